@@ -1,0 +1,163 @@
+//! Runs a parsed command line: turns options into validated requests, calls the pure planners,
+//! renders, and hands the result to standard output or [`crate::output::write_file`].
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::CommandFactory;
+
+use crate::cli::{BatchArgs, Cli, Command, Format, ShowFormat};
+use crate::error::{Error, Result};
+use crate::formula::{Catalog, Preparation};
+use crate::plan::ointment::{self, OintmentRequest};
+use crate::plan::{Balance, BatchSize, Overage};
+use crate::quantity::{parse_positive, Mass, Percent};
+use crate::render;
+use crate::substance::{AssayBasis, Certificate, Form};
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "stscalc", &mut buf);
+            emit(&String::from_utf8_lossy(&buf), None, false)
+        }
+        Command::Formulas { format } => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            let out = match format {
+                Format::Text => render::text::formulas(&catalog),
+                Format::Json => render::json(&catalog.entries().collect::<Vec<_>>())?,
+            };
+            emit(&out, None, false)
+        }
+        Command::Show { id, format } => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            let entry = catalog.get(&id)?;
+            let out = match format {
+                ShowFormat::Toml => entry.text.clone(),
+                ShowFormat::Json => render::json(entry)?,
+            };
+            emit(&out, None, false)
+        }
+        Command::Batch(args) => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            batch(&catalog, &args)
+        }
+    }
+}
+
+fn batch(catalog: &Catalog, args: &BatchArgs) -> Result<()> {
+    let entry = catalog.get(&args.id)?;
+    let out = match entry.formula.preparation {
+        Preparation::Ointment => {
+            let req = ointment_request(args)?;
+            let plan = ointment::plan(entry, &req)?;
+            match args.format {
+                Format::Text => render::text::ointment(&plan),
+                Format::Json => render::json(&plan)?,
+            }
+        }
+    };
+    emit(&out, args.output.as_deref(), args.force)
+}
+
+/// Builds the ointment request from the batch options, validating every field.
+pub fn ointment_request(args: &BatchArgs) -> Result<OintmentRequest> {
+    let size = match (&args.quantity, &args.containers) {
+        (Some(q), _) => BatchSize::Total {
+            total: parse_positive::<Mass>("--quantity", q)?,
+        },
+        (None, Some(c)) => BatchSize::parse_containers(c)?,
+        (None, None) => {
+            return Err(Error::input(
+                "--quantity",
+                "a batch size (`--quantity 100g` or `--containers 4x30g`)",
+                "nothing",
+            ))
+        }
+    };
+    let strength = args
+        .strength
+        .as_deref()
+        .map(|s| parse_positive::<Percent>("--strength", s))
+        .transpose()?;
+    let overage = args.overage.as_deref().map(Overage::parse).transpose()?;
+    let stock_form = args
+        .stock_form
+        .as_deref()
+        .map(|s| {
+            s.parse::<Form>().map_err(|_| {
+                Error::input(
+                    "--stock-form",
+                    "`pentahydrate` or `anhydrous`",
+                    format!("`{s}`"),
+                )
+            })
+        })
+        .transpose()?;
+    let certificate = certificate(
+        args.assay.as_deref(),
+        &args.assay_basis,
+        args.water.as_deref(),
+    )?;
+    let readability: Mass = parse_positive("--readability", &args.readability)?;
+    let repeatability = args
+        .repeatability
+        .as_deref()
+        .map(|r| parse_positive::<Mass>("--repeatability", r))
+        .transpose()?;
+    Ok(OintmentRequest {
+        size,
+        strength,
+        overage,
+        stock_form,
+        certificate,
+        balance: Balance {
+            readability,
+            repeatability,
+        },
+        container: args.container.clone(),
+    })
+}
+
+/// Builds a certificate from the `--assay`, `--assay-basis` and `--water` options.
+pub fn certificate(
+    assay: Option<&str>,
+    basis: &str,
+    water: Option<&str>,
+) -> Result<Option<Certificate>> {
+    let basis: AssayBasis = basis.parse()?;
+    let water = water
+        .map(|w| crate::quantity::parse_field::<Percent>("--water", w))
+        .transpose()?;
+    match assay {
+        None if water.is_some() => Err(Error::input(
+            "--assay",
+            "the certificate's assay, because `--water` was given",
+            "nothing",
+        )),
+        None => Ok(None),
+        Some(a) => {
+            let assay = crate::quantity::parse_field::<Percent>("--assay", a)?;
+            Certificate::new(assay, basis, water).map(Some)
+        }
+    }
+}
+
+/// Writes `text` to the output file, or to standard output.
+fn emit(text: &str, output: Option<&Path>, force: bool) -> Result<()> {
+    match output {
+        Some(path) => crate::output::write_file(path, text.as_bytes(), force),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|source| Error::Io {
+                    path: "standard output".into(),
+                    source,
+                })
+        }
+    }
+}

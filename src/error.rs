@@ -1,0 +1,103 @@
+//! The one error type of the crate.
+//!
+//! Every message is a single line in the style of `just`: lower case, the offending name in
+//! backticks, what was expected and what was found. The binary prints it after `error: ` and
+//! exits with code 1; clap keeps code 2 for usage errors.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in stscalc.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value given by the user (option, file field) is not what was expected.
+    #[error("`{field}`: expected {expected}, found `{found}`")]
+    Input {
+        /// The option or field name, e.g. `--quantity` or `certificate.assay`.
+        field: String,
+        /// What a valid value looks like.
+        expected: String,
+        /// What was given.
+        found: String,
+    },
+
+    /// A formula id that is in neither the embedded set nor the user's folder.
+    #[error("unknown formula `{id}`: expected one of {known}")]
+    UnknownFormula {
+        /// The id asked for.
+        id: String,
+        /// The known ids, comma separated.
+        known: String,
+    },
+
+    /// A formula file that cannot be used.
+    #[error("formula file `{file}`{}: {message}", location(*line, *column))]
+    FormulaFile {
+        /// File name (embedded name or path on disk).
+        file: String,
+        /// 1-based line, when known.
+        line: Option<usize>,
+        /// 1-based column, when known.
+        column: Option<usize>,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+
+    /// A data file shipped with or given to stscalc (substance, rules, stock) that cannot be used.
+    #[error("data file `{file}`{}: {message}", location(*line, *column))]
+    DataFile {
+        /// File name.
+        file: String,
+        /// 1-based line, when known.
+        line: Option<usize>,
+        /// 1-based column, when known.
+        column: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A calculation the tool refuses because it would be unsafe or impossible.
+    #[error("{0}")]
+    Refused(String),
+
+    /// Reading or writing a file failed.
+    #[error("`{}`: {source}", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// An output file exists and `--force` was not given.
+    #[error("`{}` already exists: expected a new file name, or `--force` to replace it", path.display())]
+    OutputExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+}
+
+fn location(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(", line {l}, column {c}"),
+        (Some(l), None) => format!(", line {l}"),
+        _ => String::new(),
+    }
+}
+
+impl Error {
+    /// Shorthand for [`Error::Input`].
+    pub fn input(
+        field: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            field: field.into(),
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+}

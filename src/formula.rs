@@ -1,0 +1,517 @@
+//! Master formulation records: the TOML schema, loading, validation and the catalog of embedded
+//! and user formulas.
+//!
+//! The shipped formulas live in `formulas/*.toml` and are embedded in the binary; a user's folder
+//! (`--formulas DIR`) adds to or overrides them by id. Every quantity in a file is a quoted string
+//! with its unit; a number, an unknown key or a missing field is an error naming the file, the
+//! line and the fix. The schema is documented in `formulas/README.md`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::data::{file_error, from_toml, FileKind};
+use crate::error::{Error, Result};
+use crate::quantity::{Concentration, Kind, Mass, Percent, PercentKind, Quantity};
+use crate::substance::Form;
+
+/// The formulas shipped in the binary: (file name, contents).
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "sts-20-petrolatum.toml",
+        include_str!("../formulas/sts-20-petrolatum.toml"),
+    ),
+    (
+        "sts-25-petrolatum.toml",
+        include_str!("../formulas/sts-25-petrolatum.toml"),
+    ),
+    (
+        "sts-25-zinc-oxide.toml",
+        include_str!("../formulas/sts-25-zinc-oxide.toml"),
+    ),
+];
+
+/// A strength: a percentage for ointments and topical solutions, or a mass concentration for
+/// injections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Strength {
+    /// `25 % w/w`, `10 % w/v`.
+    Percent(Percent),
+    /// `150 mg/mL`.
+    Concentration(Concentration),
+}
+
+impl Strength {
+    /// The number used for range comparisons, in the strength's own unit.
+    pub fn amount(&self) -> Decimal {
+        match self {
+            Strength::Percent(p) => p.value(),
+            Strength::Concentration(c) => c.mg_per_ml(),
+        }
+    }
+    fn same_unit(&self, other: &Strength) -> bool {
+        matches!(
+            (self, other),
+            (Strength::Percent(_), Strength::Percent(_))
+                | (Strength::Concentration(_), Strength::Concentration(_))
+        )
+    }
+}
+
+impl fmt::Display for Strength {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strength::Percent(p) => p.fmt(f),
+            Strength::Concentration(c) => c.fmt(f),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Strength {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Strength;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a strength written as a quoted string, e.g. \"25 % w/w\" or \"150 mg/mL\"",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Strength, E> {
+                match v.parse::<Quantity>() {
+                    Ok(Quantity::Percent(p)) => Ok(Strength::Percent(p)),
+                    Ok(Quantity::Concentration(c)) => Ok(Strength::Concentration(c)),
+                    _ => Err(E::custom(format!(
+                        "expected a strength such as \"25 % w/w\" or \"150 mg/mL\", found \"{v}\""
+                    ))),
+                }
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Strength, E> {
+                Err(E::custom(format!(
+                    "found the number {v}: write the strength as a quoted string with its unit, \
+                     e.g. \"25 % w/w\" (numbers in TOML lose digits)"
+                )))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Strength, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Strength, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// How the preparation is made, which decides the calculator used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preparation {
+    /// Active incorporated into a semisolid base made up to weight (q.s.).
+    Ointment,
+}
+
+/// The active ingredient.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Active {
+    /// Component id (used for lots and actual weights).
+    pub id: String,
+    /// Name for people.
+    pub name: String,
+    /// The form usually on the shelf; `--stock-form` overrides it.
+    pub stock_form: Form,
+}
+
+/// The formula's strength and what it allows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrengthSpec {
+    /// The strength made when none is asked for.
+    pub default: Spanned<Strength>,
+    /// What the strength is expressed as: `pentahydrate` or `anhydrous`.
+    pub basis: Form,
+    /// Lowest strength this formula may be made at.
+    pub min: Spanned<Strength>,
+    /// Highest strength this formula may be made at.
+    pub max: Spanned<Strength>,
+}
+
+/// One constituent of a compound vehicle.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Constituent {
+    /// Name for people.
+    pub name: String,
+    /// Share of the vehicle, `% w/w`.
+    pub fraction: Percent,
+}
+
+/// The base the active is incorporated into, made up to weight.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vehicle {
+    /// Component id.
+    pub id: String,
+    /// Name for people.
+    pub name: String,
+    /// Its composition when it is a compound base (shares add up to 100 %); a simple base
+    /// lists itself at 100 %.
+    pub composition: Spanned<Vec<Constituent>>,
+    /// Where the composition comes from.
+    pub source: String,
+}
+
+/// An optional levigating agent, as a share of the batch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Levigant {
+    /// Component id.
+    pub id: String,
+    /// Name for people.
+    pub name: String,
+    /// Share of the whole batch, `% w/w`.
+    pub amount: Spanned<Percent>,
+}
+
+/// A container-closure option.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Container {
+    /// Id used on the command line.
+    pub id: String,
+    /// Description.
+    pub name: String,
+    /// Nominal fill.
+    pub fill: Mass,
+}
+
+/// A quality-control check.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QcCheck {
+    /// What is checked.
+    pub check: String,
+    /// The expected result.
+    pub expected: String,
+}
+
+/// A master formulation record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Formula {
+    /// Identifier, equal to the file name without `.toml`.
+    pub id: String,
+    /// Version of this record; printed on every sheet.
+    pub version: String,
+    /// Name of the preparation.
+    pub name: String,
+    /// Dosage form, e.g. `ointment`.
+    pub dosage_form: String,
+    /// Route, e.g. `topical`.
+    pub route: String,
+    /// The route statement for labels, e.g. `For external use only`.
+    pub route_statement: String,
+    /// Which calculator applies.
+    pub preparation: Preparation,
+    /// The active ingredient.
+    pub active: Active,
+    /// Strength, basis and allowed range.
+    pub strength: StrengthSpec,
+    /// The base.
+    pub vehicle: Vehicle,
+    /// Optional levigating agent.
+    pub levigating_agent: Option<Levigant>,
+    /// Equipment needed.
+    pub equipment: Vec<String>,
+    /// Method steps, numbered in order.
+    pub method: Vec<String>,
+    /// Container-closure options; the first is the default.
+    pub containers: Vec<Container>,
+    /// Storage conditions.
+    pub storage: String,
+    /// Physical description of the finished preparation.
+    pub description: String,
+    /// Quality-control checks.
+    pub qc: Vec<QcCheck>,
+    /// Literature and standards behind the record.
+    pub references: Vec<String>,
+}
+
+impl Formula {
+    /// The default strength.
+    pub fn default_strength(&self) -> Strength {
+        *self.strength.default.get_ref()
+    }
+
+    /// Checks `strength` lies within the formula's range.
+    pub fn check_strength(&self, field: &str, strength: Strength) -> Result<()> {
+        let (min, max) = (self.strength.min.get_ref(), self.strength.max.get_ref());
+        if !strength.same_unit(min)
+            || strength.amount() < min.amount()
+            || strength.amount() > max.amount()
+        {
+            return Err(Error::input(
+                field,
+                format!(
+                    "a strength from {min} to {max} ({} basis) for formula `{}`",
+                    self.strength.basis, self.id
+                ),
+                format!("`{strength}`"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Looks up a container option by id.
+    pub fn container(&self, id: &str) -> Result<&Container> {
+        self.containers.iter().find(|c| c.id == id).ok_or_else(|| {
+            let known: Vec<_> = self
+                .containers
+                .iter()
+                .map(|c| format!("`{}`", c.id))
+                .collect();
+            Error::input(
+                "--container",
+                format!("one of {}", known.join(", ")),
+                format!("`{id}`"),
+            )
+        })
+    }
+
+    /// Parses and validates a formula file.
+    pub fn parse(file: &str, text: &str) -> Result<Formula> {
+        let f: Formula = from_toml(FileKind::Formula, file, text)?;
+        f.validate(file, text)?;
+        Ok(f)
+    }
+
+    fn validate(&self, file: &str, text: &str) -> Result<()> {
+        let err = |offset: Option<usize>, message: String| {
+            file_error(FileKind::Formula, file, text, offset, message)
+        };
+        let stem = Path::new(file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
+        if self.id != stem {
+            return Err(err(
+                None,
+                format!(
+                    "`id` is `{}`: expected it to equal the file name `{stem}`",
+                    self.id
+                ),
+            ));
+        }
+        let s = &self.strength;
+        for (name, sp) in [("default", &s.default), ("min", &s.min), ("max", &s.max)] {
+            let v = sp.get_ref();
+            let bad_kind = match (self.preparation, v) {
+                (Preparation::Ointment, Strength::Percent(p)) => {
+                    p.kind() == PercentKind::WeightInVolume
+                }
+                (Preparation::Ointment, Strength::Concentration(_)) => true,
+            };
+            if bad_kind {
+                return Err(err(
+                    Some(sp.span().start),
+                    format!("`strength.{name}` must be a % w/w for an ointment, found `{v}`"),
+                ));
+            }
+            if v.amount() <= Decimal::ZERO || v.amount() >= Decimal::ONE_HUNDRED {
+                return Err(err(
+                    Some(sp.span().start),
+                    format!("`strength.{name}` must be above 0 % and below 100 %, found `{v}`"),
+                ));
+            }
+        }
+        if s.min.get_ref().amount() > s.max.get_ref().amount() {
+            return Err(err(
+                Some(s.min.span().start),
+                format!(
+                    "`strength.min` {} is above `strength.max` {}",
+                    s.min.get_ref(),
+                    s.max.get_ref()
+                ),
+            ));
+        }
+        let d = s.default.get_ref().amount();
+        if d < s.min.get_ref().amount() || d > s.max.get_ref().amount() {
+            return Err(err(
+                Some(s.default.span().start),
+                format!(
+                    "`strength.default` {} lies outside its own range {} to {}: widen the range or change the default",
+                    s.default.get_ref(), s.min.get_ref(), s.max.get_ref()
+                ),
+            ));
+        }
+        let comp = &self.vehicle.composition;
+        let total: Decimal = comp.get_ref().iter().map(|c| c.fraction.value()).sum();
+        if comp.get_ref().is_empty() || total != Decimal::ONE_HUNDRED {
+            return Err(err(
+                Some(comp.span().start),
+                format!(
+                    "`vehicle.composition` fractions must add up to 100 %, found {}",
+                    Percent::new(total, PercentKind::Plain)
+                ),
+            ));
+        }
+        if let Some(l) = &self.levigating_agent {
+            let a = l.amount.get_ref().value();
+            if a <= Decimal::ZERO || a + s.max.get_ref().amount() >= Decimal::ONE_HUNDRED {
+                return Err(err(Some(l.amount.span().start), format!("`levigating_agent.amount` must be above 0 % and leave room for the base at the highest strength, found `{}`", l.amount.get_ref())));
+            }
+        }
+        if self.containers.is_empty() {
+            return Err(err(
+                None,
+                "`containers` is empty: expected at least one container-closure option".into(),
+            ));
+        }
+        for c in &self.containers {
+            if c.fill.amount() <= Decimal::ZERO {
+                return Err(err(
+                    None,
+                    format!(
+                        "container `{}` has fill {}: expected a fill above 0 g",
+                        c.id, c.fill
+                    ),
+                ));
+            }
+        }
+        if self.method.is_empty() {
+            return Err(err(
+                None,
+                "`method` is empty: expected the numbered compounding steps".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Where a formula came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Shipped in the binary, with its file name.
+    Embedded(&'static str),
+    /// From the user's folder.
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Embedded(name) => write!(f, "embedded formulas/{name}"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+/// A formula together with where it came from and the text it was read from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The parsed record.
+    pub formula: Formula,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Whether it replaces an embedded formula of the same id.
+    pub overrides_embedded: bool,
+    /// SHA-256 of the file's bytes, so a printed sheet can be traced to the exact recipe.
+    pub sha256: String,
+    /// The file text, shown by `stscalc show`.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// All formulas available to a run.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    entries: BTreeMap<String, Entry>,
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Catalog {
+    /// The embedded formulas, plus those of `user_dir` (which win on equal ids).
+    pub fn load(user_dir: Option<&Path>) -> Result<Catalog> {
+        let mut entries = BTreeMap::new();
+        for (name, text) in EMBEDDED {
+            let formula = Formula::parse(name, text)?;
+            entries.insert(
+                formula.id.clone(),
+                Entry {
+                    formula,
+                    origin: Origin::Embedded(name),
+                    overrides_embedded: false,
+                    sha256: sha256_hex(text),
+                    text: text.to_string(),
+                },
+            );
+        }
+        if let Some(dir) = user_dir {
+            let read = std::fs::read_dir(dir).map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            let mut paths: Vec<PathBuf> = read
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                let formula = Formula::parse(&path.display().to_string(), &text)?;
+                let overrides_embedded = entries.contains_key(&formula.id);
+                entries.insert(
+                    formula.id.clone(),
+                    Entry {
+                        formula,
+                        origin: Origin::File(path),
+                        overrides_embedded,
+                        sha256: sha256_hex(&text),
+                        text,
+                    },
+                );
+            }
+        }
+        Ok(Catalog { entries })
+    }
+
+    /// The formula with this id, or an error listing the known ids.
+    pub fn get(&self, id: &str) -> Result<&Entry> {
+        self.entries.get(id).ok_or_else(|| Error::UnknownFormula {
+            id: id.to_string(),
+            known: self
+                .entries
+                .keys()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+
+    /// All entries, by id.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+}

@@ -1,0 +1,44 @@
+//! # stscalc
+//!
+//! Exact compounding and dosing calculations for sodium thiosulfate (STS) preparations used
+//! against calcinosis cutis: batch quantities for pharmacists, per-session doses for clinicians.
+//!
+//! Data flows one way: formula files and options are validated into a request, a pure planner
+//! turns it into a plan (plain `Serialize` data), and a renderer shows the plan. Every quantity
+//! is a [`rust_decimal::Decimal`] with a unit; every rounding is explicit and shown.
+//!
+//! ```
+//! use stscalc::formula::Catalog;
+//! use stscalc::plan::{ointment, Balance, BatchSize};
+//! use stscalc::quantity::{parse_positive, Mass};
+//!
+//! let catalog = Catalog::load(None).unwrap();
+//! let entry = catalog.get("sts-25-zinc-oxide").unwrap();
+//! let request = ointment::OintmentRequest {
+//!     size: BatchSize::Total { total: parse_positive::<Mass>("--quantity", "100 g").unwrap() },
+//!     strength: None,
+//!     overage: None,
+//!     stock_form: None,
+//!     certificate: None,
+//!     balance: Balance { readability: parse_positive("--readability", "0.001 g").unwrap(), repeatability: None },
+//!     container: None,
+//! };
+//! let plan = ointment::plan(entry, &request).unwrap();
+//! assert_eq!(plan.components[0].to_weigh.to_string(), "25 g");
+//! assert_eq!(plan.components[1].to_weigh.to_string(), "75 g");
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod cli;
+pub mod data;
+pub mod error;
+pub mod formula;
+pub mod output;
+pub mod plan;
+pub mod quantity;
+pub mod render;
+pub mod substance;
+
+pub use error::{Error, Result};

@@ -1,0 +1,161 @@
+//! Pure calculations. A plan takes validated inputs and returns plain data (`Serialize`) that
+//! every output format shows unchanged; nothing here prints or touches files.
+
+pub mod ointment;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::quantity::{parse_positive, Mass, Percent};
+
+/// How much to make: a total, or a number of containers of a given fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "kebab-case")]
+pub enum BatchSize {
+    /// A total mass.
+    Total {
+        /// The total.
+        total: Mass,
+    },
+    /// `count` containers of `fill` each.
+    Containers {
+        /// How many containers.
+        count: u32,
+        /// Fill of each.
+        fill: Mass,
+    },
+}
+
+impl BatchSize {
+    /// Parses `4x30g` (also `4 x 30 g`, `4×30g`) for the `--containers` option.
+    pub fn parse_containers(text: &str) -> Result<BatchSize> {
+        let field = "--containers";
+        let expected = "a count and a fill such as `4x30g`";
+        let found = format!("`{}`", text.trim());
+        let (count, fill) = text
+            .split_once(['x', 'X', '×'])
+            .ok_or_else(|| Error::input(field, expected, found.clone()))?;
+        let count: i64 = count
+            .trim()
+            .parse()
+            .map_err(|_| Error::input(field, expected, found.clone()))?;
+        if count <= 0 || count > 100_000 {
+            return Err(Error::input(
+                field,
+                "a container count from 1 to 100,000 (as in `4x30g`)",
+                found,
+            ));
+        }
+        let fill: Mass = parse_positive(field, fill)?;
+        Ok(BatchSize::Containers {
+            count: count as u32,
+            fill,
+        })
+    }
+
+    /// The nominal total, before overage.
+    pub fn nominal(&self) -> Mass {
+        match *self {
+            BatchSize::Total { total } => total,
+            BatchSize::Containers { count, fill } => Mass::from_g(fill.g() * Decimal::from(count)),
+        }
+    }
+}
+
+/// Extra made to cover compounding loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "amount", rename_all = "kebab-case")]
+pub enum Overage {
+    /// A percentage of the nominal batch.
+    Percent(Percent),
+    /// A fixed extra mass.
+    Amount(Mass),
+}
+
+impl Overage {
+    /// Parses `10%` or `5g` for `--overage`; 0 to 100 % or a non-negative mass.
+    pub fn parse(text: &str) -> Result<Overage> {
+        use crate::quantity::Quantity;
+        let field = "--overage";
+        let expected = "a percentage from 0 % to 100 % such as `10%`, or a mass such as `5g`";
+        let found = format!("`{}`", text.trim());
+        match text.parse::<Quantity>() {
+            Ok(Quantity::Percent(p))
+                if p.value() >= Decimal::ZERO && p.value() <= Decimal::ONE_HUNDRED =>
+            {
+                Ok(Overage::Percent(p))
+            }
+            Ok(Quantity::Mass(m)) if m.g() >= Decimal::ZERO => Ok(Overage::Amount(m)),
+            _ => Err(Error::input(field, expected, found)),
+        }
+    }
+
+    /// The total to make from `nominal`.
+    pub fn apply(&self, nominal: Mass) -> Mass {
+        match *self {
+            Overage::Percent(p) => Mass::from_g(nominal.g() * (Decimal::ONE + p.fraction())),
+            Overage::Amount(m) => Mass::from_g(nominal.g() + m.g()),
+        }
+    }
+}
+
+/// The balance used, and so the smallest quantity it may weigh (USP <41>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Balance {
+    /// Readability `d` (the smallest displayed step).
+    pub readability: Mass,
+    /// Measured repeatability standard deviation, if known.
+    pub repeatability: Option<Mass>,
+}
+
+impl Balance {
+    /// USP <41>: minimum weight = 2000 × s, where s is the repeatability standard deviation and
+    /// is taken as at least 0.41 d; so at least 820 d.
+    pub fn minimum_weight(&self) -> Mass {
+        let floor = self.readability.g() * Decimal::new(41, 2);
+        let s = self.repeatability.map_or(floor, |r| r.g().max(floor));
+        Mass::from_g(s * Decimal::from(2000))
+    }
+
+    /// How the minimum weight was derived, for the sheet.
+    pub fn minimum_weight_basis(&self) -> String {
+        let min = self.minimum_weight();
+        match self.repeatability {
+            Some(r) if r.g() >= self.readability.g() * Decimal::new(41, 2) => {
+                format!("USP <41>: 2000 × repeatability {r} = {min}")
+            }
+            _ => format!(
+                "USP <41>: 2000 × 0.41 × readability {} = {min} (repeatability taken as its floor, 0.41 d)",
+                self.readability
+            ),
+        }
+    }
+
+    /// Rounds a calculated mass to the nearest readable step, half away from zero.
+    pub fn round(&self, m: Mass) -> Mass {
+        round_to_step(m, self.readability)
+    }
+}
+
+/// Rounds `m` to the nearest multiple of `step`, halves away from zero.
+pub fn round_to_step(m: Mass, step: Mass) -> Mass {
+    let steps =
+        (m.g() / step.g()).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    Mass::from_g(steps * step.g())
+}
+
+/// Writes a percentage to two decimals, marked `≈` when that cut digits.
+pub fn display_percent(p: Decimal, unit: &str) -> String {
+    crate::quantity::format_calculated(p, unit, 2)
+}
+
+/// Writes a factor to six decimals, marked `≈` when that cut digits.
+pub fn display_factor(f: Decimal) -> String {
+    let rounded = f.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero);
+    if rounded == f {
+        crate::quantity::format_number(f)
+    } else {
+        format!("≈ {}", crate::quantity::format_number(rounded))
+    }
+}

@@ -1,0 +1,549 @@
+//! The ointment batch: active corrected for salt form and certificate, optional levigating agent,
+//! and the base as the quantity-sufficient remainder, all rounded to the balance.
+//!
+//! The base is never rounded on its own: it is the batch total minus the rounded active and
+//! levigating agent, so the components always add up to the total exactly.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use super::{display_factor, display_percent, Balance, BatchSize, Overage};
+use crate::error::{Error, Result};
+use crate::formula::{Entry, Strength};
+use crate::quantity::{format_calculated, Mass, Percent, PercentKind};
+use crate::substance::{content_factor, Certificate, Form, Substance};
+
+/// What the pharmacist asks for.
+#[derive(Debug, Clone)]
+pub struct OintmentRequest {
+    /// How much to make.
+    pub size: BatchSize,
+    /// Strength, or the formula's default.
+    pub strength: Option<Percent>,
+    /// Extra for compounding loss.
+    pub overage: Option<Overage>,
+    /// The form on the shelf, or the formula's usual stock form.
+    pub stock_form: Option<Form>,
+    /// The lot's certificate of analysis.
+    pub certificate: Option<Certificate>,
+    /// The balance.
+    pub balance: Balance,
+    /// Container option id, or the formula's first.
+    pub container: Option<String>,
+}
+
+/// The role of a component in the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The active ingredient.
+    Active,
+    /// The levigating agent.
+    LevigatingAgent,
+    /// The base, quantity sufficient to the total.
+    Base,
+}
+
+/// One line of the weighing list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    /// Component id from the formula.
+    pub id: String,
+    /// What it is.
+    pub role: Role,
+    /// Name, with the form weighed for the active.
+    pub name: String,
+    /// The exact calculated quantity, before rounding.
+    pub calculated: Mass,
+    /// The calculated quantity as people read it (`≈` when cut for display).
+    pub calculated_text: String,
+    /// What to weigh.
+    pub to_weigh: Mass,
+    /// How `to_weigh` was obtained.
+    pub rounding: String,
+    /// Below the balance's minimum weight: weigh by the aliquot method.
+    pub below_minimum_weight: bool,
+}
+
+/// The strength that the rounded quantities give, and its worst case.
+#[derive(Debug, Clone, Serialize)]
+pub struct StrengthCheck {
+    /// Target strength.
+    pub target: Percent,
+    /// Strength from the rounded quantities, exact.
+    pub from_rounded: Percent,
+    /// The same, as people read it.
+    pub from_rounded_text: String,
+    /// Lowest strength if every weighing is off by half a readability step the wrong way
+    /// (rounded down to 0.0001 %).
+    pub worst_low: Percent,
+    /// Highest such strength (rounded up to 0.0001 %).
+    pub worst_high: Percent,
+    /// Lowest as % of label.
+    pub worst_low_of_label: String,
+    /// Highest as % of label.
+    pub worst_high_of_label: String,
+    /// What the bounds assume.
+    pub assumption: String,
+}
+
+/// How the batch fills containers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fill {
+    /// Container id.
+    pub container: String,
+    /// Container description.
+    pub name: String,
+    /// Nominal fill.
+    pub fill: Mass,
+    /// Containers filled.
+    pub count: u32,
+    /// Nominal quantity left over after filling (overage not counted).
+    pub left_over: Mass,
+}
+
+/// One constituent of the finished ointment.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompositionLine {
+    /// Constituent name.
+    pub name: String,
+    /// Exact share, % w/w.
+    pub percent: Percent,
+    /// As people read it (two decimals, `≈` when cut).
+    pub text: String,
+}
+
+/// The stock used and its correction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stock {
+    /// Form on the shelf.
+    pub form: Form,
+    /// Chemical formula of that form.
+    pub formula: String,
+    /// Certificate of analysis, if given.
+    pub certificate: Option<Certificate>,
+    /// Grams of active on the strength's basis delivered by 1 g of stock.
+    pub factor: Decimal,
+    /// The factor as people read it.
+    pub factor_text: String,
+    /// How the factor was obtained.
+    pub factor_basis: String,
+}
+
+/// The formula as cited on a sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormulaRef {
+    /// Id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// Name.
+    pub name: String,
+    /// Where it came from.
+    pub origin: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
+impl FormulaRef {
+    /// Cites a catalog entry.
+    pub fn of(entry: &Entry) -> Self {
+        FormulaRef {
+            id: entry.formula.id.clone(),
+            version: entry.formula.version.clone(),
+            name: entry.formula.name.clone(),
+            origin: entry.origin.to_string(),
+            sha256: entry.sha256.clone(),
+        }
+    }
+}
+
+/// The complete batch plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct OintmentPlan {
+    /// The formula used.
+    pub formula: FormulaRef,
+    /// Target strength.
+    pub strength: Percent,
+    /// Its basis.
+    pub basis: Form,
+    /// How the size was asked.
+    pub size: BatchSize,
+    /// Nominal quantity (before overage).
+    pub nominal: Mass,
+    /// Overage asked for.
+    pub overage: Option<Overage>,
+    /// Total to make (nominal plus overage, rounded to the balance if needed).
+    pub total: Mass,
+    /// The stock and its correction.
+    pub stock: Stock,
+    /// The balance.
+    pub balance: Balance,
+    /// Minimum weight of that balance.
+    pub minimum_weight: Mass,
+    /// How the minimum weight was derived.
+    pub minimum_weight_basis: String,
+    /// The weighing list.
+    pub components: Vec<Component>,
+    /// Strength check.
+    pub strength_check: StrengthCheck,
+    /// Containers.
+    pub fill: Fill,
+    /// Final composition.
+    pub composition: Vec<CompositionLine>,
+    /// The calculation, step by step, for a second pharmacist.
+    pub calculations: Vec<String>,
+    /// Things the pharmacist must act on.
+    pub warnings: Vec<String>,
+}
+
+const ROUNDING_RULE: &str = "nearest step, halves away from zero";
+
+/// Plans an ointment batch.
+pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
+    let formula = &entry.formula;
+    let substance = Substance::sodium_thiosulfate();
+    let strength = match req.strength {
+        Some(p) => {
+            if p.kind() == PercentKind::WeightInVolume {
+                return Err(Error::input(
+                    "--strength",
+                    "a % w/w strength for an ointment",
+                    format!("`{p}`"),
+                ));
+            }
+            let p = p.as_kind(PercentKind::WeightInWeight);
+            formula.check_strength("--strength", Strength::Percent(p))?;
+            p
+        }
+        None => match formula.default_strength() {
+            Strength::Percent(p) => p.as_kind(PercentKind::WeightInWeight),
+            Strength::Concentration(c) => {
+                return Err(Error::Refused(format!(
+                    "formula `{}` has strength {c}: the ointment calculator needs a % w/w",
+                    formula.id
+                )))
+            }
+        },
+    };
+    let basis = formula.strength.basis;
+    let balance = req.balance;
+    let d = balance.readability;
+    let mut calc = Vec::new();
+    let mut warnings = Vec::new();
+
+    // Size and overage.
+    let nominal = req.size.nominal();
+    match req.size {
+        BatchSize::Containers { count, fill } => {
+            calc.push(format!("Batch: {count} × {fill} = {nominal}"))
+        }
+        BatchSize::Total { total } => calc.push(format!("Batch: {total}")),
+    }
+    let with_overage = req.overage.map_or(nominal, |o| o.apply(nominal));
+    match req.overage {
+        Some(Overage::Percent(p)) => calc.push(format!(
+            "Overage {p}: {nominal} × (1 + {p}) = {with_overage}"
+        )),
+        Some(Overage::Amount(m)) => {
+            calc.push(format!("Overage {m}: {nominal} + {m} = {with_overage}"))
+        }
+        None => {}
+    }
+    let total = balance.round(with_overage);
+    if total != with_overage {
+        calc.push(format!(
+            "Total rounded to the balance readability {d} ({ROUNDING_RULE}): {total}"
+        ));
+    }
+    if total.g() <= Decimal::ZERO {
+        return Err(Error::Refused(format!(
+            "the batch total {total} is below the balance readability {d}"
+        )));
+    }
+
+    // Active.
+    let stock_form = req.stock_form.unwrap_or(formula.active.stock_form);
+    let factor = content_factor(substance, stock_form, req.certificate.as_ref(), basis);
+    let factor_basis = factor_explanation(substance, stock_form, req.certificate.as_ref(), basis);
+    let active_needed = Mass::from_g(total.g() * strength.fraction());
+    calc.push(format!(
+        "{} needed ({basis} basis): {total} × {strength} = {active_needed}",
+        formula.active.name
+    ));
+    calc.push(format!(
+        "1 g of stock ({stock_form}) gives {} g on the {basis} basis: {factor_basis}",
+        display_factor(factor)
+    ));
+    let active_calc = Mass::from_g(active_needed.g() / factor);
+    let active_weigh = balance.round(active_calc);
+    calc.push(format!(
+        "{} {stock_form} to weigh: {active_needed} ÷ {} = {} → {active_weigh} (to {d}, {ROUNDING_RULE})",
+        formula.active.name,
+        display_factor(factor),
+        active_calc.display_calculated(6)
+    ));
+
+    let mut components = vec![component(
+        &formula.active.id,
+        Role::Active,
+        format!(
+            "{} {} ({})",
+            formula.active.name,
+            stock_form,
+            substance.form(stock_form).formula
+        ),
+        active_calc,
+        active_weigh,
+        &balance,
+    )];
+
+    // Levigating agent.
+    let mut others = active_weigh.g();
+    if let Some(lev) = &formula.levigating_agent {
+        let amount = *lev.amount.get_ref();
+        let lev_calc = Mass::from_g(total.g() * amount.fraction());
+        let lev_weigh = balance.round(lev_calc);
+        calc.push(format!(
+            "{}: {total} × {amount} = {} → {lev_weigh}",
+            lev.name,
+            lev_calc.display_calculated(6)
+        ));
+        components.push(component(
+            &lev.id,
+            Role::LevigatingAgent,
+            lev.name.clone(),
+            lev_calc,
+            lev_weigh,
+            &balance,
+        ));
+        others += lev_weigh.g();
+    }
+
+    // Base, q.s.
+    let base = Mass::from_g(total.g() - others);
+    if base.g() <= Decimal::ZERO {
+        return Err(Error::Refused(format!(
+            "no room for the base: the active and levigating agent weigh {} of a {total} batch (check the assay and stock form)",
+            Mass::from_g(others)
+        )));
+    }
+    let weighed: Vec<String> = components.iter().map(|c| c.to_weigh.to_string()).collect();
+    calc.push(format!(
+        "{} (q.s.): {total} − {} = {base}",
+        formula.vehicle.name,
+        weighed.join(" − ")
+    ));
+    components.push(Component {
+        id: formula.vehicle.id.clone(),
+        role: Role::Base,
+        name: formula.vehicle.name.clone(),
+        calculated: base,
+        calculated_text: base.to_string(),
+        to_weigh: base,
+        rounding: "quantity sufficient: the total minus the rounded components above".into(),
+        below_minimum_weight: base < balance.minimum_weight(),
+    });
+
+    let minimum_weight = balance.minimum_weight();
+    for c in components.iter().filter(|c| c.below_minimum_weight) {
+        warnings.push(format!(
+            "{} ({}) is below the balance's minimum weight {minimum_weight}: weigh it by the aliquot method \
+             (weigh at least the minimum weight, dilute with a weighed amount of the base, weigh the aliquot that holds {})",
+            c.name, c.to_weigh, c.to_weigh
+        ));
+    }
+
+    let strength_check = strength_check(strength, factor, &components, total, d);
+    let fill = fill(formula, req, nominal)?;
+    let composition = composition(entry, &components, total, stock_form, substance);
+
+    Ok(OintmentPlan {
+        formula: FormulaRef::of(entry),
+        strength,
+        basis,
+        size: req.size,
+        nominal,
+        overage: req.overage,
+        total,
+        stock: Stock {
+            form: stock_form,
+            formula: substance.form(stock_form).formula.clone(),
+            certificate: req.certificate,
+            factor,
+            factor_text: display_factor(factor),
+            factor_basis,
+        },
+        balance,
+        minimum_weight,
+        minimum_weight_basis: balance.minimum_weight_basis(),
+        components,
+        strength_check,
+        fill,
+        composition,
+        calculations: calc,
+        warnings,
+    })
+}
+
+fn component(
+    id: &str,
+    role: Role,
+    name: String,
+    calculated: Mass,
+    to_weigh: Mass,
+    balance: &Balance,
+) -> Component {
+    Component {
+        id: id.to_string(),
+        role,
+        name,
+        calculated,
+        calculated_text: calculated.display_calculated(6),
+        to_weigh,
+        rounding: if calculated == to_weigh {
+            "none needed".into()
+        } else {
+            format!(
+                "to the balance readability {} ({ROUNDING_RULE})",
+                balance.readability
+            )
+        },
+        below_minimum_weight: to_weigh < balance.minimum_weight(),
+    }
+}
+
+fn factor_explanation(
+    s: &Substance,
+    stock: Form,
+    cert: Option<&Certificate>,
+    target: Form,
+) -> String {
+    let molar = |from: Form, to: Form| {
+        if from == to {
+            "same form".to_string()
+        } else {
+            format!(
+                "× {} / {} (molar masses, {to} / {from})",
+                s.molar_mass(to),
+                s.molar_mass(from)
+            )
+        }
+    };
+    match cert {
+        None => format!(
+            "100 % {stock} assumed (no certificate given); {}",
+            molar(stock, target)
+        ),
+        Some(c) => match c.basis {
+            crate::substance::AssayBasis::AsIs => {
+                format!(
+                    "assay {} of {stock} as is; {}",
+                    c.assay,
+                    molar(stock, target)
+                )
+            }
+            crate::substance::AssayBasis::Dried => format!(
+                "assay {} of anhydrous Na2S2O3 on the dried basis × (100 % − water {}); {}",
+                c.assay,
+                c.water.map_or("0 %".into(), |w| w.to_string()),
+                molar(Form::Anhydrous, target)
+            ),
+        },
+    }
+}
+
+fn strength_check(
+    target: Percent,
+    factor: Decimal,
+    comps: &[Component],
+    total: Mass,
+    d: Mass,
+) -> StrengthCheck {
+    let hundred = Decimal::ONE_HUNDRED;
+    let a = comps[0].to_weigh.g();
+    let t = total.g();
+    let h = d.g() / Decimal::TWO;
+    let n_others = Decimal::from(comps.len() - 1);
+    let from_rounded = a * factor / t * hundred;
+    // Worst case: the active off by h one way, every other component off by h the other way.
+    let low_a = (a - h).max(Decimal::ZERO);
+    let low = low_a * factor / (t - (a - low_a) + n_others * h) * hundred;
+    let high = (a + h) * factor / (t + h - n_others * h) * hundred;
+    let low = low.round_dp_with_strategy(4, RoundingStrategy::ToNegativeInfinity);
+    let high = high.round_dp_with_strategy(4, RoundingStrategy::ToPositiveInfinity);
+    let of_label = |x: Decimal| display_percent(x / target.value() * hundred, "% of label");
+    StrengthCheck {
+        target,
+        from_rounded: Percent::new(from_rounded, PercentKind::WeightInWeight),
+        from_rounded_text: format_calculated(from_rounded, "% w/w", 4),
+        worst_low: Percent::new(low, PercentKind::WeightInWeight),
+        worst_high: Percent::new(high, PercentKind::WeightInWeight),
+        worst_low_of_label: of_label(low),
+        worst_high_of_label: of_label(high),
+        assumption: format!(
+            "each weighing within ± half the readability ({}); bounds rounded outward to 0.0001 %",
+            Mass::from_g(h)
+        ),
+    }
+}
+
+fn fill(formula: &crate::formula::Formula, req: &OintmentRequest, nominal: Mass) -> Result<Fill> {
+    let container = match &req.container {
+        Some(id) => formula.container(id)?,
+        None => &formula.containers[0],
+    };
+    let (count, fill) = match req.size {
+        BatchSize::Containers { count, fill } => (count, fill),
+        BatchSize::Total { .. } => {
+            let n = (nominal.g() / container.fill.g()).floor();
+            (n.to_u32().unwrap_or(u32::MAX), container.fill)
+        }
+    };
+    let left_over = Mass::from_g(nominal.g() - fill.g() * Decimal::from(count));
+    Ok(Fill {
+        container: container.id.clone(),
+        name: container.name.clone(),
+        fill,
+        count,
+        left_over,
+    })
+}
+
+fn composition(
+    entry: &Entry,
+    comps: &[Component],
+    total: Mass,
+    stock: Form,
+    s: &Substance,
+) -> Vec<CompositionLine> {
+    let f = &entry.formula;
+    let line = |name: String, mass: Decimal| {
+        let p = mass / total.g() * Decimal::ONE_HUNDRED;
+        CompositionLine {
+            name,
+            percent: Percent::new(p, PercentKind::WeightInWeight),
+            text: display_percent(p, "% w/w"),
+        }
+    };
+    let mut out = Vec::new();
+    for c in comps {
+        match c.role {
+            Role::Active => out.push(line(
+                format!("{} ({})", f.active.name, s.form(stock).formula),
+                c.to_weigh.g(),
+            )),
+            Role::LevigatingAgent => out.push(line(c.name.clone(), c.to_weigh.g())),
+            Role::Base => {
+                for k in f.vehicle.composition.get_ref() {
+                    out.push(line(
+                        format!("{} (from {})", k.name, f.vehicle.name),
+                        c.to_weigh.g() * k.fraction.fraction(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,148 @@
+//! Plain-text tables for the terminal.
+
+use std::fmt::Write;
+
+use crate::formula::Catalog;
+use crate::plan::ointment::OintmentPlan;
+
+/// Lays out rows as left-aligned columns separated by two spaces.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<&str>, out: &mut String| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i] - c.chars().count();
+            l.push_str(c);
+            if i + 1 < cells.len() {
+                l.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(headers.to_vec(), &mut out);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(rule.iter().map(String::as_str).collect(), &mut out);
+    for r in rows {
+        line(r.iter().map(String::as_str).collect(), &mut out);
+    }
+    out
+}
+
+/// `stscalc formulas`.
+pub fn formulas(catalog: &Catalog) -> String {
+    let rows: Vec<Vec<String>> = catalog
+        .entries()
+        .map(|e| {
+            let f = &e.formula;
+            let origin = if e.overrides_embedded {
+                format!("{} (overrides the embedded one)", e.origin)
+            } else {
+                e.origin.to_string()
+            };
+            vec![
+                f.id.clone(),
+                format!("{} ({} basis)", f.default_strength(), f.strength.basis),
+                f.dosage_form.clone(),
+                f.name.clone(),
+                origin,
+            ]
+        })
+        .collect();
+    table(&["id", "strength", "form", "name", "source"], &rows)
+}
+
+/// `stscalc batch` for an ointment.
+pub fn ointment(p: &OintmentPlan) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{} — formula {} version {}",
+        p.formula.name, p.formula.id, p.formula.version
+    );
+    let _ = writeln!(o, "Strength: {} ({} basis)", p.strength, p.basis);
+    let _ = writeln!(o, "Batch: {} nominal, {} to make", p.nominal, p.total);
+    let _ = writeln!(
+        o,
+        "Stock: sodium thiosulfate {} ({}); 1 g gives {} g on the {} basis — {}",
+        p.stock.form, p.stock.formula, p.stock.factor_text, p.basis, p.stock.factor_basis
+    );
+    let _ = writeln!(
+        o,
+        "Balance: readability {}; minimum weight {} ({})",
+        p.balance.readability, p.minimum_weight, p.minimum_weight_basis
+    );
+    o.push('\n');
+    let rows: Vec<Vec<String>> = p
+        .components
+        .iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.calculated_text.clone(),
+                c.to_weigh.to_string(),
+                c.rounding.clone(),
+                if c.below_minimum_weight {
+                    "BELOW MINIMUM: aliquot"
+                } else {
+                    "ok"
+                }
+                .into(),
+            ]
+        })
+        .collect();
+    let mut rows = rows;
+    rows.push(vec![
+        "Total".into(),
+        String::new(),
+        p.total.to_string(),
+        String::new(),
+        String::new(),
+    ]);
+    o.push_str(&table(
+        &[
+            "component",
+            "calculated",
+            "weigh",
+            "rounding",
+            "minimum weight",
+        ],
+        &rows,
+    ));
+    o.push('\n');
+    let s = &p.strength_check;
+    let _ = writeln!(
+        o,
+        "Strength from the rounded quantities: {} (target {}); worst case {} to {} ({} to {}), assuming {}",
+        s.from_rounded_text, s.target, s.worst_low, s.worst_high, s.worst_low_of_label, s.worst_high_of_label, s.assumption
+    );
+    let _ = writeln!(
+        o,
+        "Containers: {} × {} ({}), {} left over",
+        p.fill.count, p.fill.fill, p.fill.name, p.fill.left_over
+    );
+    o.push_str("\nFinal composition (from the rounded quantities, percentages to 0.01 %):\n");
+    let rows: Vec<Vec<String>> = p
+        .composition
+        .iter()
+        .map(|c| vec![c.name.clone(), c.text.clone()])
+        .collect();
+    o.push_str(&table(&["constituent", "share"], &rows));
+    o.push_str("\nCalculation:\n");
+    for (i, c) in p.calculations.iter().enumerate() {
+        let _ = writeln!(o, "  {}. {c}", i + 1);
+    }
+    if !p.warnings.is_empty() {
+        o.push_str("\nWarnings:\n");
+        for w in &p.warnings {
+            let _ = writeln!(o, "  ! {w}");
+        }
+    }
+    o
+}

@@ -1,0 +1,223 @@
+//! The active substance as data: its salt/hydrate forms, molar masses, basis conversion and the
+//! correction for a lot's certificate of analysis.
+//!
+//! A published strength ("25 %", "150 mg/mL") means nothing until its basis is known: the
+//! pentahydrate and the anhydrous salt differ by a factor of 248.19 / 158.11 ≈ 1.57. Every
+//! strength in stscalc therefore carries a [`Form`] as its basis.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{from_toml, FileKind};
+use crate::error::{Error, Result};
+use crate::quantity::{exact_decimal, Percent};
+
+/// The forms of sodium thiosulfate stscalc knows; their molar masses come from
+/// `data/substance.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Form {
+    /// Na2S2O3.
+    Anhydrous,
+    /// Na2S2O3·5H2O.
+    Pentahydrate,
+}
+
+impl Form {
+    /// The name as written in files and options.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::Anhydrous => "anhydrous",
+            Form::Pentahydrate => "pentahydrate",
+        }
+    }
+}
+
+impl fmt::Display for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Form {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "anhydrous" => Ok(Form::Anhydrous),
+            "pentahydrate" => Ok(Form::Pentahydrate),
+            _ => Err(Error::input(
+                "form",
+                "`anhydrous` or `pentahydrate`",
+                format!("`{s}`"),
+            )),
+        }
+    }
+}
+
+/// One form's data row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormData {
+    /// Which form.
+    pub form: Form,
+    /// Chemical formula, for display.
+    pub formula: String,
+    /// Molar mass in g/mol.
+    #[serde(deserialize_with = "exact_decimal")]
+    pub molar_mass_g_per_mol: Decimal,
+    /// Where the number comes from.
+    pub source: String,
+}
+
+/// The substance file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Substance {
+    /// Identifier.
+    pub id: String,
+    /// Name for people.
+    pub name: String,
+    /// Its forms.
+    pub forms: Vec<FormData>,
+}
+
+const SUBSTANCE_TOML: &str = include_str!("../data/substance.toml");
+
+impl Substance {
+    /// Sodium thiosulfate as shipped in `data/substance.toml`, parsed once.
+    pub fn sodium_thiosulfate() -> &'static Substance {
+        static CELL: OnceLock<Substance> = OnceLock::new();
+        CELL.get_or_init(|| {
+            let s: Substance = from_toml(FileKind::Data, "data/substance.toml", SUBSTANCE_TOML)
+                .expect("the embedded substance file is checked by the test suite");
+            assert!(
+                s.forms.iter().any(|f| f.form == Form::Anhydrous)
+                    && s.forms.iter().any(|f| f.form == Form::Pentahydrate),
+                "the embedded substance file lists both forms"
+            );
+            s
+        })
+    }
+
+    /// The data of one form.
+    pub fn form(&self, form: Form) -> &FormData {
+        self.forms
+            .iter()
+            .find(|f| f.form == form)
+            .expect("both forms are present (checked on load)")
+    }
+
+    /// Molar mass of a form in g/mol.
+    pub fn molar_mass(&self, form: Form) -> Decimal {
+        self.form(form).molar_mass_g_per_mol
+    }
+
+    /// The factor that turns an amount on the `from` basis into the same number of moles on the
+    /// `to` basis: `M(to) / M(from)`.
+    pub fn basis_factor(&self, from: Form, to: Form) -> Decimal {
+        if from == to {
+            Decimal::ONE
+        } else {
+            self.molar_mass(to) / self.molar_mass(from)
+        }
+    }
+}
+
+/// What a certificate's assay is stated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssayBasis {
+    /// Percent of the labeled form in the material as it is (Ph. Eur. style).
+    AsIs,
+    /// Percent of anhydrous Na2S2O3 in the dried material (USP style); needs the lot's water
+    /// content or loss on drying to know what one gram as it is contains.
+    Dried,
+}
+
+impl FromStr for AssayBasis {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "as-is" | "asis" | "as_is" => Ok(AssayBasis::AsIs),
+            "dried" | "anhydrous" | "dry" => Ok(AssayBasis::Dried),
+            _ => Err(Error::input(
+                "--assay-basis",
+                "`as-is` or `dried` (also `anhydrous`)",
+                format!("`{s}`"),
+            )),
+        }
+    }
+}
+
+/// A lot's certificate of analysis, as far as the calculation needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Certificate {
+    /// Assay, e.g. 99.5 %.
+    pub assay: Percent,
+    /// What the assay is stated on.
+    pub basis: AssayBasis,
+    /// Water content or loss on drying, required with [`AssayBasis::Dried`].
+    pub water: Option<Percent>,
+}
+
+impl Certificate {
+    /// Checks the ranges: assay above 0 and at most 100 %, water below 100 %, and water given
+    /// exactly when the assay is on the dried basis.
+    pub fn new(assay: Percent, basis: AssayBasis, water: Option<Percent>) -> Result<Self> {
+        let hundred = Decimal::ONE_HUNDRED;
+        if assay.value() <= Decimal::ZERO || assay.value() > hundred {
+            return Err(Error::input(
+                "--assay",
+                "a percentage above 0 % and at most 100 %",
+                format!("`{assay}`"),
+            ));
+        }
+        match (basis, water) {
+            (_, Some(w)) if w.value() < Decimal::ZERO || w.value() >= hundred => Err(Error::input(
+                "--water",
+                "a water content or loss on drying from 0 % up to (not including) 100 %",
+                format!("`{w}`"),
+            )),
+            (AssayBasis::Dried, None) => Err(Error::input(
+                "--water",
+                "the lot's water content or loss on drying, because the assay is on the dried basis",
+                "nothing",
+            )),
+            (AssayBasis::AsIs, Some(w)) => Err(Error::input(
+                "--water",
+                "no water content with an as-is assay (it already counts the water)",
+                format!("`{w}`"),
+            )),
+            _ => Ok(Certificate { assay, basis, water }),
+        }
+    }
+}
+
+/// Grams of active, expressed on the `target` basis, that one gram of stock delivers.
+///
+/// Without a certificate the stock is taken as 100 % of its labeled form. With an as-is assay
+/// the stock holds `assay` of its labeled form. With a dried-basis assay one gram as it is holds
+/// `(1 − water) × assay` of anhydrous Na2S2O3.
+pub fn content_factor(
+    substance: &Substance,
+    stock: Form,
+    cert: Option<&Certificate>,
+    target: Form,
+) -> Decimal {
+    match cert {
+        None => substance.basis_factor(stock, target),
+        Some(c) => match c.basis {
+            AssayBasis::AsIs => c.assay.fraction() * substance.basis_factor(stock, target),
+            AssayBasis::Dried => {
+                let water = c.water.map_or(Decimal::ZERO, |w| w.fraction());
+                (Decimal::ONE - water)
+                    * c.assay.fraction()
+                    * substance.basis_factor(Form::Anhydrous, target)
+            }
+        },
+    }
+}

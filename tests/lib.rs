@@ -1,0 +1,7 @@
+//! The one integration test binary (one link, faster builds). Each area has its own module.
+
+mod common;
+
+mod batch;
+mod formulas;
+mod properties;
