@@ -6,13 +6,14 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
-use crate::cli::{BatchArgs, Cli, Command, Format, ShowFormat};
+use crate::cli::{BatchArgs, Cli, Command, Format, ShowFormat, VerifyArgs};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Preparation};
 use crate::plan::ointment::{self, OintmentRequest};
-use crate::plan::{Balance, BatchSize, Overage};
+use crate::plan::{record, verify, Balance, BatchSize, Overage};
 use crate::quantity::{parse_positive, Mass, Percent};
 use crate::render;
+use crate::request;
 use crate::substance::{AssayBasis, Certificate, Form};
 
 /// Runs one command.
@@ -43,17 +44,21 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Batch(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
-            batch(&catalog, &args)
+            batch(&catalog, *args)
+        }
+        Command::Verify(args) => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            verify(&catalog, *args)
         }
     }
 }
 
-fn batch(catalog: &Catalog, args: &BatchArgs) -> Result<()> {
-    let entry = catalog.get(&args.id)?;
+fn batch(catalog: &Catalog, args: BatchArgs) -> Result<()> {
+    let (args, extras) = request::load(args)?;
+    let entry = catalog.get(request::formula_id(&args)?)?;
     let out = match entry.formula.preparation {
         Preparation::Ointment => {
-            let req = ointment_request(args)?;
-            let plan = ointment::plan(entry, &req)?;
+            let plan = ointment_batch(entry, &args, extras.components)?;
             match args.format {
                 Format::Text => render::text::ointment(&plan),
                 Format::Json => render::json(&plan)?,
@@ -61,6 +66,51 @@ fn batch(catalog: &Catalog, args: &BatchArgs) -> Result<()> {
         }
     };
     emit(&out, args.output.as_deref(), args.force)
+}
+
+/// Plans an ointment batch and adds its record (lot, components, BUD).
+fn ointment_batch(
+    entry: &crate::formula::Entry,
+    args: &BatchArgs,
+    components: Vec<crate::plan::record::ComponentLotInput>,
+) -> Result<ointment::OintmentPlan> {
+    let req = ointment_request(args)?;
+    let mut plan = ointment::plan(entry, &req)?;
+    let now = chrono::Local::now().naive_local();
+    let record_req = request::record_request(&args.record, components, now)?;
+    plan.attach_record(record::record(&entry.formula, &record_req)?);
+    Ok(plan)
+}
+
+fn verify(catalog: &Catalog, args: VerifyArgs) -> Result<()> {
+    let (batch, extras) = request::load(args.batch)?;
+    let entry = catalog.get(request::formula_id(&batch)?)?;
+    let actuals = request::actuals(extras.actual, &args.actual)?;
+    let out = match entry.formula.preparation {
+        Preparation::Ointment => {
+            let plan = ointment_batch(entry, &batch, extras.components)?;
+            if let Some(path) = &args.plan {
+                let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                let saved: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|e| Error::DataFile {
+                        file: path.display().to_string(),
+                        line: Some(e.line()),
+                        column: Some(e.column()),
+                        message: format!("expected the JSON of `stscalc batch --format json`: {e}"),
+                    })?;
+                verify::check_saved_plan(&plan, &saved)?;
+            }
+            let v = verify::verify(&plan, &entry.formula.tolerance(), &actuals)?;
+            match batch.format {
+                Format::Text => render::verify::text(&v),
+                Format::Json => render::json(&v)?,
+            }
+        }
+    };
+    emit(&out, batch.output.as_deref(), batch.force)
 }
 
 /// Builds the ointment request from the batch options, validating every field.

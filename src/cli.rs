@@ -57,6 +57,8 @@ pub enum Command {
     },
     /// Calculate a batch: every quantity to weigh.
     Batch(Box<BatchArgs>),
+    /// Verify a batch from the weights actually measured: strength, pass/fail, correction.
+    Verify(Box<VerifyArgs>),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -66,10 +68,10 @@ pub enum Command {
 
 /// Options of `stscalc batch`.
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("size").required(true).multiple(false))]
+#[command(group = clap::ArgGroup::new("size").multiple(false))]
 pub struct BatchArgs {
-    /// Formula id, e.g. `sts-25-zinc-oxide`.
-    pub id: String,
+    /// Formula id, e.g. `sts-25-zinc-oxide` (or `formula` in the --request file).
+    pub id: Option<String>,
 
     /// Batch total, e.g. `100g`.
     #[arg(long, group = "size", allow_hyphen_values = true, value_name = "MASS")]
@@ -131,4 +133,75 @@ pub struct BatchArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub force: bool,
+
+    /// Lot, components, date, storage and BUD options.
+    #[command(flatten)]
+    pub record: RecordArgs,
+}
+
+/// Options of `stscalc batch` and `stscalc verify` for the batch record: lot, component lots,
+/// compounding date, storage and beyond-use date. Kept as text so that bad values are one-line
+/// input errors (exit 1).
+#[derive(Debug, Args, Default)]
+pub struct RecordArgs {
+    /// A batch request file (TOML or JSON) holding the whole request; see docs/batch-request.md.
+    /// An option also given on the command line must agree with it.
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<PathBuf>,
+
+    /// Internal lot number (default: generated as PREFIX-YYYYMMDD-NN).
+    #[arg(long, allow_hyphen_values = true)]
+    pub lot: Option<String>,
+
+    /// This batch's sequence number on the day, for a generated lot number (1 to 99; default 1).
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    pub lot_sequence: Option<String>,
+
+    /// A component's lot and expiry: `ID=LOT@YYYY-MM-DD` or `ID=LOT@YYYY-MM`, optionally
+    /// `@MANUFACTURER` (repeatable), e.g. `sts=LOT123@2027-05-31`.
+    #[arg(
+        long = "component",
+        value_name = "ID=LOT@EXPIRY",
+        allow_hyphen_values = true
+    )]
+    pub components: Vec<String>,
+
+    /// Compounding date, or date and time: `2026-11-21` or `2026-11-21T09:30` (default: now).
+    #[arg(
+        long,
+        visible_alias = "compounded-at",
+        value_name = "DATE",
+        allow_hyphen_values = true
+    )]
+    pub date: Option<String>,
+
+    /// Storage: `room`, `refrigerator` or `freezer` (default: the formula's).
+    #[arg(long)]
+    pub storage: Option<String>,
+
+    /// BUD day counting: `day-one` (the compounding day is day 1; the default, the earlier
+    /// date) or `day-zero`.
+    #[arg(long, value_name = "CONVENTION")]
+    pub bud_count: Option<String>,
+
+    /// Preparation method, for a formula whose BUD depends on how it is made.
+    #[arg(long)]
+    pub method: Option<String>,
+}
+
+/// Options of `stscalc verify`: the batch request plus the weights actually measured.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The batch request, as for `stscalc batch`.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+
+    /// A weight actually measured: `ID=MASS` (repeatable, one per component), e.g. `sts=25.5g`.
+    #[arg(long = "actual", value_name = "ID=MASS", allow_hyphen_values = true)]
+    pub actual: Vec<String>,
+
+    /// The plan being verified (JSON from `stscalc batch --format json`); refused when its
+    /// formula, batch size or lot differs from the request.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
 }

@@ -242,6 +242,14 @@ pub struct Formula {
     pub qc: Vec<QcCheck>,
     /// Literature and standards behind the record.
     pub references: Vec<String>,
+    /// What the beyond-use date rules need to know (`[bud]`); required, checked on load.
+    pub bud: Option<Spanned<crate::bud::Declaration>>,
+    /// Potency tolerance (% of labeled strength); absent means the default in
+    /// `data/potency.toml`.
+    pub tolerance: Option<Spanned<crate::plan::verify::Tolerance>>,
+    /// Code that starts generated lot numbers (`STS25ZO` in `STS25ZO-20261121-01`); absent
+    /// means one derived from the id.
+    pub lot_prefix: Option<Spanned<String>>,
 }
 
 impl Formula {
@@ -391,7 +399,82 @@ impl Formula {
                 "`method` is empty: expected the numbered compounding steps".into(),
             ));
         }
+        self.validate_release(&err, text)
+    }
+
+    /// Checks the sections issue 5 added: `[bud]`, `[tolerance]` and `lot_prefix`.
+    fn validate_release(
+        &self,
+        err: &dyn Fn(Option<usize>, String) -> Error,
+        text: &str,
+    ) -> Result<()> {
+        // A table's span may start at the line break before its header: point at the header.
+        let at = |start: usize| {
+            let skipped = text
+                .get(start..)
+                .map_or(0, |t| t.len() - t.trim_start().len());
+            Some(start + skipped)
+        };
+        match &self.bud {
+            None => {
+                return Err(err(
+                    None,
+                    "`[bud]` is missing: expected the beyond-use declaration (`kind`, `storage` and what the USP rules need; see formulas/README.md)".into(),
+                ))
+            }
+            Some(b) => b
+                .get_ref()
+                .check(crate::bud::Rules::embedded())
+                .map_err(|m| err(at(b.span().start), m))?,
+        }
+        if let Some(t) = &self.tolerance {
+            t.get_ref()
+                .check("tolerance")
+                .map_err(|m| err(at(t.span().start), m))?;
+        }
+        if let Some(p) = &self.lot_prefix {
+            let v = p.get_ref();
+            if v.is_empty()
+                || v.len() > 12
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            {
+                return Err(err(
+                    Some(p.span().start),
+                    format!("`lot_prefix` is `{v}`: expected 1 to 12 capital letters or digits, e.g. `STS25ZO`"),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The `[bud]` declaration (present in every loaded formula).
+    pub fn bud(&self) -> &crate::bud::Declaration {
+        self.bud
+            .as_ref()
+            .expect("checked when the formula was loaded")
+            .get_ref()
+    }
+
+    /// The potency tolerance: the formula's own, or the default.
+    pub fn tolerance(&self) -> crate::plan::verify::Tolerance {
+        self.tolerance.as_ref().map_or_else(
+            || crate::plan::verify::Tolerance::default_tolerance().clone(),
+            |t| t.get_ref().clone(),
+        )
+    }
+
+    /// Every component a batch of this formula weighs, as (id, name): the active, the
+    /// levigating agent if any, and the vehicle. Lots, expiries and actual weights are given
+    /// against these ids.
+    pub fn components(&self) -> Vec<(String, String)> {
+        let mut v = vec![(self.active.id.clone(), self.active.name.clone())];
+        if let Some(l) = &self.levigating_agent {
+            v.push((l.id.clone(), l.name.clone()));
+        }
+        v.push((self.vehicle.id.clone(), self.vehicle.name.clone()));
+        v
     }
 }
 

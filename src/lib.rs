@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod bud;
 pub mod cli;
 pub mod data;
 pub mod error;
@@ -39,6 +40,7 @@ pub mod output;
 pub mod plan;
 pub mod quantity;
 pub mod render;
+pub mod request;
 pub mod substance;
 
 pub use error::{Error, Result};

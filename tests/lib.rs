@@ -3,5 +3,7 @@
 mod common;
 
 mod batch;
+mod bud;
 mod formulas;
 mod properties;
+mod verify;

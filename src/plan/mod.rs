@@ -2,6 +2,8 @@
 //! every output format shows unchanged; nothing here prints or touches files.
 
 pub mod ointment;
+pub mod record;
+pub mod verify;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;

@@ -196,6 +196,9 @@ pub struct OintmentPlan {
     pub calculations: Vec<String>,
     /// Things the pharmacist must act on.
     pub warnings: Vec<String>,
+    /// Lot, compounding date, component lots and beyond-use date; `None` until
+    /// [`OintmentPlan::attach_record`] adds them (the binary always does).
+    pub record: Option<super::record::BatchRecord>,
 }
 
 const ROUNDING_RULE: &str = "nearest step, halves away from zero";
@@ -384,6 +387,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
         composition,
         calculations: calc,
         warnings,
+        record: None,
     })
 }
 

@@ -134,6 +134,10 @@ pub fn ointment(p: &OintmentPlan) -> String {
         .map(|c| vec![c.name.clone(), c.text.clone()])
         .collect();
     o.push_str(&table(&["constituent", "share"], &rows));
+    if let Some(r) = &p.record {
+        o.push('\n');
+        o.push_str(&super::record::text(r));
+    }
     o.push_str("\nCalculation:\n");
     for (i, c) in p.calculations.iter().enumerate() {
         let _ = writeln!(o, "  {}. {c}", i + 1);

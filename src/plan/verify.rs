@@ -1,0 +1,587 @@
+//! Verification of a batch from the weights actually measured: the strength they give, its
+//! percentage of the labeled strength, pass or fail against the formula's tolerance, and the
+//! correction that brings the batch back to its target strength.
+//!
+//! With `a` g of stock weighed, `f` g of active (on the strength's basis) per g of stock, a
+//! batch total `S` g and a target fraction `t`:
+//!
+//! - actual strength = `a·f / S`;
+//! - over target: add base `B = a·f / t − S` (the active then makes up exactly `t`);
+//! - under target: add stock `A₀ = (t·S − a·f) / (f − t)`; when `A₀` is below the balance's
+//!   minimum weight `m`, add more stock, `A = max(m, A₀ + m·t / (f − t))`, and then base
+//!   `B = (a + A)·f / t − (S + A)`, which is then at least `m` too.
+//!
+//! Added amounts are rounded to the balance readability (to the nearest step, except the
+//! larger stock addition, rounded up so that the base after it is not below `m`) and the
+//! strength they give is shown.
+
+use std::sync::OnceLock;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use super::ointment::{OintmentPlan, Role};
+use super::round_to_step;
+use crate::data::{from_toml, FileKind};
+use crate::error::{Error, Result};
+use crate::quantity::{format_calculated, parse_positive, Mass, Percent, PercentKind};
+
+const POTENCY_FILE: &str = "data/potency.toml";
+const POTENCY_TOML: &str = include_str!("../../data/potency.toml");
+
+/// Acceptable potency, as percentages of the labeled strength.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tolerance {
+    /// Lowest acceptable, e.g. `90 %`.
+    pub low: Percent,
+    /// Highest acceptable, e.g. `110 %`.
+    pub high: Percent,
+    /// Where the limits come from.
+    pub source: String,
+}
+
+impl Tolerance {
+    /// The default of `data/potency.toml` (90-110 % of labeled strength), parsed once.
+    pub fn default_tolerance() -> &'static Tolerance {
+        static CELL: OnceLock<Tolerance> = OnceLock::new();
+        CELL.get_or_init(|| {
+            let t: Tolerance = from_toml(FileKind::Data, POTENCY_FILE, POTENCY_TOML)
+                .expect("the embedded potency file is checked by the test suite");
+            t.check("tolerance")
+                .expect("the embedded potency file is valid");
+            t
+        })
+    }
+
+    /// Checks `0 % < low ≤ 100 % ≤ high` and a source; the message names `name`.
+    pub fn check(&self, name: &str) -> std::result::Result<(), String> {
+        let hundred = Decimal::ONE_HUNDRED;
+        let (l, h) = (self.low.value(), self.high.value());
+        if l <= Decimal::ZERO || l > hundred || h < hundred {
+            return Err(format!(
+                "`{name}` is {} to {}: expected a low limit above 0 % and at most 100 %, and a high limit of at least 100 % of label",
+                self.low, self.high
+            ));
+        }
+        if self.source.trim().is_empty() {
+            return Err(format!(
+                "`{name}.source` is empty: expected where the limits come from"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether `of_label` (percent of labeled strength) is within the limits, inclusive.
+    pub fn contains(&self, of_label: Decimal) -> bool {
+        of_label >= self.low.value() && of_label <= self.high.value()
+    }
+}
+
+/// A weight actually measured for one component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actual {
+    /// Component id.
+    pub id: String,
+    /// The weight.
+    pub mass: Mass,
+    /// Where it was given, for error messages.
+    pub field: String,
+}
+
+/// Parses `ID=MASS` (`sts=25.5g`) for `--actual`; the mass must be above zero.
+pub fn parse_actual(field: &str, text: &str) -> Result<Actual> {
+    let t = text.trim();
+    let (id, mass) = t
+        .split_once('=')
+        .ok_or_else(|| Error::input(field, "`ID=MASS`, e.g. `sts=25.5g`", format!("`{t}`")))?;
+    actual(field, id, mass)
+}
+
+/// Builds an [`Actual`] from an id and a mass text (the request file's `actual` table).
+pub fn actual(field: &str, id: &str, mass: &str) -> Result<Actual> {
+    let id = id.trim();
+    let mass: Mass = parse_positive(&format!("{field} {id}"), mass)?;
+    Ok(Actual {
+        id: id.to_string(),
+        mass,
+        field: field.to_string(),
+    })
+}
+
+/// One component, planned against measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActualLine {
+    /// Component id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role in the batch.
+    pub role: Role,
+    /// What the plan said to weigh.
+    pub planned: Mass,
+    /// What was weighed.
+    pub actual: Mass,
+    /// Actual minus planned.
+    pub difference: Mass,
+}
+
+/// Which correction the batch needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CorrectionKind {
+    /// Over strength: add base.
+    AddBase,
+    /// Under strength: add active.
+    AddActive,
+    /// Under strength by less than the balance can weigh: add more active, then base.
+    AddActiveThenBase,
+}
+
+/// One addition.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionStep {
+    /// Component id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Exact amount.
+    pub calculated: Mass,
+    /// The exact amount as people read it.
+    pub calculated_text: String,
+    /// Amount to weigh.
+    pub to_weigh: Mass,
+    /// How `to_weigh` was obtained.
+    pub rounding: String,
+    /// Below the balance's minimum weight.
+    pub below_minimum_weight: bool,
+}
+
+/// How to bring the batch back to its target strength.
+#[derive(Debug, Clone, Serialize)]
+pub struct Correction {
+    /// True when the batch fails without it.
+    pub required: bool,
+    /// Add base, or add active then base.
+    pub kind: CorrectionKind,
+    /// The additions, in order.
+    pub steps: Vec<CorrectionStep>,
+    /// The batch total after the additions.
+    pub new_total: Mass,
+    /// The strength after the (rounded) additions.
+    pub resulting_strength: Percent,
+    /// The same, as people read it.
+    pub resulting_strength_text: String,
+    /// Its percentage of label, as people read it.
+    pub resulting_of_label_text: String,
+    /// The arithmetic, for a second pharmacist.
+    pub explanation: Vec<String>,
+}
+
+/// The verification of a batch.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// The plan verified; its record's components carry the actual weights.
+    pub plan: OintmentPlan,
+    /// Planned against measured, component by component.
+    pub actual: Vec<ActualLine>,
+    /// Sum of the measured weights.
+    pub actual_total: Mass,
+    /// Active in the batch on the strength's basis.
+    pub active_content: Mass,
+    /// Strength from the measured weights, exact.
+    pub actual_strength: Percent,
+    /// The same, as people read it.
+    pub actual_strength_text: String,
+    /// Percentage of the labeled strength, exact.
+    pub of_label: Percent,
+    /// The same, as people read it.
+    pub of_label_text: String,
+    /// The tolerance applied.
+    pub tolerance: Tolerance,
+    /// Within the tolerance.
+    pub pass: bool,
+    /// `pass` or `fail`.
+    pub result: String,
+    /// How to return to the target strength; `None` when the batch is exactly on target.
+    pub correction: Option<Correction>,
+    /// The calculation, step by step.
+    pub calculations: Vec<String>,
+    /// Things the pharmacist must act on.
+    pub warnings: Vec<String>,
+}
+
+const ROUNDING_NEAREST: &str = "nearest step, halves away from zero";
+
+/// Verifies `plan` with the measured weights: every component of the plan must have exactly
+/// one weight, above zero.
+pub fn verify(
+    plan: &OintmentPlan,
+    tolerance: &Tolerance,
+    actuals: &[Actual],
+) -> Result<Verification> {
+    let known = || {
+        plan.components
+            .iter()
+            .map(|c| format!("`{}`", c.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, a) in actuals.iter().enumerate() {
+        if !plan.components.iter().any(|c| c.id == a.id) {
+            return Err(Error::input(
+                &a.field,
+                format!("a component of formula `{}`: {}", plan.formula.id, known()),
+                format!("`{}`", a.id),
+            ));
+        }
+        if actuals[..i].iter().any(|o| o.id == a.id) {
+            return Err(Error::input(
+                &a.field,
+                "one weight per component",
+                format!("`{}` given twice", a.id),
+            ));
+        }
+    }
+    let missing: Vec<String> = plan
+        .components
+        .iter()
+        .filter(|c| !actuals.iter().any(|a| a.id == c.id))
+        .map(|c| format!("`{}`", c.id))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::input(
+            "--actual",
+            format!("a weight for every component ({})", known()),
+            format!("none for {}", missing.join(", ")),
+        ));
+    }
+
+    let hundred = Decimal::ONE_HUNDRED;
+    let basis = plan.basis;
+    let f = plan.stock.factor;
+    let t = plan.strength.fraction();
+    let mut calc = Vec::new();
+    let mut warnings = Vec::new();
+
+    let lines: Vec<ActualLine> = plan
+        .components
+        .iter()
+        .map(|c| {
+            let m = actuals.iter().find(|a| a.id == c.id).expect("checked").mass;
+            ActualLine {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                role: c.role,
+                planned: c.to_weigh,
+                actual: m,
+                difference: Mass::from_g(m.g() - c.to_weigh.g()),
+            }
+        })
+        .collect();
+    let active = lines
+        .iter()
+        .find(|l| l.role == Role::Active)
+        .expect("every plan has an active");
+    let a = active.actual.g();
+    let s: Decimal = lines.iter().map(|l| l.actual.g()).sum();
+    let total = Mass::from_g(s);
+    let content = a * f;
+    calc.push(format!(
+        "Actual total: {} = {total}",
+        lines
+            .iter()
+            .map(|l| l.actual.to_string())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    ));
+    calc.push(format!(
+        "Active ({basis} basis): {} × {} = {}",
+        active.actual,
+        plan.stock.factor_text,
+        Mass::from_g(content).display_calculated(6)
+    ));
+    let strength = content / s * hundred;
+    let strength_text = format_calculated(strength, "% w/w", 2);
+    calc.push(format!(
+        "Actual strength: {} ÷ {total} × 100 = {strength_text}",
+        Mass::from_g(content).display_calculated(6)
+    ));
+    let of_label = strength / plan.strength.value() * hundred;
+    let of_label_text = format_calculated(of_label, "% of label", 2);
+    calc.push(format!(
+        "Of label: {strength_text} ÷ {} × 100 = {of_label_text}",
+        plan.strength
+    ));
+    let pass = tolerance.contains(of_label);
+    calc.push(format!(
+        "Tolerance {} to {} of label ({}): {}",
+        tolerance.low,
+        tolerance.high,
+        tolerance.source,
+        if pass { "pass" } else { "fail" }
+    ));
+
+    let correction = if content == t * s {
+        None
+    } else {
+        Some(correction(plan, a, s, pass, &mut warnings)?)
+    };
+
+    let mut verified = plan.clone();
+    if let Some(r) = verified.record.as_mut() {
+        for c in r.components.iter_mut() {
+            c.actual = lines.iter().find(|l| l.id == c.id).map(|l| l.actual);
+        }
+    }
+    Ok(Verification {
+        plan: verified,
+        actual: lines,
+        actual_total: total,
+        active_content: Mass::from_g(content),
+        actual_strength: Percent::new(strength, PercentKind::WeightInWeight),
+        actual_strength_text: strength_text,
+        of_label: Percent::new(of_label, PercentKind::Plain),
+        of_label_text,
+        tolerance: tolerance.clone(),
+        pass,
+        result: if pass { "pass" } else { "fail" }.into(),
+        correction,
+        calculations: calc,
+        warnings,
+    })
+}
+
+fn step(
+    plan: &OintmentPlan,
+    role: Role,
+    calculated: Decimal,
+    to_weigh: Mass,
+    rounding: String,
+) -> CorrectionStep {
+    let c = plan
+        .components
+        .iter()
+        .find(|c| c.role == role)
+        .expect("every plan has an active and a base");
+    CorrectionStep {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        calculated: Mass::from_g(calculated),
+        calculated_text: Mass::from_g(calculated).display_calculated(6),
+        to_weigh,
+        rounding,
+        below_minimum_weight: to_weigh < plan.minimum_weight,
+    }
+}
+
+fn correction(
+    plan: &OintmentPlan,
+    a: Decimal,
+    s: Decimal,
+    pass: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Correction> {
+    let hundred = Decimal::ONE_HUNDRED;
+    let f = plan.stock.factor;
+    let t = plan.strength.fraction();
+    let target = plan.strength;
+    let d = plan.balance.readability;
+    let min = plan.minimum_weight;
+    let fmt = |x: Decimal| Mass::from_g(x).display_calculated(6);
+    let mut explanation = Vec::new();
+    let mut steps = Vec::new();
+    let (kind, added_active, added_base) = if a * f > t * s {
+        // Over strength: more base dilutes the active back to the target.
+        let b = a * f / t - s;
+        let b_weigh = round_to_step(Mass::from_g(b), d);
+        explanation.push(format!(
+            "Total that holds the active at {target}: {} ÷ {} = {}; base to add: {} − {} = {}",
+            fmt(a * f),
+            crate::quantity::format_number(t),
+            fmt(a * f / t),
+            fmt(a * f / t),
+            fmt(s),
+            fmt(b)
+        ));
+        explanation.push(format!(
+            "Rounded to the balance readability {d} ({ROUNDING_NEAREST}): {b_weigh}"
+        ));
+        steps.push(step(
+            plan,
+            Role::Base,
+            b,
+            b_weigh,
+            format!("to the balance readability {d} ({ROUNDING_NEAREST})"),
+        ));
+        (CorrectionKind::AddBase, Decimal::ZERO, b_weigh.g())
+    } else {
+        // Under strength: add stock; if that is too little to weigh, add more and dilute the
+        // excess with base.
+        if f <= t {
+            return Err(Error::Refused(format!(
+                "the batch cannot be corrected by adding stock: 1 g of stock gives {} g of active, not more than the target {target}",
+                plan.stock.factor_text
+            )));
+        }
+        let add = (t * s - a * f) / (f - t);
+        let tf = crate::quantity::format_number(t);
+        explanation.push(format!(
+            "Stock that alone brings the batch to {target}: ({tf} × {} − {}) ÷ ({} − {tf}) = {}",
+            fmt(s),
+            fmt(a * f),
+            plan.stock.factor_text,
+            fmt(add)
+        ));
+        if add >= min.g() {
+            let a_weigh = round_to_step(Mass::from_g(add), d);
+            explanation.push(format!(
+                "Rounded to the balance readability {d} ({ROUNDING_NEAREST}): {a_weigh}"
+            ));
+            steps.push(step(
+                plan,
+                Role::Active,
+                add,
+                a_weigh,
+                format!("to the balance readability {d} ({ROUNDING_NEAREST})"),
+            ));
+            (CorrectionKind::AddActive, a_weigh.g(), Decimal::ZERO)
+        } else {
+            // Too little to weigh: add more stock, then base to dilute the excess, choosing the
+            // stock so that the base, (A − stock alone) × (f − t) / t, is at least the minimum
+            // weight too.
+            let for_base = add + min.g() * t / (f - t);
+            let chosen = for_base.max(min.g());
+            explanation.push(format!(
+                "That is below the balance's minimum weight {min}: add more stock and then base. Stock so that the base is at least {min} too: {} + {min} × {tf} ÷ ({} − {tf}) = {}; at least {min}: {}",
+                fmt(add),
+                plan.stock.factor_text,
+                fmt(for_base),
+                fmt(chosen)
+            ));
+            let a_weigh = round_up(chosen, d.g());
+            explanation.push(format!(
+                "Stock to weigh, rounded up to the readability {d}: {}",
+                Mass::from_g(a_weigh)
+            ));
+            steps.push(step(
+                plan,
+                Role::Active,
+                chosen,
+                Mass::from_g(a_weigh),
+                format!("up to the balance readability {d}"),
+            ));
+            let b = (a + a_weigh) * f / t - (s + a_weigh);
+            let b_weigh = round_to_step(Mass::from_g(b), d);
+            explanation.push(format!(
+                "Base to add after it: ({} + {}) × {} ÷ {tf} − ({} + {}) = {} → {b_weigh} ({ROUNDING_NEAREST})",
+                fmt(a),
+                Mass::from_g(a_weigh),
+                plan.stock.factor_text,
+                fmt(s),
+                Mass::from_g(a_weigh),
+                fmt(b)
+            ));
+            steps.push(step(
+                plan,
+                Role::Base,
+                b,
+                b_weigh,
+                format!("to the balance readability {d} ({ROUNDING_NEAREST})"),
+            ));
+            (CorrectionKind::AddActiveThenBase, a_weigh, b_weigh.g())
+        }
+    };
+    let new_total = s + added_active + added_base;
+    let resulting = (a + added_active) * f / new_total * hundred;
+    let resulting_text = format_calculated(resulting, "% w/w", 2);
+    let resulting_of_label =
+        format_calculated(resulting / target.value() * hundred, "% of label", 2);
+    explanation.push(format!(
+        "After the additions: {} × {} ÷ {} × 100 = {resulting_text} ({resulting_of_label})",
+        Mass::from_g(a + added_active),
+        plan.stock.factor_text,
+        Mass::from_g(new_total)
+    ));
+    for s in steps.iter().filter(|s| s.below_minimum_weight) {
+        warnings.push(format!(
+            "the correction's {} ({}) is below the balance's minimum weight {min}: weigh it by the aliquot method",
+            s.name, s.to_weigh
+        ));
+    }
+    if !pass {
+        warnings.push(
+            "the batch is outside its tolerance: do not release it unless corrected and verified again"
+                .into(),
+        );
+    }
+    Ok(Correction {
+        required: !pass,
+        kind,
+        steps,
+        new_total: Mass::from_g(new_total),
+        resulting_strength: Percent::new(resulting, PercentKind::WeightInWeight),
+        resulting_strength_text: resulting_text,
+        resulting_of_label_text: resulting_of_label,
+        explanation,
+    })
+}
+
+/// Rounds `x` up to a multiple of `step`.
+fn round_up(x: Decimal, step: Decimal) -> Decimal {
+    (x / step).round_dp_with_strategy(0, RoundingStrategy::ToPositiveInfinity) * step
+}
+
+/// Refuses a saved plan (JSON from `stscalc batch --format json`) that is not the plan being
+/// verified: another formula (id or file), another batch size, or another lot.
+pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Result<()> {
+    let field = "--plan";
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    let saved_id = text(&saved["formula"]["id"]);
+    if saved_id.as_deref() != Some(plan.formula.id.as_str()) {
+        return Err(Error::input(
+            field,
+            format!(
+                "a plan for formula `{}` (the formula being verified)",
+                plan.formula.id
+            ),
+            format!("formula `{}`", saved_id.unwrap_or_else(|| "none".into())),
+        ));
+    }
+    if text(&saved["formula"]["sha256"]).as_deref() != Some(plan.formula.sha256.as_str()) {
+        return Err(Error::input(
+            field,
+            format!(
+                "a plan made from the same formula file as now (`{}` version {})",
+                plan.formula.id, plan.formula.version
+            ),
+            "a plan from a different version of the file (its sha256 differs)",
+        ));
+    }
+    for (name, mine) in [("nominal", plan.nominal), ("total", plan.total)] {
+        let theirs = text(&saved[name]["value"]).and_then(|v| Decimal::from_str_exact(&v).ok());
+        if theirs != Some(mine.g()) {
+            return Err(Error::input(
+                field,
+                format!("a plan with the batch {name} being verified ({mine})"),
+                format!(
+                    "batch {name} {}",
+                    theirs.map_or("missing".into(), |v| Mass::from_g(v).to_string())
+                ),
+            ));
+        }
+    }
+    if let (Some(theirs), Some(mine)) = (
+        text(&saved["record"]["lot"]["number"]),
+        plan.record.as_ref().map(|r| r.lot.number.clone()),
+    ) {
+        if theirs != mine {
+            return Err(Error::input(
+                field,
+                format!("a plan for lot `{mine}` (the lot being verified; give the same --lot or --date)"),
+                format!("lot `{theirs}`"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,412 @@
+//! Batch request files: the whole batch request (formula, size, strength, certificate, balance,
+//! lot, date, storage, component lots and, for `verify`, the weights measured) in one TOML or
+//! JSON file, so that a pharmacy system can drive stscalc. The format is documented in
+//! `docs/batch-request.md`.
+//!
+//! A request file and the command line are merged: an option given in both places must agree,
+//! otherwise the request is refused (a batch must never be calculated from two different
+//! requests). Quantities are strings with units, as on the command line.
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{NaiveDateTime, Timelike};
+use serde::Deserialize;
+
+use crate::bud::{CompoundedAt, DayCount, Storage};
+use crate::cli::{BatchArgs, RecordArgs};
+use crate::data::{from_toml, FileKind};
+use crate::error::{Error, Result};
+use crate::plan::record::{component_input, parse_component, ComponentLotInput, RecordRequest};
+use crate::plan::verify::{actual, parse_actual, Actual};
+
+/// The certificate of analysis in a request file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateInput {
+    /// Assay, e.g. `"99.5 %"`.
+    pub assay: Option<String>,
+    /// `as-is` or `dried`.
+    pub basis: Option<String>,
+    /// Water content or loss on drying, for a dried-basis assay.
+    pub water: Option<String>,
+}
+
+/// The balance in a request file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BalanceInput {
+    /// Readability, e.g. `"0.001 g"`.
+    pub readability: Option<String>,
+    /// Repeatability standard deviation, if measured.
+    pub repeatability: Option<String>,
+}
+
+/// A component lot in a request file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentInput {
+    /// Component id from the formula.
+    pub id: String,
+    /// Lot number.
+    pub lot: String,
+    /// `YYYY-MM-DD` or `YYYY-MM`.
+    pub expiry: String,
+    /// Manufacturer or supplier.
+    pub manufacturer: Option<String>,
+}
+
+/// A table of `id = "mass"` that keeps its order and refuses a repeated id (JSON objects may
+/// repeat keys; the last would silently win).
+#[derive(Debug, Clone, Default)]
+pub struct Weights(pub Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Weights {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Weights;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table of component id = \"mass\", e.g. sts = \"25.5 g\"")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> std::result::Result<Weights, M::Error> {
+                let mut v: Vec<(String, String)> = Vec::new();
+                while let Some((k, m)) = map.next_entry::<String, String>()? {
+                    if v.iter().any(|(o, _)| *o == k) {
+                        return Err(serde::de::Error::custom(format!(
+                            "component `{k}` is given twice in `actual`"
+                        )));
+                    }
+                    v.push((k, m));
+                }
+                Ok(Weights(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A batch request file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFile {
+    /// Formula id.
+    pub formula: Option<String>,
+    /// Batch total, e.g. `"100 g"`.
+    pub quantity: Option<String>,
+    /// Containers, e.g. `"4x30g"`.
+    pub containers: Option<String>,
+    /// Strength, e.g. `"25 %"`.
+    pub strength: Option<String>,
+    /// Overage, e.g. `"5 %"` or `"2 g"`.
+    pub overage: Option<String>,
+    /// Stock form on the shelf.
+    pub stock_form: Option<String>,
+    /// Certificate of analysis of the active's lot.
+    pub certificate: Option<CertificateInput>,
+    /// The balance.
+    pub balance: Option<BalanceInput>,
+    /// Container option id.
+    pub container: Option<String>,
+    /// Internal lot number (otherwise generated).
+    pub lot: Option<String>,
+    /// Sequence number of the batch on the day, for a generated lot.
+    pub lot_sequence: Option<u32>,
+    /// Compounding date or date and time.
+    #[serde(alias = "date")]
+    pub compounded_at: Option<String>,
+    /// `room`, `refrigerator` or `freezer`.
+    pub storage: Option<String>,
+    /// `day-one` or `day-zero`.
+    pub bud_count: Option<String>,
+    /// Preparation method, for a formula whose BUD depends on it.
+    pub method: Option<String>,
+    /// Component lots and expiries.
+    #[serde(default)]
+    pub components: Vec<ComponentInput>,
+    /// Weights actually measured (for `stscalc verify`).
+    #[serde(default)]
+    pub actual: Weights,
+}
+
+/// What a request file adds beyond the options: component lots and measured weights.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// Component lots from the file.
+    pub components: Vec<ComponentLotInput>,
+    /// Measured weights from the file.
+    pub actual: Vec<Actual>,
+}
+
+/// Reads a request file: JSON when the name ends in `.json` or the text starts with `{`,
+/// TOML otherwise. Errors name the file, line and column.
+pub fn read(path: &Path) -> Result<RequestFile> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    let json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    if json {
+        serde_json::from_str(&text).map_err(|e| Error::DataFile {
+            file: name,
+            line: Some(e.line()),
+            column: Some(e.column()),
+            message: e
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("invalid JSON")
+                .to_string(),
+        })
+    } else {
+        from_toml(FileKind::Data, &name, &text)
+    }
+}
+
+fn same(a: &str, b: &str) -> bool {
+    let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    strip(a) == strip(b)
+}
+
+/// Takes the file's value when the option was not given; refuses a different value.
+fn merge(cli: &mut Option<String>, file: Option<String>, option: &str, key: &str) -> Result<()> {
+    match (cli.as_deref(), file) {
+        (_, None) => Ok(()),
+        (None, Some(f)) => {
+            *cli = Some(f);
+            Ok(())
+        }
+        (Some(c), Some(f)) if same(c, &f) => Ok(()),
+        (Some(c), Some(f)) => Err(conflict(option, key, &f, c)),
+    }
+}
+
+fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error {
+    Error::input(
+        option,
+        format!("the request file's `{key}` (`{file_value}`), or the option left out"),
+        format!("`{cli_value}`"),
+    )
+}
+
+/// Like [`merge`] for an option with a default: the default gives way to the file.
+fn merge_defaulted(
+    cli: &mut String,
+    default: &str,
+    file: Option<String>,
+    option: &str,
+    key: &str,
+) -> Result<()> {
+    match file {
+        None => Ok(()),
+        Some(f) if same(cli, default) || same(cli, &f) => {
+            *cli = f;
+            Ok(())
+        }
+        Some(f) => Err(conflict(option, key, &f, cli)),
+    }
+}
+
+/// The default of `--readability` in [`crate::cli::BatchArgs`].
+const DEFAULT_READABILITY: &str = "0.001 g";
+/// The default of `--assay-basis` in [`crate::cli::BatchArgs`].
+const DEFAULT_ASSAY_BASIS: &str = "as-is";
+
+/// Merges `file` into the options; returns the component lots and weights it holds.
+pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
+    merge(&mut args.id, file.formula, "formula", "formula")?;
+    match (
+        &args.quantity,
+        &args.containers,
+        &file.quantity,
+        &file.containers,
+    ) {
+        (Some(q), _, None, Some(c)) => return Err(conflict("--quantity", "containers", c, q)),
+        (_, Some(c), Some(q), None) => return Err(conflict("--containers", "quantity", q, c)),
+        _ => {}
+    }
+    merge(&mut args.quantity, file.quantity, "--quantity", "quantity")?;
+    merge(
+        &mut args.containers,
+        file.containers,
+        "--containers",
+        "containers",
+    )?;
+    if args.quantity.is_some() && args.containers.is_some() {
+        return Err(Error::input(
+            "--quantity",
+            "one batch size: `quantity` or `containers`",
+            "both",
+        ));
+    }
+    merge(&mut args.strength, file.strength, "--strength", "strength")?;
+    merge(&mut args.overage, file.overage, "--overage", "overage")?;
+    merge(
+        &mut args.stock_form,
+        file.stock_form,
+        "--stock-form",
+        "stock_form",
+    )?;
+    merge(
+        &mut args.container,
+        file.container,
+        "--container",
+        "container",
+    )?;
+    let cert = file.certificate.unwrap_or_default();
+    merge(&mut args.assay, cert.assay, "--assay", "certificate.assay")?;
+    merge_defaulted(
+        &mut args.assay_basis,
+        DEFAULT_ASSAY_BASIS,
+        cert.basis,
+        "--assay-basis",
+        "certificate.basis",
+    )?;
+    merge(&mut args.water, cert.water, "--water", "certificate.water")?;
+    let bal = file.balance.unwrap_or_default();
+    merge_defaulted(
+        &mut args.readability,
+        DEFAULT_READABILITY,
+        bal.readability,
+        "--readability",
+        "balance.readability",
+    )?;
+    merge(
+        &mut args.repeatability,
+        bal.repeatability,
+        "--repeatability",
+        "balance.repeatability",
+    )?;
+    let r = &mut args.record;
+    merge(&mut r.lot, file.lot, "--lot", "lot")?;
+    merge(
+        &mut r.lot_sequence,
+        file.lot_sequence.map(|n| n.to_string()),
+        "--lot-sequence",
+        "lot_sequence",
+    )?;
+    merge(&mut r.date, file.compounded_at, "--date", "compounded_at")?;
+    merge(&mut r.storage, file.storage, "--storage", "storage")?;
+    merge(&mut r.bud_count, file.bud_count, "--bud-count", "bud_count")?;
+    merge(&mut r.method, file.method, "--method", "method")?;
+
+    let components = file
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let whole = format!("{}={}@{}", c.id, c.lot, c.expiry);
+            component_input(
+                &format!("components[{i}]"),
+                &c.id,
+                &c.lot,
+                &c.expiry,
+                c.manufacturer.clone(),
+                &whole,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let actual = file
+        .actual
+        .0
+        .iter()
+        .map(|(id, m)| actual("actual", id, m))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Extras { components, actual })
+}
+
+/// Reads `--request` (if given) and merges it into the options.
+pub fn load(mut args: BatchArgs) -> Result<(BatchArgs, Extras)> {
+    let extras = match args.record.request.clone() {
+        Some(path) => apply(&mut args, read(&path)?)?,
+        None => Extras::default(),
+    };
+    Ok((args, extras))
+}
+
+/// The formula id, from the first argument or the request file.
+pub fn formula_id(args: &BatchArgs) -> Result<&str> {
+    args.id.as_deref().ok_or_else(|| {
+        Error::input(
+            "formula",
+            "a formula id as the first argument (e.g. `sts-25-zinc-oxide`) or `formula` in the --request file",
+            "nothing",
+        )
+    })
+}
+
+/// Builds the record request from the options and the file's component lots. `now` is used
+/// when no compounding date was given (the binary passes the clock; tests pass a date).
+pub fn record_request(
+    r: &RecordArgs,
+    file_components: Vec<ComponentLotInput>,
+    now: NaiveDateTime,
+) -> Result<RecordRequest> {
+    let compounded_at = match &r.date {
+        Some(d) => CompoundedAt::parse("--date", d)?,
+        None => {
+            let minute = now
+                .with_second(0)
+                .and_then(|t| t.with_nanosecond(0))
+                .unwrap_or(now);
+            CompoundedAt::at(minute)
+        }
+    };
+    let lot_sequence = match &r.lot_sequence {
+        None => 1,
+        Some(_) if r.lot.is_some() => {
+            return Err(Error::input(
+                "--lot-sequence",
+                "no sequence number when the lot number is given with --lot",
+                format!("`{}`", r.lot_sequence.as_deref().unwrap_or_default()),
+            ))
+        }
+        Some(s) => match s.trim().parse::<u32>() {
+            Ok(n) if (1..=99).contains(&n) => n,
+            _ => {
+                return Err(Error::input(
+                    "--lot-sequence",
+                    "a whole number from 1 to 99",
+                    format!("`{}`", s.trim()),
+                ))
+            }
+        },
+    };
+    let storage = r
+        .storage
+        .as_deref()
+        .map(str::parse::<Storage>)
+        .transpose()?;
+    let convention = r
+        .bud_count
+        .as_deref()
+        .map(str::parse::<DayCount>)
+        .transpose()?
+        .unwrap_or_default();
+    let mut components = file_components;
+    for c in &r.components {
+        components.push(parse_component("--component", c)?);
+    }
+    Ok(RecordRequest {
+        lot: r.lot.clone(),
+        lot_sequence,
+        compounded_at,
+        storage,
+        convention,
+        method: r.method.clone(),
+        components,
+    })
+}
+
+/// The measured weights: the file's, then `--actual` options.
+pub fn actuals(file: Vec<Actual>, options: &[String]) -> Result<Vec<Actual>> {
+    let mut all = file;
+    for a in options {
+        all.push(parse_actual("--actual", a)?);
+    }
+    Ok(all)
+}

@@ -1,0 +1,776 @@
+//! Beyond-use dates, lot numbers and component lots (issue 5). Every expected date is worked
+//! out by hand in the test: the compounding date plus the limit in days, minus one when the
+//! compounding day counts as day 1 (the default convention).
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate, NaiveTime};
+use stscalc::bud::{
+    beyond_use, BudKind, ComponentExpiry, CompoundedAt, Conditions, DayCount, Declaration, Limit,
+    SetBy, StabilityLimit, Sterilization, Storage, Water,
+};
+use stscalc::formula::Catalog;
+
+use crate::common::{fails, json, ok, temp_dir};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// 2026-11-21, the compounding date of the issue's examples.
+fn nov21() -> CompoundedAt {
+    CompoundedAt::on(date(2026, 11, 21))
+}
+
+/// The 150 mg/mL intralesional solution, as its formula is meant to declare it (see
+/// formulas/README.md): Category 2, aseptic, not sterility tested; the method decides whether
+/// every starting component is sterile.
+fn intralesional() -> Declaration {
+    Declaration {
+        kind: Some(BudKind::Sterile),
+        category: Some(2),
+        sterilization: Some(Sterilization::Aseptic),
+        sterility_tested: Some(false),
+        storage: Some(Storage::Refrigerator),
+        methods: BTreeMap::from([
+            (
+                "dilution".to_string(),
+                Conditions {
+                    all_components_sterile: Some(true),
+                    ..Default::default()
+                },
+            ),
+            (
+                "powder".to_string(),
+                Conditions {
+                    all_components_sterile: Some(false),
+                    ..Default::default()
+                },
+            ),
+        ]),
+        ..Default::default()
+    }
+}
+
+fn topical_solution_10() -> Declaration {
+    Declaration {
+        kind: Some(BudKind::Nonsterile),
+        water: Some(Water::Aqueous),
+        preserved: Some(false),
+        storage: Some(Storage::Refrigerator),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn nonaqueous_ointment_gets_180_days_counted_from_day_one() {
+    let catalog = Catalog::load(None).unwrap();
+    let formula = &catalog.get("sts-25-zinc-oxide").unwrap().formula;
+    let decl = formula.bud().resolve(None).unwrap();
+    let bud = beyond_use(&decl, Storage::Room, nov21(), &[], DayCount::DayOne).unwrap();
+    // Day 1 is 2026-11-21, so day 180 is 179 days later: 9 days to 2026-11-30, 31 in December,
+    // 31 in January, 28 in February, 31 in March, 30 in April make 160 (2027-04-30), and 19
+    // more give 2027-05-19.
+    assert_eq!(bud.date, date(2026, 11, 21) + Days::new(180 - 1));
+    assert_eq!(bud.date, date(2027, 5, 19));
+    assert_eq!(bud.set_by, SetBy::Rule);
+    assert_eq!(bud.rule.id, "795-nonaqueous-other");
+    assert_eq!(bud.rule.limit, Limit::days(180));
+    assert!(bud.rule.source.contains("USP <795>"), "{}", bud.rule.source);
+    assert!(bud.convention_text.contains("day 1"));
+
+    // Counting the compounding day as day 0 gives one day more.
+    let zero = beyond_use(&decl, Storage::Room, nov21(), &[], DayCount::DayZero).unwrap();
+    assert_eq!(zero.date, date(2026, 11, 21) + Days::new(180));
+    assert_eq!(zero.date, date(2027, 5, 20));
+}
+
+#[test]
+fn an_earlier_component_expiry_sets_the_bud() {
+    let catalog = Catalog::load(None).unwrap();
+    let formula = &catalog.get("sts-25-zinc-oxide").unwrap().formula;
+    let decl = formula.bud().resolve(None).unwrap();
+    let sts = ComponentExpiry {
+        id: "sts".into(),
+        lot: "LOT123".into(),
+        expiry: date(2027, 1, 31),
+    };
+    let bud = beyond_use(&decl, Storage::Room, nov21(), &[sts], DayCount::DayOne).unwrap();
+    // 2027-01-31 comes before the rule's 2027-05-19.
+    assert_eq!(bud.date, date(2027, 1, 31));
+    assert_eq!(bud.set_by, SetBy::ComponentExpiry);
+    assert!(bud.reason.contains("`sts` lot `LOT123`"), "{}", bud.reason);
+    // The rule is still reported, with the date it alone would give.
+    assert_eq!(bud.limits.len(), 2);
+    assert_eq!(bud.limits[1].date, date(2027, 5, 19));
+}
+
+#[test]
+fn intralesional_from_the_sterile_injection_gets_10_days_refrigerated() {
+    let decl = intralesional().resolve(Some("dilution")).unwrap();
+    let bud = beyond_use(&decl, Storage::Refrigerator, nov21(), &[], DayCount::DayOne).unwrap();
+    // USP <797> Category 2, aseptic, not tested, all sterile: 10 days refrigerated; day 10 is
+    // 9 days after 2026-11-21.
+    assert_eq!(bud.rule.limit, Limit::days(10));
+    assert_eq!(
+        bud.rule.id,
+        "797-category-2-aseptic-untested-sterile-components"
+    );
+    assert_eq!(bud.date, date(2026, 11, 21) + Days::new(10 - 1));
+    assert_eq!(bud.date, date(2026, 11, 30));
+    assert_eq!(bud.method.as_deref(), Some("dilution"));
+}
+
+#[test]
+fn intralesional_from_powder_gets_4_days_refrigerated() {
+    let decl = intralesional().resolve(Some("powder")).unwrap();
+    let bud = beyond_use(&decl, Storage::Refrigerator, nov21(), &[], DayCount::DayOne).unwrap();
+    // One nonsterile starting component: 4 days refrigerated; day 4 is 2026-11-24.
+    assert_eq!(bud.rule.limit, Limit::days(4));
+    assert_eq!(bud.date, date(2026, 11, 21) + Days::new(4 - 1));
+    assert_eq!(bud.date, date(2026, 11, 24));
+    // At room temperature the same rule gives 1 day: the compounding day itself.
+    let room = beyond_use(&decl, Storage::Room, nov21(), &[], DayCount::DayOne).unwrap();
+    assert_eq!(room.rule.limit, Limit::days(1));
+    assert_eq!(room.date, date(2026, 11, 21));
+}
+
+#[test]
+fn the_intralesional_declaration_of_the_readme_parses_and_agrees() {
+    // The example in formulas/README.md, parsed as a formula's [bud] section.
+    let text = r#"
+kind = "sterile"
+category = 2
+sterilization = "aseptic"
+sterility_tested = false
+storage = "refrigerator"
+
+[methods.dilution]
+all_components_sterile = true
+
+[methods.powder]
+all_components_sterile = false
+"#;
+    let decl: Declaration = toml::from_str(text).unwrap();
+    for (method, days) in [("dilution", 10), ("powder", 4)] {
+        let r = decl.resolve(Some(method)).unwrap();
+        let bud = beyond_use(&r, Storage::Refrigerator, nov21(), &[], DayCount::DayOne).unwrap();
+        assert_eq!(bud.rule.limit, Limit::days(days), "{method}");
+    }
+}
+
+#[test]
+fn a_formula_with_methods_needs_one() {
+    let e = intralesional().resolve(None).unwrap_err().to_string();
+    assert!(
+        e.contains("--method") && e.contains("`dilution`, `powder`"),
+        "{e}"
+    );
+    let e = intralesional()
+        .resolve(Some("boiled"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`boiled`"), "{e}");
+}
+
+#[test]
+fn aqueous_unpreserved_topical_solution_gets_14_days_refrigerated() {
+    let decl = topical_solution_10().resolve(None).unwrap();
+    let bud = beyond_use(&decl, Storage::Refrigerator, nov21(), &[], DayCount::DayOne).unwrap();
+    // USP <795>: aqueous, not preserved, 14 days in a refrigerator; day 14 is 2026-12-04.
+    assert_eq!(bud.rule.id, "795-aqueous-unpreserved");
+    assert_eq!(bud.rule.limit, Limit::days(14));
+    assert_eq!(bud.date, date(2026, 11, 21) + Days::new(14 - 1));
+    assert_eq!(bud.date, date(2026, 12, 4));
+    // The rule gives no BUD at room temperature: refused, naming the storage.
+    let e = beyond_use(&decl, Storage::Room, nov21(), &[], DayCount::DayOne)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("--storage") && e.contains("`refrigerator`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn category_1_is_given_in_hours_from_the_compounding_time() {
+    let decl = Declaration {
+        kind: Some(BudKind::Sterile),
+        category: Some(1),
+        storage: Some(Storage::Room),
+        ..Default::default()
+    }
+    .resolve(None)
+    .unwrap();
+    let at = CompoundedAt {
+        date: date(2026, 11, 21),
+        time: NaiveTime::from_hms_opt(9, 30, 0),
+    };
+    let bud = beyond_use(&decl, Storage::Room, at, &[], DayCount::DayOne).unwrap();
+    // 09:30 + 12 hours = 21:30 the same day.
+    assert_eq!(bud.date, date(2026, 11, 21));
+    assert_eq!(bud.time.as_deref(), Some("21:30"));
+    assert_eq!(bud.text, "2026-11-21 21:30");
+    // Refrigerated: 24 hours, 09:30 the next day.
+    let bud = beyond_use(&decl, Storage::Refrigerator, at, &[], DayCount::DayOne).unwrap();
+    assert_eq!(bud.text, "2026-11-22 09:30");
+    // Without a time the hours cannot be counted.
+    let e = beyond_use(&decl, Storage::Room, nov21(), &[], DayCount::DayOne)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--date") && e.contains("hours"), "{e}");
+    // Category 1 has no freezer limit.
+    assert!(beyond_use(&decl, Storage::Freezer, at, &[], DayCount::DayOne).is_err());
+}
+
+#[test]
+fn a_shorter_stability_limit_sets_the_bud_for_its_storage_only() {
+    let mut d = topical_solution_10();
+    d.water = Some(Water::Aqueous);
+    d.preserved = Some(true);
+    d.stability = vec![StabilityLimit {
+        limit: Limit::days(21),
+        storage: Some(vec![Storage::Refrigerator]),
+        reference: "an in-house study".into(),
+    }];
+    let decl = d.resolve(None).unwrap();
+    // Preserved aqueous: 35 days; the study's 21 days (refrigerated) is shorter: day 21 is
+    // 2026-11-21 + 20 = 2026-12-11.
+    let bud = beyond_use(&decl, Storage::Refrigerator, nov21(), &[], DayCount::DayOne).unwrap();
+    assert_eq!(bud.set_by, SetBy::FormulaStability);
+    assert_eq!(bud.date, date(2026, 11, 21) + Days::new(21 - 1));
+    assert!(bud.reason.contains("an in-house study"), "{}", bud.reason);
+    // At room temperature the study does not apply: the rule's 35 days, 2026-12-25.
+    let room = beyond_use(&decl, Storage::Room, nov21(), &[], DayCount::DayOne).unwrap();
+    assert_eq!(room.set_by, SetBy::Rule);
+    assert_eq!(room.date, date(2026, 11, 21) + Days::new(35 - 1));
+}
+
+#[test]
+fn a_component_expired_before_compounding_is_refused() {
+    let decl = topical_solution_10().resolve(None).unwrap();
+    let old = ComponentExpiry {
+        id: "sts".into(),
+        lot: "OLD1".into(),
+        expiry: date(2026, 11, 20),
+    };
+    let e = beyond_use(
+        &decl,
+        Storage::Refrigerator,
+        nov21(),
+        &[old],
+        DayCount::DayOne,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("`OLD1`") && e.contains("2026-11-20"), "{e}");
+    // Expiring on the compounding day itself is allowed, and then sets the BUD to that day.
+    let today = ComponentExpiry {
+        id: "sts".into(),
+        lot: "T1".into(),
+        expiry: date(2026, 11, 21),
+    };
+    let bud = beyond_use(
+        &decl,
+        Storage::Refrigerator,
+        nov21(),
+        &[today],
+        DayCount::DayOne,
+    )
+    .unwrap();
+    assert_eq!(bud.date, date(2026, 11, 21));
+    assert_eq!(bud.set_by, SetBy::ComponentExpiry);
+}
+
+#[test]
+fn incomplete_declarations_name_the_missing_field() {
+    let cases: [(Declaration, &str); 5] = [
+        (Declaration::default(), "`bud.kind` is missing"),
+        (
+            Declaration {
+                kind: Some(BudKind::Nonsterile),
+                water: Some(Water::Aqueous),
+                storage: Some(Storage::Refrigerator),
+                ..Default::default()
+            },
+            "`bud.preserved` is missing",
+        ),
+        (
+            Declaration {
+                kind: Some(BudKind::Nonsterile),
+                water: Some(Water::Nonaqueous),
+                storage: Some(Storage::Room),
+                ..Default::default()
+            },
+            "`bud.oral_liquid` is missing",
+        ),
+        (
+            Declaration {
+                kind: Some(BudKind::Sterile),
+                category: Some(2),
+                sterilization: Some(Sterilization::Aseptic),
+                sterility_tested: Some(false),
+                storage: Some(Storage::Refrigerator),
+                ..Default::default()
+            },
+            "`bud.all_components_sterile` is missing",
+        ),
+        (
+            Declaration {
+                kind: Some(BudKind::Nonsterile),
+                water: Some(Water::Nonaqueous),
+                oral_liquid: Some(false),
+                ..Default::default()
+            },
+            "`bud.storage` is missing",
+        ),
+    ];
+    for (decl, needle) in cases {
+        let e = decl.resolve(None).unwrap_err().to_string();
+        assert!(e.contains(needle), "expected `{needle}` in: {e}");
+    }
+}
+
+// ---- Command line ----------------------------------------------------------------------
+
+const BATCH: [&str; 4] = ["batch", "sts-25-zinc-oxide", "--quantity", "100g"];
+
+fn batch(extra: &[&str]) -> Vec<String> {
+    BATCH.iter().chain(extra).map(|s| s.to_string()).collect()
+}
+
+fn run_json(extra: &[&str]) -> serde_json::Value {
+    let args = batch(extra);
+    json(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn run_fails(extra: &[&str], needles: &[&str]) -> String {
+    let args = batch(extra);
+    fails(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        needles,
+    )
+}
+
+#[test]
+fn batch_shows_lot_bud_and_its_reason() {
+    let args = batch(&["--date", "2026-11-21"]);
+    let out = ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.contains("Lot: STS25ZO-20261121-01"), "{out}");
+    assert!(
+        out.contains("Beyond-use date: 2027-05-19 — set by the USP rule `795-nonaqueous-other`"),
+        "{out}"
+    );
+    assert!(out.contains("compounding day counted as day 1"), "{out}");
+    assert!(out.contains("NOT GIVEN"), "{out}");
+
+    let v = run_json(&["--date", "2026-11-21"]);
+    let r = &v["record"];
+    assert_eq!(r["lot"]["number"], "STS25ZO-20261121-01");
+    assert_eq!(r["bud"]["date"], "2027-05-19");
+    assert_eq!(r["bud"]["set_by"], "rule");
+    assert_eq!(r["bud"]["convention"], "day-one");
+    assert_eq!(r["bud"]["rule"]["limit"]["amount"], 180);
+    assert_eq!(r["bud"]["storage"], "room");
+    // The foundation's field names are unchanged.
+    assert_eq!(v["components"][0]["to_weigh"]["value"], "25");
+    assert_eq!(v["formula"]["id"], "sts-25-zinc-oxide");
+}
+
+#[test]
+fn day_zero_counting_is_one_day_later() {
+    let v = run_json(&["--date", "2026-11-21", "--bud-count", "day-zero"]);
+    // 2026-11-21 + 180 days.
+    assert_eq!(v["record"]["bud"]["date"], "2027-05-20");
+    assert_eq!(v["record"]["bud"]["convention"], "day-zero");
+}
+
+#[test]
+fn component_lots_appear_and_the_earliest_expiry_sets_the_bud() {
+    let v = run_json(&[
+        "--date",
+        "2026-11-21",
+        "--component",
+        "sts=LOT123@2027-01-31@Example Chemicals",
+        "--component",
+        "zinc-oxide-ointment=ZO9@2028-03",
+    ]);
+    let r = &v["record"];
+    assert_eq!(r["bud"]["date"], "2027-01-31");
+    assert_eq!(r["bud"]["set_by"], "component-expiry");
+    assert_eq!(r["components"][0]["lot"], "LOT123");
+    assert_eq!(r["components"][0]["manufacturer"], "Example Chemicals");
+    // A month-only expiry means the month's last day.
+    assert_eq!(r["components"][1]["expiry"], "2028-03-31");
+    assert_eq!(r["warnings"].as_array().unwrap().len(), 0);
+
+    let args = batch(&[
+        "--date",
+        "2026-11-21",
+        "--component",
+        "sts=LOT123@2027-01-31",
+    ]);
+    let out = ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        out.contains(
+            "Beyond-use date: 2027-01-31 — set by the expiry of component `sts` lot `LOT123`"
+        ),
+        "{out}"
+    );
+    // The base's lot is still missing: a warning says so.
+    assert!(
+        out.contains("no lot or expiry recorded for `zinc-oxide-ointment`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn lot_numbers_follow_the_scheme_or_are_given() {
+    let v = run_json(&["--date", "2026-11-21T14:05", "--lot-sequence", "2"]);
+    assert_eq!(v["record"]["lot"]["number"], "STS25ZO-20261121-02");
+    assert_eq!(v["record"]["compounded_at"]["text"], "2026-11-21 14:05");
+    let v = run_json(&["--date", "2026-11-21", "--lot", "B-2026/117"]);
+    assert_eq!(v["record"]["lot"]["number"], "B-2026/117");
+    assert_eq!(v["record"]["lot"]["given"], true);
+    let v = json(&[
+        "batch",
+        "sts-20-petrolatum",
+        "--quantity",
+        "60g",
+        "--date",
+        "2026-11-21",
+    ]);
+    assert_eq!(v["record"]["lot"]["number"], "STS20P-20261121-01");
+}
+
+#[test]
+fn storage_may_be_chosen_within_the_rule() {
+    let v = run_json(&["--date", "2026-11-21", "--storage", "refrigerator"]);
+    assert_eq!(v["record"]["bud"]["storage"], "refrigerator");
+    assert_eq!(v["record"]["storage_from"], "request");
+    assert_eq!(v["record"]["bud"]["date"], "2027-05-19");
+}
+
+#[test]
+fn a_request_file_drives_the_batch() {
+    let dir = temp_dir();
+    let toml_path = dir.path().join("request.toml");
+    std::fs::write(
+        &toml_path,
+        r#"
+formula = "sts-25-zinc-oxide"
+quantity = "100 g"
+compounded_at = "2026-11-21T09:30"
+storage = "room"
+
+[certificate]
+assay = "99.5 %"
+
+[[components]]
+id = "sts"
+lot = "LOT123"
+expiry = "2027-01-31"
+
+[[components]]
+id = "zinc-oxide-ointment"
+lot = "ZO9"
+expiry = "2028-03"
+"#,
+    )
+    .unwrap();
+    let from_file = json(&["batch", "--request", toml_path.to_str().unwrap()]);
+    let from_options = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--date",
+        "2026-11-21T09:30",
+        "--assay",
+        "99.5%",
+        "--component",
+        "sts=LOT123@2027-01-31",
+        "--component",
+        "zinc-oxide-ointment=ZO9@2028-03",
+    ]);
+    assert_eq!(from_file["record"]["lot"], from_options["record"]["lot"]);
+    assert_eq!(from_file["record"]["bud"]["date"], "2027-01-31");
+    assert_eq!(from_file["components"], from_options["components"]);
+    // 25 g ÷ 0.995 = 25.1256… g, rounded to 25.126 g.
+    assert_eq!(from_file["components"][0]["to_weigh"]["value"], "25.126");
+
+    let json_path = dir.path().join("request.json");
+    std::fs::write(
+        &json_path,
+        r#"{"formula": "sts-25-zinc-oxide", "quantity": "100 g", "compounded_at": "2026-11-21",
+            "components": [{"id": "sts", "lot": "LOT123", "expiry": "2027-01-31"}]}"#,
+    )
+    .unwrap();
+    let v = json(&["batch", "--request", json_path.to_str().unwrap()]);
+    assert_eq!(v["record"]["bud"]["date"], "2027-01-31");
+    // An option that agrees with the file is accepted.
+    let v = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100 g",
+        "--request",
+        json_path.to_str().unwrap(),
+    ]);
+    assert_eq!(v["record"]["bud"]["set_by"], "component-expiry");
+}
+
+// ---- Bad input: one line, exit 1 -------------------------------------------------------
+
+#[test]
+fn impossible_dates_are_refused() {
+    run_fails(
+        &["--date", "2026-02-30"],
+        &["`--date`", "2026-02-30", "no such day"],
+    );
+    run_fails(&["--date", "2026-13-01"], &["`--date`", "no such day"]);
+    run_fails(&["--date", "21/11/2026"], &["`--date`", "YYYY-MM-DD"]);
+    run_fails(
+        &["--date", "2026-11-21T25:00"],
+        &["`--date`", "no such time"],
+    );
+    run_fails(
+        &["--date", "2026-11-21", "--component", "sts=L1@2027-02-29"],
+        &["`--component sts`", "no such day"],
+    );
+}
+
+#[test]
+fn unknown_component_is_refused() {
+    run_fails(
+        &[
+            "--date",
+            "2026-11-21",
+            "--component",
+            "glycerin=G1@2027-01-01",
+        ],
+        &["`--component`", "`sts`, `zinc-oxide-ointment`", "glycerin"],
+    );
+}
+
+#[test]
+fn duplicate_component_is_refused() {
+    run_fails(
+        &[
+            "--date",
+            "2026-11-21",
+            "--component",
+            "sts=L1@2027-01-01",
+            "--component",
+            "sts=L2@2027-02-01",
+        ],
+        &["`--component`", "`sts` given twice"],
+    );
+}
+
+#[test]
+fn expired_component_is_refused() {
+    run_fails(
+        &["--date", "2026-11-21", "--component", "sts=OLD7@2026-10-31"],
+        &[
+            "`--component`",
+            "OLD7",
+            "2026-10-31",
+            "compounding date 2026-11-21",
+        ],
+    );
+}
+
+#[test]
+fn malformed_component_and_record_options_are_refused() {
+    run_fails(
+        &["--component", "sts=LOT1"],
+        &["`--component`", "ID=LOT@YYYY-MM-DD"],
+    );
+    run_fails(
+        &["--component", "sts=LOT 1@2027-01-01"],
+        &["`--component sts`", "lot number"],
+    );
+    run_fails(
+        &["--storage", "cellar"],
+        &["`--storage`", "`room`, `refrigerator` or `freezer`"],
+    );
+    run_fails(
+        &["--date", "2026-11-21", "--storage", "freezer"],
+        &[
+            "`--storage`",
+            "`room` or `refrigerator`",
+            "795-nonaqueous-other",
+        ],
+    );
+    run_fails(&["--bud-count", "day-two"], &["`--bud-count`", "day-one"]);
+    run_fails(&["--lot-sequence", "100"], &["`--lot-sequence`", "1 to 99"]);
+    run_fails(&["--lot-sequence", "-1"], &["`--lot-sequence`"]);
+    run_fails(&["--lot", "LOT 1"], &["`--lot`"]);
+    run_fails(
+        &["--method", "powder"],
+        &["`--method`", "made one way only"],
+    );
+}
+
+#[test]
+fn request_file_conflicts_and_errors_are_refused() {
+    let dir = temp_dir();
+    let path = dir.path().join("r.toml");
+    std::fs::write(
+        &path,
+        "formula = \"sts-25-petrolatum\"\nquantity = \"100 g\"\n",
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--request", p],
+        &["`formula`", "sts-25-petrolatum", "sts-25-zinc-oxide"],
+    );
+    fails(
+        &["batch", "--request", p, "--quantity", "200g"],
+        &["`--quantity`", "100 g", "200g"],
+    );
+    fails(
+        &["batch", "--request", p, "--containers", "2x30g"],
+        &["`--containers`", "quantity"],
+    );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "formula = \"sts-25-zinc-oxide\"\nsize = \"100 g\"\n").unwrap();
+    fails(
+        &["batch", "--request", bad.to_str().unwrap()],
+        &["bad.toml", "line 2", "unknown field `size`"],
+    );
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\"formula\": \"sts-25-zinc-oxide\",\n \"quantity\": 100}",
+    )
+    .unwrap();
+    fails(
+        &["batch", "--request", bad.to_str().unwrap()],
+        &["bad.json", "line 2"],
+    );
+    let bad = dir.path().join("dup.json");
+    std::fs::write(
+        &bad,
+        r#"{"formula": "sts-25-zinc-oxide", "quantity": "100 g",
+            "components": [{"id": "sts", "lot": "A", "expiry": "2027-01-01"},
+                           {"id": "sts", "lot": "B", "expiry": "2027-01-01"}]}"#,
+    )
+    .unwrap();
+    fails(
+        &[
+            "batch",
+            "--request",
+            bad.to_str().unwrap(),
+            "--date",
+            "2026-11-21",
+        ],
+        &["`components[1]`", "`sts` given twice"],
+    );
+    fails(&["batch", "--quantity", "100g"], &["`formula`", "nothing"]);
+}
+
+/// Copies an embedded formula into `dir` under a new id, with `top` added to its top-level
+/// keys and its `[bud]` section replaced by `bud`; returns "line N" of the new `[bud]` header.
+fn formula_with(dir: &std::path::Path, id: &str, top: &str, bud: &str) -> String {
+    let catalog = Catalog::load(None).unwrap();
+    let text = &catalog.get("sts-25-petrolatum").unwrap().text;
+    let head = text.split("\n[bud]").next().unwrap();
+    let head = head
+        .replace("id = \"sts-25-petrolatum\"", &format!("id = \"{id}\""))
+        .replacen("\n[active]", &format!("\n{top}\n[active]"), 1);
+    let path = dir.join(format!("{id}.toml"));
+    std::fs::write(&path, format!("{head}\n{bud}")).unwrap();
+    let line = format!("{head}\n").lines().count() + 1;
+    format!("line {line}")
+}
+
+fn formula_with_bud(dir: &std::path::Path, id: &str, bud: &str) -> String {
+    formula_with(dir, id, "", bud)
+}
+
+#[test]
+fn incomplete_bud_declaration_in_a_formula_file_names_the_field_and_line() {
+    let dir = temp_dir();
+    let d = dir.path().to_str().unwrap();
+    let line = formula_with_bud(
+        dir.path(),
+        "my-ointment",
+        "[bud]\nkind = \"nonsterile\"\nwater = \"nonaqueous\"\nstorage = \"room\"\n",
+    );
+    fails(
+        &["--formulas", d, "formulas"],
+        &["my-ointment.toml", &line, "`bud.oral_liquid` is missing"],
+    );
+
+    let dir = temp_dir();
+    let d = dir.path().to_str().unwrap();
+    formula_with_bud(dir.path(), "no-bud", "");
+    fails(
+        &["--formulas", d, "formulas"],
+        &["no-bud.toml", "`[bud]` is missing"],
+    );
+
+    let dir = temp_dir();
+    let d = dir.path().to_str().unwrap();
+    formula_with_bud(
+        dir.path(),
+        "wet-at-room",
+        "[bud]\nkind = \"nonsterile\"\nwater = \"aqueous\"\npreserved = false\nstorage = \"room\"\n",
+    );
+    fails(
+        &["--formulas", d, "formulas"],
+        &[
+            "wet-at-room.toml",
+            "`bud.storage` is `room`",
+            "795-aqueous-unpreserved",
+        ],
+    );
+
+    let dir = temp_dir();
+    let d = dir.path().to_str().unwrap();
+    formula_with_bud(
+        dir.path(),
+        "mixed-up",
+        "[bud]\nkind = \"nonsterile\"\nwater = \"nonaqueous\"\noral_liquid = false\ncategory = 2\nstorage = \"room\"\n",
+    );
+    fails(
+        &["--formulas", d, "formulas"],
+        &[
+            "mixed-up.toml",
+            "`bud.category` does not apply to a nonsterile preparation",
+        ],
+    );
+}
+
+#[test]
+fn a_user_formula_with_methods_and_a_lot_prefix_works_end_to_end() {
+    let dir = temp_dir();
+    let d = dir.path().to_str().unwrap();
+    formula_with(
+        dir.path(),
+        "my-sterile-ointment",
+        "lot_prefix = \"MSO\"\n",
+        "[bud]\nkind = \"sterile\"\ncategory = 2\nsterilization = \"aseptic\"\nsterility_tested = false\nstorage = \"refrigerator\"\n\n[bud.methods.dilution]\nall_components_sterile = true\n\n[bud.methods.powder]\nall_components_sterile = false\n",
+    );
+    let base = [
+        "--formulas",
+        d,
+        "batch",
+        "my-sterile-ointment",
+        "--quantity",
+        "30g",
+        "--date",
+        "2026-11-21",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--method", "powder"]);
+    let v = json(&args);
+    assert_eq!(v["record"]["lot"]["number"], "MSO-20261121-01");
+    assert_eq!(v["record"]["method"], "powder");
+    // 4 days refrigerated: 2026-11-21 + 3.
+    assert_eq!(v["record"]["bud"]["date"], "2026-11-24");
+    fails(&base, &["`--method`", "`dilution`, `powder`", "nothing"]);
+}
