@@ -71,10 +71,17 @@ pub enum Command {
 #[command(group = clap::ArgGroup::new("size").multiple(false))]
 pub struct BatchArgs {
     /// Formula id, e.g. `sts-25-zinc-oxide` (or `formula` in the --request file).
+    #[arg(required_unless_present = "request")]
     pub id: Option<String>,
 
     /// Batch total, e.g. `100g`.
-    #[arg(long, group = "size", allow_hyphen_values = true, value_name = "MASS")]
+    #[arg(
+        long,
+        group = "size",
+        allow_hyphen_values = true,
+        value_name = "MASS",
+        required_unless_present_any = ["containers", "request"]
+    )]
     pub quantity: Option<String>,
 
     /// Containers and fill, e.g. `4x30g`.

@@ -669,7 +669,16 @@ fn request_file_conflicts_and_errors_are_refused() {
         ],
         &["`components[1]`", "`sts` given twice"],
     );
-    fails(&["batch", "--quantity", "100g"], &["`formula`", "nothing"]);
+    // Without a request file, a missing formula id stays a usage error (clap, exit 2).
+    let out = crate::common::stscalc(&["batch", "--quantity", "100g"]);
+    assert_eq!(out.status.code(), Some(2));
+    // A request file without `formula` is an input error naming it.
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "quantity = \"100 g\"\n").unwrap();
+    fails(
+        &["batch", "--request", empty.to_str().unwrap()],
+        &["`formula`", "found nothing"],
+    );
 }
 
 /// Copies an embedded formula into `dir` under a new id, with `top` added to its top-level
