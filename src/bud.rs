@@ -82,6 +82,17 @@ impl Storage {
     }
 }
 
+impl Storage {
+    /// The storage in a sentence: `at controlled room temperature (20-25 °C)`,
+    /// `in a refrigerator (2-8 °C)`.
+    pub fn phrase(self) -> String {
+        match self {
+            Storage::Room => format!("at {}", self.label()),
+            Storage::Refrigerator | Storage::Freezer => format!("in a {}", self.label()),
+        }
+    }
+}
+
 impl fmt::Display for Storage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -1055,11 +1066,7 @@ pub fn beyond_use(
         compounded,
         convention,
         reference,
-        format!(
-            "USP rule `{}`: {rule_limit} at {}",
-            rule.id,
-            storage.label()
-        ),
+        format!("USP rule `{}`: {rule_limit} {}", rule.id, storage.phrase()),
     )?);
     for s in decl.stability.iter().filter(|s| s.applies(storage)) {
         limits.push(limit_candidate(
