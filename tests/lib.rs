@@ -3,5 +3,6 @@
 mod common;
 
 mod batch;
+mod dosing;
 mod formulas;
 mod properties;

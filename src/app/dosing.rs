@@ -59,25 +59,32 @@ pub fn parse_concentration(field: &str, text: &str) -> Result<Concentration> {
     Ok(c)
 }
 
+/// The first option of `options` that was given, as (name, value).
+fn first_given<'a>(options: &[(&'a str, Option<&'a str>)]) -> Option<(&'a str, &'a str)> {
+    options
+        .iter()
+        .find_map(|(name, value)| value.map(|v| (*name, v)))
+}
+
 /// Refuses the solution-only batch options for an ointment, rather than ignoring them.
 pub fn refuse_solution_options(args: &BatchArgs) -> Result<()> {
-    let given = [
-        ("--method", args.method.is_some()),
-        ("--stock", args.stock.is_some()),
-        ("--stock-concentration", args.stock_concentration.is_some()),
-        ("--stock-basis", args.stock_basis.is_some()),
-        ("--vial", args.vial.is_some()),
-        ("--diluent", args.diluent.is_some()),
-        ("--measure-step", args.measure_step.is_some()),
-    ];
-    if let Some((name, _)) = given.iter().find(|(_, g)| *g) {
+    let given = first_given(&[
+        ("--method", args.method.as_deref()),
+        ("--stock", args.stock.as_deref()),
+        ("--stock-concentration", args.stock_concentration.as_deref()),
+        ("--stock-basis", args.stock_basis.as_deref()),
+        ("--vial", args.vial.as_deref()),
+        ("--diluent", args.diluent.as_deref()),
+        ("--measure-step", args.measure_step.as_deref()),
+    ]);
+    if let Some((name, value)) = given {
         return Err(Error::input(
-            *name,
+            name,
             format!(
                 "no {name} for the ointment `{}` (it is for solutions)",
                 args.id
             ),
-            "an option",
+            format!("`{value}`"),
         ));
     }
     Ok(())
@@ -124,25 +131,25 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
         .as_deref()
         .map(|s| parse_positive::<Volume>("--measure-step", s))
         .transpose()?;
-    let dilution_only = [
-        ("--stock", args.stock.is_some()),
-        ("--stock-concentration", args.stock_concentration.is_some()),
-        ("--stock-basis", args.stock_basis.is_some()),
-        ("--vial", args.vial.is_some()),
-        ("--diluent", args.diluent.is_some()),
-    ];
-    let powder_only = [
-        ("--stock-form", args.stock_form.is_some()),
-        ("--assay", args.assay.is_some()),
-        ("--water", args.water.is_some()),
-    ];
+    let dilution_only = first_given(&[
+        ("--stock", args.stock.as_deref()),
+        ("--stock-concentration", args.stock_concentration.as_deref()),
+        ("--stock-basis", args.stock_basis.as_deref()),
+        ("--vial", args.vial.as_deref()),
+        ("--diluent", args.diluent.as_deref()),
+    ]);
+    let powder_only = first_given(&[
+        ("--stock-form", args.stock_form.as_deref()),
+        ("--assay", args.assay.as_deref()),
+        ("--water", args.water.as_deref()),
+    ]);
     let method_request = match method {
         Method::Dilution => {
-            if let Some((name, _)) = powder_only.iter().find(|(_, g)| *g) {
+            if let Some((name, value)) = powder_only {
                 return Err(Error::input(
-                    *name,
+                    name,
                     "no powder option with `--method dilution` (add `--method powder`)",
-                    "an option",
+                    format!("`{value}`"),
                 ));
             }
             let stock = match (&args.stock, &args.stock_concentration) {
@@ -196,11 +203,11 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
             }
         }
         Method::Powder => {
-            if let Some((name, _)) = dilution_only.iter().find(|(_, g)| *g) {
+            if let Some((name, value)) = dilution_only {
                 return Err(Error::input(
-                    *name,
+                    name,
                     "no dilution option with `--method powder`",
-                    "an option",
+                    format!("`{value}`"),
                 ));
             }
             let stock_form = args
