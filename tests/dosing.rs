@@ -237,6 +237,12 @@ fn twelve_lesions_of_0_2_ml_at_150_is_2_4_ml_and_360_mg() {
     let dead = d("12") * (d("0.07") + d("0.07"));
     assert_eq!(value(&j["dead_space"]), dead);
     assert_eq!(value(&j["to_prepare"]), volume + dead);
+    // 4.08 mL made as 4.1 mL (rounded up to the 0.1 mL measuring step).
+    assert_eq!(value(&j["batch_volume"]), d("4.1"));
+    assert_eq!(
+        j["batch_command"],
+        "stscalc batch sts-150-intralesional --quantity 4.1mL"
+    );
     let t = ok(&["session", "--lesions", "12", "--per-lesion", "0.2mL"]);
     assert!(t.contains("2.4 mL"), "{t}");
     assert!(t.contains("360 mg"), "{t}");

@@ -201,7 +201,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
     };
     let mut assumptions = vec![
         format!(
-            "Each preparation is compounded on the day of its first session; the compounding day is day 1 of its {} BUD (the shorter reading).",
+            "Each preparation is compounded on the day of its first session; the compounding day is day 1 of its BUD of {} (the shorter reading).",
             req.bud.days
         ),
         "A preparation serving several sessions is packaged as one sealed single-dose container per session at compounding; an opened container is not kept.".to_string(),

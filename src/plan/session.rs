@@ -232,6 +232,10 @@ pub struct SessionPlan {
     pub dead_space: Volume,
     /// Solution to prepare: injected plus dead space.
     pub to_prepare: Volume,
+    /// The volume to make, rounded up to the formula's measuring step.
+    pub batch_volume: Volume,
+    /// The command that plans that batch (dilution; add `--method powder` for the other).
+    pub batch_command: String,
     /// The policy statement of the formula.
     pub policy: String,
     /// Every maximum checked.
@@ -424,6 +428,19 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     calc.push(format!(
         "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
     ));
+    let step = super::solution::solution_spec(&entry.formula)?.measure_step;
+    let batch_volume = round_volume(to_prepare, step, RoundingStrategy::ToPositiveInfinity);
+    if batch_volume != to_prepare {
+        calc.push(format!(
+            "Batch: {to_prepare} rounded up to the measuring step {step} = {batch_volume}"
+        ));
+    }
+    // Machine input: plain digits, no thousands separator.
+    let batch_command = format!(
+        "stscalc batch {} --quantity {}mL",
+        entry.formula.id,
+        batch_volume.ml().normalize()
+    );
 
     // Policy maximums, compared on the policy's basis.
     let on_policy = |m: Mass| {
@@ -534,6 +551,8 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         total_mass_text: mass_text(total_mass),
         dead_space,
         to_prepare,
+        batch_volume,
+        batch_command,
         policy: dosing.policy.clone(),
         limits,
         exceeded,
