@@ -522,7 +522,7 @@ fn dilution(
             ));
             (
                 None,
-                format!("Sodium thiosulfate injection {concentration} ({basis} basis)"),
+                "Sodium thiosulfate injection (described on the command line)".to_string(),
                 *concentration,
                 *basis,
                 *vial,
