@@ -19,7 +19,7 @@ pub enum Error {
         field: String,
         /// What a valid value looks like.
         expected: String,
-        /// What was given: the user's text in backticks, or words such as `nothing`.
+        /// What was given, already quoted in backticks where it is a value.
         found: String,
     },
 
