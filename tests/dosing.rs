@@ -333,6 +333,43 @@ fn fill_across_packs_lesions_into_fewer_syringes() {
 }
 
 #[test]
+fn the_batch_command_carries_the_session_strength() {
+    // 2 × 0.2 mL + 2 × 0.14 mL dead space = 0.68 mL, made as 0.7 mL at 250 mg/mL.
+    let j = json(&[
+        "session",
+        "--lesions",
+        "2",
+        "--per-lesion",
+        "0.2mL",
+        "--concentration",
+        "250mg/mL",
+        "--sessions",
+        "2",
+        "--start",
+        "2026-11-23",
+    ]);
+    assert_eq!(
+        value(&j["to_prepare"]),
+        d("2") * d("0.2") + d("2") * d("0.14")
+    );
+    assert_eq!(
+        j["batch_command"],
+        "stscalc batch sts-150-intralesional --quantity 0.7mL --strength 250mg/mL"
+    );
+    assert_eq!(
+        j["series"]["preparations"][0]["batch_command"],
+        "stscalc batch sts-150-intralesional --quantity 1.4mL --method dilution --strength 250mg/mL"
+    );
+    // The command it prints runs: 250 from 250 is the stock itself, no diluent.
+    let b = json(&["batch", F, "--quantity", "0.7mL", "--strength", "250mg/mL"]);
+    assert_eq!(value(&b["dilution"]["stock_volume"]), d("0.7"));
+    assert_eq!(value(&b["dilution"]["diluent_volume"]), d("0"));
+    // 15 % w/v is 150 mg/mL: accepted as the formula's strength.
+    let w = json(&["batch", F, "--quantity", "10mL", "--strength", "15%w/v"]);
+    assert_eq!(value(&w["strength"]), d("15") * d("10"));
+}
+
+#[test]
 fn the_concentration_can_be_given_with_its_basis() {
     // 0.5 mL of 100 mg/mL anhydrous = 50 mg anhydrous = 50 × 248.19 / 158.11 mg pentahydrate
     // against the policy (≈ 78.49 mg, below 150 mg).

@@ -179,12 +179,17 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
             RoundingStrategy::ToPositiveInfinity,
         );
         // The command is machine input: plain digits, no thousands separator.
-        p.batch_command = format!(
-            "stscalc batch {} --quantity {}mL --method {}",
-            session.formula.id,
-            p.batch_volume.ml().normalize(),
-            req.method
-        );
+        p.batch_command = session
+            .batch_strength
+            .as_ref()
+            .map_or_else(String::new, |s| {
+                format!(
+                    "stscalc batch {} --quantity {}mL --method {}{s}",
+                    session.formula.id,
+                    p.batch_volume.ml().normalize(),
+                    req.method
+                )
+            });
     }
     let n = rust_decimal::Decimal::from(req.sessions);
     let total_volume = Volume::from_ml(session.total_volume.ml() * n);

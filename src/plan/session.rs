@@ -234,7 +234,11 @@ pub struct SessionPlan {
     pub to_prepare: Volume,
     /// The volume to make, rounded up to the formula's measuring step.
     pub batch_volume: Volume,
-    /// The command that plans that batch (dilution; add `--method powder` for the other).
+    /// The `--strength` option the batch needs (empty at the formula's default strength;
+    /// `None` when the strength cannot be written exactly on the formula's basis).
+    pub batch_strength: Option<String>,
+    /// The command that plans that batch (dilution; add `--method powder` for the other);
+    /// empty when `batch_strength` is `None`.
     pub batch_command: String,
     /// The policy statement of the formula.
     pub policy: String,
@@ -435,12 +439,33 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
             "Batch: {to_prepare} rounded up to the measuring step {step} = {batch_volume}"
         ));
     }
+    // The batch must be made at the session's concentration, which `batch` takes on the
+    // formula's basis. A strength that is not exact in a few decimals on that basis is not
+    // rounded behind the pharmacist's back: no command is given and a warning says why.
+    let default = super::solution::default_concentration(&entry.formula)?;
+    let on_formula_basis = convert(conc, basis, policy_basis);
+    let batch_strength = if on_formula_basis == default {
+        Some(String::new())
+    } else if on_formula_basis.mg_per_ml().normalize().scale() <= 4 {
+        Some(format!(
+            " --strength {}mg/mL",
+            on_formula_basis.mg_per_ml().normalize()
+        ))
+    } else {
+        warnings.push(format!(
+            "The session's {conc} ({basis}) is {} on the formula's {policy_basis} basis: no batch command is given, work out the batch strength with the pharmacist.",
+            super::solution::concentration_text(on_formula_basis)
+        ));
+        None
+    };
     // Machine input: plain digits, no thousands separator.
-    let batch_command = format!(
-        "stscalc batch {} --quantity {}mL",
-        entry.formula.id,
-        batch_volume.ml().normalize()
-    );
+    let batch_command = batch_strength.as_ref().map_or_else(String::new, |s| {
+        format!(
+            "stscalc batch {} --quantity {}mL{s}",
+            entry.formula.id,
+            batch_volume.ml().normalize()
+        )
+    });
 
     // Policy maximums, compared on the policy's basis.
     let on_policy = |m: Mass| {
@@ -552,6 +577,7 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         dead_space,
         to_prepare,
         batch_volume,
+        batch_strength,
         batch_command,
         policy: dosing.policy.clone(),
         limits,

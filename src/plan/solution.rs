@@ -361,7 +361,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     let basis = formula.strength.basis;
     let strength = match req.strength {
         Some(c) => {
-            formula.check_strength("--strength", Strength::Concentration(c))?;
+            check_strength(formula, c)?;
             c
         }
         None => default_concentration(formula)?,
@@ -474,6 +474,27 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         calculations: calc,
         warnings,
     })
+}
+
+/// Checks `c` against the formula's range, comparing mass concentrations so that a formula
+/// written in `% w/v` and a strength given in mg/mL (or the reverse) compare correctly.
+fn check_strength(formula: &Formula, c: Concentration) -> Result<()> {
+    let (min, max) = (
+        formula.strength.min.get_ref(),
+        formula.strength.max.get_ref(),
+    );
+    match (min.concentration(), max.concentration()) {
+        (Some(lo), Some(hi)) if c >= lo && c <= hi => Ok(()),
+        (Some(_), Some(_)) => Err(Error::input(
+            "--strength",
+            format!(
+                "a strength from {min} to {max} ({} basis) for formula `{}`",
+                formula.strength.basis, formula.id
+            ),
+            format!("`{c}`"),
+        )),
+        _ => formula.check_strength("--strength", Strength::Concentration(c)),
+    }
 }
 
 /// A concentration on one basis expressed on another (same moles per mL).

@@ -256,11 +256,13 @@ pub fn session(p: &SessionPlan) -> String {
         "\nSolution to prepare for the session: {} ({} injected + {} dead space)",
         p.to_prepare, p.total_volume, p.dead_space
     );
-    let _ = writeln!(
-        o,
-        "Batch: {} (rounded up to the measuring step): {}",
-        p.batch_volume, p.batch_command
-    );
+    if !p.batch_command.is_empty() {
+        let _ = writeln!(
+            o,
+            "Batch: {} (rounded up to the measuring step): {}",
+            p.batch_volume, p.batch_command
+        );
+    }
 
     let _ = writeln!(o, "\nDosing policy: {}", p.policy);
     let rows: Vec<Vec<String>> = p
