@@ -6,6 +6,8 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
+pub mod dosing;
+
 use crate::cli::{BatchArgs, Cli, Command, Format, ShowFormat, VerifyArgs};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Preparation};
@@ -50,6 +52,16 @@ pub fn run(cli: Cli) -> Result<()> {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
             verify(&catalog, *args)
         }
+        Command::Session(args) => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            let out = dosing::session(&catalog, &args)?;
+            emit(&out, args.output.as_deref(), args.force)
+        }
+        Command::Supply(args) => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            let out = dosing::supply(&catalog, &args)?;
+            emit(&out, args.output.as_deref(), args.force)
+        }
     }
 }
 
@@ -58,14 +70,38 @@ fn batch(catalog: &Catalog, args: BatchArgs) -> Result<()> {
     let entry = catalog.get(request::formula_id(&args)?)?;
     let out = match entry.formula.preparation {
         Preparation::Ointment => {
+            dosing::refuse_solution_options(&args)?;
             let plan = ointment_batch(entry, &args, extras.components)?;
             match args.format {
                 Format::Text => render::text::ointment(&plan),
                 Format::Json => render::json(&plan)?,
             }
         }
+        Preparation::Solution => {
+            let plan = solution_batch(entry, &args, extras.components)?;
+            match args.format {
+                Format::Text => render::dosing::solution(&plan),
+                Format::Json => render::json(&plan)?,
+            }
+        }
     };
     emit(&out, args.output.as_deref(), args.force)
+}
+
+/// Plans a solution batch and adds its record (lot, components, BUD for the method used).
+fn solution_batch(
+    entry: &crate::formula::Entry,
+    args: &BatchArgs,
+    components: Vec<crate::plan::record::ComponentLotInput>,
+) -> Result<crate::plan::solution::SolutionPlan> {
+    let req = dosing::solution_request(args)?;
+    let mut plan = crate::plan::solution::plan(entry, &req)?;
+    let now = chrono::Local::now().naive_local();
+    let method = record::bud_method(&entry.formula, plan.method);
+    let record_req = request::record_request(&args.record, method, components, now)?;
+    let known = record::solution_components(&entry.formula, &plan);
+    plan.attach_record(record::record_for(&entry.formula, &known, &record_req)?);
+    Ok(plan)
 }
 
 /// Plans an ointment batch and adds its record (lot, components, BUD).
@@ -77,7 +113,7 @@ fn ointment_batch(
     let req = ointment_request(args)?;
     let mut plan = ointment::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
-    let record_req = request::record_request(&args.record, components, now)?;
+    let record_req = request::record_request(&args.record, args.method.clone(), components, now)?;
     plan.attach_record(record::record(&entry.formula, &record_req)?);
     Ok(plan)
 }
@@ -108,6 +144,12 @@ fn verify(catalog: &Catalog, args: VerifyArgs) -> Result<()> {
                 Format::Text => render::verify::text(&v),
                 Format::Json => render::json(&v)?,
             }
+        }
+        Preparation::Solution => {
+            return Err(Error::Refused(format!(
+                "`stscalc verify` checks batches made up by weight (ointments); formula `{}` is a solution, whose measured volumes it does not verify yet",
+                entry.formula.id
+            )))
         }
     };
     emit(&out, batch.output.as_deref(), batch.force)

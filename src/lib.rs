@@ -34,6 +34,7 @@ pub mod app;
 pub mod bud;
 pub mod cli;
 pub mod data;
+pub mod days;
 pub mod error;
 pub mod formula;
 pub mod output;

@@ -122,8 +122,20 @@ pub struct RequestFile {
     pub storage: Option<String>,
     /// `day-one` or `day-zero`.
     pub bud_count: Option<String>,
-    /// Preparation method, for a formula whose BUD depends on it.
+    /// Preparation method: for the solution `dilution` or `powder`.
     pub method: Option<String>,
+    /// Solution, dilution: stock product id.
+    pub stock: Option<String>,
+    /// Solution, dilution: concentration of a stock not listed in the formula.
+    pub stock_concentration: Option<String>,
+    /// Solution, dilution: what `stock_concentration` is stated on.
+    pub stock_basis: Option<String>,
+    /// Solution, dilution: vial volume of that stock.
+    pub vial: Option<String>,
+    /// Solution, dilution: diluent id.
+    pub diluent: Option<String>,
+    /// Solution: measuring step for volumes.
+    pub measure_step: Option<String>,
     /// Component lots and expiries.
     #[serde(default)]
     pub components: Vec<ComponentInput>,
@@ -281,6 +293,28 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         "--repeatability",
         "balance.repeatability",
     )?;
+    merge(&mut args.method, file.method, "--method", "method")?;
+    merge(&mut args.stock, file.stock, "--stock", "stock")?;
+    merge(
+        &mut args.stock_concentration,
+        file.stock_concentration,
+        "--stock-concentration",
+        "stock_concentration",
+    )?;
+    merge(
+        &mut args.stock_basis,
+        file.stock_basis,
+        "--stock-basis",
+        "stock_basis",
+    )?;
+    merge(&mut args.vial, file.vial, "--vial", "vial")?;
+    merge(&mut args.diluent, file.diluent, "--diluent", "diluent")?;
+    merge(
+        &mut args.measure_step,
+        file.measure_step,
+        "--measure-step",
+        "measure_step",
+    )?;
     let r = &mut args.record;
     merge(&mut r.lot, file.lot, "--lot", "lot")?;
     merge(
@@ -292,7 +326,6 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
     merge(&mut r.date, file.compounded_at, "--date", "compounded_at")?;
     merge(&mut r.storage, file.storage, "--storage", "storage")?;
     merge(&mut r.bud_count, file.bud_count, "--bud-count", "bud_count")?;
-    merge(&mut r.method, file.method, "--method", "method")?;
 
     let components = file
         .components
@@ -339,10 +372,12 @@ pub fn formula_id(args: &BatchArgs) -> Result<&str> {
     })
 }
 
-/// Builds the record request from the options and the file's component lots. `now` is used
-/// when no compounding date was given (the binary passes the clock; tests pass a date).
+/// Builds the record request from the options, the preparation method (for a formula whose
+/// BUD depends on it) and the file's component lots. `now` is used when no compounding date
+/// was given (the binary passes the clock; tests pass a date).
 pub fn record_request(
     r: &RecordArgs,
+    method: Option<String>,
     file_components: Vec<ComponentLotInput>,
     now: NaiveDateTime,
 ) -> Result<RecordRequest> {
@@ -397,7 +432,7 @@ pub fn record_request(
         compounded_at,
         storage,
         convention,
-        method: r.method.clone(),
+        method,
         components,
     })
 }

@@ -609,7 +609,7 @@ fn malformed_component_and_record_options_are_refused() {
     run_fails(&["--lot", "LOT 1"], &["`--lot`"]);
     run_fails(
         &["--method", "powder"],
-        &["`--method`", "made one way only"],
+        &["`--method`", "it is for solutions"],
     );
 }
 
@@ -755,31 +755,142 @@ fn incomplete_bud_declaration_in_a_formula_file_names_the_field_and_line() {
 }
 
 #[test]
-fn a_user_formula_with_methods_and_a_lot_prefix_works_end_to_end() {
+fn per_method_bud_inputs_are_only_for_solutions() {
     let dir = temp_dir();
     let d = dir.path().to_str().unwrap();
-    formula_with(
+    formula_with_bud(
         dir.path(),
-        "my-sterile-ointment",
-        "lot_prefix = \"MSO\"\n",
+        "two-ways",
         "[bud]\nkind = \"sterile\"\ncategory = 2\nsterilization = \"aseptic\"\nsterility_tested = false\nstorage = \"refrigerator\"\n\n[bud.methods.dilution]\nall_components_sterile = true\n\n[bud.methods.powder]\nall_components_sterile = false\n",
     );
-    let base = [
+    fails(
+        &["--formulas", d, "formulas"],
+        &["two-ways.toml", "`bud.methods` is only for a solution"],
+    );
+}
+
+#[test]
+fn a_formula_lot_prefix_starts_the_lot_number() {
+    let bud = "[bud]\nkind = \"nonsterile\"\nwater = \"nonaqueous\"\noral_liquid = false\nstorage = \"room\"\n";
+    let dir = temp_dir();
+    let d = dir.path().to_str().unwrap();
+    formula_with(dir.path(), "my-ointment", "lot_prefix = \"MYO\"\n", bud);
+    let v = json(&[
         "--formulas",
         d,
         "batch",
-        "my-sterile-ointment",
+        "my-ointment",
         "--quantity",
         "30g",
         "--date",
         "2026-11-21",
-    ];
-    let mut args = base.to_vec();
-    args.extend(["--method", "powder"]);
-    let v = json(&args);
-    assert_eq!(v["record"]["lot"]["number"], "MSO-20261121-01");
+    ]);
+    assert_eq!(v["record"]["lot"]["number"], "MYO-20261121-01");
+    let dir = temp_dir();
+    formula_with(dir.path(), "bad-prefix", "lot_prefix = \"my-o\"\n", bud);
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["bad-prefix.toml", "`lot_prefix`", "capital letters"],
+    );
+}
+
+// ---- The 150 mg/mL intralesional solution (sterile, two methods) -----------------------
+
+const SOLUTION: [&str; 6] = [
+    "batch",
+    "sts-150-intralesional",
+    "--quantity",
+    "10mL",
+    "--date",
+    "2026-11-21",
+];
+
+fn solution_json(extra: &[&str]) -> serde_json::Value {
+    let mut a = SOLUTION.to_vec();
+    a.extend(extra);
+    json(&a)
+}
+
+#[test]
+fn intralesional_batch_by_dilution_gets_10_days_refrigerated() {
+    let v = solution_json(&[]);
+    let bud = &v["record"]["bud"];
+    // Dilution (the default method) of the sterile injection: Category 2, aseptic, not tested,
+    // all components sterile, refrigerated: 10 days; day 10 is 2026-11-21 + 9 = 2026-11-30.
+    assert_eq!(v["record"]["method"], "dilution");
+    assert_eq!(
+        bud["rule"]["id"],
+        "797-category-2-aseptic-untested-sterile-components"
+    );
+    assert_eq!(bud["storage"], "refrigerator");
+    assert_eq!(bud["date"], "2026-11-30");
+    assert_eq!(v["record"]["lot"]["number"], "STS150I-20261121-01");
+    // The components of a dilution are the injection and the diluent.
+    assert_eq!(v["record"]["components"][0]["id"], "sts-250-us");
+    assert_eq!(v["record"]["components"][1]["id"], "water-for-injection");
+}
+
+#[test]
+fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
+    let v = solution_json(&["--method", "powder"]);
+    // One nonsterile starting component: 4 days refrigerated, 2026-11-21 + 3 = 2026-11-24.
     assert_eq!(v["record"]["method"], "powder");
-    // 4 days refrigerated: 2026-11-21 + 3.
+    assert_eq!(v["record"]["bud"]["rule"]["limit"]["amount"], 4);
     assert_eq!(v["record"]["bud"]["date"], "2026-11-24");
-    fails(&base, &["`--method`", "`dilution`, `powder`", "nothing"]);
+    assert_eq!(v["record"]["components"][0]["id"], "sts");
+    // At room temperature the same rule allows 1 day: the compounding day itself.
+    let v = solution_json(&["--method", "powder", "--storage", "room"]);
+    assert_eq!(v["record"]["bud"]["date"], "2026-11-21");
+    // Frozen, 45 days: 2026-11-21 + 44 = 2027-01-04.
+    let v = solution_json(&["--method", "powder", "--storage", "freezer"]);
+    assert_eq!(v["record"]["bud"]["date"], "2027-01-04");
+}
+
+#[test]
+fn the_rule_agrees_with_the_solution_sections_default_bud() {
+    // [solution.dilution.bud] and [solution.powder.bud] print a default BUD with the plan; the
+    // rules must give the same number of days for the formula's storage.
+    for method in ["dilution", "powder"] {
+        let v = solution_json(&["--method", method]);
+        assert_eq!(
+            v["bud"]["days"]["value"].as_str().unwrap(),
+            v["record"]["bud"]["rule"]["limit"]["amount"].to_string(),
+            "{method}"
+        );
+    }
+}
+
+#[test]
+fn intralesional_component_lots_and_their_errors() {
+    let v = solution_json(&["--component", "sts-250-us=INJ7@2026-11-27"]);
+    // The injection expires before the rule's 2026-11-30.
+    assert_eq!(v["record"]["bud"]["date"], "2026-11-27");
+    assert_eq!(v["record"]["bud"]["set_by"], "component-expiry");
+    let mut a = SOLUTION.to_vec();
+    a.extend(["--component", "sts=P1@2027-01-01"]);
+    fails(
+        &a,
+        &[
+            "`--component`",
+            "`sts-250-us`, `water-for-injection`",
+            "sts",
+        ],
+    );
+}
+
+#[test]
+fn verify_refuses_a_solution() {
+    fails(
+        &[
+            "verify",
+            "sts-150-intralesional",
+            "--quantity",
+            "10mL",
+            "--date",
+            "2026-11-21",
+            "--actual",
+            "sts=1.5g",
+        ],
+        &["verify", "solution"],
+    );
 }

@@ -4,6 +4,7 @@ mod common;
 
 mod batch;
 mod bud;
+mod dosing;
 mod formulas;
 mod properties;
 mod verify;

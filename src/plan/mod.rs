@@ -3,6 +3,10 @@
 
 pub mod ointment;
 pub mod record;
+pub mod series;
+pub mod session;
+pub mod solution;
+pub mod supply;
 pub mod verify;
 
 use rust_decimal::{Decimal, RoundingStrategy};

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::ointment::OintmentPlan;
+use super::solution::{Method, SolutionPlan};
 use crate::bud::{self, BudResult, ComponentExpiry, CompoundedAt, DayCount, Storage};
 use crate::error::{Error, Result};
 use crate::formula::Formula;
@@ -176,9 +177,42 @@ pub fn lot_prefix(formula: &Formula) -> String {
     out.chars().take(12).collect()
 }
 
-/// Builds the record of a batch of `formula`.
+/// Builds the record of a batch of `formula`, whose components are the formula's own
+/// ([`Formula::components`]).
 pub fn record(formula: &Formula, req: &RecordRequest) -> Result<BatchRecord> {
-    let known = formula.components();
+    record_for(formula, &formula.components(), req)
+}
+
+/// The components of a solution batch as (id, name): the stock injection and the diluent for
+/// the dilution method, the active and the vehicle (water for injection) from powder.
+pub fn solution_components(formula: &Formula, plan: &SolutionPlan) -> Vec<(String, String)> {
+    match &plan.dilution {
+        Some(d) => vec![
+            (
+                d.stock.id.clone().unwrap_or_else(|| "stock".into()),
+                d.stock.name.clone(),
+            ),
+            (d.diluent.id.clone(), d.diluent.name.clone()),
+        ],
+        None => vec![
+            (formula.active.id.clone(), formula.active.name.clone()),
+            (formula.vehicle.id.clone(), formula.vehicle.name.clone()),
+        ],
+    }
+}
+
+/// The preparation method to evaluate the BUD with: the solution's method when the formula's
+/// `[bud]` declares per-method inputs, otherwise none.
+pub fn bud_method(formula: &Formula, method: Method) -> Option<String> {
+    (!formula.bud().methods.is_empty()).then(|| method.to_string())
+}
+
+/// Builds the record of a batch of `formula` made from `known` components, as (id, name).
+pub fn record_for(
+    formula: &Formula,
+    known: &[(String, String)],
+    req: &RecordRequest,
+) -> Result<BatchRecord> {
     let known_list = || {
         known
             .iter()
@@ -295,6 +329,14 @@ pub fn record(formula: &Formula, req: &RecordRequest) -> Result<BatchRecord> {
 }
 
 impl OintmentPlan {
+    /// Adds the batch record to the plan; its warnings join the plan's.
+    pub fn attach_record(&mut self, record: BatchRecord) {
+        self.warnings.extend(record.warnings.iter().cloned());
+        self.record = Some(record);
+    }
+}
+
+impl SolutionPlan {
     /// Adds the batch record to the plan; its warnings join the plan's.
     pub fn attach_record(&mut self, record: BatchRecord) {
         self.warnings.extend(record.warnings.iter().cloned());
