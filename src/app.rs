@@ -6,7 +6,7 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
-use crate::cli::{BatchArgs, Cli, Command, Format, ShowFormat};
+use crate::cli::{BatchArgs, Cli, Command, Format, SheetFormat, ShowFormat};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Preparation};
 use crate::plan::ointment::{self, OintmentRequest};
@@ -43,20 +43,31 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Batch(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
-            batch(&catalog, &args)
+            batch(&catalog, &args, cli.templates.as_deref())
         }
+        Command::Labels(args) => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            crate::print::labels(&catalog, &args, cli.templates.as_deref())
+        }
+        Command::SessionSheet(args) => {
+            crate::print::session_sheet(&args, cli.templates.as_deref())
+        }
+        Command::Templates { dir, force } => crate::print::export_templates(&dir, force),
     }
 }
 
-fn batch(catalog: &Catalog, args: &BatchArgs) -> Result<()> {
+fn batch(catalog: &Catalog, args: &BatchArgs, templates: Option<&Path>) -> Result<()> {
     let entry = catalog.get(&args.id)?;
     let out = match entry.formula.preparation {
         Preparation::Ointment => {
             let req = ointment_request(args)?;
             let plan = ointment::plan(entry, &req)?;
             match args.format {
-                Format::Text => render::text::ointment(&plan),
-                Format::Json => render::json(&plan)?,
+                SheetFormat::Text => render::text::ointment(&plan),
+                SheetFormat::Json => render::json(&plan)?,
+                SheetFormat::Html | SheetFormat::Pdf => {
+                    return crate::print::record(entry, &plan, args, templates)
+                }
             }
         }
     };

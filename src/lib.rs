@@ -35,10 +35,14 @@ pub mod cli;
 pub mod data;
 pub mod error;
 pub mod formula;
+pub mod labels;
 pub mod output;
+pub mod pdf;
 pub mod plan;
+pub mod print;
 pub mod quantity;
 pub mod render;
+pub mod sheets;
 pub mod substance;
 
 pub use error::{Error, Result};
