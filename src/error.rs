@@ -13,13 +13,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A value given by the user (option, file field) is not what was expected.
-    #[error("`{field}`: expected {expected}, found `{found}`")]
+    #[error("`{field}`: expected {expected}, found {found}")]
     Input {
         /// The option or field name, e.g. `--quantity` or `certificate.assay`.
         field: String,
         /// What a valid value looks like.
         expected: String,
-        /// What was given.
+        /// What was given, already quoted in backticks where it is a value.
         found: String,
     },
 

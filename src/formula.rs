@@ -80,7 +80,7 @@ impl<'de> Deserialize<'de> for Strength {
             type Value = Strength;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(
-                    "a strength written as a quoted string, e.g. \"25 % w/w\" or \"150 mg/mL\"",
+                    "a strength written as a quoted string with its unit, e.g. \"25 % w/w\" or \"150 mg/mL\" (TOML numbers lose digits)",
                 )
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Strength, E> {
@@ -91,18 +91,6 @@ impl<'de> Deserialize<'de> for Strength {
                         "expected a strength such as \"25 % w/w\" or \"150 mg/mL\", found \"{v}\""
                     ))),
                 }
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Strength, E> {
-                Err(E::custom(format!(
-                    "found the number {v}: write the strength as a quoted string with its unit, \
-                     e.g. \"25 % w/w\" (numbers in TOML lose digits)"
-                )))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Strength, E> {
-                self.visit_f64(v as f64)
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Strength, E> {
-                self.visit_f64(v as f64)
             }
         }
         d.deserialize_any(V)

@@ -423,7 +423,7 @@ impl<T: Kind> serde::de::Visitor<'_> for QuantityVisitor<T> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(
             f,
-            "{} written as a quoted string with its unit",
+            "{} written as a quoted string with its unit (TOML numbers lose digits)",
             T::EXPECTED
         )
     }
@@ -434,19 +434,6 @@ impl<T: Kind> serde::de::Visitor<'_> for QuantityVisitor<T> {
             } => E::custom(format!("expected {expected}, found {found}")),
             other => E::custom(other.to_string()),
         })
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<T, E> {
-        Err(E::custom(format!(
-            "found the number {v}: write {} as a quoted string with its unit, e.g. \"25 %\" \
-             (numbers in TOML lose digits)",
-            T::EXPECTED
-        )))
-    }
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<T, E> {
-        self.visit_f64(v as f64)
-    }
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<T, E> {
-        self.visit_f64(v as f64)
     }
 }
 
@@ -475,22 +462,11 @@ pub fn exact_decimal<'de, D: serde::Deserializer<'de>>(
     impl serde::de::Visitor<'_> for V {
         type Value = Decimal;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an exact number written as a quoted string, e.g. \"158.11\"")
+            f.write_str("an exact number written as a quoted string, e.g. \"158.11\" (TOML numbers lose digits)")
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Decimal, E> {
             Decimal::from_str_exact(v.trim())
                 .map_err(|_| E::custom(format!("expected an exact decimal number, found `{v}`")))
-        }
-        fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Decimal, E> {
-            Err(E::custom(format!(
-                "found the number {v}: write it as a quoted string, e.g. \"158.11\" (numbers in TOML lose digits)"
-            )))
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Decimal, E> {
-            self.visit_f64(v as f64)
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Decimal, E> {
-            self.visit_f64(v as f64)
         }
     }
     d.deserialize_any(V)

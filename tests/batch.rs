@@ -1,1 +1,324 @@
+//! `stscalc batch` for ointments: worked examples checked by hand arithmetic, and bad input.
 
+use rust_decimal::RoundingStrategy;
+
+use crate::common::{d, fails, json, ok, value};
+
+fn component<'a>(plan: &'a serde_json::Value, role: &str) -> &'a serde_json::Value {
+    plan["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["role"] == role)
+        .unwrap_or_else(|| panic!("no {role} component"))
+}
+
+#[test]
+fn zinc_oxide_25_percent_100_g() {
+    let plan = json(&["batch", "sts-25-zinc-oxide", "--quantity", "100g"]);
+    // 100 g × 25 / 100 = 25 g of STS pentahydrate; the base is the rest: 100 − 25 = 75 g.
+    assert_eq!(
+        value(&component(&plan, "active")["to_weigh"]),
+        d("100") * d("25") / d("100")
+    );
+    assert_eq!(
+        value(&component(&plan, "base")["to_weigh"]),
+        d("100") - d("25")
+    );
+    // Zinc Oxide Ointment USP is 20 % zinc oxide: 75 g × 0.20 = 15 g in 100 g = 15 %.
+    let zinc = plan["composition"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().starts_with("Zinc oxide"))
+        .unwrap();
+    assert_eq!(
+        value(&zinc["percent"]),
+        d("75") * d("0.20") / d("100") * d("100")
+    );
+    assert_eq!(plan["basis"], "pentahydrate");
+}
+
+#[test]
+fn petrolatum_20_percent_60_g() {
+    let plan = json(&["batch", "sts-20-petrolatum", "--quantity", "60g"]);
+    // 60 g × 20 / 100 = 12 g.
+    assert_eq!(
+        value(&component(&plan, "active")["to_weigh"]),
+        d("60") * d("20") / d("100")
+    );
+    // Mineral oil 5 % of 60 g = 3 g; petrolatum q.s. = 60 − 12 − 3 = 45 g.
+    assert_eq!(
+        value(&component(&plan, "levigating-agent")["to_weigh"]),
+        d("3")
+    );
+    assert_eq!(
+        value(&component(&plan, "base")["to_weigh"]),
+        d("60") - d("12") - d("3")
+    );
+}
+
+#[test]
+fn anhydrous_stock_for_a_pentahydrate_strength() {
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--stock-form",
+        "anhydrous",
+    ]);
+    let active = component(&plan, "active");
+    // 25 g pentahydrate-basis × 158.11 / 248.19 of anhydrous salt.
+    let hand = d("25") * d("158.11") / d("248.19");
+    let calculated = value(&active["calculated"]);
+    assert!(
+        (calculated - hand).abs() < d("0.000000000000000001"),
+        "{calculated} vs {hand}"
+    );
+    // Weighed to the default readability 0.001 g: 3952.75 / 248.19 = 15.9263… → 15.926 g.
+    let weigh = hand.round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero);
+    assert_eq!(value(&active["to_weigh"]), weigh);
+    assert_eq!(weigh, d("15.926"));
+    assert_eq!(
+        value(&component(&plan, "base")["to_weigh"]),
+        d("100") - weigh
+    );
+}
+
+#[test]
+fn certificate_on_the_dried_basis() {
+    // Pentahydrate lot: assay 99.5 % of Na2S2O3 on the dried basis, loss on drying 36 %.
+    // 1 g as is holds 0.64 × 0.995 g anhydrous = 0.6368 g, i.e. 0.6368 × 248.19 / 158.11 g on
+    // the pentahydrate basis. 25 g needed → 25 / that.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--assay",
+        "99.5%",
+        "--assay-basis",
+        "dried",
+        "--water",
+        "36%",
+    ]);
+    let factor = d("0.64") * d("0.995") * d("248.19") / d("158.11");
+    let hand = (d("25") / factor).round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero);
+    assert_eq!(value(&component(&plan, "active")["to_weigh"]), hand);
+}
+
+#[test]
+fn containers_and_overage() {
+    // 4 × 30 g = 120 g, plus 5 % = 126 g; 25 % of 126 g = 31.5 g.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "4x30g",
+        "--overage",
+        "5%",
+    ]);
+    assert_eq!(value(&plan["total"]), d("4") * d("30") * d("1.05"));
+    assert_eq!(
+        value(&component(&plan, "active")["to_weigh"]),
+        d("126") * d("0.25")
+    );
+    assert_eq!(plan["fill"]["count"], 4);
+    // A fixed overage: 100 g + 2 g.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--overage",
+        "2g",
+    ]);
+    assert_eq!(value(&plan["total"]), d("102"));
+}
+
+#[test]
+fn small_quantities_are_flagged_for_the_aliquot_method() {
+    // 2 g of 20 % with 5 % mineral oil: 0.1 g of oil, below the minimum weight 820 × 0.001 g.
+    let text = ok(&["batch", "sts-20-petrolatum", "--quantity", "2g"]);
+    assert!(text.contains("BELOW MINIMUM"), "{text}");
+    assert!(text.contains("aliquot method"), "{text}");
+    assert!(text.contains("0.82 g"), "{text}");
+}
+
+#[test]
+fn text_output_states_basis_and_rounding() {
+    let text = ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--stock-form",
+        "anhydrous",
+    ]);
+    assert!(text.contains("25 % w/w (pentahydrate basis)"), "{text}");
+    assert!(text.contains("15.926 g"), "{text}");
+    assert!(text.contains("halves away from zero"), "{text}");
+    assert!(
+        text.contains("Zinc oxide (from Zinc Oxide Ointment USP)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn text_and_json_show_the_same_numbers() {
+    let args = [
+        "batch",
+        "sts-20-petrolatum",
+        "--containers",
+        "3x60g",
+        "--overage",
+        "3%",
+    ];
+    let text = ok(&args);
+    let plan = json(&args);
+    for c in plan["components"].as_array().unwrap() {
+        let shown = c["to_weigh"]["text"].as_str().unwrap();
+        assert!(text.contains(shown), "{shown} missing from text output");
+    }
+}
+
+// Bad input: one line, exit 1, no panic.
+
+#[test]
+fn zero_or_negative_quantity() {
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--quantity", "0g"],
+        &["`--quantity`", "greater than zero", "`0g`"],
+    );
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--quantity", "-5g"],
+        &["`--quantity`", "greater than zero", "`-5g`"],
+    );
+}
+
+#[test]
+fn bad_container_counts_and_fills() {
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--containers", "0x30g"],
+        &["`--containers`", "`0x30g`"],
+    );
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--containers", "4x0g"],
+        &["`--containers`", "greater than zero"],
+    );
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--containers", "-2x30g"],
+        &["`--containers`"],
+    );
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--containers", "four"],
+        &["`--containers`", "`4x30g`"],
+    );
+}
+
+#[test]
+fn volume_where_a_mass_belongs() {
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--quantity", "100mL"],
+        &["`--quantity`", "a mass", "found a volume `100mL`"],
+    );
+}
+
+#[test]
+fn unknown_unit() {
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--quantity", "100 gr"],
+        &["`--quantity`", "unknown unit `gr`"],
+    );
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--quantity", "100"],
+        &["`--quantity`", "no unit"],
+    );
+}
+
+#[test]
+fn unknown_formula_lists_the_known_ones() {
+    fails(
+        &["batch", "sts-99-nothing", "--quantity", "100g"],
+        &[
+            "unknown formula `sts-99-nothing`",
+            "`sts-25-zinc-oxide`",
+            "`sts-20-petrolatum`",
+        ],
+    );
+    fails(&["show", "nope"], &["unknown formula `nope`"]);
+}
+
+#[test]
+fn strength_outside_the_range() {
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--strength",
+            "30%",
+        ],
+        &[
+            "`--strength`",
+            "20 % w/w to 25 % w/w",
+            "pentahydrate basis",
+            "`30 % w/w`",
+        ],
+    );
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--strength",
+            "25 % w/v",
+        ],
+        &["`--strength`", "w/w"],
+    );
+}
+
+#[test]
+fn bad_assay_and_water() {
+    let base = ["batch", "sts-25-zinc-oxide", "--quantity", "100g"];
+    for assay in ["0%", "-1%", "100.5%"] {
+        let mut a = base.to_vec();
+        a.extend(["--assay", assay]);
+        fails(&a, &["`--assay`", "at most 100 %"]);
+    }
+    let mut a = base.to_vec();
+    a.extend([
+        "--assay",
+        "99%",
+        "--assay-basis",
+        "dried",
+        "--water",
+        "100%",
+    ]);
+    fails(&a, &["`--water`", "100 %"]);
+    let mut a = base.to_vec();
+    a.extend(["--assay", "99%", "--assay-basis", "dried"]);
+    fails(&a, &["`--water`", "dried basis"]);
+}
+
+#[test]
+fn numbers_too_large_for_decimal() {
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "99999999999999999999999999999999g",
+        ],
+        &["`--quantity`", "too large"],
+    );
+}
+
+#[test]
+fn missing_size_is_a_usage_error() {
+    let out = crate::common::stscalc(&["batch", "sts-25-zinc-oxide"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,1 +1,159 @@
+//! Formula files: the embedded set, `formulas`, `show`, user folders and broken files.
 
+use std::fs;
+
+use crate::common::{fails, ok, root, temp_dir};
+
+#[test]
+fn every_file_in_formulas_is_embedded_and_listed() {
+    let listed = ok(&["formulas"]);
+    for entry in fs::read_dir(root().join("formulas")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let id = path.file_stem().unwrap().to_str().unwrap().to_string();
+            assert!(
+                listed.contains(&format!("embedded formulas/{id}.toml")),
+                "{id} not embedded: {listed}"
+            );
+            // `show` prints the file exactly, so it can be copied and edited.
+            assert_eq!(ok(&["show", &id]), fs::read_to_string(&path).unwrap());
+        }
+    }
+    for id in [
+        "sts-20-petrolatum",
+        "sts-25-petrolatum",
+        "sts-25-zinc-oxide",
+    ] {
+        assert!(listed.contains(id));
+    }
+}
+
+fn user_folder(name: &str, text: &str) -> tempfile::TempDir {
+    let dir = temp_dir();
+    fs::write(dir.path().join(name), text).unwrap();
+    dir
+}
+
+fn zinc_oxide_text() -> String {
+    fs::read_to_string(root().join("formulas/sts-25-zinc-oxide.toml")).unwrap()
+}
+
+#[test]
+fn a_user_folder_overrides_by_id_and_adds() {
+    // Override: the same recipe at a narrower range, and a new formula copied from it.
+    let changed = zinc_oxide_text().replace("min = \"20 % w/w\"", "min = \"22 % w/w\"");
+    let dir = user_folder("sts-25-zinc-oxide.toml", &changed);
+    let copy = zinc_oxide_text().replace("id = \"sts-25-zinc-oxide\"", "id = \"site-zinc\"");
+    fs::write(dir.path().join("site-zinc.toml"), copy).unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let listed = ok(&["--formulas", folder, "formulas"]);
+    assert!(listed.contains("overrides the embedded one"), "{listed}");
+    assert!(listed.contains("site-zinc"), "{listed}");
+    fails(
+        &[
+            "--formulas",
+            folder,
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--strength",
+            "21%",
+        ],
+        &["22 % w/w to 25 % w/w"],
+    );
+    ok(&[
+        "--formulas",
+        folder,
+        "batch",
+        "site-zinc",
+        "--quantity",
+        "100g",
+        "--strength",
+        "21%",
+    ]);
+}
+
+#[test]
+fn invalid_toml_names_line_and_column() {
+    let text = zinc_oxide_text().replacen("version = \"1.0.0\"", "version = \"1.0.0", 1);
+    let dir = user_folder("sts-25-zinc-oxide.toml", &text);
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["sts-25-zinc-oxide.toml", "line 5, column"],
+    );
+}
+
+#[test]
+fn a_float_quantity_says_how_to_write_it() {
+    let text = zinc_oxide_text().replace("default = \"25 % w/w\"", "default = 25.0");
+    let dir = user_folder("sts-25-zinc-oxide.toml", &text);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("default = 25.0"))
+        .unwrap()
+        + 1;
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &[&format!("line {line}"), "quoted string", "\"25 % w/w\""],
+    );
+}
+
+#[test]
+fn an_unknown_key_is_named() {
+    let text = zinc_oxide_text().replace(
+        "route = \"topical\"",
+        "route = \"topical\"\nrout = \"oops\"",
+    );
+    let dir = user_folder("sts-25-zinc-oxide.toml", &text);
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["unknown field `rout`", "line 9"],
+    );
+}
+
+#[test]
+fn a_missing_field_is_named() {
+    let text = zinc_oxide_text().replace("dosage_form = \"ointment\"\n", "");
+    let dir = user_folder("sts-25-zinc-oxide.toml", &text);
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["missing field `dosage_form`"],
+    );
+}
+
+#[test]
+fn a_range_that_excludes_its_default() {
+    let text = zinc_oxide_text().replace("max = \"25 % w/w\"", "max = \"24 % w/w\"");
+    let dir = user_folder("sts-25-zinc-oxide.toml", &text);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("default = "))
+        .unwrap()
+        + 1;
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &[
+            "`strength.default`",
+            "outside its own range",
+            &format!("line {line}"),
+        ],
+    );
+}
+
+#[test]
+fn an_id_that_differs_from_the_file_name() {
+    let dir = user_folder("mine.toml", &zinc_oxide_text());
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["mine.toml", "`id`"],
+    );
+}
+
+#[test]
+fn a_missing_user_folder() {
+    fails(
+        &["--formulas", "/nonexistent/formulas", "formulas"],
+        &["/nonexistent/formulas"],
+    );
+}
