@@ -49,9 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
             crate::print::labels(&catalog, &args, cli.templates.as_deref())
         }
-        Command::SessionSheet(args) => {
-            crate::print::session_sheet(&args, cli.templates.as_deref())
-        }
+        Command::SessionSheet(args) => crate::print::session_sheet(&args, cli.templates.as_deref()),
         Command::Templates { dir, force } => crate::print::export_templates(&dir, force),
     }
 }

@@ -203,11 +203,21 @@ pub struct LabelsArgs {
     pub stock: Option<String>,
 
     /// Extra copies of the label for the record.
-    #[arg(long, default_value = "0", allow_hyphen_values = true, value_name = "N")]
+    #[arg(
+        long,
+        default_value = "0",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
     pub copies: String,
 
     /// Label positions already used on the first sheet (to resume a partly used sheet).
-    #[arg(long, default_value = "0", allow_hyphen_values = true, value_name = "N")]
+    #[arg(
+        long,
+        default_value = "0",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
     pub skip: String,
 
     /// Draw each label's outline (a test print on plain paper, to check the alignment).
@@ -243,7 +253,12 @@ pub struct SessionSheetArgs {
     pub date: Option<String>,
 
     /// Blank lesion rows.
-    #[arg(long, default_value = "12", allow_hyphen_values = true, value_name = "N")]
+    #[arg(
+        long,
+        default_value = "12",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
     pub lesions: String,
 
     /// Paper size (default letter).

@@ -45,8 +45,8 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
     let b = &args.batch;
     let stock = labels::find(args.stock.as_deref())?;
     check_paper(&stock, b.print.paper)?;
-    let copies = count("--copies", &args.copies, 1000)?;
-    let skip = count("--skip", &args.skip, u32::MAX)?;
+    let copies = count("--copies", &args.copies, 0, 1000)?;
+    let skip = count("--skip", &args.skip, 0, u32::MAX)?;
     let entry = catalog.get(&b.id)?;
     let facility = facility(b.print.facility.as_deref())?;
     let trace = Traceability::default();
@@ -103,14 +103,7 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
 
 /// `stscalc session-sheet`: the clinician's sheet, blank rows to fill in by hand.
 pub fn session_sheet(args: &SessionSheetArgs, templates: Option<&Path>) -> Result<()> {
-    let rows = count("--lesions", &args.lesions, 40)?;
-    if rows == 0 {
-        return Err(Error::input(
-            "--lesions",
-            "a number of lesion rows from 1 to 40",
-            "`0`",
-        ));
-    }
+    let rows = count("--lesions", &args.lesions, 1, 40)?;
     let mut sheet = SessionSheet::blank(rows, args.paper.unwrap_or(Paper::Letter));
     sheet.patient = optional_text("--patient", args.patient.as_deref())?;
     sheet.patient_id = optional_text("--patient-id", args.patient_id.as_deref())?;
@@ -118,17 +111,7 @@ pub fn session_sheet(args: &SessionSheetArgs, templates: Option<&Path>) -> Resul
     sheet.facility = facility(args.facility.as_deref())?;
     sheet.session = match args.session.as_deref() {
         None => None,
-        Some(s) => {
-            let n = count("--session", s, 1000)?;
-            if n == 0 {
-                return Err(Error::input(
-                    "--session",
-                    "a session number from 1 to 1,000",
-                    "`0`",
-                ));
-            }
-            Some(n)
-        }
+        Some(s) => Some(count("--session", s, 1, 1000)?),
     };
     sheet.date = args.date.as_deref().map(parse_date).transpose()?;
     match args.format {
@@ -176,25 +159,23 @@ pub fn export_templates(dir: &Path, force: bool) -> Result<()> {
     emit(out.as_bytes(), None, false)
 }
 
-/// Parses a count option (`--copies 2`, `--skip 3`) from 0 to `max`.
-fn count(field: &str, text: &str, max: u32) -> Result<u32> {
+/// Parses a count option (`--copies 2`, `--skip 3`) from `min` to `max`.
+fn count(field: &str, text: &str, min: u32, max: u32) -> Result<u32> {
+    let n = |x: u32| format_number(Decimal::from(x));
     let expected = if max == u32::MAX {
-        "a whole number of 0 or more".to_string()
+        format!("a whole number of {} or more", n(min))
     } else {
-        format!(
-            "a whole number from 0 to {}",
-            format_number(Decimal::from(max))
-        )
+        format!("a whole number from {} to {}", n(min), n(max))
     };
     let found = format!("`{}`", text.trim());
-    let n: u64 = text
+    let value: u64 = text
         .trim()
         .parse()
         .map_err(|_| Error::input(field, expected.clone(), found.clone()))?;
-    if n > u64::from(max) {
+    if value < u64::from(min) || value > u64::from(max) {
         return Err(Error::input(field, expected, found));
     }
-    Ok(n as u32)
+    Ok(value as u32)
 }
 
 fn parse_date(text: &str) -> Result<String> {
@@ -288,14 +269,7 @@ fn labels_text(id: &str, containers: u32, copies: u32, sheet: &LabelSheet) -> St
         n(sheet.count),
         if sheet.count == 1 { "" } else { "s" }
     );
-    let _ = writeln!(
-        o,
-        "Stock {}: {}; {} per sheet, {}",
-        s.id,
-        s.name,
-        n(s.per_sheet),
-        s.fit_text
-    );
+    let _ = writeln!(o, "Stock {}: {}; {}", s.id, s.name, s.fit_text);
     for page in &sheet.pages {
         let first = page.labels.first().map_or(0, |l| l.position);
         let last = page.labels.last().map_or(0, |l| l.position);

@@ -4,4 +4,6 @@ mod common;
 
 mod batch;
 mod formulas;
+mod print;
 mod properties;
+mod sheets;

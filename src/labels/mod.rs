@@ -107,7 +107,9 @@ impl std::str::FromStr for Length {
             format!("expected a length such as \"2.625 in\" or \"63.5 mm\", found \"{text}\"")
         })?;
         if value < Decimal::ZERO {
-            return Err(format!("expected a length of zero or more, found \"{text}\""));
+            return Err(format!(
+                "expected a length of zero or more, found \"{text}\""
+            ));
         }
         Ok(Length(value * times / per))
     }

@@ -57,7 +57,9 @@ impl Renderer {
     pub fn new(dir: Option<&Path>) -> Result<Renderer> {
         match dir {
             None => Renderer::with_templates(
-                TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())),
+                TEMPLATES
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), t.to_string())),
                 TemplateSource::Embedded,
             ),
             Some(dir) => Renderer::from_dir(dir),
@@ -346,7 +348,10 @@ mod tests {
         let view = serde_json::json!({"name": "<script>alert(1)</script> & \"x\""});
         let out = render_str("{{ name }}", &view).unwrap();
         assert!(!out.contains("<script>"), "{out}");
-        assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), "{out}");
+        assert!(
+            out.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"),
+            "{out}"
+        );
     }
 
     #[test]
