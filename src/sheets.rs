@@ -98,6 +98,8 @@ pub struct SampleLabel {
     pub stock: StockView,
     /// The lines, wrapped as on that stock.
     pub lines: Vec<LabelLine>,
+    /// Whether they fit that stock (`stscalc labels` refuses them if not).
+    pub fits: bool,
 }
 
 /// The compounding record of an ointment batch.
@@ -130,7 +132,9 @@ impl<'a> RecordView<'a> {
     ) -> Result<Self> {
         let stock = labels::find(None)?;
         let label = labels::content::ointment(entry, plan, facility.as_deref(), &trace, "sample");
-        let lines = labels::wrap(&label.lines, stock.fit().max_chars)?;
+        let fit = stock.fit();
+        let lines = labels::wrap(&label.lines, fit.max_chars)?;
+        let fits = lines.len() <= fit.max_lines;
         Ok(RecordView {
             paper: PaperView::of(paper),
             facility,
@@ -151,6 +155,7 @@ impl<'a> RecordView<'a> {
             sample_label: SampleLabel {
                 stock: StockView::of(&stock),
                 lines,
+                fits,
             },
         })
     }

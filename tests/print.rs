@@ -21,13 +21,13 @@ fn browser_ready(test: &str) -> bool {
             .output()
             .is_ok_and(|o| o.status.success() || !o.stderr.is_empty())
     };
-    let chromium = std::env::var_os("STSCALC_CHROMIUM")
-        .map(PathBuf::from)
-        .or_else(|| {
-            ["chromium", "chromium-browser", "google-chrome"]
-                .iter()
-                .find_map(|n| which(n))
-        });
+    // The same search as stscalc's: `$STSCALC_CHROMIUM` when set, else the usual names on PATH.
+    let chromium = match std::env::var_os("STSCALC_CHROMIUM").filter(|p| !p.is_empty()) {
+        Some(p) => Some(PathBuf::from(p)).filter(|p| p.is_file()),
+        None => ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .find_map(|n| which(n)),
+    };
     let missing: Vec<&str> = [
         ("chromium", chromium.is_some()),
         ("pdftotext (poppler-utils)", have("pdftotext")),
@@ -48,7 +48,10 @@ fn browser_ready(test: &str) -> bool {
     if std::env::var_os("STSCALC_REQUIRE_BROWSER").is_some() {
         panic!("{message}, and STSCALC_REQUIRE_BROWSER is set");
     }
-    eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
+    // Written to the stderr handle itself, not through `eprintln!`, which the test harness
+    // captures and hides for passing tests: a skip must be seen.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n!!!!!!!! {message} !!!!!!!!\n");
     false
 }
 

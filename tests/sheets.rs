@@ -218,6 +218,18 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             "--stock avery-5163",
         ],
     );
+    // The record's sample label says so too.
+    let record = ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "2x30g",
+        "--facility",
+        long,
+        "--format",
+        "html",
+    ]);
+    assert!(record.contains("This text does not fit Avery 5160"));
     // The same text fits the larger 4 × 2 in label.
     ok(&[
         "labels",
