@@ -6,6 +6,8 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
+pub mod dosing;
+
 use crate::cli::{BatchArgs, Cli, Command, Format, SheetFormat, ShowFormat};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Preparation};
@@ -45,6 +47,16 @@ pub fn run(cli: Cli) -> Result<()> {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
             batch(&catalog, &args, cli.templates.as_deref())
         }
+        Command::Session(args) => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            let out = dosing::session(&catalog, &args)?;
+            emit(&out, args.output.as_deref(), args.force)
+        }
+        Command::Supply(args) => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            let out = dosing::supply(&catalog, &args)?;
+            emit(&out, args.output.as_deref(), args.force)
+        }
         Command::Labels(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
             crate::print::labels(&catalog, &args, cli.templates.as_deref())
@@ -58,6 +70,7 @@ fn batch(catalog: &Catalog, args: &BatchArgs, templates: Option<&Path>) -> Resul
     let entry = catalog.get(&args.id)?;
     let out = match entry.formula.preparation {
         Preparation::Ointment => {
+            dosing::refuse_solution_options(args)?;
             let req = ointment_request(args)?;
             let plan = ointment::plan(entry, &req)?;
             match args.format {
@@ -68,6 +81,7 @@ fn batch(catalog: &Catalog, args: &BatchArgs, templates: Option<&Path>) -> Resul
                 }
             }
         }
+        Preparation::Solution => dosing::solution_batch(entry, args)?,
     };
     emit(&out, args.output.as_deref(), args.force)
 }

@@ -84,8 +84,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ShowFormat::Toml)]
         format: ShowFormat,
     },
-    /// Calculate a batch: every quantity to weigh (`--format html|pdf`: the compounding record).
+    /// Calculate a batch: every quantity to weigh (or, for a solution, to measure);
+    /// `--format html|pdf` prints the compounding record of an ointment.
     Batch(Box<BatchArgs>),
+    /// Check an intralesional session: dose per lesion, syringes, solution to prepare; and a
+    /// treatment series with `--sessions`.
+    Session(Box<SessionArgs>),
+    /// Work out a topical supply: total to dispense and containers to fill.
+    Supply(Box<SupplyArgs>),
     /// Print container labels for a batch on a label stock.
     Labels(Box<LabelsArgs>),
     /// Print a clinician's session sheet for intralesional injections.
@@ -112,8 +118,13 @@ pub struct BatchArgs {
     /// Formula id, e.g. `sts-25-zinc-oxide`.
     pub id: String,
 
-    /// Batch total, e.g. `100g`.
-    #[arg(long, group = "size", allow_hyphen_values = true, value_name = "MASS")]
+    /// Batch total, e.g. `100g`; for a solution a volume, e.g. `10mL`.
+    #[arg(
+        long,
+        group = "size",
+        allow_hyphen_values = true,
+        value_name = "QUANTITY"
+    )]
     pub quantity: Option<String>,
 
     /// Containers and fill, e.g. `4x30g`.
@@ -161,6 +172,35 @@ pub struct BatchArgs {
     #[arg(long)]
     pub container: Option<String>,
 
+    /// Solution: how to make it, `dilution` (default) or `powder`.
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+
+    /// Solution, dilution: the stock product listed in the formula (default: its first).
+    #[arg(long, value_name = "ID")]
+    pub stock: Option<String>,
+
+    /// Solution, dilution: a stock not listed in the formula, e.g. `250mg/mL` or `25%w/v`
+    /// (with --stock-basis and --vial).
+    #[arg(long, allow_hyphen_values = true, value_name = "CONCENTRATION")]
+    pub stock_concentration: Option<String>,
+
+    /// Solution, dilution: what --stock-concentration is stated on: `pentahydrate` or `anhydrous`.
+    #[arg(long, value_name = "FORM")]
+    pub stock_basis: Option<String>,
+
+    /// Solution, dilution: vial volume of the --stock-concentration product, e.g. `50mL`.
+    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
+    pub vial: Option<String>,
+
+    /// Solution, dilution: the diluent listed in the formula (default: its first).
+    #[arg(long, value_name = "ID")]
+    pub diluent: Option<String>,
+
+    /// Solution: round measured volumes to this step (default: the formula's), e.g. `0.1mL`.
+    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
+    pub measure_step: Option<String>,
+
     /// Output format (`html` and `pdf`: the compounding record).
     #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
     pub format: SheetFormat,
@@ -198,9 +238,10 @@ pub struct LabelsArgs {
     pub batch: BatchArgs,
 
     /// Label stock: `avery-5160` (default), `avery-5163`, `avery-l7160`, `single-4x2in`, or a
-    /// stock file (`my-stock.toml`, same fields as data/labels/*.toml).
-    #[arg(long, allow_hyphen_values = true)]
-    pub stock: Option<String>,
+    /// stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is the
+    /// batch's stock product.)
+    #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
+    pub label_stock: Option<String>,
 
     /// Extra copies of the label for the record.
     #[arg(
@@ -268,6 +309,119 @@ pub struct SessionSheetArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PrintFormat::Html)]
     pub format: PrintFormat,
+
+    /// Write to this file instead of standard output (atomically; see --force).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `stscalc session`.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// The solution formula whose concentration and dosing policy apply.
+    #[arg(long, default_value = "sts-150-intralesional", value_name = "ID")]
+    pub formula: String,
+
+    /// Number of lesions, each receiving --per-lesion.
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    pub lesions: Option<String>,
+
+    /// Volume per lesion with --lesions, e.g. `0.2mL`.
+    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
+    pub per_lesion: Option<String>,
+
+    /// One lesion's volume, e.g. `0.1mL`; repeat for each lesion.
+    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
+    pub lesion: Vec<String>,
+
+    /// A CSV file with a header `site,size,volume` and one lesion per row.
+    #[arg(long, value_name = "FILE")]
+    pub lesion_file: Option<PathBuf>,
+
+    /// Concentration of the solution (default: the formula's), e.g. `150mg/mL`.
+    #[arg(long, allow_hyphen_values = true, value_name = "CONCENTRATION")]
+    pub concentration: Option<String>,
+
+    /// What --concentration is stated on (default: the formula's basis).
+    #[arg(long, value_name = "FORM")]
+    pub basis: Option<String>,
+
+    /// Fill syringes across lesions instead of one syringe per lesion.
+    #[arg(long)]
+    pub fill_across: bool,
+
+    /// Proceed although a policy maximum is exceeded; the reason is printed with the result.
+    #[arg(long, value_name = "TEXT")]
+    pub override_reason: Option<String>,
+
+    /// Series: number of sessions.
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    pub sessions: Option<String>,
+
+    /// Series: interval between sessions, e.g. `7d` or `1w` (default: the formula's).
+    #[arg(long, allow_hyphen_values = true, value_name = "DAYS")]
+    pub every: Option<String>,
+
+    /// Series: date of the first session, e.g. `2026-11-23`.
+    #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
+    pub start: Option<String>,
+
+    /// Series: how the solution is made, `dilution` (default) or `powder`; sets the default BUD.
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+
+    /// Series: the solution's beyond-use date in days, e.g. `4d` (default: the formula's for
+    /// the method).
+    #[arg(long, allow_hyphen_values = true, value_name = "DAYS")]
+    pub solution_bud: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write to this file instead of standard output (atomically; see --force).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `stscalc supply`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("course").required(true).multiple(false))]
+pub struct SupplyArgs {
+    /// Formula id of the topical preparation, e.g. `sts-25-petrolatum`.
+    pub id: String,
+
+    /// Amount per application: a mass (`2g`) or fingertip units (`4FTU`).
+    #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]
+    pub per_application: String,
+
+    /// Applications per day.
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    pub per_day: String,
+
+    /// Length of the course in days.
+    #[arg(long, group = "course", allow_hyphen_values = true, value_name = "N")]
+    pub days: Option<String>,
+
+    /// Length of the course in months (a month is counted as stated in the output).
+    #[arg(long, group = "course", allow_hyphen_values = true, value_name = "N")]
+    pub months: Option<String>,
+
+    /// Container option of the formula (default: its first).
+    #[arg(long)]
+    pub container: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 
     /// Write to this file instead of standard output (atomically; see --force).
     #[arg(short, long, value_name = "FILE")]

@@ -20,6 +20,9 @@ use crate::error::{Error, Result};
 use crate::quantity::{Concentration, Kind, Mass, Percent, PercentKind, Quantity};
 use crate::substance::Form;
 
+pub mod solution;
+pub use solution::{DosingSpec, SolutionSpec};
+
 /// The formulas shipped in the binary: (file name, contents).
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
@@ -33,6 +36,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "sts-25-zinc-oxide.toml",
         include_str!("../formulas/sts-25-zinc-oxide.toml"),
+    ),
+    (
+        "sts-150-intralesional.toml",
+        include_str!("../formulas/sts-150-intralesional.toml"),
     ),
 ];
 
@@ -103,6 +110,9 @@ impl<'de> Deserialize<'de> for Strength {
 pub enum Preparation {
     /// Active incorporated into a semisolid base made up to weight (q.s.).
     Ointment,
+    /// A sterile solution (w/v) made up to volume, by dilution of a commercial injection or
+    /// from powder; needs a `[solution]` section.
+    Solution,
 }
 
 /// The active ingredient.
@@ -220,7 +230,9 @@ pub struct Formula {
     pub equipment: Vec<String>,
     /// Method steps, numbered in order.
     pub method: Vec<String>,
-    /// Container-closure options; the first is the default.
+    /// Container-closure options filled by weight; the first is the default. Required for an
+    /// ointment; a solution lists its containers by volume in `[solution]` instead.
+    #[serde(default)]
     pub containers: Vec<Container>,
     /// Storage conditions.
     pub storage: String,
@@ -230,6 +242,10 @@ pub struct Formula {
     pub qc: Vec<QcCheck>,
     /// Literature and standards behind the record.
     pub references: Vec<String>,
+    /// Preparation methods, diluents, stock products and BUDs of a solution.
+    pub solution: Option<SolutionSpec>,
+    /// Per-lesion and per-session limits (local policy) and the regimen, for an injection.
+    pub dosing: Option<DosingSpec>,
 }
 
 impl Formula {
@@ -305,17 +321,38 @@ impl Formula {
                     p.kind() == PercentKind::WeightInVolume
                 }
                 (Preparation::Ointment, Strength::Concentration(_)) => true,
+                (Preparation::Solution, s) => s.concentration().is_none(),
             };
             if bad_kind {
+                let want = match self.preparation {
+                    Preparation::Ointment => "a % w/w for an ointment",
+                    Preparation::Solution => "mg/mL or % w/v for a solution",
+                };
                 return Err(err(
                     Some(sp.span().start),
-                    format!("`strength.{name}` must be a % w/w for an ointment, found `{v}`"),
+                    format!("`strength.{name}` must be {want}, found `{v}`"),
                 ));
             }
-            if v.amount() <= Decimal::ZERO || v.amount() >= Decimal::ONE_HUNDRED {
+            if !v.same_unit(s.default.get_ref()) {
                 return Err(err(
                     Some(sp.span().start),
-                    format!("`strength.{name}` must be above 0 % and below 100 %, found `{v}`"),
+                    format!(
+                        "`strength.{name}` `{v}` is not in the unit of `strength.default` `{}`",
+                        s.default.get_ref()
+                    ),
+                ));
+            }
+            let ceiling = match v {
+                // 1000 mg/mL is 100 % w/v: no solution holds more than its own volume of solute.
+                Strength::Concentration(_) => Decimal::ONE_THOUSAND,
+                Strength::Percent(_) => Decimal::ONE_HUNDRED,
+            };
+            if v.amount() <= Decimal::ZERO || v.amount() >= ceiling {
+                return Err(err(
+                    Some(sp.span().start),
+                    format!(
+                        "`strength.{name}` must be above 0 and below 100 % (1000 mg/mL), found `{v}`"
+                    ),
                 ));
             }
         }
@@ -356,6 +393,37 @@ impl Formula {
                 return Err(err(Some(l.amount.span().start), format!("`levigating_agent.amount` must be above 0 % and leave room for the base at the highest strength, found `{}`", l.amount.get_ref())));
             }
         }
+        match (self.preparation, &self.solution) {
+            (Preparation::Solution, None) => {
+                return Err(err(
+                    None,
+                    "a solution needs a `[solution]` section (diluents, stocks, containers, dilution, powder)".into(),
+                ))
+            }
+            (Preparation::Solution, Some(sol)) => {
+                if !self.containers.is_empty() {
+                    return Err(err(
+                        None,
+                        "`containers` are filled by weight: list a solution's containers by volume in `[[solution.containers]]`".into(),
+                    ));
+                }
+                solution::validate(sol, self.dosing.as_ref()).map_err(|m| err(None, m))?;
+                return self.validate_method(err);
+            }
+            (Preparation::Ointment, Some(_)) => {
+                return Err(err(
+                    None,
+                    "`[solution]` is only for `preparation = \"solution\"`".into(),
+                ))
+            }
+            (Preparation::Ointment, None) if self.dosing.is_some() => {
+                return Err(err(
+                    None,
+                    "`[dosing]` is only for `preparation = \"solution\"`".into(),
+                ))
+            }
+            (Preparation::Ointment, None) => {}
+        }
         if self.containers.is_empty() {
             return Err(err(
                 None,
@@ -373,6 +441,10 @@ impl Formula {
                 ));
             }
         }
+        self.validate_method(err)
+    }
+
+    fn validate_method(&self, err: impl Fn(Option<usize>, String) -> Error) -> Result<()> {
         if self.method.is_empty() {
             return Err(err(
                 None,

@@ -33,6 +33,7 @@
 pub mod app;
 pub mod cli;
 pub mod data;
+pub mod days;
 pub mod error;
 pub mod formula;
 pub mod labels;

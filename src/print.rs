@@ -43,7 +43,7 @@ pub fn record(
 /// `stscalc labels`: container labels for a batch, on a label stock.
 pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Result<()> {
     let b = &args.batch;
-    let stock = labels::find(args.stock.as_deref())?;
+    let stock = labels::find(args.label_stock.as_deref())?;
     check_paper(&stock, b.print.paper)?;
     let copies = count("--copies", &args.copies, 0, 1000)?;
     let skip = count("--skip", &args.skip, 0, u32::MAX)?;
@@ -52,9 +52,16 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
     let trace = Traceability::default();
     let (plan, containers) = match entry.formula.preparation {
         Preparation::Ointment => {
+            crate::app::dosing::refuse_solution_options(b)?;
             let plan = ointment::plan(entry, &crate::app::ointment_request(b)?)?;
             let n = plan.fill.count;
             (plan, n)
+        }
+        Preparation::Solution => {
+            return Err(Error::Refused(format!(
+                "labels for formula `{}` (a solution) are not made yet: only ointment batches are labelled so far",
+                entry.formula.id
+            )))
         }
     };
     let mut texts: Vec<LabelText> = Vec::new();

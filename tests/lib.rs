@@ -3,6 +3,7 @@
 mod common;
 
 mod batch;
+mod dosing;
 mod formulas;
 mod print;
 mod properties;

@@ -215,7 +215,7 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             "lines",
             "avery-5160",
             "holds 10",
-            "--stock avery-5163",
+            "--label-stock avery-5163",
         ],
     );
     // The record's sample label says so too.
@@ -238,7 +238,7 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
         "2x30g",
         "--facility",
         long,
-        "--stock",
+        "--label-stock",
         "avery-5163",
     ]);
     // A word longer than a line cannot be wrapped.
@@ -263,11 +263,11 @@ fn an_unknown_label_stock_is_refused() {
             "sts-25-zinc-oxide",
             "--containers",
             "2x30g",
-            "--stock",
+            "--label-stock",
             "avery-9999",
         ],
         &[
-            "`--stock`",
+            "`--label-stock`",
             "avery-5160",
             "avery-l7160",
             "found `avery-9999`",
@@ -294,7 +294,7 @@ fn skip_beyond_the_sheet_is_refused() {
             "sts-25-zinc-oxide",
             "--containers",
             "2x30g",
-            "--stock",
+            "--label-stock",
             "avery-l7160",
             "--skip",
             "21",
@@ -322,7 +322,7 @@ fn the_paper_of_a_label_stock_is_its_own() {
             "sts-25-zinc-oxide",
             "--containers",
             "2x30g",
-            "--stock",
+            "--label-stock",
             "avery-l7160",
             "--paper",
             "letter",
@@ -344,7 +344,7 @@ fn a_site_stock_file_is_used_and_checked() {
         "sts-25-zinc-oxide",
         "--containers",
         "2x30g",
-        "--stock",
+        "--label-stock",
         good.to_str().unwrap(),
     ]);
     assert!(out.contains("Stock site-stock"), "{out}");
@@ -362,7 +362,7 @@ fn a_site_stock_file_is_used_and_checked() {
             "sts-25-zinc-oxide",
             "--containers",
             "2x30g",
-            "--stock",
+            "--label-stock",
             bad.to_str().unwrap(),
         ],
         &["bad-stock.toml", "beyond the"],
@@ -381,7 +381,7 @@ fn a_site_stock_file_is_used_and_checked() {
             "sts-25-zinc-oxide",
             "--containers",
             "2x30g",
-            "--stock",
+            "--label-stock",
             float.to_str().unwrap(),
         ],
         &["float-stock.toml", "line", "quoted string"],

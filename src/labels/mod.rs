@@ -2,7 +2,7 @@
 //! sheets. All of it is pure: it returns plain data that the `labels.html` template draws.
 //!
 //! Label stocks live in `data/labels/*.toml`, embedded in the binary, with the manufacturer's
-//! dimensions and where they come from; `--stock FILE.toml` uses a site's own stock.
+//! dimensions and where they come from; `--label-stock FILE.toml` uses a site's own stock.
 //!
 //! ## The fit check
 //!
@@ -52,7 +52,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The stock used when `--stock` is not given.
+/// The stock used when `--label-stock` is not given.
 pub const DEFAULT_STOCK: &str = "avery-5160";
 
 /// Width of one character of the label font, in em: a bound just above Liberation Mono's 0.6
@@ -331,7 +331,7 @@ pub fn embedded() -> &'static [Stock] {
     })
 }
 
-/// The stock named by `--stock`: an embedded id, or the path of a stock file (`.toml`).
+/// The stock named by `--label-stock`: an embedded id, or the path of a stock file (`.toml`).
 pub fn find(name: Option<&str>) -> Result<Stock> {
     let name = name.unwrap_or(DEFAULT_STOCK).trim();
     if let Some(s) = embedded().iter().find(|s| s.id == name) {
@@ -347,7 +347,7 @@ pub fn find(name: Option<&str>) -> Result<Stock> {
     }
     let known: Vec<String> = embedded().iter().map(|s| format!("`{}`", s.id)).collect();
     Err(Error::input(
-        "--stock",
+        "--label-stock",
         format!(
             "one of {} or a stock file such as `my-stock.toml`",
             known.join(", ")
@@ -588,7 +588,7 @@ pub fn lay_out(
         let lines = wrap(&label.lines, fit.max_chars)?;
         if lines.len() > fit.max_lines {
             return Err(Error::Refused(format!(
-                "the label text needs {} lines but a label of stock `{}` holds {} ({}): choose a larger stock (e.g. `--stock avery-5163`) or shorten the text",
+                "the label text needs {} lines but a label of stock `{}` holds {} ({}): choose a larger stock (e.g. `--label-stock avery-5163`) or shorten the text",
                 lines.len(),
                 stock.id,
                 fit.max_lines,

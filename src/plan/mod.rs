@@ -2,6 +2,10 @@
 //! every output format shows unchanged; nothing here prints or touches files.
 
 pub mod ointment;
+pub mod series;
+pub mod session;
+pub mod solution;
+pub mod supply;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;

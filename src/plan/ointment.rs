@@ -414,7 +414,7 @@ fn component(
     }
 }
 
-fn factor_explanation(
+pub(crate) fn factor_explanation(
     s: &Substance,
     stock: Form,
     cert: Option<&Certificate>,

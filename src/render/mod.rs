@@ -2,6 +2,7 @@
 //! formatted by [`crate::quantity::format_quantity`] (directly or through a quantity's
 //! `Display`). They return `String`; [`crate::output`] is the one place that writes files.
 
+pub mod dosing;
 pub mod html;
 pub mod text;
 

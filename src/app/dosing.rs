@@ -1,0 +1,494 @@
+//! Glue for the clinician and solution commands: `batch` of a solution, `session` (with its
+//! series) and `supply`. Options are parsed and validated here into requests; the planners in
+//! [`crate::plan`] do the arithmetic; [`crate::render::dosing`] renders.
+
+use chrono::NaiveDate;
+
+use crate::cli::{BatchArgs, Format, SessionArgs, SheetFormat, SupplyArgs};
+use crate::days::Days;
+use crate::error::{Error, Result};
+use crate::formula::{Catalog, Entry};
+use crate::plan::series::{self, SeriesRequest, SolutionBud};
+use crate::plan::session::{self, Lesion, SessionRequest, SyringeTable, HARD_MAX_LESIONS};
+use crate::plan::solution::{
+    self, default_concentration, solution_spec, Method, MethodRequest, SolutionRequest,
+    StockChoice, VolumeOverage,
+};
+use crate::plan::supply::{self, Course, PerApplication, SupplyRequest, TopicalData};
+use crate::plan::Balance;
+use crate::quantity::{parse_positive, Concentration, Mass, Quantity, Volume};
+use crate::render;
+use crate::substance::Form;
+
+fn parse_form(field: &str, text: &str) -> Result<Form> {
+    text.parse::<Form>()
+        .map_err(|_| Error::input(field, "`pentahydrate` or `anhydrous`", format!("`{text}`")))
+}
+
+/// Parses a solution strength or stock concentration: mg/mL or % w/v, above zero. A plain `%`
+/// is refused as ambiguous and a `% w/w` as meaningless for a solution.
+pub fn parse_concentration(field: &str, text: &str) -> Result<Concentration> {
+    let expected = "a concentration such as `150 mg/mL` or `15 % w/v`, above zero";
+    let found = format!("`{}`", text.trim());
+    let c = match text.parse::<Quantity>() {
+        Ok(Quantity::Concentration(c)) => c,
+        Ok(Quantity::Percent(p)) => match p.kind() {
+            crate::quantity::PercentKind::WeightInVolume => {
+                Concentration::from_mg_per_ml(p.value() * rust_decimal::Decimal::TEN)
+            }
+            crate::quantity::PercentKind::WeightInWeight => {
+                return Err(Error::input(
+                    field,
+                    expected,
+                    format!("{found} (a % w/w is for ointments; a solution is w/v)"),
+                ))
+            }
+            crate::quantity::PercentKind::Plain => {
+                return Err(Error::input(
+                    field,
+                    expected,
+                    format!("{found} (write `% w/v` or mg/mL: a plain % does not say w/v)"),
+                ))
+            }
+        },
+        _ => return parse_positive::<Concentration>(field, text),
+    };
+    if c.mg_per_ml() <= rust_decimal::Decimal::ZERO {
+        return Err(Error::input(field, expected, found));
+    }
+    Ok(c)
+}
+
+/// The first option of `options` that was given, as (name, value).
+fn first_given<'a>(options: &[(&'a str, Option<&'a str>)]) -> Option<(&'a str, &'a str)> {
+    options
+        .iter()
+        .find_map(|(name, value)| value.map(|v| (*name, v)))
+}
+
+/// Refuses the solution-only batch options for an ointment, rather than ignoring them.
+pub fn refuse_solution_options(args: &BatchArgs) -> Result<()> {
+    let given = first_given(&[
+        ("--method", args.method.as_deref()),
+        ("--stock", args.stock.as_deref()),
+        ("--stock-concentration", args.stock_concentration.as_deref()),
+        ("--stock-basis", args.stock_basis.as_deref()),
+        ("--vial", args.vial.as_deref()),
+        ("--diluent", args.diluent.as_deref()),
+        ("--measure-step", args.measure_step.as_deref()),
+    ]);
+    if let Some((name, value)) = given {
+        return Err(Error::input(
+            name,
+            format!(
+                "no {name} for the ointment `{}` (it is for solutions)",
+                args.id
+            ),
+            format!("`{value}`"),
+        ));
+    }
+    Ok(())
+}
+
+/// Builds the solution request from the batch options, validating every field.
+pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
+    let volume = match (&args.quantity, &args.containers) {
+        (Some(q), _) => parse_positive::<Volume>("--quantity", q).map_err(|e| match e {
+            Error::Input { found, .. } => Error::input(
+                "--quantity",
+                format!(
+                    "a volume such as `10 mL` above zero (`{}` is a solution, made up to volume)",
+                    args.id
+                ),
+                found,
+            ),
+            other => other,
+        })?,
+        (None, _) => {
+            return Err(Error::input(
+                "--quantity",
+                format!(
+                    "a volume such as `--quantity 10mL` for the solution `{}`",
+                    args.id
+                ),
+                "--containers",
+            ))
+        }
+    };
+    let method: Method = args.method.as_deref().unwrap_or("dilution").parse()?;
+    let strength = args
+        .strength
+        .as_deref()
+        .map(|s| parse_concentration("--strength", s))
+        .transpose()?;
+    let overage = args
+        .overage
+        .as_deref()
+        .map(VolumeOverage::parse)
+        .transpose()?;
+    let measure_step = args
+        .measure_step
+        .as_deref()
+        .map(|s| parse_positive::<Volume>("--measure-step", s))
+        .transpose()?;
+    let dilution_only = first_given(&[
+        ("--stock", args.stock.as_deref()),
+        ("--stock-concentration", args.stock_concentration.as_deref()),
+        ("--stock-basis", args.stock_basis.as_deref()),
+        ("--vial", args.vial.as_deref()),
+        ("--diluent", args.diluent.as_deref()),
+    ]);
+    let powder_only = first_given(&[
+        ("--stock-form", args.stock_form.as_deref()),
+        ("--assay", args.assay.as_deref()),
+        ("--water", args.water.as_deref()),
+    ]);
+    let method_request = match method {
+        Method::Dilution => {
+            if let Some((name, value)) = powder_only {
+                return Err(Error::input(
+                    name,
+                    "no powder option with `--method dilution` (add `--method powder`)",
+                    format!("`{value}`"),
+                ));
+            }
+            let stock = match (&args.stock, &args.stock_concentration) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::input(
+                        "--stock",
+                        "either a listed --stock or a --stock-concentration, not both",
+                        "both",
+                    ))
+                }
+                (_, Some(c)) => {
+                    let concentration = parse_concentration("--stock-concentration", c)?;
+                    let basis = match &args.stock_basis {
+                        Some(b) => parse_form("--stock-basis", b)?,
+                        None => return Err(Error::input(
+                            "--stock-basis",
+                            "the basis the stock's label states (`pentahydrate` or `anhydrous`)",
+                            "nothing",
+                        )),
+                    };
+                    let vial = match &args.vial {
+                        Some(v) => parse_positive::<Volume>("--vial", v)?,
+                        None => {
+                            return Err(Error::input(
+                                "--vial",
+                                "the stock's vial volume, e.g. `50mL`",
+                                "nothing",
+                            ))
+                        }
+                    };
+                    StockChoice::Custom {
+                        concentration,
+                        basis,
+                        vial,
+                    }
+                }
+                (id, None) => {
+                    if args.stock_basis.is_some() || args.vial.is_some() {
+                        return Err(Error::input(
+                            "--stock-concentration",
+                            "a stock concentration with --stock-basis and --vial (a listed --stock has its own)",
+                            "nothing",
+                        ));
+                    }
+                    StockChoice::Listed(id.clone())
+                }
+            };
+            MethodRequest::Dilution {
+                stock,
+                diluent: args.diluent.clone(),
+            }
+        }
+        Method::Powder => {
+            if let Some((name, value)) = dilution_only {
+                return Err(Error::input(
+                    name,
+                    "no dilution option with `--method powder`",
+                    format!("`{value}`"),
+                ));
+            }
+            let stock_form = args
+                .stock_form
+                .as_deref()
+                .map(|s| parse_form("--stock-form", s))
+                .transpose()?;
+            let certificate = super::certificate(
+                args.assay.as_deref(),
+                &args.assay_basis,
+                args.water.as_deref(),
+            )?;
+            let readability: Mass = parse_positive("--readability", &args.readability)?;
+            let repeatability = args
+                .repeatability
+                .as_deref()
+                .map(|r| parse_positive::<Mass>("--repeatability", r))
+                .transpose()?;
+            MethodRequest::Powder {
+                stock_form,
+                certificate,
+                balance: Balance {
+                    readability,
+                    repeatability,
+                },
+            }
+        }
+    };
+    Ok(SolutionRequest {
+        volume,
+        strength,
+        overage,
+        method: method_request,
+        measure_step,
+        container: args.container.clone(),
+    })
+}
+
+/// `stscalc batch` for a solution: the rendered plan.
+pub fn solution_batch(entry: &Entry, args: &BatchArgs) -> Result<String> {
+    let req = solution_request(args)?;
+    let plan = solution::plan(entry, &req)?;
+    match args.format {
+        SheetFormat::Text => Ok(render::dosing::solution(&plan)),
+        SheetFormat::Json => render::json(&plan),
+        SheetFormat::Html | SheetFormat::Pdf => Err(Error::input(
+            "--format",
+            "`text` or `json` for a solution batch (its printed record is not made yet)",
+            format!(
+                "`{}`",
+                if args.format == SheetFormat::Html {
+                    "html"
+                } else {
+                    "pdf"
+                }
+            ),
+        )),
+    }
+}
+
+fn parse_count(field: &str, text: &str, what: &str, max: u32) -> Result<u32> {
+    let expected = format!("a whole number of {what} from 1 to {max}");
+    let n: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| Error::input(field, expected.clone(), format!("`{}`", text.trim())))?;
+    if n < 1 || n > i64::from(max) {
+        return Err(Error::input(field, expected, format!("`{}`", text.trim())));
+    }
+    Ok(n as u32)
+}
+
+/// The lesions from `--lesions`/`--per-lesion`, repeated `--lesion`, or `--lesion-file`.
+pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
+    let expected = "lesions as `--lesions N --per-lesion VOLUME`, repeated `--lesion VOLUME`, or `--lesion-file FILE` (one of them)";
+    let ways = [
+        args.lesions.is_some() || args.per_lesion.is_some(),
+        !args.lesion.is_empty(),
+        args.lesion_file.is_some(),
+    ];
+    match ways.iter().filter(|w| **w).count() {
+        0 => return Err(Error::input("--lesions", expected, "nothing")),
+        1 => {}
+        _ => return Err(Error::input("--lesions", expected, "more than one way")),
+    }
+    if let Some(path) = &args.lesion_file {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        return session::lesions_from_csv(&path.display().to_string(), &text);
+    }
+    if !args.lesion.is_empty() {
+        if args.lesion.len() > HARD_MAX_LESIONS as usize {
+            return Err(Error::input(
+                "--lesion",
+                format!("at most {HARD_MAX_LESIONS} lesions"),
+                format!("{} lesions", args.lesion.len()),
+            ));
+        }
+        return args
+            .lesion
+            .iter()
+            .map(|v| {
+                Ok(Lesion {
+                    site: None,
+                    size: None,
+                    volume: parse_positive("--lesion", v)?,
+                })
+            })
+            .collect();
+    }
+    let count_text = args.lesions.as_deref().ok_or_else(|| {
+        Error::input(
+            "--lesions",
+            "the number of lesions with --per-lesion",
+            "nothing",
+        )
+    })?;
+    let count = parse_count("--lesions", count_text, "lesions", HARD_MAX_LESIONS)?;
+    let per = args.per_lesion.as_deref().ok_or_else(|| {
+        Error::input(
+            "--per-lesion",
+            "the volume per lesion with --lesions, e.g. `0.2mL`",
+            "nothing",
+        )
+    })?;
+    let volume: Volume = parse_positive("--per-lesion", per)?;
+    Ok(vec![
+        Lesion {
+            site: None,
+            size: None,
+            volume,
+        };
+        count as usize
+    ])
+}
+
+/// `stscalc session`: the rendered check (and series).
+pub fn session(catalog: &Catalog, args: &SessionArgs) -> Result<String> {
+    let entry = catalog.get(&args.formula)?;
+    let formula = &entry.formula;
+    let spec = solution_spec(formula)?;
+    let dosing = session::dosing_spec(entry)?;
+    let lesions = lesions(args)?;
+    let (concentration, source) = match &args.concentration {
+        Some(c) => (
+            parse_concentration("--concentration", c)?,
+            "given with --concentration".to_string(),
+        ),
+        None => (
+            default_concentration(formula)?,
+            format!("the default of formula `{}`", formula.id),
+        ),
+    };
+    let basis = match &args.basis {
+        Some(b) => parse_form("--basis", b)?,
+        None => formula.strength.basis,
+    };
+    // Parse the series options before planning so a bad date is reported whatever the doses.
+    let series_req = series_request(args, spec, dosing)?;
+    let req = SessionRequest {
+        lesions,
+        concentration,
+        basis,
+        concentration_source: source,
+        fill_across: args.fill_across,
+        override_reason: args.override_reason.clone(),
+    };
+    let mut plan = session::plan(entry, SyringeTable::embedded(), &req)?;
+    if let Some(sr) = series_req {
+        plan.series = Some(series::plan(&plan, dosing, &sr)?);
+    }
+    match args.format {
+        Format::Text => Ok(render::dosing::session(&plan)),
+        Format::Json => render::json(&plan),
+    }
+}
+
+fn series_request(
+    args: &SessionArgs,
+    spec: &crate::formula::SolutionSpec,
+    dosing: &crate::formula::DosingSpec,
+) -> Result<Option<SeriesRequest>> {
+    let Some(sessions) = &args.sessions else {
+        for (name, given) in [
+            ("--every", args.every.is_some()),
+            ("--start", args.start.is_some()),
+            ("--solution-bud", args.solution_bud.is_some()),
+            ("--method", args.method.is_some()),
+        ] {
+            if given {
+                return Err(Error::input(
+                    "--sessions",
+                    format!("the number of sessions, because {name} was given"),
+                    "nothing",
+                ));
+            }
+        }
+        return Ok(None);
+    };
+    let sessions = parse_count(
+        "--sessions",
+        sessions,
+        "sessions",
+        series::HARD_MAX_SESSIONS,
+    )?;
+    let every = match &args.every {
+        Some(e) => Days::parse("--every", e)?,
+        None => dosing.interval,
+    };
+    let start_text = args.start.as_deref().ok_or_else(|| {
+        Error::input(
+            "--start",
+            "the date of the first session, e.g. `2026-11-23`",
+            "nothing",
+        )
+    })?;
+    let start = NaiveDate::parse_from_str(start_text.trim(), "%Y-%m-%d").map_err(|_| {
+        Error::input(
+            "--start",
+            "a date written YYYY-MM-DD, e.g. `2026-11-23`",
+            format!("`{start_text}`"),
+        )
+    })?;
+    let method: Method = args.method.as_deref().unwrap_or("dilution").parse()?;
+    let method_spec = match method {
+        Method::Dilution => &spec.dilution,
+        Method::Powder => &spec.powder,
+    };
+    let bud = match &args.solution_bud {
+        Some(b) => SolutionBud {
+            days: Days::parse("--solution-bud", b)?,
+            storage: method_spec.bud.storage.clone(),
+            reason: "given with --solution-bud".into(),
+        },
+        None => SolutionBud {
+            days: method_spec.bud.days,
+            storage: method_spec.bud.storage.clone(),
+            reason: method_spec.bud.reason.clone(),
+        },
+    };
+    Ok(Some(SeriesRequest {
+        sessions,
+        every,
+        start,
+        bud,
+        method,
+        measure_step: spec.measure_step,
+    }))
+}
+
+/// `stscalc supply`: the rendered supply.
+pub fn supply(catalog: &Catalog, args: &SupplyArgs) -> Result<String> {
+    let entry = catalog.get(&args.id)?;
+    let per_application = PerApplication::parse(&args.per_application)?;
+    let per_day = parse_count("--per-day", &args.per_day, "applications a day", 24)?;
+    let course = match (&args.days, &args.months) {
+        (Some(d), _) => Course::Days {
+            days: parse_count("--days", d, "days", supply::HARD_MAX_DAYS)?,
+        },
+        (None, Some(m)) => Course::Months {
+            months: parse_count("--months", m, "months", 120)?,
+        },
+        (None, None) => {
+            return Err(Error::input(
+                "--days",
+                "the length of the course (`--days 30` or `--months 6`)",
+                "nothing",
+            ))
+        }
+    };
+    let req = SupplyRequest {
+        per_application,
+        per_day,
+        course,
+        container: args.container.clone(),
+    };
+    let plan = supply::plan(entry, TopicalData::embedded(), &req)?;
+    match args.format {
+        Format::Text => Ok(render::dosing::supply(&plan)),
+        Format::Json => render::json(&plan),
+    }
+}

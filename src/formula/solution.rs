@@ -1,0 +1,299 @@
+//! The parts of a master formulation record that only a sterile solution has: the preparation
+//! methods a pharmacist may choose (dilution of a commercial injection, or from powder), the
+//! diluents and stock products they use, the beyond-use date each method earns, and the dosing
+//! policy a site sets for intralesional use.
+//!
+//! These are optional sections of the formula file (`[solution]`, `[dosing]`); an ointment has
+//! neither. Quantities are quoted strings with units, like everywhere else.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::Strength;
+use crate::days::Days;
+use crate::error::{Error, Result};
+use crate::quantity::{Concentration, Kind, Mass, PercentKind, Volume};
+use crate::substance::Form;
+
+/// A diluent the formula allows for the dilution method.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Diluent {
+    /// Id used on the command line (`--diluent`).
+    pub id: String,
+    /// Name for people.
+    pub name: String,
+    /// Why it is allowed, or what to watch (printed with the plan).
+    pub note: String,
+}
+
+/// A commercial injection that can be diluted: its concentration, the basis that concentration
+/// is stated on, and the vial size, all as printed on the product.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockProduct {
+    /// Id used on the command line (`--stock`).
+    pub id: String,
+    /// Product name for people.
+    pub name: String,
+    /// Labeled concentration (`250 mg/mL` or `25 % w/v`).
+    pub concentration: Strength,
+    /// What the labeled concentration is stated on.
+    pub basis: Form,
+    /// Volume of one vial or ampoule.
+    pub vial: Volume,
+    /// Where these facts come from.
+    pub source: String,
+}
+
+/// The beyond-use date a preparation method earns, with the rule behind it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudSpec {
+    /// Whole days.
+    pub days: Days,
+    /// Storage condition the days apply to.
+    pub storage: String,
+    /// The rule that gives the days (e.g. the USP <797> category).
+    pub reason: String,
+}
+
+/// One way of making the solution.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodSpec {
+    /// Equipment specific to this method.
+    #[serde(default)]
+    pub equipment: Vec<String>,
+    /// The numbered steps of this method.
+    pub method: Vec<String>,
+    /// The beyond-use date this method earns by default.
+    pub bud: BudSpec,
+}
+
+/// A final container for the solution.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SolutionContainer {
+    /// Id used on the command line (`--container`).
+    pub id: String,
+    /// Description.
+    pub name: String,
+    /// Nominal volume it holds.
+    pub volume: Volume,
+}
+
+/// The `[solution]` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SolutionSpec {
+    /// Volumes to measure are rounded to this step.
+    pub measure_step: Volume,
+    /// Why that step (the measuring device it corresponds to).
+    pub measure_step_reason: String,
+    /// Diluents allowed for the dilution method; the first is the default.
+    pub diluents: Vec<Diluent>,
+    /// Commercial products that may be diluted; the first is the default.
+    pub stocks: Vec<StockProduct>,
+    /// Final containers; the first is the default.
+    pub containers: Vec<SolutionContainer>,
+    /// Making it by dilution of a commercial injection.
+    pub dilution: MethodSpec,
+    /// Making it from powder, q.s. to volume, sterile-filtered.
+    pub powder: MethodSpec,
+}
+
+/// A maximum set by local policy, with the reason it has that value.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    /// Largest volume.
+    pub max_volume: Volume,
+    /// Largest mass of active, on the formula's strength basis.
+    pub max_mass: Mass,
+    /// Why these values.
+    pub reason: String,
+}
+
+/// The `[dosing]` section: what a site allows per lesion and per session, and the regimen.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DosingSpec {
+    /// A statement that these are local policy values, and who sets them.
+    pub policy: String,
+    /// Most lesions injected in one session.
+    pub max_lesions: u32,
+    /// Why that number.
+    pub max_lesions_reason: String,
+    /// Per-lesion maximums.
+    pub per_lesion: Limit,
+    /// Per-session maximums.
+    pub per_session: Limit,
+    /// The usual interval between sessions (`--every` default).
+    pub interval: Days,
+    /// Start of the follow-up window, counted from the first session.
+    pub follow_up_from: Days,
+    /// End of the follow-up window, counted from the first session.
+    pub follow_up_to: Days,
+    /// Where the regimen and follow-up come from.
+    pub regimen_source: String,
+}
+
+impl SolutionSpec {
+    /// The diluent with this id, or the default (first).
+    pub fn diluent(&self, id: Option<&str>) -> Result<&Diluent> {
+        pick(&self.diluents, id, "--diluent", |d| &d.id)
+    }
+
+    /// The stock product with this id, or the default (first).
+    pub fn stock(&self, id: Option<&str>) -> Result<&StockProduct> {
+        pick(&self.stocks, id, "--stock", |s| &s.id)
+    }
+
+    /// The container with this id, or the default (first).
+    pub fn container(&self, id: Option<&str>) -> Result<&SolutionContainer> {
+        pick(&self.containers, id, "--container", |c| &c.id)
+    }
+}
+
+fn pick<'a, T>(
+    items: &'a [T],
+    id: Option<&str>,
+    field: &str,
+    key: impl Fn(&T) -> &String,
+) -> Result<&'a T> {
+    let known = || {
+        items
+            .iter()
+            .map(|i| format!("`{}`", key(i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match id {
+        None => items
+            .first()
+            .ok_or_else(|| Error::input(field, "an option listed in the formula", "none listed")),
+        Some(id) => items
+            .iter()
+            .find(|i| key(i) == id)
+            .ok_or_else(|| Error::input(field, format!("one of {}", known()), format!("`{id}`"))),
+    }
+}
+
+impl Strength {
+    /// The strength as a mass concentration: mg/mL as is, `% w/v` × 10 (1 g per 100 mL is
+    /// 10 mg/mL). `None` for a `% w/w` or a plain `%`, which say nothing about a volume.
+    pub fn concentration(&self) -> Option<Concentration> {
+        match self {
+            Strength::Concentration(c) => Some(*c),
+            Strength::Percent(p) if p.kind() == PercentKind::WeightInVolume => {
+                Some(Concentration::from_mg_per_ml(p.value() * Decimal::TEN))
+            }
+            Strength::Percent(_) => None,
+        }
+    }
+}
+
+/// Checks the solution and dosing sections; the message names the key. Returns the problem as
+/// text so the caller can attach the file name.
+pub(super) fn validate(solution: &SolutionSpec, dosing: Option<&DosingSpec>) -> Result<(), String> {
+    let positive = |name: &str, v: Decimal, shown: String| {
+        if v <= Decimal::ZERO {
+            Err(format!("`{name}` must be above zero, found `{shown}`"))
+        } else {
+            Ok(())
+        }
+    };
+    positive(
+        "solution.measure_step",
+        solution.measure_step.ml(),
+        solution.measure_step.to_string(),
+    )?;
+    for (name, len) in [
+        ("solution.diluents", solution.diluents.len()),
+        ("solution.stocks", solution.stocks.len()),
+        ("solution.containers", solution.containers.len()),
+    ] {
+        if len == 0 {
+            return Err(format!("`{name}` is empty: expected at least one entry"));
+        }
+    }
+    unique("solution.diluents", solution.diluents.iter().map(|d| &d.id))?;
+    unique("solution.stocks", solution.stocks.iter().map(|s| &s.id))?;
+    unique(
+        "solution.containers",
+        solution.containers.iter().map(|c| &c.id),
+    )?;
+    for s in &solution.stocks {
+        match s.concentration.concentration() {
+            Some(c) if c.mg_per_ml() > Decimal::ZERO => {}
+            _ => {
+                return Err(format!(
+                    "stock `{}` has concentration `{}`: expected mg/mL or % w/v above zero",
+                    s.id, s.concentration
+                ))
+            }
+        }
+        positive(
+            &format!("solution.stocks `{}` vial", s.id),
+            s.vial.ml(),
+            s.vial.to_string(),
+        )?;
+    }
+    for c in &solution.containers {
+        positive(
+            &format!("solution.containers `{}` volume", c.id),
+            c.volume.ml(),
+            c.volume.to_string(),
+        )?;
+    }
+    for (name, m) in [
+        ("solution.dilution", &solution.dilution),
+        ("solution.powder", &solution.powder),
+    ] {
+        if m.method.is_empty() {
+            return Err(format!(
+                "`{name}.method` is empty: expected the numbered steps"
+            ));
+        }
+    }
+    if let Some(d) = dosing {
+        if d.max_lesions == 0 {
+            return Err("`dosing.max_lesions` must be at least 1".into());
+        }
+        for (name, l) in [
+            ("dosing.per_lesion", &d.per_lesion),
+            ("dosing.per_session", &d.per_session),
+        ] {
+            positive(
+                &format!("{name}.max_volume"),
+                l.max_volume.amount(),
+                l.max_volume.to_string(),
+            )?;
+            positive(
+                &format!("{name}.max_mass"),
+                l.max_mass.amount(),
+                l.max_mass.to_string(),
+            )?;
+        }
+        if d.follow_up_from > d.follow_up_to {
+            return Err(format!(
+                "`dosing.follow_up_from` {} is after `dosing.follow_up_to` {}",
+                d.follow_up_from, d.follow_up_to
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn unique<'a>(name: &str, ids: impl Iterator<Item = &'a String>) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err(format!("`{name}` lists the id `{id}` twice"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! A treatment series: the same session repeated at a fixed interval, the solution to prepare
+//! for it within the solution's beyond-use date, and the follow-up window.
+//!
+//! The beyond-use date is a plain input ([`SolutionBud`]) so that it can come from the formula's
+//! default, from `--solution-bud`, or later from a BUD rules engine. A preparation is compounded
+//! on the day of the first session it serves and serves every later session that falls within
+//! its BUD; when the BUD would expire before the next session, each session gets its own
+//! preparation. The compounding day counts as day 1 (the shorter of the two readings of a BUD,
+//! domain.md §3), so a 10-day BUD compounded on the 1st is used through the 10th.
+
+use chrono::NaiveDate;
+use rust_decimal::RoundingStrategy;
+use serde::Serialize;
+
+use super::session::{mass_text, SessionPlan};
+use super::solution::{round_volume, Method};
+use crate::days::Days;
+use crate::error::{Error, Result};
+use crate::formula::DosingSpec;
+use crate::quantity::{Mass, Volume};
+
+/// Most sessions in one series, so a typo cannot ask for thousands of rows.
+pub const HARD_MAX_SESSIONS: u32 = 100;
+
+/// The solution's beyond-use date, as a plain input.
+#[derive(Debug, Clone, Serialize)]
+pub struct SolutionBud {
+    /// Whole days, the compounding day being day 1.
+    pub days: Days,
+    /// Storage the days apply to.
+    pub storage: String,
+    /// Where the days come from.
+    pub reason: String,
+}
+
+/// What the series asks for.
+#[derive(Debug, Clone)]
+pub struct SeriesRequest {
+    /// Number of sessions.
+    pub sessions: u32,
+    /// Interval between sessions.
+    pub every: Days,
+    /// Date of the first session.
+    pub start: NaiveDate,
+    /// The solution's BUD.
+    pub bud: SolutionBud,
+    /// How the solution is made (for the batch command).
+    pub method: Method,
+    /// Volumes to prepare are rounded up to this step (the formula's measuring step).
+    pub measure_step: Volume,
+}
+
+/// One session of the series.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesSession {
+    /// 1-based.
+    pub number: u32,
+    /// Its date.
+    pub date: NaiveDate,
+    /// Volume injected.
+    pub volume: Volume,
+    /// Active injected.
+    pub mass: Mass,
+    /// The same as people read it.
+    pub mass_text: String,
+    /// The preparation it uses (1-based).
+    pub preparation: u32,
+}
+
+/// One preparation (compounding) of the solution.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesPreparation {
+    /// 1-based.
+    pub number: u32,
+    /// Compounded on this day (the day of its first session).
+    pub compound_on: NaiveDate,
+    /// Last day of use: the BUD.
+    pub use_through: NaiveDate,
+    /// The sessions it serves.
+    pub sessions: Vec<u32>,
+    /// Solution needed: each session's injected volume plus dead space.
+    pub volume: Volume,
+    /// The volume to make, rounded up to the measuring step.
+    pub batch_volume: Volume,
+    /// The command that plans it.
+    pub batch_command: String,
+}
+
+/// The follow-up window.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUp {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// How it is counted and where it comes from.
+    pub basis: String,
+}
+
+/// The series worked out.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesPlan {
+    /// Interval.
+    pub every: Days,
+    /// The sessions.
+    pub sessions: Vec<SeriesSession>,
+    /// Volume injected over the series.
+    pub total_volume: Volume,
+    /// Active injected over the series.
+    pub total_mass: Mass,
+    /// The same as people read it.
+    pub total_mass_text: String,
+    /// The BUD used.
+    pub bud: SolutionBud,
+    /// The preparations.
+    pub preparations: Vec<SeriesPreparation>,
+    /// The follow-up window.
+    pub follow_up: FollowUp,
+    /// What the plan assumes.
+    pub assumptions: Vec<String>,
+}
+
+fn add(date: NaiveDate, days: i64, field: &str) -> Result<NaiveDate> {
+    date.checked_add_signed(chrono::Duration::days(days))
+        .ok_or_else(|| {
+            Error::input(
+                field,
+                "a date that keeps the series within the calendar",
+                date.to_string(),
+            )
+        })
+}
+
+/// Plans a series of identical sessions.
+pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> Result<SeriesPlan> {
+    if req.sessions == 0 || req.sessions > HARD_MAX_SESSIONS {
+        return Err(Error::input(
+            "--sessions",
+            format!("a number of sessions from 1 to {HARD_MAX_SESSIONS}"),
+            req.sessions.to_string(),
+        ));
+    }
+    let every = i64::from(req.every.get());
+    let bud = i64::from(req.bud.days.get());
+    let mut sessions = Vec::new();
+    let mut preparations: Vec<SeriesPreparation> = Vec::new();
+    for i in 0..req.sessions {
+        let date = add(req.start, every * i64::from(i), "--start")?;
+        let serves = preparations.last().is_some_and(|p| date <= p.use_through);
+        if serves {
+            let p = preparations.last_mut().expect("checked");
+            p.sessions.push(i + 1);
+            p.volume = Volume::from_ml(p.volume.ml() + session.to_prepare.ml());
+        } else {
+            preparations.push(SeriesPreparation {
+                number: preparations.len() as u32 + 1,
+                compound_on: date,
+                // Day 1 is the compounding day, so the last day is `bud − 1` days later.
+                use_through: add(date, bud - 1, "--start")?,
+                sessions: vec![i + 1],
+                volume: session.to_prepare,
+                batch_volume: Volume::default(),
+                batch_command: String::new(),
+            });
+        }
+        sessions.push(SeriesSession {
+            number: i + 1,
+            date,
+            volume: session.total_volume,
+            mass: session.total_mass,
+            mass_text: session.total_mass_text.clone(),
+            preparation: preparations.len() as u32,
+        });
+    }
+    for p in &mut preparations {
+        p.batch_volume = round_volume(
+            p.volume,
+            req.measure_step,
+            RoundingStrategy::ToPositiveInfinity,
+        );
+        // The command is machine input: plain digits, no thousands separator.
+        p.batch_command = session
+            .batch_strength
+            .as_ref()
+            .map_or_else(String::new, |s| {
+                format!(
+                    "stscalc batch {} --quantity {}mL --method {}{s}",
+                    session.formula.id,
+                    p.batch_volume.ml().normalize(),
+                    req.method
+                )
+            });
+    }
+    let n = rust_decimal::Decimal::from(req.sessions);
+    let total_volume = Volume::from_ml(session.total_volume.ml() * n);
+    let total_mass = Mass::from_g(session.total_mass.g() * n);
+    let follow_up = FollowUp {
+        from: add(req.start, i64::from(dosing.follow_up_from.get()), "--start")?,
+        to: add(req.start, i64::from(dosing.follow_up_to.get()), "--start")?,
+        basis: format!(
+            "{} to {} after the first session ({})",
+            weeks(dosing.follow_up_from),
+            weeks(dosing.follow_up_to),
+            dosing.regimen_source
+        ),
+    };
+    let mut assumptions = vec![
+        format!(
+            "Each preparation is compounded on the day of its first session; the compounding day is day 1 of its BUD of {} (the shorter reading).",
+            req.bud.days
+        ),
+        "A preparation serving several sessions is packaged as one sealed single-dose container per session at compounding; an opened container is not kept.".to_string(),
+    ];
+    if preparations.len() as u32 == req.sessions && req.sessions > 1 {
+        assumptions.push(format!(
+            "The BUD ({}) runs out before the next session ({} later): one preparation per session.",
+            req.bud.days, req.every
+        ));
+    }
+    if let Some(last) = sessions.last() {
+        if last.date >= follow_up.from {
+            assumptions.push(format!(
+                "The last session ({}) falls on or after the start of the follow-up window.",
+                last.date
+            ));
+        }
+    }
+    Ok(SeriesPlan {
+        every: req.every,
+        sessions,
+        total_volume,
+        total_mass,
+        total_mass_text: mass_text(total_mass),
+        bud: req.bud.clone(),
+        preparations,
+        follow_up,
+        assumptions,
+    })
+}
+
+fn weeks(d: Days) -> String {
+    if d.get() % 7 == 0 {
+        let w = d.get() / 7;
+        if w == 1 {
+            "1 week".into()
+        } else {
+            format!("{w} weeks")
+        }
+    } else {
+        d.to_string()
+    }
+}

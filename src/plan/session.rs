@@ -1,0 +1,777 @@
+//! The session check: what a clinician is about to inject, lesion by lesion, checked against the
+//! formula's dosing policy, with the syringes to draw up and the solution to prepare.
+//!
+//! Each dose goes in the smallest syringe of `data/syringes.toml` that holds it and is rounded to
+//! that syringe's graduation; the drawn (rounded) volume is what is injected, so milligrams and
+//! limits are worked out on it. A dose below 20 % of its syringe's capacity is flagged. Every
+//! syringe and its needle keep some solution (dead space), which is added to what must be
+//! prepared. Nothing here prints or touches files.
+
+use std::sync::OnceLock;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use super::ointment::FormulaRef;
+use super::series::SeriesPlan;
+use super::solution::{convert, round_volume};
+use crate::data::{from_toml, FileKind};
+use crate::error::{Error, Result};
+use crate::formula::{DosingSpec, Entry};
+use crate::quantity::{format_calculated, Concentration, Mass, Percent, Volume};
+use crate::substance::Form;
+
+/// Most lesions accepted in one session whatever the policy says, so a typo cannot ask for a
+/// million rows.
+pub const HARD_MAX_LESIONS: u32 = 1000;
+
+/// One syringe size.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Syringe {
+    /// Name for people.
+    pub name: String,
+    /// Nominal capacity.
+    pub capacity: Volume,
+    /// Smallest graduation.
+    pub graduation: Volume,
+    /// Volume the syringe keeps after injection.
+    pub dead_space: Volume,
+    /// Where the figures come from.
+    pub source: String,
+}
+
+/// The needle's hub dead space.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Needle {
+    /// Volume the needle hub keeps.
+    pub dead_space: Volume,
+    /// Where the figure comes from.
+    pub source: String,
+}
+
+/// The syringe table (`data/syringes.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyringeTable {
+    /// Below this share of capacity a dose is flagged.
+    pub min_fraction: Percent,
+    /// Where the rule comes from.
+    pub min_fraction_source: String,
+    /// The needle used with every syringe.
+    pub needle: Needle,
+    /// Sizes, smallest first.
+    pub syringes: Vec<Syringe>,
+}
+
+const SYRINGES_TOML: &str = include_str!("../../data/syringes.toml");
+
+impl SyringeTable {
+    /// Parses and checks a syringe table: sizes listed smallest first, graduations above zero
+    /// that divide the capacity, dead spaces not negative.
+    pub fn parse(file: &str, text: &str) -> Result<SyringeTable> {
+        let t: SyringeTable = from_toml(FileKind::Data, file, text)?;
+        let bad = |message: String| Error::DataFile {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message,
+        };
+        if t.syringes.is_empty() {
+            return Err(bad("`syringes` is empty: expected at least one size".into()));
+        }
+        let mut previous = Decimal::ZERO;
+        for s in &t.syringes {
+            let (cap, grad) = (s.capacity.ml(), s.graduation.ml());
+            if cap <= previous {
+                return Err(bad(format!(
+                    "syringe `{}`: expected sizes listed smallest first, each larger than the one before",
+                    s.name
+                )));
+            }
+            if grad <= Decimal::ZERO || !(cap % grad).is_zero() {
+                return Err(bad(format!(
+                    "syringe `{}`: expected a graduation above zero that divides the capacity {}, found {}",
+                    s.name, s.capacity, s.graduation
+                )));
+            }
+            if s.dead_space.ml() < Decimal::ZERO {
+                return Err(bad(format!("syringe `{}`: negative dead space", s.name)));
+            }
+            previous = cap;
+        }
+        if t.needle.dead_space.ml() < Decimal::ZERO {
+            return Err(bad("`needle.dead_space` is negative".into()));
+        }
+        Ok(t)
+    }
+
+    /// The shipped table, parsed once.
+    pub fn embedded() -> &'static SyringeTable {
+        static CELL: OnceLock<SyringeTable> = OnceLock::new();
+        CELL.get_or_init(|| {
+            SyringeTable::parse("data/syringes.toml", SYRINGES_TOML)
+                .expect("the embedded syringe table is checked by the test suite")
+        })
+    }
+
+    /// The smallest syringe that holds `v`, if any.
+    pub fn smallest_holding(&self, v: Volume) -> Option<&Syringe> {
+        self.syringes.iter().find(|s| s.capacity >= v)
+    }
+}
+
+/// One lesion as the clinician describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lesion {
+    /// Where it is (free text), if given.
+    pub site: Option<String>,
+    /// Its size (free text, e.g. `12 x 8 mm`), if given.
+    pub size: Option<String>,
+    /// Volume to inject.
+    pub volume: Volume,
+}
+
+/// What the clinician asks to check.
+#[derive(Debug, Clone)]
+pub struct SessionRequest {
+    /// The lesions, in injection order.
+    pub lesions: Vec<Lesion>,
+    /// Concentration of the solution.
+    pub concentration: Concentration,
+    /// What the concentration is stated on.
+    pub basis: Form,
+    /// Where the concentration came from (the formula's default, or given).
+    pub concentration_source: String,
+    /// Fill syringes across lesions instead of one per lesion.
+    pub fill_across: bool,
+    /// Why a policy maximum may be exceeded, if one is.
+    pub override_reason: Option<String>,
+}
+
+/// One lesion's dose.
+#[derive(Debug, Clone, Serialize)]
+pub struct LesionDose {
+    /// 1-based, in injection order.
+    pub number: u32,
+    /// Site, if given.
+    pub site: Option<String>,
+    /// Size, if given.
+    pub size: Option<String>,
+    /// Volume asked for.
+    pub prescribed: Volume,
+    /// Volume drawn: rounded to the syringe's graduation.
+    pub drawn: Volume,
+    /// How `drawn` was obtained.
+    pub rounding: String,
+    /// Active in the drawn volume, on the concentration's basis.
+    pub mass: Mass,
+    /// The same as people read it.
+    pub mass_text: String,
+    /// The syringe it is drawn into (1-based index into `syringes`).
+    pub syringe: u32,
+    /// The dose is below the table's minimum share of the syringe's capacity.
+    pub below_min_fraction: bool,
+}
+
+/// One syringe to draw up.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyringeFill {
+    /// 1-based.
+    pub number: u32,
+    /// Its size.
+    pub syringe: Syringe,
+    /// The lesions it serves.
+    pub lesions: Vec<u32>,
+    /// Volume drawn into it for injection.
+    pub volume: Volume,
+    /// Dead space of the syringe and its needle.
+    pub dead_space: Volume,
+}
+
+/// A policy maximum as checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitCheck {
+    /// What is limited.
+    pub what: String,
+    /// The maximum.
+    pub limit: String,
+    /// The largest value found.
+    pub value: String,
+    /// Above the limit.
+    pub exceeded: bool,
+    /// Why the limit has its value.
+    pub reason: String,
+}
+
+/// The session worked out.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionPlan {
+    /// The formula whose policy applies.
+    pub formula: FormulaRef,
+    /// Concentration used.
+    pub concentration: Concentration,
+    /// Its basis.
+    pub basis: Form,
+    /// Where the concentration came from.
+    pub concentration_source: String,
+    /// Per lesion.
+    pub lesions: Vec<LesionDose>,
+    /// Syringes to draw up.
+    pub syringes: Vec<SyringeFill>,
+    /// Whether syringes are filled across lesions.
+    pub fill_across: bool,
+    /// Total injected (sum of drawn volumes).
+    pub total_volume: Volume,
+    /// Total active injected, on the concentration's basis.
+    pub total_mass: Mass,
+    /// The same as people read it.
+    pub total_mass_text: String,
+    /// Dead space of all syringes and needles.
+    pub dead_space: Volume,
+    /// Solution to prepare: injected plus dead space.
+    pub to_prepare: Volume,
+    /// The volume to make, rounded up to the formula's measuring step.
+    pub batch_volume: Volume,
+    /// The `--strength` option the batch needs (empty at the formula's default strength;
+    /// `None` when the strength cannot be written exactly on the formula's basis).
+    pub batch_strength: Option<String>,
+    /// The command that plans that batch (dilution; add `--method powder` for the other);
+    /// empty when `batch_strength` is `None`.
+    pub batch_command: String,
+    /// The policy statement of the formula.
+    pub policy: String,
+    /// Every maximum checked.
+    pub limits: Vec<LimitCheck>,
+    /// The maximums exceeded (only with an override reason).
+    pub exceeded: Vec<String>,
+    /// The reason given for exceeding them.
+    pub override_reason: Option<String>,
+    /// The calculation, step by step.
+    pub calculations: Vec<String>,
+    /// Things to act on.
+    pub warnings: Vec<String>,
+    /// The treatment series, when asked for.
+    pub series: Option<SeriesPlan>,
+}
+
+const NEAREST: &str = "nearest graduation, halves away from zero";
+
+/// Writes a mass in milligrams, with grams beside it from 1,000 mg up.
+pub fn mass_text(m: Mass) -> String {
+    let mg = format_calculated(m.mg(), "mg", 2);
+    if m.g() >= Decimal::ONE {
+        format!("{mg} ({})", format_calculated(m.g(), "g", 4))
+    } else {
+        mg
+    }
+}
+
+/// The formula's dosing section, or a refusal naming the formula.
+pub fn dosing_spec(entry: &Entry) -> Result<&DosingSpec> {
+    entry.formula.dosing.as_ref().ok_or_else(|| {
+        Error::Refused(format!(
+            "formula `{}` has no `[dosing]` section: the session check needs its per-lesion and per-session maximums",
+            entry.formula.id
+        ))
+    })
+}
+
+/// Checks a session.
+pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result<SessionPlan> {
+    let dosing = dosing_spec(entry)?;
+    let n = req.lesions.len();
+    if n == 0 {
+        return Err(Error::input(
+            "--lesions",
+            "at least one lesion",
+            "0 lesions",
+        ));
+    }
+    if n > HARD_MAX_LESIONS as usize {
+        return Err(Error::input(
+            "--lesions",
+            format!("at most {HARD_MAX_LESIONS} lesions"),
+            format!("{n} lesions"),
+        ));
+    }
+    if req.concentration.mg_per_ml() <= Decimal::ZERO {
+        return Err(Error::input(
+            "--concentration",
+            "a concentration above zero",
+            format!("`{}`", req.concentration),
+        ));
+    }
+    let conc = req.concentration;
+    let basis = req.basis;
+    let policy_basis = entry.formula.strength.basis;
+    let mut calc = Vec::new();
+    let mut warnings = Vec::new();
+
+    // Syringe size per lesion: the smallest that holds the dose, or with --fill-across one size
+    // for all, the smallest that holds the largest dose (the finest graduation that serves all).
+    let largest = req.lesions.iter().map(|l| l.volume).max().expect("n > 0");
+    let choose = |l: &Lesion, i: usize| -> Result<&Syringe> {
+        let v = if req.fill_across { largest } else { l.volume };
+        table.smallest_holding(v).ok_or_else(|| {
+            let biggest = table.syringes.last().expect("checked on load");
+            Error::Refused(format!(
+                "lesion {}: {} is more than the largest syringe ({}, {}): split the dose into several `--lesion` entries",
+                i + 1,
+                l.volume,
+                biggest.name,
+                biggest.capacity
+            ))
+        })
+    };
+
+    let mut lesions = Vec::with_capacity(n);
+    let mut syringes: Vec<SyringeFill> = Vec::new();
+    let syringe_dead =
+        |s: &Syringe| Volume::from_ml(s.dead_space.ml() + table.needle.dead_space.ml());
+    for (i, l) in req.lesions.iter().enumerate() {
+        let number = i as u32 + 1;
+        let s = choose(l, i)?;
+        let drawn = round_volume(
+            l.volume,
+            s.graduation,
+            RoundingStrategy::MidpointAwayFromZero,
+        );
+        if drawn.ml() <= Decimal::ZERO {
+            return Err(Error::input(
+                format!("lesion {number}"),
+                format!(
+                    "a volume of at least half the {}'s graduation {}",
+                    s.name, s.graduation
+                ),
+                format!("`{}`", l.volume),
+            ));
+        }
+        let rounding = if drawn == l.volume {
+            "none needed".to_string()
+        } else {
+            format!("to the {} graduation {} ({NEAREST})", s.name, s.graduation)
+        };
+        let mass = Mass::from_mg(drawn.ml() * conc.mg_per_ml());
+        let below = drawn.ml() < s.capacity.ml() * table.min_fraction.fraction();
+        if below {
+            warnings.push(format!(
+                "Lesion {number}: {drawn} is below {} of the {} ({}): hard to measure accurately, and no smaller syringe is in the table.",
+                table.min_fraction,
+                s.name,
+                Volume::from_ml(s.capacity.ml() * table.min_fraction.fraction())
+            ));
+        }
+        // Start a new syringe unless filling across and this dose still fits in the current one.
+        let fits = req.fill_across
+            && syringes
+                .last()
+                .is_some_and(|f| f.volume.ml() + drawn.ml() <= f.syringe.capacity.ml());
+        if fits {
+            let f = syringes.last_mut().expect("checked");
+            f.volume = Volume::from_ml(f.volume.ml() + drawn.ml());
+            f.lesions.push(number);
+        } else {
+            syringes.push(SyringeFill {
+                number: syringes.len() as u32 + 1,
+                syringe: s.clone(),
+                lesions: vec![number],
+                volume: drawn,
+                dead_space: syringe_dead(s),
+            });
+        }
+        lesions.push(LesionDose {
+            number,
+            site: l.site.clone(),
+            size: l.size.clone(),
+            prescribed: l.volume,
+            drawn,
+            rounding,
+            mass,
+            mass_text: mass_text(mass),
+            syringe: syringes.len() as u32,
+            below_min_fraction: below,
+        });
+    }
+
+    let total_volume = Volume::from_ml(lesions.iter().map(|l| l.drawn.ml()).sum());
+    let total_mass = Mass::from_g(lesions.iter().map(|l| l.mass.g()).sum());
+    let drawn_list: Vec<String> = lesions.iter().map(|l| l.drawn.to_string()).collect();
+    if lesions.iter().all(|l| l.drawn == lesions[0].drawn) {
+        calc.push(format!(
+            "Volume injected: {n} × {} = {total_volume}",
+            lesions[0].drawn
+        ));
+    } else {
+        calc.push(format!(
+            "Volume injected: {} = {total_volume}",
+            drawn_list.join(" + ")
+        ));
+    }
+    calc.push(format!(
+        "Active injected: {total_volume} × {conc} = {} ({basis} basis)",
+        mass_text(total_mass)
+    ));
+    let dead_space = Volume::from_ml(syringes.iter().map(|s| s.dead_space.ml()).sum());
+    let per: Vec<String> = syringes
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} + needle {}",
+                s.syringe.name, s.syringe.dead_space, table.needle.dead_space
+            )
+        })
+        .collect();
+    calc.push(format!(
+        "Dead space: {} syringe(s) ({}) = {dead_space}",
+        syringes.len(),
+        summarize(&per)
+    ));
+    let to_prepare = Volume::from_ml(total_volume.ml() + dead_space.ml());
+    calc.push(format!(
+        "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
+    ));
+    let step = super::solution::solution_spec(&entry.formula)?.measure_step;
+    let batch_volume = round_volume(to_prepare, step, RoundingStrategy::ToPositiveInfinity);
+    if batch_volume != to_prepare {
+        calc.push(format!(
+            "Batch: {to_prepare} rounded up to the measuring step {step} = {batch_volume}"
+        ));
+    }
+    // The batch must be made at the session's concentration, which `batch` takes on the
+    // formula's basis. A strength that is not exact in a few decimals on that basis is not
+    // rounded behind the pharmacist's back: no command is given and a warning says why.
+    let default = super::solution::default_concentration(&entry.formula)?;
+    let on_formula_basis = convert(conc, basis, policy_basis);
+    let batch_strength = if on_formula_basis == default {
+        Some(String::new())
+    } else if on_formula_basis.mg_per_ml().normalize().scale() <= 4 {
+        Some(format!(
+            " --strength {}mg/mL",
+            on_formula_basis.mg_per_ml().normalize()
+        ))
+    } else {
+        warnings.push(format!(
+            "The session's {conc} ({basis}) is {} on the formula's {policy_basis} basis: no batch command is given, work out the batch strength with the pharmacist.",
+            super::solution::concentration_text(on_formula_basis)
+        ));
+        None
+    };
+    // Machine input: plain digits, no thousands separator.
+    let batch_command = batch_strength.as_ref().map_or_else(String::new, |s| {
+        format!(
+            "stscalc batch {} --quantity {}mL{s}",
+            entry.formula.id,
+            batch_volume.ml().normalize()
+        )
+    });
+
+    // Policy maximums, compared on the policy's basis.
+    let on_policy = |m: Mass| {
+        let c = convert(Concentration::from_mg_per_ml(m.mg()), basis, policy_basis);
+        Mass::from_mg(c.mg_per_ml())
+    };
+    let largest_drawn = lesions.iter().map(|l| l.drawn).max().expect("n > 0");
+    let largest_mass = lesions.iter().map(|l| l.mass).max().expect("n > 0");
+    let basis_note = if basis == policy_basis {
+        String::new()
+    } else {
+        format!(" on the {policy_basis} basis")
+    };
+    let mut limits = Vec::new();
+    let mut check = |what: String, limit: String, value: String, exceeded: bool, reason: &str| {
+        limits.push(LimitCheck {
+            what,
+            limit,
+            value,
+            exceeded,
+            reason: reason.to_string(),
+        })
+    };
+    check(
+        "lesions in the session".into(),
+        dosing.max_lesions.to_string(),
+        n.to_string(),
+        n > dosing.max_lesions as usize,
+        &dosing.max_lesions_reason,
+    );
+    let pl = &dosing.per_lesion;
+    check(
+        "volume per lesion".into(),
+        pl.max_volume.to_string(),
+        largest_drawn.to_string(),
+        largest_drawn > pl.max_volume,
+        &pl.reason,
+    );
+    check(
+        format!("active per lesion ({policy_basis} basis)"),
+        mass_text(pl.max_mass),
+        format!("{}{basis_note}", mass_text(on_policy(largest_mass))),
+        on_policy(largest_mass) > pl.max_mass,
+        &pl.reason,
+    );
+    let ps = &dosing.per_session;
+    check(
+        "volume per session".into(),
+        ps.max_volume.to_string(),
+        total_volume.to_string(),
+        total_volume > ps.max_volume,
+        &ps.reason,
+    );
+    check(
+        format!("active per session ({policy_basis} basis)"),
+        mass_text(ps.max_mass),
+        format!("{}{basis_note}", mass_text(on_policy(total_mass))),
+        on_policy(total_mass) > ps.max_mass,
+        &ps.reason,
+    );
+    let exceeded: Vec<String> = limits
+        .iter()
+        .filter(|l| l.exceeded)
+        .map(|l| format!("{} {} is above the maximum {}", l.what, l.value, l.limit))
+        .collect();
+    let override_reason = req
+        .override_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    if req.override_reason.is_some() && override_reason.is_none() {
+        return Err(Error::input(
+            "--override-reason",
+            "a reason in words",
+            "an empty text",
+        ));
+    }
+    if !exceeded.is_empty() {
+        match &override_reason {
+            None => {
+                return Err(Error::Refused(format!(
+                    "refused: {} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
+                    exceeded.join("; "),
+                    entry.formula.id
+                )))
+            }
+            Some(r) => warnings.insert(
+                0,
+                format!(
+                    "POLICY MAXIMUM EXCEEDED: {}. Reason given: {r}",
+                    exceeded.join("; ")
+                ),
+            ),
+        }
+    }
+
+    Ok(SessionPlan {
+        formula: FormulaRef::of(entry),
+        concentration: conc,
+        basis,
+        concentration_source: req.concentration_source.clone(),
+        lesions,
+        syringes,
+        fill_across: req.fill_across,
+        total_volume,
+        total_mass,
+        total_mass_text: mass_text(total_mass),
+        dead_space,
+        to_prepare,
+        batch_volume,
+        batch_strength,
+        batch_command,
+        policy: dosing.policy.clone(),
+        limits,
+        exceeded,
+        override_reason,
+        calculations: calc,
+        warnings,
+        series: None,
+    })
+}
+
+/// Reads lesions from CSV text: a header naming the columns (`volume` required; `site` and
+/// `size` optional; any order), then one lesion per row. Blank lines and lines starting with `#`
+/// are skipped; a field may be quoted (`"left elbow, posterior"`, `""` for a quote). A bad row is
+/// a one-line error naming the file, its line and its row number.
+pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
+    let err = |line: usize, message: String| Error::DataFile {
+        file: file.to_string(),
+        line: Some(line),
+        column: None,
+        message,
+    };
+    let mut rows = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let (header_line, header) = rows.next().ok_or_else(|| Error::DataFile {
+        file: file.to_string(),
+        line: None,
+        column: None,
+        message: "no header: expected a first line such as `site,size,volume`".into(),
+    })?;
+    let names = split_csv(header).map_err(|m| err(header_line, format!("header: {m}")))?;
+    let col = |name: &str| {
+        names
+            .iter()
+            .position(|n| n.trim().eq_ignore_ascii_case(name))
+    };
+    let (site, size, volume) = (col("site"), col("size"), col("volume"));
+    if let Some(bad) = names
+        .iter()
+        .find(|n| !["site", "size", "volume"].contains(&n.trim().to_ascii_lowercase().as_str()))
+    {
+        return Err(err(
+            header_line,
+            format!(
+                "header: unknown column `{}`, expected `site`, `size` and `volume`",
+                bad.trim()
+            ),
+        ));
+    }
+    let volume = volume.ok_or_else(|| {
+        err(
+            header_line,
+            "header: no `volume` column, expected a header such as `site,size,volume`".into(),
+        )
+    })?;
+    let mut lesions = Vec::new();
+    for (row, (line, text)) in rows.enumerate() {
+        let row = row + 1;
+        let fields = split_csv(text).map_err(|m| err(line, format!("row {row}: {m}")))?;
+        if fields.len() != names.len() {
+            return Err(err(
+                line,
+                format!(
+                    "row {row}: expected {} fields as in the header, found {}",
+                    names.len(),
+                    fields.len()
+                ),
+            ));
+        }
+        let get = |i: Option<usize>| {
+            i.map(|i| fields[i].trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let v: Volume =
+            crate::quantity::parse_positive("volume", &fields[volume]).map_err(|e| {
+                let detail = match e {
+                    Error::Input {
+                        expected, found, ..
+                    } => format!("`volume` expected {expected}, found {found}"),
+                    other => other.to_string(),
+                };
+                err(line, format!("row {row}: {detail}"))
+            })?;
+        lesions.push(Lesion {
+            site: get(site),
+            size: get(size),
+            volume: v,
+        });
+        if lesions.len() > HARD_MAX_LESIONS as usize {
+            return Err(err(
+                line,
+                format!("row {row}: more than {HARD_MAX_LESIONS} lesions"),
+            ));
+        }
+    }
+    if lesions.is_empty() {
+        return Err(Error::DataFile {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: "no lesions: expected one row per lesion after the header".into(),
+        });
+    }
+    Ok(lesions)
+}
+
+/// Splits one CSV line into fields, honouring double quotes.
+fn split_csv(line: &str) -> std::result::Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.trim().is_empty() && !was_quoted => {
+                field.clear();
+                quoted = true;
+                was_quoted = true;
+            }
+            (false, ',') => {
+                fields.push(std::mem::take(&mut field));
+                was_quoted = false;
+            }
+            (false, '"') => return Err("a quote in the middle of a field".into()),
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quoted field is not closed".into());
+    }
+    fields.push(field);
+    Ok(fields)
+}
+
+/// Joins equal items as `n × item`, keeping their first order.
+fn summarize(items: &[String]) -> String {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for i in items {
+        match out.iter_mut().find(|(s, _)| s == i) {
+            Some((_, c)) => *c += 1,
+            None => out.push((i.clone(), 1)),
+        }
+    }
+    out.iter()
+        .map(|(s, c)| {
+            if *c == 1 {
+                s.clone()
+            } else {
+                format!("{c} × ({s})")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_syringe_table_loads() {
+        let t = SyringeTable::embedded();
+        assert_eq!(t.syringes.len(), 3);
+    }
+
+    #[test]
+    fn csv_quotes_and_order() {
+        let l = lesions_from_csv(
+            "l.csv",
+            "# visit 1\nvolume,site\n0.2 mL,\"left elbow, posterior\"\n\n0.1mL,\"the \"\"big\"\" one\"\n",
+        )
+        .unwrap();
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[0].site.as_deref(), Some("left elbow, posterior"));
+        assert_eq!(l[1].site.as_deref(), Some("the \"big\" one"));
+        assert_eq!(l[1].size, None);
+    }
+
+    #[test]
+    fn refuses_an_unsorted_table() {
+        let text = SYRINGES_TOML.replacen("capacity = \"1 mL\"", "capacity = \"4 mL\"", 1);
+        let e = SyringeTable::parse("s.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("smallest first"), "{e}");
+    }
+}
