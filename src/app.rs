@@ -8,7 +8,7 @@ use clap::CommandFactory;
 
 pub mod dosing;
 
-use crate::cli::{BatchArgs, Cli, Command, Format, ShowFormat, VerifyArgs};
+use crate::cli::{BatchArgs, Cli, Command, Format, SheetFormat, ShowFormat, VerifyArgs};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Preparation};
 use crate::plan::ointment::{self, OintmentRequest};
@@ -46,11 +46,11 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Batch(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
-            batch(&catalog, *args)
+            batch(&catalog, *args, cli.templates.as_deref())
         }
         Command::Verify(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
-            verify(&catalog, *args)
+            verify(&catalog, *args, cli.templates.as_deref())
         }
         Command::Session(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
@@ -62,10 +62,16 @@ pub fn run(cli: Cli) -> Result<()> {
             let out = dosing::supply(&catalog, &args)?;
             emit(&out, args.output.as_deref(), args.force)
         }
+        Command::Labels(args) => {
+            let catalog = Catalog::load(cli.formulas.as_deref())?;
+            crate::print::labels(&catalog, &args, cli.templates.as_deref())
+        }
+        Command::SessionSheet(args) => crate::print::session_sheet(&args, cli.templates.as_deref()),
+        Command::Templates { dir, force } => crate::print::export_templates(&dir, force),
     }
 }
 
-fn batch(catalog: &Catalog, args: BatchArgs) -> Result<()> {
+fn batch(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result<()> {
     let (args, extras) = request::load(args)?;
     let entry = catalog.get(request::formula_id(&args)?)?;
     let out = match entry.formula.preparation {
@@ -73,15 +79,31 @@ fn batch(catalog: &Catalog, args: BatchArgs) -> Result<()> {
             dosing::refuse_solution_options(&args)?;
             let plan = ointment_batch(entry, &args, extras.components)?;
             match args.format {
-                Format::Text => render::text::ointment(&plan),
-                Format::Json => render::json(&plan)?,
+                SheetFormat::Text => render::text::ointment(&plan),
+                SheetFormat::Json => render::json(&plan)?,
+                SheetFormat::Html | SheetFormat::Pdf => {
+                    return crate::print::record(entry, &plan, &args, templates)
+                }
             }
         }
         Preparation::Solution => {
+            let printed = match args.format {
+                SheetFormat::Text | SheetFormat::Json => None,
+                SheetFormat::Html => Some("html"),
+                SheetFormat::Pdf => Some("pdf"),
+            };
+            if let Some(f) = printed {
+                return Err(Error::input(
+                    "--format",
+                    "`text` or `json` for a solution batch (its printed record is not made yet)",
+                    format!("`{f}`"),
+                ));
+            }
             let plan = solution_batch(entry, &args, extras.components)?;
-            match args.format {
-                Format::Text => render::dosing::solution(&plan),
-                Format::Json => render::json(&plan)?,
+            if args.format == SheetFormat::Json {
+                render::json(&plan)?
+            } else {
+                render::dosing::solution(&plan)
             }
         }
     };
@@ -105,7 +127,7 @@ fn solution_batch(
 }
 
 /// Plans an ointment batch and adds its record (lot, components, BUD).
-fn ointment_batch(
+pub fn ointment_batch(
     entry: &crate::formula::Entry,
     args: &BatchArgs,
     components: Vec<crate::plan::record::ComponentLotInput>,
@@ -118,7 +140,7 @@ fn ointment_batch(
     Ok(plan)
 }
 
-fn verify(catalog: &Catalog, args: VerifyArgs) -> Result<()> {
+fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Result<()> {
     let (batch, extras) = request::load(args.batch)?;
     let entry = catalog.get(request::formula_id(&batch)?)?;
     let actuals = request::actuals(extras.actual, &args.actual)?;
@@ -141,8 +163,12 @@ fn verify(catalog: &Catalog, args: VerifyArgs) -> Result<()> {
             }
             let v = verify::verify(&plan, &entry.formula.tolerance(), &actuals)?;
             match batch.format {
-                Format::Text => render::verify::text(&v),
-                Format::Json => render::json(&v)?,
+                SheetFormat::Text => render::verify::text(&v),
+                SheetFormat::Json => render::json(&v)?,
+                // The compounding record, its actual-weight column filled.
+                SheetFormat::Html | SheetFormat::Pdf => {
+                    return crate::print::record(entry, &v.plan, &batch, templates)
+                }
             }
         }
         Preparation::Solution => {

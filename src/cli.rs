@@ -15,6 +15,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub formulas: Option<PathBuf>,
 
+    /// A folder of sheet templates (*.html) used instead of the embedded ones; it must hold the
+    /// whole set (`stscalc templates DIR` writes it).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -26,6 +31,30 @@ pub enum Format {
     /// A readable table.
     Text,
     /// Stable JSON with the same numbers (field names documented in the README).
+    Json,
+}
+
+/// Output format for commands that also print sheets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetFormat {
+    /// A readable table.
+    Text,
+    /// Stable JSON with the same numbers.
+    Json,
+    /// A printable HTML sheet (self-contained; print it from a browser).
+    Html,
+    /// A PDF printed by headless Chromium.
+    Pdf,
+}
+
+/// Output format for the session sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrintFormat {
+    /// A printable HTML sheet.
+    Html,
+    /// A PDF printed by headless Chromium.
+    Pdf,
+    /// The sheet's data as JSON.
     Json,
 }
 
@@ -55,7 +84,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ShowFormat::Toml)]
         format: ShowFormat,
     },
-    /// Calculate a batch: every quantity to weigh (or, for a solution, to measure).
+    /// Calculate a batch: every quantity to weigh (or, for a solution, to measure);
+    /// `--format html|pdf` prints the compounding record of an ointment.
     Batch(Box<BatchArgs>),
     /// Verify a batch from the weights actually measured: strength, pass/fail, correction.
     Verify(Box<VerifyArgs>),
@@ -64,6 +94,18 @@ pub enum Command {
     Session(Box<SessionArgs>),
     /// Work out a topical supply: total to dispense and containers to fill.
     Supply(Box<SupplyArgs>),
+    /// Print container labels for a batch on a label stock.
+    Labels(Box<LabelsArgs>),
+    /// Print a clinician's session sheet for intralesional injections.
+    SessionSheet(Box<SessionSheetArgs>),
+    /// Write the embedded sheet templates into a folder, to change them and use `--templates`.
+    Templates {
+        /// An existing folder.
+        dir: PathBuf,
+        /// Replace templates already in the folder.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -72,7 +114,7 @@ pub enum Command {
 }
 
 /// Options of `stscalc batch`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(group = clap::ArgGroup::new("size").multiple(false))]
 pub struct BatchArgs {
     /// Formula id, e.g. `sts-25-zinc-oxide` (or `formula` in the --request file).
@@ -163,9 +205,13 @@ pub struct BatchArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
     pub measure_step: Option<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format (`html` and `pdf`: the compounding record).
+    #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
+    pub format: SheetFormat,
+
+    /// Paper and facility of printed sheets.
+    #[command(flatten)]
+    pub print: PrintArgs,
 
     /// Write to this file instead of standard output (atomically; see --force).
     #[arg(short, long, value_name = "FILE")]
@@ -178,6 +224,107 @@ pub struct BatchArgs {
     /// Lot, components, date, storage and BUD options.
     #[command(flatten)]
     pub record: RecordArgs,
+}
+
+/// Options of printed sheets.
+#[derive(Debug, Clone, Args)]
+pub struct PrintArgs {
+    /// Paper size (default letter; labels use their stock's paper).
+    #[arg(long, value_enum)]
+    pub paper: Option<crate::sheets::Paper>,
+
+    /// Facility name and contact printed on sheets and labels, e.g. "Hill Pharmacy, 555-0100".
+    #[arg(long, value_name = "TEXT")]
+    pub facility: Option<String>,
+}
+
+/// Options of `stscalc labels`: the batch's options (to know the containers) and the stock.
+#[derive(Debug, Args)]
+pub struct LabelsArgs {
+    /// The batch, as for `stscalc batch`.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+
+    /// Label stock: `avery-5160` (default), `avery-5163`, `avery-l7160`, `single-4x2in`, or a
+    /// stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is the
+    /// batch's stock product.)
+    #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
+    pub label_stock: Option<String>,
+
+    /// Extra copies of the label for the record.
+    #[arg(
+        long,
+        default_value = "0",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
+    pub copies: String,
+
+    /// Label positions already used on the first sheet (to resume a partly used sheet).
+    #[arg(
+        long,
+        default_value = "0",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
+    pub skip: String,
+
+    /// Draw each label's outline (a test print on plain paper, to check the alignment).
+    #[arg(long)]
+    pub outline: bool,
+}
+
+/// Options of `stscalc session-sheet`.
+#[derive(Debug, Args)]
+pub struct SessionSheetArgs {
+    /// Patient name (blank line when not given).
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub patient: Option<String>,
+
+    /// Second patient identifier: date of birth or record number.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub patient_id: Option<String>,
+
+    /// Prescriber.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub prescriber: Option<String>,
+
+    /// Clinic or facility name and contact.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub facility: Option<String>,
+
+    /// Session number in the series.
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    pub session: Option<String>,
+
+    /// Date of the session, YYYY-MM-DD.
+    #[arg(long, allow_hyphen_values = true)]
+    pub date: Option<String>,
+
+    /// Blank lesion rows.
+    #[arg(
+        long,
+        default_value = "12",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
+    pub lesions: String,
+
+    /// Paper size (default letter).
+    #[arg(long, value_enum)]
+    pub paper: Option<crate::sheets::Paper>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PrintFormat::Html)]
+    pub format: PrintFormat,
+
+    /// Write to this file instead of standard output (atomically; see --force).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `stscalc session`.
@@ -296,7 +443,7 @@ pub struct SupplyArgs {
 /// Options of `stscalc batch` and `stscalc verify` for the batch record: lot, component lots,
 /// compounding date, storage and beyond-use date. Kept as text so that bad values are one-line
 /// input errors (exit 1).
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Clone, Args, Default)]
 pub struct RecordArgs {
     /// A batch request file (TOML or JSON) holding the whole request; see docs/batch-request.md.
     /// An option also given on the command line must agree with it.

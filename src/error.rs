@@ -71,6 +71,22 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A sheet template that cannot be used: missing, a syntax error, or an error while
+    /// rendering. One line naming the template and, when known, the line.
+    #[error("template `{template}`{}: {message}", location(*line, None))]
+    Template {
+        /// Template name, e.g. `record.html`.
+        template: String,
+        /// 1-based line in the template, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// Printing to PDF failed: no browser, or the browser did not produce a PDF.
+    #[error("cannot print to PDF: {0}")]
+    Pdf(String),
+
     /// An output file exists and `--force` was not given.
     #[error("`{}` already exists: expected a new file name, or `--force` to replace it", path.display())]
     OutputExists {

@@ -37,11 +37,15 @@ pub mod data;
 pub mod days;
 pub mod error;
 pub mod formula;
+pub mod labels;
 pub mod output;
+pub mod pdf;
 pub mod plan;
+pub mod print;
 pub mod quantity;
 pub mod render;
 pub mod request;
+pub mod sheets;
 pub mod substance;
 
 pub use error::{Error, Result};

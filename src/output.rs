@@ -14,6 +14,29 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
+    let dir = check_target(path, force)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    if force {
+        tmp.persist(path).map_err(|e| io(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::OutputExists {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                io(e.error)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Checks that `path` can be written: its folder exists, and it does not exist yet unless
+/// `force`. Returns the folder. Callers with slow work to do (printing a PDF) call it first.
+pub fn check_target(path: &Path, force: bool) -> Result<&Path> {
     if !force && path.exists() {
         return Err(Error::OutputExists {
             path: path.to_path_buf(),
@@ -32,21 +55,5 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
             ),
         });
     }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    if force {
-        tmp.persist(path).map_err(|e| io(e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::OutputExists {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                io(e.error)
-            }
-        })?;
-    }
-    Ok(())
+    Ok(dir)
 }

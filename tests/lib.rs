@@ -6,5 +6,7 @@ mod batch;
 mod bud;
 mod dosing;
 mod formulas;
+mod print;
 mod properties;
+mod sheets;
 mod verify;

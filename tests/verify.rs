@@ -426,3 +426,20 @@ fn a_request_whose_formula_or_size_differs_from_the_command_line_is_refused() {
         &["`actual sts`", "greater than zero"],
     );
 }
+
+#[test]
+fn the_verified_weights_fill_the_records_actual_weight_column() {
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=25.5g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--format",
+        "html",
+    ]);
+    let html = ok(&a);
+    assert!(html.contains("<td class=\"write\">25.5 g</td>"), "active");
+    assert!(html.contains("<td class=\"write\">75 g</td>"), "base");
+    assert!(html.contains("STS25ZO-20261121-01"));
+}

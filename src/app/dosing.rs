@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::cli::{BatchArgs, Format, SessionArgs, SupplyArgs};
+use crate::cli::{BatchArgs, Format, SessionArgs, SheetFormat, SupplyArgs};
 use crate::days::Days;
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry};
@@ -251,8 +251,20 @@ pub fn solution_batch(entry: &Entry, args: &BatchArgs) -> Result<String> {
     let req = solution_request(args)?;
     let plan = solution::plan(entry, &req)?;
     match args.format {
-        Format::Text => Ok(render::dosing::solution(&plan)),
-        Format::Json => render::json(&plan),
+        SheetFormat::Text => Ok(render::dosing::solution(&plan)),
+        SheetFormat::Json => render::json(&plan),
+        SheetFormat::Html | SheetFormat::Pdf => Err(Error::input(
+            "--format",
+            "`text` or `json` for a solution batch (its printed record is not made yet)",
+            format!(
+                "`{}`",
+                if args.format == SheetFormat::Html {
+                    "html"
+                } else {
+                    "pdf"
+                }
+            ),
+        )),
     }
 }
 

@@ -343,3 +343,24 @@ impl SolutionPlan {
         self.record = Some(record);
     }
 }
+
+impl From<&BatchRecord> for crate::labels::content::Traceability {
+    /// What the printed record and the labels show of a batch record.
+    fn from(r: &BatchRecord) -> Self {
+        let b = &r.bud;
+        let days = b
+            .limits
+            .iter()
+            .any(|l| l.limit.is_some_and(|x| x.unit == bud::LimitUnit::Days));
+        crate::labels::content::Traceability {
+            lot: Some(r.lot.number.clone()),
+            compounded_at: Some(r.compounded_at.to_string()),
+            bud: Some(b.text.clone()),
+            bud_basis: Some(if days {
+                format!("{}; {}", b.reason, b.convention_text)
+            } else {
+                b.reason.clone()
+            }),
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! `Display`). They return `String`; [`crate::output`] is the one place that writes files.
 
 pub mod dosing;
+pub mod html;
 pub mod record;
 pub mod text;
 pub mod verify;

@@ -1,0 +1,580 @@
+//! The printed sheets checked in a real browser: each test prints a PDF with headless Chromium
+//! (through `stscalc ... --format pdf`) and reads it back with poppler (`pdfinfo`, `pdftotext
+//! -bbox`), the way a person would see the paper. One PNG per sheet is kept under
+//! `target/sheets/` so that a person can look at it.
+//!
+//! Without Chromium or poppler these tests say so loudly and stop; with
+//! `STSCALC_REQUIRE_BROWSER=1` (set by `.ci/run`) a missing browser is a failure instead.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rust_decimal::Decimal;
+
+use crate::common::{d, json, ok, stscalc, temp_dir};
+
+/// Whether the browser and poppler are here; if not, explains loudly (or fails in CI).
+fn browser_ready(test: &str) -> bool {
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("-v")
+            .output()
+            .is_ok_and(|o| o.status.success() || !o.stderr.is_empty())
+    };
+    // The same search as stscalc's: `$STSCALC_CHROMIUM` when set, else the usual names on PATH.
+    let chromium = match std::env::var_os("STSCALC_CHROMIUM").filter(|p| !p.is_empty()) {
+        Some(p) => Some(PathBuf::from(p)).filter(|p| p.is_file()),
+        None => ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .find_map(|n| which(n)),
+    };
+    let missing: Vec<&str> = [
+        ("chromium", chromium.is_some()),
+        ("pdftotext (poppler-utils)", have("pdftotext")),
+        ("pdftoppm (poppler-utils)", have("pdftoppm")),
+        ("pdfinfo (poppler-utils)", have("pdfinfo")),
+    ]
+    .iter()
+    .filter(|(_, ok)| !ok)
+    .map(|(n, _)| *n)
+    .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let message = format!(
+        "SKIPPED browser test `{test}`: {} not installed (apt-get install chromium poppler-utils)",
+        missing.join(", ")
+    );
+    if std::env::var_os("STSCALC_REQUIRE_BROWSER").is_some() {
+        panic!("{message}, and STSCALC_REQUIRE_BROWSER is set");
+    }
+    // Written to the stderr handle itself, not through `eprintln!`, which the test harness
+    // captures and hides for passing tests: a skip must be seen.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n!!!!!!!! {message} !!!!!!!!\n");
+    false
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Runs `stscalc args --format pdf -o DIR/name.pdf` and returns the PDF's path.
+fn print_pdf(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let pdf = dir.join(format!("{name}.pdf"));
+    let mut a = args.to_vec();
+    let p = pdf.to_str().unwrap().to_string();
+    a.extend(["--format", "pdf", "-o", &p]);
+    ok(&a);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "{name}: not a PDF");
+    pdf
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Number of pages, from `pdfinfo`.
+fn pages(pdf: &Path) -> usize {
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// The text a person reads, whitespace collapsed to single spaces.
+fn text(pdf: &Path) -> String {
+    let t = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Keeps a PNG of the first page under `target/sheets/NAME.png`.
+fn keep_png(pdf: &Path, name: &str) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("sheets");
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = dir.join(name);
+    tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "100",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            base.to_str().unwrap(),
+        ],
+    );
+    assert!(dir.join(format!("{name}.png")).is_file());
+}
+
+/// A word and its box on the page, in points from the top-left corner.
+#[derive(Debug)]
+struct Word {
+    text: String,
+    x0: Decimal,
+    y0: Decimal,
+    x1: Decimal,
+    y1: Decimal,
+}
+
+/// A page's size in points and its words, from `pdftotext -bbox`.
+#[derive(Debug)]
+struct Page {
+    width: Decimal,
+    height: Decimal,
+    words: Vec<Word>,
+}
+
+fn attr(tag: &str, name: &str) -> Decimal {
+    let key = format!("{name}=\"");
+    let start = tag.find(&key).unwrap() + key.len();
+    let end = start + tag[start..].find('"').unwrap();
+    d(&tag[start..end])
+}
+
+fn bbox(pdf: &Path) -> Vec<Page> {
+    let xml = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    let mut pages = Vec::new();
+    for line in xml.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            pages.push(Page {
+                width: attr(line, "width"),
+                height: attr(line, "height"),
+                words: Vec::new(),
+            });
+        } else if line.starts_with("<word ") {
+            let text = line[line.find('>').unwrap() + 1..line.rfind("</word>").unwrap()]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&");
+            pages.last_mut().unwrap().words.push(Word {
+                text,
+                x0: attr(line, "xMin"),
+                y0: attr(line, "yMin"),
+                x1: attr(line, "xMax"),
+                y1: attr(line, "yMax"),
+            });
+        }
+    }
+    pages
+}
+
+/// Points per inch and per millimetre.
+fn inch() -> Decimal {
+    d("72")
+}
+fn mm() -> Decimal {
+    d("72") / d("25.4")
+}
+
+/// A label's rectangle on the sheet, in points: left, top, width, height.
+#[derive(Debug, Clone, Copy)]
+struct Rect {
+    left: Decimal,
+    top: Decimal,
+    width: Decimal,
+    height: Decimal,
+}
+
+impl Rect {
+    /// Whether the word lies inside the rectangle, allowing `slack` all round.
+    fn holds(&self, w: &Word, slack: Decimal) -> bool {
+        w.x0 >= self.left - slack
+            && w.y0 >= self.top - slack
+            && w.x1 <= self.left + self.width + slack
+            && w.y1 <= self.top + self.height + slack
+    }
+    fn center_inside(&self, w: &Word) -> bool {
+        let cx = (w.x0 + w.x1) / d("2");
+        let cy = (w.y0 + w.y1) / d("2");
+        cx >= self.left
+            && cx <= self.left + self.width
+            && cy >= self.top
+            && cy <= self.top + self.height
+    }
+}
+
+/// The grid of a stock from the manufacturer's template, written out here by hand (not read
+/// from the data file): first label's corner, pitch, label size, columns, rows, all in points.
+struct Grid {
+    left: Decimal,
+    top: Decimal,
+    pitch_x: Decimal,
+    pitch_y: Decimal,
+    width: Decimal,
+    height: Decimal,
+    columns: usize,
+    rows: usize,
+}
+
+impl Grid {
+    fn rect(&self, position: usize) -> Rect {
+        let (row, col) = (position / self.columns, position % self.columns);
+        Rect {
+            left: self.left + Decimal::from(col) * self.pitch_x,
+            top: self.top + Decimal::from(row) * self.pitch_y,
+            width: self.width,
+            height: self.height,
+        }
+    }
+}
+
+/// Checks every word on the page lies inside one label rectangle (within 1 mm) and returns,
+/// for each position, the words whose centre is in it.
+fn words_by_label(page: &Page, grid: &Grid) -> Vec<Vec<String>> {
+    let slack = mm(); // 1 mm
+    let n = grid.columns * grid.rows;
+    let mut by_label = vec![Vec::new(); n];
+    for w in &page.words {
+        let home = (0..n).find(|&p| grid.rect(p).center_inside(w));
+        let p = home.unwrap_or_else(|| panic!("word {w:?} lies in no label"));
+        assert!(
+            grid.rect(p).holds(w, slack),
+            "word {:?} reaches outside label {} ({:?}) by more than 1 mm",
+            w,
+            p + 1,
+            grid.rect(p)
+        );
+        by_label[p].push(w.text.clone());
+    }
+    by_label
+}
+
+#[test]
+fn thirty_labels_fill_one_avery_5160_sheet_and_thirty_one_need_two() {
+    if !browser_ready("thirty_labels_fill_one_avery_5160_sheet_and_thirty_one_need_two") {
+        return;
+    }
+    let dir = temp_dir();
+    let base = [
+        "labels",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "30x30g",
+        "--label-stock",
+        "avery-5160",
+    ];
+    let thirty = print_pdf(dir.path(), "thirty", &base);
+    assert_eq!(pages(&thirty), 1);
+    let mut more = base.to_vec();
+    more.extend(["--copies", "1"]);
+    let thirty_one = print_pdf(dir.path(), "thirty-one", &more);
+    assert_eq!(pages(&thirty_one), 2);
+    let sheets = bbox(&thirty_one);
+    // US Letter: 8.5 × 11 in (within half a point: Chromium rounds to device pixels).
+    assert!((sheets[0].width - d("8.5") * inch()).abs() < d("0.5"));
+    assert!((sheets[0].height - d("11") * inch()).abs() < d("0.5"));
+    // The 31st label is alone at position 1 of the second sheet.
+    let grid = avery_5160();
+    let second = words_by_label(&sheets[1], &grid);
+    assert!(second[0].contains(&"Sodium".to_string()), "{second:?}");
+    assert!(second[1..].iter().all(Vec::is_empty), "{second:?}");
+}
+
+fn avery_5160() -> Grid {
+    // Avery 5160: top margin 1/2 in, side margin 3/16 in, pitch 2 3/4 × 1 in, label 2 5/8 × 1 in.
+    Grid {
+        left: d("0.1875") * inch(),
+        top: d("0.5") * inch(),
+        pitch_x: d("2.75") * inch(),
+        pitch_y: d("1") * inch(),
+        width: d("2.625") * inch(),
+        height: d("1") * inch(),
+        columns: 3,
+        rows: 10,
+    }
+}
+
+#[test]
+fn label_text_lies_inside_its_label_on_every_stock() {
+    if !browser_ready("label_text_lies_inside_its_label_on_every_stock") {
+        return;
+    }
+    let dir = temp_dir();
+    let stocks: Vec<(&str, Grid, (Decimal, Decimal))> = vec![
+        (
+            "avery-5160",
+            avery_5160(),
+            (d("8.5") * inch(), d("11") * inch()),
+        ),
+        (
+            // Avery 5163: top 1/2 in, side 5/32 in, pitch 4 3/16 × 2 in, label 4 × 2 in.
+            "avery-5163",
+            Grid {
+                left: d("5") / d("32") * inch(),
+                top: d("0.5") * inch(),
+                pitch_x: (d("4") + d("3") / d("16")) * inch(),
+                pitch_y: d("2") * inch(),
+                width: d("4") * inch(),
+                height: d("2") * inch(),
+                columns: 2,
+                rows: 5,
+            },
+            (d("8.5") * inch(), d("11") * inch()),
+        ),
+        (
+            // Avery L7160: top 15.15 mm, side 7.25 mm, pitch 66.04 × 38.1 mm, label 63.5 × 38.1.
+            "avery-l7160",
+            Grid {
+                left: d("7.25") * mm(),
+                top: d("15.15") * mm(),
+                pitch_x: d("66.04") * mm(),
+                pitch_y: d("38.1") * mm(),
+                width: d("63.5") * mm(),
+                height: d("38.1") * mm(),
+                columns: 3,
+                rows: 7,
+            },
+            (d("210") * mm(), d("297") * mm()),
+        ),
+        (
+            // One 4 × 2 in label that is the whole page.
+            "single-4x2in",
+            Grid {
+                left: d("0"),
+                top: d("0"),
+                pitch_x: d("4") * inch(),
+                pitch_y: d("2") * inch(),
+                width: d("4") * inch(),
+                height: d("2") * inch(),
+                columns: 1,
+                rows: 1,
+            },
+            (d("4") * inch(), d("2") * inch()),
+        ),
+    ];
+    for (stock, grid, (width, height)) in stocks {
+        let per_sheet = grid.columns * grid.rows;
+        // Resume a partly used sheet: skip 2 positions (none on the single-label stock) and
+        // fill the rest exactly.
+        let skip = if per_sheet > 2 { 2 } else { 0 };
+        let containers = format!("{}x30g", per_sheet - skip);
+        let skip_text = skip.to_string();
+        let args = [
+            "labels",
+            "sts-25-zinc-oxide",
+            "--containers",
+            &containers,
+            "--label-stock",
+            stock,
+            "--skip",
+            &skip_text,
+            "--facility",
+            "Hill Pharmacy, 555-0100",
+            "--outline",
+        ];
+        let pdf = print_pdf(dir.path(), stock, &args);
+        keep_png(&pdf, &format!("labels-{stock}"));
+        let sheets = bbox(&pdf);
+        assert_eq!(sheets.len(), 1, "{stock}: one sheet");
+        // Page size within half a point (Chromium rounds a page to whole device pixels: A4
+        // comes out 594.96 × 841.92 pt for 595.28 × 841.89).
+        let page = &sheets[0];
+        assert!(
+            (page.width - width).abs() < d("0.5") && (page.height - height).abs() < d("0.5"),
+            "{stock}: page {} × {} pt, expected {width} × {height}",
+            page.width,
+            page.height
+        );
+        let by_label = words_by_label(page, &grid);
+        for (p, words) in by_label.iter().enumerate() {
+            if p < skip {
+                assert!(
+                    words.is_empty(),
+                    "{stock}: skipped position {} has text",
+                    p + 1
+                );
+            } else {
+                let joined = words.join(" ");
+                for needle in [
+                    "Sodium thiosulfate 25 % w/w (pentahydrate basis)",
+                    "For external use only",
+                    "Compounded preparation",
+                    "Lot",
+                    "BUD",
+                    "Hill Pharmacy, 555-0100",
+                ] {
+                    assert!(
+                        joined.contains(needle),
+                        "{stock}: label {} lacks `{needle}`: {joined}",
+                        p + 1
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_record_of_each_shipped_formula_fits_two_pages_with_every_component() {
+    if !browser_ready("the_record_of_each_shipped_formula_fits_two_pages_with_every_component") {
+        return;
+    }
+    let dir = temp_dir();
+    let formulas = json(&["formulas"]);
+    let formulas = formulas.as_array().unwrap();
+    assert!(formulas.len() >= 3);
+    // The record of a solution (issue 3's intralesional formula) is not made yet: only the
+    // ointments are printed here; `batch --format pdf` refuses a solution with a clear error.
+    for f in formulas
+        .iter()
+        .filter(|f| f["formula"]["preparation"] == "ointment")
+    {
+        let id = f["formula"]["id"].as_str().unwrap();
+        let args = [
+            "batch",
+            id,
+            "--containers",
+            "4x30g",
+            "--facility",
+            "Hill Pharmacy, 555-0100",
+        ];
+        let plan = json(&args);
+        let pdf = print_pdf(dir.path(), id, &args);
+        let n = pages(&pdf);
+        assert!((1..=2).contains(&n), "{id}: {n} pages");
+        keep_png(&pdf, &format!("record-{id}"));
+        let t = text(&pdf);
+        for c in plan["components"].as_array().unwrap() {
+            let name = c["name"].as_str().unwrap();
+            assert!(t.contains(name), "{id}: component `{name}` missing");
+            let weigh = c["to_weigh"]["text"].as_str().unwrap();
+            assert!(t.contains(weigh), "{id}: quantity `{weigh}` missing");
+        }
+        // The formula is traceable: id, version and the file's SHA-256 (which may wrap).
+        let sha = f["sha256"].as_str().unwrap();
+        let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(compact.contains(sha), "{id}: SHA-256 missing");
+        let version = f["formula"]["version"].as_str().unwrap();
+        assert!(t.contains(&format!("{id}, version {version}")), "{id}");
+        // Until lots and beyond-use dates are calculated, the record has places to write them.
+        for place in [
+            "Lot number",
+            "Date and time",
+            "Beyond-use date",
+            "Compounded by",
+            "Verified by",
+            "Released by",
+            "Hill Pharmacy, 555-0100",
+        ] {
+            assert!(t.contains(place), "{id}: `{place}` missing");
+        }
+    }
+}
+
+#[test]
+fn a_hostile_patient_name_prints_as_text() {
+    if !browser_ready("a_hostile_patient_name_prints_as_text") {
+        return;
+    }
+    let dir = temp_dir();
+    let hostile = "<script>alert(1)</script>";
+    let args = [
+        "session-sheet",
+        "--patient",
+        hostile,
+        "--facility",
+        "<b>Clinic</b> & \"Co\"",
+        "--session",
+        "2",
+        "--date",
+        "2025-03-14",
+    ];
+    let pdf = print_pdf(dir.path(), "session", &args);
+    keep_png(&pdf, "session-sheet");
+    assert_eq!(
+        pages(&pdf),
+        1,
+        "a session sheet with 12 lesion rows fits one page"
+    );
+    let t = text(&pdf);
+    assert!(t.contains(hostile), "{t}");
+    assert!(t.contains("<b>Clinic</b> & \"Co\""), "{t}");
+    assert!(t.contains("2025-03-14"), "{t}");
+    for field in [
+        "Site",
+        "Size (mm)",
+        "Ulceration",
+        "Inflammation",
+        "PtGA",
+        "PhGA",
+    ] {
+        assert!(t.contains(field), "`{field}` missing: {t}");
+    }
+}
+
+#[test]
+fn a4_paper_prints_on_a4() {
+    if !browser_ready("a4_paper_prints_on_a4") {
+        return;
+    }
+    let dir = temp_dir();
+    let pdf = print_pdf(
+        dir.path(),
+        "a4",
+        &["session-sheet", "--paper", "a4", "--lesions", "36"],
+    );
+    let sheets = bbox(&pdf);
+    // A4: 210 × 297 mm.
+    // (within half a point: Chromium rounds the page to whole device pixels).
+    assert!((sheets[0].width - d("210") * mm()).abs() < d("0.5"));
+    assert!((sheets[0].height - d("297") * mm()).abs() < d("0.5"));
+    // 36 rows do not fit one page: the table goes on over the page with its header
+    // repeated, and every row number appears exactly once in the `#` column (within 22 mm of
+    // the page's left edge: 12 mm margin and the 7 mm column).
+    assert_eq!(pages(&pdf), 2);
+    let mut numbers: Vec<u32> = sheets
+        .iter()
+        .flat_map(|p| p.words.iter())
+        .filter(|w| w.x1 < d("22") * mm())
+        .filter_map(|w| w.text.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=36).collect::<Vec<u32>>());
+    let header_pages = sheets
+        .iter()
+        .filter(|p| p.words.iter().any(|w| w.text == "Inflammation"))
+        .count();
+    assert_eq!(header_pages, 2, "the lesion table's header repeats");
+}
+
+#[test]
+fn pdf_output_refuses_to_replace_a_file_before_printing() {
+    // No browser needed: the output is checked first.
+    let dir = temp_dir();
+    let out = dir.path().join("record.pdf");
+    std::fs::write(&out, b"keep me").unwrap();
+    let o = stscalc(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--format",
+        "pdf",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+}
