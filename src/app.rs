@@ -54,6 +54,10 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Session(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
+            if matches!(args.format, SheetFormat::Html | SheetFormat::Pdf) {
+                return crate::print::session(&catalog, &args, cli.templates.as_deref());
+            }
+            crate::print::refuse_sheet_options(&args)?;
             let out = dosing::session(&catalog, &args)?;
             emit(&out, args.output.as_deref(), args.force)
         }
@@ -87,23 +91,13 @@ fn batch(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result
             }
         }
         Preparation::Solution => {
-            let printed = match args.format {
-                SheetFormat::Text | SheetFormat::Json => None,
-                SheetFormat::Html => Some("html"),
-                SheetFormat::Pdf => Some("pdf"),
-            };
-            if let Some(f) = printed {
-                return Err(Error::input(
-                    "--format",
-                    "`text` or `json` for a solution batch (its printed record is not made yet)",
-                    format!("`{f}`"),
-                ));
-            }
             let plan = solution_batch(entry, &args, extras.components)?;
-            if args.format == SheetFormat::Json {
-                render::json(&plan)?
-            } else {
-                render::dosing::solution(&plan)
+            match args.format {
+                SheetFormat::Text => render::dosing::solution(&plan),
+                SheetFormat::Json => render::json(&plan)?,
+                SheetFormat::Html | SheetFormat::Pdf => {
+                    return crate::print::solution_record(entry, &plan, &args, templates)
+                }
             }
         }
     };
@@ -111,7 +105,7 @@ fn batch(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result
 }
 
 /// Plans a solution batch and adds its record (lot, components, BUD for the method used).
-fn solution_batch(
+pub fn solution_batch(
     entry: &crate::formula::Entry,
     args: &BatchArgs,
     components: Vec<crate::plan::record::ComponentLotInput>,

@@ -85,18 +85,20 @@ pub enum Command {
         format: ShowFormat,
     },
     /// Calculate a batch: every quantity to weigh (or, for a solution, to measure);
-    /// `--format html|pdf` prints the compounding record of an ointment.
+    /// `--format html|pdf` prints the compounding record.
     Batch(Box<BatchArgs>),
     /// Verify a batch from the weights actually measured: strength, pass/fail, correction.
     Verify(Box<VerifyArgs>),
     /// Check an intralesional session: dose per lesion, syringes, solution to prepare; and a
-    /// treatment series with `--sessions`.
+    /// treatment series with `--sessions`; `--format html|pdf` prints the session sheet.
     Session(Box<SessionArgs>),
     /// Work out a topical supply: total to dispense and containers to fill.
     Supply(Box<SupplyArgs>),
-    /// Print container labels for a batch on a label stock.
+    /// Print container labels for a batch on a label stock (`labels session ...`: syringe
+    /// labels for an intralesional session).
     Labels(Box<LabelsArgs>),
-    /// Print a clinician's session sheet for intralesional injections.
+    /// Print a blank session sheet for intralesional injections, to fill in by hand
+    /// (`stscalc session --format html|pdf` prints it filled from a checked session).
     SessionSheet(Box<SessionSheetArgs>),
     /// Write the embedded sheet templates into a folder, to change them and use `--templates`.
     Templates {
@@ -238,8 +240,10 @@ pub struct PrintArgs {
     pub facility: Option<String>,
 }
 
-/// Options of `stscalc labels`: the batch's options (to know the containers) and the stock.
+/// Options of `stscalc labels`: the batch's options (to know the containers) and the stock; or
+/// `stscalc labels session ...` for a session's syringes.
 #[derive(Debug, Args)]
+#[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
 pub struct LabelsArgs {
     /// The batch, as for `stscalc batch`.
     #[command(flatten)]
@@ -272,6 +276,94 @@ pub struct LabelsArgs {
     /// Draw each label's outline (a test print on plain paper, to check the alignment).
     #[arg(long)]
     pub outline: bool,
+
+    /// `session`: labels for the syringes of an intralesional session instead of a batch.
+    #[command(subcommand)]
+    pub target: Option<LabelsTarget>,
+}
+
+/// What `stscalc labels` labels besides a batch.
+#[derive(Debug, Subcommand)]
+pub enum LabelsTarget {
+    /// One label per syringe of an intralesional session (the options of `stscalc session`).
+    Session(Box<SessionLabelsArgs>),
+}
+
+/// Options of `stscalc labels session`: the session, as for `stscalc session`, and the stock.
+#[derive(Debug, Args)]
+pub struct SessionLabelsArgs {
+    /// The session, as for `stscalc session`.
+    #[command(flatten)]
+    pub session: SessionArgs,
+
+    /// Label stock: `avery-5160` (default), `avery-5163`, `avery-l7160`, `single-4x2in`, or a
+    /// stock file (`my-stock.toml`).
+    #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
+    pub label_stock: Option<String>,
+
+    /// Extra copies of each syringe's label, for the record.
+    #[arg(
+        long,
+        default_value = "0",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
+    pub copies: String,
+
+    /// Label positions already used on the first sheet (to resume a partly used sheet).
+    #[arg(
+        long,
+        default_value = "0",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
+    pub skip: String,
+
+    /// Draw each label's outline (a test print on plain paper, to check the alignment).
+    #[arg(long)]
+    pub outline: bool,
+}
+
+/// What the session sheet and the syringe labels print besides the check: the patient, the
+/// session, and the lot and BUD of the solution drawn up. Blanks to write in when not given.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SessionSheetOptions {
+    /// Patient name.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub patient: Option<String>,
+
+    /// Second patient identifier: date of birth or record number.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub patient_id: Option<String>,
+
+    /// Prescriber.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub prescriber: Option<String>,
+
+    /// Clinic or facility name and contact.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub facility: Option<String>,
+
+    /// Session number in the series.
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    pub session: Option<String>,
+
+    /// Date of the session, YYYY-MM-DD.
+    #[arg(long, allow_hyphen_values = true)]
+    pub date: Option<String>,
+
+    /// Lot of the solution drawn up (from its vial label).
+    #[arg(long, allow_hyphen_values = true)]
+    pub lot: Option<String>,
+
+    /// Beyond-use date of the solution drawn up (from its vial label), `YYYY-MM-DD` or
+    /// `YYYY-MM-DDTHH:MM`; refused when before the session's `--date`.
+    #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
+    pub bud: Option<String>,
+
+    /// Paper size of the session sheet (default letter; labels use their stock's paper).
+    #[arg(long, value_enum)]
+    pub paper: Option<crate::sheets::Paper>,
 }
 
 /// Options of `stscalc session-sheet`.
@@ -387,9 +479,13 @@ pub struct SessionArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "DAYS")]
     pub solution_bud: Option<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Who, when and what, printed on the session sheet and the syringe labels.
+    #[command(flatten)]
+    pub sheet: SessionSheetOptions,
+
+    /// Output format (`html` and `pdf`: the session sheet, filled from the check).
+    #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
+    pub format: SheetFormat,
 
     /// Write to this file instead of standard output (atomically; see --force).
     #[arg(short, long, value_name = "FILE")]

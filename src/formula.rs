@@ -250,6 +250,11 @@ pub struct Formula {
     /// Code that starts generated lot numbers (`STS25ZO` in `STS25ZO-20261121-01`); absent
     /// means one derived from the id.
     pub lot_prefix: Option<Spanned<String>>,
+    /// Statements every label of the preparation carries besides the route: special handling,
+    /// warnings, and for a sterile preparation its single-dose (or multiple-dose) statement,
+    /// which is therefore required when `[bud] kind = "sterile"`.
+    #[serde(default)]
+    pub label_statements: Vec<String>,
     /// Preparation methods, diluents, stock products and BUDs of a solution.
     pub solution: Option<SolutionSpec>,
     /// Per-lesion and per-session limits (local policy) and the regimen, for an injection.
@@ -512,6 +517,16 @@ impl Formula {
                 };
                 if let Some(m) = message {
                     return Err(err(at(b.span().start), m));
+                }
+                // USP <797> labels say whether a sterile preparation is single- or multiple-dose;
+                // stscalc cannot know which, so the formula must say it.
+                if b.get_ref().kind == Some(crate::bud::BudKind::Sterile)
+                    && self.label_statements.iter().all(|s| s.trim().is_empty())
+                {
+                    return Err(err(
+                        None,
+                        "`label_statements` is missing: a sterile preparation's labels need its single-dose or multiple-dose statement, e.g. `label_statements = [\"Single-dose: discard any remainder.\"]`".into(),
+                    ));
                 }
             }
         }

@@ -13,111 +13,382 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::cli::{BatchArgs, LabelsArgs, PrintFormat, SessionSheetArgs, SheetFormat};
+use crate::bud::CompoundedAt;
+use crate::cli::{
+    BatchArgs, LabelsArgs, LabelsTarget, PrintFormat, SessionArgs, SessionLabelsArgs,
+    SessionSheetArgs, SessionSheetOptions, SheetFormat,
+};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry, Preparation};
-use crate::labels::content::{self, Traceability};
+use crate::labels::content::{self, Recipient, Traceability};
 use crate::labels::{self, LabelSheet, LabelText, Stock};
 use crate::plan::ointment::OintmentPlan;
+use crate::plan::solution::SolutionPlan;
 use crate::quantity::format_number;
 use crate::render::html::{Renderer, TEMPLATES};
 use crate::sheets::{user_text, Paper, RecordView, SessionSheet};
 
-/// `stscalc batch --format html|pdf`: the compounding record.
+/// `stscalc batch --format html|pdf`: the compounding record of an ointment batch.
 pub fn record(
     entry: &Entry,
     plan: &OintmentPlan,
     args: &BatchArgs,
     templates: Option<&Path>,
 ) -> Result<()> {
-    let pdf = args.format == SheetFormat::Pdf;
     check_output(args.output.as_deref(), args.force)?;
     let facility = facility(args.print.facility.as_deref())?;
     let paper = args.print.paper.unwrap_or(Paper::Letter);
     let renderer = Renderer::new(templates)?;
-    let trace = plan
-        .record
-        .as_ref()
-        .map(Traceability::from)
-        .unwrap_or_default();
-    let view = RecordView::ointment(entry, plan, facility, trace, paper)?;
+    let view = RecordView::ointment(entry, plan, facility, paper)?;
     let html = renderer.render("record.html", &view)?;
-    finish(html, pdf, args.output.as_deref(), args.force)
+    finish(
+        html,
+        args.format == SheetFormat::Pdf,
+        args.output.as_deref(),
+        args.force,
+    )
 }
 
-/// `stscalc labels`: container labels for a batch, on a label stock.
+/// `stscalc batch --format html|pdf` of a solution: its compounding record.
+pub fn solution_record(
+    entry: &Entry,
+    plan: &SolutionPlan,
+    args: &BatchArgs,
+    templates: Option<&Path>,
+) -> Result<()> {
+    check_output(args.output.as_deref(), args.force)?;
+    let facility = facility(args.print.facility.as_deref())?;
+    let paper = args.print.paper.unwrap_or(Paper::Letter);
+    let renderer = Renderer::new(templates)?;
+    let view = RecordView::solution(entry, plan, facility, paper)?;
+    let html = renderer.render("record.html", &view)?;
+    finish(
+        html,
+        args.format == SheetFormat::Pdf,
+        args.output.as_deref(),
+        args.force,
+    )
+}
+
+/// The label options shared by batch and session labels.
+struct LabelRun<'a> {
+    stock: Stock,
+    copies: u32,
+    skip: u32,
+    outline: bool,
+    format: SheetFormat,
+    output: Option<&'a Path>,
+    force: bool,
+}
+
+impl<'a> LabelRun<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        label_stock: Option<&str>,
+        paper: Option<Paper>,
+        copies: &str,
+        skip: &str,
+        outline: bool,
+        format: SheetFormat,
+        output: Option<&'a Path>,
+        force: bool,
+    ) -> Result<Self> {
+        let stock = labels::find(label_stock)?;
+        check_paper(&stock, paper)?;
+        Ok(LabelRun {
+            stock,
+            copies: count("--copies", copies, 0, 1000)?,
+            skip: count("--skip", skip, 0, u32::MAX)?,
+            outline,
+            format,
+            output,
+            force,
+        })
+    }
+
+    /// Lays `texts` out and writes them in the asked format; `title` and `what` describe the
+    /// run in the text preview.
+    fn print(
+        &self,
+        texts: &[LabelText],
+        title: &str,
+        what: (&str, u32),
+        templates: Option<&Path>,
+    ) -> Result<()> {
+        let sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
+        match self.format {
+            SheetFormat::Text => emit(
+                labels_text(title, what, self.copies, &sheet).as_bytes(),
+                self.output,
+                self.force,
+            ),
+            SheetFormat::Json => emit(
+                crate::render::json(&sheet)?.as_bytes(),
+                self.output,
+                self.force,
+            ),
+            SheetFormat::Html | SheetFormat::Pdf => {
+                check_output(self.output, self.force)?;
+                let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
+                finish(
+                    html,
+                    self.format == SheetFormat::Pdf,
+                    self.output,
+                    self.force,
+                )
+            }
+        }
+    }
+}
+
+/// `stscalc labels`: container labels for a batch (or, with `session`, syringe labels for a
+/// session), on a label stock.
 pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Result<()> {
+    if let Some(LabelsTarget::Session(s)) = &args.target {
+        return session_labels(catalog, s, templates);
+    }
     let b = &args.batch;
-    let stock = labels::find(args.label_stock.as_deref())?;
-    check_paper(&stock, b.print.paper)?;
-    let copies = count("--copies", &args.copies, 0, 1000)?;
-    let skip = count("--skip", &args.skip, 0, u32::MAX)?;
+    let run = LabelRun::new(
+        args.label_stock.as_deref(),
+        b.print.paper,
+        &args.copies,
+        &args.skip,
+        args.outline,
+        b.format,
+        b.output.as_deref(),
+        b.force,
+    )?;
     // The batch's request (options and --request file) gives the lot and the BUD printed.
     let (b, extras) = crate::request::load(b.clone())?;
     let b = &b;
     let entry = catalog.get(crate::request::formula_id(b)?)?;
     let facility = facility(b.print.facility.as_deref())?;
-    let (plan, containers) = match entry.formula.preparation {
+    let mut texts: Vec<LabelText> = Vec::new();
+    let containers = match entry.formula.preparation {
         Preparation::Ointment => {
             crate::app::dosing::refuse_solution_options(b)?;
             let plan = crate::app::ointment_batch(entry, b, extras.components)?;
-            let n = plan.fill.count;
-            (plan, n)
+            let trace = trace_of(plan.record.as_ref());
+            let label =
+                |purpose| content::ointment(entry, &plan, facility.as_deref(), &trace, purpose);
+            texts.extend((0..plan.fill.count).map(|_| label("container")));
+            texts.extend((0..run.copies).map(|_| label("record copy")));
+            plan.fill.count
         }
         Preparation::Solution => {
-            return Err(Error::Refused(format!(
-                "labels for formula `{}` (a solution) are not made yet: only ointment batches are labelled so far",
-                entry.formula.id
-            )))
+            let plan = crate::app::solution_batch(entry, b, extras.components)?;
+            let trace = trace_of(plan.record.as_ref());
+            let fill = &plan.fill;
+            // Every vial is full but the last, which holds what is left of the nominal volume.
+            for k in 1..=fill.count {
+                let volume = if k == fill.count {
+                    fill.last_holds
+                } else {
+                    fill.volume
+                };
+                texts.push(content::solution(
+                    entry,
+                    &plan,
+                    volume,
+                    facility.as_deref(),
+                    &trace,
+                    "container",
+                ));
+            }
+            let copy = content::solution(
+                entry,
+                &plan,
+                fill.volume,
+                facility.as_deref(),
+                &trace,
+                "record copy",
+            );
+            texts.extend((0..run.copies).map(|_| copy.clone()));
+            fill.count
         }
     };
-    let trace = plan
-        .record
-        .as_ref()
-        .map(Traceability::from)
-        .unwrap_or_default();
-    let mut texts: Vec<LabelText> = Vec::new();
-    for _ in 0..containers {
-        texts.push(content::ointment(
-            entry,
-            &plan,
-            facility.as_deref(),
-            &trace,
-            "container",
-        ));
-    }
-    for _ in 0..copies {
-        texts.push(content::ointment(
-            entry,
-            &plan,
-            facility.as_deref(),
-            &trace,
-            "record copy",
-        ));
-    }
-    let sheet = labels::lay_out(&stock, &texts, skip, args.outline)?;
-    match b.format {
-        SheetFormat::Text => emit(
-            labels_text(&entry.formula.id, containers, copies, &sheet).as_bytes(),
-            b.output.as_deref(),
-            b.force,
-        ),
-        SheetFormat::Json => emit(
-            crate::render::json(&sheet)?.as_bytes(),
-            b.output.as_deref(),
-            b.force,
-        ),
-        SheetFormat::Html | SheetFormat::Pdf => {
-            check_output(b.output.as_deref(), b.force)?;
-            let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
-            finish(
-                html,
-                b.format == SheetFormat::Pdf,
-                b.output.as_deref(),
-                b.force,
-            )
+    let title = format!("Labels for {}", entry.formula.id);
+    run.print(&texts, &title, ("container", containers), templates)
+}
+
+/// `stscalc labels session`: one label per syringe of a checked session, plus `--copies` of
+/// each for the record.
+fn session_labels(
+    catalog: &Catalog,
+    args: &SessionLabelsArgs,
+    templates: Option<&Path>,
+) -> Result<()> {
+    let s = &args.session;
+    let run = LabelRun::new(
+        args.label_stock.as_deref(),
+        s.sheet.paper,
+        &args.copies,
+        &args.skip,
+        args.outline,
+        s.format,
+        s.output.as_deref(),
+        s.force,
+    )?;
+    refuse_series(s, "labels")?;
+    let fields = SheetFields::parse(&s.sheet)?;
+    let (entry, plan) = crate::app::dosing::session_plan(catalog, s)?;
+    let trace = Traceability {
+        lot: fields.lot.clone(),
+        bud: fields.bud.clone(),
+        ..Traceability::default()
+    };
+    let recipient = Recipient {
+        patient: fields.patient.clone(),
+        patient_id: fields.patient_id.clone(),
+    };
+    let mut texts = Vec::new();
+    for purpose in std::iter::once("syringe").chain((0..run.copies).map(|_| "record copy")) {
+        for fill in &plan.syringes {
+            texts.push(content::syringe(
+                entry,
+                &plan,
+                fill,
+                &recipient,
+                fields.facility.as_deref(),
+                &trace,
+                purpose,
+            ));
         }
     }
+    let title = format!("Syringe labels for a session of {}", entry.formula.id);
+    run.print(
+        &texts,
+        &title,
+        ("syringe", plan.syringes.len() as u32),
+        templates,
+    )
+}
+
+/// What the session sheet and syringe labels print besides the plan, checked.
+#[derive(Debug, Default)]
+struct SheetFields {
+    patient: Option<String>,
+    patient_id: Option<String>,
+    prescriber: Option<String>,
+    facility: Option<String>,
+    session: Option<u32>,
+    date: Option<String>,
+    lot: Option<String>,
+    bud: Option<String>,
+}
+
+impl SheetFields {
+    fn parse(o: &SessionSheetOptions) -> Result<Self> {
+        let date = o.date.as_deref().map(parse_date).transpose()?;
+        let bud = o
+            .bud
+            .as_deref()
+            .map(|b| CompoundedAt::parse("--bud", b))
+            .transpose()?;
+        // A solution past its beyond-use date is not injected: refuse the sheet and the labels.
+        if let (Some(d), Some(b)) = (&date, &bud) {
+            if b.date.format("%Y-%m-%d").to_string() < *d {
+                return Err(Error::Refused(format!(
+                    "the solution's beyond-use date {b} is before the session's date {d}: do not use it; prepare a new batch"
+                )));
+            }
+        }
+        Ok(SheetFields {
+            patient: optional_text("--patient", o.patient.as_deref())?,
+            patient_id: optional_text("--patient-id", o.patient_id.as_deref())?,
+            prescriber: optional_text("--prescriber", o.prescriber.as_deref())?,
+            facility: facility(o.facility.as_deref())?,
+            session: o
+                .session
+                .as_deref()
+                .map(|s| count("--session", s, 1, 1000))
+                .transpose()?,
+            date,
+            lot: o
+                .lot
+                .as_deref()
+                .map(|l| crate::plan::record::check_lot("--lot", l))
+                .transpose()?,
+            bud: bud.map(|b| b.to_string()),
+        })
+    }
+}
+
+/// The series is planned by `stscalc session --format text|json`; a sheet or labels are for one
+/// session, so the series options are refused there rather than ignored.
+fn refuse_series(args: &SessionArgs, what: &str) -> Result<()> {
+    for (name, value) in [
+        ("--sessions", &args.sessions),
+        ("--every", &args.every),
+        ("--start", &args.start),
+        ("--solution-bud", &args.solution_bud),
+        ("--method", &args.method),
+    ] {
+        if let Some(v) = value {
+            return Err(Error::input(
+                name,
+                format!("no series option for the {what} of one session (plan the series with `--format text` or `json`)"),
+                format!("`{v}`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The sheet options print only on the session sheet and labels: refused, not ignored, with
+/// `--format text|json`.
+pub fn refuse_sheet_options(args: &SessionArgs) -> Result<()> {
+    let o = &args.sheet;
+    let given = [
+        ("--patient", o.patient.as_deref()),
+        ("--patient-id", o.patient_id.as_deref()),
+        ("--prescriber", o.prescriber.as_deref()),
+        ("--facility", o.facility.as_deref()),
+        ("--session", o.session.as_deref()),
+        ("--date", o.date.as_deref()),
+        ("--lot", o.lot.as_deref()),
+        ("--bud", o.bud.as_deref()),
+        ("--paper", o.paper.map(Paper::as_str)),
+    ]
+    .into_iter()
+    .find_map(|(n, v)| v.map(|v| (n, v)));
+    match given {
+        Some((name, value)) => Err(Error::input(
+            name,
+            "`--format html` or `pdf` with it (it prints on the session sheet; the syringe labels take it too, `stscalc labels session`)",
+            format!("`{value}`"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `stscalc session --format html|pdf`: the session sheet filled from the checked session.
+pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
+    check_output(args.output.as_deref(), args.force)?;
+    refuse_series(args, "sheet")?;
+    let fields = SheetFields::parse(&args.sheet)?;
+    let (entry, plan) = crate::app::dosing::session_plan(catalog, args)?;
+    let mut sheet =
+        SessionSheet::from_plan(entry, &plan, args.sheet.paper.unwrap_or(Paper::Letter));
+    sheet.patient = fields.patient;
+    sheet.patient_id = fields.patient_id;
+    sheet.prescriber = fields.prescriber;
+    sheet.facility = fields.facility;
+    sheet.session = fields.session;
+    sheet.date = fields.date;
+    sheet.lot = fields.lot;
+    sheet.bud = fields.bud;
+    let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
+    finish(
+        html,
+        args.format == SheetFormat::Pdf,
+        args.output.as_deref(),
+        args.force,
+    )
+}
+
+fn trace_of(record: Option<&crate::plan::record::BatchRecord>) -> Traceability {
+    record.map(Traceability::from).unwrap_or_default()
 }
 
 /// `stscalc session-sheet`: the clinician's sheet, blank rows to fill in by hand.
@@ -274,19 +545,31 @@ fn emit(bytes: &[u8], output: Option<&Path>, force: bool) -> Result<()> {
 }
 
 /// The terminal preview of a label run: where the labels go and what they say.
-fn labels_text(id: &str, containers: u32, copies: u32, sheet: &LabelSheet) -> String {
+fn labels_text(
+    title: &str,
+    (what, n_items): (&str, u32),
+    copies: u32,
+    sheet: &LabelSheet,
+) -> String {
     let n = |x: u32| format_number(Decimal::from(x));
+    let plural = |x: u32, word: &str| {
+        if x == 1 {
+            word.to_string()
+        } else {
+            format!("{word}s")
+        }
+    };
     let s = &sheet.stock;
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "Labels for {id}: {} container{} + {} cop{} for the record = {} label{}",
-        n(containers),
-        if containers == 1 { "" } else { "s" },
+        "{title}: {} {} + {} cop{} for the record = {} {}",
+        n(n_items),
+        plural(n_items, what),
         n(copies),
         if copies == 1 { "y" } else { "ies" },
         n(sheet.count),
-        if sheet.count == 1 { "" } else { "s" }
+        plural(sheet.count, "label")
     );
     let _ = writeln!(o, "Stock {}: {}; {}", s.id, s.name, s.fit_text);
     for page in &sheet.pages {

@@ -10,8 +10,11 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::formula::{Entry, Formula};
 use crate::labels::content::Traceability;
-use crate::labels::{self, LabelLine, StockView};
-use crate::plan::ointment::{Component, OintmentPlan};
+use crate::labels::{self, LabelLine, LabelText, StockView};
+use crate::plan::ointment::{FormulaRef, OintmentPlan, Stock};
+use crate::plan::record::BatchRecord;
+use crate::plan::session::SessionPlan;
+use crate::plan::solution::{Method, SolutionPlan};
 use crate::quantity::{Mass, Volume};
 
 /// Paper size for a record or a session sheet.
@@ -76,19 +79,102 @@ pub fn user_text(field: &str, text: &str) -> Result<String> {
     Ok(t.to_string())
 }
 
+/// One line of facts on a sheet: a key, its value, and an optional note in small type.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    /// What it is, e.g. `Containers`.
+    pub key: String,
+    /// The value, already written for people.
+    pub value: String,
+    /// Where it comes from or how it was worked out.
+    pub note: Option<String>,
+}
+
+impl Fact {
+    fn new(key: &str, value: String) -> Self {
+        Fact {
+            key: key.to_string(),
+            value,
+            note: None,
+        }
+    }
+    fn noted(key: &str, value: String, note: String) -> Self {
+        Fact {
+            key: key.to_string(),
+            value,
+            note: Some(note),
+        }
+    }
+}
+
 /// One row of the component table on the compounding record.
 #[derive(Debug, Clone, Serialize)]
-pub struct ComponentRow<'a> {
-    /// The calculated line of the plan.
-    pub component: &'a Component,
+pub struct ComponentRow {
+    /// Component id from the formula (or the stock product), against which lots are given.
+    pub id: String,
+    /// What it is.
+    pub name: String,
+    /// Its part in the batch, e.g. `stock injection`, `diluent`, `q.s. to volume`.
+    pub role: Option<String>,
+    /// The exact calculated quantity, as people read it.
+    pub calculated: String,
+    /// What to weigh or measure.
+    pub measure: String,
+    /// A warning for this line (e.g. below the balance's minimum weight).
+    pub flag: Option<String>,
     /// Manufacturer, when recorded.
     pub manufacturer: Option<String>,
     /// The component's lot, when recorded.
     pub lot: Option<String>,
     /// The component's expiry date, when recorded.
     pub expiry: Option<String>,
-    /// The weight actually measured, when recorded.
+    /// The quantity actually measured, when recorded (`stscalc verify`).
     pub actual: Option<String>,
+}
+
+impl ComponentRow {
+    /// A row with the lot, expiry, manufacturer and actual quantity of component `id` in the
+    /// batch record, when there.
+    fn new(
+        record: Option<&BatchRecord>,
+        id: &str,
+        name: String,
+        role: Option<&str>,
+        calculated: String,
+        measure: String,
+    ) -> Self {
+        let rec = record.and_then(|r| r.components.iter().find(|c| c.id == id));
+        ComponentRow {
+            id: id.to_string(),
+            name,
+            role: role.map(str::to_string),
+            calculated,
+            measure,
+            flag: None,
+            manufacturer: rec.and_then(|c| c.manufacturer.clone()),
+            lot: rec.and_then(|c| c.lot.clone()),
+            expiry: rec.and_then(|c| c.expiry).map(|e| e.to_string()),
+            actual: rec.and_then(|c| c.actual).map(|m| m.to_string()),
+        }
+    }
+}
+
+/// One constituent of the finished preparation.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompositionRow {
+    /// Constituent.
+    pub name: String,
+    /// Its share, as people read it.
+    pub text: String,
+}
+
+/// A quality-control check with its expected result.
+#[derive(Debug, Clone, Serialize)]
+pub struct QcRow {
+    /// What is checked.
+    pub check: String,
+    /// The expected result.
+    pub expected: String,
 }
 
 /// The sample of the label printed on the record.
@@ -102,7 +188,33 @@ pub struct SampleLabel {
     pub fits: bool,
 }
 
-/// The compounding record of an ointment batch.
+impl SampleLabel {
+    /// `label` as the default stock prints it.
+    fn of(label: &LabelText) -> Result<Self> {
+        let stock = labels::find(None)?;
+        let fit = stock.fit();
+        let lines = labels::wrap(&label.lines, fit.max_chars)?;
+        let fits = lines.len() <= fit.max_lines;
+        Ok(SampleLabel {
+            stock: StockView::of(&stock),
+            lines,
+            fits,
+        })
+    }
+}
+
+/// The calculated plan behind a record, for templates that want more than the view gives.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum RecordPlan<'a> {
+    /// An ointment batch.
+    Ointment(&'a OintmentPlan),
+    /// A solution batch.
+    Solution(&'a SolutionPlan),
+}
+
+/// The compounding record of one batch, for any preparation: everything the `record.html`
+/// template prints, already written for people.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordView<'a> {
     /// The paper.
@@ -111,61 +223,377 @@ pub struct RecordView<'a> {
     pub facility: Option<String>,
     /// The master formulation record.
     pub formula: &'a Formula,
-    /// The calculated batch.
-    pub plan: &'a OintmentPlan,
+    /// The formula file as cited: id, version, origin, SHA-256.
+    pub source: &'a FormulaRef,
+    /// Strength with its basis, e.g. `25 % w/w (pentahydrate basis)`.
+    pub strength: String,
     /// Lot, date and time, beyond-use date (blanks until known).
     pub trace: Traceability,
+    /// How to store the batch.
+    pub storage: String,
+    /// The preparation's own facts: batch size, containers, stock, balance, method...
+    pub facts: Vec<Fact>,
+    /// Heading of the column of quantities to weigh or measure.
+    pub measure_heading: &'static str,
+    /// Heading of the column of quantities actually weighed or measured.
+    pub actual_heading: &'static str,
     /// The component table.
-    pub components: Vec<ComponentRow<'a>>,
+    pub components: Vec<ComponentRow>,
+    /// The total of the component table.
+    pub total: String,
+    /// Notes under the component table: rounding, strength from the measured quantities.
+    pub notes: Vec<String>,
+    /// Things the pharmacist must act on.
+    pub warnings: Vec<String>,
+    /// The calculation, step by step.
+    pub calculations: Vec<String>,
+    /// The final composition (empty when the plan gives none).
+    pub composition: Vec<CompositionRow>,
+    /// Equipment.
+    pub equipment: Vec<String>,
+    /// Method steps, in order.
+    pub method: Vec<String>,
+    /// Quality-control checks: the physical description first, then the formula's.
+    pub qc: Vec<QcRow>,
     /// A sample of the container label.
     pub sample_label: SampleLabel,
+    /// The calculated plan itself.
+    pub plan: RecordPlan<'a>,
+}
+
+/// The storage line of the record: the formula's, or the storage asked for this batch.
+fn record_storage(formula: &Formula, record: Option<&BatchRecord>) -> String {
+    match record {
+        Some(r) if r.storage_from == "request" => format!(
+            "Store {}: asked for this batch (the formula's storage: {})",
+            r.bud.storage.phrase(),
+            formula.storage
+        ),
+        _ => formula.storage.clone(),
+    }
+}
+
+fn qc_rows(formula: &Formula) -> Vec<QcRow> {
+    std::iter::once(QcRow {
+        check: "Physical description".into(),
+        expected: formula.description.clone(),
+    })
+    .chain(formula.qc.iter().map(|q| QcRow {
+        check: q.check.clone(),
+        expected: q.expected.clone(),
+    }))
+    .collect()
+}
+
+fn trace_of(record: Option<&BatchRecord>) -> Traceability {
+    record.map(Traceability::from).unwrap_or_default()
 }
 
 impl<'a> RecordView<'a> {
-    /// The record of `plan`, made from `entry`.
+    /// The record of an ointment batch made from `entry`. The lot, date, BUD and component
+    /// lots come from the plan's batch record when it has one.
     pub fn ointment(
         entry: &'a Entry,
         plan: &'a OintmentPlan,
         facility: Option<String>,
-        trace: Traceability,
         paper: Paper,
     ) -> Result<Self> {
-        let stock = labels::find(None)?;
+        let f = &entry.formula;
+        let record = plan.record.as_ref();
+        let trace = trace_of(record);
         let label = labels::content::ointment(entry, plan, facility.as_deref(), &trace, "sample");
-        let fit = stock.fit();
-        let lines = labels::wrap(&label.lines, fit.max_chars)?;
-        let fits = lines.len() <= fit.max_lines;
+        let mut facts = vec![
+            Fact::new(
+                "Batch",
+                if plan.overage.is_some() {
+                    format!(
+                        "{} nominal, {} to make with overage",
+                        plan.nominal, plan.total
+                    )
+                } else {
+                    format!("{} nominal, {} to make", plan.nominal, plan.total)
+                },
+            ),
+            Fact::new(
+                "Containers",
+                format!(
+                    "{} × {}, {}; {} left over",
+                    plan.fill.count, plan.fill.fill, plan.fill.name, plan.fill.left_over
+                ),
+            ),
+        ];
+        facts.push(stock_fact(f, &plan.stock, plan.basis));
+        facts.push(Fact::noted(
+            "Balance",
+            format!(
+                "readability {}; minimum weight {}",
+                plan.balance.readability, plan.minimum_weight
+            ),
+            plan.minimum_weight_basis.clone(),
+        ));
+        let components = plan
+            .components
+            .iter()
+            .map(|c| {
+                let mut row = ComponentRow::new(
+                    record,
+                    &c.id,
+                    c.name.clone(),
+                    None,
+                    c.calculated_text.clone(),
+                    c.to_weigh.to_string(),
+                );
+                if c.below_minimum_weight {
+                    row.flag = Some("below minimum weight: aliquot".into());
+                }
+                row
+            })
+            .collect();
+        let rounding: Vec<String> = plan
+            .components
+            .iter()
+            .map(|c| format!("{}: {}", c.name, c.rounding))
+            .collect();
+        let sc = &plan.strength_check;
         Ok(RecordView {
             paper: PaperView::of(paper),
             facility,
-            formula: &entry.formula,
-            plan,
+            formula: f,
+            source: &plan.formula,
+            strength: format!("{} ({} basis)", plan.strength, plan.basis),
             trace,
-            components: plan
-                .components
+            storage: record_storage(f, record),
+            facts,
+            measure_heading: "Weigh",
+            actual_heading: "Actual weight",
+            components,
+            total: plan.total.to_string(),
+            notes: vec![
+                format!("Rounding: {}.", rounding.join("; ")),
+                format!(
+                    "Strength from the rounded quantities: {} (target {}); worst case {} to {} ({} to {}), assuming {}.",
+                    sc.from_rounded_text,
+                    sc.target,
+                    sc.worst_low,
+                    sc.worst_high,
+                    sc.worst_low_of_label,
+                    sc.worst_high_of_label,
+                    sc.assumption
+                ),
+            ],
+            warnings: plan.warnings.clone(),
+            calculations: plan.calculations.clone(),
+            composition: plan
+                .composition
                 .iter()
-                .map(|component| {
-                    // Lots, expiries and measured weights come from the batch record.
-                    let rec = plan
-                        .record
-                        .as_ref()
-                        .and_then(|r| r.components.iter().find(|c| c.id == component.id));
-                    ComponentRow {
-                        component,
-                        manufacturer: rec.and_then(|c| c.manufacturer.clone()),
-                        lot: rec.and_then(|c| c.lot.clone()),
-                        expiry: rec.and_then(|c| c.expiry).map(|e| e.to_string()),
-                        actual: rec.and_then(|c| c.actual).map(|m| m.to_string()),
-                    }
+                .map(|c| CompositionRow {
+                    name: c.name.clone(),
+                    text: c.text.clone(),
                 })
                 .collect(),
-            sample_label: SampleLabel {
-                stock: StockView::of(&stock),
-                lines,
-                fits,
-            },
+            equipment: f.equipment.clone(),
+            method: f.method.clone(),
+            qc: qc_rows(f),
+            sample_label: SampleLabel::of(&label)?,
+            plan: RecordPlan::Ointment(plan),
         })
     }
+
+    /// The record of a sterile solution batch made from `entry`, by dilution of a commercial
+    /// injection or from powder: the stock and diluent (or powder and water) with blank cells
+    /// for manufacturer, lot, expiry and the volume or weight actually measured, the method's
+    /// sterile steps, and the BUD the method earns.
+    pub fn solution(
+        entry: &'a Entry,
+        plan: &'a SolutionPlan,
+        facility: Option<String>,
+        paper: Paper,
+    ) -> Result<Self> {
+        let f = &entry.formula;
+        let record = plan.record.as_ref();
+        let trace = trace_of(record);
+        let label = labels::content::solution(
+            entry,
+            plan,
+            plan.fill.volume,
+            facility.as_deref(),
+            &trace,
+            "sample",
+        );
+        let mut facts = vec![
+            Fact::new(
+                "Method",
+                match plan.method {
+                    Method::Dilution => "dilution of a commercial sterile injection".to_string(),
+                    Method::Powder => {
+                        "from powder: dissolved, made up to volume, sterile-filtered (0.22 µm)"
+                            .to_string()
+                    }
+                },
+            ),
+            Fact::new(
+                "Batch",
+                if plan.total == plan.nominal {
+                    format!("{} to make", plan.total)
+                } else {
+                    format!(
+                        "{} asked for, {} to make (overage, measuring step)",
+                        plan.nominal, plan.total
+                    )
+                },
+            ),
+            Fact::new(
+                "Containers",
+                format!(
+                    "{} × {}, {}; the last holds {}",
+                    plan.fill.count, plan.fill.volume, plan.fill.name, plan.fill.last_holds
+                ),
+            ),
+        ];
+        let (measure_heading, actual_heading, components, notes) = match (
+            &plan.dilution,
+            &plan.powder,
+        ) {
+            (Some(d), _) => {
+                let s = &d.stock;
+                let converted = if s.basis == plan.basis {
+                    String::new()
+                } else {
+                    format!(" = {} on the {} basis", s.on_target_basis_text, plan.basis)
+                };
+                facts.push(Fact::noted(
+                    "Stock",
+                    format!(
+                        "{}: {} ({} basis){converted}; {} per vial, {} opened, {} left over (discarded: single-dose)",
+                        s.name, s.concentration, s.basis, s.vial, d.vials_opened, d.left_over
+                    ),
+                    s.source.clone(),
+                ));
+                facts.push(Fact::noted(
+                    "Diluent",
+                    d.diluent.name.clone(),
+                    d.diluent.note.clone(),
+                ));
+                let stock_id = s.id.clone().unwrap_or_else(|| "stock".into());
+                let rows = vec![
+                    ComponentRow::new(
+                        record,
+                        &stock_id,
+                        s.name.clone(),
+                        Some("stock injection"),
+                        d.stock_volume_calculated_text.clone(),
+                        d.stock_volume.to_string(),
+                    ),
+                    ComponentRow::new(
+                        record,
+                        &d.diluent.id,
+                        d.diluent.name.clone(),
+                        Some("diluent"),
+                        format!("{} − {}", plan.total, d.stock_volume),
+                        d.diluent_volume.to_string(),
+                    ),
+                ];
+                let notes = vec![format!(
+                    "Volumes rounded to the measuring step {} (nearest step, halves away from zero). Concentration from the measured volumes: {} ({} basis), target {}.",
+                    plan.measure_step, d.concentration_from_rounded_text, plan.basis, plan.strength
+                )];
+                ("Measure", "Actual volume", rows, notes)
+            }
+            (None, Some(p)) => {
+                facts.push(stock_fact(f, &p.stock, plan.basis));
+                facts.push(Fact::noted(
+                    "Balance",
+                    format!(
+                        "readability {}; minimum weight {}",
+                        p.balance.readability, p.minimum_weight
+                    ),
+                    "USP <41>".into(),
+                ));
+                let mut active = ComponentRow::new(
+                    record,
+                    &f.active.id,
+                    format!("{} {} ({})", f.active.name, p.stock.form, p.stock.formula),
+                    Some("powder"),
+                    p.calculated_text.clone(),
+                    p.to_weigh.to_string(),
+                );
+                if p.below_minimum_weight {
+                    active.flag = Some("below minimum weight".into());
+                }
+                let water = ComponentRow::new(
+                    record,
+                    &f.vehicle.id,
+                    f.vehicle.name.clone(),
+                    Some("q.s. to volume"),
+                    "q.s.".into(),
+                    format!("q.s. to {}", plan.total),
+                );
+                let notes = vec![
+                    format!("Rounding: {}: {}.", f.active.name, p.rounding),
+                    format!(
+                        "Concentration from the weighed mass: {} ({} basis), target {}. {}.",
+                        p.concentration_from_rounded_text, plan.basis, plan.strength, p.make_up
+                    ),
+                ];
+                (
+                    "Weigh / measure",
+                    "Actual amount",
+                    vec![active, water],
+                    notes,
+                )
+            }
+            (None, None) => {
+                return Err(crate::error::Error::Refused(
+                    "the solution plan has neither a dilution nor a powder part".into(),
+                ))
+            }
+        };
+        facts.push(Fact::noted(
+            "Measuring step",
+            plan.measure_step.to_string(),
+            plan.measure_step_reason.clone(),
+        ));
+        facts.push(Fact::noted(
+            "Osmolarity",
+            format!("{} (ideal, an upper estimate)", plan.osmolarity.text),
+            "see the calculation".into(),
+        ));
+        Ok(RecordView {
+            paper: PaperView::of(paper),
+            facility,
+            formula: f,
+            source: &plan.formula,
+            strength: format!("{} ({} basis)", plan.strength, plan.basis),
+            trace,
+            storage: record_storage(f, record),
+            facts,
+            measure_heading,
+            actual_heading,
+            components,
+            total: plan.total.to_string(),
+            notes,
+            warnings: plan.warnings.clone(),
+            calculations: plan.calculations.clone(),
+            composition: Vec::new(),
+            equipment: plan.equipment.clone(),
+            method: plan.method_steps.clone(),
+            qc: qc_rows(f),
+            sample_label: SampleLabel::of(&label)?,
+            plan: RecordPlan::Solution(plan),
+        })
+    }
+}
+
+/// The stock row: the form on the shelf and what 1 g of it gives on the strength's basis.
+fn stock_fact(f: &Formula, stock: &Stock, basis: crate::substance::Form) -> Fact {
+    Fact::noted(
+        "Stock",
+        format!(
+            "{} {} ({}): 1 g gives {} g on the {basis} basis",
+            f.active.name, stock.form, stock.formula, stock.factor_text
+        ),
+        stock.factor_basis.clone(),
+    )
 }
 
 /// One lesion row of a session sheet; empty fields print as blanks.
@@ -181,10 +609,14 @@ pub struct LesionRow {
     pub ulceration: Option<String>,
     /// Inflammation (yes / no).
     pub inflammation: Option<String>,
-    /// Volume to inject.
+    /// Volume to inject (drawn up: rounded to the syringe's graduation).
     pub volume: Option<Volume>,
+    /// The volume asked for, when rounding to the syringe changed it.
+    pub asked: Option<Volume>,
     /// Dose of sodium thiosulfate in that volume.
     pub dose: Option<Mass>,
+    /// The syringe it is drawn into (the number on its label).
+    pub syringe: Option<u32>,
 }
 
 /// A session's totals.
@@ -230,16 +662,28 @@ pub struct SessionSheet {
     pub date: Option<String>,
     /// The preparation injected, with strength and basis.
     pub preparation: Option<String>,
+    /// The basis the doses are stated on (`pentahydrate`), when known.
+    pub basis: Option<String>,
+    /// The master formula whose dosing policy was checked, as cited.
+    pub formula: Option<String>,
     /// Its lot.
     pub lot: Option<String>,
     /// Its beyond-use date.
     pub bud: Option<String>,
     /// The lesions (given rows first, then blank rows).
     pub lesions: Vec<LesionRow>,
+    /// Whether the lesions' syringes are known (a syringe column is printed).
+    pub syringes_known: bool,
+    /// The syringes and the solution they need, in one line.
+    pub syringes: Option<String>,
     /// The totals, when calculated.
     pub totals: Option<SessionTotals>,
     /// The limits checked, when calculated.
     pub limits: Vec<LimitRow>,
+    /// The policy statement behind the limits.
+    pub policy: Option<String>,
+    /// The reason given for exceeding a policy maximum.
+    pub override_reason: Option<String>,
     /// Warnings to show.
     pub warnings: Vec<String>,
 }
@@ -255,6 +699,94 @@ impl SessionSheet {
                     ..LesionRow::default()
                 })
                 .collect(),
+            ..SessionSheet::default()
+        }
+    }
+
+    /// The sheet of a checked session: one row per lesion with its site, size, volume drawn up,
+    /// dose and syringe, the totals, every policy maximum with the session's value, the
+    /// warnings and any override reason. Patient, date, lot and BUD are the caller's.
+    pub fn from_plan(entry: &Entry, plan: &SessionPlan, paper: Paper) -> Self {
+        let f = &entry.formula;
+        let lesions = plan
+            .lesions
+            .iter()
+            .map(|l| LesionRow {
+                number: l.number,
+                site: l.site.clone(),
+                size: l.size.clone(),
+                ulceration: l.ulceration.clone(),
+                inflammation: l.inflammation.clone(),
+                volume: Some(l.drawn),
+                asked: (l.prescribed != l.drawn).then_some(l.prescribed),
+                dose: Some(l.mass),
+                syringe: Some(l.syringe),
+            })
+            .collect();
+        let n = plan.syringes.len();
+        let sizes: Vec<String> = plan
+            .syringes
+            .iter()
+            .map(|s| s.syringe.name.clone())
+            .fold(Vec::<(String, usize)>::new(), |mut acc, name| {
+                match acc.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, c)) => *c += 1,
+                    None => acc.push((name, 1)),
+                }
+                acc
+            })
+            .into_iter()
+            .map(|(name, c)| format!("{c} × {name}"))
+            .collect();
+        let capital = |s: &str| {
+            let mut c = s.chars();
+            c.next()
+                .map(|first| first.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        };
+        SessionSheet {
+            paper: PaperView::of(paper),
+            preparation: Some(format!(
+                "{} {} ({} basis)",
+                f.active.name, plan.concentration, plan.basis
+            )),
+            basis: Some(plan.basis.to_string()),
+            formula: Some(format!(
+                "{}, version {}",
+                plan.formula.id, plan.formula.version
+            )),
+            lesions,
+            syringes_known: true,
+            syringes: Some(format!(
+                "{n} syringe{} ({}){}; solution needed with the dead space of syringes and needles ({}): {}",
+                if n == 1 { "" } else { "s" },
+                sizes.join(", "),
+                if plan.fill_across {
+                    ", filled across lesions"
+                } else {
+                    ""
+                },
+                plan.dead_space,
+                plan.to_prepare
+            )),
+            totals: Some(SessionTotals {
+                volume: plan.total_volume,
+                dose: plan.total_mass,
+            }),
+            limits: plan
+                .limits
+                .iter()
+                .map(|l| LimitRow {
+                    what: capital(&l.what),
+                    limit: format!("≤ {}", l.limit),
+                    value: l.value.clone(),
+                    within: !l.exceeded,
+                    source: l.reason.clone(),
+                })
+                .collect(),
+            policy: Some(plan.policy.clone()),
+            override_reason: plan.override_reason.clone(),
+            warnings: plan.warnings.clone(),
             ..SessionSheet::default()
         }
     }

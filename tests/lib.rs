@@ -8,5 +8,6 @@ mod dosing;
 mod formulas;
 mod print;
 mod properties;
+mod session_print;
 mod sheets;
 mod verify;

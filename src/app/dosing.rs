@@ -315,6 +315,8 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
                 Ok(Lesion {
                     site: None,
                     size: None,
+                    ulceration: None,
+                    inflammation: None,
                     volume: parse_positive("--lesion", v)?,
                 })
             })
@@ -340,14 +342,30 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
         Lesion {
             site: None,
             size: None,
+            ulceration: None,
+            inflammation: None,
             volume,
         };
         count as usize
     ])
 }
 
-/// `stscalc session`: the rendered check (and series).
+/// `stscalc session` as text or JSON: the rendered check (and series). The printed sheet
+/// (`--format html|pdf`) is [`crate::print::session`]'s.
 pub fn session(catalog: &Catalog, args: &SessionArgs) -> Result<String> {
+    let (_, plan) = session_plan(catalog, args)?;
+    match args.format {
+        SheetFormat::Json => render::json(&plan),
+        _ => Ok(render::dosing::session(&plan)),
+    }
+}
+
+/// Checks the session the options describe (and plans its series when asked): the formula
+/// whose policy applies and the plan.
+pub fn session_plan<'c>(
+    catalog: &'c Catalog,
+    args: &SessionArgs,
+) -> Result<(&'c Entry, session::SessionPlan)> {
     let entry = catalog.get(&args.formula)?;
     let formula = &entry.formula;
     let spec = solution_spec(formula)?;
@@ -381,10 +399,7 @@ pub fn session(catalog: &Catalog, args: &SessionArgs) -> Result<String> {
     if let Some(sr) = series_req {
         plan.series = Some(series::plan(&plan, dosing, &sr)?);
     }
-    match args.format {
-        Format::Text => Ok(render::dosing::session(&plan)),
-        Format::Json => render::json(&plan),
-    }
+    Ok((entry, plan))
 }
 
 fn series_request(

@@ -1,19 +1,28 @@
-//! What a container label says (USP <795>/<797> as summarised in domain.md §3): the internal
+//! What a label says (USP <795>/<797> as summarised in domain.md §3): the internal
 //! identification (lot) number, the active ingredient with its strength and basis, the dosage
-//! form, the amount in the container, the beyond-use date, storage, the route, that it is a
+//! form, the amount in the container, the beyond-use date, storage, the route, the formula's
+//! label statements (for a sterile preparation its single-dose statement), that it is a
 //! compounded preparation, and the facility with its contact.
 //!
-//! The lot and the beyond-use date come from [`Traceability`]; until they are known they print as
-//! write-in blanks, never as made-up values.
+//! Three kinds: an ointment container, a vial of a sterile solution, and a syringe drawn up for
+//! one intralesional session. The lot and the beyond-use date come from [`Traceability`]; until
+//! they are known they print as write-in blanks, never as made-up values.
 
 use serde::Serialize;
 
 use super::{LabelLine, LabelText};
-use crate::formula::Entry;
+use crate::formula::{Entry, Formula};
 use crate::plan::ointment::OintmentPlan;
+use crate::plan::record::BatchRecord;
+use crate::plan::session::{SessionPlan, SyringeFill};
+use crate::plan::solution::SolutionPlan;
+use crate::quantity::Volume;
 
 /// A write-in blank on a label: wide enough to write a lot number or a date by hand.
 pub const LABEL_BLANK: &str = "____________";
+
+/// The statement every label carries (USP <795>/<797>: a compounded preparation says so).
+pub const COMPOUNDED: &str = "Compounded preparation.";
 
 /// The batch's identity in time: lot number, when it was compounded, beyond-use date. Each is
 /// `None` until known, and then prints as a blank line to fill in by hand.
@@ -29,6 +38,64 @@ pub struct Traceability {
     pub bud_basis: Option<String>,
 }
 
+fn blank(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| LABEL_BLANK.to_string())
+}
+
+fn lot_and_bud(trace: &Traceability) -> LabelLine {
+    LabelLine::plain(format!(
+        "Lot {} BUD {}",
+        blank(&trace.lot),
+        blank(&trace.bud)
+    ))
+}
+
+fn facility_line(facility: Option<&str>) -> LabelLine {
+    LabelLine::plain(match facility {
+        Some(text) if !text.trim().is_empty() => text.trim().to_string(),
+        _ => format!("Pharmacy {LABEL_BLANK}{LABEL_BLANK}"),
+    })
+}
+
+/// The dosage form with a capital: `Ointment`, `Injection (sterile solution)`.
+fn capitalised(form: &str) -> String {
+    let mut chars = form.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The storage line: the formula's own statement, unless the batch record stores the batch
+/// otherwise (`--storage`), when the label must say the storage its BUD was given for.
+pub fn storage_line(formula: &Formula, record: Option<&BatchRecord>) -> String {
+    match record {
+        Some(r) if r.storage_from == "request" => format!("Store {}.", r.bud.storage.phrase()),
+        _ => formula.storage.clone(),
+    }
+}
+
+/// The active ingredient with its strength and basis, e.g.
+/// `Sodium thiosulfate 150 mg/mL (pentahydrate basis)`.
+fn active_line(
+    formula: &Formula,
+    strength: impl std::fmt::Display,
+    basis: impl std::fmt::Display,
+) -> LabelLine {
+    LabelLine::strong(format!(
+        "{} {strength} ({basis} basis)",
+        formula.active.name
+    ))
+}
+
+fn statements(formula: &Formula) -> impl Iterator<Item = LabelLine> + '_ {
+    formula
+        .label_statements
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| LabelLine::plain(s.trim()))
+}
+
 /// The label of one ointment container (or a copy of it for the record).
 pub fn ointment(
     entry: &Entry,
@@ -38,30 +105,129 @@ pub fn ointment(
     purpose: &str,
 ) -> LabelText {
     let f = &entry.formula;
-    let blank = |v: &Option<String>| v.clone().unwrap_or_else(|| LABEL_BLANK.to_string());
-    let mut form = f.dosage_form.clone();
-    if let Some(first) = form.get(0..1) {
-        form = first.to_uppercase() + &form[1..];
-    }
-    let lines = vec![
-        LabelLine::strong(format!(
-            "{} {} ({} basis)",
-            f.active.name, plan.strength, plan.basis
-        )),
-        LabelLine::plain(format!("{form} in {}", f.vehicle.name)),
-        LabelLine::plain(format!("Net {}. Compounded preparation.", plan.fill.fill)),
-        LabelLine::strong(f.route_statement.clone()),
+    let mut lines = vec![
+        active_line(f, plan.strength, plan.basis),
         LabelLine::plain(format!(
-            "Lot {} BUD {}",
-            blank(&trace.lot),
-            blank(&trace.bud)
+            "{} in {}",
+            capitalised(&f.dosage_form),
+            f.vehicle.name
         )),
-        LabelLine::plain(f.storage.clone()),
-        LabelLine::plain(match facility {
-            Some(text) if !text.trim().is_empty() => text.trim().to_string(),
-            _ => format!("Pharmacy {LABEL_BLANK}{LABEL_BLANK}"),
-        }),
+        LabelLine::plain(format!("Net {}. {COMPOUNDED}", plan.fill.fill)),
+        LabelLine::strong(f.route_statement.clone()),
     ];
+    lines.extend(statements(f));
+    lines.extend([
+        lot_and_bud(trace),
+        LabelLine::plain(storage_line(f, plan.record.as_ref())),
+        facility_line(facility),
+    ]);
+    LabelText {
+        purpose: purpose.to_string(),
+        lines,
+    }
+}
+
+/// The label of one vial of a sterile solution holding `volume` (or a copy for the record).
+pub fn solution(
+    entry: &Entry,
+    plan: &SolutionPlan,
+    volume: Volume,
+    facility: Option<&str>,
+    trace: &Traceability,
+    purpose: &str,
+) -> LabelText {
+    let f = &entry.formula;
+    let mut lines = vec![
+        active_line(f, plan.strength, plan.basis),
+        LabelLine::plain(format!(
+            "{}. Net {volume}. {COMPOUNDED}",
+            capitalised(&f.dosage_form)
+        )),
+        LabelLine::strong(f.route_statement.clone()),
+    ];
+    lines.extend(statements(f));
+    lines.extend([
+        lot_and_bud(trace),
+        LabelLine::plain(storage_line(f, plan.record.as_ref())),
+        facility_line(facility),
+    ]);
+    LabelText {
+        purpose: purpose.to_string(),
+        lines,
+    }
+}
+
+/// Who a session's syringes are for, as given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Recipient {
+    /// Patient name.
+    pub patient: Option<String>,
+    /// Second identifier (date of birth or record number).
+    pub patient_id: Option<String>,
+}
+
+/// `lesion 2 (left elbow)`, `lesions 1 to 4`: the lesions a syringe serves. A syringe filled
+/// across lesions serves consecutive ones (they are filled in order).
+fn lesions_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
+    match fill.lesions.as_slice() {
+        [one] => {
+            let site = plan
+                .lesions
+                .iter()
+                .find(|l| l.number == *one)
+                .and_then(|l| l.site.as_deref());
+            match site {
+                Some(s) => format!("lesion {one} ({s})"),
+                None => format!("lesion {one}"),
+            }
+        }
+        [first, .., last] => format!("lesions {first} to {last}"),
+        [] => "no lesion".into(),
+    }
+}
+
+/// The label of one syringe drawn up for a session (or a copy for the record): the solution
+/// with its strength and basis, what the syringe holds and for which lesion(s), the route, the
+/// formula's statements (single-dose), the patient when given, lot and BUD (of the solution it
+/// is drawn from, as given, else blanks), the short storage and the facility.
+pub fn syringe(
+    entry: &Entry,
+    plan: &SessionPlan,
+    fill: &SyringeFill,
+    recipient: &Recipient,
+    facility: Option<&str>,
+    trace: &Traceability,
+    purpose: &str,
+) -> LabelText {
+    let f = &entry.formula;
+    let mut lines = vec![
+        active_line(f, plan.concentration, plan.basis),
+        LabelLine::plain(format!(
+            "Syringe {} of {}: {} for {}.",
+            fill.number,
+            plan.syringes.len(),
+            fill.volume,
+            lesions_text(plan, fill)
+        )),
+        LabelLine::plain(COMPOUNDED),
+        LabelLine::strong(f.route_statement.clone()),
+    ];
+    lines.extend(statements(f));
+    match (&recipient.patient, &recipient.patient_id) {
+        (Some(p), Some(id)) => lines.push(LabelLine::plain(format!("Patient: {p} ({id})"))),
+        (Some(p), None) => lines.push(LabelLine::plain(format!("Patient: {p}"))),
+        (None, Some(id)) => lines.push(LabelLine::plain(format!("Patient ID: {id}"))),
+        (None, None) => lines.push(LabelLine::plain(format!(
+            "Patient {LABEL_BLANK}{LABEL_BLANK}"
+        ))),
+    }
+    lines.push(lot_and_bud(trace));
+    // The syringe label is short of room: the storage the formula's BUD is declared for, in a
+    // few words, rather than the formula's full storage statement.
+    if let Some(storage) = f.bud.as_ref().and_then(|b| b.get_ref().storage) {
+        lines.push(LabelLine::plain(format!("Store {}.", storage.phrase())));
+    }
+    lines.push(facility_line(facility));
     LabelText {
         purpose: purpose.to_string(),
         lines,

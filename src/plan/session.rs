@@ -129,6 +129,10 @@ pub struct Lesion {
     pub site: Option<String>,
     /// Its size (free text, e.g. `12 x 8 mm`), if given.
     pub size: Option<String>,
+    /// Ulcerated (`yes` or `no`), if recorded.
+    pub ulceration: Option<String>,
+    /// Inflamed (`yes` or `no`), if recorded.
+    pub inflammation: Option<String>,
     /// Volume to inject.
     pub volume: Volume,
 }
@@ -159,6 +163,10 @@ pub struct LesionDose {
     pub site: Option<String>,
     /// Size, if given.
     pub size: Option<String>,
+    /// Ulcerated (`yes` or `no`), if recorded.
+    pub ulceration: Option<String>,
+    /// Inflamed (`yes` or `no`), if recorded.
+    pub inflammation: Option<String>,
     /// Volume asked for.
     pub prescribed: Volume,
     /// Volume drawn: rounded to the syringe's graduation.
@@ -385,6 +393,8 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
             number,
             site: l.site.clone(),
             size: l.size.clone(),
+            ulceration: l.ulceration.clone(),
+            inflammation: l.inflammation.clone(),
             prescribed: l.volume,
             drawn,
             rounding,
@@ -589,8 +599,9 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     })
 }
 
-/// Reads lesions from CSV text: a header naming the columns (`volume` required; `site` and
-/// `size` optional; any order), then one lesion per row. Blank lines and lines starting with `#`
+/// Reads lesions from CSV text: a header naming the columns (`volume` required; `site`,
+/// `size`, `ulceration` and `inflammation` optional, the last two `yes` or `no` as on the seed-000
+/// visit sheet; any order), then one lesion per row. Blank lines and lines starting with `#`
 /// are skipped; a field may be quoted (`"left elbow, posterior"`, `""` for a quote). A bad row is
 /// a one-line error naming the file, its line and its row number.
 pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
@@ -618,14 +629,15 @@ pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
             .position(|n| n.trim().eq_ignore_ascii_case(name))
     };
     let (site, size, volume) = (col("site"), col("size"), col("volume"));
+    let (ulceration, inflammation) = (col("ulceration"), col("inflammation"));
     if let Some(bad) = names
         .iter()
-        .find(|n| !["site", "size", "volume"].contains(&n.trim().to_ascii_lowercase().as_str()))
+        .find(|n| !LESION_COLUMNS.contains(&n.trim().to_ascii_lowercase().as_str()))
     {
         return Err(err(
             header_line,
             format!(
-                "header: unknown column `{}`, expected `site`, `size` and `volume`",
+                "header: unknown column `{}`, expected `site`, `size`, `volume`, `ulceration` and `inflammation`",
                 bad.trim()
             ),
         ));
@@ -664,9 +676,23 @@ pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
                 };
                 err(line, format!("row {row}: {detail}"))
             })?;
+        let yes_no = |i: Option<usize>, name: &str| -> Result<Option<String>> {
+            match get(i) {
+                None => Ok(None),
+                Some(t) => match t.to_ascii_lowercase().as_str() {
+                    "yes" | "no" => Ok(Some(t.to_ascii_lowercase())),
+                    _ => Err(err(
+                        line,
+                        format!("row {row}: `{name}` expected `yes`, `no` or nothing, found `{t}`"),
+                    )),
+                },
+            }
+        };
         lesions.push(Lesion {
             site: get(site),
             size: get(size),
+            ulceration: yes_no(ulceration, "ulceration")?,
+            inflammation: yes_no(inflammation, "inflammation")?,
             volume: v,
         });
         if lesions.len() > HARD_MAX_LESIONS as usize {
@@ -686,6 +712,9 @@ pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
     }
     Ok(lesions)
 }
+
+/// The columns a lesion file may have.
+const LESION_COLUMNS: [&str; 5] = ["site", "size", "volume", "ulceration", "inflammation"];
 
 /// Splits one CSV line into fields, honouring double quotes.
 fn split_csv(line: &str) -> std::result::Result<Vec<String>, String> {
