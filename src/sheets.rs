@@ -531,8 +531,8 @@ impl<'a> RecordView<'a> {
                 let notes = vec![
                     format!("Rounding: {}: {}.", f.active.name, p.rounding),
                     format!(
-                        "Concentration from the weighed mass: {} ({} basis), target {}. {}.",
-                        p.concentration_from_rounded_text, plan.basis, plan.strength, p.make_up
+                        "Concentration from the weighed mass: {} ({} basis), target {}.",
+                        p.concentration_from_rounded_text, plan.basis, plan.strength
                     ),
                 ];
                 (
@@ -776,12 +776,18 @@ impl SessionSheet {
             limits: plan
                 .limits
                 .iter()
-                .map(|l| LimitRow {
+                .enumerate()
+                .map(|(i, l)| LimitRow {
                     what: capital(&l.what),
                     limit: format!("≤ {}", l.limit),
                     value: l.value.clone(),
                     within: !l.exceeded,
-                    source: l.reason.clone(),
+                    // The volume and the milligrams of one scope share their reason: once.
+                    source: if i > 0 && plan.limits[i - 1].reason == l.reason {
+                        "as above".into()
+                    } else {
+                        l.reason.clone()
+                    },
                 })
                 .collect(),
             policy: Some(plan.policy.clone()),

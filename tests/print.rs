@@ -433,52 +433,315 @@ fn the_record_of_each_shipped_formula_fits_two_pages_with_every_component() {
     let dir = temp_dir();
     let formulas = json(&["formulas"]);
     let formulas = formulas.as_array().unwrap();
-    assert!(formulas.len() >= 3);
-    // The record of a solution (issue 3's intralesional formula) is not made yet: only the
-    // ointments are printed here; `batch --format pdf` refuses a solution with a clear error.
-    for f in formulas
-        .iter()
-        .filter(|f| f["formula"]["preparation"] == "ointment")
-    {
+    assert!(formulas.len() >= 4);
+    // Every shipped formula; the solution by both of its methods.
+    let mut runs: Vec<(String, Vec<&str>)> = Vec::new();
+    for f in formulas {
         let id = f["formula"]["id"].as_str().unwrap();
-        let args = [
+        match f["formula"]["preparation"].as_str().unwrap() {
+            "ointment" => runs.push((id.to_string(), vec!["--containers", "4x30g"])),
+            "solution" => {
+                runs.push((id.to_string(), vec!["--quantity", "10mL"]));
+                runs.push((
+                    format!("{id}-powder"),
+                    vec!["--quantity", "10mL", "--method", "powder"],
+                ));
+            }
+            other => panic!("{id}: a {other} is not printed yet"),
+        }
+    }
+    for (name, size) in &runs {
+        let f = formulas
+            .iter()
+            .find(|f| name.starts_with(f["formula"]["id"].as_str().unwrap()))
+            .unwrap();
+        let id = f["formula"]["id"].as_str().unwrap();
+        let mut args = vec![
             "batch",
             id,
-            "--containers",
-            "4x30g",
+            "--date",
+            "2026-11-21T09:30",
             "--facility",
             "Hill Pharmacy, 555-0100",
         ];
+        args.extend(size);
         let plan = json(&args);
-        let pdf = print_pdf(dir.path(), id, &args);
+        let pdf = print_pdf(dir.path(), name, &args);
         let n = pages(&pdf);
-        assert!((1..=2).contains(&n), "{id}: {n} pages");
-        keep_png(&pdf, &format!("record-{id}"));
+        assert!((1..=2).contains(&n), "{name}: {n} pages");
+        keep_png(&pdf, &format!("record-{name}"));
         let t = text(&pdf);
-        for c in plan["components"].as_array().unwrap() {
-            let name = c["name"].as_str().unwrap();
-            assert!(t.contains(name), "{id}: component `{name}` missing");
-            let weigh = c["to_weigh"]["text"].as_str().unwrap();
-            assert!(t.contains(weigh), "{id}: quantity `{weigh}` missing");
+        // Every component and the quantity to weigh or measure (names may wrap in a cell).
+        let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        let components: Vec<(String, String)> = match plan.get("components") {
+            Some(cs) => cs
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap().to_string(),
+                        c["to_weigh"]["text"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect(),
+            None if !plan["dilution"].is_null() => {
+                let dl = &plan["dilution"];
+                vec![
+                    (
+                        dl["stock"]["name"].as_str().unwrap().to_string(),
+                        dl["stock_volume"]["text"].as_str().unwrap().to_string(),
+                    ),
+                    (
+                        dl["diluent"]["name"].as_str().unwrap().to_string(),
+                        dl["diluent_volume"]["text"].as_str().unwrap().to_string(),
+                    ),
+                ]
+            }
+            None => {
+                let p = &plan["powder"];
+                vec![
+                    (
+                        "Sodium thiosulfate".to_string(),
+                        p["to_weigh"]["text"].as_str().unwrap().to_string(),
+                    ),
+                    (
+                        "Sterile water for injection".to_string(),
+                        format!("q.s. to {}", plan["total"]["text"].as_str().unwrap()),
+                    ),
+                ]
+            }
+        };
+        for (component, quantity) in &components {
+            assert!(
+                compact.contains(&squeeze(component)),
+                "{name}: component `{component}` missing"
+            );
+            assert!(
+                t.contains(quantity),
+                "{name}: quantity `{quantity}` missing"
+            );
         }
+        // The lot and the beyond-use date of the batch record, and what set the BUD.
+        let record = &plan["record"];
+        let lot = record["lot"]["number"].as_str().unwrap();
+        let bud = record["bud"]["text"].as_str().unwrap();
+        assert!(
+            t.contains(&format!("Lot number {lot}")),
+            "{name}: lot {lot}"
+        );
+        assert!(
+            t.contains(&format!("Beyond-use date {bud} (set by")),
+            "{name}: BUD {bud}"
+        );
+        // The label sample carries them too.
+        assert!(
+            t.contains(&format!("Lot {lot} BUD {bud}")),
+            "{name}: label sample"
+        );
         // The formula is traceable: id, version and the file's SHA-256 (which may wrap).
         let sha = f["sha256"].as_str().unwrap();
-        let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-        assert!(compact.contains(sha), "{id}: SHA-256 missing");
+        assert!(compact.contains(sha), "{name}: SHA-256 missing");
         let version = f["formula"]["version"].as_str().unwrap();
-        assert!(t.contains(&format!("{id}, version {version}")), "{id}");
-        // Until lots and beyond-use dates are calculated, the record has places to write them.
+        assert!(t.contains(&format!("{id}, version {version}")), "{name}");
         for place in [
-            "Lot number",
-            "Date and time",
-            "Beyond-use date",
+            "Date and time 2026-11-21 09:30",
             "Compounded by",
             "Verified by",
             "Released by",
             "Hill Pharmacy, 555-0100",
+            f["formula"]["route_statement"].as_str().unwrap(),
         ] {
-            assert!(t.contains(place), "{id}: `{place}` missing");
+            assert!(t.contains(place), "{name}: `{place}` missing");
         }
+    }
+}
+
+#[test]
+fn syringe_and_vial_labels_lie_inside_their_labels() {
+    if !browser_ready("syringe_and_vial_labels_lie_inside_their_labels") {
+        return;
+    }
+    let dir = temp_dir();
+    let lesions = dir.path().join("visit.csv");
+    std::fs::write(
+        &lesions,
+        "site,size,volume\n\"left elbow, posterior\",12 x 8 mm,0.3mL\nright knee,5 mm,0.25mL\nleft hand,,0.5mL\n",
+    )
+    .unwrap();
+    let args = [
+        "labels",
+        "session",
+        "--lesion-file",
+        lesions.to_str().unwrap(),
+        "--patient",
+        "Jane Doe",
+        "--patient-id",
+        "1950-02-03",
+        "--lot",
+        "STS150I-20261121-01",
+        "--bud",
+        "2026-11-30",
+        "--facility",
+        "Hill Clinic, 555-0100",
+        "--skip",
+        "1",
+        "--outline",
+    ];
+    let pdf = print_pdf(dir.path(), "syringes", &args);
+    keep_png(&pdf, "labels-syringes-avery-5160");
+    let sheets = bbox(&pdf);
+    assert_eq!(sheets.len(), 1);
+    let by_label = words_by_label(&sheets[0], &avery_5160());
+    assert!(by_label[0].is_empty(), "position 1 was skipped");
+    // One label per syringe, in order, at positions 2 to 4.
+    for (k, volume) in ["0.3 mL", "0.25 mL", "0.5 mL"].iter().enumerate() {
+        let joined = by_label[k + 1].join(" ");
+        let syringe = format!("Syringe {} of 3: {volume}", k + 1);
+        for needle in [
+            syringe.as_str(),
+            "Sodium thiosulfate 150 mg/mL (pentahydrate basis)",
+            "For intralesional injection",
+            "Single-dose: discard any remainder.",
+            "Compounded preparation.",
+            "Patient: Jane Doe (1950-02-03)",
+            "Lot STS150I-20261121-01 BUD 2026-11-30",
+            "Hill Clinic, 555-0100",
+        ] {
+            assert!(
+                joined.contains(needle),
+                "syringe {}: no `{needle}` in {joined}",
+                k + 1
+            );
+        }
+    }
+    assert!(by_label[4..].iter().all(Vec::is_empty));
+    // The vials of a 15 mL batch: a full 10 mL vial and one of 5 mL.
+    let vials = print_pdf(
+        dir.path(),
+        "vials",
+        &[
+            "labels",
+            "sts-150-intralesional",
+            "--quantity",
+            "15mL",
+            "--date",
+            "2026-11-21",
+            "--facility",
+            "Hill Pharmacy, 555-0100",
+        ],
+    );
+    keep_png(&vials, "labels-vials-avery-5160");
+    let by_label = words_by_label(&bbox(&vials)[0], &avery_5160());
+    for (k, net) in ["Net 10 mL.", "Net 5 mL."].iter().enumerate() {
+        let joined = by_label[k].join(" ");
+        for needle in [
+            net,
+            "For intralesional injection",
+            "Single-dose: discard any remainder.",
+            "Lot STS150I-20261121-01 BUD 2026-11-30",
+        ] {
+            assert!(
+                joined.contains(needle),
+                "vial {}: no `{needle}` in {joined}",
+                k + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn a_session_sheet_filled_from_the_check() {
+    if !browser_ready("a_session_sheet_filled_from_the_check") {
+        return;
+    }
+    let dir = temp_dir();
+    let hostile = "<script>alert(1)</script>";
+    let sheet = |name: &str, lesions: u32| {
+        let file = dir.path().join(format!("{name}.csv"));
+        let mut csv = String::from("site,size,volume,ulceration,inflammation\n");
+        for k in 1..=lesions {
+            csv.push_str(&format!("site {k},{k} mm,0.2mL,yes,no\n"));
+        }
+        std::fs::write(&file, csv).unwrap();
+        let args = [
+            "session",
+            "--lesion-file",
+            file.to_str().unwrap(),
+            "--patient",
+            hostile,
+            "--session",
+            "3",
+            "--date",
+            "2026-11-23",
+            "--lot",
+            "STS150I-20261121-01",
+            "--bud",
+            "2026-11-30",
+        ];
+        print_pdf(dir.path(), name, &args)
+    };
+    // A session of 6 lesions fits one page.
+    let pdf = sheet("session-6", 6);
+    keep_png(&pdf, "session-sheet-filled");
+    assert_eq!(pages(&pdf), 1);
+    let t = text(&pdf);
+    assert!(t.contains(hostile), "{t}");
+    // 6 × 0.2 mL = 1.2 mL; × 150 mg/mL = 180 mg.
+    assert_eq!(d("6") * d("0.2") * d("150"), d("180"));
+    assert!(t.contains("Session total"), "{t}");
+    assert!(t.contains("1.2 mL 180 mg"), "{t}");
+    for given in [
+        "site 1 1 mm yes no 1 0.2 mL 30 mg",
+        "site 6 6 mm yes no 6 0.2 mL 30 mg",
+        "STS150I-20261121-01 / 2026-11-30",
+        "2026-11-23",
+        "Sodium thiosulfate 150 mg/mL (pentahydrate",
+        "Active per session (pentahydrate basis)",
+        "PtGA",
+        "PhGA",
+    ] {
+        assert!(t.contains(given), "`{given}` missing: {t}");
+    }
+    // 22 lesions, the policy's most, go on over a second page: every row once, and the limits
+    // table kept whole on one page (a table split over pages repeats its header: see the A4
+    // test).
+    let pdf = sheet("session-22", 22);
+    assert_eq!(pages(&pdf), 2);
+    let sheets = bbox(&pdf);
+    // Each row's site is `site N`: every N once.
+    let mut numbers: Vec<u32> = sheets
+        .iter()
+        .flat_map(|p| p.words.windows(2))
+        .filter(|w| w[0].text == "site")
+        .filter_map(|w| w[1].text.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=22).collect::<Vec<u32>>());
+    let on = |word: &str| -> Vec<usize> {
+        sheets
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.words.iter().any(|w| w.text == word))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let limits = on("Allowed");
+    assert_eq!(limits.len(), 1, "the limits table is on one page");
+    let page = &sheets[limits[0]];
+    let words: Vec<&str> = page.words.iter().map(|w| w.text.as_str()).collect();
+    let joined = words.join(" ");
+    // 22 × 0.2 mL = 4.4 mL, 22 × 30 mg = 660 mg: within 10 mL and 1,500 mg.
+    assert_eq!(d("22") * d("0.2"), d("4.4"));
+    assert_eq!(d("22") * d("30"), d("660"));
+    for row in [
+        "Lesions in the session",
+        "≤ 22 22 yes",
+        "≤ 10 mL 4.4 mL yes",
+        "660 mg yes",
+    ] {
+        assert!(joined.contains(row), "`{row}` missing: {joined}");
     }
 }
 
