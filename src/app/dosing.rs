@@ -11,8 +11,8 @@ use crate::formula::{Catalog, Entry};
 use crate::plan::series::{self, SeriesRequest, SolutionBud};
 use crate::plan::session::{self, Lesion, SessionRequest, SyringeTable, HARD_MAX_LESIONS};
 use crate::plan::solution::{
-    self, default_concentration, solution_spec, Method, MethodRequest, SolutionRequest,
-    StockChoice, VolumeOverage,
+    default_concentration, solution_spec, Method, MethodRequest, SolutionRequest, StockChoice,
+    VolumeOverage,
 };
 use crate::plan::supply::{self, Course, PerApplication, SupplyRequest, TopicalData};
 use crate::plan::Balance;
@@ -244,28 +244,6 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
         measure_step,
         container: args.container.clone(),
     })
-}
-
-/// `stscalc batch` for a solution: the rendered plan.
-pub fn solution_batch(entry: &Entry, args: &BatchArgs) -> Result<String> {
-    let req = solution_request(args)?;
-    let plan = solution::plan(entry, &req)?;
-    match args.format {
-        SheetFormat::Text => Ok(render::dosing::solution(&plan)),
-        SheetFormat::Json => render::json(&plan),
-        SheetFormat::Html | SheetFormat::Pdf => Err(Error::input(
-            "--format",
-            "`text` or `json` for a solution batch (its printed record is not made yet)",
-            format!(
-                "`{}`",
-                if args.format == SheetFormat::Html {
-                    "html"
-                } else {
-                    "pdf"
-                }
-            ),
-        )),
-    }
 }
 
 fn parse_count(field: &str, text: &str, what: &str, max: u32) -> Result<u32> {
