@@ -279,15 +279,16 @@ struct SheetFields {
 
 impl SheetFields {
     fn parse(o: &SessionSheetOptions) -> Result<Self> {
-        let date = o.date.as_deref().map(parse_date).transpose()?;
+        let day = o.date.as_deref().map(parse_day).transpose()?;
+        let date = day.map(|d| d.format("%Y-%m-%d").to_string());
         let bud = o
             .bud
             .as_deref()
             .map(|b| CompoundedAt::parse("--bud", b))
             .transpose()?;
         // A solution past its beyond-use date is not injected: refuse the sheet and the labels.
-        if let (Some(d), Some(b)) = (&date, &bud) {
-            if b.date.format("%Y-%m-%d").to_string() < *d {
+        if let (Some(d), Some(b)) = (day, &bud) {
+            if b.date < d {
                 return Err(Error::Refused(format!(
                     "the solution's beyond-use date {b} is before the session's date {d}: do not use it; prepare a new batch"
                 )));
@@ -469,15 +470,17 @@ fn count(field: &str, text: &str, min: u32, max: u32) -> Result<u32> {
 }
 
 fn parse_date(text: &str) -> Result<String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .map_err(|_| {
-            Error::input(
-                "--date",
-                "a date written YYYY-MM-DD, such as `2025-03-14`",
-                format!("`{}`", text.trim()),
-            )
-        })
+    parse_day(text).map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        Error::input(
+            "--date",
+            "a date written YYYY-MM-DD, such as `2025-03-14`",
+            format!("`{}`", text.trim()),
+        )
+    })
 }
 
 fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>> {

@@ -1,9 +1,12 @@
 //! The data each printed sheet shows: plain `Serialize` views built from plans, handed to the
 //! templates. Views never calculate: every number is already in the plan.
 //!
-//! Fields that other parts of stscalc will supply (lot, date and time, beyond-use date, the
-//! lots of components, a session's lesions and totals) are `Option`s or lists; when they are
-//! empty the templates print write-in blanks, never made-up values.
+//! The compounding record has one view for every preparation ([`RecordView::ointment`],
+//! [`RecordView::solution`]): the template prints facts, component rows and notes without
+//! knowing which plan they came from. Fields that may not be known (lot, date and time,
+//! beyond-use date, the lots of components, the quantity actually measured, a blank session
+//! sheet's lesions and totals) are `Option`s or lists; when they are empty the templates print
+//! write-in blanks, never made-up values.
 
 use serde::Serialize;
 
