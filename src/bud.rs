@@ -1032,6 +1032,73 @@ pub struct BudResult {
     pub limits: Vec<Candidate>,
 }
 
+/// The USP rule row that covers a resolved declaration, and its limit at `storage`.
+fn rule_for(decl: &Resolved, storage: Storage) -> Result<(&'static Rule, Limit)> {
+    let rule = Rules::embedded()
+        .find(decl.kind, &decl.conditions)
+        .map_err(|e| Error::Refused(e.to_string()))?;
+    let limit = rule.limit(storage).ok_or_else(|| {
+        Error::input(
+            "--storage",
+            format!(
+                "{} (USP rule `{}` gives no BUD for other storage)",
+                rule.allowed(),
+                rule.id
+            ),
+            format!("`{storage}`"),
+        )
+    })?;
+    Ok((rule, limit))
+}
+
+/// The shortest limit a resolved declaration earns at one storage before any date is known.
+///
+/// The USP rule's limit, or the formula's own stability limit when shorter; component expiries
+/// are not known yet. Planners that need a BUD as a duration (a series of sessions) use this,
+/// so the rules file stays the one source of beyond-use dates.
+#[derive(Debug, Clone, Serialize)]
+pub struct DurationLimit {
+    /// The limit.
+    pub limit: Limit,
+    /// The storage it applies to.
+    pub storage: Storage,
+    /// What set it: the rule (id and source) or the formula's stability limit.
+    pub reason: String,
+}
+
+impl fmt::Display for DurationLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.limit, self.storage.phrase())
+    }
+}
+
+/// See [`DurationLimit`].
+pub fn duration_limit(decl: &Resolved, storage: Storage) -> Result<DurationLimit> {
+    let (rule, rule_limit) = rule_for(decl, storage)?;
+    let hours = |l: Limit| match l.unit {
+        LimitUnit::Days => u64::from(l.amount) * 24,
+        LimitUnit::Hours => u64::from(l.amount),
+    };
+    let mut best = DurationLimit {
+        limit: rule_limit,
+        storage,
+        reason: format!(
+            "USP rule `{}` ({}) — {}",
+            rule.id, rule.preparation, rule.source
+        ),
+    };
+    for s in decl.stability.iter().filter(|s| s.applies(storage)) {
+        if hours(s.limit) < hours(best.limit) {
+            best = DurationLimit {
+                limit: s.limit,
+                storage,
+                reason: format!("the formula's stability limit ({})", s.reference),
+            };
+        }
+    }
+    Ok(best)
+}
+
 /// The beyond-use date of a batch: the earliest of the rule's limit for `storage`, the
 /// formula's stability limits for it, and the component expiries. A component that expires
 /// before the compounding date is refused, as is a storage the rule does not allow and a limit
@@ -1043,20 +1110,7 @@ pub fn beyond_use(
     components: &[ComponentExpiry],
     convention: DayCount,
 ) -> Result<BudResult> {
-    let rule = Rules::embedded()
-        .find(decl.kind, &decl.conditions)
-        .map_err(|e| Error::Refused(e.to_string()))?;
-    let rule_limit = rule.limit(storage).ok_or_else(|| {
-        Error::input(
-            "--storage",
-            format!(
-                "{} (USP rule `{}` gives no BUD for other storage)",
-                rule.allowed(),
-                rule.id
-            ),
-            format!("`{storage}`"),
-        )
-    })?;
+    let (rule, rule_limit) = rule_for(decl, storage)?;
 
     let mut limits = Vec::new();
     let reference = format!("{} — {}", rule.id, rule.source);

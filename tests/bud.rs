@@ -847,14 +847,17 @@ fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
 }
 
 #[test]
-fn the_rule_agrees_with_the_solution_sections_default_bud() {
-    // [solution.dilution.bud] and [solution.powder.bud] print a default BUD with the plan; the
-    // rules must give the same number of days for the formula's storage.
-    for method in ["dilution", "powder"] {
+fn the_plans_bud_comes_from_the_rules_for_each_method() {
+    // USP <797> Category 2, aseptic, not sterility tested, in a refrigerator: 10 days when every
+    // starting component is sterile (dilution), 4 days with a nonsterile one (powder).
+    for (method, days) in [("dilution", 10), ("powder", 4)] {
         let v = solution_json(&["--method", method]);
+        assert_eq!(v["bud"]["limit"]["amount"], days, "{method}");
+        assert_eq!(v["bud"]["limit"]["unit"], "days", "{method}");
+        assert_eq!(v["bud"]["storage"], "refrigerator", "{method}");
+        // The dated BUD of the record uses the same rule.
         assert_eq!(
-            v["bud"]["days"]["value"].as_str().unwrap(),
-            v["record"]["bud"]["rule"]["limit"]["amount"].to_string(),
+            v["record"]["bud"]["rule"]["limit"]["amount"], days,
             "{method}"
         );
     }

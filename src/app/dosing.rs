@@ -364,7 +364,7 @@ pub fn session_plan<'c>(
         None => formula.strength.basis,
     };
     // Parse the series options before planning so a bad date is reported whatever the doses.
-    let series_req = series_request(args, spec, dosing)?;
+    let series_req = series_request(args, formula, spec, dosing)?;
     let req = SessionRequest {
         lesions,
         concentration,
@@ -382,6 +382,7 @@ pub fn session_plan<'c>(
 
 fn series_request(
     args: &SessionArgs,
+    formula: &crate::formula::Formula,
     spec: &crate::formula::SolutionSpec,
     dosing: &crate::formula::DosingSpec,
 ) -> Result<Option<SeriesRequest>> {
@@ -427,20 +428,23 @@ fn series_request(
         )
     })?;
     let method: Method = args.method.as_deref().unwrap_or("dilution").parse()?;
-    let method_spec = match method {
-        Method::Dilution => &spec.dilution,
-        Method::Powder => &spec.powder,
-    };
+    // The default BUD comes from the USP rules for the method (the formula's [bud] declaration).
+    let rule = crate::plan::solution::method_bud(formula, method)?;
+    let storage = rule.storage.label().to_string();
     let bud = match &args.solution_bud {
         Some(b) => SolutionBud {
             days: Days::parse("--solution-bud", b)?,
-            storage: method_spec.bud.storage.clone(),
+            storage,
             reason: "given with --solution-bud".into(),
         },
         None => SolutionBud {
-            days: method_spec.bud.days,
-            storage: method_spec.bud.storage.clone(),
-            reason: method_spec.bud.reason.clone(),
+            days: match rule.limit.unit {
+                crate::bud::LimitUnit::Days => Days::new(rule.limit.amount),
+                // Under a day: usable on the compounding day only.
+                crate::bud::LimitUnit::Hours => Days::new(1),
+            },
+            storage,
+            reason: format!("{} for the {method} method: {}", rule.limit, rule.reason),
         },
     };
     Ok(Some(SeriesRequest {

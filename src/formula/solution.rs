@@ -48,18 +48,6 @@ pub struct StockProduct {
     pub source: String,
 }
 
-/// The beyond-use date a preparation method earns, with the rule behind it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BudSpec {
-    /// Whole days.
-    pub days: Days,
-    /// Storage condition the days apply to.
-    pub storage: String,
-    /// The rule that gives the days (e.g. the USP <797> category).
-    pub reason: String,
-}
-
 /// One way of making the solution.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,10 +55,9 @@ pub struct MethodSpec {
     /// Equipment specific to this method.
     #[serde(default)]
     pub equipment: Vec<String>,
-    /// The numbered steps of this method.
+    /// The numbered steps of this method. Its beyond-use date comes from the formula's `[bud]`
+    /// declaration and the USP rules, per method.
     pub method: Vec<String>,
-    /// The beyond-use date this method earns by default.
-    pub bud: BudSpec,
 }
 
 /// A final container for the solution.

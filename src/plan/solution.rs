@@ -20,8 +20,9 @@ use serde::Serialize;
 
 use super::ointment::{factor_explanation, FormulaRef, Stock};
 use super::{display_factor, Balance};
+use crate::bud::{duration_limit, DurationLimit};
 use crate::error::{Error, Result};
-use crate::formula::solution::{BudSpec, Diluent};
+use crate::formula::solution::Diluent;
 use crate::formula::{Entry, Formula, Preparation, SolutionSpec, Strength};
 use crate::quantity::{format_calculated, Concentration, Mass, Percent, Quantity, Volume};
 use crate::substance::{content_factor, Certificate, Form, Substance};
@@ -292,8 +293,9 @@ pub struct SolutionPlan {
     pub equipment: Vec<String>,
     /// Steps: the method's, then the formula's finishing steps.
     pub method_steps: Vec<String>,
-    /// The BUD this method earns by default, with its rule.
-    pub bud: BudSpec,
+    /// The BUD this method earns at the formula's storage before any date or component expiry
+    /// is known, from the rules file (the batch record gives the dated BUD).
+    pub bud: DurationLimit,
     /// Storage.
     pub storage: String,
     /// The calculation, step by step.
@@ -472,7 +474,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         fill,
         equipment,
         method_steps,
-        bud: method_spec.bud.clone(),
+        bud: method_bud(formula, method)?,
         storage: formula.storage.clone(),
         calculations: calc,
         warnings,
@@ -728,4 +730,11 @@ fn powder(
         concentration_from_rounded: from_rounded,
         concentration_from_rounded_text: concentration_text(from_rounded),
     })
+}
+
+/// The BUD a preparation method earns at the formula's usual storage, from the USP rules (the
+/// formula's `[bud]` declaration resolved for the method).
+pub fn method_bud(formula: &crate::formula::Formula, method: Method) -> Result<DurationLimit> {
+    let resolved = formula.bud().resolve(Some(&method.to_string()))?;
+    duration_limit(&resolved, resolved.default_storage)
 }

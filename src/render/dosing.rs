@@ -140,8 +140,8 @@ pub fn solution(p: &SolutionPlan) -> String {
     );
     let _ = writeln!(
         o,
-        "BUD (default for this method): {}, {} — {}",
-        p.bud.days, p.bud.storage, p.bud.reason
+        "BUD (this method, before component expiries): {} — {}",
+        p.bud, p.bud.reason
     );
     let _ = writeln!(o, "Storage: {}", p.storage);
     if let Some(r) = &p.record {
