@@ -121,21 +121,10 @@ impl<'de> Deserialize<'de> for Length {
         impl serde::de::Visitor<'_> for V {
             type Value = Length;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a length written as a quoted string with its unit, e.g. \"2.625 in\"")
+                f.write_str("a length written as a quoted string with its unit, e.g. \"2.625 in\" (TOML numbers lose digits)")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Length, E> {
                 v.parse().map_err(E::custom)
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Length, E> {
-                Err(E::custom(format!(
-                    "found the number {v}: write the length as a quoted string with its unit, e.g. \"2.625 in\""
-                )))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Length, E> {
-                self.visit_f64(v as f64)
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Length, E> {
-                self.visit_f64(v as f64)
             }
         }
         d.deserialize_any(V)
