@@ -196,18 +196,39 @@ pub fn ointment_request(args: &BatchArgs) -> Result<OintmentRequest> {
         .map(|s| parse_positive::<Percent>("--strength", s))
         .transpose()?;
     let overage = args.overage.as_deref().map(Overage::parse).transpose()?;
+    let PowderOptions {
+        stock_form,
+        certificate,
+        balance,
+    } = powder_options(args)?;
+    Ok(OintmentRequest {
+        size,
+        strength,
+        overage,
+        stock_form,
+        certificate,
+        balance,
+        container: args.container.clone(),
+    })
+}
+
+/// The powder on the shelf and the balance it is weighed on: the options an ointment and a
+/// solution made from powder share.
+pub(crate) struct PowderOptions {
+    /// `--stock-form`, if given.
+    pub stock_form: Option<Form>,
+    /// `--assay`, `--assay-basis` and `--water`, if an assay was given.
+    pub certificate: Option<Certificate>,
+    /// `--readability` and `--repeatability`.
+    pub balance: Balance,
+}
+
+/// Parses and checks the [`PowderOptions`].
+pub(crate) fn powder_options(args: &BatchArgs) -> Result<PowderOptions> {
     let stock_form = args
         .stock_form
         .as_deref()
-        .map(|s| {
-            s.parse::<Form>().map_err(|_| {
-                Error::input(
-                    "--stock-form",
-                    "`pentahydrate` or `anhydrous`",
-                    format!("`{s}`"),
-                )
-            })
-        })
+        .map(|s| parse_form("--stock-form", s))
         .transpose()?;
     let certificate = certificate(
         args.assay.as_deref(),
@@ -220,18 +241,20 @@ pub fn ointment_request(args: &BatchArgs) -> Result<OintmentRequest> {
         .as_deref()
         .map(|r| parse_positive::<Mass>("--repeatability", r))
         .transpose()?;
-    Ok(OintmentRequest {
-        size,
-        strength,
-        overage,
+    Ok(PowderOptions {
         stock_form,
         certificate,
         balance: Balance {
             readability,
             repeatability,
         },
-        container: args.container.clone(),
     })
+}
+
+/// Parses a salt form option (`pentahydrate` or `anhydrous`) for `field`.
+pub(crate) fn parse_form(field: &str, text: &str) -> Result<Form> {
+    text.parse::<Form>()
+        .map_err(|_| Error::input(field, "`pentahydrate` or `anhydrous`", format!("`{text}`")))
 }
 
 /// Builds a certificate from the `--assay`, `--assay-basis` and `--water` options.

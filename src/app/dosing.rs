@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use super::parse_form;
 use crate::cli::{BatchArgs, Format, SessionArgs, SheetFormat, SupplyArgs};
 use crate::days::Days;
 use crate::error::{Error, Result};
@@ -15,15 +16,8 @@ use crate::plan::solution::{
     VolumeOverage,
 };
 use crate::plan::supply::{self, Course, PerApplication, SupplyRequest, TopicalData};
-use crate::plan::Balance;
-use crate::quantity::{parse_positive, Concentration, Mass, Quantity, Volume};
+use crate::quantity::{parse_positive, Concentration, Quantity, Volume};
 use crate::render;
-use crate::substance::Form;
-
-fn parse_form(field: &str, text: &str) -> Result<Form> {
-    text.parse::<Form>()
-        .map_err(|_| Error::input(field, "`pentahydrate` or `anhydrous`", format!("`{text}`")))
-}
 
 /// Parses a solution strength or stock concentration: mg/mL or % w/v, above zero. A plain `%`
 /// is refused as ambiguous and a `% w/w` as meaningless for a solution.
@@ -210,29 +204,15 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
                     format!("`{value}`"),
                 ));
             }
-            let stock_form = args
-                .stock_form
-                .as_deref()
-                .map(|s| parse_form("--stock-form", s))
-                .transpose()?;
-            let certificate = super::certificate(
-                args.assay.as_deref(),
-                &args.assay_basis,
-                args.water.as_deref(),
-            )?;
-            let readability: Mass = parse_positive("--readability", &args.readability)?;
-            let repeatability = args
-                .repeatability
-                .as_deref()
-                .map(|r| parse_positive::<Mass>("--repeatability", r))
-                .transpose()?;
+            let super::PowderOptions {
+                stock_form,
+                certificate,
+                balance,
+            } = super::powder_options(args)?;
             MethodRequest::Powder {
                 stock_form,
                 certificate,
-                balance: Balance {
-                    readability,
-                    repeatability,
-                },
+                balance,
             }
         }
     };
