@@ -167,7 +167,7 @@ pub struct BatchArgs {
     pub water: Option<String>,
 
     /// Balance readability d, e.g. `0.001g` or `1mg`.
-    #[arg(long, default_value = "0.001 g", allow_hyphen_values = true)]
+    #[arg(long, default_value = crate::plan::DEFAULT_READABILITY, allow_hyphen_values = true)]
     pub readability: String,
 
     /// Measured repeatability standard deviation of the balance, if known.

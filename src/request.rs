@@ -224,7 +224,7 @@ fn merge_defaulted(
 }
 
 /// The default of `--readability` in [`crate::cli::BatchArgs`].
-const DEFAULT_READABILITY: &str = "0.001 g";
+const DEFAULT_READABILITY: &str = crate::plan::DEFAULT_READABILITY;
 /// The default of `--assay-basis` in [`crate::cli::BatchArgs`].
 const DEFAULT_ASSAY_BASIS: &str = "as-is";
 

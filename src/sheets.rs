@@ -472,33 +472,45 @@ impl<'a> RecordView<'a> {
                     ),
                     s.source.clone(),
                 ));
-                facts.push(Fact::noted(
-                    "Diluent",
-                    d.diluent.name.clone(),
-                    d.diluent.note.clone(),
-                ));
+                if d.diluent_volume.ml().is_zero() {
+                    facts.push(Fact::new(
+                        "Diluent",
+                        "none (the stock is used as it is, at the target strength)".into(),
+                    ));
+                } else {
+                    facts.push(Fact::noted(
+                        "Diluent",
+                        d.diluent.name.clone(),
+                        d.diluent.note.clone(),
+                    ));
+                }
                 let stock_id = s.id.clone().unwrap_or_else(|| "stock".into());
-                let rows = vec![
-                    ComponentRow::new(
-                        record,
-                        &stock_id,
-                        s.name.clone(),
-                        Some("stock injection"),
-                        d.stock_volume_calculated_text.clone(),
-                        d.stock_volume.to_string(),
-                    ),
-                    ComponentRow::new(
+                let mut rows = vec![ComponentRow::new(
+                    record,
+                    &stock_id,
+                    s.name.clone(),
+                    Some("stock injection"),
+                    d.stock_volume_calculated_text.clone(),
+                    d.stock_volume.to_string(),
+                )];
+                // At the stock's own strength there is no diluent: no 0 mL row.
+                if !d.diluent_volume.ml().is_zero() {
+                    rows.push(ComponentRow::new(
                         record,
                         &d.diluent.id,
                         d.diluent.name.clone(),
                         Some("diluent"),
                         format!("{} − {}", plan.total, d.stock_volume),
                         d.diluent_volume.to_string(),
-                    ),
-                ];
+                    ));
+                }
                 let notes = vec![format!(
-                    "Volumes rounded to the measuring step {} (nearest step, halves away from zero). Concentration from the measured volumes: {} ({} basis), target {}.",
-                    plan.measure_step, d.concentration_from_rounded_text, plan.basis, plan.strength
+                    "Volumes rounded to the measuring step {} (nearest step, halves away from zero). Concentration from the measured volumes: {} ({} basis), {} of the target {}.",
+                    plan.measure_step.map_or_else(String::new, |s| s.to_string()),
+                    d.concentration_from_rounded_text,
+                    plan.basis,
+                    d.of_target_text,
+                    plan.strength
                 )];
                 ("Measure", "Actual volume", rows, notes)
             }
@@ -551,11 +563,14 @@ impl<'a> RecordView<'a> {
                 ))
             }
         };
-        facts.push(Fact::noted(
-            "Measuring step",
-            plan.measure_step.to_string(),
-            plan.measure_step_reason.clone(),
-        ));
+        // The dilution's syringes only: the powder method makes up to volume in a flask.
+        if let (Some(step), Some(reason)) = (plan.measure_step, &plan.measure_step_reason) {
+            facts.push(Fact::noted(
+                "Measuring step",
+                step.to_string(),
+                reason.clone(),
+            ));
+        }
         facts.push(Fact::noted(
             "Osmolarity",
             format!("{} (ideal, an upper estimate)", plan.osmolarity.text),
@@ -749,10 +764,7 @@ impl SessionSheet {
         };
         SessionSheet {
             paper: PaperView::of(paper),
-            preparation: Some(format!(
-                "{} {} ({} basis)",
-                f.active.name, plan.concentration, plan.basis
-            )),
+            preparation: Some(format!("{} {}", f.active.name, plan.label_strength)),
             basis: Some(plan.basis.to_string()),
             formula: Some(format!(
                 "{}, version {}",

@@ -562,6 +562,9 @@ fn two_grams_twice_daily_for_30_days_is_120_g() {
 #[test]
 fn fingertip_units_and_months_are_defined_in_the_output() {
     // 4 FTU × 0.5 g = 2 g once daily for 6 months × 30 days = 180 days: 360 g, 12 tubes of 30 g.
+    // The ointment's BUD is 180 days (USP <795>, nonaqueous) with the compounding day as day 1
+    // and not a day of use: one batch serves at most 179 days, so 180 days are two batches of
+    // 90 days, each 2 g × 90 = 180 g = 6 tubes.
     let args = [
         "supply",
         "sts-25-zinc-oxide",
@@ -579,10 +582,16 @@ fn fingertip_units_and_months_are_defined_in_the_output() {
     assert_eq!(j["days"], 6 * 30);
     assert_eq!(value(&j["needed"]), d("2") * d("180"));
     assert_eq!(j["containers"], 12);
+    let batches = j["batches"].as_array().unwrap();
+    assert_eq!(batches.len(), 2);
+    assert_eq!(batches[0]["days"], 90);
+    assert_eq!(value(&batches[0]["needed"]), d("2") * d("90"));
+    assert_eq!(batches[1]["first_day"], 91);
     assert_eq!(
-        j["batch_command"],
-        "stscalc batch sts-25-zinc-oxide --containers 12x30g --container tube-30g"
+        batches[1]["batch_command"],
+        "stscalc batch sts-25-zinc-oxide --containers 6x30g --container tube-30g"
     );
+    assert_eq!(j["batch_command"], batches[0]["batch_command"]);
     let t = ok(&args);
     assert!(t.contains("30 days"), "{t}");
     assert!(t.contains("FTU"), "{t}");

@@ -5,6 +5,7 @@ mod common;
 mod batch;
 mod bud;
 mod dosing;
+mod dosing_review;
 mod formulas;
 mod print;
 mod properties;

@@ -12,8 +12,8 @@ use crate::formula::{Catalog, Entry};
 use crate::plan::series::{self, SeriesRequest, SolutionBud};
 use crate::plan::session::{self, Lesion, SessionRequest, SyringeTable, HARD_MAX_LESIONS};
 use crate::plan::solution::{
-    default_concentration, solution_spec, Method, MethodRequest, SolutionRequest, StockChoice,
-    VolumeOverage,
+    check_concentration, concentration_text, convert, default_concentration, solution_spec,
+    BatchSizing, Method, MethodRequest, SolutionRequest, StockChoice, VolumeOverage,
 };
 use crate::plan::supply::{self, Course, PerApplication, SupplyRequest, TopicalData};
 use crate::quantity::{parse_positive, Concentration, Quantity, Volume};
@@ -131,6 +131,8 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
         ("--stock-basis", args.stock_basis.as_deref()),
         ("--vial", args.vial.as_deref()),
         ("--diluent", args.diluent.as_deref()),
+        // The powder method measures no volume by syringe: it makes up to volume in a flask.
+        ("--measure-step", args.measure_step.as_deref()),
     ]);
     let powder_only = first_given(&[
         ("--stock-form", args.stock_form.as_deref()),
@@ -326,46 +328,87 @@ pub fn session_plan<'c>(
 ) -> Result<(&'c Entry, session::SessionPlan)> {
     let entry = catalog.get(&args.formula)?;
     let formula = &entry.formula;
-    let spec = solution_spec(formula)?;
+    // A solution formula only: the session's batch is a solution batch.
+    solution_spec(formula)?;
     let dosing = session::dosing_spec(entry)?;
     let lesions = lesions(args)?;
-    let (concentration, source) = match &args.concentration {
-        Some(c) => (
-            parse_concentration("--concentration", c)?,
-            "given with --concentration".to_string(),
-        ),
-        None => (
-            default_concentration(formula)?,
-            format!("the default of formula `{}`", formula.id),
-        ),
-    };
     let basis = match &args.basis {
         Some(b) => parse_form("--basis", b)?,
         None => formula.strength.basis,
     };
+    let (concentration, source, exact_on_formula_basis) = match &args.concentration {
+        Some(c) => {
+            let c = parse_concentration("--concentration", c)?;
+            // A concentration the formula cannot be made at would give a batch command that
+            // `batch` refuses: refused here, naming the range and its basis.
+            check_concentration(formula, "--concentration", c, basis)?;
+            (c, "given with --concentration".to_string(), None)
+        }
+        None if basis != formula.strength.basis => {
+            // `--basis` alone: the formula's strength stated on the asked basis (same moles),
+            // never the same number relabelled.
+            let default = default_concentration(formula)?;
+            let substance = crate::substance::Substance::sodium_thiosulfate();
+            let converted = convert(default, formula.strength.basis, basis);
+            (
+                converted,
+                format!(
+                    "the default of formula `{}`, {default} ({} basis), on the {basis} basis: {default} × {} / {} (molar masses) = {}",
+                    formula.id,
+                    formula.strength.basis,
+                    substance.molar_mass(basis),
+                    substance.molar_mass(formula.strength.basis),
+                    concentration_text(converted)
+                ),
+                Some(default),
+            )
+        }
+        None => (
+            default_concentration(formula)?,
+            format!("the default of formula `{}`", formula.id),
+            None,
+        ),
+    };
     // Parse the series options before planning so a bad date is reported whatever the doses.
-    let series_req = series_request(args, formula, spec, dosing)?;
+    let series_options = series_request(args, formula, dosing)?;
     let req = SessionRequest {
         lesions,
         concentration,
         basis,
         concentration_source: source,
+        exact_on_formula_basis,
         fill_across: args.fill_across,
         override_reason: args.override_reason.clone(),
     };
     let mut plan = session::plan(entry, SyringeTable::embedded(), &req)?;
-    if let Some(sr) = series_req {
+    if let Some(o) = series_options {
+        let sr = SeriesRequest {
+            sessions: o.sessions,
+            every: o.every,
+            start: o.start,
+            bud: o.bud,
+            method: o.method,
+            sizing: BatchSizing::new(formula, plan.formula_basis_concentration, o.method)?,
+        };
         plan.series = Some(series::plan(&plan, dosing, &sr)?);
     }
     Ok((entry, plan))
 }
 
+/// The series options, parsed before the session is planned.
+struct SeriesOptions {
+    sessions: u32,
+    every: Days,
+    start: NaiveDate,
+    bud: SolutionBud,
+    method: Method,
+}
+
 fn series_request(
     args: &SessionArgs,
     formula: &crate::formula::Formula,
-    spec: &crate::formula::SolutionSpec,
     dosing: &crate::formula::DosingSpec,
-) -> Result<Option<SeriesRequest>> {
+) -> Result<Option<SeriesOptions>> {
     let Some(sessions) = &args.sessions else {
         for (name, given) in [
             ("--every", args.every.is_some()),
@@ -408,32 +451,48 @@ fn series_request(
         )
     })?;
     let method: Method = args.method.as_deref().unwrap_or("dilution").parse()?;
-    // The default BUD comes from the USP rules for the method (the formula's [bud] declaration).
+    // The BUD comes from the USP rules for the method (the formula's [bud] declaration); a
+    // pharmacist may shorten it with --solution-bud, never lengthen it.
     let rule = crate::plan::solution::method_bud(formula, method)?;
     let storage = rule.storage.label().to_string();
+    let rule_days = match rule.limit.unit {
+        crate::bud::LimitUnit::Days => Days::new(rule.limit.amount),
+        // Under a day: usable on the compounding day only.
+        crate::bud::LimitUnit::Hours => Days::new(1),
+    };
+    let rule_reason = format!("{} for the {method} method: {}", rule.limit, rule.reason);
     let bud = match &args.solution_bud {
-        Some(b) => SolutionBud {
-            days: Days::parse("--solution-bud", b)?,
-            storage,
-            reason: "given with --solution-bud".into(),
-        },
+        Some(b) => {
+            let days = Days::parse("--solution-bud", b)?;
+            if days > rule_days {
+                return Err(Error::input(
+                    "--solution-bud",
+                    format!(
+                        "at most {rule_days}, the limit for the {method} method ({rule}, {}); --solution-bud may only shorten it",
+                        // The rule without its long source citation (printed with the series).
+                        rule.reason.split(" — ").next().unwrap_or_default()
+                    ),
+                    format!("`{}`", b.trim()),
+                ));
+            }
+            SolutionBud {
+                days,
+                storage,
+                reason: format!("given with --solution-bud, within the limit of {rule_reason}"),
+            }
+        }
         None => SolutionBud {
-            days: match rule.limit.unit {
-                crate::bud::LimitUnit::Days => Days::new(rule.limit.amount),
-                // Under a day: usable on the compounding day only.
-                crate::bud::LimitUnit::Hours => Days::new(1),
-            },
+            days: rule_days,
             storage,
-            reason: format!("{} for the {method} method: {}", rule.limit, rule.reason),
+            reason: rule_reason,
         },
     };
-    Ok(Some(SeriesRequest {
+    Ok(Some(SeriesOptions {
         sessions,
         every,
         start,
         bud,
         method,
-        measure_step: spec.measure_step,
     }))
 }
 

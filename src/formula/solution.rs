@@ -27,6 +27,68 @@ pub struct Diluent {
     pub name: String,
     /// Why it is allowed, or what to watch (printed with the plan).
     pub note: String,
+    /// Its own ideal osmolarity (`"308 mOsm/L"`, `"0 mOsm/L"`), added to the solution's in
+    /// proportion to its share of the final volume. Absent: the osmolarity shown says it
+    /// leaves the diluent out.
+    #[serde(default)]
+    pub osmolarity: Option<Milliosmolar>,
+    /// Where that figure comes from (required with `osmolarity`).
+    #[serde(default)]
+    pub osmolarity_source: Option<String>,
+}
+
+/// An ideal osmolarity in mOsm/L, written in formula files as a quoted string with its unit
+/// (`"308 mOsm/L"`), exact like every other quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Milliosmolar(Decimal);
+
+impl Milliosmolar {
+    /// `value` mOsm/L.
+    pub fn new(value: Decimal) -> Self {
+        Milliosmolar(value)
+    }
+    /// The value in mOsm/L.
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+    /// Parses `308 mOsm/L` (also `308mOsm/L`); the number must not be negative.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let t = text.trim();
+        let expected = || format!("expected an osmolarity such as `308 mOsm/L`, found `{t}`");
+        let number = t
+            .strip_suffix("mOsm/L")
+            .or_else(|| t.strip_suffix("mosm/L"))
+            .ok_or_else(expected)?;
+        let v = Decimal::from_str_exact(number.trim()).map_err(|_| expected())?;
+        if v < Decimal::ZERO {
+            return Err(expected());
+        }
+        Ok(Milliosmolar(v))
+    }
+}
+
+impl std::fmt::Display for Milliosmolar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::quantity::format_quantity(self.0, "mOsm/L"))
+    }
+}
+
+impl Serialize for Milliosmolar {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Milliosmolar", 3)?;
+        st.serialize_field("value", &self.0.normalize().to_string())?;
+        st.serialize_field("unit", "mOsm/L")?;
+        st.serialize_field("text", &self.to_string())?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Milliosmolar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Milliosmolar::parse(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A commercial injection that can be diluted: its concentration, the basis that concentration
@@ -208,6 +270,18 @@ pub(super) fn validate(solution: &SolutionSpec, dosing: Option<&DosingSpec>) -> 
         }
     }
     unique("solution.diluents", solution.diluents.iter().map(|d| &d.id))?;
+    for d in &solution.diluents {
+        let sourced = d
+            .osmolarity_source
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty());
+        if d.osmolarity.is_some() && !sourced {
+            return Err(format!(
+                "diluent `{}` has an `osmolarity` without an `osmolarity_source`: say where the figure comes from",
+                d.id
+            ));
+        }
+    }
     unique("solution.stocks", solution.stocks.iter().map(|s| &s.id))?;
     unique(
         "solution.containers",

@@ -201,7 +201,7 @@ pub fn syringe(
 ) -> LabelText {
     let f = &entry.formula;
     let mut lines = vec![
-        active_line(f, plan.concentration, plan.basis),
+        LabelLine::strong(format!("{} {}", f.active.name, plan.label_strength)),
         LabelLine::plain(format!(
             "Syringe {} of {}: {} for {}.",
             fill.number,

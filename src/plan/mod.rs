@@ -106,6 +106,10 @@ impl Overage {
     }
 }
 
+/// The balance readability assumed when none is given (`--readability`'s default), also used
+/// to size a powder batch that `stscalc session` suggests.
+pub const DEFAULT_READABILITY: &str = "0.001 g";
+
 /// The balance used, and so the smallest quantity it may weigh (USP <41>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Balance {

@@ -187,13 +187,17 @@ pub fn record(formula: &Formula, req: &RecordRequest) -> Result<BatchRecord> {
 /// the dilution method, the active and the vehicle (water for injection) from powder.
 pub fn solution_components(formula: &Formula, plan: &SolutionPlan) -> Vec<(String, String)> {
     match &plan.dilution {
-        Some(d) => vec![
-            (
+        Some(d) => {
+            let mut v = vec![(
                 d.stock.id.clone().unwrap_or_else(|| "stock".into()),
                 d.stock.name.clone(),
-            ),
-            (d.diluent.id.clone(), d.diluent.name.clone()),
-        ],
+            )];
+            // At the stock's own strength no diluent is used, so none has a lot to record.
+            if !d.diluent_volume.ml().is_zero() {
+                v.push((d.diluent.id.clone(), d.diluent.name.clone()));
+            }
+            v
+        }
         None => vec![
             (formula.active.id.clone(), formula.active.name.clone()),
             (formula.vehicle.id.clone(), formula.vehicle.name.clone()),

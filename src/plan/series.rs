@@ -1,19 +1,19 @@
 //! A treatment series: the same session repeated at a fixed interval, the solution to prepare
 //! for it within the solution's beyond-use date, and the follow-up window.
 //!
-//! The beyond-use date is a plain input ([`SolutionBud`]) so that it can come from the formula's
-//! default, from `--solution-bud`, or later from a BUD rules engine. A preparation is compounded
+//! The beyond-use date is a plain input ([`SolutionBud`]): the USP limit for the method (the
+//! formula's `[bud]` declaration), or a shorter `--solution-bud` (a longer one is refused before
+//! it gets here). A preparation is compounded
 //! on the day of the first session it serves and serves every later session that falls within
 //! its BUD; when the BUD would expire before the next session, each session gets its own
 //! preparation. The compounding day counts as day 1 (the shorter of the two readings of a BUD,
 //! domain.md §3), so a 10-day BUD compounded on the 1st is used through the 10th.
 
 use chrono::NaiveDate;
-use rust_decimal::RoundingStrategy;
 use serde::Serialize;
 
-use super::session::{mass_text, SessionPlan};
-use super::solution::{round_volume, Method};
+use super::session::{mass_text, serialize_mass_as_printed, SessionPlan};
+use super::solution::{BatchSizing, Method};
 use crate::days::Days;
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
@@ -46,8 +46,9 @@ pub struct SeriesRequest {
     pub bud: SolutionBud,
     /// How the solution is made (for the batch command).
     pub method: Method,
-    /// Volumes to prepare are rounded up to this step (the formula's measuring step).
-    pub measure_step: Volume,
+    /// Finds each preparation's batch volume: the smallest from its need up that the method
+    /// makes within the formula's tolerance (for the same method as `method`).
+    pub sizing: BatchSizing,
 }
 
 /// One session of the series.
@@ -59,7 +60,8 @@ pub struct SeriesSession {
     pub date: NaiveDate,
     /// Volume injected.
     pub volume: Volume,
-    /// Active injected.
+    /// Active injected (its text as printed).
+    #[serde(serialize_with = "serialize_mass_as_printed")]
     pub mass: Mass,
     /// The same as people read it.
     pub mass_text: String,
@@ -80,9 +82,12 @@ pub struct SeriesPreparation {
     pub sessions: Vec<u32>,
     /// Solution needed: each session's injected volume plus dead space.
     pub volume: Volume,
-    /// The volume to make, rounded up to the measuring step.
+    /// The volume to make: the smallest from `volume` up that the method makes within the
+    /// formula's tolerance.
     pub batch_volume: Volume,
-    /// The command that plans it.
+    /// How `batch_volume` was chosen.
+    pub batch_reason: String,
+    /// The command that plans it (empty when none can be given).
     pub batch_command: String,
 }
 
@@ -106,7 +111,8 @@ pub struct SeriesPlan {
     pub sessions: Vec<SeriesSession>,
     /// Volume injected over the series.
     pub total_volume: Volume,
-    /// Active injected over the series.
+    /// Active injected over the series (its text as printed).
+    #[serde(serialize_with = "serialize_mass_as_printed")]
     pub total_mass: Mass,
     /// The same as people read it.
     pub total_mass_text: String,
@@ -160,6 +166,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
                 sessions: vec![i + 1],
                 volume: session.to_prepare,
                 batch_volume: Volume::default(),
+                batch_reason: String::new(),
                 batch_command: String::new(),
             });
         }
@@ -172,24 +179,30 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
             preparation: preparations.len() as u32,
         });
     }
+    let mut without_batch = Vec::new();
     for p in &mut preparations {
-        p.batch_volume = round_volume(
-            p.volume,
-            req.measure_step,
-            RoundingStrategy::ToPositiveInfinity,
+        let sized = req.sizing.smallest_from(p.volume);
+        p.batch_volume = sized.as_ref().map_or(p.volume, |b| b.volume);
+        p.batch_reason = sized.as_ref().map_or_else(
+            || {
+                without_batch.push(p.number);
+                format!(
+                    "no volume near {} is made within the formula's tolerance: work it out with the pharmacist",
+                    p.volume
+                )
+            },
+            |b| b.reason.clone(),
         );
         // The command is machine input: plain digits, no thousands separator.
-        p.batch_command = session
-            .batch_strength
-            .as_ref()
-            .map_or_else(String::new, |s| {
-                format!(
-                    "stscalc batch {} --quantity {}mL --method {}{s}",
-                    session.formula.id,
-                    p.batch_volume.ml().normalize(),
-                    req.method
-                )
-            });
+        p.batch_command = match (&session.batch_strength, &sized) {
+            (Some(s), Some(_)) => format!(
+                "stscalc batch {} --quantity {}mL --method {}{s}",
+                session.formula.id,
+                p.batch_volume.ml().normalize(),
+                req.method
+            ),
+            _ => String::new(),
+        };
     }
     let n = rust_decimal::Decimal::from(req.sessions);
     let total_volume = Volume::from_ml(session.total_volume.ml() * n);
@@ -211,6 +224,16 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
         ),
         "A preparation serving several sessions is packaged as one sealed single-dose container per session at compounding; an opened container is not kept.".to_string(),
     ];
+    if !without_batch.is_empty() {
+        assumptions.push(format!(
+            "No batch command for preparation(s) {}: no volume near the need is made within the formula's tolerance.",
+            without_batch
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     if preparations.len() as u32 == req.sessions && req.sessions > 1 {
         assumptions.push(format!(
             "The BUD ({}) runs out before the next session ({} later): one preparation per session.",

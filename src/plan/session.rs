@@ -1,20 +1,25 @@
 //! The session check: what a clinician is about to inject, lesion by lesion, checked against the
 //! formula's dosing policy, with the syringes to draw up and the solution to prepare.
 //!
-//! Each dose goes in the smallest syringe of `data/syringes.toml` that holds it and is rounded to
-//! that syringe's graduation; the drawn (rounded) volume is what is injected, so milligrams and
-//! limits are worked out on it. A dose below 20 % of its syringe's capacity is flagged. Every
-//! syringe and its needle keep some solution (dead space), which is added to what must be
-//! prepared. Nothing here prints or touches files.
+//! Each dose goes in the smallest syringe of `data/syringes.toml` that holds it (or, filling
+//! across lesions, the smallest that holds the largest dose) and is rounded to that syringe's
+//! graduation; the drawn (rounded) volume is what is injected, so milligrams and limits are
+//! worked out on it. A dose is never changed silently: the change is shown with its percentage
+//! on the lesion's row, and a change larger than the table's `max_dose_change` is refused. A
+//! dose below 20 % of its syringe's capacity is flagged. Every syringe and its needle keep some
+//! solution (dead space), which is added to what must be prepared; the batch suggested is the
+//! smallest volume from there up that `stscalc batch` makes within the formula's tolerance
+//! ([`BatchSizing`]). Nothing here prints or touches files.
 
 use std::sync::OnceLock;
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
 
 use super::ointment::FormulaRef;
 use super::series::SeriesPlan;
-use super::solution::{convert, round_volume};
+use super::solution::{concentration_text, convert, round_volume, BatchSizing, Method};
 use crate::data::{from_toml, FileKind};
 use crate::error::{Error, Result};
 use crate::formula::{DosingSpec, Entry};
@@ -59,6 +64,11 @@ pub struct SyringeTable {
     pub min_fraction: Percent,
     /// Where the rule comes from.
     pub min_fraction_source: String,
+    /// The largest change rounding to a graduation may make to a dose, as a share of the dose;
+    /// a larger change is refused.
+    pub max_dose_change: Percent,
+    /// Where that bound comes from.
+    pub max_dose_change_source: String,
     /// The needle used with every syringe.
     pub needle: Needle,
     /// Sizes, smallest first.
@@ -104,7 +114,39 @@ impl SyringeTable {
         if t.needle.dead_space.ml() < Decimal::ZERO {
             return Err(bad("`needle.dead_space` is negative".into()));
         }
+        for (name, p) in [
+            ("min_fraction", t.min_fraction),
+            ("max_dose_change", t.max_dose_change),
+        ] {
+            if p.value() < Decimal::ZERO || p.value() >= Decimal::ONE_HUNDRED {
+                return Err(bad(format!(
+                    "`{name}` is {p}: expected a percentage from 0 % to below 100 %"
+                )));
+            }
+        }
         Ok(t)
+    }
+
+    /// Whether a syringe of the table measures `v` well: one whose graduation measures `v`
+    /// (divides it) and of which `v` is at least `min_fraction` of the capacity (a volume above
+    /// the capacity takes several fills).
+    pub fn fit(&self, v: Volume) -> SyringeFit {
+        let mut measuring = self
+            .syringes
+            .iter()
+            .filter(|s| (v.ml() % s.graduation.ml()).is_zero())
+            .peekable();
+        let Some(smallest) = measuring.peek().map(|s| (*s).clone()) else {
+            return SyringeFit::NoSyringe;
+        };
+        if measuring.any(|s| v.ml() >= s.capacity.ml() * self.min_fraction.fraction()) {
+            SyringeFit::Fits
+        } else {
+            SyringeFit::TooSmall {
+                name: smallest.name,
+                minimum: Volume::from_ml(smallest.capacity.ml() * self.min_fraction.fraction()),
+            }
+        }
     }
 
     /// The shipped table, parsed once.
@@ -120,6 +162,22 @@ impl SyringeTable {
     pub fn smallest_holding(&self, v: Volume) -> Option<&Syringe> {
         self.syringes.iter().find(|s| s.capacity >= v)
     }
+}
+
+/// How well the syringe table measures a volume ([`SyringeTable::fit`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyringeFit {
+    /// A syringe whose graduation measures it holds it at no less than the minimum share.
+    Fits,
+    /// Every syringe whose graduation measures it is too large for it.
+    TooSmall {
+        /// The smallest of them.
+        name: String,
+        /// The least it measures well (`min_fraction` of its capacity).
+        minimum: Volume,
+    },
+    /// No syringe's graduation measures it: another device is assumed.
+    NoSyringe,
 }
 
 /// One lesion as the clinician describes it.
@@ -148,6 +206,10 @@ pub struct SessionRequest {
     pub basis: Form,
     /// Where the concentration came from (the formula's default, or given).
     pub concentration_source: String,
+    /// The same concentration on the formula's basis when it is known exactly (the formula's
+    /// strength shown on another basis); `None`: `concentration` is converted with the molar
+    /// masses where the formula's basis is needed (limits, batch).
+    pub exact_on_formula_basis: Option<Concentration>,
     /// Fill syringes across lesions instead of one per lesion.
     pub fill_across: bool,
     /// Why a policy maximum may be exceeded, if one is.
@@ -173,7 +235,12 @@ pub struct LesionDose {
     pub drawn: Volume,
     /// How `drawn` was obtained.
     pub rounding: String,
-    /// Active in the drawn volume, on the concentration's basis.
+    /// The change from the asked volume, as a percentage of it (exact; 0 when none).
+    pub change_percent: Decimal,
+    /// The same as people read it (`+4 %`), empty when the dose is drawn as asked.
+    pub change_text: String,
+    /// Active in the drawn volume, on the concentration's basis (its text as printed).
+    #[serde(serialize_with = "serialize_mass_as_printed")]
     pub mass: Mass,
     /// The same as people read it.
     pub mass_text: String,
@@ -218,12 +285,21 @@ pub struct LimitCheck {
 pub struct SessionPlan {
     /// The formula whose policy applies.
     pub formula: FormulaRef,
-    /// Concentration used.
+    /// Concentration used (its text as printed, `≈` when converted and cut).
+    #[serde(serialize_with = "serialize_concentration_as_printed")]
     pub concentration: Concentration,
+    /// The same as people read it (`≈` when converted to another basis and cut).
+    pub concentration_text: String,
     /// Its basis.
     pub basis: Form,
     /// Where the concentration came from.
     pub concentration_source: String,
+    /// The solution's strength with its basis as its label states it: the concentration given,
+    /// or the formula's own strength when the doses are only shown on another basis (a label
+    /// carries no converted, rounded figure).
+    pub label_strength: String,
+    /// The concentration on the formula's basis, which the policy limits and the batch use.
+    pub formula_basis_concentration: Concentration,
     /// Per lesion.
     pub lesions: Vec<LesionDose>,
     /// Syringes to draw up.
@@ -232,7 +308,8 @@ pub struct SessionPlan {
     pub fill_across: bool,
     /// Total injected (sum of drawn volumes).
     pub total_volume: Volume,
-    /// Total active injected, on the concentration's basis.
+    /// Total active injected, on the concentration's basis (its text as printed).
+    #[serde(serialize_with = "serialize_mass_as_printed")]
     pub total_mass: Mass,
     /// The same as people read it.
     pub total_mass_text: String,
@@ -240,8 +317,11 @@ pub struct SessionPlan {
     pub dead_space: Volume,
     /// Solution to prepare: injected plus dead space.
     pub to_prepare: Volume,
-    /// The volume to make, rounded up to the formula's measuring step.
+    /// The volume to make: the smallest from `to_prepare` up that the formula's measuring step
+    /// makes within its tolerance by dilution (see `batch_reason`).
     pub batch_volume: Volume,
+    /// How `batch_volume` was chosen.
+    pub batch_reason: String,
     /// The `--strength` option the batch needs (empty at the formula's default strength;
     /// `None` when the strength cannot be written exactly on the formula's basis).
     pub batch_strength: Option<String>,
@@ -273,6 +353,57 @@ pub fn mass_text(m: Mass) -> String {
         format!("{mg} ({})", format_calculated(m.g(), "g", 4))
     } else {
         mg
+    }
+}
+
+/// Serializes a mass as every quantity is (the exact value in g and its unit) but with the
+/// text the session prints ([`mass_text`]), so that the JSON and the text read the same.
+pub fn serialize_mass_as_printed<S: serde::Serializer>(
+    m: &Mass,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serialize_mass_with_text(m, &mass_text(*m), s)
+}
+
+/// Serializes a concentration as every quantity is, with the text the session prints
+/// ([`concentration_text`]: two decimals, `≈` when cut).
+pub fn serialize_concentration_as_printed<S: serde::Serializer>(
+    c: &Concentration,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut st = s.serialize_struct("Concentration", 3)?;
+    st.serialize_field("value", &c.mg_per_ml().normalize().to_string())?;
+    st.serialize_field("unit", "mg/mL")?;
+    st.serialize_field("text", &concentration_text(*c))?;
+    st.end()
+}
+
+/// Serializes a mass with the given text (see [`serialize_mass_as_printed`]).
+pub fn serialize_mass_with_text<S: serde::Serializer>(
+    m: &Mass,
+    text: &str,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut st = s.serialize_struct("Mass", 3)?;
+    st.serialize_field("value", &m.g().normalize().to_string())?;
+    st.serialize_field("unit", "g")?;
+    st.serialize_field("text", text)?;
+    st.end()
+}
+
+/// `n` and the word, singular for 1 (`1 syringe`, `3 syringes`), with thousands separators.
+pub fn count_text(n: u64, singular: &str, plural: &str) -> String {
+    let word = if n == 1 { singular } else { plural };
+    format!("{} {word}", crate::quantity::format_number(n.into()))
+}
+
+/// A change as a signed percentage, `+4 %` or `≈ -33.33 %` (two decimals at most).
+pub fn signed_percent(p: Decimal) -> String {
+    let sign = if p < Decimal::ZERO { "-" } else { "+" };
+    let t = format_calculated(p.abs(), "%", 2);
+    match t.strip_prefix("≈ ") {
+        Some(rest) => format!("≈ {sign}{rest}"),
+        None => format!("{sign}{t}"),
     }
 }
 
@@ -314,6 +445,11 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     let conc = req.concentration;
     let basis = req.basis;
     let policy_basis = entry.formula.strength.basis;
+    // The limits and the batch are on the formula's basis: exact when the caller knows it (the
+    // formula's own strength shown on another basis), else converted with the molar masses.
+    let on_formula_basis = req
+        .exact_on_formula_basis
+        .unwrap_or_else(|| convert(conc, basis, policy_basis));
     let mut calc = Vec::new();
     let mut warnings = Vec::new();
 
@@ -356,16 +492,63 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
                 format!("`{}`", l.volume),
             ));
         }
+        let change_percent = (drawn.ml() - l.volume.ml()) / l.volume.ml() * Decimal::ONE_HUNDRED;
+        let change_text = if change_percent.is_zero() {
+            String::new()
+        } else {
+            signed_percent(change_percent)
+        };
+        // A dose is never changed silently, and never by more than the table allows.
+        if change_percent.abs() > table.max_dose_change.value() {
+            let why = if req.fill_across
+                && table
+                    .smallest_holding(l.volume)
+                    .is_some_and(|own| own.name != s.name)
+            {
+                format!(
+                    "the {} shared across lesions with --fill-across (graduation {}, sized for the largest dose {largest})",
+                    s.name, s.graduation
+                )
+            } else {
+                format!(
+                    "the {} (graduation {}), the smallest syringe that holds it",
+                    s.name, s.graduation
+                )
+            };
+            let fix = if req.fill_across {
+                "draw it in its own syringe (leave out --fill-across) or prescribe a dose on the graduation"
+            } else {
+                "prescribe a dose on the graduation"
+            };
+            return Err(Error::Refused(format!(
+                "lesion {number}: {} cannot be measured in {why}: it would be drawn as {drawn} ({change_text}), more than the {} a dose may change (`max_dose_change`, data/syringes.toml); {fix}",
+                l.volume,
+                table.max_dose_change,
+            )));
+        }
         let rounding = if drawn == l.volume {
             "none needed".to_string()
         } else {
-            format!("to the {} graduation {} ({NEAREST})", s.name, s.graduation)
+            format!(
+                "to the {} graduation {} ({NEAREST}): {} → {drawn}, {change_text}",
+                s.name, s.graduation, l.volume
+            )
         };
         let mass = Mass::from_mg(drawn.ml() * conc.mg_per_ml());
         let below = drawn.ml() < s.capacity.ml() * table.min_fraction.fraction();
         if below {
+            let better = table
+                .smallest_holding(drawn)
+                .filter(|own| own.name != s.name);
+            let advice = match better {
+                Some(own) => format!(
+                    "the {} would measure it better: give it its own syringe (leave out --fill-across)",
+                    own.name
+                ),
+                None => "no smaller syringe is in the table".to_string(),
+            };
             warnings.push(format!(
-                "Lesion {number}: {drawn} is below {} of the {} ({}): hard to measure accurately, and no smaller syringe is in the table.",
+                "Lesion {number}: {drawn} is below {} of the {} ({}): hard to measure accurately; {advice}.",
                 table.min_fraction,
                 s.name,
                 Volume::from_ml(s.capacity.ml() * table.min_fraction.fraction())
@@ -398,11 +581,30 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
             prescribed: l.volume,
             drawn,
             rounding,
+            change_percent,
+            change_text,
             mass,
             mass_text: mass_text(mass),
             syringe: syringes.len() as u32,
             below_min_fraction: below,
         });
+    }
+    let changed: Vec<String> = lesions
+        .iter()
+        .filter(|l| l.drawn != l.prescribed)
+        .map(|l| {
+            format!(
+                "lesion {}: {} → {} ({})",
+                l.number, l.prescribed, l.drawn, l.change_text
+            )
+        })
+        .collect();
+    if !changed.is_empty() {
+        warnings.push(format!(
+            "Doses rounded to the syringe graduation (at most {} allowed): {}.",
+            table.max_dose_change,
+            changed.join("; ")
+        ));
     }
 
     let total_volume = Volume::from_ml(lesions.iter().map(|l| l.drawn.ml()).sum());
@@ -410,7 +612,8 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     let drawn_list: Vec<String> = lesions.iter().map(|l| l.drawn.to_string()).collect();
     if lesions.iter().all(|l| l.drawn == lesions[0].drawn) {
         calc.push(format!(
-            "Volume injected: {n} × {} = {total_volume}",
+            "Volume injected: {} × {} = {total_volume}",
+            crate::quantity::format_number(n.into()),
             lesions[0].drawn
         ));
     } else {
@@ -419,8 +622,9 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
             drawn_list.join(" + ")
         ));
     }
+    let concentration_text = concentration_text(conc);
     calc.push(format!(
-        "Active injected: {total_volume} × {conc} = {} ({basis} basis)",
+        "Active injected: {total_volume} × {concentration_text} = {} ({basis} basis)",
         mass_text(total_mass)
     ));
     let dead_space = Volume::from_ml(syringes.iter().map(|s| s.dead_space.ml()).sum());
@@ -434,26 +638,18 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         })
         .collect();
     calc.push(format!(
-        "Dead space: {} syringe(s) ({}) = {dead_space}",
-        syringes.len(),
+        "Dead space: {} ({}) = {dead_space}",
+        count_text(syringes.len() as u64, "syringe", "syringes"),
         summarize(&per)
     ));
     let to_prepare = Volume::from_ml(total_volume.ml() + dead_space.ml());
     calc.push(format!(
         "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
     ));
-    let step = super::solution::solution_spec(&entry.formula)?.measure_step;
-    let batch_volume = round_volume(to_prepare, step, RoundingStrategy::ToPositiveInfinity);
-    if batch_volume != to_prepare {
-        calc.push(format!(
-            "Batch: {to_prepare} rounded up to the measuring step {step} = {batch_volume}"
-        ));
-    }
     // The batch must be made at the session's concentration, which `batch` takes on the
     // formula's basis. A strength that is not exact in a few decimals on that basis is not
     // rounded behind the pharmacist's back: no command is given and a warning says why.
     let default = super::solution::default_concentration(&entry.formula)?;
-    let on_formula_basis = convert(conc, basis, policy_basis);
     let batch_strength = if on_formula_basis == default {
         Some(String::new())
     } else if on_formula_basis.mg_per_ml().normalize().scale() <= 4 {
@@ -463,11 +659,35 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         ))
     } else {
         warnings.push(format!(
-            "The session's {conc} ({basis}) is {} on the formula's {policy_basis} basis: no batch command is given, work out the batch strength with the pharmacist.",
+            "The session's {concentration_text} ({basis}) is {} on the formula's {policy_basis} basis: no batch command is given, work out the batch strength with the pharmacist.",
             super::solution::concentration_text(on_formula_basis)
         ));
         None
     };
+    // The batch suggested is one `stscalc batch` makes within the formula's tolerance.
+    let step = super::solution::solution_spec(&entry.formula)?.measure_step;
+    let sized = BatchSizing::new(&entry.formula, on_formula_basis, Method::Dilution)
+        .map(|b| b.smallest_from(to_prepare));
+    let (batch_volume, batch_reason, batch_strength) = match sized {
+        Ok(Some(b)) => (b.volume, b.reason, batch_strength),
+        Ok(None) | Err(_) => {
+            let why = match sized {
+                Err(e) => e.to_string(),
+                _ => "no volume nearby is within the formula's tolerance at its measuring step"
+                    .to_string(),
+            };
+            warnings.push(format!(
+                "No batch command: {why}. Work out the batch with the pharmacist."
+            ));
+            let v = round_volume(to_prepare, step, RoundingStrategy::ToPositiveInfinity);
+            (
+                v,
+                format!("{to_prepare} rounded up to the measuring step {step}"),
+                None,
+            )
+        }
+    };
+    calc.push(format!("Batch: {batch_reason}"));
     // Machine input: plain digits, no thousands separator.
     let batch_command = batch_strength.as_ref().map_or_else(String::new, |s| {
         format!(
@@ -477,13 +697,10 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         )
     });
 
-    // Policy maximums, compared on the policy's basis.
-    let on_policy = |m: Mass| {
-        let c = convert(Concentration::from_mg_per_ml(m.mg()), basis, policy_basis);
-        Mass::from_mg(c.mg_per_ml())
-    };
+    // Policy maximums, compared on the policy's basis (from the drawn volumes, so that a
+    // converted concentration adds no rounding of its own).
+    let on_policy = |v: Volume| Mass::from_mg(v.ml() * on_formula_basis.mg_per_ml());
     let largest_drawn = lesions.iter().map(|l| l.drawn).max().expect("n > 0");
-    let largest_mass = lesions.iter().map(|l| l.mass).max().expect("n > 0");
     let basis_note = if basis == policy_basis {
         String::new()
     } else {
@@ -501,8 +718,8 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     };
     check(
         "lesions in the session".into(),
-        dosing.max_lesions.to_string(),
-        n.to_string(),
+        crate::quantity::format_number(dosing.max_lesions.into()),
+        crate::quantity::format_number(n.into()),
         n > dosing.max_lesions as usize,
         &dosing.max_lesions_reason,
     );
@@ -517,8 +734,8 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     check(
         format!("active per lesion ({policy_basis} basis)"),
         mass_text(pl.max_mass),
-        format!("{}{basis_note}", mass_text(on_policy(largest_mass))),
-        on_policy(largest_mass) > pl.max_mass,
+        format!("{}{basis_note}", mass_text(on_policy(largest_drawn))),
+        on_policy(largest_drawn) > pl.max_mass,
         &pl.reason,
     );
     let ps = &dosing.per_session;
@@ -532,8 +749,8 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     check(
         format!("active per session ({policy_basis} basis)"),
         mass_text(ps.max_mass),
-        format!("{}{basis_note}", mass_text(on_policy(total_mass))),
-        on_policy(total_mass) > ps.max_mass,
+        format!("{}{basis_note}", mass_text(on_policy(total_volume))),
+        on_policy(total_volume) > ps.max_mass,
         &ps.reason,
     );
     let exceeded: Vec<String> = limits
@@ -576,8 +793,14 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     Ok(SessionPlan {
         formula: FormulaRef::of(entry),
         concentration: conc,
+        concentration_text,
         basis,
         concentration_source: req.concentration_source.clone(),
+        label_strength: match req.exact_on_formula_basis {
+            Some(c) => format!("{c} ({policy_basis} basis)"),
+            None => format!("{conc} ({basis} basis)"),
+        },
+        formula_basis_concentration: on_formula_basis,
         lesions,
         syringes,
         fill_across: req.fill_across,
@@ -587,6 +810,7 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         dead_space,
         to_prepare,
         batch_volume,
+        batch_reason,
         batch_strength,
         batch_command,
         policy: dosing.policy.clone(),
@@ -611,6 +835,8 @@ pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
         column: None,
         message,
     };
+    // Excel's "CSV UTF-8" starts the file with a byte-order mark: not part of the header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rows = text
         .lines()
         .enumerate()

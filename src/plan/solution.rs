@@ -6,10 +6,15 @@
 //!   makes up the rest, and the vials opened and what is left in them are counted;
 //! - **powder**: the mass of sodium thiosulfate corrected for its form and certificate (the same
 //!   [`content_factor`] as the ointment), dissolved and made up to volume with water for
-//!   injection, then sterile-filtered.
+//!   injection, then sterile-filtered. No volume is measured by syringe, so no measuring step
+//!   applies: the flask is made up to the volume asked for.
 //!
-//! Both print the ideal osmolarity, an upper estimate, so the clinician sees how hypertonic the
-//! solution is. Nothing here prints or touches files.
+//! Rounding never changes the strength silently: the strength the rounded volumes (or the
+//! rounded weight) give is checked against the formula's `[tolerance]`, and a batch outside it
+//! is refused with the smallest volume that can be made within it ([`BatchSizing`], which
+//! `stscalc session` uses to suggest its batch). Both print the ideal osmolarity, an upper
+//! estimate with the diluent's share, so the clinician sees how hypertonic the solution is.
+//! Nothing here prints or touches files.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,12 +24,16 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use super::ointment::{factor_explanation, FormulaRef, Stock};
-use super::{display_factor, Balance};
+use super::session::SyringeTable;
+use super::verify::Tolerance;
+use super::{display_factor, display_percent, Balance};
 use crate::bud::{duration_limit, DurationLimit};
 use crate::error::{Error, Result};
 use crate::formula::solution::Diluent;
 use crate::formula::{Entry, Formula, Preparation, SolutionSpec, Strength};
-use crate::quantity::{format_calculated, Concentration, Mass, Percent, Quantity, Volume};
+use crate::quantity::{
+    format_calculated, format_number, Concentration, Mass, Percent, Quantity, Volume,
+};
 use crate::substance::{content_factor, Certificate, Form, Substance};
 
 /// Ideal number of particles one formula unit of Na2S2O3 gives in solution (2 Na⁺ + S2O3²⁻).
@@ -151,7 +160,7 @@ pub struct SolutionRequest {
     pub overage: Option<VolumeOverage>,
     /// The method and what it needs.
     pub method: MethodRequest,
-    /// Measuring step for volumes, or the formula's.
+    /// Measuring step for volumes, or the formula's (dilution only).
     pub measure_step: Option<Volume>,
     /// Final container id, or the formula's first.
     pub container: Option<String>,
@@ -199,6 +208,11 @@ pub struct DilutionPart {
     pub concentration_from_rounded: Concentration,
     /// The same as people read it.
     pub concentration_from_rounded_text: String,
+    /// That concentration as a percentage of the target (exact); within the formula's
+    /// tolerance, or the batch is refused.
+    pub of_target: Decimal,
+    /// The same as people read it.
+    pub of_target_text: String,
     /// Stock vials opened.
     pub vials_opened: u32,
     /// Stock left in the opened vials (discarded: single-dose).
@@ -232,17 +246,28 @@ pub struct PowderPart {
     pub concentration_from_rounded: Concentration,
     /// The same as people read it.
     pub concentration_from_rounded_text: String,
+    /// That concentration as a percentage of the target (exact); within the formula's
+    /// tolerance, or the batch is refused.
+    pub of_target: Decimal,
+    /// The same as people read it.
+    pub of_target_text: String,
 }
 
 /// The ideal osmolarity.
 #[derive(Debug, Clone, Serialize)]
 pub struct Osmolarity {
-    /// mOsm/L, exact.
+    /// mOsm/L, exact: sodium thiosulfate's and the diluent's share together.
     pub mosm_per_l: Decimal,
     /// As people read it.
     pub text: String,
     /// How it was worked out and why it is an upper estimate.
     pub basis: String,
+    /// Sodium thiosulfate's part, mOsm/L (exact).
+    pub sodium_thiosulfate_mosm_per_l: Decimal,
+    /// The diluent's part: its own osmolarity times its share of the final volume (exact);
+    /// 0 for water and for the powder method; `None` when the formula gives no figure for the
+    /// diluent, so the total leaves it out (the `basis` says so).
+    pub diluent_mosm_per_l: Option<Decimal>,
 }
 
 /// How the batch fills the final containers.
@@ -275,12 +300,16 @@ pub struct SolutionPlan {
     pub nominal: Volume,
     /// Overage asked for.
     pub overage: Option<VolumeOverage>,
-    /// Volume to make (nominal plus overage, rounded up to the measuring step).
+    /// Volume to make: nominal plus overage, for a dilution rounded up to the measuring step.
     pub total: Volume,
-    /// The measuring step volumes are rounded to.
-    pub measure_step: Volume,
-    /// Why that step.
-    pub measure_step_reason: String,
+    /// The measuring step the dilution's volumes are rounded to; `None` for the powder method,
+    /// which measures no volume by syringe (it is made up to volume in a flask).
+    pub measure_step: Option<Volume>,
+    /// Why that step (`None` for the powder method).
+    pub measure_step_reason: Option<String>,
+    /// The strength the rounded volumes or weight must give, as a percentage of the target
+    /// (the formula's `[tolerance]`).
+    pub tolerance: Tolerance,
     /// The dilution, for that method.
     pub dilution: Option<DilutionPart>,
     /// The powder method, for that method.
@@ -342,7 +371,21 @@ pub fn default_concentration(formula: &Formula) -> Result<Concentration> {
     })
 }
 
-/// The ideal osmolarity of `c` (on `basis`): mg/mL ÷ molar mass × particles × 1000.
+/// Most measuring steps tried when looking for the smallest volume that can be made; only a
+/// tolerance of exactly 100 % can need more, and then the search reports that it found none.
+const SEARCH_STEPS: u32 = 100_000;
+
+/// The largest batch accepted, so that a typo cannot overflow the arithmetic (1,000 L).
+pub const HARD_MAX_VOLUME_ML: u32 = 1_000_000;
+
+/// The finest measuring step accepted (0.0001 mL), finer than any syringe or pipette; it keeps
+/// the number of steps in a batch within exact arithmetic.
+pub fn min_measure_step() -> Volume {
+    Volume::from_ml(Decimal::new(1, 4))
+}
+
+/// The ideal osmolarity of `c` (on `basis`): mg/mL ÷ molar mass × particles × 1000. Nothing
+/// else is dissolved (the powder method makes up to volume with water).
 pub fn osmolarity(c: Concentration, basis: Form) -> Osmolarity {
     let s = Substance::sodium_thiosulfate();
     let m = s.molar_mass(basis);
@@ -352,11 +395,68 @@ pub fn osmolarity(c: Concentration, basis: Form) -> Osmolarity {
     Osmolarity {
         mosm_per_l: value,
         basis: format!(
-            "upper estimate: {c} ({basis}) ÷ {m} g/mol × {n} particles × 1000 = {text}, assuming complete \
-             dissociation into 2 Na+ and 1 S2O3 2- (ideal); the real osmolality is lower. Plasma is about 290 mOsm/L: strongly hypertonic"
+            "upper estimate: {c} ({basis}) ÷ {m} g/mol × {n} particles × 1000 = {text}, {IDEAL}"
         ),
         text,
+        sodium_thiosulfate_mosm_per_l: value,
+        diluent_mosm_per_l: Some(Decimal::ZERO),
     }
+}
+
+const IDEAL: &str = "assuming complete dissociation into 2 Na+ and 1 S2O3 2- (ideal); the real \
+                     osmolality is lower. Plasma is about 290 mOsm/L: strongly hypertonic";
+
+/// The ideal osmolarity of `c` made by dilution: sodium thiosulfate's (as [`osmolarity`]) plus
+/// the diluent's own osmolarity times its share of the final volume. The stock product's
+/// excipients (e.g. a buffer) are not counted.
+pub fn osmolarity_with_diluent(
+    c: Concentration,
+    basis: Form,
+    diluent: &Diluent,
+    diluent_volume: Volume,
+    final_volume: Volume,
+) -> Osmolarity {
+    let mut o = osmolarity(c, basis);
+    let sts = o.sodium_thiosulfate_mosm_per_l;
+    let sts_text = format_calculated(sts, "mOsm/L", 0);
+    let s = Substance::sodium_thiosulfate();
+    let m = s.molar_mass(basis);
+    let n = PARTICLES_PER_FORMULA_UNIT;
+    let sts_part = format!("{c} ({basis}) ÷ {m} g/mol × {n} particles × 1000 = {sts_text}");
+    match diluent.osmolarity {
+        _ if diluent_volume.ml().is_zero() => {
+            o.basis = format!("upper estimate: {sts_part}, no diluent; the stock's excipients are not counted; {IDEAL}");
+        }
+        Some(own) if final_volume.ml() > Decimal::ZERO => {
+            let part = own.value() * diluent_volume.ml() / final_volume.ml();
+            let total = sts + part;
+            let text = format_calculated(total, "mOsm/L", 0);
+            o.basis = if part.is_zero() {
+                format!(
+                    "upper estimate: {sts_part}; the diluent ({}) adds none; the stock's excipients are not counted; {IDEAL}",
+                    diluent.name
+                )
+            } else {
+                format!(
+                    "upper estimate: sodium thiosulfate {sts_part}, plus the diluent ({}, {own}) × {diluent_volume} ÷ {final_volume} of the volume = {} ({}): {text}; the stock's excipients are not counted; {IDEAL}",
+                    diluent.name,
+                    format_calculated(part, "mOsm/L", 0),
+                    diluent.osmolarity_source.as_deref().unwrap_or_default()
+                )
+            };
+            o.mosm_per_l = total;
+            o.text = text;
+            o.diluent_mosm_per_l = Some(part);
+        }
+        _ => {
+            o.basis = format!(
+                "upper estimate: {sts_part}, sodium thiosulfate only: it LEAVES OUT the diluent ({}, {diluent_volume} of {final_volume}), for which the formula gives no osmolarity, and the stock's excipients; {IDEAL}",
+                diluent.name
+            );
+            o.diluent_mosm_per_l = None;
+        }
+    }
+    o
 }
 
 /// Plans a solution batch.
@@ -371,16 +471,19 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         }
         None => default_concentration(formula)?,
     };
-    let step = req.measure_step.unwrap_or(spec.measure_step);
-    let step_reason = if req.measure_step.is_some() {
-        "given with --measure-step".to_string()
-    } else {
-        spec.measure_step_reason.clone()
-    };
+    let tolerance = formula.tolerance();
     let mut calc = Vec::new();
     let mut warnings = Vec::new();
 
     let nominal = req.volume;
+    let hard_max = Volume::from_ml(Decimal::from(HARD_MAX_VOLUME_ML));
+    if nominal > hard_max {
+        return Err(Error::input(
+            "--quantity",
+            format!("a volume of at most {hard_max} (1,000 L)"),
+            format!("`{nominal}`"),
+        ));
+    }
     let with_overage = req.overage.map_or(nominal, |o| o.apply(nominal));
     calc.push(format!("Volume asked for: {nominal}"));
     match req.overage {
@@ -392,46 +495,61 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         }
         None => {}
     }
-    // Rounded up, never down: the batch must hold at least what was asked for.
-    let total = round_volume(with_overage, step, RoundingStrategy::ToPositiveInfinity);
-    if total != with_overage {
-        calc.push(format!(
-            "Volume to make rounded up to the measuring step {step}: {total}"
-        ));
-    }
 
-    let (method, dilution, powder) = match &req.method {
+    let (method, total, step, dilution, powder) = match &req.method {
         MethodRequest::Dilution { stock, diluent } => {
+            let step = req.measure_step.unwrap_or(spec.measure_step);
+            check_step(nominal, with_overage, step, req.measure_step.is_some())?;
+            // Rounded up, never down: the batch must hold at least what was asked for.
+            let total = round_volume(with_overage, step, RoundingStrategy::ToPositiveInfinity);
+            if total != with_overage {
+                calc.push(format!(
+                    "Volume to make rounded up to the measuring step {step}: {total}"
+                ));
+            }
             let d = dilution(
                 spec,
                 stock,
                 diluent.as_deref(),
-                strength,
-                basis,
+                Target {
+                    strength,
+                    basis,
+                    tolerance: &tolerance,
+                },
                 total,
                 step,
                 &mut calc,
                 &mut warnings,
             )?;
-            (Method::Dilution, Some(d), None)
+            (Method::Dilution, total, Some(step), Some(d), None)
         }
         MethodRequest::Powder {
             stock_form,
             certificate,
             balance,
         } => {
+            if let Some(step) = req.measure_step {
+                return Err(Error::input(
+                    "--measure-step",
+                    "no measuring step with `--method powder` (it makes up to volume in a flask; the step is for the dilution's syringes)",
+                    format!("`{step}`"),
+                ));
+            }
             let p = powder(
                 formula,
                 stock_form.unwrap_or(formula.active.stock_form),
                 certificate.as_ref(),
                 *balance,
-                strength,
-                basis,
-                total,
+                Target {
+                    strength,
+                    basis,
+                    tolerance: &tolerance,
+                },
+                with_overage,
                 &mut calc,
                 &mut warnings,
             )?;
-            (Method::Powder, None, Some(p))
+            (Method::Powder, with_overage, None, None, Some(p))
         }
     };
     let method_spec = match method {
@@ -439,7 +557,16 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         Method::Powder => &spec.powder,
     };
 
-    let osmolarity = osmolarity(strength, basis);
+    let osmolarity = match &dilution {
+        Some(d) => osmolarity_with_diluent(
+            strength,
+            basis,
+            &d.diluent,
+            d.diluent_volume,
+            d.final_volume,
+        ),
+        None => osmolarity(strength, basis),
+    };
     calc.push(format!("Ideal osmolarity: {}", osmolarity.basis));
 
     let container = spec.container(req.container.as_deref())?;
@@ -449,7 +576,13 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         container: container.id.clone(),
         name: container.name.clone(),
         volume: container.volume,
-        count: count.to_u32().unwrap_or(u32::MAX),
+        count: count.to_u32().ok_or_else(|| {
+            Error::Refused(format!(
+                "{nominal} needs more than {} containers of {}",
+                format_number(u32::MAX.into()),
+                container.volume
+            ))
+        })?,
         last_holds: Volume::from_ml(last),
     };
 
@@ -458,6 +591,17 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     let mut method_steps = method_spec.method.clone();
     method_steps.extend(formula.method.iter().cloned());
 
+    let (measure_step, measure_step_reason) = match step {
+        None => (None, None),
+        Some(step) => (
+            Some(step),
+            Some(if req.measure_step.is_some() {
+                "given with --measure-step".to_string()
+            } else {
+                spec.measure_step_reason.clone()
+            }),
+        ),
+    };
     Ok(SolutionPlan {
         formula: FormulaRef::of(entry),
         method,
@@ -466,8 +610,9 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         nominal,
         overage: req.overage,
         total,
-        measure_step: step,
-        measure_step_reason: step_reason,
+        measure_step,
+        measure_step_reason,
+        tolerance,
         dilution,
         powder,
         osmolarity,
@@ -482,31 +627,247 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     })
 }
 
+/// Refuses a measuring step that cannot measure the batch: finer than any device, or larger
+/// than the volume to make (the option to blame is the step when it was given, else the
+/// volume).
+fn check_step(nominal: Volume, with_overage: Volume, step: Volume, given: bool) -> Result<()> {
+    let min = min_measure_step();
+    if step < min {
+        return Err(Error::input(
+            "--measure-step",
+            format!("a measuring step of at least {min}"),
+            format!("`{step}`"),
+        ));
+    }
+    if step > with_overage {
+        return Err(if given {
+            Error::input(
+                "--measure-step",
+                format!("a measuring step no larger than the volume to make, {with_overage}"),
+                format!("`{step}`"),
+            )
+        } else {
+            Error::input(
+                "--quantity",
+                format!(
+                    "a volume of at least the measuring step {step} (or a finer --measure-step for the device you use)"
+                ),
+                format!("`{nominal}`"),
+            )
+        });
+    }
+    Ok(())
+}
+
 /// Checks `c` against the formula's range, comparing mass concentrations so that a formula
 /// written in `% w/v` and a strength given in mg/mL (or the reverse) compare correctly.
 fn check_strength(formula: &Formula, c: Concentration) -> Result<()> {
+    check_concentration(formula, "--strength", c, formula.strength.basis)
+}
+
+/// Checks a concentration stated on `basis` against the formula's strength range (on the
+/// formula's basis, converted with the molar masses when the bases differ); the refusal names
+/// `field`, the range and its basis.
+pub fn check_concentration(
+    formula: &Formula,
+    field: &str,
+    c: Concentration,
+    basis: Form,
+) -> Result<()> {
     let (min, max) = (
         formula.strength.min.get_ref(),
         formula.strength.max.get_ref(),
     );
+    let on_formula = convert(c, basis, formula.strength.basis);
+    let found = if basis == formula.strength.basis {
+        format!("`{c}`")
+    } else {
+        format!(
+            "`{c}` ({basis} basis, {} on the {} basis)",
+            concentration_text(on_formula),
+            formula.strength.basis
+        )
+    };
     match (min.concentration(), max.concentration()) {
-        (Some(lo), Some(hi)) if c >= lo && c <= hi => Ok(()),
+        (Some(lo), Some(hi)) if on_formula >= lo && on_formula <= hi => Ok(()),
         (Some(_), Some(_)) => Err(Error::input(
-            "--strength",
+            field,
             format!(
                 "a strength from {min} to {max} ({} basis) for formula `{}`",
                 formula.strength.basis, formula.id
             ),
-            format!("`{c}`"),
+            found,
         )),
-        _ => formula.check_strength("--strength", Strength::Concentration(c)),
+        _ => formula.check_strength(field, Strength::Concentration(on_formula)),
     }
 }
 
 /// A concentration on one basis expressed on another (same moles per mL).
 pub fn convert(c: Concentration, from: Form, to: Form) -> Concentration {
+    if from == to {
+        return c;
+    }
     let s = Substance::sodium_thiosulfate();
     Concentration::from_mg_per_ml(c.mg_per_ml() * s.basis_factor(from, to))
+}
+
+/// What the batch must give: the strength, its basis, and the tolerance around it.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    strength: Concentration,
+    basis: Form,
+    tolerance: &'a Tolerance,
+}
+
+impl Target<'_> {
+    fn limits(&self) -> String {
+        format!(
+            "the formula's tolerance {} to {}",
+            self.tolerance.low, self.tolerance.high
+        )
+    }
+}
+
+/// A concentration as a percentage of the target.
+fn of_target(c: Concentration, target: Concentration) -> Decimal {
+    c.mg_per_ml() / target.mg_per_ml() * Decimal::ONE_HUNDRED
+}
+
+/// The volumes a dilution measures for one batch volume at one step, and what they give.
+#[derive(Debug, Clone, Copy)]
+struct Measured {
+    total: Volume,
+    stock_exact: Volume,
+    stock: Volume,
+    diluent_exact: Volume,
+    diluent: Volume,
+    final_volume: Volume,
+    concentration: Concentration,
+    of_target: Decimal,
+}
+
+/// C1·V1 = C2·V2 for `total`, the stock rounded to `step` (nearest, halves away from zero),
+/// the diluent making up the rest.
+fn measure(
+    on_target: Concentration,
+    target: Concentration,
+    total: Volume,
+    step: Volume,
+) -> Measured {
+    let stock_exact = Volume::from_ml(target.mg_per_ml() * total.ml() / on_target.mg_per_ml());
+    let stock = round_volume(stock_exact, step, RoundingStrategy::MidpointAwayFromZero);
+    let diluent = round_volume(
+        Volume::from_ml(total.ml() - stock.ml()),
+        step,
+        RoundingStrategy::MidpointAwayFromZero,
+    );
+    let final_volume = Volume::from_ml(stock.ml() + diluent.ml());
+    let concentration = if final_volume.ml() > Decimal::ZERO {
+        Concentration::from_mg_per_ml(on_target.mg_per_ml() * stock.ml() / final_volume.ml())
+    } else {
+        Concentration::default()
+    };
+    Measured {
+        total,
+        stock_exact,
+        stock,
+        diluent_exact: Volume::from_ml(total.ml() - stock_exact.ml()),
+        diluent,
+        final_volume,
+        concentration,
+        of_target: of_target(concentration, target),
+    }
+}
+
+/// Why measured volumes cannot be used: a component smaller than the step that measures it
+/// (as text), and whether the strength they give is outside the tolerance.
+fn faults(m: &Measured, step: Volume, target: Target<'_>) -> (Vec<String>, bool) {
+    let mut out = Vec::new();
+    let exact = |v: Volume| format_calculated(v.ml(), "mL", 4);
+    if m.stock_exact < step {
+        out.push(format!(
+            "the stock ({}) is less than the measuring step",
+            exact(m.stock_exact)
+        ));
+    }
+    if m.diluent_exact.ml() > Decimal::ZERO && m.diluent_exact < step {
+        out.push(format!(
+            "the diluent ({}) is less than the measuring step",
+            exact(m.diluent_exact)
+        ));
+    }
+    (out, !target.tolerance.contains(m.of_target))
+}
+
+/// Whether every measured volume is at least the syringe table's minimum share of a syringe
+/// whose graduation measures it (a volume no syringe graduation measures passes: the step then
+/// assumes another device, which the batch states).
+fn syringes_measure(m: &Measured, table: &SyringeTable) -> bool {
+    [m.stock, m.diluent]
+        .into_iter()
+        .filter(|v| v.ml() > Decimal::ZERO)
+        .all(|v| !matches!(table.fit(v), super::session::SyringeFit::TooSmall { .. }))
+}
+
+/// The smallest multiple of `step` from `from` up whose measured volumes are all at least the
+/// step, give a strength within the tolerance, and are each measured well by a syringe.
+fn smallest_dilution(
+    on_target: Concentration,
+    from: Volume,
+    step: Volume,
+    target: Target<'_>,
+    table: &SyringeTable,
+) -> Option<Measured> {
+    let mut k = (from.ml() / step.ml()).ceil().max(Decimal::ONE);
+    for _ in 0..SEARCH_STEPS {
+        let m = measure(
+            on_target,
+            target.strength,
+            Volume::from_ml(k * step.ml()),
+            step,
+        );
+        let (below_step, outside) = faults(&m, step, target);
+        if below_step.is_empty() && !outside && syringes_measure(&m, table) {
+            return Some(m);
+        }
+        k += Decimal::ONE;
+    }
+    None
+}
+
+/// `stock 0.3 mL + diluent 0.2 mL give 150 mg/mL, 100 %`.
+fn measured_text(m: &Measured) -> String {
+    let dil = if m.diluent.ml().is_zero() {
+        "no diluent".to_string()
+    } else {
+        format!("diluent {}", m.diluent)
+    };
+    format!(
+        "stock {} + {dil} give {}, {}",
+        m.stock,
+        concentration_text(m.concentration),
+        display_percent(m.of_target, "%")
+    )
+}
+
+fn smallest_text(
+    found: Option<Measured>,
+    from: Volume,
+    step: Volume,
+    table: &SyringeTable,
+) -> String {
+    match found {
+        Some(m) => format!(
+            "The smallest volume from {from} up that can be made within the tolerance at the measuring step {step}, each volume at least {} of a syringe that measures it, is {} ({}): ask for that volume, or give a finer --measure-step for a device that measures it",
+            table.min_fraction,
+            m.total,
+            measured_text(&m)
+        ),
+        None => format!(
+            "No volume from {from} up to {} can be made within the tolerance at the measuring step {step}: give a finer --measure-step",
+            Volume::from_ml(from.ml() + step.ml() * Decimal::from(SEARCH_STEPS))
+        ),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -514,16 +875,123 @@ fn dilution(
     spec: &SolutionSpec,
     choice: &StockChoice,
     diluent: Option<&str>,
-    target: Concentration,
-    basis: Form,
+    target: Target<'_>,
     total: Volume,
     step: Volume,
     calc: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<DilutionPart> {
-    let s = Substance::sodium_thiosulfate();
     let diluent = spec.diluent(diluent)?.clone();
-    let (id, name, concentration, stock_basis, vial, source) = match choice {
+    let table = SyringeTable::embedded();
+    let mut stock = stock_used(spec, choice, warnings)?;
+    let on_target = stock_on_target(&stock, target, calc)?;
+    stock.on_target_basis = on_target;
+    stock.on_target_basis_text = concentration_text(on_target);
+    let basis = target.basis;
+    let m = measure(on_target, target.strength, total, step);
+    let v1_text = format_calculated(m.stock_exact.ml(), "mL", 4);
+    let (v1r, dv) = (m.stock, m.diluent);
+    calc.push(format!(
+        "C1·V1 = C2·V2: stock volume = {} × {total} ÷ {} = {v1_text} → {v1r} (to the measuring step {step}, {NEAREST})",
+        target.strength,
+        concentration_text(on_target)
+    ));
+    let (below_step, outside) = faults(&m, step, target);
+    if outside || !below_step.is_empty() {
+        let found = smallest_dilution(on_target, total, step, target, table);
+        let verdict = match (outside, below_step.is_empty()) {
+            (true, true) => format!("outside {}", target.limits()),
+            (true, false) => format!("outside {}; {}", target.limits(), below_step.join("; ")),
+            (false, _) => format!("within {}, but {}", target.limits(), below_step.join("; ")),
+        };
+        return Err(Error::Refused(format!(
+            "{total} of {} ({basis} basis) cannot be made by dilution at the measuring step {step}: the stock {v1_text} → {v1r} and {} give {}, {} of the target, {verdict}. {}",
+            target.strength,
+            if dv.ml().is_zero() { "no diluent".to_string() } else { format!("the diluent {dv}") },
+            concentration_text(m.concentration),
+            display_percent(m.of_target, "%"),
+            smallest_text(found, total, step, table)
+        )));
+    }
+    if dv.ml().is_zero() {
+        calc.push(format!(
+            "No diluent: the stock is used as it is ({} on the {basis} basis is the target strength)",
+            concentration_text(on_target)
+        ));
+    } else {
+        calc.push(format!(
+            "{} (diluent): {total} − {v1r} = {dv}",
+            diluent.name
+        ));
+    }
+    let final_volume = m.final_volume;
+    if final_volume != total {
+        warnings.push(format!(
+            "The measured volumes make {final_volume}, not {total}, because of rounding to {step}."
+        ));
+    }
+    calc.push(format!(
+        "Concentration from the measured volumes: {} × {v1r} ÷ {final_volume} = {} ({basis} basis), {} of the target {}: within {}",
+        concentration_text(on_target),
+        concentration_text(m.concentration),
+        display_percent(m.of_target, "%"),
+        target.strength,
+        target.limits()
+    ));
+    for (what, v) in [("stock", v1r), ("diluent", dv)] {
+        if v.ml().is_zero() {
+            continue;
+        }
+        match table.fit(v) {
+            super::session::SyringeFit::Fits => {}
+            super::session::SyringeFit::TooSmall { name, minimum } => warnings.push(format!(
+                "The {what} volume {v} is below {} of the {name} ({minimum}), the smallest syringe whose graduation measures it: hard to measure accurately. Make a larger volume (`stscalc session` suggests one).",
+                table.min_fraction
+            )),
+            super::session::SyringeFit::NoSyringe => warnings.push(format!(
+                "No syringe of data/syringes.toml measures the {what} volume {v} on its graduations: the measuring step {step} assumes a finer device; check that it measures {v} at no less than {} of its capacity.",
+                table.min_fraction
+            )),
+        }
+    }
+    let vial = stock.vial;
+    let vials = (v1r.ml() / vial.ml()).ceil();
+    let left_over = Volume::from_ml(vials * vial.ml() - v1r.ml());
+    let vials_opened = vials.to_u32().ok_or_else(|| {
+        Error::Refused(format!(
+            "{v1r} of stock needs more than {} vials of {vial}",
+            format_number(u32::MAX.into())
+        ))
+    })?;
+    calc.push(format!(
+        "Vials: {v1r} ÷ {vial} per vial → {} opened, {left_over} left over (discarded: single-dose)",
+        format_number(vials)
+    ));
+    Ok(DilutionPart {
+        stock,
+        diluent,
+        stock_volume_calculated: m.stock_exact,
+        stock_volume_calculated_text: v1_text,
+        stock_volume: v1r,
+        diluent_volume: dv,
+        final_volume,
+        concentration_from_rounded: m.concentration,
+        concentration_from_rounded_text: concentration_text(m.concentration),
+        of_target: m.of_target,
+        of_target_text: display_percent(m.of_target, "%"),
+        vials_opened,
+        left_over,
+    })
+}
+
+/// The injection chosen: listed in the formula, or described on the command line (which is
+/// warned about).
+fn stock_used(
+    spec: &SolutionSpec,
+    choice: &StockChoice,
+    warnings: &mut Vec<String>,
+) -> Result<StockUsed> {
+    let (id, name, concentration, basis, vial, source) = match choice {
         StockChoice::Listed(id) => {
             let p = spec.stock(id.as_deref())?;
             let c = p
@@ -557,6 +1025,29 @@ fn dilution(
             )
         }
     };
+    Ok(StockUsed {
+        id,
+        name,
+        concentration,
+        basis,
+        // Filled by `stock_on_target`.
+        on_target_basis: concentration,
+        on_target_basis_text: String::new(),
+        vial,
+        source,
+    })
+}
+
+/// The stock's concentration on the target's basis; refuses a stock weaker than the target,
+/// with both on one basis.
+fn stock_on_target(
+    stock: &StockUsed,
+    target: Target<'_>,
+    calc: &mut Vec<String>,
+) -> Result<Concentration> {
+    let s = Substance::sodium_thiosulfate();
+    let (concentration, stock_basis, name) = (stock.concentration, stock.basis, &stock.name);
+    let (basis, target) = (target.basis, target.strength);
     let on_target = convert(concentration, stock_basis, basis);
     if stock_basis != basis {
         calc.push(format!(
@@ -585,65 +1076,29 @@ fn dilution(
              Use a stronger stock or `--method powder`"
         )));
     }
-    let v1 = Volume::from_ml(target.mg_per_ml() * total.ml() / on_target.mg_per_ml());
-    let v1_text = format_calculated(v1.ml(), "mL", 4);
-    let v1r = round_volume(v1, step, RoundingStrategy::MidpointAwayFromZero);
-    calc.push(format!(
-        "C1·V1 = C2·V2: stock volume = {target} × {total} ÷ {} = {v1_text} → {v1r} (to the measuring step {step}, {NEAREST})",
-        concentration_text(on_target)
-    ));
-    if v1r.ml() <= Decimal::ZERO {
-        return Err(Error::Refused(format!(
-            "the stock volume {v1_text} rounds to 0 mL at the measuring step {step}: make a larger volume or give a finer --measure-step"
-        )));
+    Ok(on_target)
+}
+
+/// The smallest volume at which weighing to the balance's readability `d` keeps the strength
+/// within the tolerance whatever the volume above it: the powder must then be at least
+/// `d ÷ (2 × margin)`, the margin being the tolerance's narrower side, so that rounding by at
+/// most `d / 2` moves it by at most the margin. Rounded up to 0.01 mL. `None` for a tolerance
+/// with no margin.
+fn powder_min_volume(
+    target: Target<'_>,
+    factor: Decimal,
+    balance: Balance,
+) -> Option<(Volume, Mass, Decimal)> {
+    let hundred = Decimal::ONE_HUNDRED;
+    let margin =
+        (target.tolerance.high.value() - hundred).min(hundred - target.tolerance.low.value());
+    if margin <= Decimal::ZERO {
+        return None;
     }
-    let diluent_exact = Volume::from_ml(total.ml() - v1r.ml());
-    let dv = round_volume(diluent_exact, step, RoundingStrategy::MidpointAwayFromZero);
-    calc.push(format!(
-        "{} (diluent): {total} − {v1r} = {dv}",
-        diluent.name
-    ));
-    let final_volume = Volume::from_ml(v1r.ml() + dv.ml());
-    if final_volume != total {
-        warnings.push(format!(
-            "The measured volumes make {final_volume}, not {total}, because of rounding to {step}."
-        ));
-    }
-    let from_rounded =
-        Concentration::from_mg_per_ml(on_target.mg_per_ml() * v1r.ml() / final_volume.ml());
-    calc.push(format!(
-        "Concentration from the measured volumes: {} × {v1r} ÷ {final_volume} = {} ({basis} basis)",
-        concentration_text(on_target),
-        concentration_text(from_rounded)
-    ));
-    let vials = (v1r.ml() / vial.ml()).ceil();
-    let left_over = Volume::from_ml(vials * vial.ml() - v1r.ml());
-    let vials_opened = vials.to_u32().unwrap_or(u32::MAX);
-    calc.push(format!(
-        "Vials: {v1r} ÷ {vial} per vial → {vials_opened} opened, {left_over} left over (discarded: single-dose)"
-    ));
-    Ok(DilutionPart {
-        stock: StockUsed {
-            id,
-            name,
-            concentration,
-            basis: stock_basis,
-            on_target_basis: on_target,
-            on_target_basis_text: concentration_text(on_target),
-            vial,
-            source,
-        },
-        diluent,
-        stock_volume_calculated: v1,
-        stock_volume_calculated_text: v1_text,
-        stock_volume: v1r,
-        diluent_volume: dv,
-        final_volume,
-        concentration_from_rounded: from_rounded,
-        concentration_from_rounded_text: concentration_text(from_rounded),
-        vials_opened,
-        left_over,
-    })
+    let powder = Mass::from_g(balance.readability.g() * hundred / (Decimal::TWO * margin));
+    let ml = powder.mg() * factor / target.strength.mg_per_ml();
+    let ml = ml.round_dp_with_strategy(2, RoundingStrategy::ToPositiveInfinity);
+    Some((Volume::from_ml(ml), powder, margin))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -652,19 +1107,20 @@ fn powder(
     stock_form: Form,
     cert: Option<&Certificate>,
     balance: Balance,
-    target: Concentration,
-    basis: Form,
+    target: Target<'_>,
     total: Volume,
     calc: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<PowderPart> {
     let s = Substance::sodium_thiosulfate();
+    let basis = target.basis;
     let factor = content_factor(s, stock_form, cert, basis);
     let factor_basis = factor_explanation(s, stock_form, cert, basis);
-    let needed = Mass::from_mg(target.mg_per_ml() * total.ml());
+    let needed = Mass::from_mg(target.strength.mg_per_ml() * total.ml());
     calc.push(format!(
-        "{} needed ({basis} basis): {target} × {total} = {}",
+        "{} needed ({basis} basis): {} × {total} = {}",
         formula.active.name,
+        target.strength,
         needed.display_mg()
     ));
     calc.push(format!(
@@ -679,20 +1135,37 @@ fn powder(
         "Powder to weigh: {needed} ÷ {} = {calculated_text} → {to_weigh} (to the balance readability {d}, {NEAREST})",
         display_factor(factor)
     ));
-    if to_weigh.g() <= Decimal::ZERO {
+    let from_rounded = Concentration::from_mg_per_ml(to_weigh.mg() * factor / total.ml());
+    let of = of_target(from_rounded, target.strength);
+    if !target.tolerance.contains(of) {
+        let fix = match powder_min_volume(target, factor, balance) {
+            Some((v, powder, margin)) => format!(
+                "Make at least {v}: the powder is then at least {d} ÷ (2 × {}) = {}, so rounding to the balance moves the strength by at most {}; or use a finer balance (--readability)",
+                display_percent(margin, "%"),
+                powder.display_calculated(6),
+                display_percent(margin, "%"),
+            ),
+            None => "Use a finer balance (--readability)".to_string(),
+        };
         return Err(Error::Refused(format!(
-            "the powder to weigh ({calculated_text}) is below the balance readability {d}: make a larger volume"
+            "{total} of {} ({basis} basis) cannot be made from powder within {} at the balance readability {d}: the powder {calculated_text} → {to_weigh} gives {}, {} of the target. {fix}",
+            target.strength,
+            target.limits(),
+            concentration_text(from_rounded),
+            display_percent(of, "%"),
         )));
     }
     let make_up = format!(
         "Dissolve in water for injection and make up to {total} (q.s.) in a volumetric flask; the dissolved salt takes up volume, so never add a calculated volume of water"
     );
     calc.push(make_up.clone());
-    let from_rounded = Concentration::from_mg_per_ml(to_weigh.mg() * factor / total.ml());
     calc.push(format!(
-        "Concentration from the weighed mass: {to_weigh} × {} ÷ {total} = {} ({basis} basis)",
+        "Concentration from the weighed mass: {to_weigh} × {} ÷ {total} = {} ({basis} basis), {} of the target {}: within {}",
         display_factor(factor),
-        concentration_text(from_rounded)
+        concentration_text(from_rounded),
+        display_percent(of, "%"),
+        target.strength,
+        target.limits()
     ));
     let minimum_weight = balance.minimum_weight();
     let below = to_weigh < minimum_weight;
@@ -729,7 +1202,164 @@ fn powder(
         make_up,
         concentration_from_rounded: from_rounded,
         concentration_from_rounded_text: concentration_text(from_rounded),
+        of_target: of,
+        of_target_text: display_percent(of, "%"),
     })
+}
+
+/// Finds the smallest batch volume that can be made within the formula's tolerance, for one
+/// strength made by one method with the formula's defaults: the first stock and diluent and
+/// the formula's measuring step for a dilution (each volume also at least the syringe table's
+/// minimum share of a syringe that measures it); the usual stock form, no certificate and the
+/// default balance ([`super::DEFAULT_READABILITY`]) for powder. `stscalc session` and its
+/// series use it so that the batch they suggest is one `stscalc batch` makes.
+#[derive(Debug, Clone)]
+pub struct BatchSizing {
+    method: Method,
+    strength: Concentration,
+    basis: Form,
+    tolerance: Tolerance,
+    how: Sizing,
+}
+
+#[derive(Debug, Clone)]
+enum Sizing {
+    Dilution {
+        on_target: Concentration,
+        step: Volume,
+    },
+    Powder {
+        factor: Decimal,
+        balance: Balance,
+    },
+}
+
+/// A batch volume chosen by [`BatchSizing::smallest_from`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SizedBatch {
+    /// The volume to make.
+    pub volume: Volume,
+    /// How it was chosen and what it gives, for the calculation lines.
+    pub reason: String,
+}
+
+impl BatchSizing {
+    /// For `strength` (on the formula's basis) made by `method`. Refuses a formula whose
+    /// default stock is weaker than `strength`.
+    pub fn new(formula: &Formula, strength: Concentration, method: Method) -> Result<BatchSizing> {
+        let spec = solution_spec(formula)?;
+        let basis = formula.strength.basis;
+        let tolerance = formula.tolerance();
+        let how = match method {
+            Method::Dilution => {
+                let mut none = Vec::new();
+                let stock = stock_used(spec, &StockChoice::Listed(None), &mut none)?;
+                let on_target = stock_on_target(
+                    &stock,
+                    Target {
+                        strength,
+                        basis,
+                        tolerance: &tolerance,
+                    },
+                    &mut none,
+                )?;
+                Sizing::Dilution {
+                    on_target,
+                    step: spec.measure_step,
+                }
+            }
+            Method::Powder => {
+                let s = Substance::sodium_thiosulfate();
+                let readability = crate::quantity::parse_positive::<Mass>(
+                    "--readability",
+                    super::DEFAULT_READABILITY,
+                )?;
+                Sizing::Powder {
+                    factor: content_factor(s, formula.active.stock_form, None, basis),
+                    balance: Balance {
+                        readability,
+                        repeatability: None,
+                    },
+                }
+            }
+        };
+        Ok(BatchSizing {
+            method,
+            strength,
+            basis,
+            tolerance,
+            how,
+        })
+    }
+
+    /// The method it sizes for.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The smallest volume from `from` up that the method makes within the tolerance: for a
+    /// dilution a multiple of the measuring step, for powder `from` itself unless weighing to
+    /// the balance would put it outside. `None` when none was found.
+    pub fn smallest_from(&self, from: Volume) -> Option<SizedBatch> {
+        let target = Target {
+            strength: self.strength,
+            basis: self.basis,
+            tolerance: &self.tolerance,
+        };
+        match self.how {
+            Sizing::Dilution { on_target, step } => {
+                let table = SyringeTable::embedded();
+                let m = smallest_dilution(on_target, from, step, target, table)?;
+                let plain =
+                    Volume::from_ml((from.ml() / step.ml()).ceil().max(Decimal::ONE) * step.ml());
+                let reason = if m.total == plain {
+                    format!(
+                        "{from} rounded up to the measuring step {step}: {} ({}, within {})",
+                        m.total,
+                        measured_text(&m),
+                        target.limits()
+                    )
+                } else {
+                    format!(
+                        "{from} rounded up to {}, the smallest volume from {from} up that the measuring step {step} makes within {} with each volume at least {} of a syringe that measures it ({})",
+                        m.total,
+                        target.limits(),
+                        table.min_fraction,
+                        measured_text(&m)
+                    )
+                };
+                Some(SizedBatch {
+                    volume: m.total,
+                    reason,
+                })
+            }
+            Sizing::Powder { factor, balance } => {
+                let weighed = balance.round(Mass::from_g(
+                    self.strength.mg_per_ml() * from.ml() / Decimal::ONE_THOUSAND / factor,
+                ));
+                let c = Concentration::from_mg_per_ml(weighed.mg() * factor / from.ml());
+                if self.tolerance.contains(of_target(c, self.strength)) {
+                    return Some(SizedBatch {
+                        volume: from,
+                        reason: format!(
+                            "{from} made up to volume from powder (weighed to {}: within {})",
+                            balance.readability,
+                            target.limits()
+                        ),
+                    });
+                }
+                let (v, _, _) = powder_min_volume(target, factor, balance)?;
+                Some(SizedBatch {
+                    volume: v,
+                    reason: format!(
+                        "{from} raised to {v}, the smallest volume that weighing to {} keeps within {}",
+                        balance.readability,
+                        target.limits()
+                    ),
+                })
+            }
+        }
+    }
 }
 
 /// The BUD a preparation method earns at the formula's usual storage, from the USP rules (the

@@ -6,10 +6,15 @@ use std::fmt::Write;
 
 use super::text::table;
 use crate::plan::series::SeriesPlan;
-use crate::plan::session::SessionPlan;
+use crate::plan::session::{count_text, SessionPlan};
 use crate::plan::solution::{Method, SolutionPlan};
-use crate::plan::supply::{Course, PerApplication, SupplyPlan};
+use crate::plan::supply::{supply_mass_text, Course, PerApplication, SupplyPlan};
 use crate::quantity::format_number;
+
+/// A count as people read it (thousands separators).
+fn n(v: u32) -> String {
+    format_number(v.into())
+}
 
 fn numbered(o: &mut String, title: &str, items: &[String]) {
     if items.is_empty() {
@@ -50,10 +55,13 @@ pub fn solution(p: &SolutionPlan) -> String {
     } else {
         let _ = writeln!(o, "Volume: {} asked for, {} to make", p.nominal, p.total);
     }
+    if let (Some(step), Some(reason)) = (p.measure_step, &p.measure_step_reason) {
+        let _ = writeln!(o, "Measuring step: {step} ({reason})");
+    }
     let _ = writeln!(
         o,
-        "Measuring step: {} ({})",
-        p.measure_step, p.measure_step_reason
+        "Tolerance: {} to {} of the target ({})",
+        p.tolerance.low, p.tolerance.high, p.tolerance.source
     );
     o.push('\n');
     if let Some(d) = &p.dilution {
@@ -68,31 +76,45 @@ pub fn solution(p: &SolutionPlan) -> String {
             "Stock: {}, {} ({} basis){converted}; vial {} ({})",
             s.name, s.concentration, s.basis, s.vial, s.source
         );
-        let _ = writeln!(o, "Diluent: {} ({})", d.diluent.name, d.diluent.note);
+        let no_diluent = d.diluent_volume.ml().is_zero();
+        if no_diluent {
+            let _ = writeln!(
+                o,
+                "Diluent: none (the stock is used as it is, at the target strength)"
+            );
+        } else {
+            let _ = writeln!(o, "Diluent: {} ({})", d.diluent.name, d.diluent.note);
+        }
         o.push('\n');
-        let rows = vec![
-            vec![
-                format!("{} (stock)", s.name),
-                d.stock_volume_calculated_text.clone(),
-                d.stock_volume.to_string(),
-            ],
-            vec![
+        let mut rows = vec![vec![
+            format!("{} (stock)", s.name),
+            d.stock_volume_calculated_text.clone(),
+            d.stock_volume.to_string(),
+        ]];
+        if !no_diluent {
+            rows.push(vec![
                 format!("{} (diluent)", d.diluent.name),
                 String::new(),
                 d.diluent_volume.to_string(),
-            ],
-            vec!["Total".into(), String::new(), d.final_volume.to_string()],
-        ];
+            ]);
+        }
+        rows.push(vec![
+            "Total".into(),
+            String::new(),
+            d.final_volume.to_string(),
+        ]);
         o.push_str(&table(&["component", "calculated", "measure"], &rows));
         let _ = writeln!(
             o,
-            "\nConcentration from the measured volumes: {} ({} basis)",
-            d.concentration_from_rounded_text, p.basis
+            "\nConcentration from the measured volumes: {} ({} basis), {} of the target",
+            d.concentration_from_rounded_text, p.basis, d.of_target_text
         );
         let _ = writeln!(
             o,
             "Stock vials: {} × {} opened, {} left over (discard: single-dose)",
-            d.vials_opened, s.vial, d.left_over
+            n(d.vials_opened),
+            s.vial,
+            d.left_over
         );
     }
     if let Some(w) = &p.powder {
@@ -128,15 +150,18 @@ pub fn solution(p: &SolutionPlan) -> String {
         let _ = writeln!(o, "\n{}", w.make_up);
         let _ = writeln!(
             o,
-            "Concentration from the weighed mass: {} ({} basis)",
-            w.concentration_from_rounded_text, p.basis
+            "Concentration from the weighed mass: {} ({} basis), {} of the target",
+            w.concentration_from_rounded_text, p.basis, w.of_target_text
         );
     }
     let _ = writeln!(o, "\nOsmolarity (ideal): {}", p.osmolarity.basis);
     let _ = writeln!(
         o,
         "Containers: {} × {} ({}); the last holds {}",
-        p.fill.count, p.fill.volume, p.fill.name, p.fill.last_holds
+        n(p.fill.count),
+        p.fill.volume,
+        p.fill.name,
+        p.fill.last_holds
     );
     let _ = writeln!(
         o,
@@ -146,7 +171,13 @@ pub fn solution(p: &SolutionPlan) -> String {
     let _ = writeln!(o, "Storage: {}", p.storage);
     if let Some(r) = &p.record {
         o.push('\n');
-        o.push_str(&super::record::text(r));
+        // A solution's components are measured by volume (dilution) or weighed and made up to
+        // volume (powder): the column says which.
+        let heading = match p.method {
+            Method::Dilution => "actual volume",
+            Method::Powder => "actual amount",
+        };
+        o.push_str(&super::record::text_with_actual_heading(r, heading));
     }
     o.push_str("\nEquipment:\n");
     for e in &p.equipment {
@@ -169,7 +200,7 @@ pub fn session(p: &SessionPlan) -> String {
     let _ = writeln!(
         o,
         "Solution: {} ({} basis), {}",
-        p.concentration, p.basis, p.concentration_source
+        p.concentration_text, p.basis, p.concentration_source
     );
     o.push('\n');
     let with_site = p
@@ -180,10 +211,17 @@ pub fn session(p: &SessionPlan) -> String {
         .lesions
         .iter()
         .map(|l| {
-            let mut r = vec![l.number.to_string()];
+            let mut r = vec![n(l.number)];
             if with_site {
                 r.push(l.site.clone().unwrap_or_default());
                 r.push(l.size.clone().unwrap_or_default());
+            }
+            let mut note = Vec::new();
+            if !l.change_text.is_empty() {
+                note.push(format!("rounded to graduation, {}", l.change_text));
+            }
+            if l.below_min_fraction {
+                note.push("BELOW 20 % OF SYRINGE".into());
             }
             r.extend([
                 l.prescribed.to_string(),
@@ -191,16 +229,10 @@ pub fn session(p: &SessionPlan) -> String {
                 l.mass_text.clone(),
                 format!(
                     "#{} {}",
-                    l.syringe,
+                    n(l.syringe),
                     p.syringes[l.syringe as usize - 1].syringe.name
                 ),
-                if l.below_min_fraction {
-                    "BELOW 20 % OF SYRINGE".into()
-                } else if l.rounding == "none needed" {
-                    String::new()
-                } else {
-                    "rounded to graduation".into()
-                },
+                note.join("; "),
             ]);
             r
         })
@@ -239,11 +271,11 @@ pub fn session(p: &SessionPlan) -> String {
         .iter()
         .map(|s| {
             vec![
-                format!("#{}", s.number),
+                format!("#{}", n(s.number)),
                 format!("{} ({} graduations)", s.syringe.name, s.syringe.graduation),
                 s.lesions
                     .iter()
-                    .map(u32::to_string)
+                    .map(|l| n(*l))
                     .collect::<Vec<_>>()
                     .join(", "),
                 s.volume.to_string(),
@@ -261,11 +293,7 @@ pub fn session(p: &SessionPlan) -> String {
         p.to_prepare, p.total_volume, p.dead_space
     );
     if !p.batch_command.is_empty() {
-        let _ = writeln!(
-            o,
-            "Batch: {} (rounded up to the measuring step): {}",
-            p.batch_volume, p.batch_command
-        );
+        let _ = writeln!(o, "Batch: {}: {}", p.batch_reason, p.batch_command);
     }
 
     let _ = writeln!(o, "\nDosing policy: {}", p.policy);
@@ -303,8 +331,8 @@ pub fn session(p: &SessionPlan) -> String {
 fn series(o: &mut String, s: &SeriesPlan) {
     let _ = writeln!(
         o,
-        "\nSeries: {} sessions every {}",
-        format_number(s.sessions.len().into()),
+        "\nSeries: {} every {}",
+        count_text(s.sessions.len() as u64, "session", "sessions"),
         s.every
     );
     let rows: Vec<Vec<String>> = s
@@ -312,11 +340,11 @@ fn series(o: &mut String, s: &SeriesPlan) {
         .iter()
         .map(|x| {
             vec![
-                x.number.to_string(),
+                n(x.number),
                 x.date.format("%a %Y-%m-%d").to_string(),
                 x.volume.to_string(),
                 x.mass_text.clone(),
-                format!("#{}", x.preparation),
+                format!("#{}", n(x.preparation)),
             ]
         })
         .collect();
@@ -342,15 +370,16 @@ fn series(o: &mut String, s: &SeriesPlan) {
         .iter()
         .map(|p| {
             vec![
-                format!("#{}", p.number),
+                format!("#{}", n(p.number)),
                 p.compound_on.format("%a %Y-%m-%d").to_string(),
                 p.use_through.format("%a %Y-%m-%d").to_string(),
                 p.sessions
                     .iter()
-                    .map(u32::to_string)
+                    .map(|x| n(*x))
                     .collect::<Vec<_>>()
                     .join(", "),
                 p.volume.to_string(),
+                p.batch_volume.to_string(),
                 p.batch_command.clone(),
             ]
         })
@@ -362,10 +391,15 @@ fn series(o: &mut String, s: &SeriesPlan) {
             "use through",
             "sessions",
             "needed",
-            "batch (rounded up to the measuring step)",
+            "make",
+            "batch",
         ],
         &rows,
     ));
+    o.push_str("Batch volumes:\n");
+    for p in &s.preparations {
+        let _ = writeln!(o, "  #{}: {}", n(p.number), p.batch_reason);
+    }
     let _ = writeln!(
         o,
         "\nFollow-up window: {} to {} ({})",
@@ -390,31 +424,68 @@ pub fn supply(p: &SupplyPlan) -> String {
         p.formula.id, p.formula.version, p.formula.name
     );
     let per = match p.per_application {
-        PerApplication::Mass { mass } => mass.to_string(),
-        PerApplication::Ftu { count } => {
-            format!("{} FTU = {}", format_number(count), p.per_application_mass)
-        }
+        PerApplication::Mass { mass } => supply_mass_text(mass),
+        PerApplication::Ftu { count } => format!(
+            "{} FTU = {}",
+            format_number(count),
+            supply_mass_text(p.per_application_mass)
+        ),
     };
     let course = match p.course {
-        Course::Days { days } => format!("{} days", format_number(days.into())),
+        Course::Days { days } => count_text(days.into(), "day", "days"),
         Course::Months { months } => format!(
-            "{} months = {} days",
-            format_number(months.into()),
-            format_number(p.days.into())
+            "{} = {}",
+            count_text(months.into(), "month", "months"),
+            count_text(p.days.into(), "day", "days")
         ),
     };
     let _ = writeln!(
         o,
         "Per application: {per}; {} a day; course: {course}",
-        p.per_day
+        n(p.per_day)
     );
-    let _ = writeln!(o, "Total needed: {}", p.needed);
+    let _ = writeln!(o, "Total needed: {}", supply_mass_text(p.needed));
     let _ = writeln!(
         o,
         "Dispense: {} × {} ({}) = {} ({} spare)",
-        p.containers, p.fill, p.container_name, p.to_dispense, p.spare
+        n(p.containers),
+        p.fill,
+        p.container_name,
+        supply_mass_text(p.to_dispense),
+        supply_mass_text(p.spare)
     );
-    let _ = writeln!(o, "\nNext: {}", p.batch_command);
+    let _ = writeln!(
+        o,
+        "BUD: {}; one batch serves at most {} of use (the compounding day is day 1 and not a day of use; see the calculation)",
+        p.bud,
+        count_text(p.days_per_batch.into(), "day", "days")
+    );
+    if p.batches.len() == 1 {
+        let _ = writeln!(o, "\nNext: {}", p.batch_command);
+    } else {
+        let _ = writeln!(
+            o,
+            "\nThe course is longer than one BUD: {} batches, each compounded no earlier than the day before its first course day.",
+            n(p.batches.len() as u32)
+        );
+        let rows: Vec<Vec<String>> = p
+            .batches
+            .iter()
+            .map(|b| {
+                vec![
+                    format!("#{}", n(b.number)),
+                    format!("{}–{}", n(b.first_day), n(b.last_day)),
+                    supply_mass_text(b.needed),
+                    format!("{} × {}", n(b.containers), p.fill),
+                    b.batch_command.clone(),
+                ]
+            })
+            .collect();
+        o.push_str(&table(
+            &["batch", "course days", "needed", "containers", "command"],
+            &rows,
+        ));
+    }
     numbered(&mut o, "Calculation", &p.calculations);
     o
 }

@@ -9,6 +9,12 @@ use crate::plan::record::BatchRecord;
 
 /// The record section of a batch sheet.
 pub fn text(r: &BatchRecord) -> String {
+    text_with_actual_heading(r, "actual weight")
+}
+
+/// The record section with its own heading for the measured-amount column (`actual volume`
+/// for a solution made by dilution).
+pub fn text_with_actual_heading(r: &BatchRecord, actual_heading: &str) -> String {
     let mut o = String::new();
     let b = &r.bud;
     let _ = writeln!(o, "Lot: {} ({})", r.lot.number, r.lot.scheme);
@@ -72,7 +78,7 @@ pub fn text(r: &BatchRecord) -> String {
             "lot",
             "expiry",
             "manufacturer",
-            "actual weight",
+            actual_heading,
         ],
         &rows,
     ));
