@@ -388,7 +388,8 @@ pub fn session_plan<'c>(
             start: o.start,
             bud: o.bud,
             method: o.method,
-            sizing: BatchSizing::new(formula, plan.formula_basis_concentration, o.method)?,
+            // A strength the method cannot make is a warning of the session, not an error.
+            sizing: BatchSizing::new(formula, plan.formula_basis_concentration, o.method).ok(),
         };
         plan.series = Some(series::plan(&plan, dosing, &sr)?);
     }

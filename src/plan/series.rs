@@ -47,8 +47,10 @@ pub struct SeriesRequest {
     /// How the solution is made (for the batch command).
     pub method: Method,
     /// Finds each preparation's batch volume: the smallest from its need up that the method
-    /// makes within the formula's tolerance (for the same method as `method`).
-    pub sizing: BatchSizing,
+    /// makes within the formula's tolerance (for the same method as `method`); `None` when the
+    /// method cannot make the session's strength (e.g. a formula whose stock is weaker), and
+    /// then no batch command is given.
+    pub sizing: Option<BatchSizing>,
 }
 
 /// One session of the series.
@@ -181,14 +183,14 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
     }
     let mut without_batch = Vec::new();
     for p in &mut preparations {
-        let sized = req.sizing.smallest_from(p.volume);
+        let sized = req.sizing.as_ref().and_then(|b| b.smallest_from(p.volume));
         p.batch_volume = sized.as_ref().map_or(p.volume, |b| b.volume);
         p.batch_reason = sized.as_ref().map_or_else(
             || {
                 without_batch.push(p.number);
                 format!(
-                    "no volume near {} is made within the formula's tolerance: work it out with the pharmacist",
-                    p.volume
+                    "no batch of {} by the {} method is made within the formula's tolerance: work it out with the pharmacist",
+                    p.volume, req.method
                 )
             },
             |b| b.reason.clone(),
@@ -226,12 +228,14 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
     ];
     if !without_batch.is_empty() {
         assumptions.push(format!(
-            "No batch command for preparation(s) {}: no volume near the need is made within the formula's tolerance.",
+            "No batch command for {} {}: no volume near the need is made by the {} method within the formula's tolerance.",
+            if without_batch.len() == 1 { "preparation" } else { "preparations" },
             without_batch
                 .iter()
                 .map(u32::to_string)
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            req.method
         ));
     }
     if preparations.len() as u32 == req.sessions && req.sessions > 1 {

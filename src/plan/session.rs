@@ -1022,6 +1022,33 @@ mod tests {
     }
 
     #[test]
+    fn a_volume_fits_a_syringe_whose_graduation_measures_it_at_20_percent() {
+        let t = SyringeTable::embedded();
+        let ml = |s: &str| Volume::from_ml(Decimal::from_str_exact(s).unwrap());
+        // 0.2 mL is 20 % of the 1 mL syringe (0.01 mL graduations): measured well.
+        assert_eq!(t.fit(ml("0.2")), SyringeFit::Fits);
+        // 0.1 mL is below 20 % of 1 mL and of 3 mL; the 5 mL syringe's 0.2 mL does not divide it.
+        assert!(
+            matches!(t.fit(ml("0.1")), SyringeFit::TooSmall { ref name, .. } if name == "1 mL tuberculin syringe")
+        );
+        // 0.005 mL is on no syringe's graduation: another device is assumed.
+        assert_eq!(t.fit(ml("0.005")), SyringeFit::NoSyringe);
+    }
+
+    #[test]
+    fn refuses_a_dose_change_bound_of_100_percent() {
+        let text = SYRINGES_TOML.replacen(
+            "max_dose_change = \"5 %\"",
+            "max_dose_change = \"100 %\"",
+            1,
+        );
+        let e = SyringeTable::parse("s.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("max_dose_change"), "{e}");
+    }
+
+    #[test]
     fn refuses_an_unsorted_table() {
         let text = SYRINGES_TOML.replacen("capacity = \"1 mL\"", "capacity = \"4 mL\"", 1);
         let e = SyringeTable::parse("s.toml", &text)

@@ -783,7 +783,7 @@ fn measure(
 /// (as text), and whether the strength they give is outside the tolerance.
 fn faults(m: &Measured, step: Volume, target: Target<'_>) -> (Vec<String>, bool) {
     let mut out = Vec::new();
-    let exact = |v: Volume| format_calculated(v.ml(), "mL", 4);
+    let exact = |v: Volume| format_calculated(v.ml(), "mL", 6);
     if m.stock_exact < step {
         out.push(format!(
             "the stock ({}) is less than the measuring step",
@@ -1301,6 +1301,9 @@ impl BatchSizing {
     /// dilution a multiple of the measuring step, for powder `from` itself unless weighing to
     /// the balance would put it outside. `None` when none was found.
     pub fn smallest_from(&self, from: Volume) -> Option<SizedBatch> {
+        if from.ml() <= Decimal::ZERO {
+            return None;
+        }
         let target = Target {
             strength: self.strength,
             basis: self.basis,
