@@ -455,6 +455,8 @@ fn supply_ignored_the_bud() {
 
 #[test]
 fn measure_step_had_no_bound() {
+    // The review's own values are now refused when parsed (above 10^12, more than 12
+    // decimals); values the parser accepts are bounded by the measuring step.
     fails(
         &[
             "batch",
@@ -464,14 +466,38 @@ fn measure_step_had_no_bound() {
             "--measure-step",
             "99999999999999999L",
         ],
-        &[
-            "`--measure-step`",
-            "no larger than the volume to make, 10 mL",
-        ],
+        &["`--measure-step`"],
     );
     fails(
         &["batch", F, "--quantity", "0.000000000000000001mL"],
-        &["`--quantity`", "at least the measuring step 0.1 mL"],
+        &["`--quantity`"],
+    );
+    fails(
+        &["batch", F, "--quantity", "10mL", "--measure-step", "999L"],
+        &[
+            "`--measure-step`",
+            "no larger than the volume to make, 10 mL",
+            "999,000 mL",
+        ],
+    );
+    fails(
+        &["batch", F, "--quantity", "0.000000000001mL"],
+        &[
+            "`--quantity`",
+            "at least the measuring step 0.1 mL",
+            "`0.000000000001 mL`",
+        ],
+    );
+    fails(
+        &[
+            "batch",
+            F,
+            "--quantity",
+            "10mL",
+            "--measure-step",
+            "0.00001mL",
+        ],
+        &["`--measure-step`", "at least 0.0001 mL", "`0.00001 mL`"],
     );
     // A step larger than a component: 10 mL at 240 mg/mL needs 9.6 mL of stock and 0.4 mL of
     // diluent; with a 0.5 mL step the diluent is below the step.

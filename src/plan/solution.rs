@@ -32,7 +32,8 @@ use crate::error::{Error, Result};
 use crate::formula::solution::Diluent;
 use crate::formula::{Entry, Formula, Preparation, SolutionSpec, Strength};
 use crate::quantity::{
-    format_calculated, format_number, Concentration, Mass, Percent, Quantity, Volume,
+    format_calculated, format_number, format_quantity, Concentration, Mass, Percent, Quantity,
+    Volume,
 };
 use crate::substance::{content_factor, Certificate, Form, Substance};
 
@@ -631,12 +632,14 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
 /// than the volume to make (the option to blame is the step when it was given, else the
 /// volume).
 fn check_step(nominal: Volume, with_overage: Volume, step: Volume, given: bool) -> Result<()> {
+    // What was typed, exactly (a volume's display is cut to a few decimals).
+    let exact = |v: Volume| format!("`{}`", format_quantity(v.ml(), "mL"));
     let min = min_measure_step();
     if step < min {
         return Err(Error::input(
             "--measure-step",
             format!("a measuring step of at least {min}"),
-            format!("`{step}`"),
+            exact(step),
         ));
     }
     if step > with_overage {
@@ -644,7 +647,7 @@ fn check_step(nominal: Volume, with_overage: Volume, step: Volume, given: bool) 
             Error::input(
                 "--measure-step",
                 format!("a measuring step no larger than the volume to make, {with_overage}"),
-                format!("`{step}`"),
+                exact(step),
             )
         } else {
             Error::input(
@@ -652,7 +655,7 @@ fn check_step(nominal: Volume, with_overage: Volume, step: Volume, given: bool) 
                 format!(
                     "a volume of at least the measuring step {step} (or a finer --measure-step for the device you use)"
                 ),
-                format!("`{nominal}`"),
+                exact(nominal),
             )
         });
     }
