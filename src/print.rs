@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
 use crate::bud::CompoundedAt;
@@ -40,6 +40,28 @@ pub fn record(
     let paper = args.print.paper.unwrap_or(Paper::Letter);
     let renderer = Renderer::new(templates)?;
     let view = RecordView::ointment(entry, plan, facility, paper)?;
+    let html = renderer.render("record.html", &view)?;
+    finish(
+        html,
+        args.format == SheetFormat::Pdf,
+        args.output.as_deref(),
+        args.force,
+    )
+}
+
+/// `stscalc verify --format html|pdf`: the compounding record of a batch verified from its
+/// measured weights, with the result and the correction (and no label when it failed).
+pub fn verified_record(
+    entry: &Entry,
+    v: &crate::plan::verify::Verification,
+    args: &BatchArgs,
+    templates: Option<&Path>,
+) -> Result<()> {
+    check_output(args.output.as_deref(), args.force)?;
+    let facility = facility(args.print.facility.as_deref())?;
+    let paper = args.print.paper.unwrap_or(Paper::Letter);
+    let renderer = Renderer::new(templates)?;
+    let view = RecordView::verified(entry, v, facility, paper)?;
     let html = renderer.render("record.html", &view)?;
     finish(
         html,
@@ -107,15 +129,18 @@ impl<'a> LabelRun<'a> {
     }
 
     /// Lays `texts` out and writes them in the asked format; `title` and `what` describe the
-    /// run in the text preview.
+    /// run in the text preview. `warnings` go with the preview and the JSON, and to standard
+    /// error for HTML and PDF (never onto the labels).
     fn print(
         &self,
         texts: &[LabelText],
         title: &str,
         what: (&str, u32),
+        warnings: Vec<String>,
         templates: Option<&Path>,
     ) -> Result<()> {
-        let sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
+        let mut sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
+        sheet.warnings = warnings;
         match self.format {
             SheetFormat::Text => emit(
                 labels_text(title, what, self.copies, &sheet).as_bytes(),
@@ -135,7 +160,13 @@ impl<'a> LabelRun<'a> {
                     self.format == SheetFormat::Pdf,
                     self.output,
                     self.force,
-                )
+                )?;
+                // Once the labels are written: a failed run prints its one error line only.
+                let mut err = std::io::stderr().lock();
+                for w in &sheet.warnings {
+                    let _ = writeln!(err, "warning: {w}");
+                }
+                Ok(())
             }
         }
     }
@@ -158,16 +189,26 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
         b.output.as_deref(),
         b.force,
     )?;
-    // The batch's request (options and --request file) gives the lot and the BUD printed.
+    // The batch's request (options and --request file) gives the lot and the BUD printed: the
+    // lot and the compounding date of the batch's record, never today's clock, so that labels
+    // printed another day say what the record says.
     let (b, extras) = crate::request::load(b.clone())?;
     let b = &b;
+    require_record_identity(b)?;
     let entry = catalog.get(crate::request::formula_id(b)?)?;
     let facility = facility(b.print.facility.as_deref())?;
     let mut texts: Vec<LabelText> = Vec::new();
+    let mut warnings = Vec::new();
     let containers = match entry.formula.preparation {
         Preparation::Ointment => {
             crate::app::dosing::refuse_solution_options(b)?;
             let plan = crate::app::ointment_batch(entry, b, extras.components)?;
+            check_record_lot(
+                entry,
+                crate::formula::Strength::Percent(plan.strength),
+                plan.record.as_ref(),
+            )?;
+            warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
             let trace = trace_of(plan.record.as_ref());
             let label =
                 |purpose| content::ointment(entry, &plan, facility.as_deref(), &trace, purpose);
@@ -177,6 +218,12 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
         }
         Preparation::Solution => {
             let plan = crate::app::solution_batch(entry, b, extras.components)?;
+            check_record_lot(
+                entry,
+                crate::formula::Strength::Concentration(plan.strength),
+                plan.record.as_ref(),
+            )?;
+            warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
             let trace = trace_of(plan.record.as_ref());
             let fill = &plan.fill;
             // Every vial is full but the last, which holds what is left of the nominal volume.
@@ -208,7 +255,52 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
         }
     };
     let title = format!("Labels for {}", entry.formula.id);
-    run.print(&texts, &title, ("container", containers), templates)
+    run.print(
+        &texts,
+        &title,
+        ("container", containers),
+        warnings,
+        templates,
+    )
+}
+
+/// Container labels carry the lot and the beyond-use date of the batch's compounding record:
+/// they need the record's lot number and compounding date (`--lot` and `--date`, or `lot` and
+/// `compounded_at` in the `--request` file), not ones made up again from today's clock.
+fn require_record_identity(b: &BatchArgs) -> Result<()> {
+    if b.record.date.is_none() {
+        return Err(Error::input(
+            "--date",
+            "the batch's compounding date and time as on its compounding record (the labels carry the record's lot and BUD; or `compounded_at` in a --request file)",
+            "nothing",
+        ));
+    }
+    if b.record.lot.is_none() {
+        return Err(Error::input(
+            "--lot",
+            "the batch's lot number as on its compounding record (or `lot` in a --request file)",
+            "nothing",
+        ));
+    }
+    Ok(())
+}
+
+/// A lot number of stscalc's own scheme for this formula must be of the batch's day and
+/// strength: a mismatch means the lot of another batch was typed.
+fn check_record_lot(
+    entry: &Entry,
+    made: crate::formula::Strength,
+    record: Option<&crate::plan::record::BatchRecord>,
+) -> Result<()> {
+    match record {
+        Some(r) => crate::plan::record::check_given_lot(
+            &entry.formula,
+            made,
+            &r.lot.number,
+            r.compounded_at.date,
+        ),
+        None => Ok(()),
+    }
 }
 
 /// `stscalc labels session`: one label per syringe of a checked session, plus `--copies` of
@@ -230,7 +322,7 @@ fn session_labels(
         s.force,
     )?;
     refuse_series(s, "labels")?;
-    let fields = SheetFields::parse(&s.sheet)?;
+    let fields = SheetFields::parse(&s.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, s)?;
     let trace = Traceability {
         lot: fields.lot.clone(),
@@ -260,6 +352,7 @@ fn session_labels(
         &texts,
         &title,
         ("syringe", plan.syringes.len() as u32),
+        Vec::new(),
         templates,
     )
 }
@@ -278,19 +371,35 @@ struct SheetFields {
 }
 
 impl SheetFields {
-    fn parse(o: &SessionSheetOptions) -> Result<Self> {
-        let day = o.date.as_deref().map(parse_day).transpose()?;
-        let date = day.map(|d| d.format("%Y-%m-%d").to_string());
+    /// Checks the options; `now` is the clock (the binary's; tests pass a time). The session's
+    /// date is `--date`, else today: the solution's BUD is always checked against a date, and
+    /// the sheet prints the date it was checked against.
+    fn parse(o: &SessionSheetOptions, now: NaiveDateTime) -> Result<Self> {
+        let given = o.date.as_deref().map(parse_day).transpose()?;
+        let day = given.unwrap_or(now.date());
+        let date = Some(day.format("%Y-%m-%d").to_string());
         let bud = o
             .bud
             .as_deref()
             .map(|b| CompoundedAt::parse("--bud", b))
             .transpose()?;
         // A solution past its beyond-use date is not injected: refuse the sheet and the labels.
-        if let (Some(d), Some(b)) = (day, &bud) {
-            if b.date < d {
+        if let Some(b) = &bud {
+            let which = if given.is_some() {
+                "the session's date"
+            } else {
+                "today, the session's date (give --date for a session on another day)"
+            };
+            if b.date < day {
                 return Err(Error::Refused(format!(
-                    "the solution's beyond-use date {b} is before the session's date {d}: do not use it; prepare a new batch"
+                    "the solution's beyond-use date {b} is before {which} {day}: do not use it; prepare a new batch"
+                )));
+            }
+            // A BUD in hours that ends today has passed once its time has.
+            if given.is_none() && b.date == day && b.time.is_some_and(|t| t <= now.time()) {
+                return Err(Error::Refused(format!(
+                    "the solution's beyond-use date {b} has passed (it is now {}): do not use it; prepare a new batch",
+                    now.format("%Y-%m-%d %H:%M")
                 )));
             }
         }
@@ -367,7 +476,7 @@ pub fn refuse_sheet_options(args: &SessionArgs) -> Result<()> {
 pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
     check_output(args.output.as_deref(), args.force)?;
     refuse_series(args, "sheet")?;
-    let fields = SheetFields::parse(&args.sheet)?;
+    let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, args)?;
     let mut sheet =
         SessionSheet::from_plan(entry, &plan, args.sheet.paper.unwrap_or(Paper::Letter));
@@ -379,6 +488,7 @@ pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) 
     sheet.date = fields.date;
     sheet.lot = fields.lot;
     sheet.bud = fields.bud;
+    sheet.set_page_header();
     let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
     finish(
         html,
@@ -405,6 +515,7 @@ pub fn session_sheet(args: &SessionSheetArgs, templates: Option<&Path>) -> Resul
         Some(s) => Some(count("--session", s, 1, 1000)?),
     };
     sheet.date = args.date.as_deref().map(parse_date).transpose()?;
+    sheet.set_page_header();
     match args.format {
         PrintFormat::Json => emit(
             crate::render::json(&sheet)?.as_bytes(),
@@ -590,6 +701,9 @@ fn labels_text(
             n(first),
             n(last)
         );
+    }
+    for w in &sheet.warnings {
+        let _ = writeln!(o, "! {w}");
     }
     // Identical labels are shown once.
     let mut seen = BTreeSet::new();

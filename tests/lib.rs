@@ -8,6 +8,7 @@ mod dosing;
 mod formulas;
 mod print;
 mod properties;
+mod release_regressions;
 mod session_print;
 mod sheets;
 mod verify;

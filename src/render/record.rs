@@ -11,6 +11,10 @@ use crate::plan::record::BatchRecord;
 pub fn text(r: &BatchRecord) -> String {
     let mut o = String::new();
     let b = &r.bud;
+    let _ = writeln!(o, "Preparation made: {}", r.title);
+    if let Some(n) = &r.strength_notice {
+        let _ = writeln!(o, "! {n}");
+    }
     let _ = writeln!(o, "Lot: {} ({})", r.lot.number, r.lot.scheme);
     let _ = writeln!(o, "Compounded: {}", r.compounded_at);
     if let Some(m) = &r.method {
@@ -23,7 +27,7 @@ pub fn text(r: &BatchRecord) -> String {
         if r.storage_from == "formula" {
             "the formula's usual storage"
         } else {
-            "as requested"
+            "chosen for this batch among the storages the formula allows"
         }
     );
     let _ = writeln!(o, "Beyond-use date: {} — {}", b.text, b.reason);
