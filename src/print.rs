@@ -192,17 +192,41 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
     // The batch's request (options and --request file) gives the lot and the BUD printed: the
     // lot and the compounding date of the batch's record, never today's clock, so that labels
     // printed another day say what the record says.
-    let (b, extras) = crate::request::load(b.clone())?;
+    let (mut b, mut extras) = crate::request::load(b.clone())?;
+    let entry = catalog.get(crate::request::formula_id(&b)?)?;
+    let saved = args
+        .plan
+        .as_deref()
+        .map(crate::request::read_saved_plan)
+        .transpose()?;
+    let mut warnings = Vec::new();
+    match &saved {
+        Some(saved) => {
+            crate::plan::verify::check_saved_formula(
+                &crate::plan::ointment::FormulaRef::of(entry),
+                saved,
+            )?;
+            crate::request::apply_saved_plan(&mut b, &mut extras, saved)?;
+        }
+        None => require_record_identity(&b, entry)?,
+    }
     let b = &b;
-    require_record_identity(b)?;
-    let entry = catalog.get(crate::request::formula_id(b)?)?;
+    // The labels are the saved plan's, or worked out again from the options: say so.
+    let check = |mine: serde_json::Value| match &saved {
+        Some(saved) => crate::plan::verify::check_saved_batch(
+            &crate::plan::ointment::FormulaRef::of(entry),
+            &mine,
+            saved,
+        ),
+        None => Ok(()),
+    };
     let facility = facility(b.print.facility.as_deref())?;
     let mut texts: Vec<LabelText> = Vec::new();
-    let mut warnings = Vec::new();
     let containers = match entry.formula.preparation {
         Preparation::Ointment => {
             crate::app::dosing::refuse_solution_options(b)?;
             let plan = crate::app::ointment_batch(entry, b, extras.components)?;
+            check(plan_json(&plan)?)?;
             check_record_lot(
                 entry,
                 crate::formula::Strength::Percent(plan.strength),
@@ -218,6 +242,7 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
         }
         Preparation::Solution => {
             let plan = crate::app::solution_batch(entry, b, extras.components)?;
+            check(plan_json(&plan)?)?;
             check_record_lot(
                 entry,
                 crate::formula::Strength::Concentration(plan.strength),
@@ -254,6 +279,12 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
             fill.count
         }
     };
+    if saved.is_none() {
+        warnings.push(
+            "these labels are worked out again from the options given: check their lot, BUD and storage against the compounding record (`--plan` prints them from the batch's saved plan)"
+                .to_string(),
+        );
+    }
     let title = format!("Labels for {}", entry.formula.id);
     run.print(
         &texts,
@@ -264,10 +295,15 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
     )
 }
 
+/// A plan as JSON, to compare with a saved one.
+fn plan_json<T: serde::Serialize>(plan: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(plan).map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
+}
+
 /// Container labels carry the lot and the beyond-use date of the batch's compounding record:
 /// they need the record's lot number and compounding date (`--lot` and `--date`, or `lot` and
 /// `compounded_at` in the `--request` file), not ones made up again from today's clock.
-fn require_record_identity(b: &BatchArgs) -> Result<()> {
+fn require_record_identity(b: &BatchArgs, entry: &Entry) -> Result<()> {
     if b.record.date.is_none() {
         return Err(Error::input(
             "--date",
@@ -279,6 +315,23 @@ fn require_record_identity(b: &BatchArgs) -> Result<()> {
         return Err(Error::input(
             "--lot",
             "the batch's lot number as on its compounding record (or `lot` in a --request file)",
+            "nothing",
+        ));
+    }
+    // The BUD depends on the method (a solution from powder keeps 4 days, diluted 10): it is
+    // not left to the default either.
+    let methods = &entry.formula.bud().methods;
+    if !methods.is_empty() && b.method.is_none() {
+        return Err(Error::input(
+            "--method",
+            format!(
+                "the batch's preparation method as on its compounding record ({}: the BUD depends on it)",
+                methods
+                    .keys()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
             "nothing",
         ));
     }

@@ -361,8 +361,8 @@ pub fn load(mut args: BatchArgs) -> Result<(BatchArgs, Extras)> {
     Ok((args, extras))
 }
 
-/// Reads a saved plan for `stscalc verify --plan FILE`: the JSON of `stscalc batch --format
-/// json`.
+/// Reads a saved plan for `stscalc verify --plan FILE` or `stscalc labels --plan FILE`: the
+/// JSON of `stscalc batch --format json`.
 pub fn read_saved_plan(path: &Path) -> Result<serde_json::Value> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -378,7 +378,8 @@ pub fn read_saved_plan(path: &Path) -> Result<serde_json::Value> {
 
 /// Takes from a saved plan every input that changes a batch's numbers and record, where the
 /// options (and the request file) leave it out: strength, overage, stock form, certificate,
-/// balance, container, method, lot, compounding date, storage, day counting and component lots.
+/// balance, container, method, a solution's stock product, diluent and measuring step, lot,
+/// compounding date, storage, day counting and component lots.
 /// Verifying a plan then verifies the batch the plan was made for, not one worked out again
 /// with defaults. An option given against the plan is left as given, and
 /// [`crate::plan::verify::check_saved_plan`] refuses it by name once the batch is planned.
@@ -424,6 +425,10 @@ pub fn apply_saved_plan(
     );
     fill(&mut args.container, text(&["fill", "container"]));
     fill(&mut args.method, text(&["record", "method"]));
+    // A solution made by dilution: the stock product, the diluent and the measuring step.
+    fill(&mut args.stock, text(&["dilution", "stock", "id"]));
+    fill(&mut args.diluent, text(&["dilution", "diluent", "id"]));
+    fill(&mut args.measure_step, text(&["measure_step", "text"]));
     let r = &mut args.record;
     fill(&mut r.date, text(&["record", "compounded_at", "text"]));
     if r.lot.is_none() && r.lot_sequence.is_none() {

@@ -473,6 +473,94 @@ fn regression_batch_labels_need_the_records_lot_and_date() {
         out.contains("Lot STS25ZO-20261121-01 BUD 2027-05-19"),
         "{out}"
     );
+
+    // The solution's BUD depends on its method: not left to the default.
+    fails(
+        &[
+            "labels",
+            "sts-150-intralesional",
+            "--quantity",
+            "15mL",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS150I-20261121-01",
+        ],
+        &["`--method`", "`dilution` or `powder`"],
+    );
+    // Or the labels come from the batch's saved plan, with everything the record used: made
+    // from powder (4 days refrigerated: 2026-11-21 + 3 = 2026-11-24).
+    let plan = dir.path().join("powder.json");
+    ok(&[
+        "batch",
+        "sts-150-intralesional",
+        "--quantity",
+        "15mL",
+        "--method",
+        "powder",
+        "--date",
+        "2026-11-21",
+        "--format",
+        "json",
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    let p = plan.to_str().unwrap();
+    let out = ok(&[
+        "labels",
+        "sts-150-intralesional",
+        "--quantity",
+        "15mL",
+        "--plan",
+        p,
+    ]);
+    assert!(
+        out.contains("Lot STS150I-20261121-01 BUD 2026-11-24"),
+        "{out}"
+    );
+    assert!(!out.contains("worked out again from the options"), "{out}");
+    fails(
+        &[
+            "labels",
+            "sts-150-intralesional",
+            "--quantity",
+            "15mL",
+            "--plan",
+            p,
+            "--method",
+            "dilution",
+        ],
+        &["`--method`", "saved plan", "powder", "dilution"],
+    );
+    // A refrigerated ointment batch's plan gives its labels the refrigerator.
+    let plan = dir.path().join("cold.json");
+    ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "2x30g",
+        "--storage",
+        "refrigerator",
+        "--date",
+        "2026-11-21",
+        "--format",
+        "json",
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    let out = ok(&[
+        "labels",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "2x30g",
+        "--plan",
+        plan.to_str().unwrap(),
+    ]);
+    assert!(out.contains("Store in a refrigerator (2-8 °C)."), "{out}");
+    assert!(
+        out.contains("Lot STS25ZO-20261121-01 BUD 2027-05-19"),
+        "{out}"
+    );
 }
 
 // ---- 6. --storage overrides the formula's "refrigerated storage only" ------------------------

@@ -273,6 +273,8 @@ fn one_label_per_syringe_with_its_volume_lesion_route_and_bud() {
         "STS150I-20261121-01",
         "--bud",
         "2026-11-21T21:30",
+        "--date",
+        "2026-11-21",
         "--facility",
         "Hill Clinic, 555-0100",
         "--copies",
@@ -510,6 +512,8 @@ fn one_label_per_vial_each_with_what_it_holds() {
         "2026-11-21",
         "--lot",
         "STS150I-20261121-01",
+        "--method",
+        "dilution",
         "--copies",
         "1",
     ]);

@@ -614,8 +614,11 @@ fn shown(v: &serde_json::Value) -> String {
 }
 
 /// The inputs of a plan that change its numbers, each with the option that sets it: verifying
-/// a plan means verifying with all of them as they were.
-const INPUTS: [(&str, &[&str], &str); 14] = [
+/// a plan means verifying with all of them as they were. An input a preparation does not have
+/// (the stock form of a diluted solution) is absent from both plans and so agrees.
+const INPUTS: [(&str, &[&str], &str); 17] = [
+    // The method first: it decides which of the inputs below a batch has.
+    ("preparation method", &["record", "method"], "--method"),
     ("strength", &["strength"], "--strength"),
     ("overage", &["overage"], "--overage"),
     ("stock form", &["stock", "form"], "--stock-form"),
@@ -645,6 +648,9 @@ const INPUTS: [(&str, &[&str], &str); 14] = [
         "--repeatability",
     ),
     ("container", &["fill", "container"], "--container"),
+    ("stock product", &["dilution", "stock", "id"], "--stock"),
+    ("diluent", &["dilution", "diluent", "id"], "--diluent"),
+    ("measuring step", &["measure_step"], "--measure-step"),
     ("compounding date", &["record", "compounded_at"], "--date"),
     ("lot", &["record", "lot", "number"], "--lot"),
     ("storage", &["record", "bud", "storage"], "--storage"),
@@ -653,42 +659,43 @@ const INPUTS: [(&str, &[&str], &str); 14] = [
         &["record", "bud", "convention"],
         "--bud-count",
     ),
-    ("preparation method", &["record", "method"], "--method"),
 ];
 
-/// Refuses a saved plan (JSON from `stscalc batch --format json`) that is not the plan being
-/// verified: another formula (id or file), another batch size, or any other input that changes
-/// the numbers (strength, overage, stock form, certificate, balance, container), the lot, its
-/// date, storage, day counting, method or component lots. The error names the option that
-/// differs; [`crate::request::apply_saved_plan`] has already taken every input the options left
-/// out from the plan, so only an option given against the plan is refused. Last, the quantities
-/// to weigh and the BUD must come out the same.
-pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Result<()> {
+/// The value at `path` in `v` (`null` where missing).
+fn at(v: &serde_json::Value, path: &[&str]) -> serde_json::Value {
+    path.iter()
+        .fold(v.clone(), |v, k| v.get(k).cloned().unwrap_or_default())
+}
+
+/// Refuses a saved plan that is not the plan of the batch worked out now (`mine`, serialized),
+/// for any preparation: another formula, batch size (`--plan`), or any input that changes the
+/// numbers or the record (the option that differs is named), other component lots, containers,
+/// or another beyond-use date. [`crate::request::apply_saved_plan`] has already taken every
+/// input the options left out from the plan, so only an option given against it is refused.
+pub fn check_saved_batch(
+    formula: &super::ointment::FormulaRef,
+    mine: &serde_json::Value,
+    saved: &serde_json::Value,
+) -> Result<()> {
     let field = "--plan";
-    check_saved_formula(&plan.formula, saved)?;
-    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
-    let size = |name: &str, mine: Mass| {
-        let theirs = text(&saved[name]["value"]).and_then(|v| Decimal::from_str_exact(&v).ok());
-        if theirs == Some(mine.g()) {
+    check_saved_formula(formula, saved)?;
+    let size = |name: &str| {
+        let (theirs, ours) = (at(saved, &[name]), at(mine, &[name]));
+        if same_json(&theirs, &ours) {
             return Ok(());
         }
         Err(Error::input(
             field,
-            format!("a plan with the batch {name} being verified ({mine})"),
             format!(
-                "batch {name} {}",
-                theirs.map_or("missing".into(), |v| Mass::from_g(v).to_string())
+                "a plan with the batch {name} being worked out ({})",
+                shown(&ours)
             ),
+            format!("batch {name} {}", shown(&theirs)),
         ))
     };
-    size("nominal", plan.nominal)?;
-    let mine = serde_json::to_value(plan).map_err(|e| Error::Refused(e.to_string()))?;
-    let at = |v: &serde_json::Value, path: &[&str]| {
-        path.iter()
-            .fold(v.clone(), |v, k| v.get(k).cloned().unwrap_or_default())
-    };
+    size("nominal")?;
     for (what, path, option) in INPUTS {
-        let (theirs, ours) = (at(saved, path), at(&mine, path));
+        let (theirs, ours) = (at(saved, path), at(mine, path));
         if !same_json(&theirs, &ours) {
             return Err(Error::input(
                 option,
@@ -700,8 +707,9 @@ pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Resul
             ));
         }
     }
-    // The total follows from the nominal and the overage, both checked above.
-    size("total", plan.total)?;
+    // The total follows from the nominal and the overage (and a solution's measuring step),
+    // all checked above.
+    size("total")?;
     let lots = |v: &serde_json::Value| -> Vec<serde_json::Value> {
         at(v, &["record", "components"])
             .as_array()
@@ -712,16 +720,38 @@ pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Resul
             })
             .unwrap_or_default()
     };
-    if !same_json(
-        &serde_json::Value::from(lots(saved)),
-        &serde_json::Value::from(lots(&mine)),
-    ) {
+    if !same_json(&lots(saved).into(), &lots(mine).into()) {
         return Err(Error::input(
             "--component",
             "the saved plan's component lots and expiries (leave the options out to take them from --plan)",
             "other component lots",
         ));
     }
+    for path in [&["fill"][..], &["record", "bud", "text"]] {
+        if !same_json(&at(saved, path), &at(mine, path)) {
+            return Err(Error::input(
+                field,
+                format!(
+                    "a plan whose {} is the one worked out again now",
+                    if path[0] == "fill" {
+                        "containers"
+                    } else {
+                        "beyond-use date"
+                    }
+                ),
+                "a plan that differs (made by another version of stscalc?)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a saved plan (JSON from `stscalc batch --format json`) that is not the ointment
+/// plan being verified: see [`check_saved_batch`]; last, the quantities to weigh must come out
+/// the same.
+pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Result<()> {
+    let mine = serde_json::to_value(plan).map_err(|e| Error::Refused(e.to_string()))?;
+    check_saved_batch(&plan.formula, &mine, saved)?;
     let weighed = |v: &serde_json::Value| -> Vec<serde_json::Value> {
         at(v, &["components"])
             .as_array()
@@ -732,13 +762,10 @@ pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Resul
             })
             .unwrap_or_default()
     };
-    let bud = |v: &serde_json::Value| at(v, &["record", "bud", "text"]);
-    if !same_json(&weighed(saved).into(), &weighed(&mine).into())
-        || !same_json(&bud(saved), &bud(&mine))
-    {
+    if !same_json(&weighed(saved).into(), &weighed(&mine).into()) {
         return Err(Error::input(
-            field,
-            "a plan whose quantities to weigh and beyond-use date are those worked out again now",
+            "--plan",
+            "a plan whose quantities to weigh are those worked out again now",
             "a plan that differs (made by another version of stscalc?)",
         ));
     }
