@@ -15,7 +15,7 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         source,
     };
     let dir = check_target(path, force)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let mut tmp = temp_file(dir).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     if force {
@@ -32,6 +32,19 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// A temporary file in `dir` created the way an ordinary new file is: mode 0666 less the
+/// umask (tempfile's own 0600 would leave records unreadable to the rest of the pharmacy).
+fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".stscalc-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// Checks that `path` can be written: its folder exists, and it does not exist yet unless

@@ -177,24 +177,29 @@ impl Percent {
 
 impl fmt::Display for Mass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&format_quantity(self.0, "g"))
+        f.write_str(&format_calculated(self.0, "g", DISPLAY_PLACES))
     }
 }
 impl fmt::Display for Volume {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&format_quantity(self.0, "mL"))
+        f.write_str(&format_calculated(self.0, "mL", DISPLAY_PLACES))
     }
 }
 impl fmt::Display for Concentration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&format_quantity(self.0, "mg/mL"))
+        f.write_str(&format_calculated(self.0, "mg/mL", DISPLAY_PLACES))
     }
 }
 impl fmt::Display for Percent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&format_quantity(self.value, self.unit()))
+        f.write_str(&format_calculated(self.value, self.unit(), DISPLAY_PLACES))
     }
 }
+
+/// Decimal places a quantity shows before it is rounded for display and marked `≈`. A
+/// calculated value such as 25 × 158.11 / 248.19 g has 28 digits; people read six at most,
+/// and the exact value stays in the JSON `value`.
+pub const DISPLAY_PLACES: u32 = 6;
 
 /// Any parsed quantity, before the caller says which kind it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,8 +266,23 @@ fn split_number(text: &str) -> std::result::Result<(Decimal, &str), ParseError> 
             ParseError::BadNumber("write a plain decimal number".into())
         }
     })?;
+    // Bounds far beyond any compounding quantity keep every later product and quotient well
+    // inside Decimal's 28 digits, so arithmetic on parsed input can never overflow.
+    if value.abs() > Decimal::from(MAX_INPUT) {
+        return Err(ParseError::TooLarge);
+    }
+    if value.scale() > MAX_DECIMALS {
+        return Err(ParseError::BadNumber(format!(
+            "at most {MAX_DECIMALS} decimal places"
+        )));
+    }
     Ok((value, unit.trim()))
 }
+
+/// The largest number accepted in any quantity, in the unit it is written in.
+pub const MAX_INPUT: i64 = 1_000_000_000_000;
+/// The most decimal places accepted in any quantity.
+pub const MAX_DECIMALS: u32 = 12;
 
 impl FromStr for Quantity {
     type Err = ParseError;
@@ -359,7 +379,10 @@ pub fn parse_field<T: Kind>(field: &str, text: &str) -> Result<T> {
         let found = match e {
             ParseError::NoNumber => format!("{found} (no number)"),
             ParseError::BadNumber(hint) => format!("{found} ({hint})"),
-            ParseError::TooLarge => format!("{found} (too large: at most 28 significant digits)"),
+            ParseError::TooLarge => format!(
+                "{found} (too large: at most {})",
+                format_number(Decimal::from(MAX_INPUT))
+            ),
             ParseError::UnknownUnit(u) if u.is_empty() => format!("{found} (no unit)"),
             ParseError::UnknownUnit(u) if u == "cc" => format!("{found} (write `mL`, not `cc`)"),
             ParseError::UnknownUnit(u) if u == "µg" || u == "ug" => {

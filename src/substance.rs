@@ -71,6 +71,15 @@ pub struct FormData {
     pub molar_mass_g_per_mol: Decimal,
     /// Where the number comes from.
     pub source: String,
+    /// Lowest plausible loss on drying of this form, if the monograph gives one.
+    #[serde(default)]
+    pub loss_on_drying_min: Option<Percent>,
+    /// Highest plausible loss on drying of this form.
+    #[serde(default)]
+    pub loss_on_drying_max: Option<Percent>,
+    /// Where the loss-on-drying limits come from.
+    #[serde(default)]
+    pub loss_on_drying_source: Option<String>,
 }
 
 /// The substance file.
@@ -81,6 +90,10 @@ pub struct Substance {
     pub id: String,
     /// Name for people.
     pub name: String,
+    /// Lowest assay a pharmacopoeial lot has; a certificate below it is flagged.
+    pub assay_min: Percent,
+    /// Where the assay limit comes from.
+    pub assay_source: String,
     /// Its forms.
     pub forms: Vec<FormData>,
 }
@@ -114,6 +127,31 @@ impl Substance {
     /// Molar mass of a form in g/mol.
     pub fn molar_mass(&self, form: Form) -> Decimal {
         self.form(form).molar_mass_g_per_mol
+    }
+
+    /// Warnings for a certificate that a pharmacopoeial lot would not have: an assay below the
+    /// monograph's minimum, or a loss on drying outside the stock form's range. Such values are
+    /// more often typing errors than real lots, and they change the weight by as much.
+    pub fn certificate_warnings(&self, stock: Form, cert: &Certificate) -> Vec<String> {
+        let mut out = Vec::new();
+        if cert.assay.value() < self.assay_min.value() {
+            out.push(format!(
+                "the certificate's assay {} is below the pharmacopoeial minimum {} ({}): check the certificate before weighing",
+                cert.assay, self.assay_min, self.assay_source
+            ));
+        }
+        let form = self.form(stock);
+        if let (Some(w), Some(min), Some(max)) =
+            (cert.water, form.loss_on_drying_min, form.loss_on_drying_max)
+        {
+            if w.value() < min.value() || w.value() > max.value() {
+                out.push(format!(
+                    "the water content {w} is outside {min} to {max} for the {stock} ({}): check the certificate and the stock form",
+                    form.loss_on_drying_source.as_deref().unwrap_or("monograph")
+                ));
+            }
+        }
+        out
     }
 
     /// The factor that turns an amount on the `from` basis into the same number of moles on the

@@ -322,3 +322,205 @@ fn missing_size_is_a_usage_error() {
     let out = crate::common::stscalc(&["batch", "sts-25-zinc-oxide"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+// Regressions from the pharmacist review, named for the bug they pin.
+
+#[test]
+fn regression_a_quantity_beyond_decimal_range_is_refused_not_a_panic() {
+    // 79228162514264337593543950335 is Decimal::MAX: multiplying it used to overflow.
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "79228162514264337593543950335g",
+        ],
+        &["`--quantity`", "too large"],
+    );
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--overage",
+            "99999999999999999999999kg",
+        ],
+        &["`--overage`"],
+    );
+}
+
+#[test]
+fn regression_rounding_outside_the_tolerance_is_refused() {
+    // A 7 g balance: the total 100 g rounds to 98 g (14 steps) and the 25 g of STS to 28 g
+    // (25 / 7 = 3.57 → 4 steps); 28 / 98 = 28.57 % w/w = 114.3 % of label, above 110 %.
+    assert!(d("28") / d("98") * d("100") / d("25") * d("100") > d("110"));
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--readability",
+            "7g",
+        ],
+        &["outside the formula's tolerance", "90 % to 110 %"],
+    );
+}
+
+#[test]
+fn regression_a_worst_case_outside_the_tolerance_is_warned() {
+    // 1.3 g at 0.1 g: 0.325 g of STS → 0.3 g (23.08 % w/w, 92.3 % of label, inside), but
+    // weighed 0.05 g light with the base 0.05 g heavy: 0.25 / 1.3 = 19.23 % = 76.9 % of label.
+    let text = ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "1.3g",
+        "--readability",
+        "0.1g",
+    ]);
+    assert!(text.contains("≈ 76.923 % of label"), "{text}");
+    assert!(
+        text.contains("beyond the formula's tolerance 90 % to 110 % of label"),
+        "{text}"
+    );
+}
+
+#[test]
+fn regression_a_total_rounded_to_the_balance_is_warned() {
+    // 100.05 g on a 0.1 g balance: 1000.5 steps round half away from zero to 100.1 g.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100.05g",
+        "--readability",
+        "0.1g",
+    ]);
+    assert_eq!(value(&plan["total"]), d("100.1"));
+    let warnings = plan["warnings"].to_string();
+    assert!(
+        warnings.contains("rounded from 100.05 g to 100.1 g"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn regression_a_fill_larger_than_the_container_is_refused() {
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--containers", "2x100g"],
+        &["`--containers`", "`jar-60g` (60 g)", "a fill of 100 g"],
+    );
+    // 45 g does not fit the 30 g jar: the smallest container that holds it is the 60 g jar.
+    let plan = json(&["batch", "sts-25-zinc-oxide", "--containers", "2x45g"]);
+    assert_eq!(plan["fill"]["container"], "jar-60g");
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--containers",
+            "2x60g",
+            "--container",
+            "jar-30g",
+        ],
+        &["`--containers`", "a fill of 60 g"],
+    );
+}
+
+#[test]
+fn regression_the_composition_names_the_stock_as_weighed() {
+    // A 50 % assay: 25 g needed / 0.5 = 50 g of stock in 100 g, i.e. 50 % w/w of the ointment,
+    // which provides 25 % w/w on the pentahydrate basis.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--assay",
+        "50%",
+    ]);
+    let line = &plan["composition"][0];
+    assert_eq!(value(&line["percent"]), d("25") / d("0.5"));
+    let name = line["name"].as_str().unwrap();
+    assert!(name.contains("stock as weighed"), "{name}");
+    assert!(
+        name.contains("providing 25 % w/w on the pentahydrate basis"),
+        "{name}"
+    );
+    assert!(plan["warnings"]
+        .to_string()
+        .contains("below the pharmacopoeial minimum"));
+}
+
+#[test]
+fn regression_an_implausible_water_content_is_flagged() {
+    // USP: loss on drying of the pentahydrate 32.0-37.0 %; 5 % is more likely a typing error.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--assay",
+        "99%",
+        "--assay-basis",
+        "dried",
+        "--water",
+        "5%",
+    ]);
+    assert!(plan["warnings"]
+        .to_string()
+        .contains("outside 32 % to 37 % for the pentahydrate"));
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--assay",
+        "99.5%",
+        "--assay-basis",
+        "dried",
+        "--water",
+        "36%",
+    ]);
+    assert!(!plan["warnings"].to_string().contains("water content"));
+}
+
+#[test]
+fn regression_long_calculated_values_are_shown_rounded_and_marked() {
+    // 25 × 158.11 / 248.19 has 28 significant digits; people read it to six decimals.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--stock-form",
+        "anhydrous",
+    ]);
+    let calculated = &component(&plan, "active")["calculated"];
+    let hand = (d("25") * d("158.11") / d("248.19"))
+        .round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero);
+    assert_eq!(calculated["text"], format!("≈ {hand} g"));
+    assert!(value(calculated).scale() > 6, "the value stays exact");
+}
+
+#[test]
+fn regression_output_files_get_the_usual_permissions() {
+    // A file written with -o gets the mode any new file gets here (0666 less the umask), not
+    // the 0600 of a temporary file.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = crate::common::temp_dir();
+    let reference = dir.path().join("reference");
+    std::fs::write(&reference, "x").unwrap();
+    let out = dir.path().join("batch.txt");
+    ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&out), mode(&reference));
+}

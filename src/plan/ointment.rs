@@ -259,6 +259,9 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
         calc.push(format!(
             "Total rounded to the balance readability {d} ({ROUNDING_RULE}): {total}"
         ));
+        warnings.push(format!(
+            "the total to make was rounded from {with_overage} to {total} to match the balance readability {d}"
+        ));
     }
     if total.g() <= Decimal::ZERO {
         return Err(Error::Refused(format!(
@@ -270,6 +273,9 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
     let stock_form = req.stock_form.unwrap_or(formula.active.stock_form);
     let factor = content_factor(substance, stock_form, req.certificate.as_ref(), basis);
     let factor_basis = factor_explanation(substance, stock_form, req.certificate.as_ref(), basis);
+    if let Some(c) = &req.certificate {
+        warnings.extend(substance.certificate_warnings(stock_form, c));
+    }
     let active_needed = Mass::from_g(total.g() * strength.fraction());
     calc.push(format!(
         "{} needed ({basis} basis): {total} × {strength} = {active_needed}",
@@ -359,8 +365,16 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
     }
 
     let strength_check = strength_check(strength, factor, &components, total, d);
+    check_tolerance(formula, &strength_check, &balance, &mut warnings)?;
     let fill = fill(formula, req, nominal)?;
-    let composition = composition(entry, &components, total, stock_form, substance);
+    let composition = composition(
+        entry,
+        &components,
+        total,
+        stock_form,
+        substance,
+        &strength_check,
+    );
 
     Ok(OintmentPlan {
         formula: FormulaRef::of(entry),
@@ -389,6 +403,41 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
         warnings,
         record: None,
     })
+}
+
+/// Refuses a batch whose rounded quantities alone put it outside the formula's potency
+/// tolerance, and warns when the worst case of the weighings could.
+fn check_tolerance(
+    formula: &crate::formula::Formula,
+    check: &StrengthCheck,
+    balance: &Balance,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let tolerance = formula.tolerance();
+    let of_label = |p: Percent| p.value() / check.target.value() * Decimal::ONE_HUNDRED;
+    let inside = |x: Decimal| x >= tolerance.low.value() && x <= tolerance.high.value();
+    let nominal = of_label(check.from_rounded);
+    if !inside(nominal) {
+        return Err(Error::Refused(format!(
+            "rounding to the balance readability {} gives {} ({}), outside the formula's tolerance {} to {} of label: make a larger batch or use a balance with a finer readability",
+            balance.readability,
+            check.from_rounded_text,
+            display_percent(nominal, "% of label"),
+            tolerance.low,
+            tolerance.high
+        )));
+    }
+    if !inside(of_label(check.worst_low)) || !inside(of_label(check.worst_high)) {
+        warnings.push(format!(
+            "with each weighing off by half the readability {}, the strength could fall between {} and {}, beyond the formula's tolerance {} to {} of label: use a balance with a finer readability or make a larger batch",
+            balance.readability,
+            check.worst_low_of_label,
+            check.worst_high_of_label,
+            tolerance.low,
+            tolerance.high
+        ));
+    }
+    Ok(())
 }
 
 fn component(
@@ -477,7 +526,7 @@ fn strength_check(
     let high = (a + h) * factor / (t + h - n_others * h) * hundred;
     let low = low.round_dp_with_strategy(4, RoundingStrategy::ToNegativeInfinity);
     let high = high.round_dp_with_strategy(4, RoundingStrategy::ToPositiveInfinity);
-    let of_label = |x: Decimal| display_percent(x / target.value() * hundred, "% of label");
+    let of_label = |x: Decimal| format_calculated(x / target.value() * hundred, "% of label", 3);
     StrengthCheck {
         target,
         from_rounded: Percent::new(from_rounded, PercentKind::WeightInWeight),
@@ -493,13 +542,26 @@ fn strength_check(
     }
 }
 
+/// The containers the batch fills. With `--containers NxFILL` the container must hold the
+/// fill: the one named with `--container`, or else the smallest of the formula's that does.
 fn fill(formula: &crate::formula::Formula, req: &OintmentRequest, nominal: Mass) -> Result<Fill> {
-    let container = match &req.container {
-        Some(id) => formula.container(id)?,
-        None => &formula.containers[0],
+    let container = match (&req.container, req.size) {
+        (Some(id), _) => formula.container(id)?,
+        (None, BatchSize::Containers { fill, .. }) => formula
+            .containers
+            .iter()
+            .filter(|c| c.fill >= fill)
+            .min_by_key(|c| c.fill)
+            .ok_or_else(|| too_full(formula, fill))?,
+        (None, BatchSize::Total { .. }) => &formula.containers[0],
     };
     let (count, fill) = match req.size {
-        BatchSize::Containers { count, fill } => (count, fill),
+        BatchSize::Containers { count, fill } => {
+            if fill > container.fill {
+                return Err(too_full(formula, fill));
+            }
+            (count, fill)
+        }
         BatchSize::Total { .. } => {
             let n = (nominal.g() / container.fill.g()).floor();
             (n.to_u32().unwrap_or(u32::MAX), container.fill)
@@ -515,14 +577,32 @@ fn fill(formula: &crate::formula::Formula, req: &OintmentRequest, nominal: Mass)
     })
 }
 
+fn too_full(formula: &crate::formula::Formula, fill: Mass) -> Error {
+    let known: Vec<String> = formula
+        .containers
+        .iter()
+        .map(|c| format!("`{}` ({})", c.id, c.fill))
+        .collect();
+    Error::input(
+        "--containers",
+        format!(
+            "a fill that one of the formula's containers holds: {}",
+            known.join(", ")
+        ),
+        format!("a fill of {fill}"),
+    )
+}
+
 fn composition(
     entry: &Entry,
     comps: &[Component],
     total: Mass,
     stock: Form,
     s: &Substance,
+    check: &StrengthCheck,
 ) -> Vec<CompositionLine> {
     let f = &entry.formula;
+    let basis = f.strength.basis;
     let line = |name: String, mass: Decimal| {
         let p = mass / total.g() * Decimal::ONE_HUNDRED;
         CompositionLine {
@@ -534,8 +614,15 @@ fn composition(
     let mut out = Vec::new();
     for c in comps {
         match c.role {
+            // The stock as weighed is not pure salt on the strength's basis when its form or
+            // assay differs; the line says what it provides on that basis.
             Role::Active => out.push(line(
-                format!("{} ({})", f.active.name, s.form(stock).formula),
+                format!(
+                    "{} {stock} stock as weighed ({}), providing {} on the {basis} basis",
+                    f.active.name,
+                    s.form(stock).formula,
+                    check.from_rounded_text
+                ),
                 c.to_weigh.g(),
             )),
             Role::LevigatingAgent => out.push(line(c.name.clone(), c.to_weigh.g())),

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::formula::Catalog;
 use crate::plan::ointment::OintmentPlan;
+use crate::quantity::format_number;
 
 /// Lays out rows as left-aligned columns separated by two spaces.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -125,7 +126,10 @@ pub fn ointment(p: &OintmentPlan) -> String {
     let _ = writeln!(
         o,
         "Containers: {} × {} ({}), {} left over",
-        p.fill.count, p.fill.fill, p.fill.name, p.fill.left_over
+        format_number(p.fill.count.into()),
+        p.fill.fill,
+        p.fill.name,
+        p.fill.left_over
     );
     o.push_str("\nFinal composition (from the rounded quantities, percentages to 0.01 %):\n");
     let rows: Vec<Vec<String>> = p
