@@ -439,13 +439,13 @@ impl SheetFields {
         // A solution past its beyond-use date is not injected: refuse the sheet and the labels.
         if let Some(b) = &bud {
             let which = if given.is_some() {
-                "the session's date"
+                ""
             } else {
-                "today, the session's date (give --date for a session on another day)"
+                " (today; give --date for a session on another day)"
             };
             if b.date < day {
                 return Err(Error::Refused(format!(
-                    "the solution's beyond-use date {b} is before {which} {day}: do not use it; prepare a new batch"
+                    "the solution's beyond-use date {b} is before the session's date {day}{which}: do not use it; prepare a new batch"
                 )));
             }
             // A BUD in hours that ends today has passed once its time has.
@@ -772,4 +772,40 @@ fn labels_text(
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn options(date: Option<&str>, bud: &str) -> SessionSheetOptions {
+        SessionSheetOptions {
+            date: date.map(str::to_string),
+            bud: Some(bud.to_string()),
+            ..SessionSheetOptions::default()
+        }
+    }
+
+    #[test]
+    fn the_bud_is_checked_against_today_when_no_session_date_is_given() {
+        let now = at("2026-11-21 22:00");
+        // The day before today: expired.
+        let e = SheetFields::parse(&options(None, "2026-11-20"), now).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("before the session's date 2026-11-21 (today"));
+        // Today, in hours: 21:30 has passed at 22:00, 23:00 has not.
+        let e = SheetFields::parse(&options(None, "2026-11-21T21:30"), now).unwrap_err();
+        assert!(e.to_string().contains("has passed"), "{e}");
+        let f = SheetFields::parse(&options(None, "2026-11-21T23:00"), now).unwrap();
+        assert_eq!(f.date.as_deref(), Some("2026-11-21"));
+        // A session date given is the date checked, and printed.
+        let f = SheetFields::parse(&options(Some("2026-11-20"), "2026-11-20"), now).unwrap();
+        assert_eq!(f.date.as_deref(), Some("2026-11-20"));
+        assert!(SheetFields::parse(&options(Some("2026-11-22"), "2026-11-21T23:00"), now).is_err());
+    }
 }
