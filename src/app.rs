@@ -114,7 +114,8 @@ pub fn solution_batch(
     let mut plan = crate::plan::solution::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
     let method = record::bud_method(&entry.formula, plan.method);
-    let record_req = request::record_request(&args.record, method, components, now)?;
+    let mut record_req = request::record_request(&args.record, method, components, now)?;
+    record_req.strength = Some(crate::formula::Strength::Concentration(plan.strength));
     let known = record::solution_components(&entry.formula, &plan);
     plan.attach_record(record::record_for(&entry.formula, &known, &record_req)?);
     Ok(plan)
@@ -129,39 +130,40 @@ pub fn ointment_batch(
     let req = ointment_request(args)?;
     let mut plan = ointment::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
-    let record_req = request::record_request(&args.record, args.method.clone(), components, now)?;
+    let mut record_req =
+        request::record_request(&args.record, args.method.clone(), components, now)?;
+    record_req.strength = Some(crate::formula::Strength::Percent(plan.strength));
     plan.attach_record(record::record(&entry.formula, &record_req)?);
     Ok(plan)
 }
 
 fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Result<()> {
-    let (batch, extras) = request::load(args.batch)?;
+    let (mut batch, mut extras) = request::load(args.batch)?;
     let entry = catalog.get(request::formula_id(&batch)?)?;
+    // A saved plan gives every input the options leave out; one given against it is refused.
+    let saved = args
+        .plan
+        .as_deref()
+        .map(request::read_saved_plan)
+        .transpose()?;
+    if let Some(saved) = &saved {
+        verify::check_saved_formula(&crate::plan::ointment::FormulaRef::of(entry), saved)?;
+        request::apply_saved_plan(&mut batch, &mut extras, saved)?;
+    }
     let actuals = request::actuals(extras.actual, &args.actual)?;
     let out = match entry.formula.preparation {
         Preparation::Ointment => {
             let plan = ointment_batch(entry, &batch, extras.components)?;
-            if let Some(path) = &args.plan {
-                let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                let saved: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|e| Error::DataFile {
-                        file: path.display().to_string(),
-                        line: Some(e.line()),
-                        column: Some(e.column()),
-                        message: format!("expected the JSON of `stscalc batch --format json`: {e}"),
-                    })?;
-                verify::check_saved_plan(&plan, &saved)?;
+            if let Some(saved) = &saved {
+                verify::check_saved_plan(&plan, saved)?;
             }
             let v = verify::verify(&plan, &entry.formula.tolerance(), &actuals)?;
             match batch.format {
                 SheetFormat::Text => render::verify::text(&v),
                 SheetFormat::Json => render::json(&v)?,
-                // The compounding record, its actual-weight column filled.
+                // The compounding record, its actual-weight column filled, with the result.
                 SheetFormat::Html | SheetFormat::Pdf => {
-                    return crate::print::record(entry, &v.plan, &batch, templates)
+                    return crate::print::verified_record(entry, &v, &batch, templates)
                 }
             }
         }

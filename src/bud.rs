@@ -645,8 +645,12 @@ pub struct Declaration {
     pub sterility_tested: Option<bool>,
     /// See [`Conditions::all_components_sterile`].
     pub all_components_sterile: Option<bool>,
-    /// The usual storage; `--storage` overrides it.
+    /// The usual storage; `--storage` may choose another of [`Declaration::storages`].
     pub storage: Option<Storage>,
+    /// The storages a batch may be kept in (`--storage`), the usual one among them; absent
+    /// means the usual storage only. Each must be one the rule gives a BUD for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub storages: Vec<Storage>,
     /// Why the preparation is classed as it is (e.g. why it counts as nonaqueous).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -671,6 +675,8 @@ pub struct Resolved {
     pub method: Option<String>,
     /// The formula's usual storage.
     pub default_storage: Storage,
+    /// The storages the formula allows, the usual one first.
+    pub storages: Vec<Storage>,
     /// The formula's stability-based limits.
     pub stability: Vec<StabilityLimit>,
     /// The formula's note on the classification.
@@ -733,6 +739,18 @@ impl Declaration {
             }
             variants.push((Some(name.as_str()), self.base().overridden_by(over)));
         }
+        let storages = self.allowed_storages();
+        if !self.storages.is_empty() && !self.storages.contains(&storage) {
+            return Err(format!(
+                "`bud.storages` lists {} but not `{storage}`, the usual storage (`bud.storage`): add it",
+                list(&self.storages)
+            ));
+        }
+        for (i, s) in self.storages.iter().enumerate() {
+            if self.storages[..i].contains(s) {
+                return Err(format!("`bud.storages` lists `{s}` twice"));
+            }
+        }
         for (method, c) in &variants {
             let rule = rules.find(kind, c).map_err(|e| match (method, e) {
                 (Some(m), FindError::Missing(field, expected)) => format!(
@@ -741,10 +759,17 @@ impl Declaration {
                 (Some(m), other) => format!("method `{m}`: {other}"),
                 (None, other) => other.to_string(),
             })?;
+            let which = method.map_or(String::new(), |m| format!(" for method `{m}`"));
             if rule.limit(storage).is_none() {
-                let which = method.map_or(String::new(), |m| format!(" for method `{m}`"));
                 return Err(format!(
                     "`bud.storage` is `{storage}`, but rule `{}`{which} gives a BUD only for {}",
+                    rule.id,
+                    rule.allowed()
+                ));
+            }
+            if let Some(s) = storages.iter().find(|s| rule.limit(**s).is_none()) {
+                return Err(format!(
+                    "`bud.storages` lists `{s}`, but rule `{}`{which} gives a BUD only for {}",
                     rule.id,
                     rule.allowed()
                 ));
@@ -765,6 +790,14 @@ impl Declaration {
             }
         }
         Ok(())
+    }
+
+    /// The storages a batch may be kept in: `storages`, or the usual storage alone. The usual
+    /// storage comes first.
+    pub fn allowed_storages(&self) -> Vec<Storage> {
+        let mut v: Vec<Storage> = self.storage.into_iter().collect();
+        v.extend(self.storages.iter().filter(|s| Some(**s) != self.storage));
+        v
     }
 
     /// Chooses the preparation method (`--method`) and returns what [`beyond_use`] needs.
@@ -813,9 +846,49 @@ impl Declaration {
             conditions,
             method: method.map(str::to_string),
             default_storage: self.storage.expect("checked"),
+            storages: self.allowed_storages(),
             stability: self.stability.clone(),
             note: self.note.clone(),
         })
+    }
+}
+
+impl Resolved {
+    /// The storage of a batch: `asked` when the formula allows it, else the usual one. A storage
+    /// the formula does not list is refused naming those it allows: the formula's storage
+    /// statement, and the stability behind it, hold for those only.
+    pub fn storage(&self, asked: Option<Storage>, formula: &str) -> Result<Storage> {
+        match asked {
+            None => Ok(self.default_storage),
+            Some(s) if self.storages.contains(&s) => Ok(s),
+            Some(s) => Err(Error::input(
+                "--storage",
+                format!(
+                    "{} (the storage{} formula `{formula}` allows: its `bud.storages`)",
+                    list_or(&self.storages),
+                    if self.storages.len() == 1 { "" } else { "s" }
+                ),
+                format!("`{s}`"),
+            )),
+        }
+    }
+}
+
+/// `` `room`, `refrigerator` `` for messages.
+fn list(storages: &[Storage]) -> String {
+    storages
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `` `room` or `refrigerator` `` for messages.
+fn list_or(storages: &[Storage]) -> String {
+    let v: Vec<String> = storages.iter().map(|s| format!("`{s}`")).collect();
+    match v.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => v.join(""),
     }
 }
 

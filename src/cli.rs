@@ -277,6 +277,12 @@ pub struct LabelsArgs {
     #[arg(long)]
     pub outline: bool,
 
+    /// The batch's saved plan (JSON of `stscalc batch --format json`): the labels take its lot,
+    /// date, strength, method, storage and component lots; an option given against it is
+    /// refused. Without it, --lot and --date (and --method) of the record are required.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
     /// `session`: labels for the syringes of an intralesional session instead of a batch.
     #[command(subcommand)]
     pub target: Option<LabelsTarget>,

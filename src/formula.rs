@@ -198,6 +198,10 @@ pub struct QcCheck {
     pub check: String,
     /// The expected result.
     pub expected: String,
+    /// The preparation methods it applies to (a solution's `dilution`, `powder`); absent:
+    /// every batch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<String>,
 }
 
 /// A master formulation record.
@@ -247,8 +251,8 @@ pub struct Formula {
     /// Potency tolerance (% of labeled strength); absent means the default in
     /// `data/potency.toml`.
     pub tolerance: Option<Spanned<crate::plan::verify::Tolerance>>,
-    /// Code that starts generated lot numbers (`STS25ZO` in `STS25ZO-20261121-01`); absent
-    /// means one derived from the id.
+    /// Code that starts generated lot numbers, stating no strength: the strength made follows
+    /// it (`STSZO` gives `STSZO25-20261121-01`); absent means a code derived from the id.
     pub lot_prefix: Option<Spanned<String>>,
     /// Statements every label of the preparation carries besides the route: special handling,
     /// warnings, and for a sterile preparation its single-dose (or multiple-dose) statement,
@@ -530,6 +534,21 @@ impl Formula {
                 }
             }
         }
+        for q in self.qc.iter().filter(|q| !q.methods.is_empty()) {
+            let known = ["dilution", "powder"];
+            if self.solution.is_none() {
+                return Err(err(None, format!("`qc` check `{}` has `methods`: they are only for a solution, made by `dilution` or from `powder`", q.check)));
+            }
+            if let Some(m) = q.methods.iter().find(|m| !known.contains(&m.as_str())) {
+                return Err(err(
+                    None,
+                    format!(
+                        "`qc` check `{}` names method `{m}`: expected `dilution`, `powder`",
+                        q.check
+                    ),
+                ));
+            }
+        }
         if let Some(t) = &self.tolerance {
             t.get_ref()
                 .check("tolerance")
@@ -537,15 +556,17 @@ impl Formula {
         }
         if let Some(p) = &self.lot_prefix {
             let v = p.get_ref();
+            // The strength made follows the prefix (`ZNO` + `25`), so it ends in a letter.
             if v.is_empty()
                 || v.len() > 12
                 || !v
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                || !v.ends_with(|c: char| c.is_ascii_uppercase())
             {
                 return Err(err(
                     Some(p.span().start),
-                    format!("`lot_prefix` is `{v}`: expected 1 to 12 capital letters or digits, e.g. `STS25ZO`"),
+                    format!("`lot_prefix` is `{v}`: expected 1 to 12 capital letters or digits ending in a letter, stating no strength (the strength made follows it), e.g. `STSZO`"),
                 ));
             }
         }

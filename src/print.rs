@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
 use crate::bud::CompoundedAt;
@@ -40,6 +40,28 @@ pub fn record(
     let paper = args.print.paper.unwrap_or(Paper::Letter);
     let renderer = Renderer::new(templates)?;
     let view = RecordView::ointment(entry, plan, facility, paper)?;
+    let html = renderer.render("record.html", &view)?;
+    finish(
+        html,
+        args.format == SheetFormat::Pdf,
+        args.output.as_deref(),
+        args.force,
+    )
+}
+
+/// `stscalc verify --format html|pdf`: the compounding record of a batch verified from its
+/// measured weights, with the result and the correction (and no label when it failed).
+pub fn verified_record(
+    entry: &Entry,
+    v: &crate::plan::verify::Verification,
+    args: &BatchArgs,
+    templates: Option<&Path>,
+) -> Result<()> {
+    check_output(args.output.as_deref(), args.force)?;
+    let facility = facility(args.print.facility.as_deref())?;
+    let paper = args.print.paper.unwrap_or(Paper::Letter);
+    let renderer = Renderer::new(templates)?;
+    let view = RecordView::verified(entry, v, facility, paper)?;
     let html = renderer.render("record.html", &view)?;
     finish(
         html,
@@ -107,15 +129,18 @@ impl<'a> LabelRun<'a> {
     }
 
     /// Lays `texts` out and writes them in the asked format; `title` and `what` describe the
-    /// run in the text preview.
+    /// run in the text preview. `warnings` go with the preview and the JSON, and to standard
+    /// error for HTML and PDF (never onto the labels).
     fn print(
         &self,
         texts: &[LabelText],
         title: &str,
         what: (&str, u32),
+        warnings: Vec<String>,
         templates: Option<&Path>,
     ) -> Result<()> {
-        let sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
+        let mut sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
+        sheet.warnings = warnings;
         match self.format {
             SheetFormat::Text => emit(
                 labels_text(title, what, self.copies, &sheet).as_bytes(),
@@ -135,7 +160,13 @@ impl<'a> LabelRun<'a> {
                     self.format == SheetFormat::Pdf,
                     self.output,
                     self.force,
-                )
+                )?;
+                // Once the labels are written: a failed run prints its one error line only.
+                let mut err = std::io::stderr().lock();
+                for w in &sheet.warnings {
+                    let _ = writeln!(err, "warning: {w}");
+                }
+                Ok(())
             }
         }
     }
@@ -158,16 +189,50 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
         b.output.as_deref(),
         b.force,
     )?;
-    // The batch's request (options and --request file) gives the lot and the BUD printed.
-    let (b, extras) = crate::request::load(b.clone())?;
+    // The batch's request (options and --request file) gives the lot and the BUD printed: the
+    // lot and the compounding date of the batch's record, never today's clock, so that labels
+    // printed another day say what the record says.
+    let (mut b, mut extras) = crate::request::load(b.clone())?;
+    let entry = catalog.get(crate::request::formula_id(&b)?)?;
+    let saved = args
+        .plan
+        .as_deref()
+        .map(crate::request::read_saved_plan)
+        .transpose()?;
+    let mut warnings = Vec::new();
+    match &saved {
+        Some(saved) => {
+            crate::plan::verify::check_saved_formula(
+                &crate::plan::ointment::FormulaRef::of(entry),
+                saved,
+            )?;
+            crate::request::apply_saved_plan(&mut b, &mut extras, saved)?;
+        }
+        None => require_record_identity(&b, entry)?,
+    }
     let b = &b;
-    let entry = catalog.get(crate::request::formula_id(b)?)?;
+    // The labels are the saved plan's, or worked out again from the options: say so.
+    let check = |mine: serde_json::Value| match &saved {
+        Some(saved) => crate::plan::verify::check_saved_batch(
+            &crate::plan::ointment::FormulaRef::of(entry),
+            &mine,
+            saved,
+        ),
+        None => Ok(()),
+    };
     let facility = facility(b.print.facility.as_deref())?;
     let mut texts: Vec<LabelText> = Vec::new();
     let containers = match entry.formula.preparation {
         Preparation::Ointment => {
             crate::app::dosing::refuse_solution_options(b)?;
             let plan = crate::app::ointment_batch(entry, b, extras.components)?;
+            check(plan_json(&plan)?)?;
+            check_record_lot(
+                entry,
+                crate::formula::Strength::Percent(plan.strength),
+                plan.record.as_ref(),
+            )?;
+            warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
             let trace = trace_of(plan.record.as_ref());
             let label =
                 |purpose| content::ointment(entry, &plan, facility.as_deref(), &trace, purpose);
@@ -177,6 +242,13 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
         }
         Preparation::Solution => {
             let plan = crate::app::solution_batch(entry, b, extras.components)?;
+            check(plan_json(&plan)?)?;
+            check_record_lot(
+                entry,
+                crate::formula::Strength::Concentration(plan.strength),
+                plan.record.as_ref(),
+            )?;
+            warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
             let trace = trace_of(plan.record.as_ref());
             let fill = &plan.fill;
             // Every vial is full but the last, which holds what is left of the nominal volume.
@@ -207,8 +279,81 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
             fill.count
         }
     };
+    if saved.is_none() {
+        warnings.push(
+            "these labels are worked out again from the options given: check their lot, BUD and storage against the compounding record (`--plan` prints them from the batch's saved plan)"
+                .to_string(),
+        );
+    }
     let title = format!("Labels for {}", entry.formula.id);
-    run.print(&texts, &title, ("container", containers), templates)
+    run.print(
+        &texts,
+        &title,
+        ("container", containers),
+        warnings,
+        templates,
+    )
+}
+
+/// A plan as JSON, to compare with a saved one.
+fn plan_json<T: serde::Serialize>(plan: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(plan).map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
+}
+
+/// Container labels carry the lot and the beyond-use date of the batch's compounding record:
+/// they need the record's lot number and compounding date (`--lot` and `--date`, or `lot` and
+/// `compounded_at` in the `--request` file), not ones made up again from today's clock.
+fn require_record_identity(b: &BatchArgs, entry: &Entry) -> Result<()> {
+    if b.record.date.is_none() {
+        return Err(Error::input(
+            "--date",
+            "the batch's compounding date and time as on its compounding record (the labels carry the record's lot and BUD; or `compounded_at` in a --request file)",
+            "nothing",
+        ));
+    }
+    if b.record.lot.is_none() {
+        return Err(Error::input(
+            "--lot",
+            "the batch's lot number as on its compounding record (or `lot` in a --request file)",
+            "nothing",
+        ));
+    }
+    // The BUD depends on the method (a solution from powder keeps 4 days, diluted 10): it is
+    // not left to the default either.
+    let methods = &entry.formula.bud().methods;
+    if !methods.is_empty() && b.method.is_none() {
+        return Err(Error::input(
+            "--method",
+            format!(
+                "the batch's preparation method as on its compounding record ({}: the BUD depends on it)",
+                methods
+                    .keys()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            "nothing",
+        ));
+    }
+    Ok(())
+}
+
+/// A lot number of stscalc's own scheme for this formula must be of the batch's day and
+/// strength: a mismatch means the lot of another batch was typed.
+fn check_record_lot(
+    entry: &Entry,
+    made: crate::formula::Strength,
+    record: Option<&crate::plan::record::BatchRecord>,
+) -> Result<()> {
+    match record {
+        Some(r) => crate::plan::record::check_given_lot(
+            &entry.formula,
+            made,
+            &r.lot.number,
+            r.compounded_at.date,
+        ),
+        None => Ok(()),
+    }
 }
 
 /// `stscalc labels session`: one label per syringe of a checked session, plus `--copies` of
@@ -230,7 +375,7 @@ fn session_labels(
         s.force,
     )?;
     refuse_series(s, "labels")?;
-    let fields = SheetFields::parse(&s.sheet)?;
+    let fields = SheetFields::parse(&s.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, s)?;
     let trace = Traceability {
         lot: fields.lot.clone(),
@@ -260,6 +405,7 @@ fn session_labels(
         &texts,
         &title,
         ("syringe", plan.syringes.len() as u32),
+        Vec::new(),
         templates,
     )
 }
@@ -278,19 +424,35 @@ struct SheetFields {
 }
 
 impl SheetFields {
-    fn parse(o: &SessionSheetOptions) -> Result<Self> {
-        let day = o.date.as_deref().map(parse_day).transpose()?;
-        let date = day.map(|d| d.format("%Y-%m-%d").to_string());
+    /// Checks the options; `now` is the clock (the binary's; tests pass a time). The session's
+    /// date is `--date`, else today: the solution's BUD is always checked against a date, and
+    /// the sheet prints the date it was checked against.
+    fn parse(o: &SessionSheetOptions, now: NaiveDateTime) -> Result<Self> {
+        let given = o.date.as_deref().map(parse_day).transpose()?;
+        let day = given.unwrap_or(now.date());
+        let date = Some(day.format("%Y-%m-%d").to_string());
         let bud = o
             .bud
             .as_deref()
             .map(|b| CompoundedAt::parse("--bud", b))
             .transpose()?;
         // A solution past its beyond-use date is not injected: refuse the sheet and the labels.
-        if let (Some(d), Some(b)) = (day, &bud) {
-            if b.date < d {
+        if let Some(b) = &bud {
+            let which = if given.is_some() {
+                ""
+            } else {
+                " (today; give --date for a session on another day)"
+            };
+            if b.date < day {
                 return Err(Error::Refused(format!(
-                    "the solution's beyond-use date {b} is before the session's date {d}: do not use it; prepare a new batch"
+                    "the solution's beyond-use date {b} is before the session's date {day}{which}: do not use it; prepare a new batch"
+                )));
+            }
+            // A BUD in hours that ends today has passed once its time has.
+            if given.is_none() && b.date == day && b.time.is_some_and(|t| t <= now.time()) {
+                return Err(Error::Refused(format!(
+                    "the solution's beyond-use date {b} has passed (it is now {}): do not use it; prepare a new batch",
+                    now.format("%Y-%m-%d %H:%M")
                 )));
             }
         }
@@ -367,7 +529,7 @@ pub fn refuse_sheet_options(args: &SessionArgs) -> Result<()> {
 pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
     check_output(args.output.as_deref(), args.force)?;
     refuse_series(args, "sheet")?;
-    let fields = SheetFields::parse(&args.sheet)?;
+    let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, args)?;
     let mut sheet =
         SessionSheet::from_plan(entry, &plan, args.sheet.paper.unwrap_or(Paper::Letter));
@@ -379,6 +541,7 @@ pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) 
     sheet.date = fields.date;
     sheet.lot = fields.lot;
     sheet.bud = fields.bud;
+    sheet.set_page_header();
     let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
     finish(
         html,
@@ -405,6 +568,7 @@ pub fn session_sheet(args: &SessionSheetArgs, templates: Option<&Path>) -> Resul
         Some(s) => Some(count("--session", s, 1, 1000)?),
     };
     sheet.date = args.date.as_deref().map(parse_date).transpose()?;
+    sheet.set_page_header();
     match args.format {
         PrintFormat::Json => emit(
             crate::render::json(&sheet)?.as_bytes(),
@@ -591,6 +755,9 @@ fn labels_text(
             n(last)
         );
     }
+    for w in &sheet.warnings {
+        let _ = writeln!(o, "! {w}");
+    }
     // Identical labels are shown once.
     let mut seen = BTreeSet::new();
     for page in &sheet.pages {
@@ -605,4 +772,40 @@ fn labels_text(
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn options(date: Option<&str>, bud: &str) -> SessionSheetOptions {
+        SessionSheetOptions {
+            date: date.map(str::to_string),
+            bud: Some(bud.to_string()),
+            ..SessionSheetOptions::default()
+        }
+    }
+
+    #[test]
+    fn the_bud_is_checked_against_today_when_no_session_date_is_given() {
+        let now = at("2026-11-21 22:00");
+        // The day before today: expired.
+        let e = SheetFields::parse(&options(None, "2026-11-20"), now).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("before the session's date 2026-11-21 (today"));
+        // Today, in hours: 21:30 has passed at 22:00, 23:00 has not.
+        let e = SheetFields::parse(&options(None, "2026-11-21T21:30"), now).unwrap_err();
+        assert!(e.to_string().contains("has passed"), "{e}");
+        let f = SheetFields::parse(&options(None, "2026-11-21T23:00"), now).unwrap();
+        assert_eq!(f.date.as_deref(), Some("2026-11-21"));
+        // A session date given is the date checked, and printed.
+        let f = SheetFields::parse(&options(Some("2026-11-20"), "2026-11-20"), now).unwrap();
+        assert_eq!(f.date.as_deref(), Some("2026-11-20"));
+        assert!(SheetFields::parse(&options(Some("2026-11-22"), "2026-11-21T23:00"), now).is_err());
+    }
 }

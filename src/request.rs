@@ -361,6 +361,118 @@ pub fn load(mut args: BatchArgs) -> Result<(BatchArgs, Extras)> {
     Ok((args, extras))
 }
 
+/// Reads a saved plan for `stscalc verify --plan FILE` or `stscalc labels --plan FILE`: the
+/// JSON of `stscalc batch --format json`.
+pub fn read_saved_plan(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::DataFile {
+        file: path.display().to_string(),
+        line: Some(e.line()),
+        column: Some(e.column()),
+        message: format!("expected the JSON of `stscalc batch --format json`: {e}"),
+    })
+}
+
+/// Takes from a saved plan every input that changes a batch's numbers and record, where the
+/// options (and the request file) leave it out: strength, overage, stock form, certificate,
+/// balance, container, method, a solution's stock product, diluent and measuring step, lot,
+/// compounding date, storage, day counting and component lots.
+/// Verifying a plan then verifies the batch the plan was made for, not one worked out again
+/// with defaults. An option given against the plan is left as given, and
+/// [`crate::plan::verify::check_saved_plan`] refuses it by name once the batch is planned.
+pub fn apply_saved_plan(
+    args: &mut BatchArgs,
+    extras: &mut Extras,
+    saved: &serde_json::Value,
+) -> Result<()> {
+    let at = |path: &[&str]| -> serde_json::Value {
+        path.iter()
+            .fold(saved.clone(), |v, k| v.get(k).cloned().unwrap_or_default())
+    };
+    let text = |path: &[&str]| at(path).as_str().map(str::to_string);
+    let fill = |option: &mut Option<String>, value: Option<String>| {
+        if option.is_none() {
+            *option = value;
+        }
+    };
+    fill(&mut args.strength, text(&["strength", "text"]));
+    fill(&mut args.overage, text(&["overage", "amount", "text"]));
+    fill(&mut args.stock_form, text(&["stock", "form"]));
+    fill(
+        &mut args.assay,
+        text(&["stock", "certificate", "assay", "text"]),
+    );
+    fill(
+        &mut args.water,
+        text(&["stock", "certificate", "water", "text"]),
+    );
+    if let Some(b) = text(&["stock", "certificate", "basis"]) {
+        if same(&args.assay_basis, DEFAULT_ASSAY_BASIS) {
+            args.assay_basis = b;
+        }
+    }
+    if let Some(r) = text(&["balance", "readability", "text"]) {
+        if same(&args.readability, DEFAULT_READABILITY) {
+            args.readability = r;
+        }
+    }
+    fill(
+        &mut args.repeatability,
+        text(&["balance", "repeatability", "text"]),
+    );
+    fill(&mut args.container, text(&["fill", "container"]));
+    fill(&mut args.method, text(&["record", "method"]));
+    // A solution made by dilution: the stock product, the diluent and the measuring step.
+    fill(&mut args.stock, text(&["dilution", "stock", "id"]));
+    fill(&mut args.diluent, text(&["dilution", "diluent", "id"]));
+    fill(&mut args.measure_step, text(&["measure_step", "text"]));
+    let r = &mut args.record;
+    fill(&mut r.date, text(&["record", "compounded_at", "text"]));
+    if r.lot.is_none() && r.lot_sequence.is_none() {
+        if let Some(number) = text(&["record", "lot", "number"]) {
+            if at(&["record", "lot", "given"]).as_bool() == Some(true) {
+                r.lot = Some(number);
+            } else {
+                // A generated lot: its sequence number is what makes it again.
+                r.lot_sequence = number.rsplit('-').next().map(str::to_string);
+            }
+        }
+    }
+    if text(&["record", "storage_from"]).as_deref() == Some("request") {
+        fill(&mut r.storage, text(&["record", "bud", "storage"]));
+    }
+    fill(&mut r.bud_count, text(&["record", "bud", "convention"]));
+    if extras.components.is_empty() && r.components.is_empty() {
+        for c in at(&["record", "components"])
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let (Some(id), Some(lot), Some(expiry)) = (
+                c["id"].as_str(),
+                c["lot"].as_str(),
+                c["expiry_as_written"].as_str(),
+            ) else {
+                continue;
+            };
+            let manufacturer = c["manufacturer"].as_str().map(str::to_string);
+            let whole = format!("{id}={lot}@{expiry}");
+            extras.components.push(component_input(
+                "--plan",
+                id,
+                lot,
+                expiry,
+                manufacturer,
+                &whole,
+            )?);
+        }
+    }
+    Ok(())
+}
+
 /// The formula id, from the first argument or the request file.
 pub fn formula_id(args: &BatchArgs) -> Result<&str> {
     args.id.as_deref().ok_or_else(|| {
@@ -434,6 +546,7 @@ pub fn record_request(
         convention,
         method,
         components,
+        strength: None,
     })
 }
 

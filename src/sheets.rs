@@ -11,13 +11,15 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::formula::Strength;
 use crate::formula::{Entry, Formula};
 use crate::labels::content::Traceability;
 use crate::labels::{self, LabelLine, LabelText, StockView};
 use crate::plan::ointment::{FormulaRef, OintmentPlan, Stock};
-use crate::plan::record::BatchRecord;
+use crate::plan::record::{preparation_title, BatchRecord};
 use crate::plan::session::SessionPlan;
 use crate::plan::solution::{Method, SolutionPlan};
+use crate::plan::verify::Verification;
 use crate::quantity::{Mass, Volume};
 
 /// Paper size for a record or a session sheet.
@@ -206,6 +208,84 @@ impl SampleLabel {
     }
 }
 
+/// A batch verified from its measured weights, as the record prints it (`stscalc verify
+/// --format html|pdf`): the result with its numbers, and the correction.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationView {
+    /// Within the tolerance.
+    pub pass: bool,
+    /// `PASS`, or `FAIL — DO NOT RELEASE`.
+    pub result: String,
+    /// Sum of the measured weights.
+    pub actual_total: String,
+    /// The strength the measured weights give.
+    pub actual_strength: String,
+    /// Its percentage of the labeled strength.
+    pub of_label: String,
+    /// The tolerance applied and its source.
+    pub tolerance: String,
+    /// The correction back to target, when the batch is not exactly on it.
+    pub correction: Option<CorrectionView>,
+    /// The calculation, step by step.
+    pub calculations: Vec<String>,
+    /// Things the pharmacist must act on.
+    pub warnings: Vec<String>,
+}
+
+/// The correction of a verified batch, written for people.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionView {
+    /// Whether it is required before release, or optional.
+    pub heading: String,
+    /// The additions, in order.
+    pub steps: Vec<String>,
+    /// The batch after them.
+    pub result: String,
+    /// The arithmetic.
+    pub explanation: Vec<String>,
+}
+
+impl VerificationView {
+    /// The view of `v`.
+    pub fn of(v: &Verification) -> Self {
+        let p = &v.plan;
+        VerificationView {
+            pass: v.pass,
+            result: if v.pass {
+                "PASS".into()
+            } else {
+                "FAIL — DO NOT RELEASE".into()
+            },
+            actual_total: v.actual_total.to_string(),
+            actual_strength: format!("{} ({} basis)", v.actual_strength_text, p.basis),
+            of_label: v.of_label_text.clone(),
+            tolerance: format!(
+                "{} to {} of label ({})",
+                v.tolerance.low, v.tolerance.high, v.tolerance.source
+            ),
+            correction: v.correction.as_ref().map(|c| CorrectionView {
+                heading: format!(
+                    "Correction to return to {}: {}",
+                    p.strength,
+                    if c.required {
+                        "REQUIRED before release; then weigh and verify again"
+                    } else {
+                        "optional, the batch passes as it is"
+                    }
+                ),
+                steps: c.steps.iter().map(|s| s.instruction()).collect(),
+                result: format!(
+                    "New total {}; strength {} ({})",
+                    c.new_total, c.resulting_strength_text, c.resulting_of_label_text
+                ),
+                explanation: c.explanation.clone(),
+            }),
+            calculations: v.calculations.clone(),
+            warnings: v.warnings.clone(),
+        }
+    }
+}
+
 /// The calculated plan behind a record, for templates that want more than the view gives.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
@@ -226,6 +306,13 @@ pub struct RecordView<'a> {
     pub facility: Option<String>,
     /// The master formulation record.
     pub formula: &'a Formula,
+    /// The preparation made, with the strength actually made ([`preparation_title`]).
+    pub title: String,
+    /// The line printed at the top of every page: record, lot, formula (and a failed
+    /// verification).
+    pub page_header: String,
+    /// Set when the batch is made at another strength than the formula's default.
+    pub strength_notice: Option<String>,
     /// The formula file as cited: id, version, origin, SHA-256.
     pub source: &'a FormulaRef,
     /// Strength with its basis, e.g. `25 % w/w (pentahydrate basis)`.
@@ -260,32 +347,60 @@ pub struct RecordView<'a> {
     pub qc: Vec<QcRow>,
     /// A sample of the container label.
     pub sample_label: SampleLabel,
+    /// Why no label may be printed for this batch (it failed verification); the sample is then
+    /// not shown.
+    pub label_withheld: Option<String>,
+    /// The verification from the measured weights (`stscalc verify`), when done.
+    pub verification: Option<VerificationView>,
+    /// The sum of the quantities actually measured, when recorded.
+    pub actual_total: Option<String>,
     /// The calculated plan itself.
     pub plan: RecordPlan<'a>,
 }
 
-/// The storage line of the record: the formula's, or the storage asked for this batch.
+/// The storage line of the record: the formula's statement for its usual storage, or, for
+/// another storage the formula allows, that storage alone (the formula's statement would
+/// contradict it).
 fn record_storage(formula: &Formula, record: Option<&BatchRecord>) -> String {
     match record {
-        Some(r) if r.storage_from == "request" => format!(
-            "Store {}: asked for this batch (the formula's storage: {})",
-            r.bud.storage.phrase(),
-            formula.storage
-        ),
+        Some(r) if r.storage_from == "request" => {
+            let usual = formula.bud().storage.map_or(String::new(), |s| {
+                format!("; the formula's usual storage is {}", s.phrase())
+            });
+            format!(
+                "Store {}: chosen for this batch, and its beyond-use date is for it{usual}",
+                r.bud.storage.phrase()
+            )
+        }
         _ => formula.storage.clone(),
     }
 }
 
-fn qc_rows(formula: &Formula) -> Vec<QcRow> {
+/// The physical description, then the formula's checks that apply to `method` (a check that
+/// names methods is for those only; the others are for every batch).
+fn qc_rows(formula: &Formula, method: Option<&str>) -> Vec<QcRow> {
+    let applies = |q: &&crate::formula::QcCheck| {
+        q.methods.is_empty() || method.is_some_and(|m| q.methods.iter().any(|x| x == m))
+    };
     std::iter::once(QcRow {
         check: "Physical description".into(),
         expected: formula.description.clone(),
     })
-    .chain(formula.qc.iter().map(|q| QcRow {
+    .chain(formula.qc.iter().filter(applies).map(|q| QcRow {
         check: q.check.clone(),
         expected: q.expected.clone(),
     }))
     .collect()
+}
+
+/// The record's running header: which record, which lot (a blank until known), which formula.
+fn record_page_header(trace: &Traceability, formula: &FormulaRef) -> String {
+    format!(
+        "Compounding record — lot {} — {} version {}",
+        trace.lot.as_deref().unwrap_or("____________________"),
+        formula.id,
+        formula.version
+    )
 }
 
 fn trace_of(record: Option<&BatchRecord>) -> Traceability {
@@ -358,10 +473,14 @@ impl<'a> RecordView<'a> {
             .map(|c| format!("{}: {}", c.name, c.rounding))
             .collect();
         let sc = &plan.strength_check;
+        let made = Strength::Percent(plan.strength);
         Ok(RecordView {
             paper: PaperView::of(paper),
             facility,
             formula: f,
+            title: preparation_title(f, made),
+            page_header: record_page_header(&trace, &plan.formula),
+            strength_notice: crate::plan::record::strength_notice(f, made),
             source: &plan.formula,
             strength: format!("{} ({} basis)", plan.strength, plan.basis),
             trace,
@@ -396,10 +515,36 @@ impl<'a> RecordView<'a> {
                 .collect(),
             equipment: f.equipment.clone(),
             method: f.method.clone(),
-            qc: qc_rows(f),
+            qc: qc_rows(f, None),
             sample_label: SampleLabel::of(&label)?,
+            label_withheld: None,
+            verification: None,
+            actual_total: None,
             plan: RecordPlan::Ointment(plan),
         })
+    }
+
+    /// The record of an ointment batch verified from its measured weights: the actual weights
+    /// and their total, the result with the actual strength, its percentage of label and the
+    /// tolerance, and the correction. A batch that fails says `FAIL — DO NOT RELEASE` and gets
+    /// no sample label.
+    pub fn verified(
+        entry: &'a Entry,
+        v: &'a Verification,
+        facility: Option<String>,
+        paper: Paper,
+    ) -> Result<Self> {
+        let mut view = RecordView::ointment(entry, &v.plan, facility, paper)?;
+        view.actual_total = Some(v.actual_total.to_string());
+        view.verification = Some(VerificationView::of(v));
+        if !v.pass {
+            view.page_header.push_str(" — FAIL — DO NOT RELEASE");
+            view.label_withheld = Some(format!(
+                "No label: the batch failed verification ({} against {} to {}). FAIL — DO NOT RELEASE. Correct it, verify it again, and print the labels only when it passes.",
+                v.of_label_text, v.tolerance.low, v.tolerance.high
+            ));
+        }
+        Ok(view)
     }
 
     /// The record of a sterile solution batch made from `entry`, by dilution of a commercial
@@ -576,10 +721,14 @@ impl<'a> RecordView<'a> {
             format!("{} (ideal, an upper estimate)", plan.osmolarity.text),
             "see the calculation".into(),
         ));
+        let made = Strength::Concentration(plan.strength);
         Ok(RecordView {
             paper: PaperView::of(paper),
             facility,
             formula: f,
+            title: preparation_title(f, made),
+            page_header: record_page_header(&trace, &plan.formula),
+            strength_notice: crate::plan::record::strength_notice(f, made),
             source: &plan.formula,
             strength: format!("{} ({} basis)", plan.strength, plan.basis),
             trace,
@@ -595,8 +744,11 @@ impl<'a> RecordView<'a> {
             composition: Vec::new(),
             equipment: plan.equipment.clone(),
             method: plan.method_steps.clone(),
-            qc: qc_rows(f),
+            qc: qc_rows(f, Some(&plan.method.to_string())),
             sample_label: SampleLabel::of(&label)?,
+            label_withheld: None,
+            verification: None,
+            actual_total: None,
             plan: RecordPlan::Solution(plan),
         })
     }
@@ -635,6 +787,16 @@ pub struct LesionRow {
     pub dose: Option<Mass>,
     /// The syringe it is drawn into (the number on its label).
     pub syringe: Option<u32>,
+}
+
+/// A lesion's size as the sheet prints it: as written, its unit with it (the column has none);
+/// a size written without a unit (`12`) says so rather than letting the reader guess mm or cm.
+fn size_as_written(size: &str) -> String {
+    if size.chars().any(char::is_alphabetic) {
+        size.to_string()
+    } else {
+        format!("{size} (unit not given)")
+    }
 }
 
 /// A session's totals.
@@ -704,9 +866,26 @@ pub struct SessionSheet {
     pub override_reason: Option<String>,
     /// Warnings to show.
     pub warnings: Vec<String>,
+    /// The line printed at the top of every page (patient, identifier, session and date, or
+    /// blanks to fill in), set by [`SessionSheet::set_page_header`] once those are known.
+    pub page_header: String,
 }
 
 impl SessionSheet {
+    /// Sets the running header from the patient, identifier, session and date: a sheet that runs
+    /// over a page names the patient on every page.
+    pub fn set_page_header(&mut self) {
+        let or = |v: &Option<String>, blank: &str| v.clone().unwrap_or_else(|| blank.to_string());
+        self.page_header = format!(
+            "Patient: {} — ID: {} — Session {} — Date {}",
+            or(&self.patient, "______________________"),
+            or(&self.patient_id, "______________"),
+            self.session
+                .map_or_else(|| "____".to_string(), |n| n.to_string()),
+            or(&self.date, "__________"),
+        );
+    }
+
     /// A sheet with `rows` blank lesion rows, to fill in by hand.
     pub fn blank(rows: u32, paper: Paper) -> Self {
         SessionSheet {
@@ -732,7 +911,7 @@ impl SessionSheet {
             .map(|l| LesionRow {
                 number: l.number,
                 site: l.site.clone(),
-                size: l.size.clone(),
+                size: l.size.as_deref().map(size_as_written),
                 ulceration: l.ulceration.clone(),
                 inflammation: l.inflammation.clone(),
                 volume: Some(l.drawn),

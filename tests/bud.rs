@@ -600,7 +600,7 @@ fn malformed_component_and_record_options_are_refused() {
         &[
             "`--storage`",
             "`room` or `refrigerator`",
-            "795-nonaqueous-other",
+            "formula `sts-25-zinc-oxide` allows",
         ],
     );
     run_fails(&["--bud-count", "day-two"], &["`--bud-count`", "day-one"]);
@@ -785,7 +785,22 @@ fn a_formula_lot_prefix_starts_the_lot_number() {
         "--date",
         "2026-11-21",
     ]);
-    assert_eq!(v["record"]["lot"]["number"], "MYO-20261121-01");
+    // The prefix states no strength; the strength made follows it (the copied formula's
+    // default, 25 % w/w; at 22 %, 22).
+    assert_eq!(v["record"]["lot"]["number"], "MYO25-20261121-01");
+    let v = json(&[
+        "--formulas",
+        d,
+        "batch",
+        "my-ointment",
+        "--quantity",
+        "30g",
+        "--strength",
+        "22%",
+        "--date",
+        "2026-11-21",
+    ]);
+    assert_eq!(v["record"]["lot"]["number"], "MYO22-20261121-01");
     let dir = temp_dir();
     formula_with(dir.path(), "bad-prefix", "lot_prefix = \"my-o\"\n", bud);
     fails(
@@ -838,12 +853,38 @@ fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
     assert_eq!(v["record"]["bud"]["rule"]["limit"]["amount"], 4);
     assert_eq!(v["record"]["bud"]["date"], "2026-11-24");
     assert_eq!(v["record"]["components"][0]["id"], "sts");
+    // The shipped formula is for refrigerated storage only; a site's copy that allows the
+    // other storages gets the same rule's limits for them.
+    let dir = temp_dir();
+    let text =
+        std::fs::read_to_string(crate::common::root().join("formulas/sts-150-intralesional.toml"))
+            .unwrap()
+            .replace(
+                "storages = [\"refrigerator\"]",
+                "storages = [\"refrigerator\", \"room\", \"freezer\"]",
+            );
+    std::fs::write(dir.path().join("sts-150-intralesional.toml"), text).unwrap();
+    let with_copy = |storage: &str| {
+        let mut a = vec!["--formulas", dir.path().to_str().unwrap()];
+        a.extend(SOLUTION);
+        a.extend(["--method", "powder", "--storage", storage]);
+        json(&a)
+    };
     // At room temperature the same rule allows 1 day: the compounding day itself.
-    let v = solution_json(&["--method", "powder", "--storage", "room"]);
+    let v = with_copy("room");
     assert_eq!(v["record"]["bud"]["date"], "2026-11-21");
     // Frozen, 45 days: 2026-11-21 + 44 = 2027-01-04.
-    let v = solution_json(&["--method", "powder", "--storage", "freezer"]);
+    let v = with_copy("freezer");
     assert_eq!(v["record"]["bud"]["date"], "2027-01-04");
+    // The shipped formula refuses them.
+    fails(
+        &[
+            SOLUTION.to_vec(),
+            vec!["--method", "powder", "--storage", "room"],
+        ]
+        .concat(),
+        &["`--storage`", "`refrigerator`", "found `room`"],
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod dosing_review;
 mod formulas;
 mod print;
 mod properties;
+mod release_regressions;
 mod session_print;
 mod sheets;
 mod verify;

@@ -273,6 +273,8 @@ fn one_label_per_syringe_with_its_volume_lesion_route_and_bud() {
         "STS150I-20261121-01",
         "--bud",
         "2026-11-21T21:30",
+        "--date",
+        "2026-11-21",
         "--facility",
         "Hill Clinic, 555-0100",
         "--copies",
@@ -440,13 +442,16 @@ fn the_record_of_a_diluted_solution() {
     assert!(stock.contains("<strong>6 mL</strong>"), "{stock}");
     assert!(stock.contains("(stock injection)"), "{stock}");
     // The lot given fills its cells (an expiry given as a month is its last day).
-    assert!(stock.contains("<td class=\"write\">A123</td>"), "{stock}");
+    assert!(
+        stock.contains("<td class=\"write lot\">A123</td>"),
+        "{stock}"
+    );
     assert!(
         stock.contains("<td class=\"write\">Example Pharma</td>"),
         "{stock}"
     );
     assert!(
-        stock.contains("<td class=\"write\">2027-05-31</td>"),
+        stock.contains("<td class=\"write date\">2027-05-31</td>"),
         "{stock}"
     );
     let diluent = component_row(&html, "Sterile water for injection");
@@ -454,7 +459,9 @@ fn the_record_of_a_diluted_solution() {
     assert!(diluent.contains("<strong>4 mL</strong>"), "{diluent}");
     assert!(diluent.contains("10 mL − 6 mL"), "{diluent}");
     // Not given: write-in blanks for manufacturer, lot, expiry, actual volume and initials.
-    assert_eq!(diluent.matches("<td class=\"write\"></td>").count(), 5);
+    assert_eq!(diluent.matches("<td class=\"write\"></td>").count(), 3);
+    assert_eq!(diluent.matches("<td class=\"write lot\"></td>").count(), 1);
+    assert_eq!(diluent.matches("<td class=\"write date\"></td>").count(), 1);
     for head in ["Manufacturer", "Lot", "Expiry", "Actual volume", "Initials"] {
         assert!(html.contains(&format!("<th>{head}</th>")), "{head}");
     }
@@ -503,6 +510,10 @@ fn one_label_per_vial_each_with_what_it_holds() {
         "15mL",
         "--date",
         "2026-11-21",
+        "--lot",
+        "STS150I-20261121-01",
+        "--method",
+        "dilution",
         "--copies",
         "1",
     ]);
@@ -532,6 +543,10 @@ fn a_batch_stored_otherwise_is_labelled_with_its_own_storage() {
     // the formula's room-temperature statement.
     let sheet = labels_json(&[
         "sts-25-zinc-oxide",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
         "--quantity",
         "30g",
         "--storage",

@@ -58,7 +58,7 @@ fn the_record_shows_the_batch_its_lot_bud_and_component_lots() {
         "--component",
         "sts=LOT123@2027-01-31@Example Chemicals",
     ]);
-    assert!(with_lot.contains("<td class=\"write\">LOT123</td>"));
+    assert!(with_lot.contains("<td class=\"write lot\">LOT123</td>"));
     assert!(with_lot.contains("<td class=\"write\">Example Chemicals</td>"));
     assert!(
         with_lot.contains("<strong>2027-01-31</strong>"),
@@ -121,6 +121,10 @@ fn labels_json(args: &[&str]) -> serde_json::Value {
 fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
     let sheet = labels_json(&[
         "sts-25-zinc-oxide",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
         "--containers",
         "4x30g",
         "--copies",
@@ -166,7 +170,15 @@ fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
 
 #[test]
 fn the_fit_check_is_written_on_the_sheet() {
-    let sheet = labels_json(&["sts-25-zinc-oxide", "--quantity", "60g"]);
+    let sheet = labels_json(&[
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "60g",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
+    ]);
     // Avery 5160 at 6 pt: (66.675 − 2 × 1.5) mm ÷ (0.61 × 6 × 25.4 / 72) mm = 49.3 → 49
     // characters; (25.4 − 2 × 1) mm ÷ (1.1 × 6 × 25.4 / 72) mm = 10.05 → 10 lines.
     let chars = (d("66.675") - d("3")) / (d("0.61") * d("6") * d("25.4") / d("72"));
@@ -195,14 +207,16 @@ fn the_text_preview_lists_positions_and_the_label_once() {
     let out = ok(&[
         "labels",
         "sts-25-zinc-oxide",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
         "--containers",
         "3x30g",
         "--copies",
         "1",
         "--skip",
         "5",
-        "--date",
-        "2026-11-21",
     ]);
     assert!(
         out.contains("3 containers + 1 copy for the record = 4 labels"),
@@ -227,6 +241,10 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--facility",
@@ -256,6 +274,10 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
     ok(&[
         "labels",
         "sts-25-zinc-oxide",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
         "--containers",
         "2x30g",
         "--facility",
@@ -268,6 +290,10 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--facility",
@@ -283,6 +309,10 @@ fn an_unknown_label_stock_is_refused() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--label-stock",
@@ -303,6 +333,10 @@ fn skip_beyond_the_sheet_is_refused() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--skip",
@@ -314,6 +348,10 @@ fn skip_beyond_the_sheet_is_refused() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--label-stock",
@@ -327,6 +365,10 @@ fn skip_beyond_the_sheet_is_refused() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--skip",
@@ -342,6 +384,10 @@ fn the_paper_of_a_label_stock_is_its_own() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--label-stock",
@@ -364,6 +410,10 @@ fn a_site_stock_file_is_used_and_checked() {
     let out = ok(&[
         "labels",
         "sts-25-zinc-oxide",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
         "--containers",
         "2x30g",
         "--label-stock",
@@ -382,6 +432,10 @@ fn a_site_stock_file_is_used_and_checked() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--label-stock",
@@ -401,6 +455,10 @@ fn a_site_stock_file_is_used_and_checked() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--containers",
             "2x30g",
             "--label-stock",
@@ -526,6 +584,10 @@ fn an_output_path_in_a_missing_folder_is_refused() {
         &[
             "labels",
             "sts-25-zinc-oxide",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
             "--quantity",
             "100g",
             "--format",

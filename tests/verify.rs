@@ -384,11 +384,38 @@ fn a_plan_for_another_formula_or_batch_size_is_refused() {
         "-o",
         other_day.to_str().unwrap(),
     ]);
+    // The plan's date is taken when --date is left out; given against it, --date is refused.
     let mut a = vec!["--plan", other_day.to_str().unwrap()];
     a.extend(actual);
-    verify_fails(
+    verify_fails(&a, &["`--date`", "saved plan", "2026-11-22", "2026-11-21"]);
+    let mut a = vec![
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--plan",
+        other_day.to_str().unwrap(),
+    ];
+    a.extend(actual);
+    assert_eq!(
+        json(&a)["plan"]["record"]["lot"]["number"],
+        "STS25ZO-20261122-01"
+    );
+    // A lot given against the plan's is refused by name.
+    let mut a = vec![
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--plan",
+        other_day.to_str().unwrap(),
+        "--lot-sequence",
+        "2",
+    ];
+    a.extend(actual);
+    fails(
         &a,
-        &["`--plan`", "STS25ZO-20261121-01", "STS25ZO-20261122-01"],
+        &["`--lot`", "STS25ZO-20261122-01", "STS25ZO-20261122-02"],
     );
 }
 

@@ -42,8 +42,10 @@ fn blank(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| LABEL_BLANK.to_string())
 }
 
+/// The lot and the beyond-use date, in bold: the date after which the preparation must not be
+/// used is the line a nurse or patient must not miss.
 fn lot_and_bud(trace: &Traceability) -> LabelLine {
-    LabelLine::plain(format!(
+    LabelLine::strong(format!(
         "Lot {} BUD {}",
         blank(&trace.lot),
         blank(&trace.bud)

@@ -543,6 +543,9 @@ pub struct LabelSheet {
     pub outline: bool,
     /// The sheets.
     pub pages: Vec<SheetPage>,
+    /// What the pharmacist must know before sticking the labels on (e.g. the BUD does not yet
+    /// account for component lots not recorded); not printed on the labels.
+    pub warnings: Vec<String>,
 }
 
 /// Lays `labels` out on `stock`, leaving the first `skip` positions of the first sheet empty.
@@ -611,6 +614,7 @@ pub fn lay_out(
         count: labels.len() as u32,
         outline,
         pages,
+        warnings: Vec::new(),
     })
 }
 

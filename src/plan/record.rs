@@ -2,10 +2,16 @@
 //! expiry, the storage and the beyond-use date. Pure: the caller supplies the date (the binary
 //! uses the clock only when `--date` is not given).
 //!
-//! Lot numbers follow one readable scheme, `PREFIX-YYYYMMDD-NN`: a short code for the formula
-//! (its `lot_prefix`, or one derived from the id: `sts-25-zinc-oxide` gives `STS25ZO`), the
-//! compounding date, and the batch's sequence number on that day. stscalc keeps no register,
-//! so a second batch of the same formula on the same day needs `--lot-sequence 2` (or `--lot`).
+//! Lot numbers follow one readable scheme, `CODE-YYYYMMDD-NN`: a short code for the product
+//! made, the compounding date, and the batch's sequence number on that day. The code holds the
+//! strength actually made, never another ([`lot_code`]): derived from the formula's id with the
+//! default strength's number replaced by the strength made (`sts-25-zinc-oxide` gives `STS25ZO`
+//! at 25 % and `STS22ZO` at 22 %), or the formula's strength-free `lot_prefix` followed by the
+//! strength made. stscalc keeps no register, so a second batch with the same code on the same
+//! day needs `--lot-sequence 2` (or `--lot`).
+//!
+//! The record is titled with the strength made too ([`preparation_title`]): a batch made at
+//! another strength than the formula's default is never headed with the default's name.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -14,8 +20,8 @@ use super::ointment::OintmentPlan;
 use super::solution::{Method, SolutionPlan};
 use crate::bud::{self, BudResult, ComponentExpiry, CompoundedAt, DayCount, Storage};
 use crate::error::{Error, Result};
-use crate::formula::Formula;
-use crate::quantity::Mass;
+use crate::formula::{Formula, Preparation, Strength};
+use crate::quantity::{Mass, PercentKind};
 
 /// A component lot as given (`--component sts=LOT123@2027-05-31` or the request file).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +114,8 @@ pub struct RecordRequest {
     pub method: Option<String>,
     /// Component lots and expiries.
     pub components: Vec<ComponentLotInput>,
+    /// The strength made (the plan's); `None` means the formula's default.
+    pub strength: Option<Strength>,
 }
 
 /// The internal identification (lot) number.
@@ -143,13 +151,20 @@ pub struct ComponentRecord {
 /// Lot, date, components and BUD of one batch.
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchRecord {
+    /// The preparation made, with the strength actually made and its basis: the title of its
+    /// record.
+    pub title: String,
+    /// Set when the batch is made at another strength than the formula's default: printed
+    /// prominently on the record.
+    pub strength_notice: Option<String>,
     /// Internal identification number.
     pub lot: LotNumber,
     /// When compounding began.
     pub compounded_at: CompoundedAt,
     /// The preparation method, when the formula has several.
     pub method: Option<String>,
-    /// Where the storage came from: `formula` (its usual storage) or `request`.
+    /// Where the storage came from: `formula` (its usual storage, asked for or not) or
+    /// `request` (another storage the formula allows, asked for this batch).
     pub storage_from: String,
     /// The beyond-use date.
     pub bud: BudResult,
@@ -159,14 +174,57 @@ pub struct BatchRecord {
     pub warnings: Vec<String>,
 }
 
-/// The code that starts generated lot numbers: the formula's `lot_prefix`, or one derived
-/// from its id (first word in capitals, numbers whole, other words by their initial).
+/// The code that starts generated lot numbers of a batch made at the formula's default
+/// strength (see [`lot_code`]).
 pub fn lot_prefix(formula: &Formula) -> String {
-    if let Some(p) = &formula.lot_prefix {
-        return p.get_ref().clone();
+    lot_code(formula, formula.default_strength())
+}
+
+/// The strength `made` as a number in the unit of the formula's strength (a solution planned in
+/// mg/mL whose formula states `% w/v` is written in `% w/v`).
+fn in_formula_unit(formula: &Formula, made: Strength) -> rust_decimal::Decimal {
+    match (formula.default_strength(), made) {
+        (Strength::Percent(p), Strength::Concentration(c))
+            if p.kind() == PercentKind::WeightInVolume =>
+        {
+            c.mg_per_ml() / rust_decimal::Decimal::TEN
+        }
+        (_, m) => m.amount(),
     }
-    let mut out = String::new();
+}
+
+/// The number of a strength as a lot code writes it: `25`, `22.5`, `150`.
+fn strength_number(formula: &Formula, made: Strength) -> String {
+    in_formula_unit(formula, made).normalize().to_string()
+}
+
+/// The code that starts the generated lot numbers of a batch made at strength `made`. It states
+/// the strength made and no other:
+///
+/// - with a `lot_prefix` (which states no strength), the prefix followed by the strength's number
+///   (`lot_prefix = "ZNO"` gives `ZNO25` at 25 %);
+/// - otherwise derived from the id: the first word in capitals, the word that is the default
+///   strength's number replaced by the strength made, other numbers whole, other words by their
+///   initial (`sts-25-zinc-oxide` gives `STS25ZO` at 25 % and `STS22ZO` at 22 %,
+///   `sts-150-intralesional` gives `STS250I` at 250 mg/mL); an id without the default strength's
+///   number gets the strength made at the end. The letters are cut to 12; the strength never is.
+///
+/// Two formulas for the same product (e.g. `sts-20-petrolatum` and `sts-25-petrolatum`, both
+/// made at 25 %) share a code: number their batches of one day with `--lot-sequence`.
+pub fn lot_code(formula: &Formula, made: Strength) -> String {
+    let strength = strength_number(formula, made);
+    if let Some(p) = &formula.lot_prefix {
+        return format!("{}{strength}", p.get_ref());
+    }
+    let default = strength_number(formula, formula.default_strength());
+    let (mut before, mut after) = (String::new(), String::new());
+    let mut placed = false;
     for (i, word) in formula.id.split('-').filter(|w| !w.is_empty()).enumerate() {
+        let out = if placed { &mut after } else { &mut before };
+        if !placed && word == default {
+            placed = true;
+            continue;
+        }
         let word: String = word.chars().filter(char::is_ascii_alphanumeric).collect();
         if i == 0 || word.chars().all(|c| c.is_ascii_digit()) {
             out.push_str(&word.to_ascii_uppercase());
@@ -174,7 +232,82 @@ pub fn lot_prefix(formula: &Formula) -> String {
             out.push(c.to_ascii_uppercase());
         }
     }
-    out.chars().take(12).collect()
+    let before: String = before.chars().take(12).collect();
+    let after: String = after.chars().take(12 - before.chars().count()).collect();
+    format!("{before}{strength}{after}")
+}
+
+/// Checks a lot number given for a batch (to print its labels) against the batch: a lot in
+/// stscalc's scheme for this formula must carry the batch's compounding date and the code of
+/// the strength made. Lots of another scheme are the pharmacy's own and are taken as given.
+pub fn check_given_lot(
+    formula: &Formula,
+    made: Strength,
+    lot: &str,
+    compounded: NaiveDate,
+) -> Result<()> {
+    let code = lot_code(formula, made);
+    let day = compounded.format("%Y%m%d").to_string();
+    // CODE-YYYYMMDD-NN, split from the right: the code may hold a `.` but no `-`.
+    let mut parts = lot.rsplitn(3, '-');
+    let (Some(nn), Some(date), Some(prefix)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(());
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    if !digits(nn, 2) || !digits(date, 8) {
+        return Ok(());
+    }
+    let default_code = lot_code(formula, formula.default_strength());
+    if prefix == code && date != day {
+        return Err(Error::input(
+            "--lot",
+            format!(
+                "the lot of the batch compounded {compounded} (its generated lot reads {code}-{day}-NN)"
+            ),
+            format!("`{lot}`, a lot of another day"),
+        ));
+    }
+    if prefix != code && prefix == default_code {
+        return Err(Error::input(
+            "--lot",
+            format!(
+                "the lot of the batch made at {made} (its generated lot reads {code}-{day}-NN)"
+            ),
+            format!(
+                "`{lot}`, the code of the formula's default strength {}",
+                formula.default_strength()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The title of a batch's record: the active with the strength made and its basis, the dosage
+/// form and the base (an ointment) or the route (a solution), e.g. `Sodium thiosulfate 22 % w/w
+/// (pentahydrate basis), ointment in Zinc Oxide Ointment USP`. The formula's `name` states its
+/// default strength, so it is not the title of a batch made at another.
+pub fn preparation_title(formula: &Formula, made: Strength) -> String {
+    let head = format!(
+        "{} {made} ({} basis)",
+        formula.active.name, formula.strength.basis
+    );
+    match formula.preparation {
+        Preparation::Ointment => format!(
+            "{head}, {} in {}",
+            formula.dosage_form, formula.vehicle.name
+        ),
+        Preparation::Solution => format!("{head}, {}, {}", formula.dosage_form, formula.route),
+    }
+}
+
+/// The notice printed when a batch is not made at the formula's default strength.
+pub fn strength_notice(formula: &Formula, made: Strength) -> Option<String> {
+    let default = formula.default_strength();
+    (in_formula_unit(formula, made) != default.amount()).then(|| {
+        format!(
+            "This batch is made at {made} — not the formula's default {default}: every quantity, label and the lot number are for {made}"
+        )
+    })
 }
 
 /// Builds the record of a batch of `formula`, whose components are the formula's own
@@ -241,6 +374,7 @@ pub fn record_for(
         }
     }
 
+    let made = req.strength.unwrap_or_else(|| formula.default_strength());
     let lot = match &req.lot {
         Some(l) => LotNumber {
             number: check_lot("--lot", l)?,
@@ -255,22 +389,22 @@ pub fn record_for(
                     format!("`{}`", req.lot_sequence),
                 ));
             }
-            let prefix = lot_prefix(formula);
+            let prefix = lot_code(formula, made);
             let date = req.compounded_at.date.format("%Y%m%d");
             let seq = req.lot_sequence;
             LotNumber {
                 number: format!("{prefix}-{date}-{seq:02}"),
                 given: false,
                 scheme: format!(
-                    "scheme PREFIX-YYYYMMDD-NN: formula code {prefix}, compounding date {date}, batch {seq:02} of the day; \
-                     stscalc keeps no register, so give --lot-sequence for another batch of this formula the same day"
+                    "scheme CODE-YYYYMMDD-NN: code {prefix} (the formula's, with the strength made, {made}), compounding date {date}, batch {seq:02} of the day; \
+                     stscalc keeps no register, so give --lot-sequence for another batch with this code the same day"
                 ),
             }
         }
     };
 
     let resolved = formula.bud().resolve(req.method.as_deref())?;
-    let storage = req.storage.unwrap_or(resolved.default_storage);
+    let storage = resolved.storage(req.storage, &formula.id)?;
     let expiries: Vec<ComponentExpiry> = req
         .components
         .iter()
@@ -318,10 +452,14 @@ pub fn record_for(
     }
 
     Ok(BatchRecord {
+        title: preparation_title(formula, made),
+        strength_notice: strength_notice(formula, made),
         lot,
         compounded_at: req.compounded_at,
         method: resolved.method.clone(),
-        storage_from: if req.storage.is_some() {
+        // The formula's storage statement holds for its usual storage; another one the formula
+        // allows is printed on its own (see `storage_line`).
+        storage_from: if storage != resolved.default_storage {
             "request".into()
         } else {
             "formula".into()

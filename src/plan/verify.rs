@@ -157,6 +157,16 @@ pub struct CorrectionStep {
     pub below_minimum_weight: bool,
 }
 
+impl CorrectionStep {
+    /// The step as the verification sheet and the record write it.
+    pub fn instruction(&self) -> String {
+        format!(
+            "Add {} of {} (calculated {}, rounded {}), mix until uniform",
+            self.to_weigh, self.name, self.calculated_text, self.rounding
+        )
+    }
+}
+
 /// How to bring the batch back to its target strength.
 #[derive(Debug, Clone, Serialize)]
 pub struct Correction {
@@ -532,56 +542,232 @@ fn round_up(x: Decimal, step: Decimal) -> Decimal {
     (x / step).round_dp_with_strategy(0, RoundingStrategy::ToPositiveInfinity) * step
 }
 
-/// Refuses a saved plan (JSON from `stscalc batch --format json`) that is not the plan being
-/// verified: another formula (id or file), another batch size, or another lot.
-pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Result<()> {
+/// Refuses a saved plan (JSON from `stscalc batch --format json`) made from another formula:
+/// another id, or another version of the file (its SHA-256 differs).
+pub fn check_saved_formula(
+    formula: &super::ointment::FormulaRef,
+    saved: &serde_json::Value,
+) -> Result<()> {
     let field = "--plan";
     let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
     let saved_id = text(&saved["formula"]["id"]);
-    if saved_id.as_deref() != Some(plan.formula.id.as_str()) {
+    if saved_id.as_deref() != Some(formula.id.as_str()) {
         return Err(Error::input(
             field,
             format!(
                 "a plan for formula `{}` (the formula being verified)",
-                plan.formula.id
+                formula.id
             ),
             format!("formula `{}`", saved_id.unwrap_or_else(|| "none".into())),
         ));
     }
-    if text(&saved["formula"]["sha256"]).as_deref() != Some(plan.formula.sha256.as_str()) {
+    if text(&saved["formula"]["sha256"]).as_deref() != Some(formula.sha256.as_str()) {
         return Err(Error::input(
             field,
             format!(
                 "a plan made from the same formula file as now (`{}` version {})",
-                plan.formula.id, plan.formula.version
+                formula.id, formula.version
             ),
             "a plan from a different version of the file (its sha256 differs)",
         ));
     }
-    for (name, mine) in [("nominal", plan.nominal), ("total", plan.total)] {
-        let theirs = text(&saved[name]["value"]).and_then(|v| Decimal::from_str_exact(&v).ok());
-        if theirs != Some(mine.g()) {
+    Ok(())
+}
+
+/// Whether two JSON values say the same: numbers written as strings compare as exact decimals
+/// (`"0.010"` is `"0.01"`), objects key by key, lists item by item.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => {
+            x == y
+                || matches!(
+                    (Decimal::from_str_exact(x), Decimal::from_str_exact(y)),
+                    (Ok(p), Ok(q)) if p == q
+                )
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w))
+        }
+        _ => a == b,
+    }
+}
+
+/// A JSON value as people read it: a quantity's `text`, a string, or `none`.
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "none".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => match other.get("text").and_then(|t| t.as_str()) {
+            Some(t) => t.to_string(),
+            None => match other.get("amount").and_then(|a| a.get("text")) {
+                Some(t) => t.as_str().unwrap_or_default().to_string(),
+                None => other.to_string(),
+            },
+        },
+    }
+}
+
+/// The inputs of a plan that change its numbers, each with the option that sets it: verifying
+/// a plan means verifying with all of them as they were. An input a preparation does not have
+/// (the stock form of a diluted solution) is absent from both plans and so agrees.
+const INPUTS: [(&str, &[&str], &str); 17] = [
+    // The method first: it decides which of the inputs below a batch has.
+    ("preparation method", &["record", "method"], "--method"),
+    ("strength", &["strength"], "--strength"),
+    ("overage", &["overage"], "--overage"),
+    ("stock form", &["stock", "form"], "--stock-form"),
+    (
+        "certificate assay",
+        &["stock", "certificate", "assay"],
+        "--assay",
+    ),
+    (
+        "certificate basis",
+        &["stock", "certificate", "basis"],
+        "--assay-basis",
+    ),
+    (
+        "certificate water",
+        &["stock", "certificate", "water"],
+        "--water",
+    ),
+    (
+        "balance readability",
+        &["balance", "readability"],
+        "--readability",
+    ),
+    (
+        "balance repeatability",
+        &["balance", "repeatability"],
+        "--repeatability",
+    ),
+    ("container", &["fill", "container"], "--container"),
+    ("stock product", &["dilution", "stock", "id"], "--stock"),
+    ("diluent", &["dilution", "diluent", "id"], "--diluent"),
+    ("measuring step", &["measure_step"], "--measure-step"),
+    ("compounding date", &["record", "compounded_at"], "--date"),
+    ("lot", &["record", "lot", "number"], "--lot"),
+    ("storage", &["record", "bud", "storage"], "--storage"),
+    (
+        "day counting",
+        &["record", "bud", "convention"],
+        "--bud-count",
+    ),
+];
+
+/// The value at `path` in `v` (`null` where missing).
+fn at(v: &serde_json::Value, path: &[&str]) -> serde_json::Value {
+    path.iter()
+        .fold(v.clone(), |v, k| v.get(k).cloned().unwrap_or_default())
+}
+
+/// Refuses a saved plan that is not the plan of the batch worked out now (`mine`, serialized),
+/// for any preparation: another formula, batch size (`--plan`), or any input that changes the
+/// numbers or the record (the option that differs is named), other component lots, containers,
+/// or another beyond-use date. [`crate::request::apply_saved_plan`] has already taken every
+/// input the options left out from the plan, so only an option given against it is refused.
+pub fn check_saved_batch(
+    formula: &super::ointment::FormulaRef,
+    mine: &serde_json::Value,
+    saved: &serde_json::Value,
+) -> Result<()> {
+    let field = "--plan";
+    check_saved_formula(formula, saved)?;
+    let size = |name: &str| {
+        let (theirs, ours) = (at(saved, &[name]), at(mine, &[name]));
+        if same_json(&theirs, &ours) {
+            return Ok(());
+        }
+        Err(Error::input(
+            field,
+            format!(
+                "a plan with the batch {name} being worked out ({})",
+                shown(&ours)
+            ),
+            format!("batch {name} {}", shown(&theirs)),
+        ))
+    };
+    size("nominal")?;
+    for (what, path, option) in INPUTS {
+        let (theirs, ours) = (at(saved, path), at(mine, path));
+        if !same_json(&theirs, &ours) {
             return Err(Error::input(
-                field,
-                format!("a plan with the batch {name} being verified ({mine})"),
+                option,
                 format!(
-                    "batch {name} {}",
-                    theirs.map_or("missing".into(), |v| Mass::from_g(v).to_string())
+                    "the saved plan's {what} `{}` (leave the option out to take it from --plan)",
+                    shown(&theirs)
                 ),
+                format!("`{}`", shown(&ours)),
             ));
         }
     }
-    if let (Some(theirs), Some(mine)) = (
-        text(&saved["record"]["lot"]["number"]),
-        plan.record.as_ref().map(|r| r.lot.number.clone()),
-    ) {
-        if theirs != mine {
+    // The total follows from the nominal and the overage (and a solution's measuring step),
+    // all checked above.
+    size("total")?;
+    let lots = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        at(v, &["record", "components"])
+            .as_array()
+            .map(|cs| {
+                cs.iter()
+                    .map(|c| serde_json::json!([c["id"], c["lot"], c["expiry"], c["manufacturer"]]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if !same_json(&lots(saved).into(), &lots(mine).into()) {
+        return Err(Error::input(
+            "--component",
+            "the saved plan's component lots and expiries (leave the options out to take them from --plan)",
+            "other component lots",
+        ));
+    }
+    for path in [&["fill"][..], &["record", "bud", "text"]] {
+        if !same_json(&at(saved, path), &at(mine, path)) {
             return Err(Error::input(
                 field,
-                format!("a plan for lot `{mine}` (the lot being verified; give the same --lot or --date)"),
-                format!("lot `{theirs}`"),
+                format!(
+                    "a plan whose {} is the one worked out again now",
+                    if path[0] == "fill" {
+                        "containers"
+                    } else {
+                        "beyond-use date"
+                    }
+                ),
+                "a plan that differs (made by another version of stscalc?)",
             ));
         }
+    }
+    Ok(())
+}
+
+/// Refuses a saved plan (JSON from `stscalc batch --format json`) that is not the ointment
+/// plan being verified: see [`check_saved_batch`]; last, the quantities to weigh must come out
+/// the same.
+pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Result<()> {
+    let mine = serde_json::to_value(plan).map_err(|e| Error::Refused(e.to_string()))?;
+    check_saved_batch(&plan.formula, &mine, saved)?;
+    let weighed = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        at(v, &["components"])
+            .as_array()
+            .map(|cs| {
+                cs.iter()
+                    .map(|c| serde_json::json!([c["id"], c["to_weigh"]["value"]]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if !same_json(&weighed(saved).into(), &weighed(&mine).into()) {
+        return Err(Error::input(
+            "--plan",
+            "a plan whose quantities to weigh are those worked out again now",
+            "a plan that differs (made by another version of stscalc?)",
+        ));
     }
     Ok(())
 }

@@ -122,6 +122,7 @@ impl Renderer {
         tera.register_filter("quantity", quantity_filter);
         tera.register_filter("number", number_filter);
         tera.register_filter("calculated", calculated_filter);
+        tera.register_filter("css_string", css_string_filter);
         let templates: Vec<(String, String)> = templates.into_iter().collect();
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&e, &templates))?;
@@ -314,6 +315,27 @@ fn calculated_filter(v: &Value, kwargs: Kwargs, _: &State) -> tera::TeraResult<S
     Ok(format_calculated(value, &unit, places))
 }
 
+/// `{{ text | css_string }}` writes text for the inside of a CSS string (`content: "..."`, the
+/// running page header): every character but letters, digits, spaces and `.,:-_` becomes a CSS
+/// escape (`\00003C`), so user text can neither end the string nor the `<style>` element, and
+/// nothing is left for the HTML escaping to turn into entities that CSS would print as written.
+fn css_string_filter(v: &Value, _: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let text = v.as_str().ok_or_else(|| {
+        tera::Error::message(format!("`css_string` expects text, found {}", v.name()))
+    })?;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | ',' | ':' | '-' | '_') {
+            out.push(c);
+        } else {
+            // The space after the six hex digits ends the escape and is not printed, so a
+            // space that follows in the text survives.
+            out.push_str(&format!("\\{:06X} ", u32::from(c)));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +363,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, "0.15 g|150 mg|0.5 mL|10,000.5|≈ 33.33 % w/w");
+    }
+
+    #[test]
+    fn css_strings_escape_everything_that_could_end_them() {
+        let view = serde_json::json!({"t": "Jane \"O'Neil\" </style> & 1950-02-03 · 5 °C"});
+        let out = render_str("{{ t | css_string }}", &view).unwrap();
+        assert_eq!(
+            out,
+            "Jane \\000022 O\\000027 Neil\\000022  \\00003C \\00002F style\\00003E  \\000026  1950-02-03 \\0000B7  5 \\0000B0 C"
+        );
     }
 
     #[test]

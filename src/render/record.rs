@@ -17,6 +17,10 @@ pub fn text(r: &BatchRecord) -> String {
 pub fn text_with_actual_heading(r: &BatchRecord, actual_heading: &str) -> String {
     let mut o = String::new();
     let b = &r.bud;
+    let _ = writeln!(o, "Preparation made: {}", r.title);
+    if let Some(n) = &r.strength_notice {
+        let _ = writeln!(o, "! {n}");
+    }
     let _ = writeln!(o, "Lot: {} ({})", r.lot.number, r.lot.scheme);
     let _ = writeln!(o, "Compounded: {}", r.compounded_at);
     if let Some(m) = &r.method {
@@ -29,7 +33,7 @@ pub fn text_with_actual_heading(r: &BatchRecord, actual_heading: &str) -> String
         if r.storage_from == "formula" {
             "the formula's usual storage"
         } else {
-            "as requested"
+            "chosen for this batch among the storages the formula allows"
         }
     );
     let _ = writeln!(o, "Beyond-use date: {} — {}", b.text, b.reason);

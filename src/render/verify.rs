@@ -9,10 +9,14 @@ use crate::plan::verify::Verification;
 pub fn text(v: &Verification) -> String {
     let p = &v.plan;
     let mut o = String::new();
+    let title = p
+        .record
+        .as_ref()
+        .map_or(p.formula.name.as_str(), |r| &r.title);
     let _ = writeln!(
         o,
-        "Verification — {} (formula {} version {})",
-        p.formula.name, p.formula.id, p.formula.version
+        "Verification — {title} (formula {} version {})",
+        p.formula.id, p.formula.version
     );
     if let Some(r) = &p.record {
         let _ = writeln!(
@@ -54,7 +58,11 @@ pub fn text(v: &Verification) -> String {
     let _ = writeln!(
         o,
         "Result: {} (tolerance {} to {} of label; {})",
-        v.result.to_uppercase(),
+        if v.pass {
+            "PASS"
+        } else {
+            "FAIL — DO NOT RELEASE"
+        },
         v.tolerance.low,
         v.tolerance.high,
         v.tolerance.source
@@ -71,15 +79,7 @@ pub fn text(v: &Verification) -> String {
             }
         );
         for (i, s) in c.steps.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "  {}. Add {} of {} (calculated {}, rounded {}), mix until uniform",
-                i + 1,
-                s.to_weigh,
-                s.name,
-                s.calculated_text,
-                s.rounding
-            );
+            let _ = writeln!(o, "  {}. {}", i + 1, s.instruction());
         }
         let _ = writeln!(
             o,
