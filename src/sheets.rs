@@ -436,7 +436,10 @@ impl<'a> RecordView<'a> {
                 "Containers",
                 format!(
                     "{} × {}, {}; {} left over",
-                    plan.fill.count, plan.fill.fill, plan.fill.name, plan.fill.left_over
+                    crate::quantity::format_number(plan.fill.count.into()),
+                    plan.fill.fill,
+                    plan.fill.name,
+                    plan.fill.left_over
                 ),
             ),
         ];
@@ -594,7 +597,10 @@ impl<'a> RecordView<'a> {
                 "Containers",
                 format!(
                     "{} × {}, {}; the last holds {}",
-                    plan.fill.count, plan.fill.volume, plan.fill.name, plan.fill.last_holds
+                    crate::quantity::format_number(plan.fill.count.into()),
+                    plan.fill.volume,
+                    plan.fill.name,
+                    plan.fill.last_holds
                 ),
             ),
         ];

@@ -164,6 +164,8 @@ impl FormulaRef {
 pub struct OintmentPlan {
     /// The formula used.
     pub formula: FormulaRef,
+    /// The preparation made, titled with the strength actually made and its basis.
+    pub title: String,
     /// Target strength.
     pub strength: Percent,
     /// Its basis.
@@ -378,6 +380,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
 
     Ok(OintmentPlan {
         formula: FormulaRef::of(entry),
+        title: crate::plan::record::preparation_title(formula, Strength::Percent(strength)),
         strength,
         basis,
         size: req.size,

@@ -291,6 +291,8 @@ pub struct SolutionFill {
 pub struct SolutionPlan {
     /// The formula used.
     pub formula: FormulaRef,
+    /// The preparation made, titled with the strength actually made and its basis.
+    pub title: String,
     /// The method.
     pub method: Method,
     /// Target strength.
@@ -605,6 +607,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     };
     Ok(SolutionPlan {
         formula: FormulaRef::of(entry),
+        title: crate::plan::record::preparation_title(formula, Strength::Concentration(strength)),
         method,
         strength,
         basis,
@@ -1118,6 +1121,9 @@ fn powder(
     let s = Substance::sodium_thiosulfate();
     let basis = target.basis;
     let factor = content_factor(s, stock_form, cert, basis);
+    if let Some(c) = cert {
+        warnings.extend(s.certificate_warnings(stock_form, c));
+    }
     let factor_basis = factor_explanation(s, stock_form, cert, basis);
     let needed = Mass::from_mg(target.strength.mg_per_ml() * total.ml());
     calc.push(format!(

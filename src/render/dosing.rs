@@ -42,7 +42,7 @@ pub fn solution(p: &SolutionPlan) -> String {
     let _ = writeln!(
         o,
         "{} — formula {} version {}",
-        p.formula.name, p.formula.id, p.formula.version
+        p.title, p.formula.id, p.formula.version
     );
     let method = match p.method {
         Method::Dilution => "dilution of a commercial injection",

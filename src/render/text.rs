@@ -65,7 +65,7 @@ pub fn ointment(p: &OintmentPlan) -> String {
     let _ = writeln!(
         o,
         "{} — formula {} version {}",
-        p.formula.name, p.formula.id, p.formula.version
+        p.title, p.formula.id, p.formula.version
     );
     let _ = writeln!(o, "Strength: {} ({} basis)", p.strength, p.basis);
     let _ = writeln!(o, "Batch: {} nominal, {} to make", p.nominal, p.total);
