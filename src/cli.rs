@@ -249,13 +249,31 @@ pub struct LabelsArgs {
     #[command(flatten)]
     pub batch: BatchArgs,
 
+    /// Label stock, copies, resuming a sheet, outlines.
+    #[command(flatten)]
+    pub sheet: LabelSheetArgs,
+
+    /// The batch's saved plan (JSON of `stscalc batch --format json`): the labels take its lot,
+    /// date, strength, method, storage and component lots; an option given against it is
+    /// refused. Without it, --lot and --date (and --method) of the record are required.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// `session`: labels for the syringes of an intralesional session instead of a batch.
+    #[command(subcommand)]
+    pub target: Option<LabelsTarget>,
+}
+
+/// The label sheet options of `stscalc labels` and `stscalc labels session`.
+#[derive(Debug, Args)]
+pub struct LabelSheetArgs {
     /// Label stock: `avery-5160` (default), `avery-5163`, `avery-l7160`, `single-4x2in`, or a
-    /// stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is the
-    /// batch's stock product.)
+    /// stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
+    /// solution batch's stock product.)
     #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
     pub label_stock: Option<String>,
 
-    /// Extra copies of the label for the record.
+    /// Extra copies of each label, for the record.
     #[arg(
         long,
         default_value = "0",
@@ -276,16 +294,6 @@ pub struct LabelsArgs {
     /// Draw each label's outline (a test print on plain paper, to check the alignment).
     #[arg(long)]
     pub outline: bool,
-
-    /// The batch's saved plan (JSON of `stscalc batch --format json`): the labels take its lot,
-    /// date, strength, method, storage and component lots; an option given against it is
-    /// refused. Without it, --lot and --date (and --method) of the record are required.
-    #[arg(long, value_name = "FILE")]
-    pub plan: Option<PathBuf>,
-
-    /// `session`: labels for the syringes of an intralesional session instead of a batch.
-    #[command(subcommand)]
-    pub target: Option<LabelsTarget>,
 }
 
 /// What `stscalc labels` labels besides a batch.
@@ -302,32 +310,9 @@ pub struct SessionLabelsArgs {
     #[command(flatten)]
     pub session: SessionArgs,
 
-    /// Label stock: `avery-5160` (default), `avery-5163`, `avery-l7160`, `single-4x2in`, or a
-    /// stock file (`my-stock.toml`).
-    #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
-    pub label_stock: Option<String>,
-
-    /// Extra copies of each syringe's label, for the record.
-    #[arg(
-        long,
-        default_value = "0",
-        allow_hyphen_values = true,
-        value_name = "N"
-    )]
-    pub copies: String,
-
-    /// Label positions already used on the first sheet (to resume a partly used sheet).
-    #[arg(
-        long,
-        default_value = "0",
-        allow_hyphen_values = true,
-        value_name = "N"
-    )]
-    pub skip: String,
-
-    /// Draw each label's outline (a test print on plain paper, to check the alignment).
-    #[arg(long)]
-    pub outline: bool,
+    /// Label stock, copies, resuming a sheet, outlines.
+    #[command(flatten)]
+    pub sheet: LabelSheetArgs,
 }
 
 /// What the session sheet and the syringe labels print besides the check: the patient, the

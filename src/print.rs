@@ -15,8 +15,8 @@ use rust_decimal::Decimal;
 
 use crate::bud::CompoundedAt;
 use crate::cli::{
-    BatchArgs, LabelsArgs, LabelsTarget, PrintFormat, SessionArgs, SessionLabelsArgs,
-    SessionSheetArgs, SessionSheetOptions, SheetFormat,
+    BatchArgs, LabelSheetArgs, LabelsArgs, LabelsTarget, PrintFormat, SessionArgs,
+    SessionLabelsArgs, SessionSheetArgs, SessionSheetOptions, SheetFormat,
 };
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry, Preparation};
@@ -35,18 +35,9 @@ pub fn record(
     args: &BatchArgs,
     templates: Option<&Path>,
 ) -> Result<()> {
-    check_output(args.output.as_deref(), args.force)?;
-    let facility = facility(args.print.facility.as_deref())?;
-    let paper = args.print.paper.unwrap_or(Paper::Letter);
-    let renderer = Renderer::new(templates)?;
-    let view = RecordView::ointment(entry, plan, facility, paper)?;
-    let html = renderer.render("record.html", &view)?;
-    finish(
-        html,
-        args.format == SheetFormat::Pdf,
-        args.output.as_deref(),
-        args.force,
-    )
+    record_sheet(args, templates, |facility, paper| {
+        RecordView::ointment(entry, plan, facility, paper)
+    })
 }
 
 /// `stscalc verify --format html|pdf`: the compounding record of a batch verified from its
@@ -57,18 +48,9 @@ pub fn verified_record(
     args: &BatchArgs,
     templates: Option<&Path>,
 ) -> Result<()> {
-    check_output(args.output.as_deref(), args.force)?;
-    let facility = facility(args.print.facility.as_deref())?;
-    let paper = args.print.paper.unwrap_or(Paper::Letter);
-    let renderer = Renderer::new(templates)?;
-    let view = RecordView::verified(entry, v, facility, paper)?;
-    let html = renderer.render("record.html", &view)?;
-    finish(
-        html,
-        args.format == SheetFormat::Pdf,
-        args.output.as_deref(),
-        args.force,
-    )
+    record_sheet(args, templates, |facility, paper| {
+        RecordView::verified(entry, v, facility, paper)
+    })
 }
 
 /// `stscalc batch --format html|pdf` of a solution: its compounding record.
@@ -78,12 +60,23 @@ pub fn solution_record(
     args: &BatchArgs,
     templates: Option<&Path>,
 ) -> Result<()> {
+    record_sheet(args, templates, |facility, paper| {
+        RecordView::solution(entry, plan, facility, paper)
+    })
+}
+
+/// Renders a compounding record from the view `view` builds for the facility and paper, and
+/// writes it as HTML or PDF. The output path is checked first, before any slow work.
+fn record_sheet<'a>(
+    args: &BatchArgs,
+    templates: Option<&Path>,
+    view: impl FnOnce(Option<String>, Paper) -> Result<RecordView<'a>>,
+) -> Result<()> {
     check_output(args.output.as_deref(), args.force)?;
     let facility = facility(args.print.facility.as_deref())?;
     let paper = args.print.paper.unwrap_or(Paper::Letter);
     let renderer = Renderer::new(templates)?;
-    let view = RecordView::solution(entry, plan, facility, paper)?;
-    let html = renderer.render("record.html", &view)?;
+    let html = renderer.render("record.html", &view(facility, paper)?)?;
     finish(
         html,
         args.format == SheetFormat::Pdf,
@@ -104,24 +97,20 @@ struct LabelRun<'a> {
 }
 
 impl<'a> LabelRun<'a> {
-    #[allow(clippy::too_many_arguments)]
     fn new(
-        label_stock: Option<&str>,
+        sheet: &LabelSheetArgs,
         paper: Option<Paper>,
-        copies: &str,
-        skip: &str,
-        outline: bool,
         format: SheetFormat,
         output: Option<&'a Path>,
         force: bool,
     ) -> Result<Self> {
-        let stock = labels::find(label_stock)?;
+        let stock = labels::find(sheet.label_stock.as_deref())?;
         check_paper(&stock, paper)?;
         Ok(LabelRun {
             stock,
-            copies: count("--copies", copies, 0, 1000)?,
-            skip: count("--skip", skip, 0, u32::MAX)?,
-            outline,
+            copies: count("--copies", &sheet.copies, 0, 1000)?,
+            skip: count("--skip", &sheet.skip, 0, u32::MAX)?,
+            outline: sheet.outline,
             format,
             output,
             force,
@@ -180,11 +169,8 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
     }
     let b = &args.batch;
     let run = LabelRun::new(
-        args.label_stock.as_deref(),
+        &args.sheet,
         b.print.paper,
-        &args.copies,
-        &args.skip,
-        args.outline,
         b.format,
         b.output.as_deref(),
         b.force,
@@ -365,11 +351,8 @@ fn session_labels(
 ) -> Result<()> {
     let s = &args.session;
     let run = LabelRun::new(
-        args.label_stock.as_deref(),
+        &args.sheet,
         s.sheet.paper,
-        &args.copies,
-        &args.skip,
-        args.outline,
         s.format,
         s.output.as_deref(),
         s.force,
