@@ -16,7 +16,7 @@ use crate::formula::{Entry, Formula};
 use crate::labels::content::Traceability;
 use crate::labels::{self, LabelLine, LabelText, StockView};
 use crate::plan::ointment::{FormulaRef, OintmentPlan, Stock};
-use crate::plan::record::{preparation_title, BatchRecord};
+use crate::plan::record::BatchRecord;
 use crate::plan::session::SessionPlan;
 use crate::plan::solution::{Method, SolutionPlan};
 use crate::plan::verify::Verification;
@@ -306,7 +306,7 @@ pub struct RecordView<'a> {
     pub facility: Option<String>,
     /// The master formulation record.
     pub formula: &'a Formula,
-    /// The preparation made, with the strength actually made ([`preparation_title`]).
+    /// The preparation made, with the strength actually made (the plan's `title`).
     pub title: String,
     /// The line printed at the top of every page: record, lot, formula (and a failed
     /// verification).
@@ -481,7 +481,7 @@ impl<'a> RecordView<'a> {
             paper: PaperView::of(paper),
             facility,
             formula: f,
-            title: preparation_title(f, made),
+            title: plan.title.clone(),
             page_header: record_page_header(&trace, &plan.formula),
             strength_notice: crate::plan::record::strength_notice(f, made),
             source: &plan.formula,
@@ -732,7 +732,7 @@ impl<'a> RecordView<'a> {
             paper: PaperView::of(paper),
             facility,
             formula: f,
-            title: preparation_title(f, made),
+            title: plan.title.clone(),
             page_header: record_page_header(&trace, &plan.formula),
             strength_notice: crate::plan::record::strength_notice(f, made),
             source: &plan.formula,

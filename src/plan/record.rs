@@ -10,7 +10,7 @@
 //! strength made. stscalc keeps no register, so a second batch with the same code on the same
 //! day needs `--lot-sequence 2` (or `--lot`).
 //!
-//! The record is titled with the strength made too ([`preparation_title`]): a batch made at
+//! Plans are titled with the strength made ([`preparation_title`]), and so are their records: a batch made at
 //! another strength than the formula's default is never headed with the default's name.
 
 use chrono::NaiveDate;
@@ -151,9 +151,6 @@ pub struct ComponentRecord {
 /// Lot, date, components and BUD of one batch.
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchRecord {
-    /// The preparation made, with the strength actually made and its basis: the title of its
-    /// record.
-    pub title: String,
     /// Set when the batch is made at another strength than the formula's default: printed
     /// prominently on the record.
     pub strength_notice: Option<String>,
@@ -452,7 +449,6 @@ pub fn record_for(
     }
 
     Ok(BatchRecord {
-        title: preparation_title(formula, made),
         strength_notice: strength_notice(formula, made),
         lot,
         compounded_at: req.compounded_at,

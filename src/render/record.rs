@@ -17,7 +17,6 @@ pub fn text(r: &BatchRecord) -> String {
 pub fn text_with_actual_heading(r: &BatchRecord, actual_heading: &str) -> String {
     let mut o = String::new();
     let b = &r.bud;
-    let _ = writeln!(o, "Preparation made: {}", r.title);
     if let Some(n) = &r.strength_notice {
         let _ = writeln!(o, "! {n}");
     }

@@ -9,10 +9,7 @@ use crate::plan::verify::Verification;
 pub fn text(v: &Verification) -> String {
     let p = &v.plan;
     let mut o = String::new();
-    let title = p
-        .record
-        .as_ref()
-        .map_or(p.formula.name.as_str(), |r| &r.title);
+    let title = &p.title;
     let _ = writeln!(
         o,
         "Verification — {title} (formula {} version {})",
