@@ -359,7 +359,8 @@ fn the_batch_command_carries_the_session_strength() {
     );
     assert_eq!(
         j["series"]["preparations"][0]["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 1.4mL --method dilution --strength 250mg/mL"
+        // One preparation per session (single-dose vials): the session's 0.7 mL.
+        "stscalc batch sts-150-intralesional --quantity 0.7mL --method dilution --strength 250mg/mL"
     );
     // The command it prints runs: 250 from 250 is the stock itself, no diluent.
     let b = json(&["batch", F, "--quantity", "0.7mL", "--strength", "250mg/mL"]);
@@ -476,21 +477,21 @@ fn four_weekly_sessions_with_dates_preparations_and_follow_up() {
     // 4 × 360 mg = 1,440 mg; 4 × 2.4 mL = 9.6 mL.
     assert_eq!(value(&s["total_mass"]) * d("1000"), d("4") * d("360"));
     assert_eq!(value(&s["total_volume"]), d("4") * d("2.4"));
-    // Dilution BUD 10 days, compounding day = day 1: made 23 Nov, used through 2 Dec, so it
-    // serves sessions 1 and 2; a second preparation on 7 Dec serves 3 and 4.
+    // Dilution BUD 10 days, compounding day = day 1: made 23 Nov, usable through 2 Dec; but a
+    // batch is one single-dose vial, so each session has its own preparation on its day.
     let preps = s["preparations"].as_array().unwrap();
-    assert_eq!(preps.len(), 2);
+    assert_eq!(preps.len(), 4);
     assert_eq!(preps[0]["use_through"], "2026-12-02");
-    assert_eq!(preps[0]["sessions"], serde_json::json!([1, 2]));
-    assert_eq!(preps[1]["compound_on"], "2026-12-07");
-    // Each session needs 2.4 mL + 12 × 0.14 mL = 4.08 mL; two sessions 8.16 mL, made as 8.2 mL
-    // (rounded up to the 0.1 mL step).
+    assert_eq!(preps[0]["sessions"], serde_json::json!([1]));
+    assert_eq!(preps[2]["compound_on"], "2026-12-07");
+    // Each session needs 2.4 mL + 12 × 0.14 mL = 4.08 mL, made as 4.1 mL (rounded up to the
+    // 0.1 mL step).
     let per_session = d("2.4") + d("12") * d("0.14");
-    assert_eq!(value(&preps[0]["volume"]), d("2") * per_session);
-    assert_eq!(value(&preps[0]["batch_volume"]), d("8.2"));
+    assert_eq!(value(&preps[0]["volume"]), per_session);
+    assert_eq!(value(&preps[0]["batch_volume"]), d("4.1"));
     assert_eq!(
         preps[0]["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 8.2mL --method dilution"
+        "stscalc batch sts-150-intralesional --quantity 4.1mL --method dilution"
     );
     // Follow-up 12–16 weeks after 23 Nov 2026: + 84 days = 15 Feb 2027, + 112 days = 15 Mar
     // 2027 (Dec 31 + Jan 31 + Feb 28 days).

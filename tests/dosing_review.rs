@@ -165,22 +165,33 @@ fn session_batch_measured_a_volume_below_20_percent_of_any_syringe() {
 fn powder_weight_rounding_off_strength_was_not_checked() {
     // 0.005 mL: 150 × 0.005 = 0.75 mg of pentahydrate → 1 mg at 0.001 g; 1 ÷ 0.005 = 200 mg/mL,
     // 133.33 %. Rounding by at most 0.5 mg stays within 5 % from 0.001 ÷ (2 × 5 %) = 0.01 g of
-    // powder, i.e. 10 mg ÷ 150 mg/mL = 0.0667 mL, rounded up to 0.07 mL.
+    // powder, i.e. 10 mg ÷ 150 mg/mL = 0.0667 mL, rounded up to 0.07 mL — but the balance's
+    // minimum weight 820 × 0.001 g = 0.82 g asks for more: 820 ÷ 150 = 5.47 mL (second review).
     assert_eq!(d("1") / d("0.005"), d("200"));
     assert_eq!(d("0.001") * d("100") / (d("2") * d("5")), d("0.01"));
     fails(
         &["batch", F, "--quantity", "0.005mL", "--method", "powder"],
         &[
             "0.00075 g → 0.001 g gives 200 mg/mL, ≈ 133.33 %",
-            "Make at least 0.07 mL",
+            "Make at least 5.47 mL",
         ],
     );
-    // 0.07 mL: 10.5 mg → 0.011 g; 11 ÷ 0.07 = 157.14 mg/mL, 104.76 %: made.
-    let j = json(&["batch", F, "--quantity", "0.07mL", "--method", "powder"]);
-    assert_eq!(value(&j["powder"]["to_weigh"]), d("0.011"));
+    // With a 0.00001 g balance (minimum weight 820 × 0.00001 = 0.0082 g) 0.07 mL weighs
+    // 10.5 mg → 0.0105 g exactly: 10.5 ÷ 0.07 = 150 mg/mL, made.
+    let j = json(&[
+        "batch",
+        F,
+        "--quantity",
+        "0.07mL",
+        "--method",
+        "powder",
+        "--readability",
+        "0.00001g",
+    ]);
+    assert_eq!(value(&j["powder"]["to_weigh"]), d("0.0105"));
     assert_eq!(
         value(&j["powder"]["concentration_from_rounded"]),
-        d("11") / d("0.07")
+        d("10.5") / d("0.07")
     );
 }
 

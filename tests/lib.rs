@@ -6,6 +6,7 @@ mod batch;
 mod bud;
 mod dosing;
 mod dosing_review;
+mod dosing_second_review;
 mod formulas;
 mod print;
 mod properties;

@@ -390,6 +390,7 @@ pub fn session_plan<'c>(
             method: o.method,
             // A strength the method cannot make is a warning of the session, not an error.
             sizing: BatchSizing::new(formula, plan.formula_basis_concentration, o.method).ok(),
+            override_reason: plan.override_reason.clone(),
         };
         plan.series = Some(series::plan(&plan, dosing, &sr)?);
     }

@@ -180,7 +180,8 @@ pub struct DosingSpec {
     pub per_lesion: Limit,
     /// Per-session maximums.
     pub per_session: Limit,
-    /// The usual interval between sessions (`--every` default).
+    /// The usual interval between sessions (`--every` default), and the shortest the policy
+    /// allows without `--override-reason`.
     pub interval: Days,
     /// Start of the follow-up window, counted from the first session.
     pub follow_up_from: Days,

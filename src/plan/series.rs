@@ -3,11 +3,14 @@
 //!
 //! The beyond-use date is a plain input ([`SolutionBud`]): the USP limit for the method (the
 //! formula's `[bud]` declaration), or a shorter `--solution-bud` (a longer one is refused before
-//! it gets here). A preparation is compounded
-//! on the day of the first session it serves and serves every later session that falls within
-//! its BUD; when the BUD would expire before the next session, each session gets its own
-//! preparation. The compounding day counts as day 1 (the shorter of the two readings of a BUD,
-//! domain.md §3), so a 10-day BUD compounded on the 1st is used through the 10th.
+//! it gets here). Each session gets its own preparation, compounded on the day of the session:
+//! `stscalc batch` fills one batch into single-dose containers of the formula's size (one 10 mL
+//! vial for a few mL, labelled "discard any remainder"), so a batch sized for two sessions would
+//! be one opened vial kept for a week — not allowed for a single-dose sterile injection. (A
+//! batch packaged as one sealed vial per session would need `batch` to fill per-session vials,
+//! which it does not do.) The BUD is still shown: the compounding day counts as day 1 (the
+//! shorter of the two readings of a BUD, domain.md §3), so a 10-day BUD compounded on the 1st is
+//! used through the 10th, and the session is on the compounding day.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -51,6 +54,9 @@ pub struct SeriesRequest {
     /// method cannot make the session's strength (e.g. a formula whose stock is weaker), and
     /// then no batch command is given.
     pub sizing: Option<BatchSizing>,
+    /// The pharmacist's reason for going beyond a policy limit (already trimmed, not empty):
+    /// allows an interval shorter than the formula's policy interval.
+    pub override_reason: Option<String>,
 }
 
 /// One session of the series.
@@ -126,6 +132,8 @@ pub struct SeriesPlan {
     pub follow_up: FollowUp,
     /// What the plan assumes.
     pub assumptions: Vec<String>,
+    /// Things the pharmacist must act on (a policy limit overridden).
+    pub warnings: Vec<String>,
 }
 
 fn add(date: NaiveDate, days: i64, field: &str) -> Result<NaiveDate> {
@@ -148,30 +156,46 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
             req.sessions.to_string(),
         ));
     }
+    // The formula's interval is local policy like the per-session maximums: sessions closer
+    // together put more drug into the patient per week than the policy allows.
+    let mut warnings = Vec::new();
+    if req.every < dosing.interval {
+        let shorter = format!(
+            "the interval between sessions {} is shorter than the policy interval {}",
+            req.every, dosing.interval
+        );
+        match &req.override_reason {
+            None => {
+                return Err(Error::Refused(format!(
+                    "refused: `--every`: {shorter} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
+                    session.formula.id
+                )))
+            }
+            Some(r) => warnings.push(format!(
+                "POLICY INTERVAL OVERRIDDEN: {shorter}. Reason given: {r}"
+            )),
+        }
+    }
     let every = i64::from(req.every.get());
     let bud = i64::from(req.bud.days.get());
     let mut sessions = Vec::new();
     let mut preparations: Vec<SeriesPreparation> = Vec::new();
     for i in 0..req.sessions {
         let date = add(req.start, every * i64::from(i), "--start")?;
-        let serves = preparations.last().is_some_and(|p| date <= p.use_through);
-        if serves {
-            let p = preparations.last_mut().expect("checked");
-            p.sessions.push(i + 1);
-            p.volume = Volume::from_ml(p.volume.ml() + session.to_prepare.ml());
-        } else {
-            preparations.push(SeriesPreparation {
-                number: preparations.len() as u32 + 1,
-                compound_on: date,
-                // Day 1 is the compounding day, so the last day is `bud − 1` days later.
-                use_through: add(date, bud - 1, "--start")?,
-                sessions: vec![i + 1],
-                volume: session.to_prepare,
-                batch_volume: Volume::default(),
-                batch_reason: String::new(),
-                batch_command: String::new(),
-            });
-        }
+        // One preparation per session, never shared: `stscalc batch` puts a batch of a few mL
+        // into one single-dose vial, and an opened single-dose vial is not kept for the next
+        // session (see the module docs).
+        preparations.push(SeriesPreparation {
+            number: preparations.len() as u32 + 1,
+            compound_on: date,
+            // Day 1 is the compounding day, so the last day is `bud − 1` days later.
+            use_through: add(date, bud - 1, "--start")?,
+            sessions: vec![i + 1],
+            volume: session.to_prepare,
+            batch_volume: Volume::default(),
+            batch_reason: String::new(),
+            batch_command: String::new(),
+        });
         sessions.push(SeriesSession {
             number: i + 1,
             date,
@@ -221,10 +245,10 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
     };
     let mut assumptions = vec![
         format!(
-            "Each preparation is compounded on the day of its first session; the compounding day is day 1 of its BUD of {} (the shorter reading).",
+            "Each preparation is compounded on the day of its session; the compounding day is day 1 of its BUD of {} (the shorter reading).",
             req.bud.days
         ),
-        "A preparation serving several sessions is packaged as one sealed single-dose container per session at compounding; an opened container is not kept.".to_string(),
+        "Each session has its own preparation: a batch goes into single-dose containers whose remainder is discarded, so one batch never serves two sessions.".to_string(),
     ];
     if !without_batch.is_empty() {
         assumptions.push(format!(
@@ -236,12 +260,6 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
                 .collect::<Vec<_>>()
                 .join(", "),
             req.method
-        ));
-    }
-    if preparations.len() as u32 == req.sessions && req.sessions > 1 {
-        assumptions.push(format!(
-            "The BUD ({}) runs out before the next session ({} later): one preparation per session.",
-            req.bud.days, req.every
         ));
     }
     if let Some(last) = sessions.last() {
@@ -262,6 +280,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
         preparations,
         follow_up,
         assumptions,
+        warnings,
     })
 }
 

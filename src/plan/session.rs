@@ -868,6 +868,17 @@ pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
             ),
         ));
     }
+    // A repeated column would be read from its first copy only and the other ignored: refuse
+    // it rather than guess which one the pharmacist meant.
+    for (i, n) in names.iter().enumerate() {
+        let n = n.trim();
+        if names[..i].iter().any(|m| m.trim().eq_ignore_ascii_case(n)) {
+            return Err(err(
+                header_line,
+                format!("header: column `{n}` is repeated, expected each column once"),
+            ));
+        }
+    }
     let volume = volume.ok_or_else(|| {
         err(
             header_line,

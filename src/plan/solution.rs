@@ -1107,6 +1107,36 @@ fn powder_min_volume(
     Some((Volume::from_ml(ml), powder, margin))
 }
 
+/// The smallest volume (rounded up to 0.01 mL, as [`powder_min_volume`]) whose powder, weighed
+/// to the balance, reaches the balance's minimum weight (USP <41>): below it the weighing
+/// error is too large a share of the mass for a sterile injection. `None` when no volume up to
+/// the largest batch does.
+fn powder_min_weight_volume(
+    strength: Concentration,
+    factor: Decimal,
+    balance: Balance,
+) -> Option<Volume> {
+    let min = balance.minimum_weight();
+    let ml = (min.mg() * factor / strength.mg_per_ml())
+        .round_dp_with_strategy(2, RoundingStrategy::ToPositiveInfinity);
+    let step = Decimal::new(1, 2);
+    // Rounding the weighed mass to the nearest readable step may take it just below a minimum
+    // weight that is not a whole number of steps (a measured repeatability): go up until the
+    // weighed mass reaches it; a few steps at most.
+    let mut ml = ml.max(step);
+    for _ in 0..SEARCH_STEPS {
+        if ml > Decimal::from(HARD_MAX_VOLUME_ML) {
+            return None;
+        }
+        let weighed = balance.round(Mass::from_mg(strength.mg_per_ml() * ml / factor));
+        if weighed >= min {
+            return Some(Volume::from_ml(ml));
+        }
+        ml += step;
+    }
+    None
+}
+
 #[allow(clippy::too_many_arguments)]
 fn powder(
     formula: &Formula,
@@ -1146,8 +1176,20 @@ fn powder(
     ));
     let from_rounded = Concentration::from_mg_per_ml(to_weigh.mg() * factor / total.ml());
     let of = of_target(from_rounded, target.strength);
+    let minimum_weight = balance.minimum_weight();
+    let min_weight_volume = powder_min_weight_volume(target.strength, factor, balance);
+    let min_weight_fix = |v: Volume| {
+        format!(
+            "Make at least {v}: its powder then reaches the minimum weight ({}); or use a finer balance (--readability)",
+            balance.minimum_weight_basis()
+        )
+    };
     if !target.tolerance.contains(of) {
         let fix = match powder_min_volume(target, factor, balance) {
+            // The minimum weight asks for more than the tolerance: suggest what is made.
+            Some((v, _, _)) if min_weight_volume.is_some_and(|m| m > v) => {
+                min_weight_fix(min_weight_volume.expect("checked"))
+            }
             Some((v, powder, margin)) => format!(
                 "Make at least {v}: the powder is then at least {d} ÷ (2 × {}) = {}, so rounding to the balance moves the strength by at most {}; or use a finer balance (--readability)",
                 display_percent(margin, "%"),
@@ -1176,12 +1218,18 @@ fn powder(
         target.strength,
         target.limits()
     ));
-    let minimum_weight = balance.minimum_weight();
+    // A sterile injection weighed below the balance's minimum weight is refused, not warned:
+    // the weighing error is then too large a share of the dose.
     let below = to_weigh < minimum_weight;
     if below {
-        warnings.push(format!(
-            "The powder ({to_weigh}) is below the balance's minimum weight {minimum_weight}: make a larger volume or use a finer balance."
-        ));
+        let fix = min_weight_volume.map_or_else(
+            || "Use a finer balance (--readability)".to_string(),
+            min_weight_fix,
+        );
+        return Err(Error::Refused(format!(
+            "{total} of {} ({basis} basis) from powder weighs {to_weigh}, below the balance's minimum weight {minimum_weight} (USP <41>). {fix}",
+            target.strength
+        )));
     }
     warnings.push(
         "Nonsterile powder: the solution must be sterile-filtered (0.22 µm) and the filter's integrity tested before release."
@@ -1346,6 +1394,19 @@ impl BatchSizing {
                 })
             }
             Sizing::Powder { factor, balance } => {
+                // `stscalc batch --method powder` refuses a powder below the balance's minimum
+                // weight: start from the volume that reaches it.
+                let min_weight = powder_min_weight_volume(self.strength, factor, balance)?;
+                let (asked, from) = (from, from.max(min_weight));
+                let raised = if from > asked {
+                    format!(
+                        "{asked} raised to {from}, the smallest volume (rounded up to 0.01 mL) whose powder reaches the balance's minimum weight {} ({}); ",
+                        balance.minimum_weight(),
+                        balance.minimum_weight_basis()
+                    )
+                } else {
+                    String::new()
+                };
                 let weighed = balance.round(Mass::from_g(
                     self.strength.mg_per_ml() * from.ml() / Decimal::ONE_THOUSAND / factor,
                 ));
@@ -1354,7 +1415,7 @@ impl BatchSizing {
                     return Some(SizedBatch {
                         volume: from,
                         reason: format!(
-                            "{from} made up to volume from powder (weighed to {}: within {})",
+                            "{raised}{from} made up to volume from powder (weighed to {}: within {})",
                             balance.readability,
                             target.limits()
                         ),
@@ -1364,7 +1425,7 @@ impl BatchSizing {
                 Some(SizedBatch {
                     volume: v,
                     reason: format!(
-                        "{from} raised to {v}, the smallest volume that weighing to {} keeps within {}",
+                        "{raised}{from} raised to {v}, the smallest volume that weighing to {} keeps within {}",
                         balance.readability,
                         target.limits()
                     ),

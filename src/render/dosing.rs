@@ -335,6 +335,7 @@ fn series(o: &mut String, s: &SeriesPlan) {
         count_text(s.sessions.len() as u64, "session", "sessions"),
         s.every
     );
+    warnings(o, &s.warnings);
     let rows: Vec<Vec<String>> = s
         .sessions
         .iter()
