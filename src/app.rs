@@ -153,31 +153,40 @@ fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Resu
         verify::check_saved_formula(&crate::plan::ointment::FormulaRef::of(entry), saved)?;
         request::apply_saved_plan(&mut batch, &mut extras, saved)?;
     }
+    if entry.formula.preparation == Preparation::Solution {
+        // Said before the measured amounts are read, so a volume is not first refused as
+        // "not a mass" for a formula that cannot be verified at all.
+        return Err(Error::Refused(format!(
+            "`stscalc verify` checks batches made up by weight (ointments); formula `{}` is a solution, whose measured volumes it does not verify yet",
+            entry.formula.id
+        )));
+    }
     let actuals = request::actuals(extras.actual, &args.actual)?;
-    let out = match entry.formula.preparation {
-        Preparation::Ointment => {
-            let plan = ointment_batch(entry, &batch, extras.components)?;
-            if let Some(saved) = &saved {
-                verify::check_saved_plan(&plan, saved)?;
-            }
-            let v = verify::verify(&plan, &entry.formula.tolerance(), &actuals)?;
-            match batch.format {
-                SheetFormat::Text => render::verify::text(&v),
-                SheetFormat::Json => render::json(&v)?,
-                // The compounding record, its actual-weight column filled, with the result.
-                SheetFormat::Html | SheetFormat::Pdf => {
-                    return crate::print::verified_record(entry, &v, &batch, templates)
-                }
-            }
+    let plan = ointment_batch(entry, &batch, extras.components)?;
+    if let Some(saved) = &saved {
+        verify::check_saved_plan(&plan, saved)?;
+    }
+    let v = verify::verify(&plan, &entry.formula.tolerance(), &actuals)?;
+    match batch.format {
+        SheetFormat::Text => emit(
+            &render::verify::text(&v),
+            batch.output.as_deref(),
+            batch.force,
+        )?,
+        SheetFormat::Json => emit(&render::json(&v)?, batch.output.as_deref(), batch.force)?,
+        // The compounding record, its actual-weight column filled, with the result.
+        SheetFormat::Html | SheetFormat::Pdf => {
+            crate::print::verified_record(entry, &v, &batch, templates)?
         }
-        Preparation::Solution => {
-            return Err(Error::Refused(format!(
-                "`stscalc verify` checks batches made up by weight (ointments); formula `{}` is a solution, whose measured volumes it does not verify yet",
-                entry.formula.id
-            )))
-        }
-    };
-    emit(&out, batch.output.as_deref(), batch.force)
+    }
+    // The full report is out; the exit code tells a pharmacy system the batch failed.
+    if !v.pass {
+        return Err(Error::Refused(format!(
+            "verification failed: {} is outside the tolerance {} to {} of label: do not release it unless corrected and verified again",
+            v.of_label_text, v.tolerance.low, v.tolerance.high
+        )));
+    }
+    Ok(())
 }
 
 /// Builds the ointment request from the batch options, validating every field.

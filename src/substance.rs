@@ -146,7 +146,7 @@ impl Substance {
         {
             if w.value() < min.value() || w.value() > max.value() {
                 out.push(format!(
-                    "the water content {w} is outside {min} to {max} for the {stock} ({}): check the certificate and the stock form",
+                    "the water content {w} is outside {min} to {max} for the {stock} form ({}): check the certificate and the stock form",
                     form.loss_on_drying_source.as_deref().unwrap_or("monograph")
                 ));
             }

@@ -573,3 +573,47 @@ fn regression_a_powder_certificate_below_the_monograph_is_warned() {
         .to_string()
         .contains("below the pharmacopoeial minimum"));
 }
+
+#[test]
+fn regression_a_readability_coarser_than_the_batch_names_the_option() {
+    // It used to say "the batch total 0 g is below the balance readability": the total had
+    // already been rounded away and the option was not named.
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--readability",
+            "1kg",
+        ],
+        &[
+            "`--readability`",
+            "finer than the batch total 100 g",
+            "`1,000 g`",
+        ],
+    );
+}
+
+#[test]
+fn regression_pentahydrate_water_on_an_anhydrous_stock_is_flagged() {
+    // 36 % water is the pentahydrate's (5 × 18.02 / 248.19 = 36.3 %). Entered for a truly
+    // anhydrous lot it makes the weight 1 / 0.64 = 1.56 times too heavy: a 157 % ointment.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--stock-form",
+        "anhydrous",
+        "--assay",
+        "99.5%",
+        "--assay-basis",
+        "dried",
+        "--water",
+        "36%",
+    ]);
+    assert!(plan["warnings"]
+        .to_string()
+        .contains("outside 0 % to 5 % for the anhydrous form"));
+}

@@ -81,3 +81,28 @@ pub fn temp_dir() -> tempfile::TempDir {
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Runs a `stscalc verify` that must find the batch out of tolerance: the full report still
+/// goes to standard output, one line on standard error says it failed, and the exit code is 1.
+pub fn verify_failed(args: &[&str]) -> String {
+    let out = stscalc(args);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stscalc {args:?}: expected exit 1, stderr: {err}"
+    );
+    assert!(
+        err.contains("verification failed"),
+        "stscalc {args:?}: {err}"
+    );
+    assert!(err.contains("do not release"), "stscalc {args:?}: {err}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// [`verify_failed`] with `--format json`, parsed.
+pub fn verify_failed_json(args: &[&str]) -> serde_json::Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    serde_json::from_str(&verify_failed(&a)).expect("valid JSON")
+}

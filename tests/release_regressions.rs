@@ -33,7 +33,7 @@ const FAILED: [&str; 10] = [
 fn regression_a_failed_batch_record_says_fail_do_not_release_and_prints_no_label() {
     let mut a = FAILED.to_vec();
     a.extend(["--format", "html"]);
-    let html = ok(&a);
+    let html = crate::common::verify_failed(&a);
     // 20 g of pentahydrate in 20 + 75 = 95 g: 20 ÷ 95 × 100 = 21.0526… % w/w, which is
     // 21.0526… ÷ 25 × 100 = 84.2105… % of the 25 % label, below 90 %.
     assert_eq!(d("20") + d("75"), d("95"));
@@ -87,7 +87,7 @@ fn regression_a_failed_batch_record_says_fail_do_not_release_and_prints_no_label
     assert!(!html.contains("DO NOT RELEASE"));
     assert!(html.contains("Sample as printed on"));
     // The text sheet says it too.
-    let text = ok(&FAILED);
+    let text = crate::common::verify_failed(&FAILED);
     assert!(text.contains("Result: FAIL — DO NOT RELEASE"), "{text}");
 }
 
@@ -827,7 +827,7 @@ fn regression_the_printed_record_of_a_failed_batch_says_fail_and_its_percent_of_
     let pdf = dir.path().join("ver.pdf");
     let mut a = FAILED.to_vec();
     a.extend(["--format", "pdf", "-o", pdf.to_str().unwrap()]);
-    ok(&a);
+    crate::common::verify_failed(&a);
     keep_png(&pdf, "record-failed-verification", 1);
     let text = pdf_pages(&pdf).join(" ");
     assert!(text.contains("FAIL — DO NOT RELEASE"), "{text}");

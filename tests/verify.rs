@@ -102,7 +102,9 @@ fn the_text_sheet_says_pass_and_the_correction() {
 
 #[test]
 fn under_weighed_active_fails_and_active_is_added() {
-    let v = verify_json(&["--actual", "sts=20g", "--actual", "zinc-oxide-ointment=75g"]);
+    let mut a = PLAN.to_vec();
+    a.extend(["--actual", "sts=20g", "--actual", "zinc-oxide-ointment=75g"]);
+    let v = crate::common::verify_failed_json(&a);
     // 20 g in 95 g = 21.05… %, 84.2… % of label: below 90 %.
     assert!(close(
         value(&v["actual_strength"]),
@@ -209,7 +211,7 @@ fn a_formula_tolerance_replaces_the_default() {
         ]
     };
     // 27 g in 102 g = 26.47… %, 105.88… % of label: passes 90–110 %, fails 95–105 %.
-    let v = json(&args("sts=27g"));
+    let v = crate::common::verify_failed_json(&args("sts=27g"));
     assert!(close(
         value(&v["of_label"]),
         d("27") / d("102") / d("0.25") * d("100")
@@ -469,4 +471,23 @@ fn the_verified_weights_fill_the_records_actual_weight_column() {
     assert!(html.contains("<td class=\"write\">25.5 g</td>"), "active");
     assert!(html.contains("<td class=\"write\">75 g</td>"), "base");
     assert!(html.contains("STS25ZO-20261121-01"));
+}
+
+#[test]
+fn regression_a_solution_is_refused_before_its_volumes_are_read() {
+    // Measured volumes used to be refused as "not a mass" before verify said it does not check
+    // solutions at all.
+    fails(
+        &[
+            "verify",
+            "sts-150-intralesional",
+            "--quantity",
+            "10mL",
+            "--date",
+            "2026-11-21",
+            "--actual",
+            "sts-250-us=6.5mL",
+        ],
+        &["solution", "does not verify"],
+    );
 }

@@ -256,6 +256,13 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
         }
         None => {}
     }
+    if d > with_overage {
+        return Err(Error::input(
+            "--readability",
+            format!("a balance readability finer than the batch total {with_overage}"),
+            format!("`{d}`"),
+        ));
+    }
     let total = balance.round(with_overage);
     if total != with_overage {
         calc.push(format!(
