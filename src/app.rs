@@ -117,7 +117,10 @@ pub fn solution_batch(
     let mut record_req = request::record_request(&args.record, method, components, now)?;
     record_req.strength = Some(crate::formula::Strength::Concentration(plan.strength));
     let known = record::solution_components(&entry.formula, &plan);
-    plan.attach_record(record::record_for(&entry.formula, &known, &record_req)?);
+    plan.attach_record(
+        &entry.formula,
+        record::record_for(&entry.formula, &known, &record_req)?,
+    )?;
     Ok(plan)
 }
 

@@ -125,7 +125,9 @@ pub enum DayCount {
     /// The compounding day is day 1: a 14-day BUD ends 13 days after compounding.
     #[default]
     DayOne,
-    /// The compounding day is day 0: a 14-day BUD ends 14 days after compounding.
+    /// The compounding day is day 0: a 14-day BUD ends 14 days after compounding. For a
+    /// sterile preparation it ends at the compounding time of that day (USP <797> counts from
+    /// when compounding starts), so the time is needed.
     DayZero,
 }
 
@@ -1187,11 +1189,13 @@ pub fn beyond_use(
 
     let mut limits = Vec::new();
     let reference = format!("{} — {}", rule.id, rule.source);
+    let sterile = decl.kind == BudKind::Sterile;
     limits.push(limit_candidate(
         SetBy::Rule,
         rule_limit,
         compounded,
         convention,
+        sterile,
         reference,
         format!("USP rule `{}`: {rule_limit} {}", rule.id, storage.phrase()),
     )?);
@@ -1201,6 +1205,7 @@ pub fn beyond_use(
             s.limit,
             compounded,
             convention,
+            sterile,
             s.reference.clone(),
             format!(
                 "the formula's stability limit: {} ({})",
@@ -1286,15 +1291,45 @@ fn end_of_day(date: NaiveDate) -> Result<NaiveDateTime> {
         .ok_or_else(out_of_range)
 }
 
+/// One limit's end. `sterile`: USP <797> counts a sterile preparation's BUD from the time
+/// compounding starts, so counted with the compounding day as day 0 a limit in days ends at the
+/// compounding time of its last day (a date alone would give up to a day more than <797>
+/// allows), and that needs the time.
 fn limit_candidate(
     kind: SetBy,
     limit: Limit,
     compounded: CompoundedAt,
     convention: DayCount,
+    sterile: bool,
     reference: String,
     text: String,
 ) -> Result<Candidate> {
     match limit.unit {
+        LimitUnit::Days if sterile && convention == DayCount::DayZero => {
+            if compounded.time.is_none() {
+                return Err(Error::input(
+                    "--date",
+                    format!(
+                        "a date and time such as `{}T09:30`: with `--bud-count day-zero` a sterile preparation's BUD is counted from the time compounding starts (USP <797>); or use `--bud-count day-one`",
+                        compounded.date
+                    ),
+                    format!("`{}`", compounded.date),
+                ));
+            }
+            let end = compounded
+                .start()
+                .checked_add_days(Days::new(limit.amount.into()))
+                .ok_or_else(out_of_range)?;
+            Ok(Candidate {
+                kind,
+                limit: Some(limit),
+                date: end.date(),
+                time: Some(format_time(end.time())),
+                reference,
+                text: format!("{text}, counted from the compounding time {compounded}"),
+                end,
+            })
+        }
         LimitUnit::Days => {
             let date = compounded
                 .date

@@ -360,6 +360,7 @@ fn session_labels(
     refuse_series(s, "labels")?;
     let fields = SheetFields::parse(&s.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, s)?;
+    fields.check_lot(entry, &plan)?;
     let trace = Traceability {
         lot: fields.lot.clone(),
         bud: fields.bud.clone(),
@@ -404,6 +405,28 @@ struct SheetFields {
     date: Option<String>,
     lot: Option<String>,
     bud: Option<String>,
+    /// The session's date and the BUD's date, to check a lot of stscalc's scheme against.
+    day: Option<NaiveDate>,
+    bud_date: Option<NaiveDate>,
+}
+
+impl SheetFields {
+    /// Checks `--lot` and `--bud` against the session's formula and strength: a lot of
+    /// stscalc's scheme must be of this formula and strength, compounded by the session's date,
+    /// and the BUD no later than the formula's rules allow it (see
+    /// [`crate::plan::record::check_session_lot`]).
+    fn check_lot(&self, entry: &Entry, plan: &crate::plan::session::SessionPlan) -> Result<()> {
+        match (&self.lot, self.day) {
+            (Some(lot), Some(day)) => crate::plan::record::check_session_lot(
+                &entry.formula,
+                crate::formula::Strength::Concentration(plan.formula_basis_concentration),
+                lot,
+                day,
+                self.bud_date,
+            ),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl SheetFields {
@@ -455,7 +478,9 @@ impl SheetFields {
                 .as_deref()
                 .map(|l| crate::plan::record::check_lot("--lot", l))
                 .transpose()?,
+            bud_date: bud.map(|b| b.date),
             bud: bud.map(|b| b.to_string()),
+            day: Some(day),
         })
     }
 }
@@ -514,6 +539,7 @@ pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) 
     refuse_series(args, "sheet")?;
     let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, args)?;
+    fields.check_lot(entry, &plan)?;
     let mut sheet =
         SessionSheet::from_plan(entry, &plan, args.sheet.paper.unwrap_or(Paper::Letter));
     sheet.patient = fields.patient;

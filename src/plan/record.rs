@@ -234,47 +234,148 @@ pub fn lot_code(formula: &Formula, made: Strength) -> String {
     format!("{before}{strength}{after}")
 }
 
-/// Checks a lot number given for a batch (to print its labels) against the batch: a lot in
-/// stscalc's scheme for this formula must carry the batch's compounding date and the code of
-/// the strength made. Lots of another scheme are the pharmacy's own and are taken as given.
+/// A lot number that looks like stscalc's own scheme, `CODE-YYYYMMDD-NN` in any case (the
+/// code letters, digits or `.`, the date eight digits, the sequence two): its code and date as
+/// written. `None` for a lot of another format, the pharmacy's own.
+fn scheme_parts(lot: &str) -> Option<(&str, &str)> {
+    // Split from the right: the code holds no `-`.
+    let mut parts = lot.rsplitn(3, '-');
+    let (nn, date, code) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    let code_ok = !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    (digits(nn, 2) && digits(date, 8) && code_ok).then_some((code, date))
+}
+
+/// What a lot's code names when it is not `code`: the formula's default strength, or another
+/// formula or strength.
+fn other_code(formula: &Formula, code: &str, given: &str) -> String {
+    let default_code = lot_code(formula, formula.default_strength());
+    if given.eq_ignore_ascii_case(&default_code) && !code.eq_ignore_ascii_case(&default_code) {
+        format!(
+            "code `{given}`, the code of the formula's default strength {}",
+            formula.default_strength()
+        )
+    } else {
+        format!("code `{given}`, not `{code}` (another formula's or strength's code)")
+    }
+}
+
+/// Checks a lot number given for a batch (to print its labels) against the batch: a lot that
+/// looks like stscalc's scheme (in any case) must carry the code of this formula at the
+/// strength made and the batch's compounding date; the message names what differs. Lots of
+/// another format are the pharmacy's own and are taken as given.
 pub fn check_given_lot(
     formula: &Formula,
     made: Strength,
     lot: &str,
     compounded: NaiveDate,
 ) -> Result<()> {
-    let code = lot_code(formula, made);
-    let day = compounded.format("%Y%m%d").to_string();
-    // CODE-YYYYMMDD-NN, split from the right: the code may hold a `.` but no `-`.
-    let mut parts = lot.rsplitn(3, '-');
-    let (Some(nn), Some(date), Some(prefix)) = (parts.next(), parts.next(), parts.next()) else {
+    let Some((given_code, date)) = scheme_parts(lot) else {
         return Ok(());
     };
-    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
-    if !digits(nn, 2) || !digits(date, 8) {
+    let code = lot_code(formula, made);
+    let day = compounded.format("%Y%m%d").to_string();
+    let mut differs = Vec::new();
+    if !given_code.eq_ignore_ascii_case(&code) {
+        differs.push(other_code(formula, &code, given_code));
+    }
+    if date != day {
+        differs.push(format!("date {date}, a lot of another day"));
+    }
+    if differs.is_empty() {
         return Ok(());
     }
-    let default_code = lot_code(formula, formula.default_strength());
-    if prefix == code && date != day {
+    Err(Error::input(
+        "--lot",
+        format!(
+            "the lot of the batch of `{}` made at {made} and compounded {compounded} (its generated lot reads {code}-{day}-NN)",
+            formula.id
+        ),
+        format!("`{lot}`: {}", differs.join("; ")),
+    ))
+}
+
+/// The latest beyond-use date any batch of `formula` may carry, as a number of days after its
+/// compounding date: the longest limit the formula's rules and stability limits allow at any
+/// of its storages and by any of its methods, with the compounding day as day 1 (a limit in
+/// hours may end on a later day than it began: counted up to that day).
+fn longest_days_after(formula: &Formula) -> Result<u64> {
+    let decl = formula.bud();
+    let methods: Vec<Option<&str>> = if decl.methods.is_empty() {
+        vec![None]
+    } else {
+        decl.methods.keys().map(|m| Some(m.as_str())).collect()
+    };
+    let mut longest = 0;
+    for method in methods {
+        let resolved = decl.resolve(method)?;
+        for storage in &resolved.storages {
+            let limit = bud::duration_limit(&resolved, *storage)?.limit;
+            let after = match limit.unit {
+                bud::LimitUnit::Days => u64::from(limit.amount.saturating_sub(1)),
+                bud::LimitUnit::Hours => u64::from(limit.amount).div_ceil(24),
+            };
+            longest = longest.max(after);
+        }
+    }
+    Ok(longest)
+}
+
+/// Checks the solution lot and BUD given for a session's sheet and syringe labels (`--lot`,
+/// `--bud`). A lot that looks like stscalc's scheme must carry the code of `formula` at the
+/// session's strength `made` and a compounding date no later than the session's `day`; and
+/// `bud` may be no later than that date plus the longest limit the formula allows (its rules
+/// and stability limits at every storage and method, the compounding day counted as day 1).
+/// Lots of another format are the pharmacy's own and are taken as given.
+pub fn check_session_lot(
+    formula: &Formula,
+    made: Strength,
+    lot: &str,
+    day: NaiveDate,
+    bud: Option<NaiveDate>,
+) -> Result<()> {
+    let Some((given_code, date)) = scheme_parts(lot) else {
+        return Ok(());
+    };
+    let code = lot_code(formula, made);
+    if !given_code.eq_ignore_ascii_case(&code) {
         return Err(Error::input(
             "--lot",
             format!(
-                "the lot of the batch compounded {compounded} (its generated lot reads {code}-{day}-NN)"
+                "a lot of `{}` at the session's {made} (its lots read {code}-YYYYMMDD-NN)",
+                formula.id
             ),
-            format!("`{lot}`, a lot of another day"),
+            format!("`{lot}`: {}", other_code(formula, &code, given_code)),
         ));
     }
-    if prefix != code && prefix == default_code {
+    let compounded = NaiveDate::parse_from_str(date, "%Y%m%d").map_err(|_| {
+        Error::input(
+            "--lot",
+            "a lot whose date YYYYMMDD is a calendar date",
+            format!("`{lot}`"),
+        )
+    })?;
+    if compounded > day {
         return Err(Error::input(
             "--lot",
-            format!(
-                "the lot of the batch made at {made} (its generated lot reads {code}-{day}-NN)"
-            ),
-            format!(
-                "`{lot}`, the code of the formula's default strength {}",
-                formula.default_strength()
-            ),
+            format!("a lot compounded on or before the session's date {day}"),
+            format!("`{lot}`, compounded {compounded} (after the session)"),
         ));
+    }
+    if let Some(bud) = bud {
+        let latest = compounded
+            .checked_add_days(chrono::Days::new(longest_days_after(formula)?))
+            .ok_or_else(|| Error::Refused("the lot's date is outside the calendar".into()))?;
+        if bud > latest {
+            return Err(Error::input(
+                "--bud",
+                format!(
+                    "a beyond-use date no later than {latest}, the longest the rules for `{}` allow a lot compounded {compounded} (`{lot}`; the compounding day is day 1)",
+                    formula.id
+                ),
+                format!("`{bud}`"),
+            ));
+        }
     }
     Ok(())
 }
@@ -475,10 +576,20 @@ impl OintmentPlan {
 }
 
 impl SolutionPlan {
-    /// Adds the batch record to the plan; its warnings join the plan's.
-    pub fn attach_record(&mut self, record: BatchRecord) {
+    /// Adds the batch record to the plan; its warnings join the plan's. The plan's BUD line
+    /// and storage statement were worked out at the formula's usual storage: a batch stored
+    /// otherwise (`--storage`) gets them for its own storage, so the sheet does not state one
+    /// storage and BUD above and another in the record.
+    pub fn attach_record(&mut self, formula: &Formula, record: BatchRecord) -> Result<()> {
+        let storage = record.bud.storage;
+        if storage != self.bud.storage {
+            let resolved = formula.bud().resolve(record.method.as_deref())?;
+            self.bud = bud::duration_limit(&resolved, storage)?;
+        }
+        self.storage = crate::labels::content::storage_line(formula, Some(&record));
         self.warnings.extend(record.warnings.iter().cloned());
         self.record = Some(record);
+        Ok(())
     }
 }
 

@@ -325,10 +325,12 @@ pub struct SolutionPlan {
     pub equipment: Vec<String>,
     /// Steps: the method's, then the formula's finishing steps.
     pub method_steps: Vec<String>,
-    /// The BUD this method earns at the formula's storage before any date or component expiry
-    /// is known, from the rules file (the batch record gives the dated BUD).
+    /// The BUD this method earns at the batch's storage (the formula's usual one until
+    /// [`SolutionPlan::attach_record`] adds a record stored otherwise) before any date or
+    /// component expiry is known, from the rules file (the batch record gives the dated BUD).
     pub bud: DurationLimit,
-    /// Storage.
+    /// The storage statement: the formula's, or the batch's own storage when the record
+    /// stores it otherwise.
     pub storage: String,
     /// The calculation, step by step.
     pub calculations: Vec<String>,
