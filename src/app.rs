@@ -246,10 +246,15 @@ pub(crate) fn powder_options(args: &BatchArgs) -> Result<PowderOptions> {
         .transpose()?;
     let certificate = certificate(
         args.assay.as_deref(),
-        &args.assay_basis,
+        args.assay_basis.as_deref(),
         args.water.as_deref(),
     )?;
-    let readability: Mass = parse_positive("--readability", &args.readability)?;
+    let readability: Mass = parse_positive(
+        "--readability",
+        args.readability
+            .as_deref()
+            .unwrap_or(crate::plan::DEFAULT_READABILITY),
+    )?;
     let repeatability = args
         .repeatability
         .as_deref()
@@ -272,12 +277,15 @@ pub(crate) fn parse_form(field: &str, text: &str) -> Result<Form> {
 }
 
 /// Builds a certificate from the `--assay`, `--assay-basis` and `--water` options.
+/// Without an assay no certificate applies, so a water content or an assay basis given alone is
+/// refused rather than silently ignored.
 pub fn certificate(
     assay: Option<&str>,
-    basis: &str,
+    basis: Option<&str>,
     water: Option<&str>,
 ) -> Result<Option<Certificate>> {
-    let basis: AssayBasis = basis.parse()?;
+    let given_basis = basis;
+    let basis: AssayBasis = basis.unwrap_or("as-is").parse()?;
     let water = water
         .map(|w| crate::quantity::parse_field::<Percent>("--water", w))
         .transpose()?;
@@ -285,6 +293,11 @@ pub fn certificate(
         None if water.is_some() => Err(Error::input(
             "--assay",
             "the certificate's assay, because `--water` was given",
+            "nothing",
+        )),
+        None if given_basis.is_some() => Err(Error::input(
+            "--assay",
+            "the certificate's assay, because `--assay-basis` was given",
             "nothing",
         )),
         None => Ok(None),

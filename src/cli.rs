@@ -158,17 +158,17 @@ pub struct BatchArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub assay: Option<String>,
 
-    /// What the assay is stated on: `as-is` or `dried` (anhydrous/dried basis).
-    #[arg(long, default_value = "as-is", value_name = "BASIS")]
-    pub assay_basis: String,
+    /// What the assay is stated on: `as-is` (the default) or `dried` (anhydrous/dried basis).
+    #[arg(long, value_name = "BASIS")]
+    pub assay_basis: Option<String>,
 
     /// The lot's water content or loss on drying, for a dried-basis assay, e.g. `35.8%`.
     #[arg(long, allow_hyphen_values = true)]
     pub water: Option<String>,
 
-    /// Balance readability d, e.g. `0.001g` or `1mg`.
-    #[arg(long, default_value = crate::plan::DEFAULT_READABILITY, allow_hyphen_values = true)]
-    pub readability: String,
+    /// Balance readability d, e.g. `0.001g` or `1mg` (default `0.001 g`).
+    #[arg(long, allow_hyphen_values = true)]
+    pub readability: Option<String>,
 
     /// Measured repeatability standard deviation of the balance, if known.
     #[arg(long, allow_hyphen_values = true)]

@@ -205,29 +205,6 @@ fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error
     )
 }
 
-/// Like [`merge`] for an option with a default: the default gives way to the file.
-fn merge_defaulted(
-    cli: &mut String,
-    default: &str,
-    file: Option<String>,
-    option: &str,
-    key: &str,
-) -> Result<()> {
-    match file {
-        None => Ok(()),
-        Some(f) if same(cli, default) || same(cli, &f) => {
-            *cli = f;
-            Ok(())
-        }
-        Some(f) => Err(conflict(option, key, &f, cli)),
-    }
-}
-
-/// The default of `--readability` in [`crate::cli::BatchArgs`].
-const DEFAULT_READABILITY: &str = crate::plan::DEFAULT_READABILITY;
-/// The default of `--assay-basis` in [`crate::cli::BatchArgs`].
-const DEFAULT_ASSAY_BASIS: &str = "as-is";
-
 /// Merges `file` into the options; returns the component lots and weights it holds.
 pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
     merge(&mut args.id, file.formula, "formula", "formula")?;
@@ -271,18 +248,16 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
     )?;
     let cert = file.certificate.unwrap_or_default();
     merge(&mut args.assay, cert.assay, "--assay", "certificate.assay")?;
-    merge_defaulted(
+    merge(
         &mut args.assay_basis,
-        DEFAULT_ASSAY_BASIS,
         cert.basis,
         "--assay-basis",
         "certificate.basis",
     )?;
     merge(&mut args.water, cert.water, "--water", "certificate.water")?;
     let bal = file.balance.unwrap_or_default();
-    merge_defaulted(
+    merge(
         &mut args.readability,
-        DEFAULT_READABILITY,
         bal.readability,
         "--readability",
         "balance.readability",
@@ -409,16 +384,14 @@ pub fn apply_saved_plan(
         &mut args.water,
         text(&["stock", "certificate", "water", "text"]),
     );
-    if let Some(b) = text(&["stock", "certificate", "basis"]) {
-        if same(&args.assay_basis, DEFAULT_ASSAY_BASIS) {
-            args.assay_basis = b;
-        }
-    }
-    if let Some(r) = text(&["balance", "readability", "text"]) {
-        if same(&args.readability, DEFAULT_READABILITY) {
-            args.readability = r;
-        }
-    }
+    fill(
+        &mut args.assay_basis,
+        text(&["stock", "certificate", "basis"]),
+    );
+    fill(
+        &mut args.readability,
+        text(&["balance", "readability", "text"]),
+    );
     fill(
         &mut args.repeatability,
         text(&["balance", "repeatability", "text"]),

@@ -617,3 +617,44 @@ fn regression_pentahydrate_water_on_an_anhydrous_stock_is_flagged() {
         .to_string()
         .contains("outside 0 % to 5 % for the anhydrous form"));
 }
+
+#[test]
+fn regression_an_explicit_readability_against_the_request_file_is_refused() {
+    // The file says 0.01 g; an explicit 0.001 g used to be taken for the default and dropped.
+    let dir = crate::common::temp_dir();
+    let path = dir.path().join("r.toml");
+    std::fs::write(
+        &path,
+        "formula = \"sts-25-zinc-oxide\"\nquantity = \"100 g\"\n[balance]\nreadability = \"0.01 g\"\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    fails(
+        &["batch", "--request", file, "--readability", "0.001g"],
+        &[
+            "`--readability`",
+            "`balance.readability`",
+            "`0.01 g`",
+            "`0.001g`",
+        ],
+    );
+    // Left out, the file's value applies.
+    let plan = json(&["batch", "--request", file]);
+    assert_eq!(value(&plan["balance"]["readability"]), d("0.01"));
+}
+
+#[test]
+fn regression_an_assay_basis_without_an_assay_is_refused() {
+    // `--assay-basis dried` alone used to be ignored ("100 % pentahydrate assumed").
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--assay-basis",
+            "dried",
+        ],
+        &["`--assay`", "because `--assay-basis` was given"],
+    );
+}
