@@ -814,14 +814,9 @@ impl Declaration {
                 .join(", ")
         };
         let conditions = match (method, self.methods.is_empty()) {
-            (None, true) => self.base(),
-            (Some(m), true) => {
-                return Err(Error::input(
-                    "--method",
-                    "no method: this formula is made one way only",
-                    format!("`{m}`"),
-                ))
-            }
+            // A declaration without per-method variants holds for every method (a solution
+            // formula is always planned with a method, `dilution` by default).
+            (_, true) => self.base(),
             (None, false) => {
                 return Err(Error::input(
                     "--method",

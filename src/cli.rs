@@ -568,7 +568,8 @@ pub struct RecordArgs {
     pub storage: Option<String>,
 
     /// BUD day counting: `day-one` (the compounding day is day 1; the default, the earlier
-    /// date) or `day-zero`.
+    /// date) or `day-zero` (a sterile preparation then counts from the compounding time, so
+    /// `--date` must give it).
     #[arg(long, value_name = "CONVENTION")]
     pub bud_count: Option<String>,
 }

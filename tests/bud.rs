@@ -938,3 +938,41 @@ fn verify_refuses_a_solution() {
         &["verify", "solution"],
     );
 }
+
+#[test]
+fn regression_a_solution_formula_without_bud_methods_can_be_used() {
+    // Its one [bud] declaration holds for every method; the implicit `--method dilution` used
+    // to be refused with "this formula is made one way only". Sterile components, refrigerated:
+    // 10 days, 2026-11-21 + 9 = 2026-11-30 (day 1 = compounding day).
+    let text =
+        std::fs::read_to_string(crate::common::root().join("formulas/sts-150-intralesional.toml"))
+            .unwrap()
+            .replace("id = \"sts-150-intralesional\"", "id = \"one-way\"")
+            .replace(
+                "[bud.methods.dilution]\nall_components_sterile = true\n",
+                "",
+            )
+            .replace("[bud.methods.powder]\nall_components_sterile = false\n", "")
+            .replacen(
+                "kind = \"sterile\"",
+                "kind = \"sterile\"\nall_components_sterile = true",
+                1,
+            );
+    assert!(
+        !text.contains("[bud.methods"),
+        "the test removes the per-method sections"
+    );
+    let dir = crate::common::temp_dir();
+    std::fs::write(dir.path().join("one-way.toml"), text).unwrap();
+    let v = json(&[
+        "--formulas",
+        dir.path().to_str().unwrap(),
+        "batch",
+        "one-way",
+        "--quantity",
+        "10mL",
+        "--date",
+        "2026-11-21",
+    ]);
+    assert_eq!(v["record"]["bud"]["date"], "2026-11-30");
+}

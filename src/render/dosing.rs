@@ -315,7 +315,10 @@ pub fn session(p: &SessionPlan) -> String {
     ));
     if let Some(r) = &p.override_reason {
         if p.exceeded.is_empty() {
-            let _ = writeln!(o, "Override reason given (no maximum exceeded): {r}");
+            let _ = writeln!(
+                o,
+                "Override reason given (no per-session maximum exceeded): {r}"
+            );
         } else {
             let _ = writeln!(o, "OVERRIDE: {} — reason: {r}", p.exceeded.join("; "));
         }
