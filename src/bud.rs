@@ -1299,32 +1299,36 @@ fn limit_candidate(
     reference: String,
     text: String,
 ) -> Result<Candidate> {
-    match limit.unit {
-        LimitUnit::Days if sterile && convention == DayCount::DayZero => {
-            if compounded.time.is_none() {
-                return Err(Error::input(
-                    "--date",
-                    format!(
-                        "a date and time such as `{}T09:30`: with `--bud-count day-zero` a sterile preparation's BUD is counted from the time compounding starts (USP <797>); or use `--bud-count day-one`",
-                        compounded.date
-                    ),
-                    format!("`{}`", compounded.date),
-                ));
-            }
-            let end = compounded
-                .start()
-                .checked_add_days(Days::new(limit.amount.into()))
-                .ok_or_else(out_of_range)?;
-            Ok(Candidate {
-                kind,
-                limit: Some(limit),
-                date: end.date(),
-                time: Some(format_time(end.time())),
-                reference,
-                text: format!("{text}, counted from the compounding time {compounded}"),
-                end,
-            })
+    // Limits counted from the compounding time (hours, and a sterile day-zero count) need that
+    // time, and end at an instant rather than at the end of a day.
+    let timed = |why: String, add: &dyn Fn(NaiveDateTime) -> Option<NaiveDateTime>| {
+        if compounded.time.is_none() {
+            return Err(Error::input(
+                "--date",
+                format!("a date and time such as `{}T09:30`, {why}", compounded.date),
+                format!("`{}`", compounded.date),
+            ));
         }
+        let end = add(compounded.start()).ok_or_else(out_of_range)?;
+        Ok(Candidate {
+            kind,
+            limit: Some(limit),
+            date: end.date(),
+            time: Some(format_time(end.time())),
+            reference: reference.clone(),
+            text: format!("{text}, counted from the compounding time {compounded}"),
+            end,
+        })
+    };
+    match limit.unit {
+        LimitUnit::Days if sterile && convention == DayCount::DayZero => timed(
+            "because with `--bud-count day-zero` a sterile preparation's BUD is counted from the time compounding starts (USP <797>); or use `--bud-count day-one`".into(),
+            &|start| start.checked_add_days(Days::new(limit.amount.into())),
+        ),
+        LimitUnit::Hours => timed(
+            format!("because the limit {limit} is counted in hours"),
+            &|start| start.checked_add_signed(TimeDelta::hours(limit.amount.into())),
+        ),
         LimitUnit::Days => {
             let date = compounded
                 .date
@@ -1338,31 +1342,6 @@ fn limit_candidate(
                 reference,
                 text,
                 end: end_of_day(date)?,
-            })
-        }
-        LimitUnit::Hours => {
-            if compounded.time.is_none() {
-                return Err(Error::input(
-                    "--date",
-                    format!(
-                        "a date and time such as `{}T09:30`, because the limit {limit} is counted in hours",
-                        compounded.date
-                    ),
-                    format!("`{}`", compounded.date),
-                ));
-            }
-            let end = compounded
-                .start()
-                .checked_add_signed(TimeDelta::hours(limit.amount.into()))
-                .ok_or_else(out_of_range)?;
-            Ok(Candidate {
-                kind,
-                limit: Some(limit),
-                date: end.date(),
-                time: Some(format_time(end.time())),
-                reference,
-                text: format!("{text}, counted from the compounding time {}", compounded),
-                end,
             })
         }
     }
