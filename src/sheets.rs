@@ -273,7 +273,11 @@ impl VerificationView {
                         "optional, the batch passes as it is"
                     }
                 ),
-                steps: c.steps.iter().map(|s| s.instruction()).collect(),
+                steps: c
+                    .steps
+                    .iter()
+                    .map(crate::plan::verify::instruction)
+                    .collect(),
                 result: format!(
                     "New total {}; strength {} ({})",
                     c.new_total, c.resulting_strength_text, c.resulting_of_label_text

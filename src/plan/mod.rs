@@ -148,11 +148,22 @@ impl Balance {
     }
 }
 
-/// Rounds `m` to the nearest multiple of `step`, halves away from zero.
+/// How [`round_to_step`] rounds, as every sheet states it.
+pub const NEAREST_STEP: &str = "nearest step, halves away from zero";
+
+/// Rounds `x` to a multiple of `step` with `strategy`: the one rounding of a quantity to a
+/// balance readability, a measuring step or a syringe graduation.
+pub fn round_to_multiple(x: Decimal, step: Decimal, strategy: RoundingStrategy) -> Decimal {
+    (x / step).round_dp_with_strategy(0, strategy) * step
+}
+
+/// Rounds `m` to the nearest multiple of `step`, halves away from zero ([`NEAREST_STEP`]).
 pub fn round_to_step(m: Mass, step: Mass) -> Mass {
-    let steps =
-        (m.g() / step.g()).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-    Mass::from_g(steps * step.g())
+    Mass::from_g(round_to_multiple(
+        m.g(),
+        step.g(),
+        RoundingStrategy::MidpointAwayFromZero,
+    ))
 }
 
 /// Writes a percentage to two decimals, marked `≈` when that cut digits.

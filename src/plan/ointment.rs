@@ -203,7 +203,7 @@ pub struct OintmentPlan {
     pub record: Option<super::record::BatchRecord>,
 }
 
-const ROUNDING_RULE: &str = "nearest step, halves away from zero";
+use super::NEAREST_STEP as ROUNDING_RULE;
 
 /// Plans an ointment batch.
 pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {

@@ -26,6 +26,7 @@ use serde::Serialize;
 use super::ointment::{factor_explanation, FormulaRef, Stock};
 use super::session::SyringeTable;
 use super::verify::Tolerance;
+use super::NEAREST_STEP as NEAREST;
 use super::{display_factor, display_percent, Balance};
 use crate::bud::{duration_limit, DurationLimit};
 use crate::error::{Error, Result};
@@ -341,12 +342,9 @@ pub struct SolutionPlan {
     pub record: Option<super::record::BatchRecord>,
 }
 
-const NEAREST: &str = "nearest step, halves away from zero";
-
 /// Rounds a volume to a multiple of `step` with the given strategy.
 pub fn round_volume(v: Volume, step: Volume, strategy: RoundingStrategy) -> Volume {
-    let steps = (v.ml() / step.ml()).round_dp_with_strategy(0, strategy);
-    Volume::from_ml(steps * step.ml())
+    Volume::from_ml(super::round_to_multiple(v.ml(), step.ml(), strategy))
 }
 
 /// Writes a calculated concentration to two decimals, `≈` when cut.

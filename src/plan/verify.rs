@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use super::ointment::{OintmentPlan, Role};
+use super::ointment::{Component, OintmentPlan, Role};
 use super::round_to_step;
 use crate::data::{from_toml, FileKind};
 use crate::error::{Error, Result};
@@ -138,33 +138,13 @@ pub enum CorrectionKind {
     AddActiveThenBase,
 }
 
-/// One addition.
-#[derive(Debug, Clone, Serialize)]
-pub struct CorrectionStep {
-    /// Component id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Exact amount.
-    pub calculated: Mass,
-    /// The exact amount as people read it.
-    pub calculated_text: String,
-    /// Amount to weigh.
-    pub to_weigh: Mass,
-    /// How `to_weigh` was obtained.
-    pub rounding: String,
-    /// Below the balance's minimum weight.
-    pub below_minimum_weight: bool,
-}
-
-impl CorrectionStep {
-    /// The step as the verification sheet and the record write it.
-    pub fn instruction(&self) -> String {
-        format!(
-            "Add {} of {} (calculated {}, rounded {}), mix until uniform",
-            self.to_weigh, self.name, self.calculated_text, self.rounding
-        )
-    }
+/// A correction step as the verification sheet and the record write it. A step is a weighing
+/// like those of the plan ([`Component`]): what to add, calculated and rounded.
+pub fn instruction(step: &Component) -> String {
+    format!(
+        "Add {} of {} (calculated {}, rounded {}), mix until uniform",
+        step.to_weigh, step.name, step.calculated_text, step.rounding
+    )
 }
 
 /// How to bring the batch back to its target strength.
@@ -175,7 +155,7 @@ pub struct Correction {
     /// Add base, or add active then base.
     pub kind: CorrectionKind,
     /// The additions, in order.
-    pub steps: Vec<CorrectionStep>,
+    pub steps: Vec<Component>,
     /// The batch total after the additions.
     pub new_total: Mass,
     /// The strength after the (rounded) additions.
@@ -221,7 +201,7 @@ pub struct Verification {
     pub warnings: Vec<String>,
 }
 
-const ROUNDING_NEAREST: &str = "nearest step, halves away from zero";
+use super::NEAREST_STEP as ROUNDING_NEAREST;
 
 /// Verifies `plan` with the measured weights: every component of the plan must have exactly
 /// one weight, above zero.
@@ -368,14 +348,15 @@ fn step(
     calculated: Decimal,
     to_weigh: Mass,
     rounding: String,
-) -> CorrectionStep {
+) -> Component {
     let c = plan
         .components
         .iter()
         .find(|c| c.role == role)
         .expect("every plan has an active and a base");
-    CorrectionStep {
+    Component {
         id: c.id.clone(),
+        role,
         name: c.name.clone(),
         calculated: Mass::from_g(calculated),
         calculated_text: Mass::from_g(calculated).display_calculated(6),
@@ -469,7 +450,8 @@ fn correction(
                 fmt(for_base),
                 fmt(chosen)
             ));
-            let a_weigh = round_up(chosen, d.g());
+            let a_weigh =
+                super::round_to_multiple(chosen, d.g(), RoundingStrategy::ToPositiveInfinity);
             explanation.push(format!(
                 "Stock to weigh, rounded up to the readability {d}: {}",
                 Mass::from_g(a_weigh)
@@ -535,11 +517,6 @@ fn correction(
         resulting_of_label_text: resulting_of_label,
         explanation,
     })
-}
-
-/// Rounds `x` up to a multiple of `step`.
-fn round_up(x: Decimal, step: Decimal) -> Decimal {
-    (x / step).round_dp_with_strategy(0, RoundingStrategy::ToPositiveInfinity) * step
 }
 
 /// Refuses a saved plan (JSON from `stscalc batch --format json`) made from another formula:

@@ -76,7 +76,7 @@ pub fn text(v: &Verification) -> String {
             }
         );
         for (i, s) in c.steps.iter().enumerate() {
-            let _ = writeln!(o, "  {}. {}", i + 1, s.instruction());
+            let _ = writeln!(o, "  {}. {}", i + 1, crate::plan::verify::instruction(s));
         }
         let _ = writeln!(
             o,
