@@ -98,6 +98,29 @@ fn statements(formula: &Formula) -> impl Iterator<Item = LabelLine> + '_ {
         .map(|s| LabelLine::plain(s.trim()))
 }
 
+/// A container label: the `head` lines of the preparation, then what every container label
+/// ends with: the formula's statements, lot and BUD, storage and facility.
+fn container_label(
+    f: &Formula,
+    head: Vec<LabelLine>,
+    record: Option<&BatchRecord>,
+    facility: Option<&str>,
+    trace: &Traceability,
+    purpose: &str,
+) -> LabelText {
+    let mut lines = head;
+    lines.extend(statements(f));
+    lines.extend([
+        lot_and_bud(trace),
+        LabelLine::plain(storage_line(f, record)),
+        facility_line(facility),
+    ]);
+    LabelText {
+        purpose: purpose.to_string(),
+        lines,
+    }
+}
+
 /// The label of one ointment container (or a copy of it for the record).
 pub fn ointment(
     entry: &Entry,
@@ -107,7 +130,7 @@ pub fn ointment(
     purpose: &str,
 ) -> LabelText {
     let f = &entry.formula;
-    let mut lines = vec![
+    let lines = vec![
         active_line(f, plan.strength, plan.basis),
         LabelLine::plain(format!(
             "{} in {}",
@@ -117,16 +140,7 @@ pub fn ointment(
         LabelLine::plain(format!("Net {}. {COMPOUNDED}", plan.fill.fill)),
         LabelLine::strong(f.route_statement.clone()),
     ];
-    lines.extend(statements(f));
-    lines.extend([
-        lot_and_bud(trace),
-        LabelLine::plain(storage_line(f, plan.record.as_ref())),
-        facility_line(facility),
-    ]);
-    LabelText {
-        purpose: purpose.to_string(),
-        lines,
-    }
+    container_label(f, lines, plan.record.as_ref(), facility, trace, purpose)
 }
 
 /// The label of one vial of a sterile solution holding `volume` (or a copy for the record).
@@ -139,7 +153,7 @@ pub fn solution(
     purpose: &str,
 ) -> LabelText {
     let f = &entry.formula;
-    let mut lines = vec![
+    let lines = vec![
         active_line(f, plan.strength, plan.basis),
         LabelLine::plain(format!(
             "{}. Net {volume}. {COMPOUNDED}",
@@ -147,16 +161,7 @@ pub fn solution(
         )),
         LabelLine::strong(f.route_statement.clone()),
     ];
-    lines.extend(statements(f));
-    lines.extend([
-        lot_and_bud(trace),
-        LabelLine::plain(storage_line(f, plan.record.as_ref())),
-        facility_line(facility),
-    ]);
-    LabelText {
-        purpose: purpose.to_string(),
-        lines,
-    }
+    container_label(f, lines, plan.record.as_ref(), facility, trace, purpose)
 }
 
 /// Who a session's syringes are for, as given on the command line.
