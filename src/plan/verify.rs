@@ -177,6 +177,8 @@ pub struct Verification {
     pub actual: Vec<ActualLine>,
     /// Sum of the measured weights.
     pub actual_total: Mass,
+    /// The measured total minus the planned total.
+    pub total_difference: Mass,
     /// Active in the batch on the strength's basis.
     pub active_content: Mass,
     /// Strength from the measured weights, exact.
@@ -328,6 +330,7 @@ pub fn verify(
         plan: verified,
         actual: lines,
         actual_total: total,
+        total_difference: Mass::from_g(total.g() - plan.total.g()),
         active_content: Mass::from_g(content),
         actual_strength: Percent::new(strength, PercentKind::WeightInWeight),
         actual_strength_text: strength_text,

@@ -40,7 +40,7 @@ pub fn text(v: &Verification) -> String {
         "Total".into(),
         p.total.to_string(),
         v.actual_total.to_string(),
-        crate::quantity::Mass::from_g(v.actual_total.g() - p.total.g()).to_string(),
+        v.total_difference.to_string(),
     ]);
     o.push_str(&table(
         &["component", "planned", "actual", "difference"],
