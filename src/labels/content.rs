@@ -23,7 +23,7 @@ use crate::quantity::Volume;
 pub const LABEL_BLANK: &str = "____________";
 
 /// A short write-in blank for a time or initials on a syringe label, where room is short.
-pub const SHORT_BLANK: &str = "______";
+pub const SHORT_BLANK: &str = "____";
 
 /// The statement every label carries (USP <795>/<797>: a compounded preparation says so).
 pub const COMPOUNDED: &str = "Compounded preparation.";
@@ -208,39 +208,42 @@ fn when(t: CompoundedAt, day: Option<chrono::NaiveDate>) -> String {
     }
 }
 
-/// Where and when the syringes are drawn up and how long they may be used, in two parts
-/// that read as one sentence: `Drawn up ______ (time) by ______;` and `give within 4 hours`
-/// (immediate use), with the time and the deadline filled in when the drawing-up time is known;
-/// for ISO 5, the syringe's own beyond-use date. The vial's BUD is never the syringe's: it
-/// only ends the syringe's time earlier when it comes first, and then says so. A label prints
-/// each part on its own line(s); the session sheet joins them.
-pub fn drawn_up_parts(l: &SyringeLimit) -> [String; 2] {
+/// Where and when the syringes are drawn up and how long they may be used, as the paragraphs
+/// a label prints (the session sheet joins them). Immediate use, in one line of a 49-character
+/// label: `Drawn up ____ (time) by ____; give within 4 hours`, or with the drawing-up time
+/// `Drawn up 09:30 by ____; give by 13:30 (4 hours)`. ISO 5: when and by whom, then the
+/// syringe's own beyond-use date. The vial's BUD is never the syringe's: it only ends the
+/// syringe's time earlier when it comes first, and then says so.
+pub fn drawn_up_parts(l: &SyringeLimit) -> Vec<String> {
     let day = l.drawn_at.map(|a| a.date);
     let at = l
         .drawn_at
         .map_or_else(|| format!("{SHORT_BLANK} (time)"), |a| when(a, day));
-    let vial = if l.set_by_vial { " (the vial's BUD)" } else { "" };
     match l.drawn_up {
-        DrawnUp::ImmediateUse => {
-            let by = l
-                .until
-                .map_or_else(String::new, |u| format!(", by {}{vial}", when(u, day)));
-            [
-                format!("Drawn up {at} by {SHORT_BLANK};"),
-                format!("give within {}{by}", l.limit),
-            ]
-        }
+        DrawnUp::ImmediateUse => vec![match l.until {
+            None => format!("Drawn up {at} by {SHORT_BLANK}; give within {}", l.limit),
+            // The vial's BUD, when it comes first, replaces the window as the reason.
+            Some(u) if l.set_by_vial => format!(
+                "Drawn up {at} by {SHORT_BLANK}; give by {} (vial BUD)",
+                when(u, day)
+            ),
+            Some(u) => format!(
+                "Drawn up {at} by {SHORT_BLANK}; give by {} ({})",
+                when(u, day),
+                l.limit
+            ),
+        }],
         DrawnUp::Iso5 => {
             let storage = l.storage.map_or_else(String::new, |s| format!(", {s}"));
             let bud = match l.until {
-                Some(u) if l.set_by_vial => format!("{u}{vial}"),
+                Some(u) if l.set_by_vial => format!("{u} (the vial's BUD)"),
                 Some(u) => format!("{u} ({}{storage})", l.limit),
                 None => format!(
                     "{SHORT_BLANK}: {} after drawing up{storage}, not after the vial's BUD",
                     l.limit
                 ),
             };
-            [
+            vec![
                 format!("Drawn up in ISO 5 {at} by {SHORT_BLANK};"),
                 format!("BUD {bud}"),
             ]
@@ -303,7 +306,7 @@ pub fn syringe(
             "Patient {LABEL_BLANK}{LABEL_BLANK}"
         ))),
     }
-    lines.extend(drawn_up_parts(limit).map(LabelLine::strong));
+    lines.extend(drawn_up_parts(limit).into_iter().map(LabelLine::strong));
     lines.push(LabelLine::plain(vial_source(vial)));
     if let Some(storage) = limit.storage {
         lines.push(LabelLine::plain(format!("Store {}.", storage.phrase())));

@@ -835,17 +835,16 @@ pub fn override_text(
     reason: Option<&str>,
 ) -> Option<String> {
     let reason = reason?;
-    let what: Vec<&str> = exceeded
-        .iter()
-        .map(String::as_str)
-        .chain(series)
-        .collect();
+    let what: Vec<&str> = exceeded.iter().map(String::as_str).chain(series).collect();
     Some(if what.is_empty() {
         format!(
             "Override reason given, but it overrides nothing (no policy maximum exceeded, no policy interval shortened): {reason}"
         )
     } else {
-        format!("OVERRIDE of the local policy: {} — reason: {reason}", what.join("; "))
+        format!(
+            "OVERRIDE of the local policy: {} — reason: {reason}",
+            what.join("; ")
+        )
     })
 }
 
