@@ -316,7 +316,8 @@ pub struct SessionLabelsArgs {
 }
 
 /// What the session sheet and the syringe labels print besides the check: the patient, the
-/// session, and the lot and BUD of the solution drawn up. Blanks to write in when not given.
+/// session, the lot and BUD of the vial the syringes are drawn from (as their source), and
+/// where and when the syringes are drawn up. Blanks to write in when not given.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SessionSheetOptions {
     /// Patient name.

@@ -423,11 +423,12 @@ impl SheetFields {
     /// The syringes' own limit (`--drawn-up`, `--drawn-at`; rules in data/bud-rules.toml),
     /// never after the vial's BUD. An ISO 5 syringe is stored as the formula's solution is.
     fn syringe_limit(&self, entry: &Entry) -> Result<SyringeLimit> {
-        let storage = entry
-            .formula
-            .bud()
-            .storage
-            .unwrap_or(crate::bud::Storage::Room);
+        let storage = entry.formula.bud().storage.ok_or_else(|| {
+            Error::Refused(format!(
+                "formula `{}` declares no storage (`bud.storage`): an ISO 5 syringe's BUD depends on it",
+                entry.formula.id
+            ))
+        })?;
         crate::bud::syringe_limit(
             crate::bud::Rules::embedded(),
             self.drawn_up,
