@@ -1032,6 +1032,11 @@ impl CompoundedAt {
         Ok(CompoundedAt { date, time })
     }
 
+    /// The time of day as printed (`13:30`), when known.
+    pub fn time_text(&self) -> Option<String> {
+        self.time.map(format_time)
+    }
+
     fn start(&self) -> NaiveDateTime {
         self.date.and_time(self.time.unwrap_or(NaiveTime::MIN))
     }

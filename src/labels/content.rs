@@ -201,9 +201,9 @@ fn lesions_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
 /// are drawn up, else with its date; a date alone (a vial's BUD of a whole day) as
 /// `the end of 2026-11-30`.
 fn when(t: CompoundedAt, day: Option<chrono::NaiveDate>) -> String {
-    match t.time {
+    match t.time_text() {
         None => format!("the end of {}", t.date),
-        Some(_) if Some(t.date) == day => t.to_string().split_off(11),
+        Some(time) if Some(t.date) == day => time,
         Some(_) => t.to_string(),
     }
 }
