@@ -483,6 +483,69 @@ pub struct Rules {
     pub nonsterile: Vec<Rule>,
     /// USP <797> rows.
     pub sterile: Vec<Rule>,
+    /// Limits of the syringes drawn up for one session, one row per [`DrawnUp`].
+    #[serde(default)]
+    pub syringe: Vec<SyringeRule>,
+}
+
+/// Where the syringes of an intralesional session are drawn up (`--drawn-up`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum DrawnUp {
+    /// At the bedside from the vial, outside an ISO 5 primary engineering control: an
+    /// immediate-use preparation, given within the time of its rule (USP <797>: 4 hours).
+    #[default]
+    ImmediateUse,
+    /// By the pharmacy in an ISO 5 primary engineering control, as a sterile preparation with
+    /// a beyond-use date of its own.
+    Iso5,
+}
+
+impl DrawnUp {
+    /// The name as written in options and files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DrawnUp::ImmediateUse => "immediate-use",
+            DrawnUp::Iso5 => "iso5",
+        }
+    }
+}
+
+impl fmt::Display for DrawnUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of the syringe table: the limit of a syringe drawn up one way.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyringeRule {
+    /// Stable identifier.
+    pub id: String,
+    /// Which way of drawing up it covers.
+    pub drawn_up: DrawnUp,
+    /// What it covers, for people.
+    pub preparation: String,
+    /// Limit at room temperature (for an immediate-use syringe: its time window).
+    pub room: Option<Limit>,
+    /// Limit in a refrigerator.
+    pub refrigerator: Option<Limit>,
+    /// Where the row comes from.
+    pub source: String,
+    /// Confidence in the source (H, M or L).
+    pub confidence: String,
+}
+
+impl SyringeRule {
+    /// The limit for `storage`, if the row allows it.
+    pub fn limit(&self, storage: Storage) -> Option<Limit> {
+        match storage {
+            Storage::Room => self.room,
+            Storage::Refrigerator => self.refrigerator,
+            Storage::Freezer => None,
+        }
+    }
 }
 
 /// Why no single rule applies to a declaration.
@@ -557,7 +620,39 @@ impl Rules {
                 }
             }
         }
+        for r in &rules.syringe {
+            if !ids.insert(r.id.as_str()) {
+                return Err(bad(format!("rule id `{}` appears twice", r.id)));
+            }
+            if r.source.trim().is_empty() {
+                return Err(bad(format!("rule `{}` has no source", r.id)));
+            }
+            // An immediate-use syringe is not stored: its window is the `room` limit.
+            if r.room.is_none() && (r.drawn_up == DrawnUp::ImmediateUse || r.refrigerator.is_none())
+            {
+                return Err(bad(format!(
+                    "syringe rule `{}` has no `room` limit (for `immediate-use`, its time window)",
+                    r.id
+                )));
+            }
+        }
+        for d in [DrawnUp::ImmediateUse, DrawnUp::Iso5] {
+            let n = rules.syringe.iter().filter(|r| r.drawn_up == d).count();
+            if n != 1 {
+                return Err(bad(format!(
+                    "expected one `[[syringe]]` row with `drawn_up = \"{d}\"`, found {n}"
+                )));
+            }
+        }
         Ok(rules)
+    }
+
+    /// The syringe row for `drawn_up` (checked to be there when the file was parsed).
+    pub fn syringe_rule(&self, drawn_up: DrawnUp) -> &SyringeRule {
+        self.syringe
+            .iter()
+            .find(|r| r.drawn_up == drawn_up)
+            .expect("one row per way of drawing up, checked by Rules::parse")
     }
 
     /// The table for `kind`.
@@ -937,6 +1032,11 @@ impl CompoundedAt {
         Ok(CompoundedAt { date, time })
     }
 
+    /// The time of day as printed (`13:30`), when known.
+    pub fn time_text(&self) -> Option<String> {
+        self.time.map(format_time)
+    }
+
     fn start(&self) -> NaiveDateTime {
         self.date.and_time(self.time.unwrap_or(NaiveTime::MIN))
     }
@@ -1275,6 +1375,98 @@ pub fn beyond_use(
     })
 }
 
+/// The limit of the syringes drawn up for a session: the syringe rule's, counted from the
+/// time they are drawn up, and never after the vial's beyond-use date.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyringeLimit {
+    /// How they are drawn up.
+    pub drawn_up: DrawnUp,
+    /// The rule row applied.
+    pub rule_id: String,
+    /// Its limit (for an immediate-use syringe, the time within which it is given).
+    pub limit: Limit,
+    /// The storage the limit is for; `None` for an immediate-use syringe (never stored).
+    pub storage: Option<Storage>,
+    /// The rule's source.
+    pub source: String,
+    /// Confidence in the source.
+    pub confidence: String,
+    /// When the syringes are drawn up, when given.
+    pub drawn_at: Option<CompoundedAt>,
+    /// The end: the time given by (immediate use) or the syringe's BUD (ISO 5), when the
+    /// drawing-up time is known. A date alone when it is the vial's BUD of a whole day.
+    pub until: Option<CompoundedAt>,
+    /// Whether the vial's beyond-use date ends it before the rule's limit does.
+    pub set_by_vial: bool,
+}
+
+/// See [`SyringeLimit`]. `storage` is the syringe's storage (used for ISO 5 only: an
+/// immediate-use syringe is given, not stored); `drawn_at` the date and time the syringes are
+/// drawn up; `vial_bud` the beyond-use date of the vial they are drawn from. Drawing up after
+/// the vial's BUD is refused.
+pub fn syringe_limit(
+    rules: &Rules,
+    drawn_up: DrawnUp,
+    storage: Storage,
+    drawn_at: Option<NaiveDateTime>,
+    vial_bud: Option<CompoundedAt>,
+) -> Result<SyringeLimit> {
+    let rule = rules.syringe_rule(drawn_up);
+    let (limit, storage) = match drawn_up {
+        DrawnUp::ImmediateUse => (rule.room.expect("checked by Rules::parse"), None),
+        DrawnUp::Iso5 => match rule.limit(storage) {
+            Some(l) => (l, Some(storage)),
+            None => {
+                return Err(Error::Refused(format!(
+                    "the syringe rule `{}` gives no limit for storage {}: it cannot be used for syringes of this formula",
+                    rule.id,
+                    storage.phrase()
+                )))
+            }
+        },
+    };
+    // The vial's BUD ends at its time, or at the end of its day.
+    let vial_end = vial_bud
+        .map(|b| match b.time {
+            Some(_) => Ok(b.start()),
+            None => end_of_day(b.date),
+        })
+        .transpose()?;
+    let (until, set_by_vial) = match drawn_at {
+        None => (None, false),
+        Some(at) => {
+            if let (Some(end), Some(b)) = (vial_end, vial_bud) {
+                if at >= end {
+                    return Err(Error::Refused(format!(
+                        "the vial's beyond-use date {b} has passed when the syringes are drawn up ({}): do not use it; prepare a new batch",
+                        CompoundedAt::at(at)
+                    )));
+                }
+            }
+            let by_rule = match limit.unit {
+                LimitUnit::Hours => at.checked_add_signed(TimeDelta::hours(limit.amount.into())),
+                LimitUnit::Days => at.checked_add_days(Days::new(limit.amount.into())),
+            }
+            .ok_or_else(out_of_range)?;
+            match (vial_end, vial_bud) {
+                (Some(end), Some(b)) if end < by_rule => (Some(b), true),
+                _ => (Some(CompoundedAt::at(by_rule)), false),
+            }
+        }
+    };
+    Ok(SyringeLimit {
+        drawn_up,
+        rule_id: rule.id.clone(),
+        limit,
+        storage,
+        source: rule.source.clone(),
+        confidence: rule.confidence.clone(),
+        drawn_at: drawn_at.map(CompoundedAt::at),
+        until,
+        set_by_vial,
+    })
+}
+
 fn out_of_range() -> Error {
     Error::Refused("the beyond-use date falls outside the calendar stscalc handles".into())
 }
@@ -1356,6 +1548,71 @@ mod tests {
         let r = Rules::parse(RULES_FILE, RULES_TOML).unwrap();
         assert_eq!(r.nonsterile.len(), 4);
         assert_eq!(r.sterile.len(), 8);
+        assert_eq!(r.syringe.len(), 2);
+    }
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn immediate_use_syringe_is_given_within_4_hours_of_drawing_up() {
+        let rules = Rules::embedded();
+        // The window comes from the data file, not from this test's constant.
+        let window = rules.syringe_rule(DrawnUp::ImmediateUse).room.unwrap();
+        assert_eq!(window, Limit::hours(4));
+        // Drawn up 09:30, 4 hours later: 13:30 the same day; the vial's BUD is days later.
+        let vial = CompoundedAt::parse("b", "2026-11-30").unwrap();
+        let l = syringe_limit(
+            rules,
+            DrawnUp::ImmediateUse,
+            Storage::Refrigerator,
+            Some(at("2026-11-23 09:30")),
+            Some(vial),
+        )
+        .unwrap();
+        assert_eq!(l.until.unwrap().to_string(), "2026-11-23 13:30");
+        assert!(!l.set_by_vial);
+        assert_eq!(l.storage, None);
+    }
+
+    #[test]
+    fn iso5_syringe_bud_is_never_after_the_vial_bud() {
+        let rules = Rules::embedded();
+        // Refrigerated, Category 1: 24 hours. Drawn up 2026-11-23 09:30 → 2026-11-24 09:30.
+        let vial = CompoundedAt::parse("b", "2026-11-30").unwrap();
+        let l = syringe_limit(
+            rules,
+            DrawnUp::Iso5,
+            Storage::Refrigerator,
+            Some(at("2026-11-23 09:30")),
+            Some(vial),
+        )
+        .unwrap();
+        assert_eq!(l.limit, Limit::hours(24));
+        assert_eq!(l.until.unwrap().to_string(), "2026-11-24 09:30");
+        // A vial whose BUD ends on the drawing-up day: the syringe ends with the vial.
+        let vial = CompoundedAt::parse("b", "2026-11-23").unwrap();
+        let l = syringe_limit(
+            rules,
+            DrawnUp::Iso5,
+            Storage::Refrigerator,
+            Some(at("2026-11-23 09:30")),
+            Some(vial),
+        )
+        .unwrap();
+        assert!(l.set_by_vial);
+        assert_eq!(l.until.unwrap().to_string(), "2026-11-23");
+        // Drawn up after the vial's BUD: refused.
+        let vial = CompoundedAt::parse("b", "2026-11-23T09:00").unwrap();
+        assert!(syringe_limit(
+            rules,
+            DrawnUp::Iso5,
+            Storage::Refrigerator,
+            Some(at("2026-11-23 09:30")),
+            Some(vial)
+        )
+        .is_err());
     }
 
     /// Every combination of declared values matches at most one row, and a complete

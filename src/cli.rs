@@ -316,7 +316,8 @@ pub struct SessionLabelsArgs {
 }
 
 /// What the session sheet and the syringe labels print besides the check: the patient, the
-/// session, and the lot and BUD of the solution drawn up. Blanks to write in when not given.
+/// session, the lot and BUD of the vial the syringes are drawn from (as their source), and
+/// where and when the syringes are drawn up. Blanks to write in when not given.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SessionSheetOptions {
     /// Patient name.
@@ -343,14 +344,27 @@ pub struct SessionSheetOptions {
     #[arg(long, allow_hyphen_values = true)]
     pub date: Option<String>,
 
-    /// Lot of the solution drawn up (from its vial label).
+    /// Lot of the vial the syringes are drawn from (from its label), printed as their source.
     #[arg(long, allow_hyphen_values = true)]
     pub lot: Option<String>,
 
-    /// Beyond-use date of the solution drawn up (from its vial label), `YYYY-MM-DD` or
-    /// `YYYY-MM-DDTHH:MM`; refused when before the session's `--date`.
+    /// Beyond-use date of the vial the syringes are drawn from (from its label), `YYYY-MM-DD`
+    /// or `YYYY-MM-DDTHH:MM`, printed as their source (never as the syringes' BUD); refused
+    /// when before the session's `--date`.
     #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
     pub bud: Option<String>,
+
+    /// Where the syringes are drawn up: `immediate-use` (the default: at the bedside, given
+    /// within 4 hours) or `iso5` (by the pharmacy in an ISO 5 primary engineering control,
+    /// with a BUD of its own); the limits are in data/bud-rules.toml. A syringe never carries
+    /// the vial's BUD.
+    #[arg(long, value_enum, value_name = "WHERE")]
+    pub drawn_up: Option<crate::bud::DrawnUp>,
+
+    /// Time the syringes are drawn up, `HH:MM` (24-hour) on the session's date: fills in the
+    /// time and the deadline (or the ISO 5 BUD) on the labels and the sheet.
+    #[arg(long, allow_hyphen_values = true, value_name = "HH:MM")]
+    pub drawn_at: Option<String>,
 
     /// Paper size of the session sheet (default letter; labels use their stock's paper).
     #[arg(long, value_enum)]

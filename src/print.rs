@@ -10,10 +10,10 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 
-use crate::bud::CompoundedAt;
+use crate::bud::{CompoundedAt, DrawnUp, SyringeLimit};
 use crate::cli::{
     BatchArgs, LabelSheetArgs, LabelsArgs, LabelsTarget, PrintFormat, SessionArgs,
     SessionLabelsArgs, SessionSheetArgs, SessionSheetOptions, SheetFormat,
@@ -361,7 +361,9 @@ fn session_labels(
     let fields = SheetFields::parse(&s.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, s)?;
     fields.check_lot(entry, &plan)?;
-    let trace = Traceability {
+    let limit = fields.syringe_limit(entry)?;
+    // The vial's lot and BUD: printed as the syringes' source, never as their own BUD.
+    let vial = Traceability {
         lot: fields.lot.clone(),
         bud: fields.bud.clone(),
         ..Traceability::default()
@@ -379,7 +381,8 @@ fn session_labels(
                 fill,
                 &recipient,
                 fields.facility.as_deref(),
-                &trace,
+                &vial,
+                &limit,
                 purpose,
             ));
         }
@@ -408,9 +411,33 @@ struct SheetFields {
     /// The session's date and the BUD's date, to check a lot of stscalc's scheme against.
     day: Option<NaiveDate>,
     bud_date: Option<NaiveDate>,
+    /// The vial's BUD as given (date, and time when given).
+    bud_at: Option<CompoundedAt>,
+    /// Where the syringes are drawn up (default immediate use).
+    drawn_up: DrawnUp,
+    /// When they are drawn up: `--drawn-at` on the session's date.
+    drawn_at: Option<NaiveDateTime>,
 }
 
 impl SheetFields {
+    /// The syringes' own limit (`--drawn-up`, `--drawn-at`; rules in data/bud-rules.toml),
+    /// never after the vial's BUD. An ISO 5 syringe is stored as the formula's solution is.
+    fn syringe_limit(&self, entry: &Entry) -> Result<SyringeLimit> {
+        let storage = entry.formula.bud().storage.ok_or_else(|| {
+            Error::Refused(format!(
+                "formula `{}` declares no storage (`bud.storage`): an ISO 5 syringe's BUD depends on it",
+                entry.formula.id
+            ))
+        })?;
+        crate::bud::syringe_limit(
+            crate::bud::Rules::embedded(),
+            self.drawn_up,
+            storage,
+            self.drawn_at,
+            self.bud_at,
+        )
+    }
+
     /// Checks `--lot` and `--bud` against the session's formula and strength: a lot of
     /// stscalc's scheme must be of this formula and strength, compounded by the session's date,
     /// and the BUD no later than the formula's rules allow it (see
@@ -480,7 +507,14 @@ impl SheetFields {
                 .transpose()?,
             bud_date: bud.map(|b| b.date),
             bud: bud.map(|b| b.to_string()),
+            bud_at: bud,
             day: Some(day),
+            drawn_up: o.drawn_up.unwrap_or_default(),
+            drawn_at: o
+                .drawn_at
+                .as_deref()
+                .map(|t| parse_clock("--drawn-at", t).map(|t| day.and_time(t)))
+                .transpose()?,
         })
     }
 }
@@ -519,6 +553,8 @@ pub fn refuse_sheet_options(args: &SessionArgs) -> Result<()> {
         ("--date", o.date.as_deref()),
         ("--lot", o.lot.as_deref()),
         ("--bud", o.bud.as_deref()),
+        ("--drawn-up", o.drawn_up.map(crate::bud::DrawnUp::as_str)),
+        ("--drawn-at", o.drawn_at.as_deref()),
         ("--paper", o.paper.map(Paper::as_str)),
     ]
     .into_iter()
@@ -540,8 +576,10 @@ pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) 
     let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, args)?;
     fields.check_lot(entry, &plan)?;
+    let limit = fields.syringe_limit(entry)?;
     let mut sheet =
         SessionSheet::from_plan(entry, &plan, args.sheet.paper.unwrap_or(Paper::Letter));
+    sheet.drawn_up = Some(content::drawn_up_sentence(&limit));
     sheet.patient = fields.patient;
     sheet.patient_id = fields.patient_id;
     sheet.prescriber = fields.prescriber;
@@ -577,6 +615,16 @@ pub fn session_sheet(args: &SessionSheetArgs, templates: Option<&Path>) -> Resul
         Some(s) => Some(count("--session", s, 1, 1000)?),
     };
     sheet.date = args.date.as_deref().map(parse_date).transpose()?;
+    // Filled in by hand: where the syringes are drawn up decides how long they may be used;
+    // the blank sheet prints the default (immediate use) with its blanks.
+    let limit = crate::bud::syringe_limit(
+        crate::bud::Rules::embedded(),
+        DrawnUp::ImmediateUse,
+        crate::bud::Storage::Room,
+        None,
+        None,
+    )?;
+    sheet.drawn_up = Some(content::drawn_up_sentence(&limit));
     sheet.set_page_header();
     match args.format {
         PrintFormat::Json => emit(
@@ -654,6 +702,20 @@ fn parse_day(text: &str) -> Result<NaiveDate> {
             format!("`{}`", text.trim()),
         )
     })
+}
+
+/// Parses a 24-hour time `HH:MM` for `field`.
+fn parse_clock(field: &str, text: &str) -> Result<NaiveTime> {
+    let t = text.trim();
+    let shaped = t.len() == 5 && t.as_bytes()[2] == b':';
+    match NaiveTime::parse_from_str(t, "%H:%M") {
+        Ok(time) if shaped => Ok(time),
+        _ => Err(Error::input(
+            field,
+            "a 24-hour time `HH:MM` such as `09:30`",
+            format!("`{t}`"),
+        )),
+    }
 }
 
 fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>> {

@@ -856,10 +856,13 @@ pub struct SessionSheet {
     pub basis: Option<String>,
     /// The master formula whose dosing policy was checked, as cited.
     pub formula: Option<String>,
-    /// Its lot.
+    /// The lot of the vial the syringes are drawn from.
     pub lot: Option<String>,
-    /// Its beyond-use date.
+    /// The vial's beyond-use date (never the syringes': see `drawn_up`).
     pub bud: Option<String>,
+    /// Where and when the syringes are drawn up and until when they may be given (or their
+    /// own BUD when drawn up in ISO 5), with blanks to fill in.
+    pub drawn_up: Option<String>,
     /// The lesions (given rows first, then blank rows).
     pub lesions: Vec<LesionRow>,
     /// Whether the lesions' syringes are known (a syringe column is printed).
@@ -872,7 +875,7 @@ pub struct SessionSheet {
     pub limits: Vec<LimitRow>,
     /// The policy statement behind the limits.
     pub policy: Option<String>,
-    /// The reason given for exceeding a policy maximum.
+    /// The override: what it overrides and the reason given.
     pub override_reason: Option<String>,
     /// Warnings to show.
     pub warnings: Vec<String>,
@@ -995,7 +998,7 @@ impl SessionSheet {
                 })
                 .collect(),
             policy: Some(plan.policy.clone()),
-            override_reason: plan.override_reason.clone(),
+            override_reason: plan.override_text.clone(),
             warnings: plan.warnings.clone(),
             ..SessionSheet::default()
         }

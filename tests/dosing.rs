@@ -493,14 +493,14 @@ fn four_weekly_sessions_with_dates_preparations_and_follow_up() {
         preps[0]["batch_command"],
         "stscalc batch sts-150-intralesional --quantity 4.1mL --method dilution"
     );
-    // Follow-up 12–16 weeks after 23 Nov 2026: + 84 days = 15 Feb 2027, + 112 days = 15 Mar
-    // 2027 (Dec 31 + Jan 31 + Feb 28 days).
-    assert_eq!(s["follow_up"]["from"], "2027-02-15");
-    assert_eq!(s["follow_up"]["to"], "2027-03-15");
+    // Follow-up 12–16 weeks after the LAST session, 14 Dec 2026: + 84 days = 8 Mar 2027
+    // (17 days to 31 Dec, 31 in Jan, 28 in Feb: 76, then 8), + 112 days = 5 Apr 2027 (+ 28).
+    assert_eq!(s["follow_up"]["from"], "2027-03-08");
+    assert_eq!(s["follow_up"]["to"], "2027-04-05");
     let t = ok(&args);
     assert!(t.contains("Mon 2026-11-23"), "{t}");
     assert!(t.contains("1,440 mg (1.44 g)"), "{t}");
-    assert!(t.contains("2027-02-15 to Mon 2027-03-15"), "{t}");
+    assert!(t.contains("2027-03-08 to Mon 2027-04-05"), "{t}");
 }
 
 #[test]

@@ -14,4 +14,5 @@ mod release_regressions;
 mod second_review;
 mod session_print;
 mod sheets;
+mod syringes_and_series;
 mod verify;

@@ -595,6 +595,8 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
         "2026-11-23",
         "--facility",
         "Hill Clinic, 555-0100",
+        "--drawn-at",
+        "09:30",
         "--skip",
         "1",
         "--outline",
@@ -614,9 +616,11 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
             "Sodium thiosulfate 150 mg/mL (pentahydrate basis)",
             "For intralesional injection",
             "Single-dose: discard any remainder.",
-            "Compounded preparation.",
             "Patient: Jane Doe (1950-02-03)",
-            "Lot STS150I-20261121-01 BUD 2026-11-30",
+            // Immediate use: drawn up 09:30, given by 09:30 + 4 h = 13:30; the vial's lot
+            // and BUD only as the source.
+            "Drawn up 09:30 by ____; give by 13:30 (4 hours)",
+            "Compounded preparation from vial lot STS150I-20261121-01 (vial BUD 2026-11-30).",
             "Hill Clinic, 555-0100",
         ] {
             assert!(

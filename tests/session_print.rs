@@ -143,8 +143,11 @@ fn an_override_is_printed_with_the_exceeded_limit() {
     assert_eq!(d("12") * d("150"), d("1800"));
     assert!(html.contains("<strong>NO</strong>"));
     assert!(html.contains("1,800 mg"));
-    assert!(html
-        .contains("Override reason:</strong> Large deposits, agreed with the P&amp;T committee"));
+    // The override names what it overrides, then the reason.
+    assert!(html.contains(
+        "Override:</strong> OVERRIDE of the local policy: volume per session 12 mL is above the maximum 10 mL"
+    ));
+    assert!(html.contains("reason: Large deposits, agreed with the P&amp;T committee"));
     assert!(html.contains("POLICY MAXIMUM EXCEEDED"));
     // Nothing given: the patient and the lot are write-in blanks.
     assert!(html.contains("<span class=\"blank long\"></span>"));
@@ -309,10 +312,10 @@ fn one_label_per_syringe_with_its_volume_lesion_route_and_bud() {
             &format!("Syringe {} of 3: {volume} for {lesion}.", k + 1),
             "For intralesional injection",
             "Single-dose: discard any remainder.",
-            "Compounded preparation.",
             "Patient: Jane Doe",
-            "Lot STS150I-20261121-01 BUD 2026-11-21 21:30",
-            "Store in a refrigerator (2-8 °C).",
+            // Immediate use by default: the 4-hour window, never the vial's BUD as its own.
+            "Drawn up ____ (time) by ____; give within 4 hours",
+            "Compounded preparation from vial lot STS150I-20261121-01 (vial BUD 2026-11-21 21:30).",
             "Hill Clinic, 555-0100",
         ] {
             assert!(
@@ -344,7 +347,11 @@ fn a_syringe_filled_across_lesions_names_them_and_blanks_wait_for_the_lot() {
         text.contains("Syringe 1 of 1: 1 mL for lesions 1 to 5."),
         "{text}"
     );
-    assert!(text.contains("Lot ____________ BUD ____________"), "{text}");
+    assert!(
+        text.contains("from vial lot ____________ (vial BUD ____________)"),
+        "{text}"
+    );
+    assert!(!text.contains("Lot ____________ BUD"), "{text}");
     assert!(text.contains("Patient ____"), "{text}");
     // The text preview counts syringes.
     let out = ok(&[

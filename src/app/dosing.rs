@@ -392,7 +392,14 @@ pub fn session_plan<'c>(
             sizing: BatchSizing::new(formula, plan.formula_basis_concentration, o.method).ok(),
             override_reason: plan.override_reason.clone(),
         };
-        plan.series = Some(series::plan(&plan, dosing, &sr)?);
+        let planned = series::plan(&plan, dosing, &sr)?;
+        // The override line names the series' interval too, once it is known.
+        plan.override_text = session::override_text(
+            &plan.exceeded,
+            planned.overridden.as_deref(),
+            plan.override_reason.as_deref(),
+        );
+        plan.series = Some(planned);
     }
     Ok((entry, plan))
 }

@@ -183,9 +183,14 @@ pub struct DosingSpec {
     /// The usual interval between sessions (`--every` default), and the shortest the policy
     /// allows without `--override-reason`.
     pub interval: Days,
-    /// Start of the follow-up window, counted from the first session.
+    /// Number of sessions in the published regimen (e.g. 4 for weekly for 4 weeks): a series
+    /// of more sessions is planned with a warning. Absent: no regimen length is checked, and
+    /// the series says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regimen_sessions: Option<u32>,
+    /// Start of the follow-up window, counted from the last session of the series.
     pub follow_up_from: Days,
-    /// End of the follow-up window, counted from the first session.
+    /// End of the follow-up window, counted from the last session of the series.
     pub follow_up_to: Days,
     /// Where the regimen and follow-up come from.
     pub regimen_source: String,
@@ -339,6 +344,11 @@ pub(super) fn validate(solution: &SolutionSpec, dosing: Option<&DosingSpec>) -> 
                 l.max_mass.amount(),
                 l.max_mass.to_string(),
             )?;
+        }
+        if d.regimen_sessions == Some(0) {
+            return Err(
+                "`dosing.regimen_sessions` is 0: expected the number of sessions of the regimen, 1 or more".into(),
+            );
         }
         if d.follow_up_from > d.follow_up_to {
             return Err(format!(

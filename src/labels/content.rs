@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use super::{LabelLine, LabelText};
+use crate::bud::{CompoundedAt, DrawnUp, SyringeLimit};
 use crate::formula::{Entry, Formula};
 use crate::plan::ointment::OintmentPlan;
 use crate::plan::record::BatchRecord;
@@ -20,6 +21,9 @@ use crate::quantity::Volume;
 
 /// A write-in blank on a label: wide enough to write a lot number or a date by hand.
 pub const LABEL_BLANK: &str = "____________";
+
+/// A short write-in blank for a time or initials on a syringe label, where room is short.
+pub const SHORT_BLANK: &str = "____";
 
 /// The statement every label carries (USP <795>/<797>: a compounded preparation says so).
 pub const COMPOUNDED: &str = "Compounded preparation.";
@@ -193,17 +197,92 @@ fn lesions_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
     }
 }
 
+/// A time as the syringe label and the session sheet print it: `13:30` on the day the syringes
+/// are drawn up, else with its date; a date alone (a vial's BUD of a whole day) as
+/// `the end of 2026-11-30`.
+fn when(t: CompoundedAt, day: Option<chrono::NaiveDate>) -> String {
+    match t.time_text() {
+        None => format!("the end of {}", t.date),
+        Some(time) if Some(t.date) == day => time,
+        Some(_) => t.to_string(),
+    }
+}
+
+/// Where and when the syringes are drawn up and how long they may be used, as the paragraphs
+/// a label prints (the session sheet joins them). Immediate use, in one line of a 49-character
+/// label: `Drawn up ____ (time) by ____; give within 4 hours`, or with the drawing-up time
+/// `Drawn up 09:30 by ____; give by 13:30 (4 hours)`. ISO 5: when and by whom, then the
+/// syringe's own beyond-use date. The vial's BUD is never the syringe's: it only ends the
+/// syringe's time earlier when it comes first, and then says so.
+pub fn drawn_up_parts(l: &SyringeLimit) -> Vec<String> {
+    let day = l.drawn_at.map(|a| a.date);
+    let at = l
+        .drawn_at
+        .map_or_else(|| format!("{SHORT_BLANK} (time)"), |a| when(a, day));
+    match l.drawn_up {
+        DrawnUp::ImmediateUse => vec![match l.until {
+            None => format!("Drawn up {at} by {SHORT_BLANK}; give within {}", l.limit),
+            // The vial's BUD, when it comes first, replaces the window as the reason.
+            Some(u) if l.set_by_vial => format!(
+                "Drawn up {at} by {SHORT_BLANK}; give by {} (vial BUD)",
+                when(u, day)
+            ),
+            Some(u) => format!(
+                "Drawn up {at} by {SHORT_BLANK}; give by {} ({})",
+                when(u, day),
+                l.limit
+            ),
+        }],
+        DrawnUp::Iso5 => {
+            let storage = l.storage.map_or_else(String::new, |s| format!(", {s}"));
+            let bud = match l.until {
+                Some(u) if l.set_by_vial => format!("{u} (the vial's BUD)"),
+                Some(u) => format!("{u} ({}{storage})", l.limit),
+                None => format!(
+                    "{SHORT_BLANK}: {} after drawing up{storage}, not after the vial's BUD",
+                    l.limit
+                ),
+            };
+            vec![
+                format!("Drawn up in ISO 5 {at} by {SHORT_BLANK};"),
+                format!("BUD {bud}"),
+            ]
+        }
+    }
+}
+
+/// [`drawn_up_parts`] as one sentence, for the session sheet.
+pub fn drawn_up_sentence(l: &SyringeLimit) -> String {
+    drawn_up_parts(l).join(" ")
+}
+
+/// The vial a syringe is drawn from, as its source only: `Compounded preparation from vial
+/// lot … (vial BUD …).` (blanks until known).
+pub fn vial_source(vial: &Traceability) -> String {
+    format!(
+        "{} from vial lot {} (vial BUD {}).",
+        COMPOUNDED.trim_end_matches('.'),
+        blank(&vial.lot),
+        blank(&vial.bud)
+    )
+}
+
 /// The label of one syringe drawn up for a session (or a copy for the record): the solution
 /// with its strength and basis, what the syringe holds and for which lesion(s), the route, the
-/// formula's statements (single-dose), the patient when given, lot and BUD (of the solution it
-/// is drawn from, as given, else blanks), the short storage and the facility.
+/// formula's statements (single-dose), the patient when given, when and by whom it is drawn up
+/// and until when it may be given (never the vial's BUD as its own: see
+/// [`drawn_up_sentence`]), the vial it comes from (lot and BUD, as given, else blanks), the
+/// storage of an ISO 5 syringe and the facility. An immediate-use syringe carries no storage:
+/// it is given, not stored.
+#[allow(clippy::too_many_arguments)]
 pub fn syringe(
     entry: &Entry,
     plan: &SessionPlan,
     fill: &SyringeFill,
     recipient: &Recipient,
     facility: Option<&str>,
-    trace: &Traceability,
+    vial: &Traceability,
+    limit: &SyringeLimit,
     purpose: &str,
 ) -> LabelText {
     let f = &entry.formula;
@@ -216,7 +295,6 @@ pub fn syringe(
             fill.volume,
             lesions_text(plan, fill)
         )),
-        LabelLine::plain(COMPOUNDED),
         LabelLine::strong(f.route_statement.clone()),
     ];
     lines.extend(statements(f));
@@ -228,10 +306,9 @@ pub fn syringe(
             "Patient {LABEL_BLANK}{LABEL_BLANK}"
         ))),
     }
-    lines.push(lot_and_bud(trace));
-    // The syringe label is short of room: the storage the formula's BUD is declared for, in a
-    // few words, rather than the formula's full storage statement.
-    if let Some(storage) = f.bud.as_ref().and_then(|b| b.get_ref().storage) {
+    lines.extend(drawn_up_parts(limit).into_iter().map(LabelLine::strong));
+    lines.push(LabelLine::plain(vial_source(vial)));
+    if let Some(storage) = limit.storage {
         lines.push(LabelLine::plain(format!("Store {}.", storage.phrase())));
     }
     lines.push(facility_line(facility));

@@ -1,5 +1,7 @@
 //! A treatment series: the same session repeated at a fixed interval, the solution to prepare
-//! for it within the solution's beyond-use date, and the follow-up window.
+//! for it within the solution's beyond-use date, and the follow-up window (counted from the
+//! last session). A series longer than the formula's regimen (`dosing.regimen_sessions`) is
+//! planned with a warning.
 //!
 //! The beyond-use date is a plain input ([`SolutionBud`]): the USP limit for the method (the
 //! formula's `[bud]` declaration), or a shorter `--solution-bud` (a longer one is refused before
@@ -132,8 +134,11 @@ pub struct SeriesPlan {
     pub follow_up: FollowUp,
     /// What the plan assumes.
     pub assumptions: Vec<String>,
-    /// Things the pharmacist must act on (a policy limit overridden).
+    /// Things the pharmacist must act on (a policy limit overridden, a series longer than the
+    /// regimen).
     pub warnings: Vec<String>,
+    /// The policy the override reason overrides for the series (a shorter interval), if any.
+    pub overridden: Option<String>,
 }
 
 fn add(date: NaiveDate, days: i64, field: &str) -> Result<NaiveDate> {
@@ -159,6 +164,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
     // The formula's interval is local policy like the per-session maximums: sessions closer
     // together put more drug into the patient per week than the policy allows.
     let mut warnings = Vec::new();
+    let mut overridden = None;
     if req.every < dosing.interval {
         let shorter = format!(
             "the interval between sessions {} is shorter than the policy interval {}",
@@ -171,9 +177,24 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
                     session.formula.id
                 )))
             }
-            Some(r) => warnings.push(format!(
-                "POLICY INTERVAL OVERRIDDEN: {shorter}. Reason given: {r}"
-            )),
+            Some(r) => {
+                warnings.push(format!(
+                    "POLICY INTERVAL OVERRIDDEN: {shorter}. Reason given: {r}"
+                ));
+                overridden = Some(shorter);
+            }
+        }
+    }
+    // A series longer than the published regimen is the prescriber's decision, not the
+    // formula's: planned, with a warning (the regimen's evidence covers its own length only).
+    if let Some(regimen) = dosing.regimen_sessions {
+        if req.sessions > regimen {
+            warnings.push(format!(
+                "the series has {}, more than the {} of the formula's regimen ({}): a longer series is the prescriber's decision; confirm it before preparing",
+                crate::plan::session::count_text(req.sessions.into(), "session", "sessions"),
+                crate::plan::session::count_text(regimen.into(), "session", "sessions"),
+                dosing.regimen_source.trim_end_matches('.')
+            ));
         }
     }
     let every = i64::from(req.every.get());
@@ -233,14 +254,18 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
     let n = rust_decimal::Decimal::from(req.sessions);
     let total_volume = Volume::from_ml(session.total_volume.ml() * n);
     let total_mass = Mass::from_g(session.total_mass.g() * n);
+    // Follow-up assesses the treatment once it is over: counted from the last session, so a
+    // longer series moves it too (counted from the first, it could fall within the series).
+    let last = sessions.last().map_or(req.start, |s| s.date);
     let follow_up = FollowUp {
-        from: add(req.start, i64::from(dosing.follow_up_from.get()), "--start")?,
-        to: add(req.start, i64::from(dosing.follow_up_to.get()), "--start")?,
+        from: add(last, i64::from(dosing.follow_up_from.get()), "--start")?,
+        to: add(last, i64::from(dosing.follow_up_to.get()), "--start")?,
         basis: format!(
-            "{} to {} after the first session ({})",
+            "{} to {} after the last session, {} ({})",
             weeks(dosing.follow_up_from),
             weeks(dosing.follow_up_to),
-            dosing.regimen_source
+            last,
+            dosing.regimen_source.trim_end_matches('.')
         ),
     };
     let mut assumptions = vec![
@@ -262,13 +287,11 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
             req.method
         ));
     }
-    if let Some(last) = sessions.last() {
-        if last.date >= follow_up.from {
-            assumptions.push(format!(
-                "The last session ({}) falls on or after the start of the follow-up window.",
-                last.date
-            ));
-        }
+    if dosing.regimen_sessions.is_none() {
+        assumptions.push(format!(
+            "Formula `{}` states no number of sessions for its regimen (`dosing.regimen_sessions`): the series length is not checked against it.",
+            session.formula.id
+        ));
     }
     Ok(SeriesPlan {
         every: req.every,
@@ -281,6 +304,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
         follow_up,
         assumptions,
         warnings,
+        overridden,
     })
 }
 

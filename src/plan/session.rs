@@ -336,6 +336,9 @@ pub struct SessionPlan {
     pub exceeded: Vec<String>,
     /// The reason given for exceeding them.
     pub override_reason: Option<String>,
+    /// The override in one line, naming what it overrides (the maximums exceeded, a series'
+    /// shorter interval) or saying that it overrides nothing; `None` without a reason.
+    pub override_text: Option<String>,
     /// The calculation, step by step.
     pub calculations: Vec<String>,
     /// Things to act on.
@@ -815,11 +818,33 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         batch_command,
         policy: dosing.policy.clone(),
         limits,
+        override_text: override_text(&exceeded, None, override_reason.as_deref()),
         exceeded,
         override_reason,
         calculations: calc,
         warnings,
         series: None,
+    })
+}
+
+/// The override line: what the reason overrides — the per-session maximums `exceeded` and the
+/// series' shorter interval `series` — or that it overrides nothing. `None` without a reason.
+pub fn override_text(
+    exceeded: &[String],
+    series: Option<&str>,
+    reason: Option<&str>,
+) -> Option<String> {
+    let reason = reason?;
+    let what: Vec<&str> = exceeded.iter().map(String::as_str).chain(series).collect();
+    Some(if what.is_empty() {
+        format!(
+            "Override reason given, but it overrides nothing (no policy maximum exceeded, no policy interval shortened): {reason}"
+        )
+    } else {
+        format!(
+            "OVERRIDE of the local policy: {} — reason: {reason}",
+            what.join("; ")
+        )
     })
 }
 

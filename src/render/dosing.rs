@@ -313,21 +313,21 @@ pub fn session(p: &SessionPlan) -> String {
         &["limit", "maximum", "this session", "status"],
         &rows,
     ));
-    if let Some(r) = &p.override_reason {
-        if p.exceeded.is_empty() {
-            let _ = writeln!(
-                o,
-                "Override reason given (no per-session maximum exceeded): {r}"
-            );
-        } else {
-            let _ = writeln!(o, "OVERRIDE: {} — reason: {r}", p.exceeded.join("; "));
-        }
+    if let Some(t) = &p.override_text {
+        let _ = writeln!(o, "{t}");
     }
     numbered(&mut o, "Calculation", &p.calculations);
-    warnings(&mut o, &p.warnings);
     if let Some(s) = &p.series {
         series(&mut o, s);
     }
+    // One warnings section, last: the session's, then the series' (nothing else under it).
+    let all: Vec<String> = p
+        .warnings
+        .iter()
+        .chain(p.series.iter().flat_map(|s| &s.warnings))
+        .cloned()
+        .collect();
+    warnings(&mut o, &all);
     o
 }
 
@@ -338,7 +338,6 @@ fn series(o: &mut String, s: &SeriesPlan) {
         count_text(s.sessions.len() as u64, "session", "sessions"),
         s.every
     );
-    warnings(o, &s.warnings);
     let rows: Vec<Vec<String>> = s
         .sessions
         .iter()
