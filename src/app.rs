@@ -278,14 +278,13 @@ pub(crate) fn parse_form(field: &str, text: &str) -> Result<Form> {
 
 /// Builds a certificate from the `--assay`, `--assay-basis` and `--water` options.
 /// Without an assay no certificate applies, so a water content or an assay basis given alone is
-/// refused rather than silently ignored.
+/// refused rather than silently ignored; an assay without its basis is refused too.
 pub fn certificate(
     assay: Option<&str>,
     basis: Option<&str>,
     water: Option<&str>,
 ) -> Result<Option<Certificate>> {
     let given_basis = basis;
-    let basis: AssayBasis = basis.unwrap_or("as-is").parse()?;
     let water = water
         .map(|w| crate::quantity::parse_field::<Percent>("--water", w))
         .transpose()?;
@@ -303,6 +302,13 @@ pub fn certificate(
         None => Ok(None),
         Some(a) => {
             let assay = crate::quantity::parse_field::<Percent>("--assay", a)?;
+            // No default basis: a USP assay (dried basis) read as a Ph. Eur. one (as is)
+            // overdoses by the loss on drying, about a third.
+            let basis: AssayBasis = given_basis
+                .ok_or_else(|| {
+                    crate::substance::Substance::sodium_thiosulfate().missing_assay_basis()
+                })?
+                .parse()?;
             Certificate::new(assay, basis, water).map(Some)
         }
     }

@@ -158,7 +158,9 @@ pub struct BatchArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub assay: Option<String>,
 
-    /// What the assay is stated on: `as-is` (the default) or `dried` (anhydrous/dried basis).
+    /// What the assay is stated on, required with --assay: `dried` (USP certificates: % of
+    /// anhydrous Na2S2O3 on the dried basis, with --water) or `as-is` (Ph. Eur. certificates: % of
+    /// the pentahydrate as it is).
     #[arg(long, value_name = "BASIS")]
     pub assay_basis: Option<String>,
 

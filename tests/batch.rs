@@ -284,11 +284,23 @@ fn strength_outside_the_range() {
 #[test]
 fn bad_assay_and_water() {
     let base = ["batch", "sts-25-zinc-oxide", "--quantity", "100g"];
-    for assay in ["0%", "-1%", "100.5%"] {
+    // The upper limits are the pharmacopoeias' (data/substance.toml): Ph. Eur. 101.0 % as is,
+    // USP 100.5 % on the dried basis.
+    for assay in ["0%", "-1%", "101.1%"] {
         let mut a = base.to_vec();
-        a.extend(["--assay", assay]);
-        fails(&a, &["`--assay`", "at most 100 %"]);
+        a.extend(["--assay", assay, "--assay-basis", "as-is"]);
+        fails(&a, &["`--assay`", "at most 101 %"]);
     }
+    let mut a = base.to_vec();
+    a.extend([
+        "--assay",
+        "100.6%",
+        "--assay-basis",
+        "dried",
+        "--water",
+        "35%",
+    ]);
+    fails(&a, &["`--assay`", "at most 100.5 %", "`dried` basis"]);
     let mut a = base.to_vec();
     a.extend([
         "--assay",
@@ -439,6 +451,8 @@ fn regression_the_composition_names_the_stock_as_weighed() {
         "100g",
         "--assay",
         "50%",
+        "--assay-basis",
+        "as-is",
     ]);
     let line = &plan["composition"][0];
     assert_eq!(value(&line["percent"]), d("25") / d("0.5"));
@@ -568,6 +582,8 @@ fn regression_a_powder_certificate_below_the_monograph_is_warned() {
         "powder",
         "--assay",
         "90%",
+        "--assay-basis",
+        "as-is",
     ]);
     assert!(plan["warnings"]
         .to_string()

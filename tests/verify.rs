@@ -161,6 +161,8 @@ fn a_certificate_assay_counts_in_the_actual_strength() {
     let v = verify_json(&[
         "--assay",
         "98%",
+        "--assay-basis",
+        "as-is",
         "--actual",
         "sts=25.5g",
         "--actual",
