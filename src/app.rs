@@ -162,11 +162,18 @@ fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Resu
         )));
     }
     let actuals = request::actuals(extras.actual, &args.actual)?;
+    let additions = request::additions(extras.additions, &args.addition)?;
     let plan = ointment_batch(entry, &batch, extras.components)?;
     if let Some(saved) = &saved {
         verify::check_saved_plan(&plan, saved)?;
     }
-    let v = verify::verify(&plan, &entry.formula.tolerance(), &actuals)?;
+    let v = verify::verify(
+        &plan,
+        &entry.formula.tolerance(),
+        &entry.formula.rescue(),
+        &actuals,
+        &additions,
+    )?;
     match batch.format {
         SheetFormat::Text => emit(
             &render::verify::text(&v),
@@ -180,6 +187,12 @@ fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Resu
         }
     }
     // The full report is out; the exit code tells a pharmacy system the batch failed.
+    if let Some(r) = &v.rejection {
+        return Err(Error::Refused(format!(
+            "verification: REJECT, discard the batch and make it again: {}, with additions (made and needed) of {} of the batch first weighed, past the rescue limit {}",
+            v.of_label_text, r.share_text, v.rescue.max_addition
+        )));
+    }
     if !v.pass {
         return Err(Error::Refused(format!(
             "verification failed: {} is outside the tolerance {} to {} of label: do not release it unless corrected and verified again",

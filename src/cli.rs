@@ -587,6 +587,11 @@ pub struct VerifyArgs {
     #[arg(long = "actual", value_name = "ID=MASS", allow_hyphen_values = true)]
     pub actual: Vec<String>,
 
+    /// An amount added after the first weighings, as a correction was carried out: `ID=MASS`
+    /// (repeatable, in the order added), e.g. `zinc-oxide-ointment=2.5g`.
+    #[arg(long = "addition", value_name = "ID=MASS", allow_hyphen_values = true)]
+    pub addition: Vec<String>,
+
     /// The plan being verified (JSON from `stscalc batch --format json`); refused when its
     /// formula, batch size or lot differs from the request.
     #[arg(long, value_name = "FILE")]

@@ -56,6 +56,16 @@ pub struct ComponentInput {
     pub manufacturer: Option<String>,
 }
 
+/// An addition made after the first weighings, in a request file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdditionInput {
+    /// Component id from the formula.
+    pub id: String,
+    /// The amount added, e.g. `"2.5 g"`.
+    pub mass: String,
+}
+
 /// A table of `id = "mass"` that keeps its order and refuses a repeated id (JSON objects may
 /// repeat keys; the last would silently win).
 #[derive(Debug, Clone, Default)]
@@ -142,6 +152,9 @@ pub struct RequestFile {
     /// Weights actually measured (for `stscalc verify`).
     #[serde(default)]
     pub actual: Weights,
+    /// Amounts added after the first weighings, in order (for `stscalc verify`).
+    #[serde(default)]
+    pub additions: Vec<AdditionInput>,
 }
 
 /// What a request file adds beyond the options: component lots and measured weights.
@@ -151,6 +164,8 @@ pub struct Extras {
     pub components: Vec<ComponentLotInput>,
     /// Measured weights from the file.
     pub actual: Vec<Actual>,
+    /// Additions after the first weighings, from the file.
+    pub additions: Vec<Actual>,
 }
 
 /// Reads a request file: JSON when the name ends in `.json` or the text starts with `{`,
@@ -324,7 +339,17 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         .iter()
         .map(|(id, m)| actual("actual", id, m))
         .collect::<Result<Vec<_>>>()?;
-    Ok(Extras { components, actual })
+    let additions = file
+        .additions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| crate::plan::verify::actual(&format!("additions[{i}]"), &a.id, &a.mass))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Extras {
+        components,
+        actual,
+        additions,
+    })
 }
 
 /// Reads `--request` (if given) and merges it into the options.
@@ -521,6 +546,15 @@ pub fn record_request(
         components,
         strength: None,
     })
+}
+
+/// The additions after the first weighings: the file's, then `--addition` options, in order.
+pub fn additions(file: Vec<Actual>, options: &[String]) -> Result<Vec<Actual>> {
+    let mut all = file;
+    for a in options {
+        all.push(crate::plan::verify::parse_addition(a)?);
+    }
+    Ok(all)
 }
 
 /// The measured weights: the file's, then `--actual` options.
