@@ -91,6 +91,14 @@ fn batch(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result
             }
         }
         Preparation::Solution => {
+            if let Some(c) = &args.capacity {
+                // Only ointments are checked against a capacity: a solution's powder weighs grams.
+                return Err(Error::input(
+                    "--capacity",
+                    "no balance capacity for a solution (it is checked for ointments)",
+                    format!("`{c}`"),
+                ));
+            }
             let plan = solution_batch(entry, &args, extras.components)?;
             match args.format {
                 SheetFormat::Text => render::dosing::solution(&plan),
@@ -235,6 +243,11 @@ pub fn ointment_request(args: &BatchArgs) -> Result<OintmentRequest> {
         stock_form,
         certificate,
         balance,
+        capacity: args
+            .capacity
+            .as_deref()
+            .map(|c| parse_positive::<Mass>("--capacity", c))
+            .transpose()?,
         container: args.container.clone(),
     })
 }

@@ -176,6 +176,11 @@ pub struct BatchArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub repeatability: Option<String>,
 
+    /// Ointments: the balance's capacity, its largest single weighing, e.g. `620g` (default in
+    /// data/balance.toml).
+    #[arg(long, allow_hyphen_values = true, value_name = "MASS")]
+    pub capacity: Option<String>,
+
     /// Container option of the formula (default: its first).
     #[arg(long)]
     pub container: Option<String>,

@@ -40,6 +40,8 @@ pub struct BalanceInput {
     pub readability: Option<String>,
     /// Repeatability standard deviation, if measured.
     pub repeatability: Option<String>,
+    /// Capacity: the largest single weighing, e.g. `"620 g"`.
+    pub capacity: Option<String>,
 }
 
 /// A component lot in a request file.
@@ -282,6 +284,12 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         bal.repeatability,
         "--repeatability",
         "balance.repeatability",
+    )?;
+    merge(
+        &mut args.capacity,
+        bal.capacity,
+        "--capacity",
+        "balance.capacity",
     )?;
     merge(&mut args.method, file.method, "--method", "method")?;
     merge(&mut args.stock, file.stock, "--stock", "stock")?;

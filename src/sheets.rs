@@ -453,16 +453,7 @@ impl<'a> RecordView<'a> {
                     format!("{} nominal, {} to make", plan.nominal, plan.total)
                 },
             ),
-            Fact::new(
-                "Containers",
-                format!(
-                    "{} × {}, {}; {} left over",
-                    crate::quantity::format_number(plan.fill.count.into()),
-                    plan.fill.fill,
-                    plan.fill.name,
-                    plan.fill.left_over
-                ),
-            ),
+            Fact::new("Containers", plan.fill.text.clone()),
         ];
         facts.push(stock_fact(f, &plan.stock, plan.basis));
         facts.push(Fact::noted(

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod balance;
 mod batch;
 mod bud;
 mod certificate;

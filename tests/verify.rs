@@ -756,3 +756,48 @@ fn regression_a_formulas_own_rescue_limit_replaces_the_default() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`rescue.max_addition`"));
 }
+
+#[test]
+fn regression_the_printed_record_shows_first_weighings_additions_and_final_strength() {
+    // 21 g + 75 g (21 ÷ 96 = 21.875 %, 87.5 % of label), then 4 g of STS: 25 ÷ 100 = 25 %.
+    let dir = temp_dir();
+    let html = dir.path().join("record.html");
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=21g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--addition",
+        "sts=4g",
+        "--format",
+        "html",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    ok(&a);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page
+        .contains("First weighings</td><td>total 96 g, strength ≈ 21.88 % w/w (87.5 % of label)"));
+    assert!(page.contains("Additions, in order</td><td>1. 4 g of Sodium thiosulfate"));
+    assert!(page.contains("Final strength</td><td>25 % w/w (pentahydrate basis)"));
+    // A rejected batch's record says so and prints no label.
+    let rejected = dir.path().join("rejected.html");
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=250g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--format",
+        "html",
+        "-o",
+        rejected.to_str().unwrap(),
+    ]);
+    let out = crate::common::stscalc(&a);
+    assert_eq!(out.status.code(), Some(1));
+    let page = std::fs::read_to_string(&rejected).unwrap();
+    assert!(page.contains("REJECT — DISCARD AND REMAKE"));
+    assert!(page.contains("No label: the batch is rejected"));
+    assert!(!page.contains("Add 675 g"));
+}
