@@ -386,7 +386,7 @@ pub fn read_saved_plan(path: &Path) -> Result<serde_json::Value> {
 
 /// Takes from a saved plan every input that changes a batch's numbers and record, where the
 /// options (and the request file) leave it out: strength, overage, stock form, certificate,
-/// balance, container, method, a solution's stock product, diluent and measuring step, lot,
+/// balance (readability, repeatability and a capacity given), container, method, a solution's stock product, diluent and measuring step, lot,
 /// compounding date, storage, day counting and component lots.
 /// Verifying a plan then verifies the batch the plan was made for, not one worked out again
 /// with defaults. An option given against the plan is left as given, and
@@ -429,6 +429,10 @@ pub fn apply_saved_plan(
         &mut args.repeatability,
         text(&["balance", "repeatability", "text"]),
     );
+    // A capacity given for the plan (not the default) is the balance the batch is made on.
+    if text(&["capacity_basis"]).as_deref() == Some("--capacity") {
+        fill(&mut args.capacity, text(&["capacity", "text"]));
+    }
     fill(&mut args.container, text(&["fill", "container"]));
     fill(&mut args.method, text(&["record", "method"]));
     // A solution made by dilution: the stock product, the diluent and the measuring step.

@@ -177,3 +177,39 @@ fn regression_a_batch_that_fills_no_container_says_so() {
     assert_eq!(plan["fill"]["count"], 2);
     assert!(!plan["warnings"].to_string().contains("fills no container"));
 }
+
+#[test]
+fn regression_a_saved_plan_keeps_the_capacity_it_was_made_for() {
+    // A 300 g plan made with --capacity 620g (its 225 g of base passes the default 200 g) is
+    // verified with its plan alone: 75 g + 225 g, exactly 25 %.
+    let dir = temp_dir();
+    let plan = dir.path().join("plan.json");
+    ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "300g",
+        "--capacity",
+        "620g",
+        "--date",
+        "2026-11-21",
+        "--format",
+        "json",
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    let v = json(&[
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "300g",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--actual",
+        "sts=75g",
+        "--actual",
+        "zinc-oxide-ointment=225g",
+    ]);
+    assert_eq!(value(&v["actual_strength"]), d("75") / d("300") * d("100"));
+    assert_eq!(v["result"], "pass");
+}
