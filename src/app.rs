@@ -91,6 +91,14 @@ fn batch(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result
             }
         }
         Preparation::Solution => {
+            if let Some(c) = &args.capacity {
+                // Only ointments are checked against a capacity: a solution's powder weighs grams.
+                return Err(Error::input(
+                    "--capacity",
+                    "no balance capacity for a solution (it is checked for ointments)",
+                    format!("`{c}`"),
+                ));
+            }
             let plan = solution_batch(entry, &args, extras.components)?;
             match args.format {
                 SheetFormat::Text => render::dosing::solution(&plan),
@@ -162,11 +170,18 @@ fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Resu
         )));
     }
     let actuals = request::actuals(extras.actual, &args.actual)?;
+    let additions = request::additions(extras.additions, &args.addition)?;
     let plan = ointment_batch(entry, &batch, extras.components)?;
     if let Some(saved) = &saved {
         verify::check_saved_plan(&plan, saved)?;
     }
-    let v = verify::verify(&plan, &entry.formula.tolerance(), &actuals)?;
+    let v = verify::verify(
+        &plan,
+        &entry.formula.tolerance(),
+        &entry.formula.rescue(),
+        &actuals,
+        &additions,
+    )?;
     match batch.format {
         SheetFormat::Text => emit(
             &render::verify::text(&v),
@@ -180,6 +195,12 @@ fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Resu
         }
     }
     // The full report is out; the exit code tells a pharmacy system the batch failed.
+    if let Some(r) = &v.rejection {
+        return Err(Error::Refused(format!(
+            "verification: REJECT, discard the batch and make it again: {}, with additions (made and needed) of {} of the batch first weighed, past the rescue limit {}",
+            v.of_label_text, r.share_text, v.rescue.max_addition
+        )));
+    }
     if !v.pass {
         return Err(Error::Refused(format!(
             "verification failed: {} is outside the tolerance {} to {} of label: do not release it unless corrected and verified again",
@@ -222,6 +243,11 @@ pub fn ointment_request(args: &BatchArgs) -> Result<OintmentRequest> {
         stock_form,
         certificate,
         balance,
+        capacity: args
+            .capacity
+            .as_deref()
+            .map(|c| parse_positive::<Mass>("--capacity", c))
+            .transpose()?,
         container: args.container.clone(),
     })
 }
@@ -278,14 +304,13 @@ pub(crate) fn parse_form(field: &str, text: &str) -> Result<Form> {
 
 /// Builds a certificate from the `--assay`, `--assay-basis` and `--water` options.
 /// Without an assay no certificate applies, so a water content or an assay basis given alone is
-/// refused rather than silently ignored.
+/// refused rather than silently ignored; an assay without its basis is refused too.
 pub fn certificate(
     assay: Option<&str>,
     basis: Option<&str>,
     water: Option<&str>,
 ) -> Result<Option<Certificate>> {
     let given_basis = basis;
-    let basis: AssayBasis = basis.unwrap_or("as-is").parse()?;
     let water = water
         .map(|w| crate::quantity::parse_field::<Percent>("--water", w))
         .transpose()?;
@@ -303,6 +328,13 @@ pub fn certificate(
         None => Ok(None),
         Some(a) => {
             let assay = crate::quantity::parse_field::<Percent>("--assay", a)?;
+            // No default basis: a USP assay (dried basis) read as a Ph. Eur. one (as is)
+            // overdoses by the loss on drying, about a third.
+            let basis: AssayBasis = given_basis
+                .ok_or_else(|| {
+                    crate::substance::Substance::sodium_thiosulfate().missing_assay_basis()
+                })?
+                .parse()?;
             Certificate::new(assay, basis, water).map(Some)
         }
     }

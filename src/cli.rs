@@ -158,7 +158,9 @@ pub struct BatchArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub assay: Option<String>,
 
-    /// What the assay is stated on: `as-is` (the default) or `dried` (anhydrous/dried basis).
+    /// What the assay is stated on, required with --assay: `dried` (USP certificates: % of
+    /// anhydrous Na2S2O3 on the dried basis, with --water) or `as-is` (Ph. Eur. certificates: % of
+    /// the pentahydrate as it is).
     #[arg(long, value_name = "BASIS")]
     pub assay_basis: Option<String>,
 
@@ -173,6 +175,11 @@ pub struct BatchArgs {
     /// Measured repeatability standard deviation of the balance, if known.
     #[arg(long, allow_hyphen_values = true)]
     pub repeatability: Option<String>,
+
+    /// Ointments: the balance's capacity, its largest single weighing, e.g. `620g` (default in
+    /// data/balance.toml).
+    #[arg(long, allow_hyphen_values = true, value_name = "MASS")]
+    pub capacity: Option<String>,
 
     /// Container option of the formula (default: its first).
     #[arg(long)]
@@ -598,6 +605,11 @@ pub struct VerifyArgs {
     /// A weight actually measured: `ID=MASS` (repeatable, one per component), e.g. `sts=25.5g`.
     #[arg(long = "actual", value_name = "ID=MASS", allow_hyphen_values = true)]
     pub actual: Vec<String>,
+
+    /// An amount added after the first weighings, as a correction was carried out: `ID=MASS`
+    /// (repeatable, in the order added), e.g. `zinc-oxide-ointment=2.5g`.
+    #[arg(long = "addition", value_name = "ID=MASS", allow_hyphen_values = true)]
+    pub addition: Vec<String>,
 
     /// The plan being verified (JSON from `stscalc batch --format json`); refused when its
     /// formula, batch size or lot differs from the request.

@@ -251,6 +251,9 @@ pub struct Formula {
     /// Potency tolerance (% of labeled strength); absent means the default in
     /// `data/potency.toml`.
     pub tolerance: Option<Spanned<crate::plan::verify::Tolerance>>,
+    /// How far a failed batch may be corrected before it is rejected; absent means the default
+    /// in `data/potency.toml`.
+    pub rescue: Option<Spanned<crate::plan::verify::Rescue>>,
     /// Code that starts generated lot numbers, stating no strength: the strength made follows
     /// it (`STSZO` gives `STSZO25-20261121-01`); absent means a code derived from the id.
     pub lot_prefix: Option<Spanned<String>>,
@@ -554,6 +557,11 @@ impl Formula {
                 .check("tolerance")
                 .map_err(|m| err(at(t.span().start), m))?;
         }
+        if let Some(r) = &self.rescue {
+            r.get_ref()
+                .check("rescue")
+                .map_err(|m| err(at(r.span().start), m))?;
+        }
         if let Some(p) = &self.lot_prefix {
             let v = p.get_ref();
             // The strength made follows the prefix (`ZNO` + `25`), so it ends in a letter.
@@ -586,6 +594,14 @@ impl Formula {
         self.tolerance.as_ref().map_or_else(
             || crate::plan::verify::Tolerance::default_tolerance().clone(),
             |t| t.get_ref().clone(),
+        )
+    }
+
+    /// The rescue limit of a failed batch: the formula's own, or the default.
+    pub fn rescue(&self) -> crate::plan::verify::Rescue {
+        self.rescue.as_ref().map_or_else(
+            || crate::plan::verify::Rescue::default_rescue().clone(),
+            |r| r.get_ref().clone(),
         )
     }
 

@@ -21,6 +21,7 @@
 //!     stock_form: None,
 //!     certificate: None,
 //!     balance: Balance { readability: parse_positive("--readability", "0.001 g").unwrap(), repeatability: None },
+//!     capacity: None,
 //!     container: None,
 //! };
 //! let plan = ointment::plan(entry, &request).unwrap();

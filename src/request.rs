@@ -40,6 +40,8 @@ pub struct BalanceInput {
     pub readability: Option<String>,
     /// Repeatability standard deviation, if measured.
     pub repeatability: Option<String>,
+    /// Capacity: the largest single weighing, e.g. `"620 g"`.
+    pub capacity: Option<String>,
 }
 
 /// A component lot in a request file.
@@ -54,6 +56,16 @@ pub struct ComponentInput {
     pub expiry: String,
     /// Manufacturer or supplier.
     pub manufacturer: Option<String>,
+}
+
+/// An addition made after the first weighings, in a request file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdditionInput {
+    /// Component id from the formula.
+    pub id: String,
+    /// The amount added, e.g. `"2.5 g"`.
+    pub mass: String,
 }
 
 /// A table of `id = "mass"` that keeps its order and refuses a repeated id (JSON objects may
@@ -142,6 +154,9 @@ pub struct RequestFile {
     /// Weights actually measured (for `stscalc verify`).
     #[serde(default)]
     pub actual: Weights,
+    /// Amounts added after the first weighings, in order (for `stscalc verify`).
+    #[serde(default)]
+    pub additions: Vec<AdditionInput>,
 }
 
 /// What a request file adds beyond the options: component lots and measured weights.
@@ -151,6 +166,8 @@ pub struct Extras {
     pub components: Vec<ComponentLotInput>,
     /// Measured weights from the file.
     pub actual: Vec<Actual>,
+    /// Additions after the first weighings, from the file.
+    pub additions: Vec<Actual>,
 }
 
 /// Reads a request file: JSON when the name ends in `.json` or the text starts with `{`,
@@ -268,6 +285,12 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         "--repeatability",
         "balance.repeatability",
     )?;
+    merge(
+        &mut args.capacity,
+        bal.capacity,
+        "--capacity",
+        "balance.capacity",
+    )?;
     merge(&mut args.method, file.method, "--method", "method")?;
     merge(&mut args.stock, file.stock, "--stock", "stock")?;
     merge(
@@ -324,7 +347,17 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         .iter()
         .map(|(id, m)| actual("actual", id, m))
         .collect::<Result<Vec<_>>>()?;
-    Ok(Extras { components, actual })
+    let additions = file
+        .additions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| crate::plan::verify::actual(&format!("additions[{i}]"), &a.id, &a.mass))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Extras {
+        components,
+        actual,
+        additions,
+    })
 }
 
 /// Reads `--request` (if given) and merges it into the options.
@@ -353,7 +386,7 @@ pub fn read_saved_plan(path: &Path) -> Result<serde_json::Value> {
 
 /// Takes from a saved plan every input that changes a batch's numbers and record, where the
 /// options (and the request file) leave it out: strength, overage, stock form, certificate,
-/// balance, container, method, a solution's stock product, diluent and measuring step, lot,
+/// balance (readability, repeatability and a capacity given), container, method, a solution's stock product, diluent and measuring step, lot,
 /// compounding date, storage, day counting and component lots.
 /// Verifying a plan then verifies the batch the plan was made for, not one worked out again
 /// with defaults. An option given against the plan is left as given, and
@@ -396,6 +429,10 @@ pub fn apply_saved_plan(
         &mut args.repeatability,
         text(&["balance", "repeatability", "text"]),
     );
+    // A capacity given for the plan (not the default) is the balance the batch is made on.
+    if text(&["capacity_basis"]).as_deref() == Some("--capacity") {
+        fill(&mut args.capacity, text(&["capacity", "text"]));
+    }
     fill(&mut args.container, text(&["fill", "container"]));
     fill(&mut args.method, text(&["record", "method"]));
     // A solution made by dilution: the stock product, the diluent and the measuring step.
@@ -521,6 +558,15 @@ pub fn record_request(
         components,
         strength: None,
     })
+}
+
+/// The additions after the first weighings: the file's, then `--addition` options, in order.
+pub fn additions(file: Vec<Actual>, options: &[String]) -> Result<Vec<Actual>> {
+    let mut all = file;
+    for a in options {
+        all.push(crate::plan::verify::parse_addition(a)?);
+    }
+    Ok(all)
 }
 
 /// The measured weights: the file's, then `--actual` options.

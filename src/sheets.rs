@@ -214,9 +214,15 @@ impl SampleLabel {
 pub struct VerificationView {
     /// Within the tolerance.
     pub pass: bool,
-    /// `PASS`, or `FAIL — DO NOT RELEASE`.
+    /// `PASS`, `FAIL — DO NOT RELEASE` or `REJECT — DISCARD AND REMAKE`.
     pub result: String,
-    /// Sum of the measured weights.
+    /// Why the batch is rejected, when it is.
+    pub rejection: Option<String>,
+    /// The first weighings' total and strength, when additions followed them.
+    pub first: Option<String>,
+    /// The additions after the first weighings, in order (`2.5 g of …`).
+    pub additions: Vec<String>,
+    /// Sum of what the batch holds.
     pub actual_total: String,
     /// The strength the measured weights give.
     pub actual_strength: String,
@@ -235,6 +241,8 @@ pub struct VerificationView {
 /// The correction of a verified batch, written for people.
 #[derive(Debug, Clone, Serialize)]
 pub struct CorrectionView {
+    /// Required before release (printed as such), or optional (printed plainly).
+    pub required: bool,
     /// Whether it is required before release, or optional.
     pub heading: String,
     /// The additions, in order.
@@ -251,11 +259,17 @@ impl VerificationView {
         let p = &v.plan;
         VerificationView {
             pass: v.pass,
-            result: if v.pass {
-                "PASS".into()
-            } else {
-                "FAIL — DO NOT RELEASE".into()
-            },
+            result: crate::render::verify::result_text(v).into(),
+            rejection: v.rejection.as_ref().map(|r| r.text.clone()),
+            first: v
+                .first_strength_text
+                .as_ref()
+                .map(|s| format!("total {}, strength {s}", v.first_total)),
+            additions: v
+                .additions
+                .iter()
+                .map(|a| format!("{} of {}", a.mass, a.name))
+                .collect(),
             actual_total: v.actual_total.to_string(),
             actual_strength: format!("{} ({} basis)", v.actual_strength_text, p.basis),
             of_label: v.of_label_text.clone(),
@@ -264,15 +278,18 @@ impl VerificationView {
                 v.tolerance.low, v.tolerance.high, v.tolerance.source
             ),
             correction: v.correction.as_ref().map(|c| CorrectionView {
-                heading: format!(
-                    "Correction to return to {}: {}",
-                    p.strength,
-                    if c.required {
-                        "REQUIRED before release; then weigh and verify again"
-                    } else {
-                        "optional, the batch passes as it is"
-                    }
-                ),
+                required: c.required,
+                heading: if c.required {
+                    format!(
+                        "Correction REQUIRED before release, back to {}; then enter the additions and verify again",
+                        p.strength
+                    )
+                } else {
+                    format!(
+                        "Optional correction, only to come closer to {} (the batch passes as it is)",
+                        p.strength
+                    )
+                },
                 steps: c
                     .steps
                     .iter()
@@ -436,16 +453,7 @@ impl<'a> RecordView<'a> {
                     format!("{} nominal, {} to make", plan.nominal, plan.total)
                 },
             ),
-            Fact::new(
-                "Containers",
-                format!(
-                    "{} × {}, {}; {} left over",
-                    crate::quantity::format_number(plan.fill.count.into()),
-                    plan.fill.fill,
-                    plan.fill.name,
-                    plan.fill.left_over
-                ),
-            ),
+            Fact::new("Containers", plan.fill.text.clone()),
         ];
         facts.push(stock_fact(f, &plan.stock, plan.basis));
         facts.push(Fact::noted(
@@ -542,9 +550,16 @@ impl<'a> RecordView<'a> {
         paper: Paper,
     ) -> Result<Self> {
         let mut view = RecordView::ointment(entry, &v.plan, facility, paper)?;
-        view.actual_total = Some(v.actual_total.to_string());
+        // The table's column holds the first weighings; additions are listed with the result.
+        view.actual_total = Some(v.first_total.to_string());
         view.verification = Some(VerificationView::of(v));
-        if !v.pass {
+        if let Some(r) = &v.rejection {
+            view.page_header.push_str(" — REJECT — DISCARD AND REMAKE");
+            view.label_withheld = Some(format!(
+                "No label: the batch is rejected ({}). REJECT — DISCARD AND REMAKE.",
+                r.text
+            ));
+        } else if !v.pass {
             view.page_header.push_str(" — FAIL — DO NOT RELEASE");
             view.label_withheld = Some(format!(
                 "No label: the batch failed verification ({} against {} to {}). FAIL — DO NOT RELEASE. Correct it, verify it again, and print the labels only when it passes.",

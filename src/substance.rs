@@ -82,6 +82,24 @@ pub struct FormData {
     pub loss_on_drying_source: Option<String>,
 }
 
+/// The assay limits of the pharmacopoeia that states its assay on one basis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssayLimits {
+    /// The basis the assay is stated on.
+    pub basis: AssayBasis,
+    /// The pharmacopoeia that states it so, e.g. `USP`.
+    pub pharmacopoeia: String,
+    /// What a percentage on this basis means, for people.
+    pub states: String,
+    /// Lowest assay of a pharmacopoeial lot; a certificate below it is warned about.
+    pub min: Percent,
+    /// Highest assay of a pharmacopoeial lot; a certificate above it is refused.
+    pub max: Percent,
+    /// Where the limits come from.
+    pub source: String,
+}
+
 /// The substance file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,10 +108,8 @@ pub struct Substance {
     pub id: String,
     /// Name for people.
     pub name: String,
-    /// Lowest assay a pharmacopoeial lot has; a certificate below it is flagged.
-    pub assay_min: Percent,
-    /// Where the assay limit comes from.
-    pub assay_source: String,
+    /// The pharmacopoeial assay limits, one row per basis a certificate may state.
+    pub assay_limits: Vec<AssayLimits>,
     /// Its forms.
     pub forms: Vec<FormData>,
 }
@@ -112,6 +128,11 @@ impl Substance {
                     && s.forms.iter().any(|f| f.form == Form::Pentahydrate),
                 "the embedded substance file lists both forms"
             );
+            assert!(
+                s.assay_limits.iter().any(|l| l.basis == AssayBasis::AsIs)
+                    && s.assay_limits.iter().any(|l| l.basis == AssayBasis::Dried),
+                "the embedded substance file lists the assay limits of both bases"
+            );
             s
         })
     }
@@ -124,6 +145,38 @@ impl Substance {
             .expect("both forms are present (checked on load)")
     }
 
+    /// The assay limits of a certificate stated on `basis`.
+    pub fn assay_limits(&self, basis: AssayBasis) -> &AssayLimits {
+        self.assay_limits
+            .iter()
+            .find(|l| l.basis == basis)
+            .expect("both bases are present (checked on load)")
+    }
+
+    /// The refusal of an assay given without its basis: one line that names the two bases and
+    /// which pharmacopoeia states which, so that a USP certificate is never read as a Ph. Eur.
+    /// one (their factors differ by the loss on drying, about a third).
+    pub fn missing_assay_basis(&self) -> Error {
+        let choice = |b: AssayBasis| {
+            let l = self.assay_limits(b);
+            format!(
+                "`{}` ({} certificates: {})",
+                b.as_str(),
+                l.pharmacopoeia,
+                l.states
+            )
+        };
+        Error::input(
+            "--assay-basis",
+            format!(
+                "the basis the certificate states its assay on, {} or {} (in a request file `certificate.basis`)",
+                choice(AssayBasis::Dried),
+                choice(AssayBasis::AsIs)
+            ),
+            "nothing",
+        )
+    }
+
     /// Molar mass of a form in g/mol.
     pub fn molar_mass(&self, form: Form) -> Decimal {
         self.form(form).molar_mass_g_per_mol
@@ -134,10 +187,11 @@ impl Substance {
     /// more often typing errors than real lots, and they change the weight by as much.
     pub fn certificate_warnings(&self, stock: Form, cert: &Certificate) -> Vec<String> {
         let mut out = Vec::new();
-        if cert.assay.value() < self.assay_min.value() {
+        let limits = self.assay_limits(cert.basis);
+        if cert.assay.value() < limits.min.value() {
             out.push(format!(
                 "the certificate's assay {} is below the pharmacopoeial minimum {} ({}): check the certificate before weighing",
-                cert.assay, self.assay_min, self.assay_source
+                cert.assay, limits.min, limits.source
             ));
         }
         let form = self.form(stock);
@@ -176,6 +230,16 @@ pub enum AssayBasis {
     Dried,
 }
 
+impl AssayBasis {
+    /// The name as written in options and files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssayBasis::AsIs => "as-is",
+            AssayBasis::Dried => "dried",
+        }
+    }
+}
+
 impl FromStr for AssayBasis {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
@@ -203,14 +267,21 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// Checks the ranges: assay above 0 and at most 100 %, water below 100 %, and water given
-    /// exactly when the assay is on the dried basis.
+    /// Checks the ranges: assay above 0 and at most the pharmacopoeial upper limit of its basis
+    /// (`data/substance.toml`: USP 100.5 % dried, Ph. Eur. 101.0 % as is), water below 100 %,
+    /// and water given exactly when the assay is on the dried basis.
     pub fn new(assay: Percent, basis: AssayBasis, water: Option<Percent>) -> Result<Self> {
         let hundred = Decimal::ONE_HUNDRED;
-        if assay.value() <= Decimal::ZERO || assay.value() > hundred {
+        let limits = Substance::sodium_thiosulfate().assay_limits(basis);
+        if assay.value() <= Decimal::ZERO || assay.value() > limits.max.value() {
             return Err(Error::input(
                 "--assay",
-                "a percentage above 0 % and at most 100 %",
+                format!(
+                    "a percentage above 0 % and at most {} for an assay on the `{}` basis ({})",
+                    limits.max,
+                    basis.as_str(),
+                    limits.source
+                ),
                 format!("`{assay}`"),
             ));
         }

@@ -138,12 +138,15 @@ fn containers_and_overage() {
 }
 
 #[test]
-fn small_quantities_are_flagged_for_the_aliquot_method() {
-    // 2 g of 20 % with 5 % mineral oil: 0.1 g of oil, below the minimum weight 820 × 0.001 g.
-    let text = ok(&["batch", "sts-20-petrolatum", "--quantity", "2g"]);
-    assert!(text.contains("BELOW MINIMUM"), "{text}");
-    assert!(text.contains("aliquot method"), "{text}");
-    assert!(text.contains("0.82 g"), "{text}");
+fn small_quantities_are_refused_when_the_levigating_agent_is_below_the_minimum_weight() {
+    // 2 g of 20 % with 5 % mineral oil: 0.1 g of oil, below the minimum weight 820 × 0.001 g
+    // = 0.82 g. Only the active may be aliquoted (issue 8 §5), so the batch is refused; the oil
+    // reaches 0.82 g in a batch of 0.82 ÷ 0.05 = 16.4 g.
+    assert_eq!(d("0.82") / d("0.05"), d("16.4"));
+    fails(
+        &["batch", "sts-20-petrolatum", "--quantity", "2g"],
+        &["Light mineral oil NF (0.1 g)", "0.82 g", "16.4 g"],
+    );
 }
 
 #[test]
@@ -284,11 +287,23 @@ fn strength_outside_the_range() {
 #[test]
 fn bad_assay_and_water() {
     let base = ["batch", "sts-25-zinc-oxide", "--quantity", "100g"];
-    for assay in ["0%", "-1%", "100.5%"] {
+    // The upper limits are the pharmacopoeias' (data/substance.toml): Ph. Eur. 101.0 % as is,
+    // USP 100.5 % on the dried basis.
+    for assay in ["0%", "-1%", "101.1%"] {
         let mut a = base.to_vec();
-        a.extend(["--assay", assay]);
-        fails(&a, &["`--assay`", "at most 100 %"]);
+        a.extend(["--assay", assay, "--assay-basis", "as-is"]);
+        fails(&a, &["`--assay`", "at most 101 %"]);
     }
+    let mut a = base.to_vec();
+    a.extend([
+        "--assay",
+        "100.6%",
+        "--assay-basis",
+        "dried",
+        "--water",
+        "35%",
+    ]);
+    fails(&a, &["`--assay`", "at most 100.5 %", "`dried` basis"]);
     let mut a = base.to_vec();
     a.extend([
         "--assay",
@@ -355,6 +370,9 @@ fn regression_rounding_outside_the_tolerance_is_refused() {
     // A 7 g balance: the total 100 g rounds to 98 g (14 steps) and the 25 g of STS to 28 g
     // (25 / 7 = 3.57 → 4 steps); 28 / 98 = 28.57 % w/w = 114.3 % of label, above 110 %.
     assert!(d("28") / d("98") * d("100") / d("25") * d("100") > d("110"));
+    // Since issue 8 §5 it is refused before that: its minimum weight, 820 × 7 g = 5,740 g, is
+    // far above every component (a balance that weighs a component can no longer round it out
+    // of tolerance: half a step is at most 0.5 / 820 = 0.06 % of it).
     fails(
         &[
             "batch",
@@ -364,7 +382,7 @@ fn regression_rounding_outside_the_tolerance_is_refused() {
             "--readability",
             "7g",
         ],
-        &["outside the formula's tolerance", "90 % to 110 %"],
+        &["the balance cannot make this batch", "5,740 g"],
     );
 }
 
@@ -372,36 +390,42 @@ fn regression_rounding_outside_the_tolerance_is_refused() {
 fn regression_a_worst_case_outside_the_tolerance_is_warned() {
     // 1.3 g at 0.1 g: 0.325 g of STS → 0.3 g (23.08 % w/w, 92.3 % of label, inside), but
     // weighed 0.05 g light with the base 0.05 g heavy: 0.25 / 1.3 = 19.23 % = 76.9 % of label.
-    let text = ok(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "1.3g",
-        "--readability",
-        "0.1g",
-    ]);
-    assert!(text.contains("≈ 76.923 % of label"), "{text}");
-    assert!(
-        text.contains("beyond the formula's tolerance 90 % to 110 % of label"),
-        "{text}"
+    // Since issue 8 §5 such a batch is refused outright: the base, 1 g, is far below the
+    // minimum weight 820 × 0.1 g = 82 g; the message names the smallest batch it can make.
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "1.3g",
+            "--readability",
+            "0.1g",
+        ],
+        &[
+            "the balance cannot make this batch",
+            "82 g",
+            "smallest batch",
+        ],
     );
 }
 
 #[test]
 fn regression_a_total_rounded_to_the_balance_is_warned() {
-    // 100.05 g on a 0.1 g balance: 1000.5 steps round half away from zero to 100.1 g.
+    // 100.005 g on a 0.01 g balance: 10000.5 steps round half away from zero to 100.01 g.
+    // (It was 100.05 g on a 0.1 g balance, which cannot make a 100 g batch: minimum weight
+    // 82 g, issue 8 §5.)
     let plan = json(&[
         "batch",
         "sts-25-zinc-oxide",
         "--quantity",
-        "100.05g",
+        "100.005g",
         "--readability",
-        "0.1g",
+        "0.01g",
     ]);
-    assert_eq!(value(&plan["total"]), d("100.1"));
+    assert_eq!(value(&plan["total"]), d("100.01"));
     let warnings = plan["warnings"].to_string();
     assert!(
-        warnings.contains("rounded from 100.05 g to 100.1 g"),
+        warnings.contains("rounded from 100.005 g to 100.01 g"),
         "{warnings}"
     );
 }
@@ -439,6 +463,8 @@ fn regression_the_composition_names_the_stock_as_weighed() {
         "100g",
         "--assay",
         "50%",
+        "--assay-basis",
+        "as-is",
     ]);
     let line = &plan["composition"][0];
     assert_eq!(value(&line["percent"]), d("25") / d("0.5"));
@@ -568,6 +594,8 @@ fn regression_a_powder_certificate_below_the_monograph_is_warned() {
         "powder",
         "--assay",
         "90%",
+        "--assay-basis",
+        "as-is",
     ]);
     assert!(plan["warnings"]
         .to_string()

@@ -465,6 +465,7 @@ storage = "room"
 
 [certificate]
 assay = "99.5 %"
+basis = "as-is"
 
 [[components]]
 id = "sts"
@@ -488,6 +489,8 @@ expiry = "2028-03"
         "2026-11-21T09:30",
         "--assay",
         "99.5%",
+        "--assay-basis",
+        "as-is",
         "--component",
         "sts=LOT123@2027-01-31",
         "--component",

@@ -135,6 +135,8 @@ fn the_powder_method_corrects_for_the_certificate_and_filters() {
         "powder",
         "--assay",
         "99.5%",
+        "--assay-basis",
+        "as-is",
     ]);
     let p = &j["powder"];
     assert_eq!(value(&p["active_needed"]), d("150") * d("10") / d("1000"));

@@ -2,8 +2,10 @@
 
 mod common;
 
+mod balance;
 mod batch;
 mod bud;
+mod certificate;
 mod dosing;
 mod dosing_review;
 mod dosing_second_review;

@@ -252,7 +252,11 @@ fn regression_verify_with_a_plan_takes_its_stock_form_strength_and_certificate()
     );
 
     // A certificate of 98 % (as is): 25 ÷ 0.98 = 25.5102… g, weighed 25.51 g, base 74.49 g.
-    let cert = save_plan(&dir, "cert.json", &["--assay", "98%"]);
+    let cert = save_plan(
+        &dir,
+        "cert.json",
+        &["--assay", "98%", "--assay-basis", "as-is"],
+    );
     let v = json(&[
         "verify",
         "sts-25-zinc-oxide",

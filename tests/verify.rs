@@ -161,6 +161,8 @@ fn a_certificate_assay_counts_in_the_actual_strength() {
     let v = verify_json(&[
         "--assay",
         "98%",
+        "--assay-basis",
+        "as-is",
         "--actual",
         "sts=25.5g",
         "--actual",
@@ -490,4 +492,312 @@ fn regression_a_solution_is_refused_before_its_volumes_are_read() {
         ],
         &["solution", "does not verify"],
     );
+}
+
+#[test]
+fn regression_a_gross_error_is_rejected_not_corrected() {
+    // The reproducer: 250 g of STS with 75 g of base is 250 ÷ 325 = 76.92 % w/w. Bringing it
+    // back to 25 % needs 250 ÷ 0.25 − 325 = 675 g of base, 675 ÷ 325 = 207.7 % of the batch:
+    // far past the default rescue limit of 10 % (32.5 g). It used to advise adding 675 g.
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=250g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+    ]);
+    let out = crate::common::stscalc(&a);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Result: REJECT — DISCARD AND REMAKE"),
+        "{text}"
+    );
+    assert!(!text.contains("Add 675 g"), "{text}");
+    assert!(!text.contains("Correction"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("REJECT"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+
+    a.extend(["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&crate::common::stscalc(&a).stdout).unwrap();
+    assert_eq!(v["result"], "reject");
+    assert_eq!(v["pass"], false);
+    assert!(v["correction"].is_null());
+    let needed = d("250") / d("0.25") - d("325");
+    assert_eq!(needed, d("675"));
+    assert_eq!(value(&v["rejection"]["addition"]), needed);
+    assert_eq!(
+        value(&v["rejection"]["share"]),
+        needed / d("325") * d("100")
+    );
+    assert_eq!(value(&v["rescue"]["max_addition"]), d("10"));
+    assert!(!v["rescue"]["reason"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn regression_a_correction_carried_out_is_entered_and_verified_again() {
+    // 21 g + 75 g = 96 g at 21 ÷ 96 = 21.875 %, 87.5 % of label: FAIL. Stock that brings it
+    // to 25 %: (0.25 × 96 − 21) ÷ (1 − 0.25) = 3 ÷ 0.75 = 4 g, 4 ÷ 96 = 4.2 % of the batch,
+    // within the 10 % rescue limit, so the correction is required, not a rejection.
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=21g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--format",
+        "json",
+    ]);
+    let out = crate::common::stscalc(&a);
+    assert_eq!(out.status.code(), Some(1), "a failed batch exits 1");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"], "fail");
+    assert_eq!(v["correction"]["required"], true);
+    let add = (d("0.25") * d("96") - d("21")) / (d("1") - d("0.25"));
+    assert_eq!(add, d("4"));
+    assert_eq!(value(&v["correction"]["steps"][0]["to_weigh"]), add);
+    // Carried out and entered: 25 g in 100 g, 25 %, 100 % of label: PASS. The record keeps the
+    // first weighings, the addition and the final strength.
+    let v = verify_json(&[
+        "--actual",
+        "sts=21g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--addition",
+        "sts=4g",
+    ]);
+    assert_eq!(v["result"], "pass");
+    assert_eq!(value(&v["first_total"]), d("21") + d("75"));
+    assert_eq!(value(&v["actual_total"]), d("21") + d("75") + d("4"));
+    assert_eq!(
+        value(&v["actual_strength"]),
+        (d("21") + d("4")) / d("100") * d("100")
+    );
+    assert_eq!(v["additions"][0]["id"], "sts");
+    assert_eq!(value(&v["additions"][0]["mass"]), d("4"));
+    assert_eq!(value(&v["actual"][0]["first"]), d("21"));
+    assert_eq!(value(&v["actual"][0]["added"]), d("4"));
+    let first = v["first_strength_text"].as_str().unwrap();
+    assert!(first.contains("≈ 21.88 % w/w"), "{first}"); // 21.875 rounded half up
+    assert!(first.contains("87.5 % of label"), "{first}");
+    let text = ok(&[
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--date",
+        "2026-11-21",
+        "--actual",
+        "sts=21g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--addition",
+        "sts=4g",
+    ]);
+    assert!(text.contains("first weighed"), "{text}");
+    assert!(text.contains("1. 4 g of Sodium thiosulfate"), "{text}");
+    assert!(
+        text.contains("Final strength: 25 % w/w (100 % of label)"),
+        "{text}"
+    );
+    // The same from a request file; an unknown component is refused by name.
+    let dir = temp_dir();
+    let path = dir.path().join("verify.toml");
+    std::fs::write(
+        &path,
+        "formula = \"sts-25-zinc-oxide\"\nquantity = \"100 g\"\ncompounded_at = \"2026-11-21\"\n\
+         additions = [{ id = \"sts\", mass = \"4 g\" }]\n[actual]\nsts = \"21 g\"\nzinc-oxide-ointment = \"75 g\"\n",
+    )
+    .unwrap();
+    let f = json(&["verify", "--request", path.to_str().unwrap()]);
+    assert_eq!(f["result"], "pass");
+    verify_fails(
+        &[
+            "--actual",
+            "sts=21g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--addition",
+            "water=1g",
+        ],
+        &["`--addition`", "`water`"],
+    );
+}
+
+#[test]
+fn regression_additions_past_the_rescue_limit_are_rejected_even_when_they_pass() {
+    // Someone added the 675 g anyway: 250 ÷ 1000 = 25 %, on target, but the batch is another
+    // batch (675 ÷ 325 = 207.7 % added): REJECT.
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=250g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--addition",
+        "zinc-oxide-ointment=675g",
+        "--format",
+        "json",
+    ]);
+    let out = crate::common::stscalc(&a);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        value(&v["actual_strength"]),
+        d("250") / d("1000") * d("100")
+    );
+    assert_eq!(v["result"], "reject");
+}
+
+#[test]
+fn regression_a_passing_batch_shows_its_optional_correction_plainly() {
+    // 27.9 g + 75 g = 102.9 g at 27.9 ÷ 102.9 = 27.11 %, 108.45 % of label: PASS. Base that
+    // returns it to 25 %: 27.9 ÷ 0.25 − 102.9 = 8.7 g (8.5 % of the batch, within 10 %).
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=27.9g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+    ]);
+    let text = ok(&a);
+    assert!(text.contains("Result: PASS"), "{text}");
+    assert!(
+        text.contains(
+            "Optional correction, only to come closer to 25 % w/w (the batch passes as it is)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Add 8.7 g of Zinc Oxide Ointment USP"),
+        "{text}"
+    );
+    assert!(!text.contains("REQUIRED"), "{text}");
+    a.extend(["--format", "json"]);
+    let v = json(&a[..a.len() - 2]);
+    assert_eq!(v["correction"]["required"], false);
+    assert_eq!(
+        value(&v["correction"]["steps"][0]["to_weigh"]),
+        d("27.9") / d("0.25") - d("102.9")
+    );
+    // No warning for an optional correction: warnings are for what must be acted on.
+    assert!(
+        !v["warnings"].to_string().contains("correction"),
+        "{}",
+        v["warnings"]
+    );
+    // The printed record: the optional steps are not bold and not in a warning box.
+    let dir = temp_dir();
+    let html = dir.path().join("record.html");
+    let mut h = PLAN.to_vec();
+    h.extend([
+        "--actual",
+        "sts=27.9g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--format",
+        "html",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    ok(&h);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Optional correction"), "optional heading");
+    assert!(
+        !page.contains("<li><strong>Add 8.7 g"),
+        "styled as an alarm"
+    );
+    assert!(
+        !page.contains("class=\"warn\">Optional"),
+        "in a warning box"
+    );
+}
+
+#[test]
+fn regression_a_formulas_own_rescue_limit_replaces_the_default() {
+    // 21 g + 75 g needs (0.25 × 96 − 21) ÷ 0.75 = 4 g of stock, 4 ÷ 96 = 4.17 % of the batch:
+    // within the default 10 %, but past a formula's own [rescue] max_addition = "4 %".
+    let dir = temp_dir();
+    let text =
+        std::fs::read_to_string(crate::common::root().join("formulas/sts-25-zinc-oxide.toml"))
+            .unwrap();
+    let run = |limit: &str| {
+        std::fs::write(
+            dir.path().join("sts-25-zinc-oxide.toml"),
+            format!("{text}\n[rescue]\nmax_addition = \"{limit}\"\nreason = \"test policy\"\n"),
+        )
+        .unwrap();
+        crate::common::stscalc(&[
+            "verify",
+            "sts-25-zinc-oxide",
+            "--formulas",
+            dir.path().to_str().unwrap(),
+            "--quantity",
+            "100g",
+            "--date",
+            "2026-11-21",
+            "--actual",
+            "sts=21g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--format",
+            "json",
+        ])
+    };
+    assert!(d("4") / d("96") * d("100") > d("4"));
+    let v: serde_json::Value = serde_json::from_slice(&run("4 %").stdout).unwrap();
+    assert_eq!(v["result"], "reject");
+    assert_eq!(v["rescue"]["reason"], "test policy");
+    let v: serde_json::Value = serde_json::from_slice(&run("4.2 %").stdout).unwrap();
+    assert_eq!(v["result"], "fail");
+    // A limit that is not a share of the batch is refused on load, naming the field.
+    let out = run("0 %");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`rescue.max_addition`"));
+}
+
+#[test]
+fn regression_the_printed_record_shows_first_weighings_additions_and_final_strength() {
+    // 21 g + 75 g (21 ÷ 96 = 21.875 %, 87.5 % of label), then 4 g of STS: 25 ÷ 100 = 25 %.
+    let dir = temp_dir();
+    let html = dir.path().join("record.html");
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=21g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--addition",
+        "sts=4g",
+        "--format",
+        "html",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    ok(&a);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page
+        .contains("First weighings</td><td>total 96 g, strength ≈ 21.88 % w/w (87.5 % of label)"));
+    assert!(page.contains("Additions, in order</td><td>1. 4 g of Sodium thiosulfate"));
+    assert!(page.contains("Final strength</td><td>25 % w/w (pentahydrate basis)"));
+    // A rejected batch's record says so and prints no label.
+    let rejected = dir.path().join("rejected.html");
+    let mut a = PLAN.to_vec();
+    a.extend([
+        "--actual",
+        "sts=250g",
+        "--actual",
+        "zinc-oxide-ointment=75g",
+        "--format",
+        "html",
+        "-o",
+        rejected.to_str().unwrap(),
+    ]);
+    let out = crate::common::stscalc(&a);
+    assert_eq!(out.status.code(), Some(1));
+    let page = std::fs::read_to_string(&rejected).unwrap();
+    assert!(page.contains("REJECT — DISCARD AND REMAKE"));
+    assert!(page.contains("No label: the batch is rejected"));
+    assert!(!page.contains("Add 675 g"));
 }

@@ -3,10 +3,19 @@
 //!
 //! The base is never rounded on its own: it is the batch total minus the rounded active and
 //! levigating agent, so the components always add up to the total exactly.
+//!
+//! What the balance can weigh decides whether the batch can be made at all: the levigating
+//! agent and the base are weighed directly, so each must reach the balance's minimum weight
+//! (USP <41>) and no weighing may pass its capacity; otherwise the batch is refused with the
+//! smallest batch that this balance can make (and the finer balance that makes this one). An
+//! active below the minimum weight is weighed by the aliquot method, which is calculated: the
+//! stock diluted in the base, and the part of the dilution to weigh.
+
+use std::sync::OnceLock;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{display_factor, display_percent, Balance, BatchSize, Overage};
 use crate::error::{Error, Result};
@@ -29,8 +38,69 @@ pub struct OintmentRequest {
     pub certificate: Option<Certificate>,
     /// The balance.
     pub balance: Balance,
+    /// The balance's capacity, or the default of `data/balance.toml`.
+    pub capacity: Option<Mass>,
     /// Container option id, or the formula's first.
     pub container: Option<String>,
+}
+
+/// `data/balance.toml`: the balance assumed where the options do not describe it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BalanceDefaults {
+    /// The largest single weighing.
+    pub capacity: Mass,
+    /// Why that figure.
+    pub capacity_source: String,
+}
+
+impl BalanceDefaults {
+    /// The shipped defaults, parsed once.
+    pub fn get() -> &'static BalanceDefaults {
+        static CELL: OnceLock<BalanceDefaults> = OnceLock::new();
+        CELL.get_or_init(|| {
+            crate::data::from_toml(
+                crate::data::FileKind::Data,
+                "data/balance.toml",
+                include_str!("../../data/balance.toml"),
+            )
+            .expect("the embedded balance file is checked by the test suite")
+        })
+    }
+}
+
+/// How an active below the balance's minimum weight is weighed: a dilution of the stock in the
+/// base, of which an aliquot goes into the batch. Every weighing is at least the minimum weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct Aliquot {
+    /// What the stock is diluted in (the base).
+    pub diluent: String,
+    /// Stock to weigh for the dilution: the minimum weight, rounded up to the readability.
+    pub stock_to_weigh: Mass,
+    /// Base to weigh and mix with it.
+    pub diluent_to_weigh: Mass,
+    /// The dilution made.
+    pub dilution_total: Mass,
+    /// The part of the dilution to weigh into the batch.
+    pub aliquot_to_weigh: Mass,
+    /// Stock that aliquot holds, exact.
+    pub active_delivered: Mass,
+    /// The same, as people read it.
+    pub active_delivered_text: String,
+    /// What is left of the dilution, to discard.
+    pub discard: Mass,
+    /// Base weighed directly into the batch besides the aliquot.
+    pub base_to_weigh_directly: Mass,
+    /// The instruction, for the sheet.
+    pub text: String,
+}
+
+/// Why a batch cannot be weighed on the balance.
+enum Unweighable {
+    /// A component weighed directly is below the minimum weight.
+    BelowMinimum(String),
+    /// A weighing is above the capacity.
+    OverCapacity(String),
 }
 
 /// The role of a component in the batch.
@@ -101,6 +171,8 @@ pub struct Fill {
     pub count: u32,
     /// Nominal quantity left over after filling (overage not counted).
     pub left_over: Mass,
+    /// As people read it: `3 × 30 g (…), 10 g left over`, or that the batch fills none.
+    pub text: String,
 }
 
 /// One constituent of the finished ointment.
@@ -182,6 +254,12 @@ pub struct OintmentPlan {
     pub stock: Stock,
     /// The balance.
     pub balance: Balance,
+    /// Capacity of that balance: the largest single weighing.
+    pub capacity: Mass,
+    /// Where the capacity comes from.
+    pub capacity_basis: String,
+    /// How the active is weighed when it is below the minimum weight.
+    pub aliquot: Option<Aliquot>,
     /// Minimum weight of that balance.
     pub minimum_weight: Mass,
     /// How the minimum weight was derived.
@@ -205,8 +283,107 @@ pub struct OintmentPlan {
 
 use super::NEAREST_STEP as ROUNDING_RULE;
 
-/// Plans an ointment batch.
+/// Plans an ointment batch; refuses one the balance cannot weigh, naming the smallest batch it
+/// can (and the finer balance that makes this one).
 pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
+    match plan_on_balance(entry, req)? {
+        Ok(p) => Ok(p),
+        Err(Unweighable::OverCapacity(what)) => {
+            let (capacity, source) = capacity_of(req);
+            Err(Error::Refused(format!(
+                "{what} is more than the balance's capacity {capacity} ({source}): weigh on a balance of larger capacity (--capacity) or make a smaller batch"
+            )))
+        }
+        Err(Unweighable::BelowMinimum(what)) => {
+            let min = req.balance.minimum_weight();
+            let mut advice = Vec::new();
+            if let Some(n) = smallest_workable(entry, req) {
+                advice.push(format!(
+                    "the smallest batch this balance can make is {n} (--quantity {})",
+                    crate::quantity::format_number(n.g()).replace(',', "") + "g"
+                ));
+            }
+            if let Some(d) = finer_readability(entry, req) {
+                let finer = Balance {
+                    readability: d,
+                    repeatability: None,
+                };
+                advice.push(format!(
+                    "this batch needs a balance of readability {d} or finer (minimum weight {}, if its repeatability is at its floor)",
+                    finer.minimum_weight()
+                ));
+            }
+            Err(Error::Refused(format!(
+                "the balance cannot make this batch: {what} is below its minimum weight {min} ({}), and only the active may be weighed by the aliquot method (the levigating agent and the base are weighed directly){}{}",
+                req.balance.minimum_weight_basis(),
+                if advice.is_empty() { "" } else { ": " },
+                advice.join("; or ")
+            )))
+        }
+    }
+}
+
+/// The capacity used, and where it comes from.
+fn capacity_of(req: &OintmentRequest) -> (Mass, String) {
+    match req.capacity {
+        Some(c) => (c, "--capacity".into()),
+        None => {
+            let d = BalanceDefaults::get();
+            (d.capacity, format!("default, {}", d.capacity_source))
+        }
+    }
+}
+
+/// The smallest nominal batch, in round steps of the order of the minimum weight, that the
+/// balance can make with the same strength, overage, stock and certificate.
+fn smallest_workable(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
+    let min = req.balance.minimum_weight().g();
+    // 8.2 g → steps of 1 g; 0.82 g → 0.1 g: a round figure, at most ~12 % above the least.
+    let mut step = Decimal::ONE;
+    while step > min {
+        step /= Decimal::TEN;
+    }
+    while step * Decimal::TEN <= min {
+        step *= Decimal::TEN;
+    }
+    let start = (min / step).ceil();
+    // Every component is a fixed share of the batch, so 400 steps reach well past the size
+    // where the smallest share (a 5 % levigating agent) is weighed directly.
+    (0..400).find_map(|k| {
+        let n = Mass::from_g((start + Decimal::from(k)) * step);
+        let trial = OintmentRequest {
+            size: BatchSize::Total { total: n },
+            container: None,
+            ..req.clone()
+        };
+        matches!(plan_on_balance(entry, &trial), Ok(Ok(_))).then_some(n)
+    })
+}
+
+/// The coarsest readability, in decades finer than the one given, that makes this batch.
+fn finer_readability(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
+    let mut d = req.balance.readability.g();
+    for _ in 0..4 {
+        d /= Decimal::TEN;
+        let trial = OintmentRequest {
+            balance: Balance {
+                readability: Mass::from_g(d),
+                repeatability: None,
+            },
+            ..req.clone()
+        };
+        if matches!(plan_on_balance(entry, &trial), Ok(Ok(_))) {
+            return Some(Mass::from_g(d));
+        }
+    }
+    None
+}
+
+/// Plans the batch, or says why the balance cannot weigh it.
+fn plan_on_balance(
+    entry: &Entry,
+    req: &OintmentRequest,
+) -> Result<std::result::Result<OintmentPlan, Unweighable>> {
     let formula = &entry.formula;
     let substance = Substance::sodium_thiosulfate();
     let strength = match req.strength {
@@ -365,17 +542,77 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
     });
 
     let minimum_weight = balance.minimum_weight();
-    for c in components.iter().filter(|c| c.below_minimum_weight) {
+    let lev_weigh = components
+        .iter()
+        .find(|c| c.role == Role::LevigatingAgent)
+        .map(|c| c.to_weigh);
+    let aliquot = if components[0].below_minimum_weight {
+        let a = aliquot(
+            active_calc,
+            &balance,
+            &formula.vehicle.name,
+            total,
+            lev_weigh,
+        );
+        calc.push(a.text.clone());
         warnings.push(format!(
-            "{} ({}) is below the balance's minimum weight {minimum_weight}: weigh it by the aliquot method \
-             (weigh at least the minimum weight, dilute with a weighed amount of the base, weigh the aliquot that holds {})",
-            c.name, c.to_weigh, c.to_weigh
+            "{} ({}) is below the balance's minimum weight {minimum_weight}: weigh it by the aliquot method: {}",
+            components[0].name, components[0].to_weigh, a.text
         ));
+        Some(a)
+    } else {
+        None
+    };
+    // The levigating agent and the base are weighed directly: never aliquoted.
+    let base_direct = aliquot.as_ref().map_or(base, |a| a.base_to_weigh_directly);
+    let direct = [
+        lev_weigh.map(|m| {
+            (
+                formula
+                    .levigating_agent
+                    .as_ref()
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default(),
+                "the levigating agent",
+                m,
+            )
+        }),
+        Some((formula.vehicle.name.clone(), "the base", base_direct)),
+    ];
+    for (name, role, m) in direct.iter().flatten() {
+        if *m < minimum_weight {
+            return Ok(Err(Unweighable::BelowMinimum(format!(
+                "{role} {name} ({m}{})",
+                if aliquot.is_some() && *role == "the base" {
+                    ", besides the active's aliquot"
+                } else {
+                    ""
+                }
+            ))));
+        }
+    }
+    let (capacity, capacity_basis) = capacity_of(req);
+    let mut weighings: Vec<(String, Mass)> = direct
+        .iter()
+        .flatten()
+        .map(|(name, _, m)| (name.clone(), *m))
+        .collect();
+    match &aliquot {
+        Some(a) => {
+            weighings.push(("the active's dilution".into(), a.dilution_total));
+        }
+        None => weighings.push((components[0].name.clone(), components[0].to_weigh)),
+    }
+    if let Some((name, m)) = weighings.iter().find(|(_, m)| *m > capacity) {
+        return Ok(Err(Unweighable::OverCapacity(format!("{name} ({m})"))));
     }
 
     let strength_check = strength_check(strength, factor, &components, total, d);
     check_tolerance(formula, &strength_check, &balance, &mut warnings)?;
     let fill = fill(formula, req, nominal)?;
+    if fill.count == 0 {
+        warnings.push(fill.text.clone());
+    }
     let composition = composition(
         entry,
         &components,
@@ -385,7 +622,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
         &strength_check,
     );
 
-    Ok(OintmentPlan {
+    Ok(Ok(OintmentPlan {
         formula: FormulaRef::of(entry),
         title: crate::plan::record::preparation_title(formula, Strength::Percent(strength)),
         strength,
@@ -403,6 +640,9 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
             factor_basis,
         },
         balance,
+        capacity,
+        capacity_basis,
+        aliquot,
         minimum_weight,
         minimum_weight_basis: balance.minimum_weight_basis(),
         components,
@@ -412,7 +652,67 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
         calculations: calc,
         warnings,
         record: None,
-    })
+    }))
+}
+
+/// The aliquot method for an active of `needed` g of stock, below the minimum weight `m`: weigh
+/// `m` of stock (rounded up to the readability), dilute it in enough base that the aliquot
+/// holding `needed` is at least `m` too, and weigh that aliquot; the rest of the base is
+/// weighed directly.
+fn aliquot(
+    needed: Mass,
+    balance: &Balance,
+    diluent: &str,
+    total: Mass,
+    levigating: Option<Mass>,
+) -> Aliquot {
+    let d = balance.readability.g();
+    let m = balance.minimum_weight().g();
+    let up = |x: Decimal| super::round_to_multiple(x, d, RoundingStrategy::ToPositiveInfinity);
+    let stock = up(m);
+    // The aliquot is needed × dilution ÷ stock; at least m when dilution ≥ m × stock ÷ needed.
+    let diluent_mass = up((m * stock / needed.g() - stock).max(m));
+    let dilution = stock + diluent_mass;
+    let exact = needed.g() * dilution / stock;
+    let mut q = super::round_to_multiple(exact, d, RoundingStrategy::MidpointAwayFromZero);
+    if q < m {
+        q += d;
+    }
+    let delivered = Mass::from_g(q * stock / dilution);
+    let base_direct = total.g() - levigating.map_or(Decimal::ZERO, |l| l.g()) - q;
+    let text = format!(
+        "weigh {} of the stock and mix it with {} of {diluent} to a uniform dilution of {}; weigh {} of the dilution into the batch ({} ÷ {} × {} = {}, calculated {} × {} ÷ {} = {}), which holds {} of stock; discard the {} left; the base weighed directly is then {} − {}{} = {}",
+        Mass::from_g(stock),
+        Mass::from_g(diluent_mass),
+        Mass::from_g(dilution),
+        Mass::from_g(q),
+        Mass::from_g(q),
+        Mass::from_g(dilution),
+        Mass::from_g(stock),
+        delivered.display_calculated(6),
+        needed.display_calculated(6),
+        Mass::from_g(dilution),
+        Mass::from_g(stock),
+        Mass::from_g(exact).display_calculated(6),
+        delivered.display_calculated(6),
+        Mass::from_g(dilution - q),
+        total,
+        Mass::from_g(q),
+        levigating.map_or(String::new(), |l| format!(" − {l}")),
+        Mass::from_g(base_direct)
+    );
+    Aliquot {
+        diluent: diluent.to_string(),
+        stock_to_weigh: Mass::from_g(stock),
+        diluent_to_weigh: Mass::from_g(diluent_mass),
+        dilution_total: Mass::from_g(dilution),
+        aliquot_to_weigh: Mass::from_g(q),
+        active_delivered: delivered,
+        active_delivered_text: delivered.display_calculated(6),
+        discard: Mass::from_g(dilution - q),
+        base_to_weigh_directly: Mass::from_g(base_direct),
+        text,
+    }
 }
 
 /// Refuses a batch whose rounded quantities alone put it outside the formula's potency
@@ -578,12 +878,25 @@ fn fill(formula: &crate::formula::Formula, req: &OintmentRequest, nominal: Mass)
         }
     };
     let left_over = Mass::from_g(nominal.g() - fill.g() * Decimal::from(count));
+    let text = if count == 0 {
+        format!(
+            "the batch ({nominal}) fills no container: it is less than one {fill} fill of the {}; choose a smaller container with --container, or make at least {fill}",
+            container.name
+        )
+    } else {
+        format!(
+            "{} × {fill} ({}), {left_over} left over",
+            crate::quantity::format_number(count.into()),
+            container.name
+        )
+    };
     Ok(Fill {
         container: container.id.clone(),
         name: container.name.clone(),
         fill,
         count,
         left_over,
+        text,
     })
 }
 

@@ -1,6 +1,11 @@
 //! Verification of a batch from the weights actually measured: the strength they give, its
-//! percentage of the labeled strength, pass or fail against the formula's tolerance, and the
-//! correction that brings the batch back to its target strength.
+//! percentage of the labeled strength, pass, fail or reject against the formula's tolerance and
+//! rescue limit, and the correction that brings the batch back to its target strength.
+//!
+//! A correction is offered only while everything it adds, with the additions already made, stays
+//! within the rescue limit (`[rescue]`, default in `data/potency.toml`) of the batch first
+//! weighed; past it the batch is rejected: discarded and made again. A correction that was made
+//! is entered as additions (`--addition ID=MASS`) after the first weighings and verified again.
 //!
 //! With `a` g of stock weighed, `f` g of active (on the strength's basis) per g of stock, a
 //! batch total `S` g and a target fraction `t`:
@@ -41,17 +46,80 @@ pub struct Tolerance {
     pub source: String,
 }
 
+/// How far a failed batch may be corrected before it is rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rescue {
+    /// The most a correction may add in all (additions made and proposed), as a percentage of
+    /// the batch first weighed, e.g. `10 %`.
+    pub max_addition: Percent,
+    /// Why that limit.
+    pub reason: String,
+}
+
+impl Rescue {
+    /// The default of `data/potency.toml`, parsed once.
+    pub fn default_rescue() -> &'static Rescue {
+        &potency_file().rescue
+    }
+
+    /// Checks `0 % < max_addition ≤ 100 %` and a reason; the message names `name`.
+    pub fn check(&self, name: &str) -> std::result::Result<(), String> {
+        let m = self.max_addition.value();
+        if m <= Decimal::ZERO || m > Decimal::ONE_HUNDRED {
+            return Err(format!(
+                "`{name}.max_addition` is {}: expected a percentage of the batch above 0 % and at most 100 %",
+                self.max_addition
+            ));
+        }
+        if self.reason.trim().is_empty() {
+            return Err(format!(
+                "`{name}.reason` is empty: expected why the limit is where it is"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `data/potency.toml`: the default tolerance and the default rescue limit.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PotencyFile {
+    low: Percent,
+    high: Percent,
+    source: String,
+    rescue: Rescue,
+    #[serde(skip)]
+    tolerance: Option<Tolerance>,
+}
+
+fn potency_file() -> &'static PotencyFile {
+    static CELL: OnceLock<PotencyFile> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut p: PotencyFile = from_toml(FileKind::Data, POTENCY_FILE, POTENCY_TOML)
+            .expect("the embedded potency file is checked by the test suite");
+        let t = Tolerance {
+            low: p.low,
+            high: p.high,
+            source: p.source.clone(),
+        };
+        t.check("tolerance")
+            .expect("the embedded potency file is valid");
+        p.rescue
+            .check("rescue")
+            .expect("the embedded potency file is valid");
+        p.tolerance = Some(t);
+        p
+    })
+}
+
 impl Tolerance {
     /// The default of `data/potency.toml` (90-110 % of labeled strength), parsed once.
     pub fn default_tolerance() -> &'static Tolerance {
-        static CELL: OnceLock<Tolerance> = OnceLock::new();
-        CELL.get_or_init(|| {
-            let t: Tolerance = from_toml(FileKind::Data, POTENCY_FILE, POTENCY_TOML)
-                .expect("the embedded potency file is checked by the test suite");
-            t.check("tolerance")
-                .expect("the embedded potency file is valid");
-            t
-        })
+        potency_file()
+            .tolerance
+            .as_ref()
+            .expect("set when the file is read")
     }
 
     /// Checks `0 % < low ≤ 100 % ≤ high` and a source; the message names `name`.
@@ -109,6 +177,12 @@ pub fn actual(field: &str, id: &str, mass: &str) -> Result<Actual> {
     })
 }
 
+/// Parses `ID=MASS` for `--addition`: an amount added after the first weighings, in the order
+/// given (the same component may be added more than once).
+pub fn parse_addition(text: &str) -> Result<Actual> {
+    parse_actual("--addition", text)
+}
+
 /// One component, planned against measured.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActualLine {
@@ -120,10 +194,38 @@ pub struct ActualLine {
     pub role: Role,
     /// What the plan said to weigh.
     pub planned: Mass,
-    /// What was weighed.
+    /// What was weighed first (`--actual`).
+    pub first: Mass,
+    /// What was added after (`--addition`), in all.
+    pub added: Mass,
+    /// What the batch holds: the first weighing plus the additions.
     pub actual: Mass,
     /// Actual minus planned.
     pub difference: Mass,
+}
+
+/// An addition made after the first weighings, as entered.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdditionLine {
+    /// Component id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The amount added.
+    pub mass: Mass,
+}
+
+/// Why a batch is rejected rather than corrected.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    /// What the correction would add (or the additions made), in all.
+    pub addition: Mass,
+    /// That as a percentage of the batch first weighed.
+    pub share: Percent,
+    /// The same, as people read it.
+    pub share_text: String,
+    /// The sentence people read.
+    pub text: String,
 }
 
 /// Which correction the batch needs.
@@ -175,7 +277,14 @@ pub struct Verification {
     pub plan: OintmentPlan,
     /// Planned against measured, component by component.
     pub actual: Vec<ActualLine>,
-    /// Sum of the measured weights.
+    /// Additions made after the first weighings, in order; empty when none.
+    pub additions: Vec<AdditionLine>,
+    /// Sum of the first weighings.
+    pub first_total: Mass,
+    /// The strength of the first weighings and its percentage of label, as people read them,
+    /// when additions followed.
+    pub first_strength_text: Option<String>,
+    /// Sum of what the batch holds (first weighings and additions).
     pub actual_total: Mass,
     /// The measured total minus the planned total.
     pub total_difference: Mass,
@@ -191,11 +300,17 @@ pub struct Verification {
     pub of_label_text: String,
     /// The tolerance applied.
     pub tolerance: Tolerance,
-    /// Within the tolerance.
+    /// The rescue limit applied.
+    pub rescue: Rescue,
+    /// Within the tolerance (and not rejected).
     pub pass: bool,
-    /// `pass` or `fail`.
+    /// `pass`, `fail` (outside the tolerance, a correction within the rescue limit) or
+    /// `reject` (past the rescue limit: discard and remake).
     pub result: String,
-    /// How to return to the target strength; `None` when the batch is exactly on target.
+    /// Why the batch is rejected; `None` unless `result` is `reject`.
+    pub rejection: Option<Rejection>,
+    /// How to return to the target strength; `None` when the batch is exactly on target or
+    /// rejected.
     pub correction: Option<Correction>,
     /// The calculation, step by step.
     pub calculations: Vec<String>,
@@ -206,11 +321,13 @@ pub struct Verification {
 use super::NEAREST_STEP as ROUNDING_NEAREST;
 
 /// Verifies `plan` with the measured weights: every component of the plan must have exactly
-/// one weight, above zero.
+/// one first weight, above zero; `additions` (made after them, in order) are added to it.
 pub fn verify(
     plan: &OintmentPlan,
     tolerance: &Tolerance,
+    rescue: &Rescue,
     actuals: &[Actual],
+    additions: &[Actual],
 ) -> Result<Verification> {
     let known = || {
         plan.components
@@ -234,6 +351,16 @@ pub fn verify(
                 format!("`{}` given twice", a.id),
             ));
         }
+    }
+    if let Some(a) = additions
+        .iter()
+        .find(|a| !plan.components.iter().any(|c| c.id == a.id))
+    {
+        return Err(Error::input(
+            &a.field,
+            format!("a component of formula `{}`: {}", plan.formula.id, known()),
+            format!("`{}`", a.id),
+        ));
     }
     let missing: Vec<String> = plan
         .components
@@ -260,15 +387,35 @@ pub fn verify(
         .components
         .iter()
         .map(|c| {
-            let m = actuals.iter().find(|a| a.id == c.id).expect("checked").mass;
+            let first = actuals.iter().find(|a| a.id == c.id).expect("checked").mass;
+            let added: Decimal = additions
+                .iter()
+                .filter(|a| a.id == c.id)
+                .map(|a| a.mass.g())
+                .sum();
+            let m = first.g() + added;
             ActualLine {
                 id: c.id.clone(),
                 name: c.name.clone(),
                 role: c.role,
                 planned: c.to_weigh,
-                actual: m,
-                difference: Mass::from_g(m.g() - c.to_weigh.g()),
+                first,
+                added: Mass::from_g(added),
+                actual: Mass::from_g(m),
+                difference: Mass::from_g(m - c.to_weigh.g()),
             }
+        })
+        .collect();
+    let addition_lines: Vec<AdditionLine> = additions
+        .iter()
+        .map(|a| AdditionLine {
+            id: a.id.clone(),
+            name: lines
+                .iter()
+                .find(|l| l.id == a.id)
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
+            mass: a.mass,
         })
         .collect();
     let active = lines
@@ -277,15 +424,45 @@ pub fn verify(
         .expect("every plan has an active");
     let a = active.actual.g();
     let s: Decimal = lines.iter().map(|l| l.actual.g()).sum();
+    let first_s: Decimal = lines.iter().map(|l| l.first.g()).sum();
     let total = Mass::from_g(s);
     let content = a * f;
-    calc.push(format!(
-        "Actual total: {} = {total}",
-        lines
-            .iter()
-            .map(|l| l.actual.to_string())
+    let sum_of = |ms: Vec<Mass>| {
+        ms.iter()
+            .map(|m| m.to_string())
             .collect::<Vec<_>>()
             .join(" + ")
+    };
+    let first_strength_text = if additions.is_empty() {
+        None
+    } else {
+        let fs = active.first.g() * f / first_s * hundred;
+        let text = format!(
+            "{} ({})",
+            format_calculated(fs, "% w/w", 2),
+            format_calculated(fs / plan.strength.value() * hundred, "% of label", 2)
+        );
+        calc.push(format!(
+            "First weighings: {} = {}; strength {} × {} ÷ {} × 100 = {text}",
+            sum_of(lines.iter().map(|l| l.first).collect()),
+            Mass::from_g(first_s),
+            active.first,
+            plan.stock.factor_text,
+            Mass::from_g(first_s)
+        ));
+        calc.push(format!(
+            "Additions after them: {}",
+            addition_lines
+                .iter()
+                .map(|a| format!("{} {}", a.mass, a.name))
+                .collect::<Vec<_>>()
+                .join(", then ")
+        ));
+        Some(text)
+    };
+    calc.push(format!(
+        "Actual total: {} = {total}",
+        sum_of(lines.iter().map(|l| l.actual).collect())
     ));
     calc.push(format!(
         "Active ({basis} basis): {} × {} = {}",
@@ -305,30 +482,117 @@ pub fn verify(
         "Of label: {strength_text} ÷ {} × 100 = {of_label_text}",
         plan.strength
     ));
-    let pass = tolerance.contains(of_label);
+    let within = tolerance.contains(of_label);
     calc.push(format!(
         "Tolerance {} to {} of label ({}): {}",
         tolerance.low,
         tolerance.high,
         tolerance.source,
-        if pass { "pass" } else { "fail" }
+        if within { "within" } else { "outside" }
     ));
 
-    let correction = if content == t * s {
-        None
-    } else {
-        Some(correction(plan, a, s, pass, &mut warnings)?)
+    // What may be added, in all, before the batch is another batch: the rescue limit.
+    let added_so_far = s - first_s;
+    let limit = rescue.max_addition.fraction() * first_s;
+    let share = |added: Decimal| added / first_s * hundred;
+    let reject = |added: Decimal, what: String| {
+        let share_text = crate::plan::display_percent(share(added), "%");
+        Rejection {
+            addition: Mass::from_g(added),
+            share: Percent::new(share(added), PercentKind::Plain),
+            text: format!(
+                "{what} {} in all, {share_text} of the batch first weighed ({}), past the rescue limit {} ({}): REJECT, discard the batch and make it again; no correction is offered",
+                Mass::from_g(added).display_calculated(6),
+                Mass::from_g(first_s),
+                rescue.max_addition,
+                rescue.reason
+            ),
+            share_text,
+        }
+    };
+    let mut rejection = None;
+    let mut correction_found = None;
+    if added_so_far > limit {
+        rejection = Some(reject(
+            added_so_far,
+            "the additions already made come to".into(),
+        ));
+    } else if content != t * s {
+        let c = correction(plan, a, s, within)?;
+        let proposed: Decimal = c.steps.iter().map(|s| s.to_weigh.g()).sum();
+        calc.push(format!(
+            "Rescue limit: additions in all at most {} of the batch first weighed ({} × {} = {}); this correction adds {}{}: {}",
+            rescue.max_addition,
+            Mass::from_g(first_s),
+            rescue.max_addition,
+            Mass::from_g(limit).display_calculated(6),
+            Mass::from_g(proposed),
+            if added_so_far > Decimal::ZERO {
+                format!(
+                    " after {} already added, {} in all",
+                    Mass::from_g(added_so_far),
+                    Mass::from_g(added_so_far + proposed)
+                )
+            } else {
+                String::new()
+            },
+            if added_so_far + proposed <= limit {
+                "within it"
+            } else {
+                "past it"
+            }
+        ));
+        if added_so_far + proposed <= limit {
+            correction_found = Some(c);
+        } else if !within {
+            let what = if added_so_far > Decimal::ZERO {
+                "the additions made and the correction needed would come to"
+            } else {
+                "the correction needed would add"
+            };
+            rejection = Some(reject(added_so_far + proposed, what.into()));
+        }
+        // A batch within its tolerance whose optional correction is past the limit is simply
+        // not offered one: it passes as it is.
+    }
+    let pass = within && rejection.is_none();
+    match (&rejection, &correction_found) {
+        // The rejection is the result itself, printed with it, not one warning among others.
+        (Some(_), _) => {}
+        (None, Some(c)) if c.required => {
+            for s in c.steps.iter().filter(|s| s.below_minimum_weight) {
+                warnings.push(format!(
+                    "the correction's {} ({}) is below the balance's minimum weight {}: weigh it by the aliquot method",
+                    s.name, s.to_weigh, plan.minimum_weight
+                ));
+            }
+            warnings.push(
+                "the batch is outside its tolerance: do not release it unless corrected and verified again (enter the additions with --addition)"
+                    .into(),
+            );
+        }
+        _ => {}
+    }
+    let correction = correction_found;
+    let result = match (&rejection, pass) {
+        (Some(_), _) => "reject",
+        (None, true) => "pass",
+        (None, false) => "fail",
     };
 
     let mut verified = plan.clone();
     if let Some(r) = verified.record.as_mut() {
+        // The record's column holds what was weighed first; the additions are listed apart.
         for c in r.components.iter_mut() {
-            c.actual = lines.iter().find(|l| l.id == c.id).map(|l| l.actual);
+            c.actual = lines.iter().find(|l| l.id == c.id).map(|l| l.first);
         }
     }
     Ok(Verification {
         plan: verified,
         actual: lines,
+        additions: addition_lines,
+        first_total: Mass::from_g(first_s),
+        first_strength_text,
         actual_total: total,
         total_difference: Mass::from_g(total.g() - plan.total.g()),
         active_content: Mass::from_g(content),
@@ -337,8 +601,10 @@ pub fn verify(
         of_label: Percent::new(of_label, PercentKind::Plain),
         of_label_text,
         tolerance: tolerance.clone(),
+        rescue: rescue.clone(),
         pass,
-        result: if pass { "pass" } else { "fail" }.into(),
+        result: result.into(),
+        rejection,
         correction,
         calculations: calc,
         warnings,
@@ -369,13 +635,7 @@ fn step(
     }
 }
 
-fn correction(
-    plan: &OintmentPlan,
-    a: Decimal,
-    s: Decimal,
-    pass: bool,
-    warnings: &mut Vec<String>,
-) -> Result<Correction> {
+fn correction(plan: &OintmentPlan, a: Decimal, s: Decimal, pass: bool) -> Result<Correction> {
     let hundred = Decimal::ONE_HUNDRED;
     let f = plan.stock.factor;
     let t = plan.strength.fraction();
@@ -499,16 +759,10 @@ fn correction(
         Mass::from_g(new_total)
     ));
     for s in steps.iter().filter(|s| s.below_minimum_weight) {
-        warnings.push(format!(
-            "the correction's {} ({}) is below the balance's minimum weight {min}: weigh it by the aliquot method",
+        explanation.push(format!(
+            "{} ({}) is below the balance's minimum weight {min}: weigh it by the aliquot method",
             s.name, s.to_weigh
         ));
-    }
-    if !pass {
-        warnings.push(
-            "the batch is outside its tolerance: do not release it unless corrected and verified again"
-                .into(),
-        );
     }
     Ok(Correction {
         required: !pass,

@@ -4,7 +4,6 @@ use std::fmt::Write;
 
 use crate::formula::Catalog;
 use crate::plan::ointment::OintmentPlan;
-use crate::quantity::format_number;
 
 /// Lays out rows as left-aligned columns separated by two spaces.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -90,7 +89,7 @@ pub fn ointment(p: &OintmentPlan) -> String {
                 c.to_weigh.to_string(),
                 c.rounding.clone(),
                 if c.below_minimum_weight {
-                    "BELOW MINIMUM: aliquot"
+                    "below: by aliquot (see below)"
                 } else {
                     "ok"
                 }
@@ -123,14 +122,10 @@ pub fn ointment(p: &OintmentPlan) -> String {
         "Strength from the rounded quantities: {} (target {}); worst case {} to {} ({} to {}), assuming {}",
         s.from_rounded_text, s.target, s.worst_low, s.worst_high, s.worst_low_of_label, s.worst_high_of_label, s.assumption
     );
-    let _ = writeln!(
-        o,
-        "Containers: {} × {} ({}), {} left over",
-        format_number(p.fill.count.into()),
-        p.fill.fill,
-        p.fill.name,
-        p.fill.left_over
-    );
+    let _ = writeln!(o, "Containers: {}", p.fill.text);
+    if let Some(a) = &p.aliquot {
+        let _ = writeln!(o, "Aliquot of the active: {}", a.text);
+    }
     o.push_str("\nFinal composition (from the rounded quantities, percentages to 0.01 %):\n");
     let rows: Vec<Vec<String>> = p
         .composition

@@ -24,57 +24,85 @@ pub fn text(v: &Verification) -> String {
     }
     let _ = writeln!(o, "Target: {} ({} basis)", p.strength, p.basis);
     o.push('\n');
+    let added = !v.additions.is_empty();
     let mut rows: Vec<Vec<String>> = v
         .actual
         .iter()
         .map(|l| {
-            vec![
-                l.name.clone(),
-                l.planned.to_string(),
-                l.actual.to_string(),
-                l.difference.to_string(),
-            ]
+            let mut row = vec![l.name.clone(), l.planned.to_string()];
+            if added {
+                row.extend([l.first.to_string(), l.added.to_string()]);
+            }
+            row.extend([l.actual.to_string(), l.difference.to_string()]);
+            row
         })
         .collect();
-    rows.push(vec![
-        "Total".into(),
-        p.total.to_string(),
-        v.actual_total.to_string(),
-        v.total_difference.to_string(),
-    ]);
-    o.push_str(&table(
-        &["component", "planned", "actual", "difference"],
-        &rows,
-    ));
+    let mut total = vec!["Total".into(), p.total.to_string()];
+    if added {
+        total.extend([
+            v.first_total.to_string(),
+            crate::quantity::Mass::from_g(v.actual_total.g() - v.first_total.g()).to_string(),
+        ]);
+    }
+    total.extend([v.actual_total.to_string(), v.total_difference.to_string()]);
+    rows.push(total);
+    let headers: &[&str] = if added {
+        &[
+            "component",
+            "planned",
+            "first weighed",
+            "added",
+            "in the batch",
+            "difference",
+        ]
+    } else {
+        &["component", "planned", "actual", "difference"]
+    };
+    o.push_str(&table(headers, &rows));
     o.push('\n');
+    if let Some(first) = &v.first_strength_text {
+        let _ = writeln!(o, "First weighings: {first}");
+        let _ = writeln!(o, "Additions after them, in order:");
+        for (i, a) in v.additions.iter().enumerate() {
+            let _ = writeln!(o, "  {}. {} of {}", i + 1, a.mass, a.name);
+        }
+    }
     let _ = writeln!(
         o,
-        "Actual strength: {} ({})",
-        v.actual_strength_text, v.of_label_text
+        "{}: {} ({})",
+        if added {
+            "Final strength"
+        } else {
+            "Actual strength"
+        },
+        v.actual_strength_text,
+        v.of_label_text
     );
     let _ = writeln!(
         o,
         "Result: {} (tolerance {} to {} of label; {})",
-        if v.pass {
-            "PASS"
-        } else {
-            "FAIL — DO NOT RELEASE"
-        },
+        result_text(v),
         v.tolerance.low,
         v.tolerance.high,
         v.tolerance.source
     );
+    if let Some(r) = &v.rejection {
+        let _ = writeln!(o, "  {}", r.text);
+    }
     if let Some(c) = &v.correction {
-        let _ = writeln!(
-            o,
-            "\nCorrection to return to {} ({}):",
-            p.strength,
-            if c.required {
-                "REQUIRED before release"
-            } else {
-                "optional: the batch passes as it is"
-            }
-        );
+        if c.required {
+            let _ = writeln!(
+                o,
+                "\nCorrection REQUIRED before release, back to {} (then enter the additions with --addition and verify again):",
+                p.strength
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "\nOptional correction, only to come closer to {} (the batch passes as it is):",
+                p.strength
+            );
+        }
         for (i, s) in c.steps.iter().enumerate() {
             let _ = writeln!(o, "  {}. {}", i + 1, crate::plan::verify::instruction(s));
         }
@@ -98,4 +126,14 @@ pub fn text(v: &Verification) -> String {
         }
     }
     o
+}
+
+/// The result as the sheets write it: `PASS`, `FAIL — DO NOT RELEASE` or
+/// `REJECT — DISCARD AND REMAKE`.
+pub fn result_text(v: &Verification) -> &'static str {
+    match (v.rejection.is_some(), v.pass) {
+        (true, _) => "REJECT — DISCARD AND REMAKE",
+        (false, true) => "PASS",
+        (false, false) => "FAIL — DO NOT RELEASE",
+    }
 }

@@ -1,0 +1,215 @@
+//! Issue 8 §5: batches the balance cannot make are refused with the smallest batch it can make
+//! (or the finer balance that makes this one); an active below the minimum weight is weighed by
+//! a calculated aliquot, the base never; the capacity is checked; a batch that fills no
+//! container says so.
+
+use crate::common::{d, fails, json, ok, temp_dir, value};
+
+#[test]
+fn regression_a_batch_smaller_than_the_minimum_weight_is_refused_not_aliquoted() {
+    // The reproducer: 5 g of 20 % on a 0.01 g balance. Minimum weight (USP <41>, repeatability
+    // at its floor 0.41 d): 2000 × 0.41 × 0.01 g = 8.2 g, more than the whole batch; every
+    // component used to be flagged "BELOW MINIMUM: aliquot", the base included.
+    let min = d("2000") * d("0.41") * d("0.01");
+    assert_eq!(min, d("8.2"));
+    // The smallest share is the levigating agent, 5 % of the batch (mineral oil, weighed
+    // directly): it reaches 8.2 g at 8.2 ÷ 0.05 = 164 g, a whole number of 1 g steps. The base
+    // (75 % of it, less the active's part) is then far above 8.2 g, and the active (20 %) too.
+    let smallest = min / d("0.05");
+    assert_eq!(smallest, d("164"));
+    // A balance that makes this batch: its oil, 5 g × 5 % = 0.25 g, needs a minimum weight of
+    // at most 0.25 g: 820 × 0.001 g = 0.82 g is too much, 820 × 0.0001 g = 0.082 g is enough.
+    assert!(d("820") * d("0.001") > d("0.25") && d("820") * d("0.0001") <= d("0.25"));
+    let err = fails(
+        &[
+            "batch",
+            "sts-20-petrolatum",
+            "--quantity",
+            "5g",
+            "--readability",
+            "0.01g",
+        ],
+        &[
+            "the balance cannot make this batch",
+            "minimum weight 8.2 g",
+            "the smallest batch this balance can make is 164 g (--quantity 164g)",
+            "readability 0.0001 g or finer",
+        ],
+    );
+    assert!(!err.contains("aliquot the base"), "{err}");
+    // And 164 g is indeed made on that balance, every component weighed directly.
+    let plan = json(&[
+        "batch",
+        "sts-20-petrolatum",
+        "--quantity",
+        "164g",
+        "--readability",
+        "0.01g",
+    ]);
+    for c in plan["components"].as_array().unwrap() {
+        assert_eq!(c["below_minimum_weight"], false, "{c}");
+        assert!(value(&c["to_weigh"]) >= min, "{c}");
+    }
+    assert!(plan["aliquot"].is_null());
+}
+
+#[test]
+fn regression_the_aliquot_is_calculated_and_the_base_is_never_aliquoted() {
+    // 20 g of 25 % in Zinc Oxide Ointment (no levigating agent) on a 0.01 g balance, minimum
+    // weight 8.2 g: the STS, 20 × 0.25 = 5 g, is below it; the base, 15 g, is not.
+    // Aliquot: weigh 8.2 g of STS; dilute so that the aliquot holding 5 g is at least 8.2 g:
+    // dilution ≥ 8.2 × 8.2 ÷ 5 = 13.448 g, and the base in it at least 8.2 g too, so
+    // 8.2 g + 8.2 g = 16.4 g. Aliquot: 5 × 16.4 ÷ 8.2 = 10 g (holds 10 × 8.2 ÷ 16.4 = 5 g of
+    // STS); 16.4 − 10 = 6.4 g discarded; base weighed directly 20 − 10 = 10 g ≥ 8.2 g.
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "20g",
+        "--readability",
+        "0.01g",
+    ]);
+    let a = &plan["aliquot"];
+    let (stock, base_in) = (
+        d("8.2"),
+        d("8.2").max(d("8.2") * d("8.2") / d("5") - d("8.2")),
+    );
+    let dilution = stock + base_in;
+    let q = d("5") * dilution / stock;
+    assert_eq!(value(&a["stock_to_weigh"]), stock);
+    assert_eq!(value(&a["diluent_to_weigh"]), base_in);
+    assert_eq!(value(&a["dilution_total"]), d("16.4"));
+    assert_eq!(value(&a["aliquot_to_weigh"]), q);
+    assert_eq!(q, d("10"));
+    assert_eq!(value(&a["active_delivered"]), q * stock / dilution);
+    assert_eq!(value(&a["discard"]), dilution - q);
+    assert_eq!(value(&a["base_to_weigh_directly"]), d("20") - q);
+    assert_eq!(a["diluent"], "Zinc Oxide Ointment USP");
+    // The active is the one aliquoted; the base is weighed directly.
+    assert_eq!(plan["components"][0]["below_minimum_weight"], true);
+    assert_eq!(plan["components"][1]["below_minimum_weight"], false);
+    let text = ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "20g",
+        "--readability",
+        "0.01g",
+    ]);
+    assert!(
+        text.contains("weigh 8.2 g of the stock and mix it with 8.2 g of Zinc Oxide Ointment USP to a uniform dilution of 16.4 g; weigh 10 g of the dilution into the batch"),
+        "{text}"
+    );
+    assert!(!text.contains("BELOW MINIMUM"), "{text}");
+}
+
+#[test]
+fn regression_the_balance_capacity_is_checked() {
+    // 300 g of 25 % in Zinc Oxide Ointment: the base, 300 × 0.75 = 225 g, is more than the
+    // default capacity 200 g (data/balance.toml).
+    assert_eq!(d("300") * d("0.75"), d("225"));
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--quantity", "300g"],
+        &[
+            "Zinc Oxide Ointment USP (225 g)",
+            "capacity 200 g",
+            "--capacity",
+        ],
+    );
+    let plan = json(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "300g",
+        "--capacity",
+        "620g",
+    ]);
+    assert_eq!(value(&plan["capacity"]), d("620"));
+    assert_eq!(value(&plan["components"][1]["to_weigh"]), d("225"));
+    // The same capacity from a request file; a solution is not checked against one.
+    let dir = temp_dir();
+    let path = dir.path().join("r.toml");
+    std::fs::write(
+        &path,
+        "formula = \"sts-25-zinc-oxide\"\nquantity = \"300 g\"\n[balance]\ncapacity = \"620 g\"\n",
+    )
+    .unwrap();
+    let plan = json(&["batch", "--request", path.to_str().unwrap()]);
+    assert_eq!(value(&plan["capacity"]), d("620"));
+    fails(
+        &[
+            "batch",
+            "sts-150-intralesional",
+            "--quantity",
+            "10mL",
+            "--capacity",
+            "200g",
+        ],
+        &["`--capacity`", "solution"],
+    );
+    fails(
+        &[
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--capacity",
+            "0g",
+        ],
+        &["`--capacity`"],
+    );
+}
+
+#[test]
+fn regression_a_batch_that_fills_no_container_says_so() {
+    // 20 g in 30 g jars: 20 ÷ 30 < 1, no jar is filled. It used to print `0 × 30 g`.
+    let text = ok(&["batch", "sts-25-zinc-oxide", "--quantity", "20g"]);
+    assert!(!text.contains("0 × 30 g"), "{text}");
+    assert!(
+        text.contains("! the batch (20 g) fills no container: it is less than one 30 g fill"),
+        "{text}"
+    );
+    let plan = json(&["batch", "sts-25-zinc-oxide", "--quantity", "20g"]);
+    assert_eq!(plan["fill"]["count"], 0);
+    assert!(plan["warnings"].to_string().contains("fills no container"));
+    // 60 g fills two: no such warning.
+    let plan = json(&["batch", "sts-25-zinc-oxide", "--quantity", "60g"]);
+    assert_eq!(plan["fill"]["count"], 2);
+    assert!(!plan["warnings"].to_string().contains("fills no container"));
+}
+
+#[test]
+fn regression_a_saved_plan_keeps_the_capacity_it_was_made_for() {
+    // A 300 g plan made with --capacity 620g (its 225 g of base passes the default 200 g) is
+    // verified with its plan alone: 75 g + 225 g, exactly 25 %.
+    let dir = temp_dir();
+    let plan = dir.path().join("plan.json");
+    ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "300g",
+        "--capacity",
+        "620g",
+        "--date",
+        "2026-11-21",
+        "--format",
+        "json",
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    let v = json(&[
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "300g",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--actual",
+        "sts=75g",
+        "--actual",
+        "zinc-oxide-ointment=225g",
+    ]);
+    assert_eq!(value(&v["actual_strength"]), d("75") / d("300") * d("100"));
+    assert_eq!(v["result"], "pass");
+}
