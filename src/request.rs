@@ -422,14 +422,19 @@ pub fn apply_saved_plan(
     fill(&mut args.measure_step, text(&["measure_step", "text"]));
     // The losses, only when they were given (else the data's figures apply, as they did).
     let given = |key: &str| {
-        text(&["losses", &format!("{key}_source")])
-            .is_some_and(|s| s.starts_with("given with"))
+        text(&["losses", &format!("{key}_source")]).is_some_and(|s| s.starts_with("given with"))
     };
     if given("vial_residual") {
-        fill(&mut args.vial_residual, text(&["losses", "vial_residual", "text"]));
+        fill(
+            &mut args.vial_residual,
+            text(&["losses", "vial_residual", "text"]),
+        );
     }
     if given("filter_hold_up") {
-        fill(&mut args.filter_hold_up, text(&["losses", "filter_hold_up", "text"]));
+        fill(
+            &mut args.filter_hold_up,
+            text(&["losses", "filter_hold_up", "text"]),
+        );
     }
     let r = &mut args.record;
     fill(&mut r.date, text(&["record", "compounded_at", "text"]));

@@ -4,6 +4,7 @@ mod common;
 
 mod batch;
 mod bud;
+mod dilution_exact;
 mod dosing;
 mod dosing_review;
 mod dosing_second_review;

@@ -136,9 +136,7 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
         // The powder method measures no volume by syringe: it makes up to volume in a flask.
         ("--measure-step", args.measure_step.as_deref()),
     ]);
-    let loss = |field: &str, text: Option<&str>| {
-        text.map(|t| parse_loss(field, t)).transpose()
-    };
+    let loss = |field: &str, text: Option<&str>| text.map(|t| parse_loss(field, t)).transpose();
     let vial_residual = loss("--vial-residual", args.vial_residual.as_deref())?;
     let filter_hold_up = loss("--filter-hold-up", args.filter_hold_up.as_deref())?;
     let powder_only = first_given(&[
@@ -243,7 +241,9 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
 pub fn parse_loss(field: &str, text: &str) -> Result<Volume> {
     let expected = "a volume from 0 mL to 10 mL, e.g. `0.1mL`";
     match text.parse::<Quantity>() {
-        Ok(Quantity::Volume(v)) if v.ml() >= rust_decimal::Decimal::ZERO && v.ml() <= rust_decimal::Decimal::TEN => {
+        Ok(Quantity::Volume(v))
+            if v.ml() >= rust_decimal::Decimal::ZERO && v.ml() <= rust_decimal::Decimal::TEN =>
+        {
             Ok(v)
         }
         _ => Err(Error::input(field, expected, format!("`{}`", text.trim()))),
@@ -339,16 +339,12 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
 /// volume is then worked out at the concentration made, so the volume returned is a
 /// placeholder).
 fn parse_dose(field: &str, text: &str) -> Result<(Volume, Option<crate::quantity::Mass>)> {
-    let expected = "a volume such as `0.2mL` or a mass such as `30mg`, above zero";
     match text.parse::<Quantity>() {
-        Ok(Quantity::Volume(v)) if v.ml() > rust_decimal::Decimal::ZERO => Ok((v, None)),
-        Ok(Quantity::Mass(m)) if m.mg() > rust_decimal::Decimal::ZERO => {
-            // Bounded like a volume: a mass so large no syringe holds its volume is refused
-            // by the plan, but it must not overflow first.
-            parse_positive::<crate::quantity::Mass>(field, text)?;
+        Ok(Quantity::Mass(_)) => {
+            let m = parse_positive::<crate::quantity::Mass>(field, text)?;
             Ok((Volume::from_ml(rust_decimal::Decimal::ONE), Some(m)))
         }
-        _ => Err(Error::input(field, expected, format!("`{}`", text.trim()))),
+        _ => Ok((parse_positive::<Volume>(field, text)?, None)),
     }
 }
 

@@ -724,11 +724,15 @@ fn plan_at(
     // The batch suggested is the one `stscalc batch` makes: exactly at the strength where the
     // measuring step allows, covering the vial's residual too.
     let step = super::solution::solution_spec(&entry.formula)?.measure_step;
-    let sized = BatchSizing::new(&entry.formula, on_formula_basis, Method::Dilution)
-        .map(|b| b.with_vial_residual(req.vial_residual).smallest_from(to_prepare));
+    let sized = BatchSizing::new(&entry.formula, on_formula_basis, Method::Dilution).map(|b| {
+        b.with_vial_residual(req.vial_residual)
+            .smallest_from(to_prepare)
+    });
     let (batch_volume, batch_reason, batch_strength, batch_quantity, made_now) = match sized {
         Ok(Some(b)) => {
-            let made_now = (!b.exactly).then(|| {
+            // Without a batch command the session's concentration is the clinician's own
+            // solution: it is kept.
+            let made_now = (!b.exactly && batch_strength.is_some()).then(|| {
                 let on_session = if basis == policy_basis {
                     b.concentration
                 } else {
@@ -768,9 +772,9 @@ fn plan_at(
     }
     // Machine input: plain digits, no thousands separator. The quantity is what is drawn from
     // the batch: `stscalc batch` adds the vial's residual and rounds up as above.
-    let residual = req
-        .vial_residual
-        .map_or_else(String::new, |v| format!(" --vial-residual {}mL", v.ml().normalize()));
+    let residual = req.vial_residual.map_or_else(String::new, |v| {
+        format!(" --vial-residual {}mL", v.ml().normalize())
+    });
     let batch_command = batch_strength.as_ref().map_or_else(String::new, |s| {
         format!(
             "stscalc batch {} --quantity {}mL{s}{residual}",
@@ -877,40 +881,46 @@ fn plan_at(
         }
     }
 
-    Ok((SessionPlan {
-        formula: FormulaRef::of(entry),
-        concentration: conc,
-        concentration_text,
-        basis,
-        concentration_source: req.concentration_source.clone(),
-        // The label states what the vial holds: the concentration made.
-        label_strength: match (req.exact_on_formula_basis, made) {
-            (_, Some((_, f))) => format!("{} ({policy_basis} basis)", super::solution::concentration_text(f)),
-            (Some(c), None) => format!("{c} ({policy_basis} basis)"),
-            (None, None) => format!("{conc} ({basis} basis)"),
+    Ok((
+        SessionPlan {
+            formula: FormulaRef::of(entry),
+            concentration: conc,
+            concentration_text,
+            basis,
+            concentration_source: req.concentration_source.clone(),
+            // The label states what the vial holds: the concentration made.
+            label_strength: match (req.exact_on_formula_basis, made) {
+                (_, Some((_, f))) => format!(
+                    "{} ({policy_basis} basis)",
+                    super::solution::concentration_text(f)
+                ),
+                (Some(c), None) => format!("{c} ({policy_basis} basis)"),
+                (None, None) => format!("{conc} ({basis} basis)"),
+            },
+            formula_basis_concentration: on_formula_basis,
+            lesions,
+            syringes,
+            fill_across: req.fill_across,
+            total_volume,
+            total_mass,
+            total_mass_text: mass_text(total_mass),
+            dead_space,
+            to_prepare,
+            batch_volume,
+            batch_reason,
+            made_exactly,
+            batch_strength,
+            batch_command,
+            policy: dosing.policy.clone(),
+            limits,
+            exceeded,
+            override_reason,
+            calculations: calc,
+            warnings,
+            series: None,
         },
-        formula_basis_concentration: on_formula_basis,
-        lesions,
-        syringes,
-        fill_across: req.fill_across,
-        total_volume,
-        total_mass,
-        total_mass_text: mass_text(total_mass),
-        dead_space,
-        to_prepare,
-        batch_volume,
-        batch_reason,
-        made_exactly,
-        batch_strength,
-        batch_command,
-        policy: dosing.policy.clone(),
-        limits,
-        exceeded,
-        override_reason,
-        calculations: calc,
-        warnings,
-        series: None,
-    }, made_now))
+        made_now,
+    ))
 }
 
 /// Reads lesions from CSV text: a header naming the columns (`volume` required; `site`,

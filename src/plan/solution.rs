@@ -248,11 +248,15 @@ impl VolumeData {
             ("filter_hold_up.volume", d.filter_hold_up.volume),
         ] {
             if v.ml() < Decimal::ZERO {
-                return Err(bad(format!("`{name}` is {v}: expected a volume of 0 mL or more")));
+                return Err(bad(format!(
+                    "`{name}` is {v}: expected a volume of 0 mL or more"
+                )));
             }
         }
         if d.flasks.sizes.is_empty() {
-            return Err(bad("`flasks.sizes` is empty: expected at least one size".into()));
+            return Err(bad(
+                "`flasks.sizes` is empty: expected at least one size".into()
+            ));
         }
         let mut previous = Decimal::ZERO;
         for f in &d.flasks.sizes {
@@ -437,7 +441,9 @@ pub struct SolutionFill {
     pub volume: Volume,
     /// Containers needed for the nominal volume.
     pub count: u32,
-    /// Volume in the last container.
+    /// Volume in each container but the last: its nominal volume and the residual it keeps.
+    pub holds: Volume,
+    /// Volume in the last container: the rest of what was made.
     pub last_holds: Volume,
 }
 
@@ -467,7 +473,8 @@ pub struct SolutionPlan {
     /// exactly the target (or, where none does, within the planning margin of
     /// `data/volumes.toml`); for powder the smallest volumetric flask that holds `need`.
     pub total: Volume,
-    /// What goes into the final vials: `total` less the filter's hold-up.
+    /// What goes into the final vials: all of a dilution; for powder `need` less the filter's
+    /// hold-up (the rest of the flask is discarded).
     pub filled: Volume,
     /// The powder method's volumetric flask; `None` for a dilution, or when no listed flask
     /// holds the batch (then the calculation says which measure is assumed).
@@ -685,7 +692,8 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
             let step = req.measure_step.unwrap_or(spec.measure_step);
             check_step(nominal, with_overage, step, req.measure_step.is_some())?;
             let mut none = Vec::new();
-            let on_target = stock_on_target(&stock_used(spec, stock, &mut none)?, target, &mut none)?;
+            let on_target =
+                stock_on_target(&stock_used(spec, stock, &mut none)?, target, &mut none)?;
             let table = SyringeTable::embedded();
             let maker = Maker::Dilution {
                 on_target,
@@ -728,19 +736,28 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
                     format!("`{step}`"),
                 ));
             }
+            let stock_form = stock_form.unwrap_or(formula.active.stock_form);
+            let factor = content_factor(
+                Substance::sodium_thiosulfate(),
+                stock_form,
+                certificate.as_ref(),
+                basis,
+            );
+            let weighs = |v: Volume| powder_weighs(strength, factor, *balance, &tolerance, v);
             let sized = batch_volume(
                 with_overage,
                 container.volume,
                 &losses,
                 &Maker::Powder {
                     flasks: &data.flasks,
+                    weighs: &weighs,
                 },
             )
             .expect("the powder method always has a volume");
             calc.extend(sized.lines.iter().cloned());
             let p = powder(
                 formula,
-                stock_form.unwrap_or(formula.active.stock_form),
+                stock_form,
                 certificate.as_ref(),
                 *balance,
                 target,
@@ -750,8 +767,8 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
                 &mut warnings,
             )?;
             calc.push(format!(
-                "Filtered into the final vials: {} − filter hold-up {} = {}",
-                sized.total, losses.filter_hold_up, sized.filled
+                "Filtered into the final vials: {} needed − filter hold-up {} = {}",
+                sized.need, losses.filter_hold_up, sized.filled
             ));
             (Method::Powder, sized, None, None, Some(p))
         }
@@ -764,26 +781,29 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
 
     // The concentration actually made: its osmolarity, its label.
     let (made, made_text) = match (&dilution, &powder) {
-        (Some(d), _) => (d.concentration_from_rounded, d.concentration_from_rounded_text.clone()),
-        (_, Some(p)) => (p.concentration_from_rounded, p.concentration_from_rounded_text.clone()),
+        (Some(d), _) => (
+            d.concentration_from_rounded,
+            d.concentration_from_rounded_text.clone(),
+        ),
+        (_, Some(p)) => (
+            p.concentration_from_rounded,
+            p.concentration_from_rounded_text.clone(),
+        ),
         _ => (strength, strength.to_string()),
     };
     let osmolarity = match &dilution {
-        Some(d) => osmolarity_with_diluent(
-            made,
-            basis,
-            &d.diluent,
-            d.diluent_volume,
-            d.final_volume,
-        ),
+        Some(d) => {
+            osmolarity_with_diluent(made, basis, &d.diluent, d.diluent_volume, d.final_volume)
+        }
         None => osmolarity(made, basis),
     };
     calc.push(format!("Ideal osmolarity: {}", osmolarity.basis));
 
-    // Every vial is full but the last, which holds the rest of what was made (each keeps its
-    // residual, which the volume made covers).
+    // Every vial holds its nominal volume and the residual it keeps, but the last, which holds
+    // the rest of what was made: the label states what each holds.
     let count = sized.containers;
-    let last = sized.filled.ml() - (count - Decimal::ONE) * container.volume.ml();
+    let full = Volume::from_ml(container.volume.ml() + losses.vial_residual.ml());
+    let last = sized.filled.ml() - (count - Decimal::ONE) * full.ml();
     let fill = SolutionFill {
         container: container.id.clone(),
         name: container.name.clone(),
@@ -795,6 +815,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
                 container.volume
             ))
         })?,
+        holds: full,
         last_holds: Volume::from_ml(last),
     };
 
@@ -1051,7 +1072,14 @@ fn smallest_dilution(
     policy: &DilutionPolicy,
 ) -> Option<Measured> {
     let first = (need.ml() / step.ml()).ceil().max(Decimal::ONE);
-    let at = |k: Decimal| measure(on_target, target.strength, Volume::from_ml(k * step.ml()), step);
+    let at = |k: Decimal| {
+        measure(
+            on_target,
+            target.strength,
+            Volume::from_ml(k * step.ml()),
+            step,
+        )
+    };
     let cap = need.ml() * policy.exact_up_to();
     let mut k = first;
     for _ in 0..SEARCH_STEPS {
@@ -1068,8 +1096,7 @@ fn smallest_dilution(
     let mut k = first;
     for _ in 0..SEARCH_STEPS {
         let m = at(k);
-        if (m.of_target - Decimal::ONE_HUNDRED).abs() <= margin && usable(&m, step, target, table)
-        {
+        if (m.of_target - Decimal::ONE_HUNDRED).abs() <= margin && usable(&m, step, target, table) {
             return Some(m);
         }
         k += Decimal::ONE;
@@ -1079,7 +1106,11 @@ fn smallest_dilution(
 
 /// `3 : 2`: the stock and diluent volumes as the smallest whole ratio of measuring steps.
 fn ratio_text(m: &Measured, step: Volume) -> Option<String> {
-    let whole = |v: Volume| (v.ml() / step.ml()).to_u64().filter(|_| (v.ml() % step.ml()).is_zero());
+    let whole = |v: Volume| {
+        (v.ml() / step.ml())
+            .to_u64()
+            .filter(|_| (v.ml() % step.ml()).is_zero())
+    };
     let (a, b) = (whole(m.stock)?, whole(m.diluent)?);
     fn gcd(a: u64, b: u64) -> u64 {
         if b == 0 {
@@ -1093,7 +1124,13 @@ fn ratio_text(m: &Measured, step: Volume) -> Option<String> {
 }
 
 /// How the volume to make was chosen for the volume needed, as one calculation line.
-fn chosen_text(m: &Measured, need: Volume, step: Volume, target: Target<'_>, policy: &DilutionPolicy) -> String {
+fn chosen_text(
+    m: &Measured,
+    need: Volume,
+    step: Volume,
+    target: Target<'_>,
+    policy: &DilutionPolicy,
+) -> String {
     let exactly = m.of_target == Decimal::ONE_HUNDRED;
     if exactly {
         let ratio = ratio_text(m, step)
@@ -1126,7 +1163,8 @@ struct BatchVolume {
     need: Volume,
     /// What is made.
     total: Volume,
-    /// What goes into the final containers (made less the filter's hold-up).
+    /// What goes into the final containers: all of a dilution; for powder what is needed less
+    /// the filter's hold-up (the rest of the flask is discarded).
     filled: Volume,
     /// Final containers filled.
     containers: Decimal,
@@ -1149,12 +1187,15 @@ enum Maker<'a> {
     },
     Powder {
         flasks: &'a Flasks,
+        /// Whether the powder for a volume can be weighed (minimum weight, tolerance): a
+        /// larger flask is taken when the smallest that holds the need cannot.
+        weighs: &'a dyn Fn(Volume) -> bool,
     },
 }
 
 /// Sizes a batch: what is asked for plus the residual each final vial keeps (and, for powder,
-/// the filter's hold-up), made exactly (dilution) or up to a flask that exists (powder). The
-/// vials are counted again when the volume made needs more of them. `None`: no dilution found.
+/// the filter's hold-up), made exactly (dilution) or up to a flask that exists (powder).
+/// `None`: no dilution found.
 fn batch_volume(
     asked: Volume,
     container: Volume,
@@ -1165,21 +1206,22 @@ fn batch_volume(
         Maker::Dilution { .. } => Decimal::ZERO,
         Maker::Powder { .. } => losses.filter_hold_up.ml(),
     };
-    let count_for = |v: Decimal| (v / container.ml()).ceil().max(Decimal::ONE);
-    let mut count = count_for(asked.ml());
-    for _ in 0..16 {
+    // Each final vial keeps its residual: it is filled with its share and the residual (an
+    // overfill, as USP <1151> has for commercial vials), so each still gives what was asked.
+    let count = (asked.ml() / container.ml()).ceil().max(Decimal::ONE);
+    {
         let residual = Volume::from_ml(losses.vial_residual.ml() * count);
         let need = Volume::from_ml(asked.ml() + residual.ml() + hold_up);
         let mut lines = vec![if hold_up.is_zero() {
             format!(
-                "Volume needed: {asked} + vial residual {} × {} = {need} (what each final vial keeps and cannot be drawn up: {})",
+                "Volume needed: {asked} + vial residual {} × {} = {need} ({})",
                 losses.vial_residual,
                 format_number(count),
                 losses.vial_residual_source
             )
         } else {
             format!(
-                "Volume needed: {asked} + vial residual {} × {} + filter hold-up {} = {need} (vial: {}; filter: {})",
+                "Volume needed: {asked} + vial residual {} × {} + filter hold-up {} = {need} ({}; {})",
                 losses.vial_residual,
                 format_number(count),
                 losses.filter_hold_up,
@@ -1202,10 +1244,23 @@ fn batch_volume(
                 ));
                 (m.total, Some(m), None)
             }
-            Maker::Powder { flasks } => match flasks.sizes.iter().find(|f| **f >= need) {
-                Some(f) => {
+            Maker::Powder { flasks, weighs } => match flasks
+                .sizes
+                .iter()
+                .filter(|f| **f >= need)
+                .enumerate()
+                .find(|(_, f)| weighs(**f))
+            {
+                Some((i, f)) => {
+                    let larger = if i == 0 {
+                        String::new()
+                    } else {
+                        format!(
+                            "; a smaller flask holds it, but its powder is below the balance's minimum weight or weighs outside the tolerance, so the {f} flask is used and the rest discarded"
+                        )
+                    };
                     lines.push(format!(
-                        "Volume to make: {need} → {f}, the smallest volumetric flask that holds it ({})",
+                        "Volume to make: {need} → {f}, the smallest volumetric flask that holds it ({}){larger}",
                         flasks.source
                     ));
                     (*f, None, Some(*f))
@@ -1219,22 +1274,31 @@ fn batch_volume(
                 }
             },
         };
-        let filled = Volume::from_ml(total.ml() - hold_up);
-        let again = count_for(filled.ml());
-        if again <= count {
-            return Some(BatchVolume {
-                need,
-                total,
-                filled,
-                containers: again.max(Decimal::ONE),
-                measured,
-                flask,
-                lines,
-            });
-        }
-        count = again;
+        // A dilution is mixed in the final vial(s): all of it is filled. Powder is made up in
+        // a flask: what is needed goes through the filter into the vials, the rest of the
+        // flask is discarded.
+        let filled = match maker {
+            Maker::Dilution { .. } => total,
+            Maker::Powder { .. } => {
+                if total > need {
+                    lines.push(format!(
+                        "The flask's {} beyond the {need} needed is discarded",
+                        Volume::from_ml(total.ml() - need.ml())
+                    ));
+                }
+                Volume::from_ml(need.ml() - hold_up)
+            }
+        };
+        Some(BatchVolume {
+            need,
+            total,
+            filled,
+            containers: count,
+            measured,
+            flask,
+            lines,
+        })
     }
-    None
 }
 
 /// `stock 0.3 mL + diluent 0.2 mL give 150 mg/mL, 100 %`.
@@ -1301,7 +1365,14 @@ fn dilution(
     ));
     let (below_step, outside) = faults(&m, step, target);
     if outside || !below_step.is_empty() {
-        let found = smallest_dilution(on_target, total, step, target, table, &VolumeData::embedded().dilution);
+        let found = smallest_dilution(
+            on_target,
+            total,
+            step,
+            target,
+            table,
+            &VolumeData::embedded().dilution,
+        );
         let verdict = match (outside, below_step.is_empty()) {
             (true, true) => format!("outside {}", target.limits()),
             (true, false) => format!("outside {}; {}", target.limits(), below_step.join("; ")),
@@ -1487,6 +1558,22 @@ fn stock_on_target(
         )));
     }
     Ok(on_target)
+}
+
+/// Whether the powder for `volume` of `strength`, weighed to the balance, reaches its minimum
+/// weight and gives a strength within the tolerance.
+fn powder_weighs(
+    strength: Concentration,
+    factor: Decimal,
+    balance: Balance,
+    tolerance: &Tolerance,
+    volume: Volume,
+) -> bool {
+    let w = balance.round(Mass::from_g(
+        strength.mg_per_ml() * volume.ml() / Decimal::ONE_THOUSAND / factor,
+    ));
+    let c = Concentration::from_mg_per_ml(w.mg() * factor / volume.ml());
+    w >= balance.minimum_weight() && tolerance.contains(of_target(c, strength))
 }
 
 /// The smallest volume at which weighing to the balance's readability `d` keeps the strength
@@ -1815,49 +1902,26 @@ impl BatchSizing {
                 })
             }
             Sizing::Powder { factor, balance } => {
+                let weighs =
+                    |v: Volume| powder_weighs(self.strength, factor, balance, &self.tolerance, v);
                 let maker = Maker::Powder {
                     flasks: &data.flasks,
+                    weighs: &weighs,
                 };
-                let weighed_at = |v: Volume| {
-                    let w = balance.round(Mass::from_g(
-                        self.strength.mg_per_ml() * v.ml() / Decimal::ONE_THOUSAND / factor,
-                    ));
-                    (w, Concentration::from_mg_per_ml(w.mg() * factor / v.ml()))
-                };
-                let makes = |v: Volume| {
-                    let (w, c) = weighed_at(v);
-                    w >= balance.minimum_weight()
-                        && self.tolerance.contains(of_target(c, self.strength))
-                };
-                let mut quantity = from;
-                let mut b = batch_volume(quantity, self.container, &self.losses, &maker)?;
-                let mut raised = String::new();
-                if !makes(b.total) {
-                    // `stscalc batch --method powder` refuses a powder below the balance's
-                    // minimum weight or one whose weighing leaves the tolerance: ask for the
-                    // volume that reaches both.
-                    let min_weight = powder_min_weight_volume(self.strength, factor, balance)?;
-                    let min_tolerance = powder_min_volume(target, factor, balance)?.0;
-                    quantity = from.max(min_weight).max(min_tolerance);
-                    b = batch_volume(quantity, self.container, &self.losses, &maker)?;
-                    if !makes(b.total) {
-                        return None;
-                    }
-                    raised = format!(
-                        "{from} raised to {quantity}, the smallest volume whose powder, weighed to {}, reaches the balance's minimum weight {} ({}) and stays within {}; ",
-                        balance.readability,
-                        balance.minimum_weight(),
-                        balance.minimum_weight_basis(),
-                        target.limits()
-                    );
+                let b = batch_volume(from, self.container, &self.losses, &maker)?;
+                if !weighs(b.total) {
+                    return None;
                 }
-                let (_, c) = weighed_at(b.total);
+                let w = balance.round(Mass::from_g(
+                    self.strength.mg_per_ml() * b.total.ml() / Decimal::ONE_THOUSAND / factor,
+                ));
+                let c = Concentration::from_mg_per_ml(w.mg() * factor / b.total.ml());
                 Some(SizedBatch {
                     volume: b.total,
-                    quantity,
+                    quantity: from,
                     concentration: c,
                     exactly: c == self.strength,
-                    reason: format!("{raised}{}", b.lines.join("; ")),
+                    reason: b.lines.join("; "),
                 })
             }
         }
@@ -1869,4 +1933,38 @@ impl BatchSizing {
 pub fn method_bud(formula: &crate::formula::Formula, method: Method) -> Result<DurationLimit> {
     let resolved = formula.bud().resolve(Some(&method.to_string()))?;
     duration_limit(&resolved, resolved.default_storage)
+}
+
+#[cfg(test)]
+mod volume_data_tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_volumes_data_loads_with_the_iso_1042_flasks() {
+        let d = VolumeData::embedded();
+        let sizes: Vec<String> = d.flasks.sizes.iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            sizes,
+            [
+                "5 mL", "10 mL", "20 mL", "25 mL", "50 mL", "100 mL", "200 mL", "250 mL", "500 mL",
+                "1,000 mL"
+            ]
+        );
+        assert!(!d.vial_residual.source.trim().is_empty());
+        assert!(!d.filter_hold_up.source.trim().is_empty());
+    }
+
+    #[test]
+    fn refuses_flasks_out_of_order_and_a_margin_of_100_percent() {
+        let text = VOLUMES_TOML.replacen("\"5 mL\", \"10 mL\"", "\"10 mL\", \"5 mL\"", 1);
+        let e = VolumeData::parse("v.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("smallest first"), "{e}");
+        let text = VOLUMES_TOML.replacen(
+            "planning_margin = \"1 %\"",
+            "planning_margin = \"100 %\"",
+            1,
+        );
+        let e = VolumeData::parse("v.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("planning_margin"), "{e}");
+    }
 }
