@@ -22,7 +22,7 @@ fn up_to(x: Decimal, m: Decimal) -> Decimal {
 #[test]
 fn ten_ml_of_150_from_250_stock_is_6_ml_stock_and_4_ml_diluent() {
     // The vial residual set to 0 mL: the C1·V1 = C2·V2 arithmetic alone (the residual is
-    // added in `a_batch_covers_the_vial_residual_and_is_made_exactly`).
+    // added in `dilution_exact::batch_of_1_25_ml_was_made_as_1_3_ml_at_153_85_mg_per_ml`).
     let j = json(&[
         "batch",
         F,

@@ -8,8 +8,9 @@
 //! on the lesion's row, and a change larger than the table's `max_dose_change` is refused. A
 //! dose below 20 % of its syringe's capacity is flagged. Every syringe and its needle keep some
 //! solution (dead space), which is added to what must be prepared; the batch suggested is the
-//! smallest volume from there up that `stscalc batch` makes within the formula's tolerance
-//! ([`BatchSizing`]). Nothing here prints or touches files.
+//! one `stscalc batch` makes for it ([`BatchSizing`]: the vial's residual added, the strength
+//! made exactly where the measuring step allows). Every mg figure uses the concentration made,
+//! and a dose prescribed in mg is converted at it. Nothing here prints or touches files.
 
 use std::sync::OnceLock;
 

@@ -2,18 +2,20 @@
 //!
 //! - **dilution** of a commercial injection, C1·V1 = C2·V2 with both concentrations on the same
 //!   basis (an anhydrous-basis product is converted with the molar masses of
-//!   `data/substance.toml`); the stock volume is rounded to a stated measuring step, the diluent
-//!   makes up the rest, and the vials opened and what is left in them are counted;
+//!   `data/substance.toml`); the stock and diluent are whole measuring steps, and the vials
+//!   opened (each less its residual) and what is left in them are counted;
 //! - **powder**: the mass of sodium thiosulfate corrected for its form and certificate (the same
-//!   [`content_factor`] as the ointment), dissolved and made up to volume with water for
-//!   injection, then sterile-filtered. No volume is measured by syringe, so no measuring step
-//!   applies: the flask is made up to the volume asked for.
+//!   [`content_factor`] as the ointment), dissolved and made up to volume in a volumetric flask
+//!   that exists (`data/volumes.toml`), then sterile-filtered. No volume is measured by syringe,
+//!   so no measuring step applies.
 //!
-//! Rounding never changes the strength silently: the strength the rounded volumes (or the
-//! rounded weight) give is checked against the formula's `[tolerance]`, and a batch outside it
-//! is refused with the smallest volume that can be made within it ([`BatchSizing`], which
-//! `stscalc session` uses to suggest its batch). Both print the ideal osmolarity, an upper
-//! estimate with the diluent's share, so the clinician sees how hypertonic the solution is.
+//! The volume made covers what cannot be recovered: the residual each final vial keeps and, for
+//! powder, the filter's hold-up (`data/volumes.toml`, overridable). A dilution is never planned
+//! to the edge of the tolerance: the volume made is the smallest from the need up whose measured
+//! volumes give the target exactly, or, where none does, within the data's planning margin
+//! (±1 %), which the plan states ([`BatchSizing`] does the same for `stscalc session`). The
+//! formula's `[tolerance]` still checks what the rounded volumes or weight give. The ideal
+//! osmolarity, an upper estimate with the diluent's share, is that of the concentration made.
 //! Nothing here prints or touches files.
 
 use std::fmt;
