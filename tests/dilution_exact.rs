@@ -218,7 +218,9 @@ fn a_dose_prescribed_in_mg_was_refused() {
     assert!(l["change_text"].as_str().unwrap().contains("+2"), "{l}");
     let t = ok(&["session", "--lesions", "1", "--per-lesion", "25mg"]);
     assert!(
-        t.contains("25 mg ÷ 150 mg/mL (the concentration made) = ≈ 0.1667 mL"),
+        t.contains(
+            "Doses prescribed in mg, at the concentration made: 25 mg ÷ 150 mg/mL = ≈ 0.1667 mL"
+        ),
         "{t}"
     );
     assert!(t.contains("0.17 mL"), "{t}");
@@ -267,4 +269,40 @@ fn the_vial_residual_and_filter_hold_up_were_not_counted() {
         &["batch", F, "--quantity", "1mL", "--filter-hold-up", "0.1mL"],
         &["`--filter-hold-up`", "--method powder"],
     );
+}
+
+#[test]
+fn session_mg_figures_used_the_strength_asked_not_the_one_made() {
+    // 151 mg/mL from 250: stock = 0.604 × V, whole 0.1 mL steps only every 12.5 mL, more than
+    // twice the 0.68 + 0.1 = 0.78 mL needed, so the nearest within 1 % is made:
+    // 0.8 mL → 0.4832 → 0.5 mL: 250 × 0.5 ÷ 0.8 = 156.25 (103.48 %, no);
+    // 0.9 mL → 0.5436 → 0.5 mL: 138.89 (91.98 %, no);
+    // 1 mL → 0.604 → 0.6 mL: 250 × 0.6 ÷ 1 = 150 mg/mL, 99.34 %: made.
+    // Every mg figure is then at 150: 0.2 mL × 150 = 30 mg (not 30.2 mg), and the label says 150.
+    assert!(d("250") * d("0.5") / d("0.8") / d("151") > d("1.01"));
+    let made = d("250") * d("0.6") / d("1");
+    let of = made / d("151") * d("100");
+    assert!(of > d("99") && of < d("100"), "{of}");
+    let args = [
+        "session",
+        "--lesions",
+        "2",
+        "--per-lesion",
+        "0.2mL",
+        "--concentration",
+        "151mg/mL",
+    ];
+    let j = json(&args);
+    assert_eq!(value(&j["batch_volume"]), d("1"));
+    assert_eq!(j["made_exactly"], false);
+    assert_eq!(value(&j["concentration"]), made);
+    assert_eq!(value(&j["lesions"][0]["mass"]) * d("1000"), d("0.2") * made);
+    assert_eq!(value(&j["total_mass"]) * d("1000"), d("0.4") * made);
+    assert_eq!(j["label_strength"], "150 mg/mL (pentahydrate basis)");
+    let t = ok(&args);
+    assert!(
+        t.contains("asked as 151 mg/mL and made at 150 mg/mL"),
+        "{t}"
+    );
+    assert!(t.contains("60 mg"), "{t}");
 }

@@ -507,15 +507,24 @@ fn plan_at(
             ..l.clone()
         })
         .collect();
-    for l in &converted {
-        if let Some(m) = l.mass {
-            calc.push(format!(
-                "Dose prescribed in mg: {} ÷ {} (the concentration made) = {}",
-                mass_text(m),
-                concentration_text(conc),
-                format_calculated(l.volume.ml(), "mL", 4)
-            ));
-        }
+    let in_mg: Vec<String> = converted
+        .iter()
+        .filter_map(|l| {
+            l.mass.map(|m| {
+                format!(
+                    "{} ÷ {} = {}",
+                    mass_text(m),
+                    concentration_text(conc),
+                    format_calculated(l.volume.ml(), "mL", 4)
+                )
+            })
+        })
+        .collect();
+    if !in_mg.is_empty() {
+        calc.push(format!(
+            "Doses prescribed in mg, at the concentration made: {}",
+            summarize(&in_mg)
+        ));
     }
     let largest = converted.iter().map(|l| l.volume).max().expect("n > 0");
     let choose = |l: &Lesion, i: usize| -> Result<&Syringe> {
@@ -888,7 +897,15 @@ fn plan_at(
             concentration: conc,
             concentration_text,
             basis,
-            concentration_source: req.concentration_source.clone(),
+            concentration_source: match made {
+            Some(_) => format!(
+                "{}, asked as {} and made at {} (within the planning margin: no batch volume makes it exactly)",
+                req.concentration_source,
+                req.concentration,
+                super::solution::concentration_text(conc)
+            ),
+            None => req.concentration_source.clone(),
+        },
             // The label states what the vial holds: the concentration made.
             label_strength: match (req.exact_on_formula_basis, made) {
                 (_, Some((_, f))) => format!(
