@@ -214,6 +214,16 @@ pub struct BatchArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
     pub measure_step: Option<String>,
 
+    /// Solution: what each vial keeps that cannot be drawn up, added per final vial and
+    /// counted in each stock vial (default: data/volumes.toml, 0.1 mL), e.g. `0.05mL`.
+    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
+    pub vial_residual: Option<String>,
+
+    /// Solution from powder: what the sterilizing filter keeps, added to the volume made
+    /// (default: data/volumes.toml, 0.1 mL), e.g. `0.05mL`.
+    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
+    pub filter_hold_up: Option<String>,
+
     /// Output format (`html` and `pdf`: the compounding record).
     #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
     pub format: SheetFormat,
@@ -442,8 +452,9 @@ pub struct SessionArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "N")]
     pub lesions: Option<String>,
 
-    /// Volume per lesion with --lesions, e.g. `0.2mL`.
-    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
+    /// Dose per lesion with --lesions: a volume such as `0.2mL`, or a mass such as `30mg`
+    /// (on the solution's basis), converted at the concentration the batch makes.
+    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME|MASS")]
     pub per_lesion: Option<String>,
 
     /// One lesion's volume, e.g. `0.1mL`; repeat for each lesion.
@@ -465,6 +476,11 @@ pub struct SessionArgs {
     /// Fill syringes across lesions instead of one syringe per lesion.
     #[arg(long)]
     pub fill_across: bool,
+
+    /// What the solution's vial keeps that cannot be drawn up, added to the batch suggested
+    /// (default: data/volumes.toml, 0.1 mL), e.g. `0.05mL`.
+    #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
+    pub vial_residual: Option<String>,
 
     /// Proceed although a policy maximum is exceeded; the reason is printed with the result.
     #[arg(long, value_name = "TEXT")]

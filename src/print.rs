@@ -237,12 +237,12 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
             warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
             let trace = trace_of(plan.record.as_ref());
             let fill = &plan.fill;
-            // Every vial is full but the last, which holds what is left of the nominal volume.
+            // Every vial holds its share and its residual but the last, which holds the rest.
             for k in 1..=fill.count {
                 let volume = if k == fill.count {
                     fill.last_holds
                 } else {
-                    fill.volume
+                    fill.holds
                 };
                 texts.push(content::solution(
                     entry,
@@ -253,10 +253,16 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
                     "container",
                 ));
             }
+            // The record's copy is the first vial's label.
+            let first = if fill.count == 1 {
+                fill.last_holds
+            } else {
+                fill.holds
+            };
             let copy = content::solution(
                 entry,
                 &plan,
-                fill.volume,
+                first,
                 facility.as_deref(),
                 &trace,
                 "record copy",

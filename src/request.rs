@@ -148,6 +148,12 @@ pub struct RequestFile {
     pub diluent: Option<String>,
     /// Solution: measuring step for volumes.
     pub measure_step: Option<String>,
+    /// Solution: what each vial keeps that cannot be drawn up.
+    #[serde(default)]
+    pub vial_residual: Option<String>,
+    /// Solution from powder: what the sterilizing filter keeps.
+    #[serde(default)]
+    pub filter_hold_up: Option<String>,
     /// Component lots and expiries.
     #[serde(default)]
     pub components: Vec<ComponentInput>,
@@ -313,6 +319,18 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         "--measure-step",
         "measure_step",
     )?;
+    merge(
+        &mut args.vial_residual,
+        file.vial_residual,
+        "--vial-residual",
+        "vial_residual",
+    )?;
+    merge(
+        &mut args.filter_hold_up,
+        file.filter_hold_up,
+        "--filter-hold-up",
+        "filter_hold_up",
+    )?;
     let r = &mut args.record;
     merge(&mut r.lot, file.lot, "--lot", "lot")?;
     merge(
@@ -439,6 +457,22 @@ pub fn apply_saved_plan(
     fill(&mut args.stock, text(&["dilution", "stock", "id"]));
     fill(&mut args.diluent, text(&["dilution", "diluent", "id"]));
     fill(&mut args.measure_step, text(&["measure_step", "text"]));
+    // The losses, only when they were given (else the data's figures apply, as they did).
+    let given = |key: &str| {
+        text(&["losses", &format!("{key}_source")]).is_some_and(|s| s.starts_with("given with"))
+    };
+    if given("vial_residual") {
+        fill(
+            &mut args.vial_residual,
+            text(&["losses", "vial_residual", "text"]),
+        );
+    }
+    if given("filter_hold_up") {
+        fill(
+            &mut args.filter_hold_up,
+            text(&["losses", "filter_hold_up", "text"]),
+        );
+    }
     let r = &mut args.record;
     fill(&mut r.date, text(&["record", "compounded_at", "text"]));
     if r.lot.is_none() && r.lot_sequence.is_none() {

@@ -134,6 +134,11 @@ fn regression_assays_up_to_the_pharmacopoeial_upper_limits_are_accepted() {
         "101%",
         "--assay-basis",
         "as-is",
+        // No unrecoverable volume, so the 10 mL flask holds exactly the 10 mL asked for.
+        "--vial-residual",
+        "0mL",
+        "--filter-hold-up",
+        "0mL",
     ]);
     assert_eq!(
         value(&sol["powder"]["to_weigh"]),

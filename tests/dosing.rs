@@ -12,11 +12,27 @@ fn round2(x: Decimal) -> Decimal {
     x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// `x` rounded up to a multiple of `m`.
+fn up_to(x: Decimal, m: Decimal) -> Decimal {
+    (x / m).ceil() * m
+}
+
 // ---------------------------------------------------------------- the solution batch
 
 #[test]
 fn ten_ml_of_150_from_250_stock_is_6_ml_stock_and_4_ml_diluent() {
-    let j = json(&["batch", F, "--quantity", "10mL", "--method", "dilution"]);
+    // The vial residual set to 0 mL: the C1·V1 = C2·V2 arithmetic alone (the residual is
+    // added in `dilution_exact::batch_of_1_25_ml_was_made_as_1_3_ml_at_153_85_mg_per_ml`).
+    let j = json(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "dilution",
+        "--vial-residual",
+        "0mL",
+    ]);
     let dil = &j["dilution"];
     // C1·V1 = C2·V2: V1 = 150 mg/mL × 10 mL ÷ 250 mg/mL.
     let v1 = d("150") * d("10") / d("250");
@@ -31,7 +47,7 @@ fn ten_ml_of_150_from_250_stock_is_6_ml_stock_and_4_ml_diluent() {
     assert_eq!(dil["diluent"]["id"], "water-for-injection");
     assert_eq!(j["basis"], "pentahydrate");
     // The text shows the same numbers.
-    let t = ok(&["batch", F, "--quantity", "10mL"]);
+    let t = ok(&["batch", F, "--quantity", "10mL", "--vial-residual", "0mL"]);
     assert!(t.contains("6 mL"), "{t}");
     assert!(t.contains("4 mL"), "{t}");
     assert!(t.contains("1 × 50 mL opened, 44 mL left over"), "{t}");
@@ -47,6 +63,8 @@ fn domain_example_5_ml_is_3_ml_stock_and_2_ml_diluent_in_saline() {
         "5mL",
         "--diluent",
         "sodium-chloride-0.9",
+        "--vial-residual",
+        "0mL",
     ]);
     let v1 = d("150") * d("5") / d("250");
     assert_eq!(value(&j["dilution"]["stock_volume"]), v1);
@@ -109,8 +127,15 @@ fn an_anhydrous_stock_strong_enough_is_converted() {
         "anhydrous",
         "--vial",
         "10mL",
+        "--vial-residual",
+        "0mL",
     ]);
     let dil = &j["dilution"];
+    // No volume gives exactly 150 (the molar-mass ratio does not terminate): the smallest
+    // within 1 % is made, 10 mL, whose 6 mL give 150.69…, 100.46 % of the target.
+    assert_eq!(j["made_exactly"], false);
+    let of = on_penta * d("6") / d("10") / d("150") * d("100");
+    assert!(of > d("99") && of < d("101"), "{of}");
     assert_eq!(value(&dil["stock_volume"]), d("6"));
     assert_eq!(value(&dil["diluent_volume"]), d("4"));
     assert_eq!(dil["stock"]["basis"], "anhydrous");
@@ -137,6 +162,10 @@ fn the_powder_method_corrects_for_the_certificate_and_filters() {
         "99.5%",
         "--assay-basis",
         "as-is",
+        "--vial-residual",
+        "0mL",
+        "--filter-hold-up",
+        "0mL",
     ]);
     let p = &j["powder"];
     assert_eq!(value(&p["active_needed"]), d("150") * d("10") / d("1000"));
@@ -152,7 +181,19 @@ fn the_powder_method_corrects_for_the_certificate_and_filters() {
         .iter()
         .any(|s| s.as_str().unwrap().contains("0.22 µm")));
     assert!(steps.iter().any(|s| s.as_str().unwrap().contains("q.s.")));
-    let t = ok(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    assert_eq!(value(&j["flask"]), d("10"));
+    let t = ok(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--vial-residual",
+        "0mL",
+        "--filter-hold-up",
+        "0mL",
+    ]);
     assert!(t.contains("1.5 g"), "{t}");
     assert!(t.contains("q.s. to 10 mL"), "{t}");
 }
@@ -176,28 +217,39 @@ fn the_osmolarity_is_an_upper_estimate_with_three_particles() {
 }
 
 #[test]
-fn volumes_are_rounded_to_the_stated_measuring_step() {
-    // 7 mL of 150 from 250: V1 = 150 × 7 ÷ 250 = 4.2 mL exactly; with a 0.5 mL step it rounds
-    // to 4 mL (4.2 is nearer 4 than 4.5) and the diluent is 7 − 4 = 3 mL.
+fn a_coarse_measuring_step_no_longer_made_7_ml_at_142_86_mg_per_ml() {
+    // Was: 7 mL at a 0.5 mL step measured 4 mL stock + 3 mL diluent, 142.86 mg/mL (95.24 %).
+    // Now: 7 mL + 0.1 mL vial residual = 7.1 mL needed; 150 from 250 is 3 : 2, so at a 0.5 mL
+    // step the stock (3 parts) and diluent (2 parts) are whole steps when the total is a
+    // multiple of 5 × 0.5 = 2.5 mL: 7.5 mL, stock 4.5 mL + diluent 3 mL, exactly 150 mg/mL.
     let j = json(&["batch", F, "--quantity", "7mL", "--measure-step", "0.5mL"]);
+    let total = up_to(d("7") + d("0.1"), d("5") * d("0.5"));
+    assert_eq!(total, d("7.5"));
     assert_eq!(value(&j["measure_step"]), d("0.5"));
-    assert_eq!(value(&j["dilution"]["stock_volume_calculated"]), d("4.2"));
-    assert_eq!(value(&j["dilution"]["stock_volume"]), d("4"));
-    assert_eq!(value(&j["dilution"]["diluent_volume"]), d("3"));
-    // 250 × 4 ÷ 7 = 142.857… mg/mL from the measured volumes.
+    assert_eq!(value(&j["total"]), total);
+    assert_eq!(
+        value(&j["dilution"]["stock_volume"]),
+        total * d("3") / d("5")
+    );
+    assert_eq!(
+        value(&j["dilution"]["diluent_volume"]),
+        total * d("2") / d("5")
+    );
     assert_eq!(
         value(&j["dilution"]["concentration_from_rounded"]),
-        d("250") * d("4") / d("7")
+        d("150")
     );
     let t = ok(&["batch", F, "--quantity", "7mL", "--measure-step", "0.5mL"]);
-    assert!(t.contains("→ 4 mL (to the measuring step 0.5 mL"), "{t}");
-    assert!(t.contains("≈ 142.86 mg/mL"), "{t}");
+    assert!(t.contains("stock : diluent 3 : 2"), "{t}");
+    assert!(!t.contains("142.86"), "{t}");
 }
 
 #[test]
 fn several_vials_are_opened_when_one_is_not_enough() {
     // 100 mL of 150 from the 10 mL German 10 % ampoules is refused (weaker); from 250 mg/mL:
-    // V1 = 150 × 100 ÷ 250 = 60 mL → two 50 mL vials, 100 − 60 = 40 mL left over.
+    // 100 mL in 20 mL vials is 5 vials, each keeping 0.1 mL: 100 + 5 × 0.1 = 100.5 mL, a
+    // multiple of 0.5 mL (3 : 2 at the 0.1 mL step), so V1 = 100.5 × 3 ÷ 5 = 60.3 mL; a 50 mL
+    // stock vial gives 50 − 0.1 mL, so two are opened, 2 × 50 − 60.3 = 39.7 mL left over.
     let j = json(&[
         "batch",
         F,
@@ -207,10 +259,13 @@ fn several_vials_are_opened_when_one_is_not_enough() {
         "vial-20mL",
     ]);
     assert_eq!(j["dilution"]["vials_opened"], 2);
-    assert_eq!(
-        value(&j["dilution"]["left_over"]),
-        d("2") * d("50") - d("60")
-    );
+    let total = up_to(d("100") + d("5") * d("0.1"), d("0.5"));
+    let v1 = total * d("3") / d("5");
+    assert_eq!(value(&j["dilution"]["stock_volume"]), v1);
+    assert_eq!(value(&j["dilution"]["left_over"]), d("2") * d("50") - v1);
+    // Four vials hold 20 mL + their 0.1 mL residual, the last the rest.
+    assert_eq!(value(&j["fill"]["holds"]), d("20.1"));
+    assert_eq!(value(&j["fill"]["last_holds"]), total - d("4") * d("20.1"));
     assert_eq!(j["fill"]["count"], 5);
     fails(
         &["batch", F, "--quantity", "10mL", "--stock", "sts-100-de"],
@@ -240,11 +295,17 @@ fn twelve_lesions_of_0_2_ml_at_150_is_2_4_ml_and_360_mg() {
     let dead = d("12") * (d("0.07") + d("0.07"));
     assert_eq!(value(&j["dead_space"]), dead);
     assert_eq!(value(&j["to_prepare"]), volume + dead);
-    // 4.08 mL made as 4.1 mL (rounded up to the 0.1 mL measuring step).
-    assert_eq!(value(&j["batch_volume"]), d("4.1"));
+    // 4.08 mL + 0.1 mL vial residual = 4.18 mL, made as 4.5 mL: the next multiple of 0.5 mL
+    // (150 from 250 is 3 : 2, whole 0.1 mL steps every 0.5 mL); was 4.1 mL at ≈ 152.44 mg/mL.
+    assert_eq!(
+        value(&j["batch_volume"]),
+        up_to(volume + dead + d("0.1"), d("0.5"))
+    );
+    assert_eq!(value(&j["batch_volume"]), d("4.5"));
+    // The command asks for what is drawn: `batch` adds the residual and rounds up the same way.
     assert_eq!(
         j["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 4.1mL"
+        "stscalc batch sts-150-intralesional --quantity 4.08mL"
     );
     let t = ok(&["session", "--lesions", "12", "--per-lesion", "0.2mL"]);
     assert!(t.contains("2.4 mL"), "{t}");
@@ -337,7 +398,8 @@ fn fill_across_packs_lesions_into_fewer_syringes() {
 
 #[test]
 fn the_batch_command_carries_the_session_strength() {
-    // 2 × 0.2 mL + 2 × 0.14 mL dead space = 0.68 mL, made as 0.7 mL at 250 mg/mL.
+    // 2 × 0.2 mL + 2 × 0.14 mL dead space = 0.68 mL; + 0.1 mL vial residual = 0.78 mL, made as
+    // 0.8 mL of the 250 mg/mL stock itself (no diluent, so any 0.1 mL step is exact).
     let j = json(&[
         "session",
         "--lesions",
@@ -357,16 +419,17 @@ fn the_batch_command_carries_the_session_strength() {
     );
     assert_eq!(
         j["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 0.7mL --strength 250mg/mL"
+        "stscalc batch sts-150-intralesional --quantity 0.68mL --strength 250mg/mL"
     );
     assert_eq!(
         j["series"]["preparations"][0]["batch_command"],
-        // One preparation per session (single-dose vials): the session's 0.7 mL.
-        "stscalc batch sts-150-intralesional --quantity 0.7mL --method dilution --strength 250mg/mL"
+        // One preparation per session (single-dose vials): the session's 0.68 mL.
+        "stscalc batch sts-150-intralesional --quantity 0.68mL --method dilution --strength 250mg/mL"
     );
     // The command it prints runs: 250 from 250 is the stock itself, no diluent.
-    let b = json(&["batch", F, "--quantity", "0.7mL", "--strength", "250mg/mL"]);
-    assert_eq!(value(&b["dilution"]["stock_volume"]), d("0.7"));
+    let b = json(&["batch", F, "--quantity", "0.68mL", "--strength", "250mg/mL"]);
+    assert_eq!(value(&b["dilution"]["stock_volume"]), d("0.8"));
+    assert_eq!(value(&b["total"]), value(&j["batch_volume"]));
     assert_eq!(value(&b["dilution"]["diluent_volume"]), d("0"));
     // 15 % w/v is 150 mg/mL: accepted as the formula's strength.
     let w = json(&["batch", F, "--quantity", "10mL", "--strength", "15%w/v"]);
@@ -486,14 +549,17 @@ fn four_weekly_sessions_with_dates_preparations_and_follow_up() {
     assert_eq!(preps[0]["use_through"], "2026-12-02");
     assert_eq!(preps[0]["sessions"], serde_json::json!([1]));
     assert_eq!(preps[2]["compound_on"], "2026-12-07");
-    // Each session needs 2.4 mL + 12 × 0.14 mL = 4.08 mL, made as 4.1 mL (rounded up to the
-    // 0.1 mL step).
+    // Each session needs 2.4 mL + 12 × 0.14 mL = 4.08 mL, + 0.1 mL vial residual = 4.18 mL,
+    // made as 4.5 mL (the next multiple of 0.5 mL, where 3 : 2 is whole 0.1 mL steps).
     let per_session = d("2.4") + d("12") * d("0.14");
     assert_eq!(value(&preps[0]["volume"]), per_session);
-    assert_eq!(value(&preps[0]["batch_volume"]), d("4.1"));
+    assert_eq!(
+        value(&preps[0]["batch_volume"]),
+        up_to(per_session + d("0.1"), d("0.5"))
+    );
     assert_eq!(
         preps[0]["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 4.1mL --method dilution"
+        "stscalc batch sts-150-intralesional --quantity 4.08mL --method dilution"
     );
     // Follow-up 12–16 weeks after the LAST session, 14 Dec 2026: + 84 days = 8 Mar 2027
     // (17 days to 31 Dec, 31 in Jan, 28 in Feb: 76, then 8), + 112 days = 5 Apr 2027 (+ 28).
@@ -679,10 +745,7 @@ fn bad_negative_or_zero_volume() {
 
 #[test]
 fn bad_volume_given_in_mg() {
-    fails(
-        &["session", "--lesions", "3", "--per-lesion", "30mg"],
-        &["`--per-lesion`", "a volume", "a mass", "30mg"],
-    );
+    // A dose in mg is accepted by the session (issue 8 §6), a batch quantity in g is not.
     fails(
         &["batch", F, "--quantity", "10g"],
         &["`--quantity`", "a volume", "a mass", "10g"],

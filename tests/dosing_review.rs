@@ -25,84 +25,82 @@ fn from_rounded(total: &str) -> Decimal {
 // ------------------------------------------------------------ 1. off-strength small batches
 
 #[test]
-fn small_dilution_batch_off_strength_is_refused_with_the_smallest_makeable_volume() {
+fn small_dilution_batch_off_strength_is_made_at_the_smallest_exact_volume() {
     // 0.2 mL: stock 150 × 0.2 ÷ 250 = 0.12 mL → 0.1 mL; 250 × 0.1 ÷ 0.2 = 125 mg/mL,
     // 125 ÷ 150 = 83.33 %: outside 95-105 %. Upwards: 0.3 mL → 0.18 → 0.2 mL (166.67 %),
     // 0.4 mL → 0.24 → 0.2 mL (125 %), 0.5 mL → 0.3 mL exactly, 150 mg/mL (100 %), with 0.2 mL
-    // of diluent, 20 % of the 1 mL syringe.
+    // of diluent, 20 % of the 1 mL syringe. Once refused; now (issue 8) the batch is made at
+    // the smallest volume from what is asked + the 0.1 mL vial residual that gives exactly
+    // 150 mg/mL: a multiple of 0.5 mL (3 : 2 in 0.1 mL steps).
     assert_eq!(to_step(d("0.12")), d("0.1"));
     assert_eq!(from_rounded("0.2"), d("125"));
     assert_eq!(round2(d("125") / d("150") * d("100")), d("83.33"));
     assert_eq!(from_rounded("0.3"), d("250") * d("0.2") / d("0.3"));
     assert_eq!(from_rounded("0.4"), d("125"));
     assert_eq!(from_rounded("0.5"), d("150"));
-    fails(
-        &["batch", F, "--quantity", "0.2mL"],
-        &[
-            "0.12 mL → 0.1 mL",
-            "give 125 mg/mL, ≈ 83.33 % of the target",
-            "outside the formula's tolerance 95 % to 105 %",
-            "is 0.5 mL (stock 0.3 mL + diluent 0.2 mL give 150 mg/mL, 100 %)",
-        ],
-    );
-    // 0.1 mL: 0.06 mL → 0.1 mL of stock and no diluent, i.e. the 250 mg/mL stock itself.
-    fails(
-        &["batch", F, "--quantity", "0.1mL"],
-        &["no diluent give 250 mg/mL", "≈ 166.67 %", "is 0.5 mL"],
-    );
-    // 0.9 mL: 0.54 → 0.5 mL; 250 × 0.5 ÷ 0.9 = 138.89 mg/mL, 92.59 %; 1 mL is 0.6 mL exactly.
-    assert_eq!(round2(from_rounded("0.9")), d("138.89"));
-    assert_eq!(from_rounded("1"), d("150"));
-    fails(
-        &["batch", F, "--quantity", "0.9mL"],
-        &[
-            "≈ 138.89 mg/mL, ≈ 92.59 %",
-            "is 1 mL (stock 0.6 mL + diluent 0.4 mL",
-        ],
-    );
+    let half = |x: Decimal| (x / d("0.5")).ceil() * d("0.5");
+    // 0.2 + 0.1 = 0.3 → 0.5 mL; 0.1 + 0.1 = 0.2 → 0.5 mL; 0.9 + 0.1 = 1 mL, already exact.
+    for (asked, made) in [("0.2", "0.5"), ("0.1", "0.5"), ("0.9", "1")] {
+        assert_eq!(half(d(asked) + d("0.1")), d(made));
+        let j = json(&["batch", F, "--quantity", &format!("{asked}mL")]);
+        assert_eq!(value(&j["total"]), d(made), "{asked}");
+        assert_eq!(
+            value(&j["dilution"]["stock_volume"]),
+            d(made) * d("3") / d("5")
+        );
+        assert_eq!(
+            value(&j["dilution"]["concentration_from_rounded"]),
+            d("150")
+        );
+        assert_eq!(j["made_exactly"], true);
+    }
 }
 
 #[test]
-fn dilution_within_tolerance_is_made_and_states_its_percentage() {
-    // 0.7 mL: 0.42 → 0.4 mL; 250 × 0.4 ÷ 0.7 = 142.857… mg/mL = 95.24 % (inside 95-105 %).
+fn dilution_was_planned_at_the_edge_of_the_tolerance() {
+    // Was: 0.7 mL: 0.42 → 0.4 mL; 250 × 0.4 ÷ 0.7 = 142.857… mg/mL = 95.24 %, made because it
+    // is inside 95-105 %. Now: 0.7 + 0.1 mL residual = 0.8 mL → 1 mL, 0.6 mL + 0.4 mL, 100 %.
     let c = from_rounded("0.7");
     assert_eq!(c, d("250") * d("0.4") / d("0.7"));
     let j = json(&["batch", F, "--quantity", "0.7mL"]);
-    assert_eq!(value(&j["dilution"]["concentration_from_rounded"]), c);
-    assert_eq!(j["dilution"]["of_target_text"], "≈ 95.24 %");
+    assert_eq!(value(&j["total"]), d("1"));
+    assert_eq!(
+        value(&j["dilution"]["concentration_from_rounded"]),
+        d("150")
+    );
+    assert_eq!(j["dilution"]["of_target_text"], "100 %");
     assert_eq!(value(&j["tolerance"]["low"]), d("95"));
     let t = ok(&["batch", F, "--quantity", "0.7mL"]);
     assert!(
-        t.contains("≈ 142.86 mg/mL (pentahydrate basis), ≈ 95.24 % of the target"),
+        t.contains("150 mg/mL (pentahydrate basis), 100 % of the target"),
         "{t}"
     );
-    assert!(
-        t.contains("within the formula's tolerance 95 % to 105 %"),
-        "{t}"
-    );
+    assert!(!t.contains("142.86"), "{t}");
 }
 
 #[test]
 fn session_suggested_a_batch_that_batch_refuses() {
-    // One 0.2 mL dose + 0.07 + 0.07 mL dead space = 0.34 mL; 0.4 mL would give 125 mg/mL
-    // (refused above), so the batch is 0.5 mL, which `batch` makes.
+    // One 0.2 mL dose + 0.07 + 0.07 mL dead space = 0.34 mL, + 0.1 mL vial residual = 0.44 mL;
+    // 0.4 mL would give 125 mg/mL, so the batch is 0.5 mL (exactly 150), and the command asks
+    // for the 0.34 mL drawn, which `batch` makes into the same 0.5 mL.
     let j = json(&["session", "--lesion", "0.2mL"]);
     assert_eq!(value(&j["to_prepare"]), d("0.2") + d("0.07") + d("0.07"));
     assert_eq!(value(&j["batch_volume"]), d("0.5"));
     assert_eq!(
         j["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 0.5mL"
+        "stscalc batch sts-150-intralesional --quantity 0.34mL"
     );
-    ok(&["batch", F, "--quantity", "0.5mL"]);
-    // 0.125 + 0.1 mL: 0.13 + 0.1 drawn + 2 × 0.14 dead space = 0.51 mL; 0.6 mL gives
-    // 0.36 → 0.4 mL, 250 × 0.4 ÷ 0.6 = 166.67 mg/mL (refused); 0.7 mL gives 95.24 %.
+    let b = json(&["batch", F, "--quantity", "0.34mL"]);
+    assert_eq!(value(&b["total"]), d("0.5"));
+    // 0.125 + 0.1 mL: 0.13 + 0.1 drawn + 2 × 0.14 dead space = 0.51 mL, + 0.1 mL = 0.61 mL;
+    // 0.7 mL gives 95.24 % (the edge of the tolerance, no longer taken): 1 mL, exactly 150.
     assert_eq!(round2(from_rounded("0.6")), d("166.67"));
     let j = json(&["session", "--lesion", "0.125mL", "--lesion", "0.1mL"]);
     assert_eq!(
         value(&j["to_prepare"]),
         d("0.13") + d("0.1") + d("2") * d("0.14")
     );
-    assert_eq!(value(&j["batch_volume"]), d("0.7"));
+    assert_eq!(value(&j["batch_volume"]), d("1"));
     // The series sizes each preparation the same way (one 0.34 mL session per preparation
     // with a 3-day BUD and weekly sessions).
     let j = json(&[
@@ -120,7 +118,7 @@ fn session_suggested_a_batch_that_batch_refuses() {
         assert_eq!(value(&p["batch_volume"]), d("0.5"));
         assert_eq!(
             p["batch_command"],
-            "stscalc batch sts-150-intralesional --quantity 0.5mL --method dilution"
+            "stscalc batch sts-150-intralesional --quantity 0.34mL --method dilution"
         );
     }
 }
@@ -133,7 +131,10 @@ fn session_batch_measured_a_volume_below_20_percent_of_any_syringe() {
     // 0.6 mL → 0.48 → 0.5 mL: 208.33 mg/mL (104.17 %) but again 0.1 mL of diluent;
     // 0.7 mL → 0.56 → 0.6 mL: 214.29 mg/mL (107.14 %, outside);
     // 0.8 mL → 0.64 → 0.6 mL: 187.5 mg/mL (outside);
-    // 0.9 mL → 0.72 → 0.7 mL + 0.2 mL: 194.44 mg/mL (97.22 %): the batch.
+    // 0.9 mL → 0.72 → 0.7 mL + 0.2 mL: 194.44 mg/mL (97.22 %): the batch once, at the edge of
+    // the tolerance. Now (issue 8): 200 from 250 is 4 : 1, exact at multiples of 0.5 mL; from
+    // 0.34 + 0.1 mL residual = 0.44 mL, 0.5 mL has 0.1 mL of diluent (below 20 % of a 1 mL
+    // syringe), so 1 mL: 0.8 mL stock + 0.2 mL diluent, exactly 200 mg/mL.
     let at = |v: &str| d("250") * to_step(d("0.8") * d(v)) / d(v);
     assert_eq!(at("0.4"), d("187.5"));
     assert_eq!(at("0.5"), d("200"));
@@ -148,36 +149,39 @@ fn session_batch_measured_a_volume_below_20_percent_of_any_syringe() {
         "--concentration",
         "200mg/mL",
     ]);
-    assert_eq!(value(&j["batch_volume"]), d("0.9"));
+    assert_eq!(value(&j["batch_volume"]), d("1"));
     assert_eq!(
         j["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 0.9mL --strength 200mg/mL"
+        "stscalc batch sts-150-intralesional --quantity 0.34mL --strength 200mg/mL"
     );
-    // `batch` itself makes 0.5 mL (within tolerance) but warns about the 0.1 mL of diluent.
+    // `batch` itself no longer makes 0.5 mL with 0.1 mL of diluent: 0.5 + 0.1 mL residual =
+    // 0.6 mL, so 1 mL again, whose volumes each syringe measures.
+    let b = json(&["batch", F, "--quantity", "0.5mL", "--strength", "200mg/mL"]);
+    assert_eq!(value(&b["total"]), d("1"));
+    assert_eq!(value(&b["dilution"]["stock_volume"]), d("0.8"));
+    assert_eq!(value(&b["dilution"]["diluent_volume"]), d("0.2"));
     let t = ok(&["batch", F, "--quantity", "0.5mL", "--strength", "200mg/mL"]);
-    assert!(
-        t.contains("The diluent volume 0.1 mL is below 20 % of the 1 mL tuberculin syringe"),
-        "{t}"
-    );
+    assert!(!t.contains("below 20 %"), "{t}");
 }
 
 #[test]
 fn powder_weight_rounding_off_strength_was_not_checked() {
     // 0.005 mL: 150 × 0.005 = 0.75 mg of pentahydrate → 1 mg at 0.001 g; 1 ÷ 0.005 = 200 mg/mL,
-    // 133.33 %. Rounding by at most 0.5 mg stays within 5 % from 0.001 ÷ (2 × 5 %) = 0.01 g of
-    // powder, i.e. 10 mg ÷ 150 mg/mL = 0.0667 mL, rounded up to 0.07 mL — but the balance's
-    // minimum weight 820 × 0.001 g = 0.82 g asks for more: 820 ÷ 150 = 5.47 mL (second review).
+    // 133.33 %: once refused. Now (issue 8) powder is made up in a volumetric flask that
+    // exists: 0.005 + 0.1 mL vial residual + 0.1 mL filter hold-up = 0.205 mL → the 5 mL
+    // flask, whose 150 × 5 = 750 mg is below the balance's minimum weight 820 × 0.001 g =
+    // 0.82 g, so the 10 mL flask: 1,500 mg = 1.5 g, weighed exactly.
     assert_eq!(d("1") / d("0.005"), d("200"));
-    assert_eq!(d("0.001") * d("100") / (d("2") * d("5")), d("0.01"));
-    fails(
-        &["batch", F, "--quantity", "0.005mL", "--method", "powder"],
-        &[
-            "0.00075 g → 0.001 g gives 200 mg/mL, ≈ 133.33 %",
-            "Make at least 5.47 mL",
-        ],
+    assert_eq!(d("150") * d("5") / d("1000"), d("0.75"));
+    let j = json(&["batch", F, "--quantity", "0.005mL", "--method", "powder"]);
+    assert_eq!(value(&j["flask"]), d("10"));
+    assert_eq!(
+        value(&j["powder"]["to_weigh"]),
+        d("150") * d("10") / d("1000")
     );
-    // With a 0.00001 g balance (minimum weight 820 × 0.00001 = 0.0082 g) 0.07 mL weighs
-    // 10.5 mg → 0.0105 g exactly: 10.5 ÷ 0.07 = 150 mg/mL, made.
+    assert_eq!(value(&j["powder"]["concentration_from_rounded"]), d("150"));
+    // With a 0.00001 g balance (minimum weight 820 × 0.00001 = 0.0082 g) the 5 mL flask
+    // serves: 750 mg = 0.75 g exactly.
     let j = json(&[
         "batch",
         F,
@@ -188,11 +192,27 @@ fn powder_weight_rounding_off_strength_was_not_checked() {
         "--readability",
         "0.00001g",
     ]);
-    assert_eq!(value(&j["powder"]["to_weigh"]), d("0.0105"));
-    assert_eq!(
-        value(&j["powder"]["concentration_from_rounded"]),
-        d("10.5") / d("0.07")
+    assert_eq!(value(&j["flask"]), d("5"));
+    assert_eq!(value(&j["powder"]["to_weigh"]), d("0.75"));
+    // Above the largest flask (1,000 mL) the measure is assumed and the weighing still checked:
+    // 2,000 mL in 200 vials of 10 mL + 200 × 0.1 mL + 0.1 mL = 2,020.1 mL, 150 × 2,020.1 =
+    // 303,015 mg → 303 g at 1 g, below the minimum weight 820 × 1 g.
+    assert_eq!(d("2000") + d("200") * d("0.1") + d("0.1"), d("2020.1"));
+    fails(
+        &[
+            "batch",
+            F,
+            "--quantity",
+            "2000mL",
+            "--method",
+            "powder",
+            "--readability",
+            "1g",
+        ],
+        &["2,020.1 mL", "below the balance's minimum weight"],
     );
+    let t = ok(&["batch", F, "--quantity", "1500mL", "--method", "powder"]);
+    assert!(t.contains("graduated measure"), "{t}");
 }
 
 // ------------------------------------------------------------ 2. doses changed by rounding
@@ -350,7 +370,7 @@ fn basis_alone_relabelled_the_pentahydrate_strength_as_anhydrous() {
     // The batch is the formula's own strength: no --strength.
     assert_eq!(
         j["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 0.5mL"
+        "stscalc batch sts-150-intralesional --quantity 0.34mL"
     );
     let t = ok(&args);
     assert!(
@@ -511,21 +531,26 @@ fn measure_step_had_no_bound() {
         &["`--measure-step`", "at least 0.0001 mL", "`0.00001 mL`"],
     );
     // A step larger than a component: 10 mL at 240 mg/mL needs 9.6 mL of stock and 0.4 mL of
-    // diluent; with a 0.5 mL step the diluent is below the step.
+    // diluent; with a 0.5 mL step the diluent is below the step. Once refused; now (issue 8)
+    // 240 from 250 is 24 : 1, whole 0.5 mL steps at multiples of 25 × 0.5 = 12.5 mL: from
+    // 10 + 0.1 mL residual, 12.5 mL, 12 mL stock + 0.5 mL diluent, exactly 240 mg/mL.
     assert_eq!(d("240") * d("10") / d("250"), d("9.6"));
-    fails(
-        &[
-            "batch",
-            F,
-            "--quantity",
-            "10mL",
-            "--strength",
-            "240mg/mL",
-            "--measure-step",
-            "0.5mL",
-        ],
-        &["the diluent (0.4 mL) is less than the measuring step"],
+    let j = json(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--strength",
+        "240mg/mL",
+        "--measure-step",
+        "0.5mL",
+    ]);
+    assert_eq!(value(&j["total"]), d("12.5"));
+    assert_eq!(
+        value(&j["dilution"]["stock_volume"]),
+        d("12.5") * d("24") / d("25")
     );
+    assert_eq!(value(&j["dilution"]["diluent_volume"]), d("0.5"));
     fails(
         &[
             "batch",
@@ -632,6 +657,8 @@ fn osmolarity_left_out_the_saline_diluent() {
         "5mL",
         "--diluent",
         "sodium-chloride-0.9",
+        "--vial-residual",
+        "0mL",
     ];
     let j = json(&args);
     let o = &j["osmolarity"];
@@ -641,7 +668,7 @@ fn osmolarity_left_out_the_saline_diluent() {
     let t = ok(&args);
     assert!(t.contains("308 mOsm/L) × 2 mL ÷ 5 mL"), "{t}");
     // With water the figure is sodium thiosulfate's alone.
-    let j = json(&["batch", F, "--quantity", "5mL"]);
+    let j = json(&["batch", F, "--quantity", "5mL", "--vial-residual", "0mL"]);
     assert_eq!(d(j["osmolarity"]["mosm_per_l"].as_str().unwrap()), sts);
 }
 
@@ -649,7 +676,8 @@ fn osmolarity_left_out_the_saline_diluent() {
 fn measuring_step_note_on_powder_records() {
     let j = json(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
     assert!(j["measure_step"].is_null());
-    assert_eq!(value(&j["total"]), d("10"));
+    // 10 mL + 0.1 mL vial residual + 0.1 mL filter hold-up = 10.2 mL: the 20 mL flask.
+    assert_eq!(value(&j["total"]), d("20"));
     let t = ok(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
     assert!(!t.contains("Measuring step"), "{t}");
     let h = ok(&[
@@ -672,7 +700,14 @@ fn counts_lacked_thousands_separators() {
     // 1,000,000 mL: 150 × 1,000,000 ÷ 250 = 600,000 mL of stock = 12,000 vials of 50 mL;
     // 1,000,000 ÷ 10 = 100,000 vials of 10 mL.
     assert_eq!(d("150") * d("1000000") / d("250") / d("50"), d("12000"));
-    let t = ok(&["batch", F, "--quantity", "1000000mL"]);
+    let t = ok(&[
+        "batch",
+        F,
+        "--quantity",
+        "1000000mL",
+        "--vial-residual",
+        "0mL",
+    ]);
     assert!(t.contains("Stock vials: 12,000 × 50 mL"), "{t}");
     assert!(t.contains("Containers: 100,000 × 10 mL"), "{t}");
     // 5 g × 24 a day × 10,000 days = 1,200,000 g = 40,000 jars of 30 g.

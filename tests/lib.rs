@@ -6,6 +6,7 @@ mod balance;
 mod batch;
 mod bud;
 mod certificate;
+mod dilution_exact;
 mod dosing;
 mod dosing_review;
 mod dosing_second_review;

@@ -639,7 +639,9 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
         }
     }
     assert!(by_label[4..].iter().all(Vec::is_empty));
-    // The vials of a 15 mL batch: a full 10 mL vial and one of 5 mL.
+    // The vials of a 15 mL batch: 15 + 2 × 0.1 mL vial residual = 15.2 mL, made as 15.5 mL (a
+    // multiple of 0.5 mL, where 150 from 250 mg/mL is whole 0.1 mL steps): a vial of
+    // 10 + 0.1 = 10.1 mL and one of the rest, 15.5 − 10.1 = 5.4 mL (issue 8).
     let vials = print_pdf(
         dir.path(),
         "vials",
@@ -660,7 +662,7 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
     );
     keep_png(&vials, "labels-vials-avery-5160");
     let by_label = words_by_label(&bbox(&vials)[0], &avery_5160());
-    for (k, net) in ["Net 10 mL.", "Net 5 mL."].iter().enumerate() {
+    for (k, net) in ["Net 10.1 mL.", "Net 5.4 mL."].iter().enumerate() {
         let joined = by_label[k].join(" ");
         for needle in [
             net,

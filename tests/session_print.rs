@@ -418,6 +418,9 @@ fn solution_record(extra: &[&str]) -> String {
         "2026-11-21T09:30",
         "--facility",
         "Hill Pharmacy, 555-0100",
+        // The C1·V1 = C2·V2 arithmetic alone (the residual has its own tests).
+        "--vial-residual",
+        "0mL",
     ];
     a.extend(extra);
     a.extend(["--format", "html"]);
@@ -494,7 +497,7 @@ fn the_record_of_a_diluted_solution() {
 
 #[test]
 fn the_record_of_a_solution_from_powder() {
-    let html = solution_record(&["--method", "powder"]);
+    let html = solution_record(&["--method", "powder", "--filter-hold-up", "0mL"]);
     // 150 mg/mL × 10 mL = 1,500 mg = 1.5 g of the pentahydrate (no certificate: factor 1).
     assert_eq!(d("150") * d("10") / d("1000"), d("1.5"));
     let powder = component_row(&html, "Sodium thiosulfate pentahydrate");
@@ -510,7 +513,10 @@ fn the_record_of_a_solution_from_powder() {
 
 #[test]
 fn one_label_per_vial_each_with_what_it_holds() {
-    // 15 mL in 10 mL vials: one full vial and one of 15 − 10 = 5 mL.
+    // 15 mL in 10 mL vials: two vials, each keeping 0.1 mL that cannot be drawn up, so
+    // 15 + 2 × 0.1 = 15.2 mL is needed, made as 15.5 mL (the next multiple of 0.5 mL, where
+    // 3 : 2 is whole 0.1 mL steps). The first vial holds 10 + 0.1 = 10.1 mL, the second the
+    // rest, 15.5 − 10.1 = 5.4 mL; each label states what its vial holds.
     let sheet = labels_json(&[
         F,
         "--quantity",
@@ -526,8 +532,11 @@ fn one_label_per_vial_each_with_what_it_holds() {
     ]);
     assert_eq!(sheet["count"], 2 + 1);
     let labels = label_texts(&sheet);
-    assert!(labels[0].1.contains("Net 10 mL."), "{}", labels[0].1);
-    assert!(labels[1].1.contains("Net 5 mL."), "{}", labels[1].1);
+    let made = ((d("15") + d("2") * d("0.1")) / d("0.5")).ceil() * d("0.5");
+    assert_eq!(made, d("15.5"));
+    assert_eq!(made - (d("10") + d("0.1")), d("5.4"));
+    assert!(labels[0].1.contains("Net 10.1 mL."), "{}", labels[0].1);
+    assert!(labels[1].1.contains("Net 5.4 mL."), "{}", labels[1].1);
     assert_eq!(labels[2].0, "record copy");
     for (_, text) in &labels {
         for needle in [

@@ -70,6 +70,8 @@ pub fn refuse_solution_options(args: &BatchArgs) -> Result<()> {
         ("--vial", args.vial.as_deref()),
         ("--diluent", args.diluent.as_deref()),
         ("--measure-step", args.measure_step.as_deref()),
+        ("--vial-residual", args.vial_residual.as_deref()),
+        ("--filter-hold-up", args.filter_hold_up.as_deref()),
     ]);
     if let Some((name, value)) = given {
         return Err(Error::input(
@@ -134,7 +136,11 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
         // The powder method measures no volume by syringe: it makes up to volume in a flask.
         ("--measure-step", args.measure_step.as_deref()),
     ]);
+    let loss = |field: &str, text: Option<&str>| text.map(|t| parse_loss(field, t)).transpose();
+    let vial_residual = loss("--vial-residual", args.vial_residual.as_deref())?;
+    let filter_hold_up = loss("--filter-hold-up", args.filter_hold_up.as_deref())?;
     let powder_only = first_given(&[
+        ("--filter-hold-up", args.filter_hold_up.as_deref()),
         ("--stock-form", args.stock_form.as_deref()),
         ("--assay", args.assay.as_deref()),
         ("--water", args.water.as_deref()),
@@ -225,7 +231,23 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
         method: method_request,
         measure_step,
         container: args.container.clone(),
+        vial_residual,
+        filter_hold_up,
     })
+}
+
+/// Parses a volume lost (`--vial-residual`, `--filter-hold-up`): 0 mL or more, at most 10 mL
+/// (more is a typo, not a vial or a filter).
+pub fn parse_loss(field: &str, text: &str) -> Result<Volume> {
+    let expected = "a volume from 0 mL to 10 mL, e.g. `0.1mL`";
+    match text.parse::<Quantity>() {
+        Ok(Quantity::Volume(v))
+            if v.ml() >= rust_decimal::Decimal::ZERO && v.ml() <= rust_decimal::Decimal::TEN =>
+        {
+            Ok(v)
+        }
+        _ => Err(Error::input(field, expected, format!("`{}`", text.trim()))),
+    }
 }
 
 fn parse_count(field: &str, text: &str, what: &str, max: u32) -> Result<u32> {
@@ -272,12 +294,14 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
             .lesion
             .iter()
             .map(|v| {
+                let (volume, mass) = parse_dose("--lesion", v)?;
                 Ok(Lesion {
                     site: None,
                     size: None,
                     ulceration: None,
                     inflammation: None,
-                    volume: parse_positive("--lesion", v)?,
+                    volume,
+                    mass,
                 })
             })
             .collect();
@@ -293,11 +317,11 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
     let per = args.per_lesion.as_deref().ok_or_else(|| {
         Error::input(
             "--per-lesion",
-            "the volume per lesion with --lesions, e.g. `0.2mL`",
+            "the dose per lesion with --lesions, e.g. `0.2mL` or `30mg`",
             "nothing",
         )
     })?;
-    let volume: Volume = parse_positive("--per-lesion", per)?;
+    let (volume, mass) = parse_dose("--per-lesion", per)?;
     Ok(vec![
         Lesion {
             site: None,
@@ -305,9 +329,23 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
             ulceration: None,
             inflammation: None,
             volume,
+            mass,
         };
         count as usize
     ])
+}
+
+/// Parses a lesion's dose: a volume above zero, or a mass above zero (prescribed in mg; the
+/// volume is then worked out at the concentration made, so the volume returned is a
+/// placeholder).
+fn parse_dose(field: &str, text: &str) -> Result<(Volume, Option<crate::quantity::Mass>)> {
+    match text.parse::<Quantity>() {
+        Ok(Quantity::Mass(_)) => {
+            let m = parse_positive::<crate::quantity::Mass>(field, text)?;
+            Ok((Volume::from_ml(rust_decimal::Decimal::ONE), Some(m)))
+        }
+        _ => Ok((parse_positive::<Volume>(field, text)?, None)),
+    }
 }
 
 /// `stscalc session` as text or JSON: the rendered check (and series). The printed sheet
@@ -379,6 +417,11 @@ pub fn session_plan<'c>(
         exact_on_formula_basis,
         fill_across: args.fill_across,
         override_reason: args.override_reason.clone(),
+        vial_residual: args
+            .vial_residual
+            .as_deref()
+            .map(|v| parse_loss("--vial-residual", v))
+            .transpose()?,
     };
     let mut plan = session::plan(entry, SyringeTable::embedded(), &req)?;
     if let Some(o) = series_options {
@@ -389,7 +432,9 @@ pub fn session_plan<'c>(
             bud: o.bud,
             method: o.method,
             // A strength the method cannot make is a warning of the session, not an error.
-            sizing: BatchSizing::new(formula, plan.formula_basis_concentration, o.method).ok(),
+            sizing: BatchSizing::new(formula, plan.formula_basis_concentration, o.method)
+                .ok()
+                .map(|b| b.with_vial_residual(req.vial_residual)),
             override_reason: plan.override_reason.clone(),
         };
         let planned = series::plan(&plan, dosing, &sr)?;

@@ -158,7 +158,8 @@ pub fn solution(
 ) -> LabelText {
     let f = &entry.formula;
     let lines = vec![
-        active_line(f, plan.strength, plan.basis),
+        // What the vial holds: the concentration made (the target, when made exactly).
+        active_line(f, &plan.made_text, plan.basis),
         LabelLine::plain(format!(
             "{}. Net {volume}. {COMPOUNDED}",
             capitalised(&f.dosage_form)

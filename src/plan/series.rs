@@ -241,11 +241,12 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
             |b| b.reason.clone(),
         );
         // The command is machine input: plain digits, no thousands separator.
+        // `--quantity` is what is drawn from the batch: `stscalc batch` adds its losses.
         p.batch_command = match (&session.batch_strength, &sized) {
-            (Some(s), Some(_)) => format!(
+            (Some(s), Some(b)) => format!(
                 "stscalc batch {} --quantity {}mL --method {}{s}",
                 session.formula.id,
-                p.batch_volume.ml().normalize(),
+                b.quantity.ml().normalize(),
                 req.method
             ),
             _ => String::new(),

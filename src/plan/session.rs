@@ -8,8 +8,9 @@
 //! on the lesion's row, and a change larger than the table's `max_dose_change` is refused. A
 //! dose below 20 % of its syringe's capacity is flagged. Every syringe and its needle keep some
 //! solution (dead space), which is added to what must be prepared; the batch suggested is the
-//! smallest volume from there up that `stscalc batch` makes within the formula's tolerance
-//! ([`BatchSizing`]). Nothing here prints or touches files.
+//! one `stscalc batch` makes for it ([`BatchSizing`]: the vial's residual added, the strength
+//! made exactly where the measuring step allows). Every mg figure uses the concentration made,
+//! and a dose prescribed in mg is converted at it. Nothing here prints or touches files.
 
 use std::sync::OnceLock;
 
@@ -191,8 +192,11 @@ pub struct Lesion {
     pub ulceration: Option<String>,
     /// Inflamed (`yes` or `no`), if recorded.
     pub inflammation: Option<String>,
-    /// Volume to inject.
+    /// Volume to inject (with `mass`, a placeholder: the volume is worked out from it).
     pub volume: Volume,
+    /// The dose prescribed as a mass (on the session concentration's basis), when it was:
+    /// converted to a volume at the concentration the batch makes.
+    pub mass: Option<Mass>,
 }
 
 /// What the clinician asks to check.
@@ -214,6 +218,8 @@ pub struct SessionRequest {
     pub fill_across: bool,
     /// Why a policy maximum may be exceeded, if one is.
     pub override_reason: Option<String>,
+    /// What the solution's vial keeps that cannot be drawn up, or `data/volumes.toml`'s.
+    pub vial_residual: Option<Volume>,
 }
 
 /// One lesion's dose.
@@ -229,8 +235,11 @@ pub struct LesionDose {
     pub ulceration: Option<String>,
     /// Inflamed (`yes` or `no`), if recorded.
     pub inflammation: Option<String>,
-    /// Volume asked for.
+    /// Volume asked for (for a dose prescribed as a mass, the mass ÷ the concentration made,
+    /// exact).
     pub prescribed: Volume,
+    /// The dose prescribed as a mass, when it was (on the concentration's basis).
+    pub prescribed_mass: Option<Mass>,
     /// Volume drawn: rounded to the syringe's graduation.
     pub drawn: Volume,
     /// How `drawn` was obtained.
@@ -285,7 +294,9 @@ pub struct LimitCheck {
 pub struct SessionPlan {
     /// The formula whose policy applies.
     pub formula: FormulaRef,
-    /// Concentration used (its text as printed, `≈` when converted and cut).
+    /// Concentration made, which every mg figure uses (its text as printed, `≈` when converted
+    /// or made within the planning margin and cut): the one asked for when the batch makes it
+    /// exactly.
     #[serde(serialize_with = "serialize_concentration_as_printed")]
     pub concentration: Concentration,
     /// The same as people read it (`≈` when converted to another basis and cut).
@@ -322,6 +333,9 @@ pub struct SessionPlan {
     pub batch_volume: Volume,
     /// How `batch_volume` was chosen.
     pub batch_reason: String,
+    /// Whether the batch makes the concentration asked for exactly (else within the planning
+    /// margin of `data/volumes.toml`, and `concentration` is the one made).
+    pub made_exactly: bool,
     /// The `--strength` option the batch needs (empty at the formula's default strength;
     /// `None` when the strength cannot be written exactly on the formula's basis).
     pub batch_strength: Option<String>,
@@ -420,8 +434,35 @@ pub fn dosing_spec(entry: &Entry) -> Result<&DosingSpec> {
     })
 }
 
-/// Checks a session.
+/// Checks a session. Every mg figure is worked out at the concentration the suggested batch
+/// makes: the one asked for when it is made exactly, else the near one made; doses prescribed
+/// in mg are converted at it (the batch is sized again until the two agree).
 pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result<SessionPlan> {
+    let mut made = None;
+    for _ in 0..4 {
+        let (plan, now) = plan_at(entry, table, req, made)?;
+        if now == made || now.is_none() {
+            return Ok(plan);
+        }
+        made = now;
+    }
+    let (mut plan, _) = plan_at(entry, table, req, made)?;
+    plan.warnings.push(
+        "The doses in mg and the batch they need do not settle on one concentration: check the volumes with the pharmacist.".into(),
+    );
+    Ok(plan)
+}
+
+/// The session at the concentration made `made` (on the session's basis and on the formula's),
+/// or at the one asked for when `None`; returns it with the concentration its batch makes,
+/// `None` when that is the one asked for.
+#[allow(clippy::type_complexity)]
+fn plan_at(
+    entry: &Entry,
+    table: &SyringeTable,
+    req: &SessionRequest,
+    made: Option<(Concentration, Concentration)>,
+) -> Result<(SessionPlan, Option<(Concentration, Concentration)>)> {
     let dosing = dosing_spec(entry)?;
     let n = req.lesions.len();
     if n == 0 {
@@ -445,20 +486,50 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
             format!("`{}`", req.concentration),
         ));
     }
-    let conc = req.concentration;
     let basis = req.basis;
     let policy_basis = entry.formula.strength.basis;
-    // The limits and the batch are on the formula's basis: exact when the caller knows it (the
-    // formula's own strength shown on another basis), else converted with the molar masses.
+    // The batch is made at the formula's basis: exact when the caller knows it (the formula's
+    // own strength shown on another basis), else converted with the molar masses.
     let on_formula_basis = req
         .exact_on_formula_basis
-        .unwrap_or_else(|| convert(conc, basis, policy_basis));
+        .unwrap_or_else(|| convert(req.concentration, basis, policy_basis));
+    // Every mg figure and the limits use the concentration made.
+    let (conc, made_on_formula) = made.unwrap_or((req.concentration, on_formula_basis));
     let mut calc = Vec::new();
     let mut warnings = Vec::new();
 
     // Syringe size per lesion: the smallest that holds the dose, or with --fill-across one size
     // for all, the smallest that holds the largest dose (the finest graduation that serves all).
-    let largest = req.lesions.iter().map(|l| l.volume).max().expect("n > 0");
+    let converted: Vec<Lesion> = req
+        .lesions
+        .iter()
+        .map(|l| Lesion {
+            volume: l
+                .mass
+                .map_or(l.volume, |m| Volume::from_ml(m.mg() / conc.mg_per_ml())),
+            ..l.clone()
+        })
+        .collect();
+    let in_mg: Vec<String> = converted
+        .iter()
+        .filter_map(|l| {
+            l.mass.map(|m| {
+                format!(
+                    "{} ÷ {} = {}",
+                    mass_text(m),
+                    concentration_text(conc),
+                    format_calculated(l.volume.ml(), "mL", 4)
+                )
+            })
+        })
+        .collect();
+    if !in_mg.is_empty() {
+        calc.push(format!(
+            "Doses prescribed in mg, at the concentration made: {}",
+            summarize(&in_mg)
+        ));
+    }
+    let largest = converted.iter().map(|l| l.volume).max().expect("n > 0");
     let choose = |l: &Lesion, i: usize| -> Result<&Syringe> {
         let v = if req.fill_across { largest } else { l.volume };
         table.smallest_holding(v).ok_or_else(|| {
@@ -477,7 +548,7 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     let mut syringes: Vec<SyringeFill> = Vec::new();
     let syringe_dead =
         |s: &Syringe| Volume::from_ml(s.dead_space.ml() + table.needle.dead_space.ml());
-    for (i, l) in req.lesions.iter().enumerate() {
+    for (i, l) in converted.iter().enumerate() {
         let number = i as u32 + 1;
         let s = choose(l, i)?;
         let drawn = round_volume(
@@ -582,6 +653,7 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
             ulceration: l.ulceration.clone(),
             inflammation: l.inflammation.clone(),
             prescribed: l.volume,
+            prescribed_mass: l.mass,
             drawn,
             rounding,
             change_percent,
@@ -611,7 +683,6 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     }
 
     let total_volume = Volume::from_ml(lesions.iter().map(|l| l.drawn.ml()).sum());
-    let total_mass = Mass::from_g(lesions.iter().map(|l| l.mass.g()).sum());
     let drawn_list: Vec<String> = lesions.iter().map(|l| l.drawn.to_string()).collect();
     if lesions.iter().all(|l| l.drawn == lesions[0].drawn) {
         calc.push(format!(
@@ -626,10 +697,6 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         ));
     }
     let concentration_text = concentration_text(conc);
-    calc.push(format!(
-        "Active injected: {total_volume} × {concentration_text} = {} ({basis} basis)",
-        mass_text(total_mass)
-    ));
     let dead_space = Volume::from_ml(syringes.iter().map(|s| s.dead_space.ml()).sum());
     let per: Vec<String> = syringes
         .iter()
@@ -667,16 +734,31 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         ));
         None
     };
-    // The batch suggested is one `stscalc batch` makes within the formula's tolerance.
+    // The batch suggested is the one `stscalc batch` makes: exactly at the strength where the
+    // measuring step allows, covering the vial's residual too.
     let step = super::solution::solution_spec(&entry.formula)?.measure_step;
-    let sized = BatchSizing::new(&entry.formula, on_formula_basis, Method::Dilution)
-        .map(|b| b.smallest_from(to_prepare));
-    let (batch_volume, batch_reason, batch_strength) = match sized {
-        Ok(Some(b)) => (b.volume, b.reason, batch_strength),
+    let sized = BatchSizing::new(&entry.formula, on_formula_basis, Method::Dilution).map(|b| {
+        b.with_vial_residual(req.vial_residual)
+            .smallest_from(to_prepare)
+    });
+    let (batch_volume, batch_reason, batch_strength, batch_quantity, made_now) = match sized {
+        Ok(Some(b)) => {
+            // Without a batch command the session's concentration is the clinician's own
+            // solution: it is kept.
+            let made_now = (!b.exactly && batch_strength.is_some()).then(|| {
+                let on_session = if basis == policy_basis {
+                    b.concentration
+                } else {
+                    convert(b.concentration, policy_basis, basis)
+                };
+                (on_session, b.concentration)
+            });
+            (b.volume, b.reason, batch_strength, b.quantity, made_now)
+        }
         Ok(None) | Err(_) => {
             let why = match sized {
                 Err(e) => e.to_string(),
-                _ => "no volume nearby is within the formula's tolerance at its measuring step"
+                _ => "no volume nearby reaches the strength exactly or within the planning margin at the formula's measuring step"
                     .to_string(),
             };
             warnings.push(format!(
@@ -687,22 +769,41 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
                 v,
                 format!("{to_prepare} rounded up to the measuring step {step}"),
                 None,
+                to_prepare,
+                None,
             )
         }
     };
     calc.push(format!("Batch: {batch_reason}"));
-    // Machine input: plain digits, no thousands separator.
+    let made_exactly = made_now.is_none();
+    if !made_exactly {
+        warnings.push(format!(
+            "No batch volume at the measuring step {step} gives exactly {} ({basis} basis): the batch is made at {} instead, within the planning margin, and every mg figure of this session uses it.",
+            req.concentration,
+            super::solution::concentration_text(made_now.expect("not exact").0)
+        ));
+    }
+    // Machine input: plain digits, no thousands separator. The quantity is what is drawn from
+    // the batch: `stscalc batch` adds the vial's residual and rounds up as above.
+    let residual = req.vial_residual.map_or_else(String::new, |v| {
+        format!(" --vial-residual {}mL", v.ml().normalize())
+    });
     let batch_command = batch_strength.as_ref().map_or_else(String::new, |s| {
         format!(
-            "stscalc batch {} --quantity {}mL{s}",
+            "stscalc batch {} --quantity {}mL{s}{residual}",
             entry.formula.id,
-            batch_volume.ml().normalize()
+            batch_quantity.ml().normalize()
         )
     });
+    let total_mass = Mass::from_g(lesions.iter().map(|l| l.mass.g()).sum());
+    calc.push(format!(
+        "Active injected: {total_volume} × {concentration_text} = {} ({basis} basis)",
+        mass_text(total_mass)
+    ));
 
     // Policy maximums, compared on the policy's basis (from the drawn volumes, so that a
     // converted concentration adds no rounding of its own).
-    let on_policy = |v: Volume| Mass::from_mg(v.ml() * on_formula_basis.mg_per_ml());
+    let on_policy = |v: Volume| Mass::from_mg(v.ml() * made_on_formula.mg_per_ml());
     let largest_drawn = lesions.iter().map(|l| l.drawn).max().expect("n > 0");
     let basis_note = if basis == policy_basis {
         String::new()
@@ -793,38 +894,55 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         }
     }
 
-    Ok(SessionPlan {
-        formula: FormulaRef::of(entry),
-        concentration: conc,
-        concentration_text,
-        basis,
-        concentration_source: req.concentration_source.clone(),
-        label_strength: match req.exact_on_formula_basis {
-            Some(c) => format!("{c} ({policy_basis} basis)"),
-            None => format!("{conc} ({basis} basis)"),
+    Ok((
+        SessionPlan {
+            formula: FormulaRef::of(entry),
+            concentration: conc,
+            concentration_text,
+            basis,
+            concentration_source: match made {
+            Some(_) => format!(
+                "{}, asked as {} and made at {} (within the planning margin: no batch volume makes it exactly)",
+                req.concentration_source,
+                req.concentration,
+                super::solution::concentration_text(conc)
+            ),
+            None => req.concentration_source.clone(),
         },
-        formula_basis_concentration: on_formula_basis,
-        lesions,
-        syringes,
-        fill_across: req.fill_across,
-        total_volume,
-        total_mass,
-        total_mass_text: mass_text(total_mass),
-        dead_space,
-        to_prepare,
-        batch_volume,
-        batch_reason,
-        batch_strength,
-        batch_command,
-        policy: dosing.policy.clone(),
-        limits,
-        override_text: override_text(&exceeded, None, override_reason.as_deref()),
-        exceeded,
-        override_reason,
-        calculations: calc,
-        warnings,
-        series: None,
-    })
+            // The label states what the vial holds: the concentration made.
+            label_strength: match (req.exact_on_formula_basis, made) {
+                (_, Some((_, f))) => format!(
+                    "{} ({policy_basis} basis)",
+                    super::solution::concentration_text(f)
+                ),
+                (Some(c), None) => format!("{c} ({policy_basis} basis)"),
+                (None, None) => format!("{conc} ({basis} basis)"),
+            },
+            formula_basis_concentration: on_formula_basis,
+            lesions,
+            syringes,
+            fill_across: req.fill_across,
+            total_volume,
+            total_mass,
+            total_mass_text: mass_text(total_mass),
+            dead_space,
+            to_prepare,
+            batch_volume,
+            batch_reason,
+            made_exactly,
+            batch_strength,
+            batch_command,
+            policy: dosing.policy.clone(),
+            limits,
+            override_text: override_text(&exceeded, None, override_reason.as_deref()),
+            exceeded,
+            override_reason,
+            calculations: calc,
+            warnings,
+            series: None,
+        },
+        made_now,
+    ))
 }
 
 /// The override line: what the reason overrides — the per-session maximums `exceeded` and the
@@ -951,6 +1069,7 @@ pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
             }
         };
         lesions.push(Lesion {
+            mass: None,
             site: get(site),
             size: get(size),
             ulceration: yes_no(ulceration, "ulceration")?,

@@ -2,18 +2,20 @@
 //!
 //! - **dilution** of a commercial injection, C1·V1 = C2·V2 with both concentrations on the same
 //!   basis (an anhydrous-basis product is converted with the molar masses of
-//!   `data/substance.toml`); the stock volume is rounded to a stated measuring step, the diluent
-//!   makes up the rest, and the vials opened and what is left in them are counted;
+//!   `data/substance.toml`); the stock and diluent are whole measuring steps, and the vials
+//!   opened (each less its residual) and what is left in them are counted;
 //! - **powder**: the mass of sodium thiosulfate corrected for its form and certificate (the same
-//!   [`content_factor`] as the ointment), dissolved and made up to volume with water for
-//!   injection, then sterile-filtered. No volume is measured by syringe, so no measuring step
-//!   applies: the flask is made up to the volume asked for.
+//!   [`content_factor`] as the ointment), dissolved and made up to volume in a volumetric flask
+//!   that exists (`data/volumes.toml`), then sterile-filtered. No volume is measured by syringe,
+//!   so no measuring step applies.
 //!
-//! Rounding never changes the strength silently: the strength the rounded volumes (or the
-//! rounded weight) give is checked against the formula's `[tolerance]`, and a batch outside it
-//! is refused with the smallest volume that can be made within it ([`BatchSizing`], which
-//! `stscalc session` uses to suggest its batch). Both print the ideal osmolarity, an upper
-//! estimate with the diluent's share, so the clinician sees how hypertonic the solution is.
+//! The volume made covers what cannot be recovered: the residual each final vial keeps and, for
+//! powder, the filter's hold-up (`data/volumes.toml`, overridable). A dilution is never planned
+//! to the edge of the tolerance: the volume made is the smallest from the need up whose measured
+//! volumes give the target exactly, or, where none does, within the data's planning margin
+//! (±1 %), which the plan states ([`BatchSizing`] does the same for `stscalc session`). The
+//! formula's `[tolerance]` still checks what the rounded volumes or weight give. The ideal
+//! osmolarity, an upper estimate with the diluent's share, is that of the concentration made.
 //! Nothing here prints or touches files.
 
 use std::fmt;
@@ -21,7 +23,7 @@ use std::str::FromStr;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ointment::{factor_explanation, FormulaRef, Stock};
 use super::session::SyringeTable;
@@ -166,6 +168,164 @@ pub struct SolutionRequest {
     pub measure_step: Option<Volume>,
     /// Final container id, or the formula's first.
     pub container: Option<String>,
+    /// What each vial keeps that cannot be drawn up, or `data/volumes.toml`'s figure.
+    pub vial_residual: Option<Volume>,
+    /// What the sterilizing filter keeps (powder method), or `data/volumes.toml`'s figure.
+    pub filter_hold_up: Option<Volume>,
+}
+
+/// A volume with the source of its figure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcedVolume {
+    /// The volume.
+    pub volume: Volume,
+    /// Where the figure comes from.
+    pub source: String,
+}
+
+/// The volumetric flask sizes the powder method makes up to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flasks {
+    /// Sizes, smallest first.
+    pub sizes: Vec<Volume>,
+    /// Where the list comes from.
+    pub source: String,
+}
+
+/// How a dilution is planned around its target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DilutionPolicy {
+    /// Where no volume reaches the target exactly, the largest distance from it a planned
+    /// batch may have (a share of the target).
+    pub planning_margin: Percent,
+    /// Where that margin comes from.
+    pub planning_margin_source: String,
+    /// An exact volume is preferred to a near one up to this many times the volume needed
+    /// (a plain number written as a string, e.g. `"2"`).
+    pub exact_up_to: String,
+    /// Why that factor.
+    pub exact_up_to_source: String,
+}
+
+impl DilutionPolicy {
+    /// `exact_up_to` as a number (checked when the file is loaded).
+    pub fn exact_up_to(&self) -> Decimal {
+        Decimal::from_str_exact(self.exact_up_to.trim()).unwrap_or(Decimal::ONE)
+    }
+}
+
+/// The volumes data (`data/volumes.toml`): what a batch loses, the flasks it is made up in and
+/// how close to its target a dilution is planned.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeData {
+    /// What a vial keeps that cannot be drawn up.
+    pub vial_residual: SourcedVolume,
+    /// What a 0.22 µm syringe filter keeps (powder method).
+    pub filter_hold_up: SourcedVolume,
+    /// Volumetric flask sizes.
+    pub flasks: Flasks,
+    /// The dilution's planning margin.
+    pub dilution: DilutionPolicy,
+}
+
+const VOLUMES_TOML: &str = include_str!("../../data/volumes.toml");
+
+impl VolumeData {
+    /// Parses and checks the volumes data: losses not negative, flask sizes above zero and
+    /// smallest first, a planning margin from 0 % to below 100 %, `exact_up_to` at least 1.
+    pub fn parse(file: &str, text: &str) -> Result<VolumeData> {
+        let d: VolumeData = crate::data::from_toml(crate::data::FileKind::Data, file, text)?;
+        let bad = |message: String| Error::DataFile {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message,
+        };
+        for (name, v) in [
+            ("vial_residual.volume", d.vial_residual.volume),
+            ("filter_hold_up.volume", d.filter_hold_up.volume),
+        ] {
+            if v.ml() < Decimal::ZERO {
+                return Err(bad(format!(
+                    "`{name}` is {v}: expected a volume of 0 mL or more"
+                )));
+            }
+        }
+        if d.flasks.sizes.is_empty() {
+            return Err(bad(
+                "`flasks.sizes` is empty: expected at least one size".into()
+            ));
+        }
+        let mut previous = Decimal::ZERO;
+        for f in &d.flasks.sizes {
+            if f.ml() <= previous {
+                return Err(bad(format!(
+                    "`flasks.sizes`: expected sizes above zero, smallest first, found {f} after {}",
+                    Volume::from_ml(previous)
+                )));
+            }
+            previous = f.ml();
+        }
+        let m = d.dilution.planning_margin.value();
+        if m < Decimal::ZERO || m >= Decimal::ONE_HUNDRED {
+            return Err(bad(format!(
+                "`dilution.planning_margin` is {}: expected a percentage from 0 % to below 100 %",
+                d.dilution.planning_margin
+            )));
+        }
+        match Decimal::from_str_exact(d.dilution.exact_up_to.trim()) {
+            Ok(x) if x >= Decimal::ONE && x <= Decimal::ONE_HUNDRED => {}
+            _ => {
+                return Err(bad(format!(
+                    "`dilution.exact_up_to` is `{}`: expected a number from 1 to 100",
+                    d.dilution.exact_up_to
+                )))
+            }
+        }
+        Ok(d)
+    }
+
+    /// The shipped data, parsed once.
+    pub fn embedded() -> &'static VolumeData {
+        static CELL: std::sync::OnceLock<VolumeData> = std::sync::OnceLock::new();
+        CELL.get_or_init(|| {
+            VolumeData::parse("data/volumes.toml", VOLUMES_TOML)
+                .expect("the embedded volumes data is checked by the test suite")
+        })
+    }
+
+    /// The losses with the overrides given (`None`: the data's figure).
+    pub fn losses(&self, vial_residual: Option<Volume>, filter_hold_up: Option<Volume>) -> Losses {
+        Losses {
+            vial_residual: vial_residual.unwrap_or(self.vial_residual.volume),
+            vial_residual_source: match vial_residual {
+                Some(_) => "given with --vial-residual".into(),
+                None => self.vial_residual.source.clone(),
+            },
+            filter_hold_up: filter_hold_up.unwrap_or(self.filter_hold_up.volume),
+            filter_hold_up_source: match filter_hold_up {
+                Some(_) => "given with --filter-hold-up".into(),
+                None => self.filter_hold_up.source.clone(),
+            },
+        }
+    }
+}
+
+/// What a batch loses and must make in addition to what is drawn from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Losses {
+    /// Kept by each vial (each final vial, and each opened stock vial).
+    pub vial_residual: Volume,
+    /// Where that figure comes from.
+    pub vial_residual_source: String,
+    /// Kept by the sterilizing filter (powder method only).
+    pub filter_hold_up: Volume,
+    /// Where that figure comes from.
+    pub filter_hold_up_source: String,
 }
 
 /// The injection diluted, as used.
@@ -283,7 +443,9 @@ pub struct SolutionFill {
     pub volume: Volume,
     /// Containers needed for the nominal volume.
     pub count: u32,
-    /// Volume in the last container.
+    /// Volume in each container but the last: its nominal volume and the residual it keeps.
+    pub holds: Volume,
+    /// Volume in the last container: the rest of what was made.
     pub last_holds: Volume,
 }
 
@@ -304,8 +466,28 @@ pub struct SolutionPlan {
     pub nominal: Volume,
     /// Overage asked for.
     pub overage: Option<VolumeOverage>,
-    /// Volume to make: nominal plus overage, for a dilution rounded up to the measuring step.
+    /// Volume needed: nominal plus overage plus the residual each final vial keeps (and, for
+    /// powder, the filter's hold-up).
+    pub need: Volume,
+    /// The losses counted, with their sources.
+    pub losses: Losses,
+    /// Volume to make: the smallest from `need` up that a dilution's measuring step makes at
+    /// exactly the target (or, where none does, within the planning margin of
+    /// `data/volumes.toml`); for powder the smallest volumetric flask that holds `need`.
     pub total: Volume,
+    /// What goes into the final vials: all of a dilution; for powder `need` less the filter's
+    /// hold-up (the rest of the flask is discarded).
+    pub filled: Volume,
+    /// The powder method's volumetric flask; `None` for a dilution, or when no listed flask
+    /// holds the batch (then the calculation says which measure is assumed).
+    pub flask: Option<Volume>,
+    /// The concentration actually made (from the measured volumes or the weighed mass), on
+    /// `basis`: what the label states.
+    pub made: Concentration,
+    /// The same as people read it.
+    pub made_text: String,
+    /// Whether `made` is exactly the target strength.
+    pub made_exactly: bool,
     /// The measuring step the dilution's volumes are rounded to; `None` for the powder method,
     /// which measures no volume by syringe (it is made up to volume in a flask).
     pub measure_step: Option<Volume>,
@@ -318,7 +500,7 @@ pub struct SolutionPlan {
     pub dilution: Option<DilutionPart>,
     /// The powder method, for that method.
     pub powder: Option<PowderPart>,
-    /// Ideal osmolarity of the target strength.
+    /// Ideal osmolarity of the concentration made.
     pub osmolarity: Osmolarity,
     /// Final containers.
     pub fill: SolutionFill,
@@ -499,32 +681,50 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         None => {}
     }
 
-    let (method, total, step, dilution, powder) = match &req.method {
+    let container = spec.container(req.container.as_deref())?;
+    let data = VolumeData::embedded();
+    let losses = data.losses(req.vial_residual, req.filter_hold_up);
+    let target = Target {
+        strength,
+        basis,
+        tolerance: &tolerance,
+    };
+    let (method, sized, step, dilution, powder) = match &req.method {
         MethodRequest::Dilution { stock, diluent } => {
             let step = req.measure_step.unwrap_or(spec.measure_step);
             check_step(nominal, with_overage, step, req.measure_step.is_some())?;
-            // Rounded up, never down: the batch must hold at least what was asked for.
-            let total = round_volume(with_overage, step, RoundingStrategy::ToPositiveInfinity);
-            if total != with_overage {
-                calc.push(format!(
-                    "Volume to make rounded up to the measuring step {step}: {total}"
-                ));
-            }
+            let mut none = Vec::new();
+            let on_target =
+                stock_on_target(&stock_used(spec, stock, &mut none)?, target, &mut none)?;
+            let table = SyringeTable::embedded();
+            let maker = Maker::Dilution {
+                on_target,
+                step,
+                target,
+                table,
+                policy: &data.dilution,
+            };
+            // Never rounded to the edge of the tolerance: the smallest volume covering the
+            // need that gives the target exactly (or, where none does, within the margin).
+            let sized = batch_volume(with_overage, container.volume, &losses, &maker).ok_or_else(|| {
+                Error::Refused(format!(
+                    "{with_overage} of {strength} ({basis} basis) cannot be made by dilution at the measuring step {step}: no volume from it up gives exactly {strength} or within {} of it with each volume at least the step and {} of a syringe that measures it: give a finer --measure-step",
+                    data.dilution.planning_margin, table.min_fraction
+                ))
+            })?;
+            calc.extend(sized.lines.iter().cloned());
             let d = dilution(
                 spec,
                 stock,
                 diluent.as_deref(),
-                Target {
-                    strength,
-                    basis,
-                    tolerance: &tolerance,
-                },
-                total,
+                target,
+                sized.total,
                 step,
+                &losses,
                 &mut calc,
                 &mut warnings,
             )?;
-            (Method::Dilution, total, Some(step), Some(d), None)
+            (Method::Dilution, sized, Some(step), Some(d), None)
         }
         MethodRequest::Powder {
             stock_form,
@@ -538,43 +738,74 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
                     format!("`{step}`"),
                 ));
             }
+            let stock_form = stock_form.unwrap_or(formula.active.stock_form);
+            let factor = content_factor(
+                Substance::sodium_thiosulfate(),
+                stock_form,
+                certificate.as_ref(),
+                basis,
+            );
+            let weighs = |v: Volume| powder_weighs(strength, factor, *balance, &tolerance, v);
+            let sized = batch_volume(
+                with_overage,
+                container.volume,
+                &losses,
+                &Maker::Powder {
+                    flasks: &data.flasks,
+                    weighs: &weighs,
+                },
+            )
+            .expect("the powder method always has a volume");
+            calc.extend(sized.lines.iter().cloned());
             let p = powder(
                 formula,
-                stock_form.unwrap_or(formula.active.stock_form),
+                stock_form,
                 certificate.as_ref(),
                 *balance,
-                Target {
-                    strength,
-                    basis,
-                    tolerance: &tolerance,
-                },
-                with_overage,
+                target,
+                sized.total,
+                sized.flask,
                 &mut calc,
                 &mut warnings,
             )?;
-            (Method::Powder, with_overage, None, None, Some(p))
+            calc.push(format!(
+                "Filtered into the final vials: {} needed − filter hold-up {} = {}",
+                sized.need, losses.filter_hold_up, sized.filled
+            ));
+            (Method::Powder, sized, None, None, Some(p))
         }
     };
+    let total = sized.total;
     let method_spec = match method {
         Method::Dilution => &spec.dilution,
         Method::Powder => &spec.powder,
     };
 
-    let osmolarity = match &dilution {
-        Some(d) => osmolarity_with_diluent(
-            strength,
-            basis,
-            &d.diluent,
-            d.diluent_volume,
-            d.final_volume,
+    // The concentration actually made: its osmolarity, its label.
+    let (made, made_text) = match (&dilution, &powder) {
+        (Some(d), _) => (
+            d.concentration_from_rounded,
+            d.concentration_from_rounded_text.clone(),
         ),
-        None => osmolarity(strength, basis),
+        (_, Some(p)) => (
+            p.concentration_from_rounded,
+            p.concentration_from_rounded_text.clone(),
+        ),
+        _ => (strength, strength.to_string()),
+    };
+    let osmolarity = match &dilution {
+        Some(d) => {
+            osmolarity_with_diluent(made, basis, &d.diluent, d.diluent_volume, d.final_volume)
+        }
+        None => osmolarity(made, basis),
     };
     calc.push(format!("Ideal osmolarity: {}", osmolarity.basis));
 
-    let container = spec.container(req.container.as_deref())?;
-    let count = (nominal.ml() / container.volume.ml()).ceil();
-    let last = nominal.ml() - (count - Decimal::ONE) * container.volume.ml();
+    // Every vial holds its nominal volume and the residual it keeps, but the last, which holds
+    // the rest of what was made: the label states what each holds.
+    let count = sized.containers;
+    let full = Volume::from_ml(container.volume.ml() + losses.vial_residual.ml());
+    let last = sized.filled.ml() - (count - Decimal::ONE) * full.ml();
     let fill = SolutionFill {
         container: container.id.clone(),
         name: container.name.clone(),
@@ -586,6 +817,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
                 container.volume
             ))
         })?,
+        holds: full,
         last_holds: Volume::from_ml(last),
     };
 
@@ -613,7 +845,14 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         basis,
         nominal,
         overage: req.overage,
+        need: sized.need,
+        losses,
         total,
+        filled: sized.filled,
+        flask: sized.flask,
+        made,
+        made_text,
+        made_exactly: made == strength,
         measure_step,
         measure_step_reason,
         tolerance,
@@ -815,30 +1054,253 @@ fn syringes_measure(m: &Measured, table: &SyringeTable) -> bool {
         .all(|v| !matches!(table.fit(v), super::session::SyringeFit::TooSmall { .. }))
 }
 
-/// The smallest multiple of `step` from `from` up whose measured volumes are all at least the
-/// step, give a strength within the tolerance, and are each measured well by a syringe.
+/// Whether measured volumes can be used: each at least the step, a strength within the
+/// tolerance, each volume measured well by a syringe.
+fn usable(m: &Measured, step: Volume, target: Target<'_>, table: &SyringeTable) -> bool {
+    let (below_step, outside) = faults(m, step, target);
+    below_step.is_empty() && !outside && syringes_measure(m, table)
+}
+
+/// The dilution made for a volume needed: the smallest multiple of `step` from `need` up whose
+/// measured volumes give exactly the target (up to `exact_up_to` times the need), else the
+/// smallest whose measured volumes give within the planning margin of it; each volume at
+/// least the step and measured well by a syringe. `None` when none was found.
 fn smallest_dilution(
     on_target: Concentration,
-    from: Volume,
+    need: Volume,
     step: Volume,
     target: Target<'_>,
     table: &SyringeTable,
+    policy: &DilutionPolicy,
 ) -> Option<Measured> {
-    let mut k = (from.ml() / step.ml()).ceil().max(Decimal::ONE);
-    for _ in 0..SEARCH_STEPS {
-        let m = measure(
+    let first = (need.ml() / step.ml()).ceil().max(Decimal::ONE);
+    let at = |k: Decimal| {
+        measure(
             on_target,
             target.strength,
             Volume::from_ml(k * step.ml()),
             step,
-        );
-        let (below_step, outside) = faults(&m, step, target);
-        if below_step.is_empty() && !outside && syringes_measure(&m, table) {
+        )
+    };
+    let cap = need.ml() * policy.exact_up_to();
+    let mut k = first;
+    for _ in 0..SEARCH_STEPS {
+        if k * step.ml() > cap {
+            break;
+        }
+        let m = at(k);
+        if m.of_target == Decimal::ONE_HUNDRED && usable(&m, step, target, table) {
+            return Some(m);
+        }
+        k += Decimal::ONE;
+    }
+    let margin = policy.planning_margin.value();
+    let mut k = first;
+    for _ in 0..SEARCH_STEPS {
+        let m = at(k);
+        if (m.of_target - Decimal::ONE_HUNDRED).abs() <= margin && usable(&m, step, target, table) {
             return Some(m);
         }
         k += Decimal::ONE;
     }
     None
+}
+
+/// `3 : 2`: the stock and diluent volumes as the smallest whole ratio of measuring steps.
+fn ratio_text(m: &Measured, step: Volume) -> Option<String> {
+    let whole = |v: Volume| {
+        (v.ml() / step.ml())
+            .to_u64()
+            .filter(|_| (v.ml() % step.ml()).is_zero())
+    };
+    let (a, b) = (whole(m.stock)?, whole(m.diluent)?);
+    fn gcd(a: u64, b: u64) -> u64 {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let g = gcd(a, b).max(1);
+    Some(format!("{} : {}", a / g, b / g))
+}
+
+/// How the volume to make was chosen for the volume needed, as one calculation line.
+fn chosen_text(
+    m: &Measured,
+    need: Volume,
+    step: Volume,
+    target: Target<'_>,
+    policy: &DilutionPolicy,
+) -> String {
+    let exactly = m.of_target == Decimal::ONE_HUNDRED;
+    if exactly {
+        let ratio = ratio_text(m, step)
+            .map(|r| format!(", stock : diluent {r}"))
+            .unwrap_or_default();
+        format!(
+            "{need} → {}, the smallest volume from {need} up whose stock and diluent the measuring step {step} measures to give exactly {} ({}{ratio})",
+            m.total,
+            target.strength,
+            measured_text(m)
+        )
+    } else {
+        format!(
+            "{need} → {}: no volume from {need} up to {} × {need} gives exactly {} at the measuring step {step}; {} is the smallest that gives within {} of it ({}; {})",
+            m.total,
+            policy.exact_up_to.trim(),
+            target.strength,
+            m.total,
+            policy.planning_margin,
+            measured_text(m),
+            policy.planning_margin_source
+        )
+    }
+}
+
+/// The volume to make for a volume asked for, and the final containers it fills.
+#[derive(Debug, Clone)]
+struct BatchVolume {
+    /// What must be made: asked for (with overage) plus every loss.
+    need: Volume,
+    /// What is made.
+    total: Volume,
+    /// What goes into the final containers: all of a dilution; for powder what is needed less
+    /// the filter's hold-up (the rest of the flask is discarded).
+    filled: Volume,
+    /// Final containers filled.
+    containers: Decimal,
+    /// The dilution's measured volumes.
+    measured: Option<Measured>,
+    /// The powder method's flask; `None`: none listed holds it.
+    flask: Option<Volume>,
+    /// The calculation, step by step.
+    lines: Vec<String>,
+}
+
+/// How a [`BatchVolume`] is made.
+enum Maker<'a> {
+    Dilution {
+        on_target: Concentration,
+        step: Volume,
+        target: Target<'a>,
+        table: &'a SyringeTable,
+        policy: &'a DilutionPolicy,
+    },
+    Powder {
+        flasks: &'a Flasks,
+        /// Whether the powder for a volume can be weighed (minimum weight, tolerance): a
+        /// larger flask is taken when the smallest that holds the need cannot.
+        weighs: &'a dyn Fn(Volume) -> bool,
+    },
+}
+
+/// Sizes a batch: what is asked for plus the residual each final vial keeps (and, for powder,
+/// the filter's hold-up), made exactly (dilution) or up to a flask that exists (powder).
+/// `None`: no dilution found.
+fn batch_volume(
+    asked: Volume,
+    container: Volume,
+    losses: &Losses,
+    maker: &Maker<'_>,
+) -> Option<BatchVolume> {
+    let hold_up = match maker {
+        Maker::Dilution { .. } => Decimal::ZERO,
+        Maker::Powder { .. } => losses.filter_hold_up.ml(),
+    };
+    // Each final vial keeps its residual: it is filled with its share and the residual (an
+    // overfill, as USP <1151> has for commercial vials), so each still gives what was asked.
+    let count = (asked.ml() / container.ml()).ceil().max(Decimal::ONE);
+    {
+        let residual = Volume::from_ml(losses.vial_residual.ml() * count);
+        let need = Volume::from_ml(asked.ml() + residual.ml() + hold_up);
+        let mut lines = vec![if hold_up.is_zero() {
+            format!(
+                "Volume needed: {asked} + vial residual {} × {} = {need} ({})",
+                losses.vial_residual,
+                format_number(count),
+                losses.vial_residual_source
+            )
+        } else {
+            format!(
+                "Volume needed: {asked} + vial residual {} × {} + filter hold-up {} = {need} ({}; {})",
+                losses.vial_residual,
+                format_number(count),
+                losses.filter_hold_up,
+                losses.vial_residual_source,
+                losses.filter_hold_up_source
+            )
+        }];
+        let (total, measured, flask) = match maker {
+            Maker::Dilution {
+                on_target,
+                step,
+                target,
+                table,
+                policy,
+            } => {
+                let m = smallest_dilution(*on_target, need, *step, *target, table, policy)?;
+                lines.push(format!(
+                    "Volume to make: {}",
+                    chosen_text(&m, need, *step, *target, policy)
+                ));
+                (m.total, Some(m), None)
+            }
+            Maker::Powder { flasks, weighs } => match flasks
+                .sizes
+                .iter()
+                .filter(|f| **f >= need)
+                .enumerate()
+                .find(|(_, f)| weighs(**f))
+            {
+                Some((i, f)) => {
+                    let larger = if i == 0 {
+                        String::new()
+                    } else {
+                        format!(
+                            "; a smaller flask holds it, but its powder is below the balance's minimum weight or weighs outside the tolerance, so the {f} flask is used and the rest discarded"
+                        )
+                    };
+                    lines.push(format!(
+                        "Volume to make: {need} → {f}, the smallest volumetric flask that holds it ({}){larger}",
+                        flasks.source
+                    ));
+                    (*f, None, Some(*f))
+                }
+                None => {
+                    lines.push(format!(
+                        "Volume to make: {need}; no volumetric flask listed in data/volumes.toml holds it (largest {}): made up to {need} in a graduated measure, assumed",
+                        flasks.sizes.last().copied().unwrap_or_default()
+                    ));
+                    (need, None, None)
+                }
+            },
+        };
+        // A dilution is mixed in the final vial(s): all of it is filled. Powder is made up in
+        // a flask: what is needed goes through the filter into the vials, the rest of the
+        // flask is discarded.
+        let filled = match maker {
+            Maker::Dilution { .. } => total,
+            Maker::Powder { .. } => {
+                if total > need {
+                    lines.push(format!(
+                        "The flask's {} beyond the {need} needed is discarded",
+                        Volume::from_ml(total.ml() - need.ml())
+                    ));
+                }
+                Volume::from_ml(need.ml() - hold_up)
+            }
+        };
+        Some(BatchVolume {
+            need,
+            total,
+            filled,
+            containers: count,
+            measured,
+            flask,
+            lines,
+        })
+    }
 }
 
 /// `stock 0.3 mL + diluent 0.2 mL give 150 mg/mL, 100 %`.
@@ -884,6 +1346,7 @@ fn dilution(
     target: Target<'_>,
     total: Volume,
     step: Volume,
+    losses: &Losses,
     calc: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<DilutionPart> {
@@ -904,7 +1367,14 @@ fn dilution(
     ));
     let (below_step, outside) = faults(&m, step, target);
     if outside || !below_step.is_empty() {
-        let found = smallest_dilution(on_target, total, step, target, table);
+        let found = smallest_dilution(
+            on_target,
+            total,
+            step,
+            target,
+            table,
+            &VolumeData::embedded().dilution,
+        );
         let verdict = match (outside, below_step.is_empty()) {
             (true, true) => format!("outside {}", target.limits()),
             (true, false) => format!("outside {}; {}", target.limits(), below_step.join("; ")),
@@ -961,7 +1431,13 @@ fn dilution(
         }
     }
     let vial = stock.vial;
-    let vials = (v1r.ml() / vial.ml()).ceil();
+    // Each opened stock vial keeps its residual too: it gives its volume less that.
+    let usable = if vial > losses.vial_residual {
+        Volume::from_ml(vial.ml() - losses.vial_residual.ml())
+    } else {
+        vial
+    };
+    let vials = (v1r.ml() / usable.ml()).ceil();
     let left_over = Volume::from_ml(vials * vial.ml() - v1r.ml());
     let vials_opened = vials.to_u32().ok_or_else(|| {
         Error::Refused(format!(
@@ -970,7 +1446,8 @@ fn dilution(
         ))
     })?;
     calc.push(format!(
-        "Vials: {v1r} ÷ {vial} per vial → {} opened, {left_over} left over (discarded: single-dose)",
+        "Vials: {v1r} ÷ ({vial} − residual {}) per vial → {} opened, {left_over} left over (discarded: single-dose)",
+        losses.vial_residual,
         format_number(vials)
     ));
     Ok(DilutionPart {
@@ -1085,6 +1562,22 @@ fn stock_on_target(
     Ok(on_target)
 }
 
+/// Whether the powder for `volume` of `strength`, weighed to the balance, reaches its minimum
+/// weight and gives a strength within the tolerance.
+fn powder_weighs(
+    strength: Concentration,
+    factor: Decimal,
+    balance: Balance,
+    tolerance: &Tolerance,
+    volume: Volume,
+) -> bool {
+    let w = balance.round(Mass::from_g(
+        strength.mg_per_ml() * volume.ml() / Decimal::ONE_THOUSAND / factor,
+    ));
+    let c = Concentration::from_mg_per_ml(w.mg() * factor / volume.ml());
+    w >= balance.minimum_weight() && tolerance.contains(of_target(c, strength))
+}
+
 /// The smallest volume at which weighing to the balance's readability `d` keeps the strength
 /// within the tolerance whatever the volume above it: the powder must then be at least
 /// `d ÷ (2 × margin)`, the margin being the tolerance's narrower side, so that rounding by at
@@ -1145,6 +1638,7 @@ fn powder(
     balance: Balance,
     target: Target<'_>,
     total: Volume,
+    flask: Option<Volume>,
     calc: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<PowderPart> {
@@ -1206,8 +1700,12 @@ fn powder(
             display_percent(of, "%"),
         )));
     }
+    let measure = match flask {
+        Some(f) => format!("a {f} volumetric flask (class A, ISO 1042)"),
+        None => format!("a graduated measure of at least {total} (assumed: no listed volumetric flask holds it)"),
+    };
     let make_up = format!(
-        "Dissolve in water for injection and make up to {total} (q.s.) in a volumetric flask; the dissolved salt takes up volume, so never add a calculated volume of water"
+        "Dissolve in water for injection and make up to {total} (q.s.) in {measure}; the dissolved salt takes up volume, so never add a calculated volume of water"
     );
     calc.push(make_up.clone());
     calc.push(format!(
@@ -1264,12 +1762,15 @@ fn powder(
     })
 }
 
-/// Finds the smallest batch volume that can be made within the formula's tolerance, for one
-/// strength made by one method with the formula's defaults: the first stock and diluent and
-/// the formula's measuring step for a dilution (each volume also at least the syringe table's
-/// minimum share of a syringe that measures it); the usual stock form, no certificate and the
-/// default balance ([`super::DEFAULT_READABILITY`]) for powder. `stscalc session` and its
-/// series use it so that the batch they suggest is one `stscalc batch` makes.
+/// Sizes the batch for a volume needed, as `stscalc batch` does ([`plan`]), for one strength
+/// made by one method with the formula's defaults: the first stock, diluent and container and
+/// the formula's measuring step for a dilution (made exactly, or within the planning margin of
+/// `data/volumes.toml`; each volume at least the syringe table's minimum share of a syringe
+/// that measures it); the usual stock form, no certificate, the default balance
+/// ([`super::DEFAULT_READABILITY`]) and a listed volumetric flask for powder. The residual of
+/// the final vial (and the filter's hold-up) are added as the batch adds them. `stscalc
+/// session` and its series use it so that the batch they suggest is the one `stscalc batch`
+/// makes.
 #[derive(Debug, Clone)]
 pub struct BatchSizing {
     method: Method,
@@ -1277,6 +1778,8 @@ pub struct BatchSizing {
     basis: Form,
     tolerance: Tolerance,
     how: Sizing,
+    container: Volume,
+    losses: Losses,
 }
 
 #[derive(Debug, Clone)]
@@ -1294,15 +1797,22 @@ enum Sizing {
 /// A batch volume chosen by [`BatchSizing::smallest_from`].
 #[derive(Debug, Clone, Serialize)]
 pub struct SizedBatch {
-    /// The volume to make.
+    /// The volume made.
     pub volume: Volume,
+    /// The `--quantity` that makes it with `stscalc batch` (the volume asked for, before the
+    /// batch adds its losses and rounds up).
+    pub quantity: Volume,
+    /// The concentration made, on the formula's basis.
+    pub concentration: Concentration,
+    /// Whether that is exactly the strength asked for.
+    pub exactly: bool,
     /// How it was chosen and what it gives, for the calculation lines.
     pub reason: String,
 }
 
 impl BatchSizing {
-    /// For `strength` (on the formula's basis) made by `method`. Refuses a formula whose
-    /// default stock is weaker than `strength`.
+    /// For `strength` (on the formula's basis) made by `method`, with the losses of
+    /// `data/volumes.toml`. Refuses a formula whose default stock is weaker than `strength`.
     pub fn new(formula: &Formula, strength: Concentration, method: Method) -> Result<BatchSizing> {
         let spec = solution_spec(formula)?;
         let basis = formula.strength.basis;
@@ -1346,7 +1856,15 @@ impl BatchSizing {
             basis,
             tolerance,
             how,
+            container: spec.container(None)?.volume,
+            losses: VolumeData::embedded().losses(None, None),
         })
+    }
+
+    /// The same with another vial residual (`--vial-residual`); `None` keeps the data's.
+    pub fn with_vial_residual(mut self, residual: Option<Volume>) -> BatchSizing {
+        self.losses = VolumeData::embedded().losses(residual, None);
+        self
     }
 
     /// The method it sizes for.
@@ -1354,9 +1872,8 @@ impl BatchSizing {
         self.method
     }
 
-    /// The smallest volume from `from` up that the method makes within the tolerance: for a
-    /// dilution a multiple of the measuring step, for powder `from` itself unless weighing to
-    /// the balance would put it outside. `None` when none was found.
+    /// The batch that covers `from` (what is drawn from it) as [`plan`] makes it. `None` when
+    /// none was found.
     pub fn smallest_from(&self, from: Volume) -> Option<SizedBatch> {
         if from.ml() <= Decimal::ZERO {
             return None;
@@ -1366,69 +1883,47 @@ impl BatchSizing {
             basis: self.basis,
             tolerance: &self.tolerance,
         };
+        let data = VolumeData::embedded();
         match self.how {
             Sizing::Dilution { on_target, step } => {
-                let table = SyringeTable::embedded();
-                let m = smallest_dilution(on_target, from, step, target, table)?;
-                let plain =
-                    Volume::from_ml((from.ml() / step.ml()).ceil().max(Decimal::ONE) * step.ml());
-                let reason = if m.total == plain {
-                    format!(
-                        "{from} rounded up to the measuring step {step}: {} ({}, within {})",
-                        m.total,
-                        measured_text(&m),
-                        target.limits()
-                    )
-                } else {
-                    format!(
-                        "{from} rounded up to {}, the smallest volume from {from} up that the measuring step {step} makes within {} with each volume at least {} of a syringe that measures it ({})",
-                        m.total,
-                        target.limits(),
-                        table.min_fraction,
-                        measured_text(&m)
-                    )
+                let maker = Maker::Dilution {
+                    on_target,
+                    step,
+                    target,
+                    table: SyringeTable::embedded(),
+                    policy: &data.dilution,
                 };
+                let b = batch_volume(from, self.container, &self.losses, &maker)?;
+                let m = b.measured.expect("a dilution measures");
                 Some(SizedBatch {
-                    volume: m.total,
-                    reason,
+                    volume: b.total,
+                    quantity: from,
+                    concentration: m.concentration,
+                    exactly: m.of_target == Decimal::ONE_HUNDRED,
+                    reason: b.lines.join("; "),
                 })
             }
             Sizing::Powder { factor, balance } => {
-                // `stscalc batch --method powder` refuses a powder below the balance's minimum
-                // weight: start from the volume that reaches it.
-                let min_weight = powder_min_weight_volume(self.strength, factor, balance)?;
-                let (asked, from) = (from, from.max(min_weight));
-                let raised = if from > asked {
-                    format!(
-                        "{asked} raised to {from}, the smallest volume (rounded up to 0.01 mL) whose powder reaches the balance's minimum weight {} ({}); ",
-                        balance.minimum_weight(),
-                        balance.minimum_weight_basis()
-                    )
-                } else {
-                    String::new()
+                let weighs =
+                    |v: Volume| powder_weighs(self.strength, factor, balance, &self.tolerance, v);
+                let maker = Maker::Powder {
+                    flasks: &data.flasks,
+                    weighs: &weighs,
                 };
-                let weighed = balance.round(Mass::from_g(
-                    self.strength.mg_per_ml() * from.ml() / Decimal::ONE_THOUSAND / factor,
-                ));
-                let c = Concentration::from_mg_per_ml(weighed.mg() * factor / from.ml());
-                if self.tolerance.contains(of_target(c, self.strength)) {
-                    return Some(SizedBatch {
-                        volume: from,
-                        reason: format!(
-                            "{raised}{from} made up to volume from powder (weighed to {}: within {})",
-                            balance.readability,
-                            target.limits()
-                        ),
-                    });
+                let b = batch_volume(from, self.container, &self.losses, &maker)?;
+                if !weighs(b.total) {
+                    return None;
                 }
-                let (v, _, _) = powder_min_volume(target, factor, balance)?;
+                let w = balance.round(Mass::from_g(
+                    self.strength.mg_per_ml() * b.total.ml() / Decimal::ONE_THOUSAND / factor,
+                ));
+                let c = Concentration::from_mg_per_ml(w.mg() * factor / b.total.ml());
                 Some(SizedBatch {
-                    volume: v,
-                    reason: format!(
-                        "{raised}{from} raised to {v}, the smallest volume that weighing to {} keeps within {}",
-                        balance.readability,
-                        target.limits()
-                    ),
+                    volume: b.total,
+                    quantity: from,
+                    concentration: c,
+                    exactly: c == self.strength,
+                    reason: b.lines.join("; "),
                 })
             }
         }
@@ -1440,4 +1935,38 @@ impl BatchSizing {
 pub fn method_bud(formula: &crate::formula::Formula, method: Method) -> Result<DurationLimit> {
     let resolved = formula.bud().resolve(Some(&method.to_string()))?;
     duration_limit(&resolved, resolved.default_storage)
+}
+
+#[cfg(test)]
+mod volume_data_tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_volumes_data_loads_with_the_iso_1042_flasks() {
+        let d = VolumeData::embedded();
+        let sizes: Vec<String> = d.flasks.sizes.iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            sizes,
+            [
+                "5 mL", "10 mL", "20 mL", "25 mL", "50 mL", "100 mL", "200 mL", "250 mL", "500 mL",
+                "1,000 mL"
+            ]
+        );
+        assert!(!d.vial_residual.source.trim().is_empty());
+        assert!(!d.filter_hold_up.source.trim().is_empty());
+    }
+
+    #[test]
+    fn refuses_flasks_out_of_order_and_a_margin_of_100_percent() {
+        let text = VOLUMES_TOML.replacen("\"5 mL\", \"10 mL\"", "\"10 mL\", \"5 mL\"", 1);
+        let e = VolumeData::parse("v.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("smallest first"), "{e}");
+        let text = VOLUMES_TOML.replacen(
+            "planning_margin = \"1 %\"",
+            "planning_margin = \"100 %\"",
+            1,
+        );
+        let e = VolumeData::parse("v.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("planning_margin"), "{e}");
+    }
 }

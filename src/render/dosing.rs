@@ -224,7 +224,12 @@ pub fn session(p: &SessionPlan) -> String {
                 note.push("BELOW 20 % OF SYRINGE".into());
             }
             r.extend([
-                l.prescribed.to_string(),
+                // A dose prescribed in mg shows the mass and the volume it is at the
+                // concentration made.
+                match l.prescribed_mass {
+                    Some(m) => format!("{} ({})", crate::plan::session::mass_text(m), l.prescribed),
+                    None => l.prescribed.to_string(),
+                },
                 l.drawn.to_string(),
                 l.mass_text.clone(),
                 format!(
