@@ -182,8 +182,8 @@ fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Resu
     // The full report is out; the exit code tells a pharmacy system the batch failed.
     if !v.pass {
         return Err(Error::Refused(format!(
-            "verification failed: {} is outside the tolerance {} to {} of label: do not release it unless corrected and verified again",
-            v.of_label_text, v.tolerance.low, v.tolerance.high
+            "verification failed: {} of label is outside the tolerance {} to {} of label: do not release it unless corrected and verified again",
+            v.of_label, v.tolerance.low, v.tolerance.high
         )));
     }
     Ok(())

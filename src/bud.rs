@@ -287,11 +287,13 @@ impl<'de> Deserialize<'de> for Limit {
     }
 }
 
+// A limit is written like every quantity in the JSON: the number as a string in `value`, its
+// unit, and the text the sheets print.
 impl Serialize for Limit {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Limit", 3)?;
-        st.serialize_field("amount", &self.amount)?;
+        st.serialize_field("value", &self.amount.to_string())?;
         st.serialize_field("unit", &self.unit)?;
         st.serialize_field("text", &self.to_string())?;
         st.end()

@@ -257,8 +257,8 @@ impl VerificationView {
                 "FAIL — DO NOT RELEASE".into()
             },
             actual_total: v.actual_total.to_string(),
-            actual_strength: format!("{} ({} basis)", v.actual_strength_text, p.basis),
-            of_label: v.of_label_text.clone(),
+            actual_strength: format!("{} ({} basis)", v.actual_strength, p.basis),
+            of_label: format!("{} of label", v.of_label),
             tolerance: format!(
                 "{} to {} of label ({})",
                 v.tolerance.low, v.tolerance.high, v.tolerance.source
@@ -280,12 +280,19 @@ impl VerificationView {
                     .collect(),
                 result: format!(
                     "New total {}; strength {} ({})",
-                    c.new_total, c.resulting_strength_text, c.resulting_of_label_text
+                    c.new_total, c.resulting_strength, c.resulting_of_label_text
                 ),
                 explanation: c.explanation.clone(),
             }),
             calculations: v.calculations.clone(),
-            warnings: v.warnings.clone(),
+            // The record prints the plan's warnings already; this section adds the
+            // verification's own.
+            warnings: v
+                .warnings
+                .iter()
+                .filter(|w| !v.plan.warnings.contains(w))
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -501,7 +508,7 @@ impl<'a> RecordView<'a> {
                 format!("Rounding: {}.", rounding.join("; ")),
                 format!(
                     "Strength from the rounded quantities: {} (target {}); worst case {} to {} ({} to {}), assuming {}.",
-                    sc.from_rounded_text,
+                    sc.from_rounded,
                     sc.target,
                     sc.worst_low,
                     sc.worst_high,
@@ -517,7 +524,7 @@ impl<'a> RecordView<'a> {
                 .iter()
                 .map(|c| CompositionRow {
                     name: c.name.clone(),
-                    text: c.text.clone(),
+                    text: c.percent.to_string(),
                 })
                 .collect(),
             equipment: f.equipment.clone(),
@@ -547,8 +554,8 @@ impl<'a> RecordView<'a> {
         if !v.pass {
             view.page_header.push_str(" — FAIL — DO NOT RELEASE");
             view.label_withheld = Some(format!(
-                "No label: the batch failed verification ({} against {} to {}). FAIL — DO NOT RELEASE. Correct it, verify it again, and print the labels only when it passes.",
-                v.of_label_text, v.tolerance.low, v.tolerance.high
+                "No label: the batch failed verification ({} of label against {} to {}). FAIL — DO NOT RELEASE. Correct it, verify it again, and print the labels only when it passes.",
+                v.of_label, v.tolerance.low, v.tolerance.high
             ));
         }
         Ok(view)
@@ -662,7 +669,7 @@ impl<'a> RecordView<'a> {
                 let notes = vec![format!(
                     "Volumes rounded to the measuring step {} (nearest step, halves away from zero). Concentration from the measured volumes: {} ({} basis), {} of the target {}.",
                     plan.measure_step.map_or_else(String::new, |s| s.to_string()),
-                    d.concentration_from_rounded_text,
+                    d.concentration_from_rounded,
                     plan.basis,
                     d.of_target_text,
                     plan.strength
@@ -702,7 +709,7 @@ impl<'a> RecordView<'a> {
                     format!("Rounding: {}: {}.", f.active.name, p.rounding),
                     format!(
                         "Concentration from the weighed mass: {} ({} basis), target {}.",
-                        p.concentration_from_rounded_text, plan.basis, plan.strength
+                        p.concentration_from_rounded, plan.basis, plan.strength
                     ),
                 ];
                 (

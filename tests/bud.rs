@@ -152,7 +152,7 @@ all_components_sterile = true
 all_components_sterile = false
 "#;
     let decl: Declaration = toml::from_str(text).unwrap();
-    for (method, days) in [("dilution", 10), ("powder", 4)] {
+    for (method, days) in [("dilution", "10"), ("powder", "4")] {
         let r = decl.resolve(Some(method)).unwrap();
         let bud = beyond_use(&r, Storage::Refrigerator, nov21(), &[], DayCount::DayOne).unwrap();
         assert_eq!(bud.rule.limit, Limit::days(days), "{method}");
@@ -370,7 +370,7 @@ fn batch_shows_lot_bud_and_its_reason() {
     assert_eq!(r["bud"]["date"], "2027-05-19");
     assert_eq!(r["bud"]["set_by"], "rule");
     assert_eq!(r["bud"]["convention"], "day-one");
-    assert_eq!(r["bud"]["rule"]["limit"]["amount"], 180);
+    assert_eq!(r["bud"]["rule"]["limit"]["value"], "180");
     assert_eq!(r["bud"]["storage"], "room");
     // The foundation's field names are unchanged.
     assert_eq!(v["components"][0]["to_weigh"]["value"], "25");
@@ -850,7 +850,7 @@ fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
     let v = solution_json(&["--method", "powder"]);
     // One nonsterile starting component: 4 days refrigerated, 2026-11-21 + 3 = 2026-11-24.
     assert_eq!(v["record"]["method"], "powder");
-    assert_eq!(v["record"]["bud"]["rule"]["limit"]["amount"], 4);
+    assert_eq!(v["record"]["bud"]["rule"]["limit"]["value"], "4");
     assert_eq!(v["record"]["bud"]["date"], "2026-11-24");
     assert_eq!(v["record"]["components"][0]["id"], "sts");
     // The shipped formula is for refrigerated storage only; a site's copy that allows the
@@ -891,14 +891,14 @@ fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
 fn the_plans_bud_comes_from_the_rules_for_each_method() {
     // USP <797> Category 2, aseptic, not sterility tested, in a refrigerator: 10 days when every
     // starting component is sterile (dilution), 4 days with a nonsterile one (powder).
-    for (method, days) in [("dilution", 10), ("powder", 4)] {
+    for (method, days) in [("dilution", "10"), ("powder", "4")] {
         let v = solution_json(&["--method", method]);
-        assert_eq!(v["bud"]["limit"]["amount"], days, "{method}");
+        assert_eq!(v["bud"]["limit"]["value"], days, "{method}");
         assert_eq!(v["bud"]["limit"]["unit"], "days", "{method}");
         assert_eq!(v["bud"]["storage"], "refrigerator", "{method}");
         // The dated BUD of the record uses the same rule.
         assert_eq!(
-            v["record"]["bud"]["rule"]["limit"]["amount"], days,
+            v["record"]["bud"]["rule"]["limit"]["value"], days,
             "{method}"
         );
     }

@@ -34,7 +34,7 @@ use crate::formula::solution::Diluent;
 use crate::formula::{Entry, Formula, Preparation, SolutionSpec, Strength};
 use crate::quantity::{
     format_calculated, format_number, format_quantity, Concentration, Mass, Percent, Quantity,
-    Volume,
+    Shown, Volume,
 };
 use crate::substance::{content_factor, Certificate, Form, Substance};
 
@@ -206,10 +206,9 @@ pub struct DilutionPart {
     pub diluent_volume: Volume,
     /// Stock plus diluent.
     pub final_volume: Volume,
-    /// Concentration from the measured volumes (exact), on the target basis.
-    pub concentration_from_rounded: Concentration,
-    /// The same as people read it.
-    pub concentration_from_rounded_text: String,
+    /// Concentration from the measured volumes, on the target basis: exact `value`, read to
+    /// two decimals.
+    pub concentration_from_rounded: Shown<Concentration>,
     /// That concentration as a percentage of the target (exact); within the formula's
     /// tolerance, or the batch is refused.
     pub of_target: Decimal,
@@ -244,10 +243,9 @@ pub struct PowderPart {
     pub below_minimum_weight: bool,
     /// The q.s. instruction.
     pub make_up: String,
-    /// Concentration from the weighed mass (exact), on the target basis.
-    pub concentration_from_rounded: Concentration,
-    /// The same as people read it.
-    pub concentration_from_rounded_text: String,
+    /// Concentration from the weighed mass, on the target basis: exact `value`, read to two
+    /// decimals.
+    pub concentration_from_rounded: Shown<Concentration>,
     /// That concentration as a percentage of the target (exact); within the formula's
     /// tolerance, or the batch is refused.
     pub of_target: Decimal,
@@ -349,7 +347,12 @@ pub fn round_volume(v: Volume, step: Volume, strategy: RoundingStrategy) -> Volu
 
 /// Writes a calculated concentration to two decimals, `≈` when cut.
 pub fn concentration_text(c: Concentration) -> String {
-    format_calculated(c.mg_per_ml(), "mg/mL", 2)
+    shown_concentration(c).to_string()
+}
+
+/// A concentration read to two decimals, for the JSON and the sheets alike.
+pub fn shown_concentration(c: Concentration) -> Shown<Concentration> {
+    Shown::new(c, 2)
 }
 
 /// The formula's solution section, or a refusal naming the formula.
@@ -981,8 +984,7 @@ fn dilution(
         stock_volume: v1r,
         diluent_volume: dv,
         final_volume,
-        concentration_from_rounded: m.concentration,
-        concentration_from_rounded_text: concentration_text(m.concentration),
+        concentration_from_rounded: shown_concentration(m.concentration),
         of_target: m.of_target,
         of_target_text: display_percent(m.of_target, "%"),
         vials_opened,
@@ -1257,8 +1259,7 @@ fn powder(
         minimum_weight,
         below_minimum_weight: below,
         make_up,
-        concentration_from_rounded: from_rounded,
-        concentration_from_rounded_text: concentration_text(from_rounded),
+        concentration_from_rounded: shown_concentration(from_rounded),
         of_target: of,
         of_target_text: display_percent(of, "%"),
     })

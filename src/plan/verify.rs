@@ -24,7 +24,7 @@ use super::ointment::{Component, OintmentPlan, Role};
 use super::round_to_step;
 use crate::data::{from_toml, FileKind};
 use crate::error::{Error, Result};
-use crate::quantity::{format_calculated, parse_positive, Mass, Percent, PercentKind};
+use crate::quantity::{format_calculated, parse_positive, Mass, Percent, PercentKind, Shown};
 
 const POTENCY_FILE: &str = "data/potency.toml";
 const POTENCY_TOML: &str = include_str!("../../data/potency.toml");
@@ -158,10 +158,8 @@ pub struct Correction {
     pub steps: Vec<Component>,
     /// The batch total after the additions.
     pub new_total: Mass,
-    /// The strength after the (rounded) additions.
-    pub resulting_strength: Percent,
-    /// The same, as people read it.
-    pub resulting_strength_text: String,
+    /// The strength after the (rounded) additions: exact `value`, read to two decimals.
+    pub resulting_strength: Shown<Percent>,
     /// Its percentage of label, as people read it.
     pub resulting_of_label_text: String,
     /// The arithmetic, for a second pharmacist.
@@ -181,14 +179,11 @@ pub struct Verification {
     pub total_difference: Mass,
     /// Active in the batch on the strength's basis.
     pub active_content: Mass,
-    /// Strength from the measured weights, exact.
-    pub actual_strength: Percent,
-    /// The same, as people read it.
-    pub actual_strength_text: String,
-    /// Percentage of the labeled strength, exact.
-    pub of_label: Percent,
-    /// The same, as people read it.
-    pub of_label_text: String,
+    /// Strength from the measured weights: exact `value`, read to two decimals.
+    pub actual_strength: Shown<Percent>,
+    /// Percentage of the labeled strength: exact `value`, read to two decimals (printed
+    /// followed by `of label`).
+    pub of_label: Shown<Percent>,
     /// The tolerance applied.
     pub tolerance: Tolerance,
     /// Within the tolerance.
@@ -199,7 +194,8 @@ pub struct Verification {
     pub correction: Option<Correction>,
     /// The calculation, step by step.
     pub calculations: Vec<String>,
-    /// Things the pharmacist must act on.
+    /// Things the pharmacist must act on: the verification's own, then the plan's (every
+    /// warning the verification sheet prints).
     pub warnings: Vec<String>,
 }
 
@@ -294,15 +290,15 @@ pub fn verify(
         Mass::from_g(content).display_calculated(6)
     ));
     let strength = content / s * hundred;
-    let strength_text = format_calculated(strength, "% w/w", 2);
+    let strength_shown = Shown::new(Percent::new(strength, PercentKind::WeightInWeight), 2);
     calc.push(format!(
-        "Actual strength: {} ÷ {total} × 100 = {strength_text}",
+        "Actual strength: {} ÷ {total} × 100 = {strength_shown}",
         Mass::from_g(content).display_calculated(6)
     ));
     let of_label = strength / plan.strength.value() * hundred;
-    let of_label_text = format_calculated(of_label, "% of label", 2);
+    let of_label_shown = Shown::new(Percent::new(of_label, PercentKind::Plain), 2);
     calc.push(format!(
-        "Of label: {strength_text} ÷ {} × 100 = {of_label_text}",
+        "Of label: {strength_shown} ÷ {} × 100 = {of_label_shown} of label",
         plan.strength
     ));
     let pass = tolerance.contains(of_label);
@@ -320,6 +316,7 @@ pub fn verify(
         Some(correction(plan, a, s, pass, &mut warnings)?)
     };
 
+    warnings.extend(plan.warnings.iter().cloned());
     let mut verified = plan.clone();
     if let Some(r) = verified.record.as_mut() {
         for c in r.components.iter_mut() {
@@ -332,10 +329,8 @@ pub fn verify(
         actual_total: total,
         total_difference: Mass::from_g(total.g() - plan.total.g()),
         active_content: Mass::from_g(content),
-        actual_strength: Percent::new(strength, PercentKind::WeightInWeight),
-        actual_strength_text: strength_text,
-        of_label: Percent::new(of_label, PercentKind::Plain),
-        of_label_text,
+        actual_strength: strength_shown,
+        of_label: of_label_shown,
         tolerance: tolerance.clone(),
         pass,
         result: if pass { "pass" } else { "fail" }.into(),
@@ -489,11 +484,11 @@ fn correction(
     };
     let new_total = s + added_active + added_base;
     let resulting = (a + added_active) * f / new_total * hundred;
-    let resulting_text = format_calculated(resulting, "% w/w", 2);
+    let resulting_shown = Shown::new(Percent::new(resulting, PercentKind::WeightInWeight), 2);
     let resulting_of_label =
         format_calculated(resulting / target.value() * hundred, "% of label", 2);
     explanation.push(format!(
-        "After the additions: {} × {} ÷ {} × 100 = {resulting_text} ({resulting_of_label})",
+        "After the additions: {} × {} ÷ {} × 100 = {resulting_shown} ({resulting_of_label})",
         Mass::from_g(a + added_active),
         plan.stock.factor_text,
         Mass::from_g(new_total)
@@ -515,8 +510,7 @@ fn correction(
         kind,
         steps,
         new_total: Mass::from_g(new_total),
-        resulting_strength: Percent::new(resulting, PercentKind::WeightInWeight),
-        resulting_strength_text: resulting_text,
+        resulting_strength: resulting_shown,
         resulting_of_label_text: resulting_of_label,
         explanation,
     })

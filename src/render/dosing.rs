@@ -107,7 +107,7 @@ pub fn solution(p: &SolutionPlan) -> String {
         let _ = writeln!(
             o,
             "\nConcentration from the measured volumes: {} ({} basis), {} of the target",
-            d.concentration_from_rounded_text, p.basis, d.of_target_text
+            d.concentration_from_rounded, p.basis, d.of_target_text
         );
         let _ = writeln!(
             o,
@@ -151,7 +151,7 @@ pub fn solution(p: &SolutionPlan) -> String {
         let _ = writeln!(
             o,
             "Concentration from the weighed mass: {} ({} basis), {} of the target",
-            w.concentration_from_rounded_text, p.basis, w.of_target_text
+            w.concentration_from_rounded, p.basis, w.of_target_text
         );
     }
     let _ = writeln!(o, "\nOsmolarity (ideal): {}", p.osmolarity.basis);

@@ -121,7 +121,7 @@ pub fn ointment(p: &OintmentPlan) -> String {
     let _ = writeln!(
         o,
         "Strength from the rounded quantities: {} (target {}); worst case {} to {} ({} to {}), assuming {}",
-        s.from_rounded_text, s.target, s.worst_low, s.worst_high, s.worst_low_of_label, s.worst_high_of_label, s.assumption
+        s.from_rounded, s.target, s.worst_low, s.worst_high, s.worst_low_of_label, s.worst_high_of_label, s.assumption
     );
     let _ = writeln!(
         o,
@@ -135,7 +135,7 @@ pub fn ointment(p: &OintmentPlan) -> String {
     let rows: Vec<Vec<String>> = p
         .composition
         .iter()
-        .map(|c| vec![c.name.clone(), c.text.clone()])
+        .map(|c| vec![c.name.clone(), c.percent.to_string()])
         .collect();
     o.push_str(&table(&["constituent", "share"], &rows));
     if let Some(r) = &p.record {
