@@ -114,7 +114,13 @@ pub fn solution_batch(
     let mut plan = crate::plan::solution::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
     let method = record::bud_method(&entry.formula, plan.method);
-    let mut record_req = request::record_request(&args.record, method, components, now)?;
+    let mut record_req = request::record_request(
+        &args.record,
+        args.print.facility.as_deref(),
+        method,
+        components,
+        now,
+    )?;
     record_req.strength = Some(crate::formula::Strength::Concentration(plan.strength));
     let known = record::solution_components(&entry.formula, &plan);
     plan.attach_record(
@@ -133,8 +139,13 @@ pub fn ointment_batch(
     let req = ointment_request(args)?;
     let mut plan = ointment::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
-    let mut record_req =
-        request::record_request(&args.record, args.method.clone(), components, now)?;
+    let mut record_req = request::record_request(
+        &args.record,
+        args.print.facility.as_deref(),
+        args.method.clone(),
+        components,
+        now,
+    )?;
     record_req.strength = Some(crate::formula::Strength::Percent(plan.strength));
     plan.attach_record(record::record(&entry.formula, &record_req)?);
     Ok(plan)

@@ -663,7 +663,8 @@ fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-fn facility(text: Option<&str>) -> Result<Option<String>> {
+/// The facility line of sheets and labels (`--facility`): `None` when not given or blank.
+pub(crate) fn facility(text: Option<&str>) -> Result<Option<String>> {
     optional_text("--facility", text)
 }
 

@@ -358,7 +358,7 @@ fn batch_shows_lot_bud_and_its_reason() {
     let out = ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(out.contains("Lot: STS25ZO-20261121-01"), "{out}");
     assert!(
-        out.contains("Beyond-use date: 2027-05-19 — set by the USP rule `795-nonaqueous-other`"),
+        out.contains("Beyond-use date: 2027-05-19 — set by USP <795> (2023), Other nonaqueous dosage form (water activity < 0.6): nonaqueous topicals, capsules, tablets, powders: 180 days"),
         "{out}"
     );
     assert!(out.contains("compounding day counted as day 1"), "{out}");
@@ -413,7 +413,7 @@ fn component_lots_appear_and_the_earliest_expiry_sets_the_bud() {
     let out = ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(
         out.contains(
-            "Beyond-use date: 2027-01-31 — set by the expiry of component `sts` lot `LOT123`"
+            "Beyond-use date: 2027-01-31 — set by the expiry of Sodium thiosulfate lot LOT123"
         ),
         "{out}"
     );

@@ -590,7 +590,7 @@ fn shown(v: &serde_json::Value) -> String {
 /// The inputs of a plan that change its numbers, each with the option that sets it: verifying
 /// a plan means verifying with all of them as they were. An input a preparation does not have
 /// (the stock form of a diluted solution) is absent from both plans and so agrees.
-const INPUTS: [(&str, &[&str], &str); 17] = [
+const INPUTS: [(&str, &[&str], &str); 21] = [
     // The method first: it decides which of the inputs below a batch has.
     ("preparation method", &["record", "method"], "--method"),
     ("strength", &["strength"], "--strength"),
@@ -623,11 +623,23 @@ const INPUTS: [(&str, &[&str], &str); 17] = [
     ),
     ("container", &["fill", "container"], "--container"),
     ("stock product", &["dilution", "stock", "id"], "--stock"),
+    (
+        "stock concentration",
+        &["dilution", "stock", "concentration"],
+        "--stock-concentration",
+    ),
+    (
+        "stock basis",
+        &["dilution", "stock", "basis"],
+        "--stock-basis",
+    ),
+    ("stock vial", &["dilution", "stock", "vial"], "--vial"),
     ("diluent", &["dilution", "diluent", "id"], "--diluent"),
     ("measuring step", &["measure_step"], "--measure-step"),
     ("compounding date", &["record", "compounded_at"], "--date"),
     ("lot", &["record", "lot", "number"], "--lot"),
     ("storage", &["record", "bud", "storage"], "--storage"),
+    ("facility", &["record", "facility"], "--facility"),
     (
         "day counting",
         &["record", "bud", "convention"],
