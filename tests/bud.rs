@@ -92,6 +92,7 @@ fn an_earlier_component_expiry_sets_the_bud() {
     let decl = formula.bud().resolve(None).unwrap();
     let sts = ComponentExpiry {
         id: "sts".into(),
+        name: "Sodium thiosulfate".into(),
         lot: "LOT123".into(),
         expiry: date(2027, 1, 31),
     };
@@ -99,7 +100,12 @@ fn an_earlier_component_expiry_sets_the_bud() {
     // 2027-01-31 comes before the rule's 2027-05-19.
     assert_eq!(bud.date, date(2027, 1, 31));
     assert_eq!(bud.set_by, SetBy::ComponentExpiry);
-    assert!(bud.reason.contains("`sts` lot `LOT123`"), "{}", bud.reason);
+    assert!(
+        bud.reason
+            .contains("the expiry of Sodium thiosulfate lot LOT123"),
+        "{}",
+        bud.reason
+    );
     // The rule is still reported, with the date it alone would give.
     assert_eq!(bud.limits.len(), 2);
     assert_eq!(bud.limits[1].date, date(2027, 5, 19));
@@ -152,7 +158,7 @@ all_components_sterile = true
 all_components_sterile = false
 "#;
     let decl: Declaration = toml::from_str(text).unwrap();
-    for (method, days) in [("dilution", "10"), ("powder", "4")] {
+    for (method, days) in [("dilution", 10), ("powder", 4)] {
         let r = decl.resolve(Some(method)).unwrap();
         let bud = beyond_use(&r, Storage::Refrigerator, nov21(), &[], DayCount::DayOne).unwrap();
         assert_eq!(bud.rule.limit, Limit::days(days), "{method}");
@@ -251,6 +257,7 @@ fn a_component_expired_before_compounding_is_refused() {
     let decl = topical_solution_10().resolve(None).unwrap();
     let old = ComponentExpiry {
         id: "sts".into(),
+        name: "Sodium thiosulfate".into(),
         lot: "OLD1".into(),
         expiry: date(2026, 11, 20),
     };
@@ -267,6 +274,7 @@ fn a_component_expired_before_compounding_is_refused() {
     // Expiring on the compounding day itself is allowed, and then sets the BUD to that day.
     let today = ComponentExpiry {
         id: "sts".into(),
+        name: "Sodium thiosulfate".into(),
         lot: "T1".into(),
         expiry: date(2026, 11, 21),
     };

@@ -113,9 +113,8 @@ fn the_session_sheet_is_filled_from_the_check() {
         assert!(html.contains(what), "{what}");
     }
     assert!(!html.contains("<strong>NO</strong>"));
-    assert!(html.contains(
-        "1 to 22 lesions were injected per session in the Medical Research Archives series"
-    ));
+    assert!(html
+        .contains("Medical Research Archives series (38 patients): 1 to 22 lesions per session"));
     assert!(html.contains("LOCAL POLICY"));
     // 0.13 mL is below 20 % of the 1 mL syringe (0.2 mL).
     assert!(html.contains("Lesion 3: 0.13 mL is below 20 %"));
