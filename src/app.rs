@@ -122,7 +122,13 @@ pub fn solution_batch(
     let mut plan = crate::plan::solution::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
     let method = record::bud_method(&entry.formula, plan.method);
-    let mut record_req = request::record_request(&args.record, method, components, now)?;
+    let mut record_req = request::record_request(
+        &args.record,
+        args.print.facility.as_deref(),
+        method,
+        components,
+        now,
+    )?;
     record_req.strength = Some(crate::formula::Strength::Concentration(plan.strength));
     let known = record::solution_components(&entry.formula, &plan);
     plan.attach_record(
@@ -141,8 +147,13 @@ pub fn ointment_batch(
     let req = ointment_request(args)?;
     let mut plan = ointment::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
-    let mut record_req =
-        request::record_request(&args.record, args.method.clone(), components, now)?;
+    let mut record_req = request::record_request(
+        &args.record,
+        args.print.facility.as_deref(),
+        args.method.clone(),
+        components,
+        now,
+    )?;
     record_req.strength = Some(crate::formula::Strength::Percent(plan.strength));
     plan.attach_record(record::record(&entry.formula, &record_req)?);
     Ok(plan)
@@ -198,13 +209,13 @@ fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Resu
     if let Some(r) = &v.rejection {
         return Err(Error::Refused(format!(
             "verification: REJECT, discard the batch and make it again: {}, with additions (made and needed) of {} of the batch first weighed, past the rescue limit {}",
-            v.of_label_text, r.share_text, v.rescue.max_addition
+            v.of_label, r.share_text, v.rescue.max_addition
         )));
     }
     if !v.pass {
         return Err(Error::Refused(format!(
-            "verification failed: {} is outside the tolerance {} to {} of label: do not release it unless corrected and verified again",
-            v.of_label_text, v.tolerance.low, v.tolerance.high
+            "verification failed: {} of label is outside the tolerance {} to {} of label: do not release it unless corrected and verified again",
+            v.of_label, v.tolerance.low, v.tolerance.high
         )));
     }
     Ok(())

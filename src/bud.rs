@@ -287,11 +287,13 @@ impl<'de> Deserialize<'de> for Limit {
     }
 }
 
+// A limit is written like every quantity in the JSON: the number as a string in `value`, its
+// unit, and the text the sheets print.
 impl Serialize for Limit {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Limit", 3)?;
-        st.serialize_field("amount", &self.amount)?;
+        st.serialize_field("value", &self.amount.to_string())?;
         st.serialize_field("unit", &self.unit)?;
         st.serialize_field("text", &self.to_string())?;
         st.end()
@@ -428,7 +430,8 @@ impl Conditions {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    /// Stable identifier, printed on the record.
+    /// Stable identifier, for the data file and the JSON; sheets name a rule by
+    /// [`Rule::name`].
     pub id: String,
     /// Which preparations it covers, for people.
     pub preparation: String,
@@ -454,6 +457,17 @@ impl Rule {
             Storage::Refrigerator => self.refrigerator,
             Storage::Freezer => self.freezer,
         }
+    }
+
+    /// The rule as people cite it: the standard its source quotes (the source up to its first
+    /// comma, e.g. `USP <797> (2023)`) and the preparations it covers, e.g. `USP <797> (2023),
+    /// Category 2 CSP, aseptically processed, …`. What a sheet prints, never the row's id.
+    pub fn name(&self) -> String {
+        let citation = self
+            .source
+            .split_once(", ")
+            .map_or(self.source.as_str(), |(c, _)| c);
+        format!("{citation}, {}", self.preparation)
     }
 
     /// The storages this row allows, e.g. "`room` or `refrigerator`".
@@ -1117,6 +1131,8 @@ pub fn parse_expiry(field: &str, text: &str, whole: &str) -> Result<NaiveDate> {
 pub struct ComponentExpiry {
     /// Component id from the formula.
     pub id: String,
+    /// Its name, as the record prints it.
+    pub name: String,
     /// The lot number.
     pub lot: String,
     /// Last day the lot may be used.
@@ -1157,8 +1173,10 @@ pub struct Candidate {
 /// The rule row that applied.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleApplied {
-    /// Row id.
+    /// Row id (for the data file; sheets print `name`).
     pub id: String,
+    /// The rule as people cite it ([`Rule::name`]).
+    pub name: String,
     /// Which preparations it covers.
     pub preparation: String,
     /// Its limit for the chosen storage.
@@ -1211,9 +1229,9 @@ fn rule_for(decl: &Resolved, storage: Storage) -> Result<(&'static Rule, Limit)>
         Error::input(
             "--storage",
             format!(
-                "{} (USP rule `{}` gives no BUD for other storage)",
+                "{} ({} gives no BUD for other storage)",
                 rule.allowed(),
-                rule.id
+                rule.name()
             ),
             format!("`{storage}`"),
         )
@@ -1252,10 +1270,7 @@ pub fn duration_limit(decl: &Resolved, storage: Storage) -> Result<DurationLimit
     let mut best = DurationLimit {
         limit: rule_limit,
         storage,
-        reason: format!(
-            "USP rule `{}` ({}) — {}",
-            rule.id, rule.preparation, rule.source
-        ),
+        reason: format!("{} — {}", rule.name(), rule.source),
     };
     for s in decl.stability.iter().filter(|s| s.applies(storage)) {
         if hours(s.limit) < hours(best.limit) {
@@ -1292,7 +1307,7 @@ pub fn beyond_use(
         convention,
         sterile,
         reference,
-        format!("USP rule `{}`: {rule_limit} {}", rule.id, storage.phrase()),
+        format!("{}: {rule_limit} {}", rule.name(), storage.phrase()),
     )?);
     for s in decl.stability.iter().filter(|s| s.applies(storage)) {
         limits.push(limit_candidate(
@@ -1328,7 +1343,7 @@ pub fn beyond_use(
             date: c.expiry,
             time: None,
             reference: format!("component `{}` lot `{}`", c.id, c.lot),
-            text: format!("expiry of component `{}` lot `{}`", c.id, c.lot),
+            text: format!("the expiry of {} lot {}", c.name, c.lot),
             end: end_of_day(c.expiry)?,
         });
     }
@@ -1345,9 +1360,9 @@ pub fn beyond_use(
         .expect("the rule is always considered")
         .date;
     let reason = match first.kind {
-        SetBy::Rule => format!("set by the {}", first.text),
+        SetBy::Rule => format!("set by {}", first.text),
         SetBy::FormulaStability | SetBy::ComponentExpiry => format!(
-            "set by the {}, earlier than the USP rule ({rule_limit}: {rule_date})",
+            "set by {}, earlier than the USP rule ({rule_limit}: {rule_date})",
             first.text
         ),
     };
@@ -1364,6 +1379,7 @@ pub fn beyond_use(
         compounded_at: compounded,
         rule: RuleApplied {
             id: rule.id.clone(),
+            name: rule.name(),
             preparation: rule.preparation.clone(),
             limit: rule_limit,
             source: rule.source.clone(),

@@ -261,6 +261,8 @@ pub struct PrintArgs {
 /// `stscalc labels session ...` for a session's syringes.
 #[derive(Debug, Args)]
 #[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
+// With --plan the batch size comes from the saved plan, like the rest of the record.
+#[command(mut_arg("quantity", |a| a.required_unless_present_any(["containers", "request", "plan"])))]
 pub struct LabelsArgs {
     /// The batch, as for `stscalc batch`.
     #[command(flatten)]
@@ -270,9 +272,9 @@ pub struct LabelsArgs {
     #[command(flatten)]
     pub sheet: LabelSheetArgs,
 
-    /// The batch's saved plan (JSON of `stscalc batch --format json`): the labels take its lot,
-    /// date, strength, method, storage and component lots; an option given against it is
-    /// refused. Without it, --lot and --date (and --method) of the record are required.
+    /// The batch's saved plan (JSON of `stscalc batch --format json`): the labels take its batch
+    /// size, lot, date, strength, method, stock, storage, component lots and facility; an option
+    /// given against it is refused. Without it, --lot and --date (and --method) of the record are required.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
 

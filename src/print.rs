@@ -239,30 +239,20 @@ pub fn labels(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) ->
             let fill = &plan.fill;
             // Every vial holds its share and its residual but the last, which holds the rest.
             for k in 1..=fill.count {
-                let volume = if k == fill.count {
-                    fill.last_holds
-                } else {
-                    fill.holds
-                };
                 texts.push(content::solution(
                     entry,
                     &plan,
-                    volume,
+                    fill.holds_in(k),
                     facility.as_deref(),
                     &trace,
                     "container",
                 ));
             }
             // The record's copy is the first vial's label.
-            let first = if fill.count == 1 {
-                fill.last_holds
-            } else {
-                fill.holds
-            };
             let copy = content::solution(
                 entry,
                 &plan,
-                first,
+                fill.holds_in(1),
                 facility.as_deref(),
                 &trace,
                 "record copy",
@@ -731,7 +721,8 @@ fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-fn facility(text: Option<&str>) -> Result<Option<String>> {
+/// The facility line of sheets and labels (`--facility`): `None` when not given or blank.
+pub(crate) fn facility(text: Option<&str>) -> Result<Option<String>> {
     optional_text("--facility", text)
 }
 

@@ -320,6 +320,8 @@ pub trait Kind: Sized {
     fn take(q: Quantity) -> Option<Self>;
     /// The number in the kind's base unit, for range checks.
     fn amount(&self) -> Decimal;
+    /// The unit that number is in, as written (`g`, `mL`, `mg/mL`, `% w/w`).
+    fn unit_text(&self) -> &'static str;
 }
 
 impl Kind for Mass {
@@ -333,6 +335,9 @@ impl Kind for Mass {
     fn amount(&self) -> Decimal {
         self.0
     }
+    fn unit_text(&self) -> &'static str {
+        "g"
+    }
 }
 impl Kind for Volume {
     const EXPECTED: &'static str = "a volume such as `0.2 mL` (mL, L)";
@@ -344,6 +349,9 @@ impl Kind for Volume {
     }
     fn amount(&self) -> Decimal {
         self.0
+    }
+    fn unit_text(&self) -> &'static str {
+        "mL"
     }
 }
 impl Kind for Concentration {
@@ -357,6 +365,9 @@ impl Kind for Concentration {
     fn amount(&self) -> Decimal {
         self.0
     }
+    fn unit_text(&self) -> &'static str {
+        "mg/mL"
+    }
 }
 impl Kind for Percent {
     const EXPECTED: &'static str = "a percentage such as `25 %`";
@@ -368,6 +379,9 @@ impl Kind for Percent {
     }
     fn amount(&self) -> Decimal {
         self.value
+    }
+    fn unit_text(&self) -> &'static str {
+        self.unit()
     }
 }
 
@@ -410,32 +424,87 @@ pub fn parse_positive<T: Kind>(field: &str, text: &str) -> Result<T> {
 }
 
 // Serialization: every quantity is an object with the exact value as a string (no float ever
-// reaches JSON), its unit, and the safe text a person reads.
+// reaches JSON), its unit, and the safe text a person reads: the same text the sheets print,
+// because both come from the quantity's `Display` (or [`Shown`]'s).
+fn serialize_with_text<S: serde::Serializer>(
+    name: &'static str,
+    value: Decimal,
+    unit: &str,
+    text: &str,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut st = s.serialize_struct(name, 3)?;
+    st.serialize_field("value", &value.normalize().to_string())?;
+    st.serialize_field("unit", unit)?;
+    st.serialize_field("text", text)?;
+    st.end()
+}
+
 macro_rules! serialize_quantity {
-    ($ty:ty, $unit:expr, $value:expr) => {
+    ($ty:ident) => {
         impl Serialize for $ty {
             fn serialize<S: serde::Serializer>(
                 &self,
                 s: S,
             ) -> std::result::Result<S::Ok, S::Error> {
-                let value: Decimal = $value(self);
-                let mut st = s.serialize_struct(stringify!($ty), 3)?;
-                st.serialize_field("value", &value.normalize().to_string())?;
-                st.serialize_field("unit", $unit(self))?;
-                st.serialize_field("text", &self.to_string())?;
-                st.end()
+                serialize_with_text(
+                    stringify!($ty),
+                    self.amount(),
+                    self.unit_text(),
+                    &self.to_string(),
+                    s,
+                )
             }
         }
     };
 }
-serialize_quantity!(Mass, |_: &Mass| "g", |m: &Mass| m.0);
-serialize_quantity!(Volume, |_: &Volume| "mL", |v: &Volume| v.0);
-serialize_quantity!(
-    Concentration,
-    |_: &Concentration| "mg/mL",
-    |c: &Concentration| c.0
-);
-serialize_quantity!(Percent, |p: &Percent| p.unit(), |p: &Percent| p.value);
+serialize_quantity!(Mass);
+serialize_quantity!(Volume);
+serialize_quantity!(Concentration);
+serialize_quantity!(Percent);
+
+/// A calculated quantity together with the decimal places people read it to, e.g. a strength
+/// from rounded weights shown to 0.0001 %. Its `Display` and its JSON `text` are the one text
+/// of it ([`format_calculated`]: exact when it fits, else rounded and marked `≈`), so a sheet
+/// and the JSON cannot disagree; the JSON `value` stays exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown<T> {
+    quantity: T,
+    places: u32,
+}
+
+impl<T: Kind + Copy> Shown<T> {
+    /// `quantity`, read to `places` decimals.
+    pub fn new(quantity: T, places: u32) -> Self {
+        Shown { quantity, places }
+    }
+    /// The exact quantity.
+    pub fn get(self) -> T {
+        self.quantity
+    }
+}
+
+impl<T: Kind> fmt::Display for Shown<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_calculated(
+            self.quantity.amount(),
+            self.quantity.unit_text(),
+            self.places,
+        ))
+    }
+}
+
+impl<T: Kind> Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        serialize_with_text(
+            "Shown",
+            self.quantity.amount(),
+            self.quantity.unit_text(),
+            &self.to_string(),
+            s,
+        )
+    }
+}
 
 /// Deserializes a quantity written as a string with a unit. A TOML or JSON number is refused
 /// because TOML floats are lossy; the message says how to write it.

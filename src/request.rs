@@ -456,6 +456,21 @@ pub fn apply_saved_plan(
     // A solution made by dilution: the stock product, the diluent and the measuring step.
     fill(&mut args.stock, text(&["dilution", "stock", "id"]));
     fill(&mut args.diluent, text(&["dilution", "diluent", "id"]));
+    // A stock described on the command line (no id): its concentration, basis and vial.
+    let exact = |path: &[&str]| {
+        let q = at(path);
+        Some(format!("{}{}", q["value"].as_str()?, q["unit"].as_str()?))
+    };
+    let described = at(&["dilution", "stock", "id"]).is_null()
+        && exact(&["dilution", "stock", "concentration"]).is_some();
+    if described && args.stock.is_none() {
+        fill(
+            &mut args.stock_concentration,
+            exact(&["dilution", "stock", "concentration"]),
+        );
+        fill(&mut args.stock_basis, text(&["dilution", "stock", "basis"]));
+        fill(&mut args.vial, exact(&["dilution", "stock", "vial"]));
+    }
     fill(&mut args.measure_step, text(&["measure_step", "text"]));
     // The losses, only when they were given (else the data's figures apply, as they did).
     let given = |key: &str| {
@@ -473,6 +488,21 @@ pub fn apply_saved_plan(
             text(&["losses", "filter_hold_up", "text"]),
         );
     }
+    // The batch size: `size` of an ointment plan, the nominal volume of a solution's. Written
+    // from the exact value, so that no display rounding reaches the request.
+    if args.quantity.is_none() && args.containers.is_none() {
+        match at(&["size", "by"]).as_str() {
+            Some("containers") => {
+                args.containers = at(&["size", "count"])
+                    .as_u64()
+                    .and_then(|n| exact(&["size", "fill"]).map(|fill| format!("{n}x{fill}")));
+            }
+            Some(_) => args.quantity = exact(&["size", "total"]),
+            None => args.quantity = exact(&["nominal"]),
+        }
+    }
+    // What the record and its labels print besides the numbers.
+    fill(&mut args.print.facility, text(&["record", "facility"]));
     let r = &mut args.record;
     fill(&mut r.date, text(&["record", "compounded_at", "text"]));
     if r.lot.is_none() && r.lot_sequence.is_none() {
@@ -528,11 +558,13 @@ pub fn formula_id(args: &BatchArgs) -> Result<&str> {
     })
 }
 
-/// Builds the record request from the options, the preparation method (for a formula whose
-/// BUD depends on it) and the file's component lots. `now` is used when no compounding date
-/// was given (the binary passes the clock; tests pass a date).
+/// Builds the record request from the options, the facility printed on the record, the
+/// preparation method (for a formula whose BUD depends on it) and the file's component lots.
+/// `now` is used when no compounding date was given (the binary passes the clock; tests pass a
+/// date).
 pub fn record_request(
     r: &RecordArgs,
+    facility: Option<&str>,
     method: Option<String>,
     file_components: Vec<ComponentLotInput>,
     now: NaiveDateTime,
@@ -591,6 +623,7 @@ pub fn record_request(
         method,
         components,
         strength: None,
+        facility: crate::print::facility(facility)?,
     })
 }
 

@@ -271,8 +271,8 @@ impl VerificationView {
                 .map(|a| format!("{} of {}", a.mass, a.name))
                 .collect(),
             actual_total: v.actual_total.to_string(),
-            actual_strength: format!("{} ({} basis)", v.actual_strength_text, p.basis),
-            of_label: v.of_label_text.clone(),
+            actual_strength: format!("{} ({} basis)", v.actual_strength, p.basis),
+            of_label: format!("{} of label", v.of_label),
             tolerance: format!(
                 "{} to {} of label ({})",
                 v.tolerance.low, v.tolerance.high, v.tolerance.source
@@ -297,12 +297,19 @@ impl VerificationView {
                     .collect(),
                 result: format!(
                     "New total {}; strength {} ({})",
-                    c.new_total, c.resulting_strength_text, c.resulting_of_label_text
+                    c.new_total, c.resulting_strength, c.resulting_of_label_text
                 ),
                 explanation: c.explanation.clone(),
             }),
             calculations: v.calculations.clone(),
-            warnings: v.warnings.clone(),
+            // The record prints the plan's warnings already; this section adds the
+            // verification's own.
+            warnings: v
+                .warnings
+                .iter()
+                .filter(|w| !v.plan.warnings.contains(w))
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -509,7 +516,7 @@ impl<'a> RecordView<'a> {
                 format!("Rounding: {}.", rounding.join("; ")),
                 format!(
                     "Strength from the rounded quantities: {} (target {}); worst case {} to {} ({} to {}), assuming {}.",
-                    sc.from_rounded_text,
+                    sc.from_rounded,
                     sc.target,
                     sc.worst_low,
                     sc.worst_high,
@@ -525,7 +532,7 @@ impl<'a> RecordView<'a> {
                 .iter()
                 .map(|c| CompositionRow {
                     name: c.name.clone(),
-                    text: c.text.clone(),
+                    text: c.percent.to_string(),
                 })
                 .collect(),
             equipment: f.equipment.clone(),
@@ -562,8 +569,8 @@ impl<'a> RecordView<'a> {
         } else if !v.pass {
             view.page_header.push_str(" — FAIL — DO NOT RELEASE");
             view.label_withheld = Some(format!(
-                "No label: the batch failed verification ({} against {} to {}). FAIL — DO NOT RELEASE. Correct it, verify it again, and print the labels only when it passes.",
-                v.of_label_text, v.tolerance.low, v.tolerance.high
+                "No label: the batch failed verification ({} of label against {} to {}). FAIL — DO NOT RELEASE. Correct it, verify it again, and print the labels only when it passes.",
+                v.of_label, v.tolerance.low, v.tolerance.high
             ));
         }
         Ok(view)
@@ -582,10 +589,11 @@ impl<'a> RecordView<'a> {
         let f = &entry.formula;
         let record = plan.record.as_ref();
         let trace = trace_of(record);
+        // The record's sample is the first vial's label, as `labels` prints it.
         let label = labels::content::solution(
             entry,
             plan,
-            plan.fill.volume,
+            plan.fill.holds_in(1),
             facility.as_deref(),
             &trace,
             "sample",
@@ -615,11 +623,11 @@ impl<'a> RecordView<'a> {
             Fact::new(
                 "Containers",
                 format!(
-                    "{} × {}, {}; the last holds {}",
+                    "{} × {}, {}; {}",
                     crate::quantity::format_number(plan.fill.count.into()),
                     plan.fill.volume,
                     plan.fill.name,
-                    plan.fill.last_holds
+                    plan.fill.holds_text()
                 ),
             ),
         ];
@@ -677,7 +685,7 @@ impl<'a> RecordView<'a> {
                 let notes = vec![format!(
                     "Volumes rounded to the measuring step {} (nearest step, halves away from zero). Concentration from the measured volumes: {} ({} basis), {} of the target {}.",
                     plan.measure_step.map_or_else(String::new, |s| s.to_string()),
-                    d.concentration_from_rounded_text,
+                    d.concentration_from_rounded,
                     plan.basis,
                     d.of_target_text,
                     plan.strength
@@ -717,7 +725,7 @@ impl<'a> RecordView<'a> {
                     format!("Rounding: {}: {}.", f.active.name, p.rounding),
                     format!(
                         "Concentration from the weighed mass: {} ({} basis), target {}.",
-                        p.concentration_from_rounded_text, plan.basis, plan.strength
+                        p.concentration_from_rounded, plan.basis, plan.strength
                     ),
                 ];
                 (

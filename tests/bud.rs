@@ -92,6 +92,7 @@ fn an_earlier_component_expiry_sets_the_bud() {
     let decl = formula.bud().resolve(None).unwrap();
     let sts = ComponentExpiry {
         id: "sts".into(),
+        name: "Sodium thiosulfate".into(),
         lot: "LOT123".into(),
         expiry: date(2027, 1, 31),
     };
@@ -99,7 +100,12 @@ fn an_earlier_component_expiry_sets_the_bud() {
     // 2027-01-31 comes before the rule's 2027-05-19.
     assert_eq!(bud.date, date(2027, 1, 31));
     assert_eq!(bud.set_by, SetBy::ComponentExpiry);
-    assert!(bud.reason.contains("`sts` lot `LOT123`"), "{}", bud.reason);
+    assert!(
+        bud.reason
+            .contains("the expiry of Sodium thiosulfate lot LOT123"),
+        "{}",
+        bud.reason
+    );
     // The rule is still reported, with the date it alone would give.
     assert_eq!(bud.limits.len(), 2);
     assert_eq!(bud.limits[1].date, date(2027, 5, 19));
@@ -251,6 +257,7 @@ fn a_component_expired_before_compounding_is_refused() {
     let decl = topical_solution_10().resolve(None).unwrap();
     let old = ComponentExpiry {
         id: "sts".into(),
+        name: "Sodium thiosulfate".into(),
         lot: "OLD1".into(),
         expiry: date(2026, 11, 20),
     };
@@ -267,6 +274,7 @@ fn a_component_expired_before_compounding_is_refused() {
     // Expiring on the compounding day itself is allowed, and then sets the BUD to that day.
     let today = ComponentExpiry {
         id: "sts".into(),
+        name: "Sodium thiosulfate".into(),
         lot: "T1".into(),
         expiry: date(2026, 11, 21),
     };
@@ -358,7 +366,7 @@ fn batch_shows_lot_bud_and_its_reason() {
     let out = ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(out.contains("Lot: STS25ZO-20261121-01"), "{out}");
     assert!(
-        out.contains("Beyond-use date: 2027-05-19 — set by the USP rule `795-nonaqueous-other`"),
+        out.contains("Beyond-use date: 2027-05-19 — set by USP <795> (2023), Other nonaqueous dosage form (water activity < 0.6): nonaqueous topicals, capsules, tablets, powders: 180 days"),
         "{out}"
     );
     assert!(out.contains("compounding day counted as day 1"), "{out}");
@@ -370,7 +378,7 @@ fn batch_shows_lot_bud_and_its_reason() {
     assert_eq!(r["bud"]["date"], "2027-05-19");
     assert_eq!(r["bud"]["set_by"], "rule");
     assert_eq!(r["bud"]["convention"], "day-one");
-    assert_eq!(r["bud"]["rule"]["limit"]["amount"], 180);
+    assert_eq!(r["bud"]["rule"]["limit"]["value"], "180");
     assert_eq!(r["bud"]["storage"], "room");
     // The foundation's field names are unchanged.
     assert_eq!(v["components"][0]["to_weigh"]["value"], "25");
@@ -413,7 +421,7 @@ fn component_lots_appear_and_the_earliest_expiry_sets_the_bud() {
     let out = ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(
         out.contains(
-            "Beyond-use date: 2027-01-31 — set by the expiry of component `sts` lot `LOT123`"
+            "Beyond-use date: 2027-01-31 — set by the expiry of Sodium thiosulfate lot LOT123"
         ),
         "{out}"
     );
@@ -853,7 +861,7 @@ fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
     let v = solution_json(&["--method", "powder"]);
     // One nonsterile starting component: 4 days refrigerated, 2026-11-21 + 3 = 2026-11-24.
     assert_eq!(v["record"]["method"], "powder");
-    assert_eq!(v["record"]["bud"]["rule"]["limit"]["amount"], 4);
+    assert_eq!(v["record"]["bud"]["rule"]["limit"]["value"], "4");
     assert_eq!(v["record"]["bud"]["date"], "2026-11-24");
     assert_eq!(v["record"]["components"][0]["id"], "sts");
     // The shipped formula is for refrigerated storage only; a site's copy that allows the
@@ -894,14 +902,14 @@ fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
 fn the_plans_bud_comes_from_the_rules_for_each_method() {
     // USP <797> Category 2, aseptic, not sterility tested, in a refrigerator: 10 days when every
     // starting component is sterile (dilution), 4 days with a nonsterile one (powder).
-    for (method, days) in [("dilution", 10), ("powder", 4)] {
+    for (method, days) in [("dilution", "10"), ("powder", "4")] {
         let v = solution_json(&["--method", method]);
-        assert_eq!(v["bud"]["limit"]["amount"], days, "{method}");
+        assert_eq!(v["bud"]["limit"]["value"], days, "{method}");
         assert_eq!(v["bud"]["limit"]["unit"], "days", "{method}");
         assert_eq!(v["bud"]["storage"], "refrigerator", "{method}");
         // The dated BUD of the record uses the same rule.
         assert_eq!(
-            v["record"]["bud"]["rule"]["limit"]["amount"], days,
+            v["record"]["bud"]["rule"]["limit"]["value"], days,
             "{method}"
         );
     }

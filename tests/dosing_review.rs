@@ -441,7 +441,7 @@ fn supply_ignored_the_bud() {
         "12",
     ];
     let j = json(&args);
-    assert_eq!(j["bud"]["limit"]["amount"], 180);
+    assert_eq!(j["bud"]["limit"]["value"], "180");
     assert_eq!(j["days_per_batch"], 179);
     let b = j["batches"].as_array().unwrap();
     assert_eq!(b.len(), 3);

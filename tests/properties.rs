@@ -91,8 +91,8 @@ proptest! {
         let sum: Decimal = p.components.iter().map(|c| c.to_weigh.g()).sum();
         prop_assert_eq!(sum, p.total.g());
         let s = &p.strength_check;
-        prop_assert!(s.worst_low.value() <= s.from_rounded.value(), "{} > {}", s.worst_low, s.from_rounded_text);
-        prop_assert!(s.from_rounded.value() <= s.worst_high.value(), "{} > {}", s.from_rounded_text, s.worst_high);
+        prop_assert!(s.worst_low.value() <= s.from_rounded.get().value(), "{} > {}", s.worst_low, s.from_rounded);
+        prop_assert!(s.from_rounded.get().value() <= s.worst_high.value(), "{} > {}", s.from_rounded, s.worst_high);
         // Each rounded quantity is within half a readability step of its calculation.
         let half = req.balance.readability.g() / Decimal::TWO;
         for c in &p.components {

@@ -195,7 +195,7 @@ fn regression_verify_with_a_plan_takes_its_stock_form_strength_and_certificate()
     let expected = d("15.926") * d("248.19") / d("158.11") / d("100") * d("100");
     let strength = value(&v["actual_strength"]);
     assert!((strength - expected).abs() < d("0.000001"), "{strength}");
-    assert_eq!(v["pass"], true, "{}", v["of_label_text"]);
+    assert_eq!(v["pass"], true, "{}", v["of_label"]["text"]);
     assert_eq!(v["plan"]["stock"]["form"], "anhydrous");
     assert_eq!(v["plan"]["record"]["lot"]["number"], "STS25ZO-20261121-01");
     // An explicit option that contradicts the plan is refused, naming it.

@@ -213,7 +213,7 @@ fn a_solution_stored_otherwise_gets_its_own_bud_line_and_storage_statement() {
     let mut j = a.clone();
     j.extend(["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&ok(&j)).unwrap();
-    assert_eq!(v["bud"]["limit"]["amount"], 4);
+    assert_eq!(v["bud"]["limit"]["value"], "4");
     assert_eq!(v["bud"]["storage"], "room");
     assert_eq!(v["record"]["bud"]["storage"], "room");
     // Refrigerated, the formula's usual storage: 10 days and its own statement.

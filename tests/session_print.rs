@@ -113,7 +113,8 @@ fn the_session_sheet_is_filled_from_the_check() {
         assert!(html.contains(what), "{what}");
     }
     assert!(!html.contains("<strong>NO</strong>"));
-    assert!(html.contains("Seed 000 injected 1 to 22 lesions"));
+    assert!(html
+        .contains("Medical Research Archives series (38 patients): 1 to 22 lesions per session"));
     assert!(html.contains("LOCAL POLICY"));
     // 0.13 mL is below 20 % of the 1 mL syringe (0.2 mL).
     assert!(html.contains("Lesion 3: 0.13 mL is below 20 %"));
@@ -480,7 +481,7 @@ fn the_record_of_a_diluted_solution() {
     assert!(html.contains("<strong>STS150I-20261121-01</strong>"));
     assert!(html.contains("2026-11-21 09:30"));
     assert!(html.contains("<strong>2026-11-30</strong>"));
-    assert!(html.contains("set by the USP rule"));
+    assert!(html.contains("set by USP &lt;797&gt; (2023), Category 2 CSP"));
     // The sterile method's steps, then the formula's finishing steps; the QC checks.
     assert!(html.contains("Work aseptically in the ISO Class 5 primary engineering control"));
     assert!(html.contains("Discard the remainder of each opened single-dose stock vial"));

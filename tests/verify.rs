@@ -47,14 +47,14 @@ fn over_weighed_active_passes_and_base_returns_it_to_target() {
         close(strength, d("25.5") / d("100.5") * d("100")),
         "{strength}"
     );
-    assert_eq!(v["actual_strength_text"], "≈ 25.37 % w/w");
+    assert_eq!(v["actual_strength"]["text"], "≈ 25.37 % w/w");
     // 25.373… % of a 25 % label = 101.49… %, within 90–110 %.
     let of_label = value(&v["of_label"]);
     assert!(
         close(of_label, d("25.5") / d("100.5") / d("0.25") * d("100")),
         "{of_label}"
     );
-    assert_eq!(v["of_label_text"], "≈ 101.49 % of label");
+    assert_eq!(v["of_label"]["text"], "≈ 101.49 %");
     assert_eq!(v["pass"], true);
     assert_eq!(v["result"], "pass");
     // The active holds 25 % of 25.5 / 0.25 = 102 g, so add 102 − 100.5 = 1.5 g of base.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::{display_factor, display_percent, Balance, BatchSize, Overage};
 use crate::error::{Error, Result};
 use crate::formula::{Entry, Strength};
-use crate::quantity::{format_calculated, Mass, Percent, PercentKind};
+use crate::quantity::{format_calculated, Mass, Percent, PercentKind, Shown};
 use crate::substance::{content_factor, Certificate, Form, Substance};
 
 /// What the pharmacist asks for.
@@ -141,10 +141,8 @@ pub struct Component {
 pub struct StrengthCheck {
     /// Target strength.
     pub target: Percent,
-    /// Strength from the rounded quantities, exact.
-    pub from_rounded: Percent,
-    /// The same, as people read it.
-    pub from_rounded_text: String,
+    /// Strength from the rounded quantities: exact `value`, read to 0.0001 %.
+    pub from_rounded: Shown<Percent>,
     /// Lowest strength if every weighing is off by half a readability step the wrong way
     /// (rounded down to 0.0001 %).
     pub worst_low: Percent,
@@ -180,10 +178,8 @@ pub struct Fill {
 pub struct CompositionLine {
     /// Constituent name.
     pub name: String,
-    /// Exact share, % w/w.
-    pub percent: Percent,
-    /// As people read it (two decimals, `≈` when cut).
-    pub text: String,
+    /// Share, % w/w: exact `value`, read to two decimals (`≈` when cut).
+    pub percent: Shown<Percent>,
 }
 
 /// The stock used and its correction.
@@ -726,12 +722,12 @@ fn check_tolerance(
     let tolerance = formula.tolerance();
     let of_label = |p: Percent| p.value() / check.target.value() * Decimal::ONE_HUNDRED;
     let inside = |x: Decimal| x >= tolerance.low.value() && x <= tolerance.high.value();
-    let nominal = of_label(check.from_rounded);
+    let nominal = of_label(check.from_rounded.get());
     if !inside(nominal) {
         return Err(Error::Refused(format!(
             "rounding to the balance readability {} gives {} ({}), outside the formula's tolerance {} to {} of label: make a larger batch or use a balance with a finer readability",
             balance.readability,
-            check.from_rounded_text,
+            check.from_rounded,
             display_percent(nominal, "% of label"),
             tolerance.low,
             tolerance.high
@@ -839,8 +835,7 @@ fn strength_check(
     let of_label = |x: Decimal| format_calculated(x / target.value() * hundred, "% of label", 3);
     StrengthCheck {
         target,
-        from_rounded: Percent::new(from_rounded, PercentKind::WeightInWeight),
-        from_rounded_text: format_calculated(from_rounded, "% w/w", 4),
+        from_rounded: Shown::new(Percent::new(from_rounded, PercentKind::WeightInWeight), 4),
         worst_low: Percent::new(low, PercentKind::WeightInWeight),
         worst_high: Percent::new(high, PercentKind::WeightInWeight),
         worst_low_of_label: of_label(low),
@@ -930,8 +925,7 @@ fn composition(
         let p = mass / total.g() * Decimal::ONE_HUNDRED;
         CompositionLine {
             name,
-            percent: Percent::new(p, PercentKind::WeightInWeight),
-            text: display_percent(p, "% w/w"),
+            percent: Shown::new(Percent::new(p, PercentKind::WeightInWeight), 2),
         }
     };
     let mut out = Vec::new();
@@ -944,7 +938,7 @@ fn composition(
                     "{} {stock} stock as weighed ({}), providing {} on the {basis} basis",
                     f.active.name,
                     s.form(stock).formula,
-                    check.from_rounded_text
+                    check.from_rounded
                 ),
                 c.to_weigh.g(),
             )),

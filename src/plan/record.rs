@@ -116,6 +116,8 @@ pub struct RecordRequest {
     pub components: Vec<ComponentLotInput>,
     /// The strength made (the plan's); `None` means the formula's default.
     pub strength: Option<Strength>,
+    /// The facility name and contact printed on the record and the labels (`--facility`).
+    pub facility: Option<String>,
 }
 
 /// The internal identification (lot) number.
@@ -156,6 +158,9 @@ pub struct BatchRecord {
     pub strength_notice: Option<String>,
     /// Internal identification number.
     pub lot: LotNumber,
+    /// The facility name and contact printed on the record and its labels: kept in the saved
+    /// plan so that `labels --plan` prints the same.
+    pub facility: Option<String>,
     /// When compounding began.
     pub compounded_at: CompoundedAt,
     /// The preparation method, when the formula has several.
@@ -508,6 +513,10 @@ pub fn record_for(
         .iter()
         .map(|c| ComponentExpiry {
             id: c.id.clone(),
+            name: known
+                .iter()
+                .find(|(id, _)| *id == c.id)
+                .map_or_else(|| c.id.clone(), |(_, name)| name.to_string()),
             lot: c.lot.clone(),
             expiry: c.expiry,
         })
@@ -552,6 +561,7 @@ pub fn record_for(
     Ok(BatchRecord {
         strength_notice: strength_notice(formula, made),
         lot,
+        facility: req.facility.clone(),
         compounded_at: req.compounded_at,
         method: resolved.method.clone(),
         // The formula's storage statement holds for its usual storage; another one the formula

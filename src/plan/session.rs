@@ -566,7 +566,9 @@ fn plan_at(
                 format!("`{}`", l.volume),
             ));
         }
-        let change_percent = (drawn.ml() - l.volume.ml()) / l.volume.ml() * Decimal::ONE_HUNDRED;
+        // Normalized: the JSON carries the exact number without trailing zeros (`4`, not `4.00`).
+        let change_percent =
+            ((drawn.ml() - l.volume.ml()) / l.volume.ml() * Decimal::ONE_HUNDRED).normalize();
         let change_text = if change_percent.is_zero() {
             String::new()
         } else {

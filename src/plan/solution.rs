@@ -36,7 +36,7 @@ use crate::formula::solution::Diluent;
 use crate::formula::{Entry, Formula, Preparation, SolutionSpec, Strength};
 use crate::quantity::{
     format_calculated, format_number, format_quantity, Concentration, Mass, Percent, Quantity,
-    Volume,
+    Shown, Volume,
 };
 use crate::substance::{content_factor, Certificate, Form, Substance};
 
@@ -366,10 +366,9 @@ pub struct DilutionPart {
     pub diluent_volume: Volume,
     /// Stock plus diluent.
     pub final_volume: Volume,
-    /// Concentration from the measured volumes (exact), on the target basis.
-    pub concentration_from_rounded: Concentration,
-    /// The same as people read it.
-    pub concentration_from_rounded_text: String,
+    /// Concentration from the measured volumes, on the target basis: exact `value`, read to
+    /// two decimals.
+    pub concentration_from_rounded: Shown<Concentration>,
     /// That concentration as a percentage of the target (exact); within the formula's
     /// tolerance, or the batch is refused.
     pub of_target: Decimal,
@@ -404,10 +403,9 @@ pub struct PowderPart {
     pub below_minimum_weight: bool,
     /// The q.s. instruction.
     pub make_up: String,
-    /// Concentration from the weighed mass (exact), on the target basis.
-    pub concentration_from_rounded: Concentration,
-    /// The same as people read it.
-    pub concentration_from_rounded_text: String,
+    /// Concentration from the weighed mass, on the target basis: exact `value`, read to two
+    /// decimals.
+    pub concentration_from_rounded: Shown<Concentration>,
     /// That concentration as a percentage of the target (exact); within the formula's
     /// tolerance, or the batch is refused.
     pub of_target: Decimal,
@@ -447,6 +445,26 @@ pub struct SolutionFill {
     pub holds: Volume,
     /// Volume in the last container: the rest of what was made.
     pub last_holds: Volume,
+}
+
+impl SolutionFill {
+    /// What the containers hold, as the record and the text output say it.
+    pub fn holds_text(&self) -> String {
+        if self.count == 1 {
+            format!("it holds {}", self.last_holds)
+        } else {
+            format!("each holds {}, the last {}", self.holds, self.last_holds)
+        }
+    }
+
+    /// What container `k` (from 1 to `count`) holds: the last one holds the rest.
+    pub fn holds_in(&self, k: u32) -> Volume {
+        if k >= self.count {
+            self.last_holds
+        } else {
+            self.holds
+        }
+    }
 }
 
 /// The complete solution batch plan.
@@ -531,7 +549,12 @@ pub fn round_volume(v: Volume, step: Volume, strategy: RoundingStrategy) -> Volu
 
 /// Writes a calculated concentration to two decimals, `≈` when cut.
 pub fn concentration_text(c: Concentration) -> String {
-    format_calculated(c.mg_per_ml(), "mg/mL", 2)
+    shown_concentration(c).to_string()
+}
+
+/// A concentration read to two decimals, for the JSON and the sheets alike.
+pub fn shown_concentration(c: Concentration) -> Shown<Concentration> {
+    Shown::new(c, 2)
 }
 
 /// The formula's solution section, or a refusal naming the formula.
@@ -784,12 +807,12 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     // The concentration actually made: its osmolarity, its label.
     let (made, made_text) = match (&dilution, &powder) {
         (Some(d), _) => (
-            d.concentration_from_rounded,
-            d.concentration_from_rounded_text.clone(),
+            d.concentration_from_rounded.get(),
+            d.concentration_from_rounded.to_string(),
         ),
         (_, Some(p)) => (
-            p.concentration_from_rounded,
-            p.concentration_from_rounded_text.clone(),
+            p.concentration_from_rounded.get(),
+            p.concentration_from_rounded.to_string(),
         ),
         _ => (strength, strength.to_string()),
     };
@@ -817,7 +840,12 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
                 container.volume
             ))
         })?,
-        holds: full,
+        // One container is also the last: it holds what was made.
+        holds: if count == Decimal::ONE {
+            Volume::from_ml(last)
+        } else {
+            full
+        },
         last_holds: Volume::from_ml(last),
     };
 
@@ -975,7 +1003,8 @@ impl Target<'_> {
 
 /// A concentration as a percentage of the target.
 fn of_target(c: Concentration, target: Concentration) -> Decimal {
-    c.mg_per_ml() / target.mg_per_ml() * Decimal::ONE_HUNDRED
+    // Normalised: the JSON writes the exact value, with no trailing zero.
+    (c.mg_per_ml() / target.mg_per_ml() * Decimal::ONE_HUNDRED).normalize()
 }
 
 /// The volumes a dilution measures for one batch volume at one step, and what they give.
@@ -1458,8 +1487,7 @@ fn dilution(
         stock_volume: v1r,
         diluent_volume: dv,
         final_volume,
-        concentration_from_rounded: m.concentration,
-        concentration_from_rounded_text: concentration_text(m.concentration),
+        concentration_from_rounded: shown_concentration(m.concentration),
         of_target: m.of_target,
         of_target_text: display_percent(m.of_target, "%"),
         vials_opened,
@@ -1755,8 +1783,7 @@ fn powder(
         minimum_weight,
         below_minimum_weight: below,
         make_up,
-        concentration_from_rounded: from_rounded,
-        concentration_from_rounded_text: concentration_text(from_rounded),
+        concentration_from_rounded: shown_concentration(from_rounded),
         of_target: of,
         of_target_text: display_percent(of, "%"),
     })

@@ -29,7 +29,7 @@ use super::ointment::{Component, OintmentPlan, Role};
 use super::round_to_step;
 use crate::data::{from_toml, FileKind};
 use crate::error::{Error, Result};
-use crate::quantity::{format_calculated, parse_positive, Mass, Percent, PercentKind};
+use crate::quantity::{format_calculated, parse_positive, Mass, Percent, PercentKind, Shown};
 
 const POTENCY_FILE: &str = "data/potency.toml";
 const POTENCY_TOML: &str = include_str!("../../data/potency.toml");
@@ -260,10 +260,8 @@ pub struct Correction {
     pub steps: Vec<Component>,
     /// The batch total after the additions.
     pub new_total: Mass,
-    /// The strength after the (rounded) additions.
-    pub resulting_strength: Percent,
-    /// The same, as people read it.
-    pub resulting_strength_text: String,
+    /// The strength after the (rounded) additions: exact `value`, read to two decimals.
+    pub resulting_strength: Shown<Percent>,
     /// Its percentage of label, as people read it.
     pub resulting_of_label_text: String,
     /// The arithmetic, for a second pharmacist.
@@ -290,14 +288,11 @@ pub struct Verification {
     pub total_difference: Mass,
     /// Active in the batch on the strength's basis.
     pub active_content: Mass,
-    /// Strength from the measured weights, exact.
-    pub actual_strength: Percent,
-    /// The same, as people read it.
-    pub actual_strength_text: String,
-    /// Percentage of the labeled strength, exact.
-    pub of_label: Percent,
-    /// The same, as people read it.
-    pub of_label_text: String,
+    /// Strength from the measured weights: exact `value`, read to two decimals.
+    pub actual_strength: Shown<Percent>,
+    /// Percentage of the labeled strength: exact `value`, read to two decimals (printed
+    /// followed by `of label`).
+    pub of_label: Shown<Percent>,
     /// The tolerance applied.
     pub tolerance: Tolerance,
     /// The rescue limit applied.
@@ -314,7 +309,8 @@ pub struct Verification {
     pub correction: Option<Correction>,
     /// The calculation, step by step.
     pub calculations: Vec<String>,
-    /// Things the pharmacist must act on.
+    /// Things the pharmacist must act on: the verification's own, then the plan's (every
+    /// warning the verification sheet prints).
     pub warnings: Vec<String>,
 }
 
@@ -471,15 +467,15 @@ pub fn verify(
         Mass::from_g(content).display_calculated(6)
     ));
     let strength = content / s * hundred;
-    let strength_text = format_calculated(strength, "% w/w", 2);
+    let strength_shown = Shown::new(Percent::new(strength, PercentKind::WeightInWeight), 2);
     calc.push(format!(
-        "Actual strength: {} ÷ {total} × 100 = {strength_text}",
+        "Actual strength: {} ÷ {total} × 100 = {strength_shown}",
         Mass::from_g(content).display_calculated(6)
     ));
     let of_label = strength / plan.strength.value() * hundred;
-    let of_label_text = format_calculated(of_label, "% of label", 2);
+    let of_label_shown = Shown::new(Percent::new(of_label, PercentKind::Plain), 2);
     calc.push(format!(
-        "Of label: {strength_text} ÷ {} × 100 = {of_label_text}",
+        "Of label: {strength_shown} ÷ {} × 100 = {of_label_shown} of label",
         plan.strength
     ));
     let within = tolerance.contains(of_label);
@@ -580,6 +576,7 @@ pub fn verify(
         (None, false) => "fail",
     };
 
+    warnings.extend(plan.warnings.iter().cloned());
     let mut verified = plan.clone();
     if let Some(r) = verified.record.as_mut() {
         // The record's column holds what was weighed first; the additions are listed apart.
@@ -596,10 +593,8 @@ pub fn verify(
         actual_total: total,
         total_difference: Mass::from_g(total.g() - plan.total.g()),
         active_content: Mass::from_g(content),
-        actual_strength: Percent::new(strength, PercentKind::WeightInWeight),
-        actual_strength_text: strength_text,
-        of_label: Percent::new(of_label, PercentKind::Plain),
-        of_label_text,
+        actual_strength: strength_shown,
+        of_label: of_label_shown,
         tolerance: tolerance.clone(),
         rescue: rescue.clone(),
         pass,
@@ -749,11 +744,11 @@ fn correction(plan: &OintmentPlan, a: Decimal, s: Decimal, pass: bool) -> Result
     };
     let new_total = s + added_active + added_base;
     let resulting = (a + added_active) * f / new_total * hundred;
-    let resulting_text = format_calculated(resulting, "% w/w", 2);
+    let resulting_shown = Shown::new(Percent::new(resulting, PercentKind::WeightInWeight), 2);
     let resulting_of_label =
         format_calculated(resulting / target.value() * hundred, "% of label", 2);
     explanation.push(format!(
-        "After the additions: {} × {} ÷ {} × 100 = {resulting_text} ({resulting_of_label})",
+        "After the additions: {} × {} ÷ {} × 100 = {resulting_shown} ({resulting_of_label})",
         Mass::from_g(a + added_active),
         plan.stock.factor_text,
         Mass::from_g(new_total)
@@ -769,8 +764,7 @@ fn correction(plan: &OintmentPlan, a: Decimal, s: Decimal, pass: bool) -> Result
         kind,
         steps,
         new_total: Mass::from_g(new_total),
-        resulting_strength: Percent::new(resulting, PercentKind::WeightInWeight),
-        resulting_strength_text: resulting_text,
+        resulting_strength: resulting_shown,
         resulting_of_label_text: resulting_of_label,
         explanation,
     })
@@ -850,7 +844,7 @@ fn shown(v: &serde_json::Value) -> String {
 /// The inputs of a plan that change its numbers, each with the option that sets it: verifying
 /// a plan means verifying with all of them as they were. An input a preparation does not have
 /// (the stock form of a diluted solution) is absent from both plans and so agrees.
-const INPUTS: [(&str, &[&str], &str); 17] = [
+const INPUTS: [(&str, &[&str], &str); 21] = [
     // The method first: it decides which of the inputs below a batch has.
     ("preparation method", &["record", "method"], "--method"),
     ("strength", &["strength"], "--strength"),
@@ -883,11 +877,23 @@ const INPUTS: [(&str, &[&str], &str); 17] = [
     ),
     ("container", &["fill", "container"], "--container"),
     ("stock product", &["dilution", "stock", "id"], "--stock"),
+    (
+        "stock concentration",
+        &["dilution", "stock", "concentration"],
+        "--stock-concentration",
+    ),
+    (
+        "stock basis",
+        &["dilution", "stock", "basis"],
+        "--stock-basis",
+    ),
+    ("stock vial", &["dilution", "stock", "vial"], "--vial"),
     ("diluent", &["dilution", "diluent", "id"], "--diluent"),
     ("measuring step", &["measure_step"], "--measure-step"),
     ("compounding date", &["record", "compounded_at"], "--date"),
     ("lot", &["record", "lot", "number"], "--lot"),
     ("storage", &["record", "bud", "storage"], "--storage"),
+    ("facility", &["record", "facility"], "--facility"),
     (
         "day counting",
         &["record", "bud", "convention"],

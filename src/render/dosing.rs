@@ -107,7 +107,7 @@ pub fn solution(p: &SolutionPlan) -> String {
         let _ = writeln!(
             o,
             "\nConcentration from the measured volumes: {} ({} basis), {} of the target",
-            d.concentration_from_rounded_text, p.basis, d.of_target_text
+            d.concentration_from_rounded, p.basis, d.of_target_text
         );
         let _ = writeln!(
             o,
@@ -151,17 +151,17 @@ pub fn solution(p: &SolutionPlan) -> String {
         let _ = writeln!(
             o,
             "Concentration from the weighed mass: {} ({} basis), {} of the target",
-            w.concentration_from_rounded_text, p.basis, w.of_target_text
+            w.concentration_from_rounded, p.basis, w.of_target_text
         );
     }
     let _ = writeln!(o, "\nOsmolarity (ideal): {}", p.osmolarity.basis);
     let _ = writeln!(
         o,
-        "Containers: {} × {} ({}); the last holds {}",
+        "Containers: {} × {} ({}); {}",
         n(p.fill.count),
         p.fill.volume,
         p.fill.name,
-        p.fill.last_holds
+        p.fill.holds_text()
     );
     let _ = writeln!(
         o,

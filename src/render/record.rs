@@ -21,6 +21,9 @@ pub fn text_with_actual_heading(r: &BatchRecord, actual_heading: &str) -> String
         let _ = writeln!(o, "! {n}");
     }
     let _ = writeln!(o, "Lot: {} ({})", r.lot.number, r.lot.scheme);
+    if let Some(f) = &r.facility {
+        let _ = writeln!(o, "Facility: {f}");
+    }
     let _ = writeln!(o, "Compounded: {}", r.compounded_at);
     if let Some(m) = &r.method {
         let _ = writeln!(o, "Method: {m}");
@@ -38,8 +41,8 @@ pub fn text_with_actual_heading(r: &BatchRecord, actual_heading: &str) -> String
     let _ = writeln!(o, "Beyond-use date: {} — {}", b.text, b.reason);
     let _ = writeln!(
         o,
-        "  Rule: {} ({}): {} — {} [confidence {}]",
-        b.rule.id, b.rule.preparation, b.rule.limit, b.rule.source, b.rule.confidence
+        "  Rule: {}: {} — {} [confidence {}]",
+        b.rule.name, b.rule.limit, b.rule.source, b.rule.confidence
     );
     if b.limits
         .iter()

@@ -75,8 +75,8 @@ pub fn ointment(p: &OintmentPlan) -> String {
     );
     let _ = writeln!(
         o,
-        "Balance: readability {}; minimum weight {} ({})",
-        p.balance.readability, p.minimum_weight, p.minimum_weight_basis
+        "Balance: readability {}, capacity {}; minimum weight {} ({})",
+        p.balance.readability, p.capacity, p.minimum_weight, p.minimum_weight_basis
     );
     o.push('\n');
     let rows: Vec<Vec<String>> = p
@@ -120,7 +120,7 @@ pub fn ointment(p: &OintmentPlan) -> String {
     let _ = writeln!(
         o,
         "Strength from the rounded quantities: {} (target {}); worst case {} to {} ({} to {}), assuming {}",
-        s.from_rounded_text, s.target, s.worst_low, s.worst_high, s.worst_low_of_label, s.worst_high_of_label, s.assumption
+        s.from_rounded, s.target, s.worst_low, s.worst_high, s.worst_low_of_label, s.worst_high_of_label, s.assumption
     );
     let _ = writeln!(o, "Containers: {}", p.fill.text);
     if let Some(a) = &p.aliquot {
@@ -130,7 +130,7 @@ pub fn ointment(p: &OintmentPlan) -> String {
     let rows: Vec<Vec<String>> = p
         .composition
         .iter()
-        .map(|c| vec![c.name.clone(), c.text.clone()])
+        .map(|c| vec![c.name.clone(), c.percent.to_string()])
         .collect();
     o.push_str(&table(&["constituent", "share"], &rows));
     if let Some(r) = &p.record {

@@ -69,14 +69,14 @@ pub fn text(v: &Verification) -> String {
     }
     let _ = writeln!(
         o,
-        "{}: {} ({})",
+        "{}: {} ({} of label)",
         if added {
             "Final strength"
         } else {
             "Actual strength"
         },
-        v.actual_strength_text,
-        v.of_label_text
+        v.actual_strength,
+        v.of_label
     );
     let _ = writeln!(
         o,
@@ -109,7 +109,7 @@ pub fn text(v: &Verification) -> String {
         let _ = writeln!(
             o,
             "  New total {}; strength {} ({})",
-            c.new_total, c.resulting_strength_text, c.resulting_of_label_text
+            c.new_total, c.resulting_strength, c.resulting_of_label_text
         );
         for e in &c.explanation {
             let _ = writeln!(o, "    {e}");
@@ -119,9 +119,9 @@ pub fn text(v: &Verification) -> String {
     for (i, c) in v.calculations.iter().enumerate() {
         let _ = writeln!(o, "  {}. {c}", i + 1);
     }
-    if !v.warnings.is_empty() || !p.warnings.is_empty() {
+    if !v.warnings.is_empty() {
         o.push_str("\nWarnings:\n");
-        for w in v.warnings.iter().chain(&p.warnings) {
+        for w in &v.warnings {
             let _ = writeln!(o, "  ! {w}");
         }
     }
