@@ -10,6 +10,7 @@ mod dosing_second_review;
 mod formulas;
 mod print;
 mod properties;
+mod register;
 mod release_regressions;
 mod second_review;
 mod session_print;
