@@ -149,6 +149,10 @@ fn register_is_created_0600_in_new_folders_with_wal_and_the_latest_schema() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+    // SQLite gives the journal files the register's own mode.
+    let wal = dir.path().join("data/stscalc/register.sqlite3-wal");
+    let wmode = std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777;
+    assert_eq!(wmode, 0o600, "WAL mode {wmode:o}");
     // A second open of the same file changes nothing.
     drop(r);
     let r = SqliteRegister::open(&path).unwrap();

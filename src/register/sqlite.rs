@@ -373,7 +373,17 @@ impl SqliteRegister {
             return Err(Error::ReadOnly(shown));
         }
         let mut reg = SqliteRegister { conn, path: shown };
-        let version = reg.schema_version_raw()?;
+        // Version and tables read in one statement, so one snapshot: another process may be
+        // creating this register right now, committing version 1 and its tables together.
+        let (version, tables): (i64, i64) = reg
+            .conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| db_error(&reg.path, e))?;
+        let version = version as u32;
         if version > LATEST {
             return Err(Error::NewerSchema {
                 path: reg.path,
@@ -381,14 +391,8 @@ impl SqliteRegister {
                 supported: LATEST,
             });
         }
-        if version == 0 {
-            let tables: i64 = reg
-                .conn
-                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-                .map_err(|e| db_error(&reg.path, e))?;
-            if tables > 0 {
-                return Err(Error::NotARegister(reg.path));
-            }
+        if version == 0 && tables > 0 {
+            return Err(Error::NotARegister(reg.path));
         }
         reg.set_wal()?;
         reg.conn
