@@ -807,3 +807,65 @@ fn register_backup_is_a_new_file_that_verifies_the_same() {
         assert_eq!(copy.lot(lot).unwrap(), r.lot(lot).unwrap());
     }
 }
+
+#[test]
+fn register_audit_canonical_form_is_the_documented_bytes() {
+    // The form written out by hand from the module docs: a magic line, then each field as
+    // `<UTF-8 byte length>:<bytes>\n`. "Zoë" is 4 bytes (ë is 2 in UTF-8); the timestamp 27.
+    let bytes = audit::canonical(
+        12,
+        "2026-12-01T10:00:00.000000Z",
+        "Zoë",
+        "lot.new",
+        "STS25ZO-20261201-01",
+        r#"{"a":1}"#,
+    );
+    let expected = "stscalc-audit-v1\n2:12\n27:2026-12-01T10:00:00.000000Z\n4:Zoë\n7:lot.new\n19:STS25ZO-20261201-01\n7:{\"a\":1}\n";
+    assert_eq!(String::from_utf8(bytes.clone()).unwrap(), expected);
+    // The hash is SHA-256 over the previous hash's 64 hex characters, then those bytes.
+    use sha2::Digest;
+    let mut input = audit::GENESIS.as_bytes().to_vec();
+    input.extend_from_slice(expected.as_bytes());
+    let by_hand: String = sha2::Sha256::digest(&input)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        audit::event_hash(
+            audit::GENESIS,
+            12,
+            "2026-12-01T10:00:00.000000Z",
+            "Zoë",
+            "lot.new",
+            "STS25ZO-20261201-01",
+            r#"{"a":1}"#
+        ),
+        by_hand
+    );
+    // A field cannot run into the next: moving a character between actor and action changes
+    // the bytes even though the concatenation is the same.
+    assert_ne!(
+        audit::canonical(1, "t", "ab", "c", "", ""),
+        audit::canonical(1, "t", "a", "bc", "", "")
+    );
+}
+
+#[test]
+fn register_is_used_through_the_interface_a_command_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(&dir);
+    let location = default_location(None, |k: &str| {
+        (k == "STSCALC_REGISTER").then(|| path.clone().into_os_string())
+    })
+    .unwrap();
+    let mut store: Box<dyn RegisterStore> = stscalc::register::open(&location).unwrap();
+    let lot = store
+        .new_lot(&batch("2026-12-01", "Ann", "STS-A1"))
+        .unwrap();
+    assert_eq!(
+        store.lot(&lot.lot).unwrap().summary.status,
+        Status::InPreparation
+    );
+    assert_eq!(store.schema_version().unwrap(), 2);
+    assert!(path.exists());
+}
