@@ -4,8 +4,10 @@
 //! SQLite's `PRAGMA user_version`. Each step runs in one transaction with the version update, so
 //! a register is always at a whole version. A released step is never edited: a change is a new
 //! step (the fixture `tests/fixtures/register-v1.sql` is a register made by version 1, and the
-//! tests upgrade it). The SQL keeps to what SQLite and PostgreSQL both read where it can (text
-//! dates, `INTEGER` keys), so the PostgreSQL backend can follow the same steps.
+//! tests upgrade it). Dates and times are ISO 8601 text and the audit fields plain text, so the
+//! PostgreSQL backend (issue 14) keeps the same versions, tables and columns; it needs its own
+//! spelling of each step where SQLite's is its own (`WITHOUT ROWID`, `COLLATE NOCASE`, the
+//! `RAISE(ABORT, …)` triggers, `INSERT OR IGNORE` in the backend's code).
 
 /// One forward migration.
 #[derive(Debug, Clone, Copy)]
