@@ -44,6 +44,7 @@ pub mod pdf;
 pub mod plan;
 pub mod print;
 pub mod quantity;
+pub mod register;
 pub mod render;
 pub mod request;
 pub mod sheets;

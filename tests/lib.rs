@@ -14,6 +14,7 @@ mod formulas;
 mod output_agreement;
 mod print;
 mod properties;
+mod register;
 mod release_regressions;
 mod second_review;
 mod session_print;

@@ -1,0 +1,871 @@
+//! The batch register's storage layer (issue 11): real SQLite files in temporary folders.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier};
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use stscalc::register::{
+    audit, default_location, AuditFault, Bud, ComponentUse, Error, Location, LotFilter,
+    LotNumbering, NewLot, RegisterStore, Rejection, Release, SessionRecord, SqliteRegister, Status,
+    Verification,
+};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+const FORMULA: &str = "id = \"sts-25-zinc-oxide\"\n# test formula\n";
+
+/// A batch of STS25ZO made on `on` by `by`, with STS lot `sts_lot`, BUD 30 days later.
+fn batch(on: &str, by: &str, sts_lot: &str) -> NewLot {
+    NewLot {
+        formula_id: "sts-25-zinc-oxide".into(),
+        numbering: LotNumbering::Scheme {
+            code: "STS25ZO".into(),
+        },
+        compounded_on: day(on),
+        compounded_time: None,
+        request_json: r#"{"quantity":"100 g"}"#.into(),
+        plan_json: r#"{"components":[{"id":"sts","to_weigh":"25 g"}]}"#.into(),
+        formula_text: FORMULA.into(),
+        formula_sha256: audit::sha256_hex(FORMULA.as_bytes()),
+        templates_sha256: "templates-hash".into(),
+        stscalc_version: "0.1.0".into(),
+        by: by.into(),
+        components: vec![
+            ComponentUse {
+                component_id: "sts".into(),
+                lot: sts_lot.into(),
+                expiry: Some(day("2027-05-31")),
+            },
+            ComponentUse {
+                component_id: "zinc-oxide".into(),
+                lot: "ZO-7".into(),
+                expiry: None,
+            },
+        ],
+        bud: Bud {
+            date: day(on) + chrono::Days::new(30),
+            time: None,
+        },
+    }
+}
+
+fn verification(lot: &str, passed: bool) -> Verification {
+    Verification {
+        lot: lot.into(),
+        by: "Ann Compounder".into(),
+        passed,
+        data_json: r#"{"total":"100.02 g"}"#.into(),
+    }
+}
+
+fn release(lot: &str, by: &str, checked_by: &str) -> Release {
+    Release {
+        lot: lot.into(),
+        by: by.into(),
+        checked_by: checked_by.into(),
+    }
+}
+
+fn session(lot: &str, date: &str) -> SessionRecord {
+    SessionRecord {
+        lot: lot.into(),
+        patient_id: "P-0042".into(),
+        date: day(date),
+        doses_json: r#"{"doses":[{"site":"left calf","volume":"0.5 mL"}]}"#.into(),
+        by: "Dr Nurse".into(),
+    }
+}
+
+fn path_in(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("register.sqlite3")
+}
+
+/// A register with a released lot with a session, a verified passing lot, a failed lot and a
+/// rejected lot.
+fn sample(dir: &tempfile::TempDir) -> (SqliteRegister, Vec<String>) {
+    let mut r = SqliteRegister::open(&path_in(dir)).unwrap();
+    let mut lots = Vec::new();
+    for _ in 0..4 {
+        lots.push(
+            r.new_lot(&batch("2026-12-01", "Ann Compounder", "STS-A1"))
+                .unwrap()
+                .lot,
+        );
+    }
+    r.verify(&verification(&lots[0], true)).unwrap();
+    r.release(&release(&lots[0], "Ben Pharmacist", "Cy Checker"))
+        .unwrap();
+    r.record_session(&session(&lots[0], "2026-12-05")).unwrap();
+    r.verify(&verification(&lots[1], true)).unwrap();
+    r.verify(&verification(&lots[2], false)).unwrap();
+    r.reject(&Rejection {
+        lot: lots[3].clone(),
+        by: "Ben Pharmacist".into(),
+        reason: "spilled".into(),
+    })
+    .unwrap();
+    (r, lots)
+}
+
+fn events(r: &SqliteRegister) -> usize {
+    r.audit(None).unwrap().len()
+}
+
+/// A raw connection, as someone with the `sqlite3` tool would have.
+fn raw(path: &Path) -> Connection {
+    let c = Connection::open(path).unwrap();
+    // Off, as in the `sqlite3` tool (the bundled library turns it on by default).
+    c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    c
+}
+
+const TRIGGERS: &[&str] = &["audit_no_update", "audit_no_delete", "lots_frozen"];
+
+fn drop_guards(c: &Connection) {
+    for t in TRIGGERS {
+        c.execute_batch(&format!("DROP TRIGGER {t}")).unwrap();
+    }
+}
+
+#[test]
+fn register_is_created_0600_in_new_folders_with_wal_and_the_latest_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/stscalc/register.sqlite3");
+    let r = SqliteRegister::open(&path).unwrap();
+    assert_eq!(r.schema_version().unwrap(), 2);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "register mode {mode:o}");
+    let dmode = std::fs::metadata(path.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(dmode, 0o700, "folder mode {dmode:o}");
+    let mode: String = raw(&path)
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // SQLite gives the journal files the register's own mode.
+    let wal = dir.path().join("data/stscalc/register.sqlite3-wal");
+    let wmode = std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777;
+    assert_eq!(wmode, 0o600, "WAL mode {wmode:o}");
+    // A second open of the same file changes nothing.
+    drop(r);
+    let r = SqliteRegister::open(&path).unwrap();
+    assert_eq!(r.audit(None).unwrap().len(), 0);
+    assert_eq!(r.verify_audit(None).unwrap().head, audit::GENESIS);
+}
+
+#[test]
+fn register_location_is_explicit_then_env_then_xdg_then_home() {
+    let env = |vars: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| std::ffi::OsString::from(v))
+        }
+    };
+    let all: &[(&str, &str)] = &[
+        ("STSCALC_REGISTER", "/env/reg.sqlite3"),
+        ("XDG_DATA_HOME", "/xdg"),
+        ("HOME", "/home/ann"),
+    ];
+    let at = |p: &str| Location::Sqlite(PathBuf::from(p));
+    assert_eq!(
+        default_location(Some(Path::new("/given.sqlite3")), env(all)).unwrap(),
+        at("/given.sqlite3")
+    );
+    assert_eq!(
+        default_location(None, env(all)).unwrap(),
+        at("/env/reg.sqlite3")
+    );
+    assert_eq!(
+        default_location(
+            None,
+            env(&[("XDG_DATA_HOME", "/xdg"), ("HOME", "/home/ann")])
+        )
+        .unwrap(),
+        at("/xdg/stscalc/register.sqlite3")
+    );
+    // A relative XDG_DATA_HOME is invalid by the XDG spec: ignored.
+    assert_eq!(
+        default_location(
+            None,
+            env(&[("XDG_DATA_HOME", "rel"), ("HOME", "/home/ann")])
+        )
+        .unwrap(),
+        at("/home/ann/.local/share/stscalc/register.sqlite3")
+    );
+    assert!(matches!(
+        default_location(None, env(&[])),
+        Err(Error::Input { .. })
+    ));
+}
+
+#[test]
+fn register_numbers_lots_per_code_and_day_and_runs_the_status_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = SqliteRegister::open(&path_in(&dir)).unwrap();
+    let a = r
+        .new_lot(&batch("2026-12-01", "Ann Compounder", "STS-A1"))
+        .unwrap();
+    let b = r
+        .new_lot(&batch("2026-12-01", "Ann Compounder", "STS-B2"))
+        .unwrap();
+    let c = r
+        .new_lot(&batch("2026-12-02", "Ann Compounder", "sts-a1"))
+        .unwrap();
+    assert_eq!(a.lot, "STS25ZO-20261201-01");
+    assert_eq!(b.lot, "STS25ZO-20261201-02");
+    // Another day starts again at 01.
+    assert_eq!(
+        (c.lot.as_str(), c.sequence),
+        ("STS25ZO-20261202-01", Some(1))
+    );
+    // Another code on the same day has its own sequence.
+    let mut other = batch("2026-12-01", "Ann Compounder", "STS-A1");
+    other.numbering = LotNumbering::Scheme {
+        code: "STS22ZO".into(),
+    };
+    assert_eq!(r.new_lot(&other).unwrap().lot, "STS22ZO-20261201-01");
+    // A number given by the user in the scheme's form is skipped by the scheme.
+    let mut given = batch("2026-12-01", "Ann Compounder", "STS-A1");
+    given.numbering = LotNumbering::Given("STS25ZO-20261201-03".into());
+    r.new_lot(&given).unwrap();
+    assert_eq!(
+        r.new_lot(&batch("2026-12-01", "Ann Compounder", "STS-A1"))
+            .unwrap()
+            .lot,
+        "STS25ZO-20261201-04"
+    );
+
+    let detail = r.lot(&a.lot).unwrap();
+    assert_eq!(detail.summary.status, Status::InPreparation);
+    assert_eq!(detail.components.len(), 2);
+    assert_eq!(detail.formula_text, FORMULA);
+    assert_eq!(detail.plan_json, batch("2026-12-01", "x", "y").plan_json);
+
+    r.verify(&verification(&a.lot, true)).unwrap();
+    assert_eq!(r.lot(&a.lot).unwrap().summary.status, Status::VerifiedPass);
+    r.release(&release(&a.lot, "Ben Pharmacist", "Cy Checker"))
+        .unwrap();
+    // The BUD is 2026-12-01 + 30 days = 2026-12-31: a session on that day is allowed.
+    r.record_session(&session(&a.lot, "2026-12-31")).unwrap();
+
+    let detail = r.lot(&a.lot).unwrap();
+    assert_eq!(detail.summary.status, Status::Released);
+    assert_eq!(detail.summary.bud.date, day("2026-12-31"));
+    assert_eq!(detail.release.as_ref().unwrap().checked_by, "Cy Checker");
+    assert_eq!(detail.sessions.len(), 1);
+    let actions: Vec<&str> = detail.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["lot.new", "lot.verify", "lot.release", "session.record"]
+    );
+
+    // The recall of STS lot STS-A1 (typed in other capitals) finds the lots made with it,
+    // `c` recorded as `sts-a1`, and not `b` (STS-B2).
+    let hits = r.recall_component("sts", "sts-A1").unwrap();
+    let found: Vec<&str> = hits.iter().map(|h| h.lot.lot.as_str()).collect();
+    assert_eq!(
+        found,
+        [
+            "STS22ZO-20261201-01",
+            "STS25ZO-20261201-01",
+            "STS25ZO-20261201-03",
+            "STS25ZO-20261201-04",
+            "STS25ZO-20261202-01"
+        ]
+    );
+    let hit = hits.iter().find(|h| h.lot.lot == a.lot).unwrap();
+    assert_eq!(hit.lot.status, Status::Released);
+    assert_eq!(hit.sessions[0].patient_id, "P-0042");
+    assert_eq!(hit.sessions[0].date, day("2026-12-31"));
+    assert!(r.recall_component("sts", "STS-ZZ").unwrap().is_empty());
+    assert_eq!(r.recall_lot(&a.lot).unwrap().sessions.len(), 1);
+
+    let released = r
+        .list(&LotFilter {
+            status: Some(Status::Released),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(released.len(), 1);
+    let dec_1 = r
+        .list(&LotFilter {
+            since: Some(day("2026-12-01")),
+            until: Some(day("2026-12-01")),
+            formula_id: Some("sts-25-zinc-oxide".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(dec_1.len(), 5);
+    let report = r.check().unwrap();
+    assert_eq!(report.lots, 6);
+    // 6 lots + verify + release + session = 9 events.
+    assert_eq!(report.audit.events, 9);
+}
+
+/// Asserts the refusal and that nothing was written.
+fn refused<T: std::fmt::Debug>(
+    r: &mut SqliteRegister,
+    before: usize,
+    call: impl FnOnce(&mut SqliteRegister) -> Result<T, Error>,
+) -> Error {
+    let e = call(r).expect_err("refused");
+    let msg = e.to_string();
+    assert!(!msg.contains('\n'), "one line: {msg}");
+    assert_eq!(events(r), before, "nothing written after: {msg}");
+    e
+}
+
+#[test]
+fn register_refuses_every_bad_status_change_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, lots) = sample(&dir);
+    let (released, passed, failed, rejected) = (&lots[0], &lots[1], &lots[2], &lots[3]);
+    let n = events(&r);
+    let fresh = r
+        .new_lot(&batch("2026-12-01", "Ann Compounder", "STS-A1"))
+        .unwrap()
+        .lot;
+    let n = n + 1;
+
+    let e = refused(&mut r, n, |r| r.lot("NOPE-1"));
+    assert_eq!(
+        e.to_string(),
+        "unknown lot `NOPE-1`: it is not in the register"
+    );
+    assert!(matches!(
+        refused(&mut r, n, |r| r.verify(&verification("NOPE-1", true))),
+        Error::UnknownLot(_)
+    ));
+    assert!(matches!(
+        refused(&mut r, n, |r| r.release(&release("NOPE-1", "Ben", "Cy"))),
+        Error::UnknownLot(_)
+    ));
+    assert!(matches!(
+        refused(&mut r, n, |r| r
+            .record_session(&session("NOPE-1", "2026-12-02"))),
+        Error::UnknownLot(_)
+    ));
+    assert!(matches!(
+        refused(&mut r, n, |r| r.audit(Some("NOPE-1"))),
+        Error::UnknownLot(_)
+    ));
+    assert!(matches!(
+        refused(&mut r, n, |r| r.recall_lot("NOPE-1")),
+        Error::UnknownLot(_)
+    ));
+
+    let e = refused(&mut r, n, |r| r.release(&release(&fresh, "Ben", "Cy")));
+    assert!(matches!(e, Error::NotVerified(_)), "{e}");
+    let e = refused(&mut r, n, |r| r.release(&release(failed, "Ben", "Cy")));
+    assert!(matches!(e, Error::VerificationFailed(_)), "{e}");
+    let e = refused(&mut r, n, |r| r.release(&release(rejected, "Ben", "Cy")));
+    assert!(matches!(e, Error::Rejected(_)), "{e}");
+    let e = refused(&mut r, n, |r| r.release(&release(released, "Ben", "Cy")));
+    assert!(matches!(e, Error::AlreadyReleased(_)), "{e}");
+    let e = refused(&mut r, n, |r| r.verify(&verification(passed, true)));
+    assert!(matches!(e, Error::AlreadyVerified(_)), "{e}");
+    let e = refused(&mut r, n, |r| r.verify(&verification(rejected, true)));
+    assert!(matches!(e, Error::Rejected(_)), "{e}");
+
+    // The same person twice, whatever the capitals and spaces; nor may the compounder check.
+    let e = refused(&mut r, n, |r| {
+        r.release(&release(passed, "Ben Pharmacist", " ben  PHARMACIST "))
+    });
+    assert!(matches!(e, Error::SamePerson { .. }), "{e}");
+    let e = refused(&mut r, n, |r| {
+        r.release(&release(passed, "Ben Pharmacist", "Ann Compounder"))
+    });
+    assert!(
+        e.to_string()
+            .contains("not the compounder `Ann Compounder`"),
+        "{e}"
+    );
+    let e = refused(&mut r, n, |r| {
+        r.release(&release(passed, "Ben Pharmacist", "  "))
+    });
+    assert!(
+        e.to_string()
+            .starts_with("`checked_by`: expected a person's name"),
+        "{e}"
+    );
+
+    let e = refused(&mut r, n, |r| {
+        r.record_session(&session(passed, "2026-12-05"))
+    });
+    assert!(
+        matches!(
+            e,
+            Error::NotReleased {
+                status: Status::VerifiedPass,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = refused(&mut r, n, |r| {
+        r.record_session(&session(rejected, "2026-12-05"))
+    });
+    assert!(matches!(e, Error::NotReleased { .. }), "{e}");
+    // BUD 2026-12-01 + 30 days = 2026-12-31: the day after is refused.
+    let e = refused(&mut r, n, |r| {
+        r.record_session(&session(released, "2027-01-01"))
+    });
+    assert_eq!(
+        e.to_string(),
+        format!("lot `{released}` is past its beyond-use date 2026-12-31 on the session date 2027-01-01")
+    );
+    let e = refused(&mut r, n, |r| {
+        r.record_session(&session(released, "2026-11-30"))
+    });
+    assert!(matches!(e, Error::Input { .. }), "{e}");
+
+    let e = refused(&mut r, n, |r| {
+        r.reject(&Rejection {
+            lot: released.clone(),
+            by: "Ben".into(),
+            reason: "x".into(),
+        })
+    });
+    assert!(matches!(e, Error::AlreadyReleased(_)), "{e}");
+    let e = refused(&mut r, n, |r| {
+        r.reject(&Rejection {
+            lot: rejected.clone(),
+            by: "Ben".into(),
+            reason: "x".into(),
+        })
+    });
+    assert!(matches!(e, Error::Rejected(_)), "{e}");
+
+    let mut dup = batch("2026-12-01", "Ann", "STS-A1");
+    dup.numbering = LotNumbering::Given(released.clone());
+    assert!(matches!(
+        refused(&mut r, n, |r| r.new_lot(&dup)),
+        Error::DuplicateLot(_)
+    ));
+    let mut bad_hash = batch("2026-12-01", "Ann", "STS-A1");
+    bad_hash.formula_sha256 = "0".repeat(64);
+    let e = refused(&mut r, n, |r| r.new_lot(&bad_hash));
+    assert!(e.to_string().starts_with("`formula_sha256`"), "{e}");
+    let mut bad_bud = batch("2026-12-01", "Ann", "STS-A1");
+    bad_bud.bud.date = day("2026-11-30");
+    assert!(matches!(
+        refused(&mut r, n, |r| r.new_lot(&bad_bud)),
+        Error::Input { .. }
+    ));
+    let mut twice = batch("2026-12-01", "Ann", "STS-A1");
+    twice.components.push(twice.components[0].clone());
+    assert!(matches!(
+        refused(&mut r, n, |r| r.new_lot(&twice)),
+        Error::Input { .. }
+    ));
+    let mut no_lot = batch("2026-12-01", "Ann", "");
+    no_lot.numbering = LotNumbering::Scheme {
+        code: "STS25ZO".into(),
+    };
+    let e = refused(&mut r, n, |r| r.new_lot(&no_lot));
+    assert!(e.to_string().starts_with("`components[0].lot`"), "{e}");
+    let mut not_json = batch("2026-12-01", "Ann", "STS-A1");
+    not_json.plan_json = "{plan".into();
+    assert!(matches!(
+        refused(&mut r, n, |r| r.new_lot(&not_json)),
+        Error::Input { .. }
+    ));
+
+    r.check().unwrap();
+}
+
+#[test]
+fn register_refuses_a_hundredth_lot_of_one_code_on_one_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = SqliteRegister::open(&path_in(&dir)).unwrap();
+    for _ in 0..99 {
+        r.new_lot(&batch("2026-12-01", "Ann", "STS-A1")).unwrap();
+    }
+    let n = events(&r);
+    let e = refused(&mut r, n, |r| {
+        r.new_lot(&batch("2026-12-01", "Ann", "STS-A1"))
+    });
+    assert!(matches!(e, Error::SchemeFull { .. }), "{e}");
+    assert_eq!(
+        r.new_lot(&batch("2026-12-02", "Ann", "STS-A1"))
+            .unwrap()
+            .sequence,
+        Some(1)
+    );
+}
+
+#[test]
+fn register_gives_twenty_concurrent_writers_twenty_distinct_complete_lots() {
+    let dir = tempfile::tempdir().unwrap();
+    // A register nobody has created yet: the 20 also race to create and migrate it.
+    let path = Arc::new(path_in(&dir));
+    let barrier = Arc::new(Barrier::new(20));
+    let handles: Vec<_> = (0..20)
+        .map(|i| {
+            let (path, barrier) = (Arc::clone(&path), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut r = SqliteRegister::open(&path).unwrap();
+                r.new_lot(&batch(
+                    "2026-12-01",
+                    &format!("Compounder {i}"),
+                    &format!("STS-{i}"),
+                ))
+                .unwrap()
+            })
+        })
+        .collect();
+    let created: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut seqs: Vec<u32> = created.iter().map(|c| c.sequence.unwrap()).collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+    let r = SqliteRegister::open(&path).unwrap();
+    for c in &created {
+        let d = r.lot(&c.lot).unwrap();
+        assert_eq!(d.components.len(), 2, "{} complete", c.lot);
+        assert_eq!(d.events.len(), 1);
+        assert_eq!(d.events[0].seq, c.event_seq);
+        // Each lot carries the STS lot of the thread that made it.
+        let i = d.summary.created_by.trim_start_matches("Compounder ");
+        assert_eq!(d.components[0].lot, format!("STS-{i}"));
+    }
+    let report = r.check().unwrap();
+    assert_eq!((report.lots, report.audit.events), (20, 20));
+}
+
+#[test]
+fn register_audit_reports_an_edited_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = sample(&dir);
+    let c = raw(&path_in(&dir));
+    // The guard refuses a careless edit…
+    let e = c
+        .execute("UPDATE audit SET actor = 'Mallory' WHERE seq = 2", [])
+        .unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    // …but not someone who drops it first.
+    drop_guards(&c);
+    c.execute("UPDATE audit SET actor = 'Mallory' WHERE seq = 2", [])
+        .unwrap();
+    let e = r.verify_audit(None).unwrap_err();
+    assert!(
+        matches!(e, Error::Audit(AuditFault::Changed { seq: 2 })),
+        "{e}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "audit trail: event 2 was changed after it was written: its content does not match its hash"
+    );
+    assert!(r.check().is_err());
+}
+
+#[test]
+fn register_audit_reports_a_deleted_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = sample(&dir);
+    let c = raw(&path_in(&dir));
+    drop_guards(&c);
+    c.execute("DELETE FROM audit WHERE seq = 3", []).unwrap();
+    let e = r.verify_audit(None).unwrap_err();
+    assert!(
+        matches!(e, Error::Audit(AuditFault::Missing { seq: 3, next: 4 })),
+        "{e}"
+    );
+
+    // Deleting and renumbering the rest leaves no gap, but event 3 no longer follows event 2.
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = sample(&dir);
+    let c = raw(&path_in(&dir));
+    drop_guards(&c);
+    c.execute_batch(
+        "DELETE FROM audit WHERE seq = 3; UPDATE audit SET seq = seq - 1 WHERE seq > 3;",
+    )
+    .unwrap();
+    let e = r.verify_audit(None).unwrap_err();
+    assert!(
+        matches!(e, Error::Audit(AuditFault::Unlinked { seq: 3 })),
+        "{e}"
+    );
+}
+
+#[test]
+fn register_audit_reports_an_inserted_event_even_with_a_valid_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = sample(&dir);
+    let c = raw(&path_in(&dir));
+    drop_guards(&c);
+    // Make room after event 2 and insert an event whose hash is computed correctly.
+    let total: i64 = c
+        .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    for s in (3..=total).rev() {
+        c.execute("UPDATE audit SET seq = seq + 1 WHERE seq = ?1", [s])
+            .unwrap();
+    }
+    let prev: String = c
+        .query_row("SELECT hash FROM audit WHERE seq = 2", [], |r| r.get(0))
+        .unwrap();
+    let (at, data) = ("2026-12-01T10:00:00.000000Z", r#"{"checked_by":"Mallory"}"#);
+    let hash = audit::event_hash(&prev, 3, at, "Mallory", "lot.release", "X", data);
+    c.execute(
+        "INSERT INTO audit VALUES (3, ?1, 'Mallory', 'lot.release', 'X', ?2, ?3, ?4)",
+        rusqlite::params![at, data, prev, hash],
+    )
+    .unwrap();
+    let e = r.verify_audit(None).unwrap_err();
+    assert!(
+        matches!(e, Error::Audit(AuditFault::Unlinked { seq: 4 })),
+        "{e}"
+    );
+}
+
+#[test]
+fn register_audit_with_a_kept_head_reports_a_truncated_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, lots) = sample(&dir);
+    let head = r.verify_audit(None).unwrap();
+    // A head printed earlier still verifies after the chain has grown…
+    r.new_lot(&batch("2026-12-02", "Ann", "STS-A1")).unwrap();
+    let grown = r.verify_audit(Some(&head.head)).unwrap();
+    assert_eq!(grown.events, head.events + 1);
+    // …and a chain cut back before it does not.
+    let c = raw(&path_in(&dir));
+    drop_guards(&c);
+    c.execute("DELETE FROM audit WHERE seq >= 9", []).unwrap();
+    assert_eq!(
+        r.verify_audit(None).unwrap().events,
+        8,
+        "the chain alone looks whole"
+    );
+    let e = r.verify_audit(Some(&grown.head)).unwrap_err();
+    assert!(
+        matches!(e, Error::Audit(AuditFault::Head { events: 8, .. })),
+        "{e}"
+    );
+    assert!(e.to_string().contains(&grown.head));
+    assert_eq!(lots.len(), 4);
+}
+
+#[test]
+fn register_check_reports_rows_changed_behind_the_audit() {
+    let cases = [
+        (
+            "UPDATE lots SET plan_json = '{\"components\":[]}' WHERE id = 1",
+            "row was changed",
+        ),
+        (
+            "UPDATE lots SET status = 'released' WHERE id = 3",
+            "is not what its audit events give",
+        ),
+        (
+            "UPDATE lot_components SET lot = 'OTHER' WHERE lot_id = 2 AND component_id = 'sts'",
+            "row was changed",
+        ),
+        (
+            "UPDATE sessions SET patient_id = 'P-9' WHERE id = 1",
+            "session of lot",
+        ),
+        (
+            "UPDATE releases SET checked_by = 'Ben Pharmacist' WHERE lot_id = 1",
+            "release of lot",
+        ),
+        ("DELETE FROM sessions", "rows were added or deleted"),
+    ];
+    for (sql, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let (r, _) = sample(&dir);
+        let c = raw(&path_in(&dir));
+        c.execute_batch(
+            "DROP TRIGGER lots_frozen; DROP TRIGGER lot_components_frozen; DROP TRIGGER sessions_frozen;
+             DROP TRIGGER sessions_kept; DROP TRIGGER releases_frozen;",
+        )
+        .unwrap();
+        c.execute_batch(sql).unwrap();
+        r.verify_audit(None).unwrap();
+        let e = r.check().unwrap_err();
+        assert!(e.to_string().contains(expected), "{sql}: {e}");
+    }
+}
+
+#[test]
+fn register_v1_fixture_is_upgraded_and_keeps_its_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(&dir);
+    {
+        let c = raw(&path);
+        c.execute_batch(include_str!("fixtures/register-v1.sql"))
+            .unwrap();
+        let v: u32 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1);
+    }
+    let mut r = SqliteRegister::open(&path).unwrap();
+    assert_eq!(r.schema_version().unwrap(), 2);
+    // The head printed by the version that wrote the fixture.
+    let head = "a199a931913e6b173db27935d696fce326d6b72cd2649f6edc3edd9ea3a5a22e";
+    assert_eq!(r.verify_audit(Some(head)).unwrap().events, 4);
+    assert_eq!(r.check().unwrap().lots, 2);
+    // The fixture's day has lots 01 and 02: the next is 03.
+    let next = r.new_lot(&batch("2026-11-20", "Ann", "STS-A1")).unwrap();
+    assert_eq!(next.lot, "STS25ZO-20261120-03");
+    // Sessions (new in version 2) can be recorded from the old released lot, and its recall
+    // finds all three lots.
+    r.record_session(&session("STS25ZO-20261120-01", "2026-11-21"))
+        .unwrap();
+    let hits = r.recall_component("sts", "STS-A1").unwrap();
+    assert_eq!(hits.len(), 3);
+    assert_eq!(hits[0].sessions.len(), 1);
+    r.check().unwrap();
+    // The upgrade added the append-only guard.
+    let e = raw(&path).execute("DELETE FROM audit", []).unwrap_err();
+    assert!(e.to_string().contains("append-only"));
+}
+
+#[test]
+fn register_refuses_a_newer_schema_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(&dir);
+    drop(SqliteRegister::open(&path).unwrap());
+    raw(&path)
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let e = SqliteRegister::open(&path).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "register `{}` has schema version 99; this stscalc reads up to 2: use a newer stscalc",
+            path.display()
+        )
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn register_refuses_a_file_that_is_not_a_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(&dir);
+    std::fs::write(&path, "lot,formula\nA,B\n").unwrap();
+    let e = SqliteRegister::open(&path).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("register `{}` is not an SQLite database", path.display())
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "lot,formula\nA,B\n"
+    );
+
+    let other = dir.path().join("other.sqlite3");
+    raw(&other).execute_batch("CREATE TABLE t (x)").unwrap();
+    let e = SqliteRegister::open(&other).unwrap_err();
+    assert!(matches!(e, Error::NotARegister(_)), "{e}");
+}
+
+#[test]
+fn register_refuses_a_read_only_register_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(&dir);
+    drop(SqliteRegister::open(&path).unwrap());
+    let before = std::fs::read(&path).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let e = SqliteRegister::open(&path).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "register `{}` is read-only: nothing was written",
+            path.display()
+        )
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn register_backup_is_a_new_file_that_verifies_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, lots) = sample(&dir);
+    let to = dir.path().join("backup.sqlite3");
+    r.backup(&to).unwrap();
+    let e = r.backup(&to).unwrap_err();
+    assert!(matches!(e, Error::Exists(_)), "{e}");
+    let mode = std::fs::metadata(&to).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let copy = SqliteRegister::open(&to).unwrap();
+    let head = r.verify_audit(None).unwrap();
+    assert_eq!(copy.verify_audit(Some(&head.head)).unwrap(), head);
+    assert_eq!(copy.check().unwrap(), r.check().unwrap());
+    for lot in &lots {
+        assert_eq!(copy.lot(lot).unwrap(), r.lot(lot).unwrap());
+    }
+}
+
+#[test]
+fn register_audit_canonical_form_is_the_documented_bytes() {
+    // The form written out by hand from the module docs: a magic line, then each field as
+    // `<UTF-8 byte length>:<bytes>\n`. "Zoë" is 4 bytes (ë is 2 in UTF-8); the timestamp 27.
+    let bytes = audit::canonical(
+        12,
+        "2026-12-01T10:00:00.000000Z",
+        "Zoë",
+        "lot.new",
+        "STS25ZO-20261201-01",
+        r#"{"a":1}"#,
+    );
+    let expected = "stscalc-audit-v1\n2:12\n27:2026-12-01T10:00:00.000000Z\n4:Zoë\n7:lot.new\n19:STS25ZO-20261201-01\n7:{\"a\":1}\n";
+    assert_eq!(String::from_utf8(bytes.clone()).unwrap(), expected);
+    // The hash is SHA-256 over the previous hash's 64 hex characters, then those bytes.
+    use sha2::Digest;
+    let mut input = audit::GENESIS.as_bytes().to_vec();
+    input.extend_from_slice(expected.as_bytes());
+    let by_hand: String = sha2::Sha256::digest(&input)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        audit::event_hash(
+            audit::GENESIS,
+            12,
+            "2026-12-01T10:00:00.000000Z",
+            "Zoë",
+            "lot.new",
+            "STS25ZO-20261201-01",
+            r#"{"a":1}"#
+        ),
+        by_hand
+    );
+    // A field cannot run into the next: moving a character between actor and action changes
+    // the bytes even though the concatenation is the same.
+    assert_ne!(
+        audit::canonical(1, "t", "ab", "c", "", ""),
+        audit::canonical(1, "t", "a", "bc", "", "")
+    );
+}
+
+#[test]
+fn register_is_used_through_the_interface_a_command_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(&dir);
+    let location = default_location(None, |k: &str| {
+        (k == "STSCALC_REGISTER").then(|| path.clone().into_os_string())
+    })
+    .unwrap();
+    let mut store: Box<dyn RegisterStore> = stscalc::register::open(&location).unwrap();
+    let lot = store
+        .new_lot(&batch("2026-12-01", "Ann", "STS-A1"))
+        .unwrap();
+    assert_eq!(
+        store.lot(&lot.lot).unwrap().summary.status,
+        Status::InPreparation
+    );
+    assert_eq!(store.schema_version().unwrap(), 2);
+    assert!(path.exists());
+}
