@@ -95,6 +95,44 @@ pub enum Error {
     },
 }
 
+/// The most characters of a user's value echoed in an error; a longer value is cut with `…`
+/// (a 50 MB lot number must not become a 50 MB error line).
+pub const MAX_ECHO: usize = 80;
+
+/// A user's value as an error echoes it: in backticks, control characters escaped (a newline in
+/// a value must not split the one-line error) and cut to [`MAX_ECHO`] characters.
+pub fn quote(text: &str) -> String {
+    format!("`{}`", escape_cut(text, MAX_ECHO))
+}
+
+/// `text` with control characters escaped (`\n`, `\u{1b}`) and cut to `max` characters.
+pub fn escape_cut(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The error as the binary prints it: one line however it was built. Every value is already
+/// quoted by [`quote`] where it is echoed; this is the last guard for text that reached a
+/// message some other way (a file name, a message from a library), so that a control
+/// character can never split the line nor a huge value flood the terminal.
+pub fn one_line(e: &Error) -> String {
+    escape_cut(&e.to_string(), MAX_LINE)
+}
+
+/// The longest error line printed; longer ones are cut with `…`.
+pub const MAX_LINE: usize = 1000;
+
 fn location(line: Option<usize>, column: Option<usize>) -> String {
     match (line, column) {
         (Some(l), Some(c)) => format!(", line {l}, column {c}"),

@@ -647,13 +647,7 @@ fn parse_date(text: &str) -> Result<String> {
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::input(
-            "--date",
-            "a date written YYYY-MM-DD, such as `2025-03-14`",
-            format!("`{}`", text.trim()),
-        )
-    })
+    crate::bud::parse_date("--date", text, text.trim())
 }
 
 fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
