@@ -993,8 +993,13 @@ pub fn parse_date(field: &str, text: &str, whole: &str) -> Result<NaiveDate> {
     if !shaped {
         return Err(Error::input(field, expected, crate::error::quote(whole)));
     }
-    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map_err(|_| Error::input(field, expected, format!("{} (no such day)", crate::error::quote(whole))))?;
+    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+        Error::input(
+            field,
+            expected,
+            format!("{} (no such day)", crate::error::quote(whole)),
+        )
+    })?;
     if !YEARS.contains(&date.year()) {
         return Err(Error::input(
             field,

@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match stscalc::app::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", stscalc::error::one_line(&e));
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

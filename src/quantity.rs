@@ -285,7 +285,11 @@ pub fn bounded_number(number: &str) -> std::result::Result<Decimal, ParseError> 
     // Leading zeros and the sign do not count towards the size; a longer number is too large
     // before `Decimal` is even asked (it would fail on 29 digits with a less useful message).
     let digits = number.trim_start_matches(['-', '+']);
-    let int_part = digits.split('.').next().unwrap_or("").trim_start_matches('0');
+    let int_part = digits
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('0');
     if int_part.len() > 13 {
         return Err(ParseError::TooLarge);
     }
