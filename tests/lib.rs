@@ -11,6 +11,7 @@ mod formulas;
 mod print;
 mod properties;
 mod release_regressions;
+mod reliability;
 mod second_review;
 mod session_print;
 mod sheets;
