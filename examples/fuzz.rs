@@ -189,6 +189,50 @@ const DICTIONARY: &[&str] = &[
     "rows = 65536",
     "quantity = 100",
     "lot = \"A\\nB\"",
+    "1000000000000g",
+    "1000000000000kg",
+    "1000000000000L",
+    "0.000000000001g",
+    "0.000000000001mcg",
+    "0.000000000001mL",
+    "0.000000000001%",
+    "99.999999999999%",
+    "100%",
+    "1000000000000mg/mL",
+    "0.000000000001mg/mL",
+    "4294967295x1000000000000g",
+    "10000d",
+];
+
+/// Options with a numeric value, for the mutation that inserts an option with a hostile value.
+const VALUE_OPTIONS: &[&str] = &[
+    "--quantity",
+    "--containers",
+    "--assay",
+    "--water",
+    "--readability",
+    "--repeatability",
+    "--overage",
+    "--strength",
+    "--per-lesion",
+    "--lesion",
+    "--lesions",
+    "--sessions",
+    "--every",
+    "--per-application",
+    "--per-day",
+    "--days",
+    "--months",
+    "--measure-step",
+    "--vial",
+    "--stock-concentration",
+    "--copies",
+    "--skip",
+    "--date",
+    "--start",
+    "--bud",
+    "--actual",
+    "--solution-bud",
 ];
 
 /// Random numbers: xorshift64*, deterministic from the seed.
@@ -335,17 +379,17 @@ impl Target {
     }
     /// Share of the iterations, per 1,000. An iteration of a parser takes tens of
     /// microseconds, one that runs a command in-process about half a millisecond and a batch
-    /// from a request file five; the shares keep 10^7 iterations near a quarter of an hour on
-    /// two cores while every target still gets 10^5 or more.
+    /// from a request file five; these shares keep 10^7 iterations near half an hour on two
+    /// shared cores while every command-running target still gets tens of thousands.
     fn weight(self) -> usize {
         match self {
-            Target::Quantity => 500,
-            Target::Date => 380,
-            Target::Formula => 15,
-            Target::Stock => 15,
-            Target::Request => 10,
-            Target::Csv => 40,
-            Target::Cli => 40,
+            Target::Quantity => 606,
+            Target::Date => 330,
+            Target::Formula => 8,
+            Target::Stock => 8,
+            Target::Request => 3,
+            Target::Csv => 20,
+            Target::Cli => 25,
         }
     }
 }
@@ -745,7 +789,7 @@ impl Worker {
         }
         for _ in 0..1 + self.rng.below(3) {
             let len = args.len();
-            match self.rng.below(6) {
+            match self.rng.below(7) {
                 0 | 1 if len > 0 => {
                     let i = self.rng.below(len);
                     args[i] = mutate(&mut self.rng, &args[i], &s.values);
@@ -765,6 +809,16 @@ impl Worker {
                 }
                 4 if len > 1 => {
                     args.remove(self.rng.below(len));
+                }
+                5 if self.rng.chance(2) => {
+                    // An option with an extreme value, where the planners may multiply it.
+                    let option = self.rng.pick(VALUE_OPTIONS).to_string();
+                    let value = self.rng.pick(&DICTIONARY[..23]).to_string();
+                    let unit = self.rng.pick(&[
+                        "", "g", "mg", "kg", "mcg", "mL", "L", "%", "mg/mL", "d", "w", "FTU",
+                    ]);
+                    args.push(option);
+                    args.push(format!("{value}{unit}"));
                 }
                 _ if len > 0 => {
                     let i = self.rng.below(len);

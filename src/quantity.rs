@@ -232,8 +232,11 @@ pub enum ParseError {
     NoNumber,
     /// The number is not a plain decimal (e.g. `1,5`, `1e3`).
     BadNumber(String),
-    /// The number does not fit in 28 significant digits.
+    /// The number is above the input bound ([`MAX_INPUT`], in the unit written or in g, mL or
+    /// mg/mL).
     TooLarge,
+    /// The quantity has more than [`MAX_DECIMALS`] decimals once in g, mL or mg/mL.
+    TooSmall,
     /// The unit is not one stscalc knows.
     UnknownUnit(String),
 }
@@ -361,6 +364,21 @@ impl FromStr for Quantity {
             "%w/v" | "%m/v" => Quantity::Percent(Percent::new(v, PercentKind::WeightInVolume)),
             _ => return Err(ParseError::UnknownUnit(unit.to_string())),
         };
+        // The bounds hold in the unit stscalc computes in too (g, mL, mg/mL): `10^12 kg` or
+        // `10^-12 mcg` would otherwise reach 10^15 g or 10^-18 g, and the ratio of two such
+        // numbers overflows an exact decimal.
+        let base = match q {
+            Quantity::Mass(m) => m.0,
+            Quantity::Volume(v) => v.0,
+            Quantity::Concentration(c) => c.0,
+            Quantity::Percent(p) => p.value,
+        };
+        if base.abs() > Decimal::from(MAX_INPUT) {
+            return Err(ParseError::TooLarge);
+        }
+        if base.normalize().scale() > MAX_DECIMALS {
+            return Err(ParseError::TooSmall);
+        }
         Ok(q)
     }
 }
@@ -433,8 +451,11 @@ pub fn parse_field<T: Kind>(field: &str, text: &str) -> Result<T> {
             ParseError::NoNumber => format!("{found} (no number)"),
             ParseError::BadNumber(hint) => format!("{found} ({hint})"),
             ParseError::TooLarge => format!(
-                "{found} (too large: at most {})",
+                "{found} (too large: at most {} in the unit written and in g, mL or mg/mL)",
                 format_number(Decimal::from(MAX_INPUT))
+            ),
+            ParseError::TooSmall => format!(
+                "{found} (too fine: at most {MAX_DECIMALS} decimals once in g, mL or mg/mL)"
             ),
             ParseError::UnknownUnit(u) if u.is_empty() => format!("{found} (no unit)"),
             ParseError::UnknownUnit(u) if u == "cc" => format!("{found} (write `mL`, not `cc`)"),
