@@ -377,19 +377,19 @@ impl Target {
             Target::Cli => "cli",
         }
     }
-    /// Share of the iterations, per 1,000. An iteration of a parser takes tens of
-    /// microseconds, one that runs a command in-process about half a millisecond and a batch
-    /// from a request file five; these shares keep 10^7 iterations near half an hour on two
-    /// shared cores while every command-running target still gets tens of thousands.
+    /// Share of the iterations, per 1,000. An iteration of a parser takes about 20 µs, one
+    /// that runs a command in-process about half a millisecond and a batch from a request file
+    /// about five; these shares keep 10^7 iterations near a quarter of an hour on two free
+    /// cores while every command-running target gets 10^5 iterations or more.
     fn weight(self) -> usize {
         match self {
-            Target::Quantity => 606,
-            Target::Date => 330,
-            Target::Formula => 8,
-            Target::Stock => 8,
-            Target::Request => 3,
-            Target::Csv => 20,
-            Target::Cli => 25,
+            Target::Quantity => 500,
+            Target::Date => 300,
+            Target::Formula => 25,
+            Target::Stock => 25,
+            Target::Request => 10,
+            Target::Csv => 50,
+            Target::Cli => 90,
         }
     }
 }
