@@ -96,6 +96,12 @@ pub fn quote(text: &str) -> String {
     format!("`{}`", escape_cut(text, MAX_ECHO))
 }
 
+/// A path as an error echoes it: like [`quote`], but cut only beyond 240 characters (the
+/// folder matters to the reader as much as the file name).
+pub fn quote_path(path: &std::path::Path) -> String {
+    format!("`{}`", escape_cut(&path.display().to_string(), 240))
+}
+
 /// `text` with control characters escaped (`\n`, `\u{1b}`) and cut to `max` characters.
 pub fn escape_cut(text: &str, max: usize) -> String {
     let mut out = String::new();
@@ -145,7 +151,7 @@ impl Error {
             } => format!("data file `{file}`{}: {message}", location(*line, *column)),
             Error::Refused(message) => message.clone(),
             Error::Io { path, source } => {
-                format!("{}: {source}", quote(&path.display().to_string()))
+                format!("{}: {source}", quote_path(path))
             }
             Error::Template {
                 template,
@@ -155,7 +161,7 @@ impl Error {
             Error::Pdf(message) => format!("cannot print to PDF: {message}"),
             Error::OutputExists { path } => format!(
                 "{} already exists: expected a new file name, or `--force` to replace it",
-                quote(&path.display().to_string())
+                quote_path(path)
             ),
         }
     }
@@ -200,5 +206,32 @@ impl Error {
             expected: expected.into(),
             found: found.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_are_escaped_and_cut() {
+        assert_eq!(quote("a\nb"), "`a\\nb`");
+        let long = "x".repeat(MAX_ECHO + 20);
+        let q = quote(&long);
+        // 80 characters kept, then the ellipsis, inside the backticks.
+        assert_eq!(q.chars().count(), 1 + MAX_ECHO + 1 + 1, "{q}");
+        assert!(q.ends_with("…`"), "{q}");
+    }
+
+    #[test]
+    fn every_error_is_one_capped_line_however_it_was_built() {
+        let e = Error::Refused(format!("one\ntwo\r{}", "y".repeat(5000)));
+        let text = e.to_string();
+        assert!(!text.contains(['\n', '\r']), "{text}");
+        assert!(text.starts_with("one\\ntwo\\r"), "{text}");
+        // MAX_LINE characters of the message are kept, the two control characters each take
+        // one more to escape, and `…` marks the cut.
+        assert!(text.ends_with('…'), "{text}");
+        assert_eq!(text.chars().count(), MAX_LINE + 2 + 1);
     }
 }
