@@ -37,7 +37,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{from_toml, FileKind};
@@ -1034,7 +1034,10 @@ impl CompoundedAt {
             Some(tm) => Some(
                 NaiveTime::parse_from_str(tm, "%H:%M:%S")
                     .or_else(|_| NaiveTime::parse_from_str(tm, "%H:%M"))
-                    .map_err(|_| {
+                    .ok()
+                    // chrono reads second 60 as a leap second; no clock in a pharmacy shows it.
+                    .filter(|t| t.nanosecond() < 1_000_000_000)
+                    .ok_or_else(|| {
                         Error::input(
                             field,
                             "a date `YYYY-MM-DD`, or a date and 24-hour time such as `2026-11-21T09:30`",
@@ -1084,6 +1087,10 @@ fn format_time(t: NaiveTime) -> String {
     }
 }
 
+/// The years a date may fall in, on input and in anything planned from it (a series of sessions,
+/// a beyond-use date): wide enough for any real use, and a guard against typos such as `0026`.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2199;
+
 /// Parses a calendar date `YYYY-MM-DD` (years 2000 to 2199) for `field`; `whole` is what the
 /// user wrote, quoted in the error.
 pub fn parse_date(field: &str, text: &str, whole: &str) -> Result<NaiveDate> {
@@ -1098,15 +1105,20 @@ pub fn parse_date(field: &str, text: &str, whole: &str) -> Result<NaiveDate> {
             }
         });
     if !shaped {
-        return Err(Error::input(field, expected, format!("`{whole}`")));
+        return Err(Error::input(field, expected, crate::error::quote(whole)));
     }
-    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .map_err(|_| Error::input(field, expected, format!("`{whole}` (no such day)")))?;
-    if !(2000..=2199).contains(&date.year()) {
+    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+        Error::input(
+            field,
+            expected,
+            format!("{} (no such day)", crate::error::quote(whole)),
+        )
+    })?;
+    if !YEARS.contains(&date.year()) {
         return Err(Error::input(
             field,
             "a date with a year from 2000 to 2199",
-            format!("`{whole}`"),
+            crate::error::quote(whole),
         ));
     }
     Ok(date)

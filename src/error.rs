@@ -10,10 +10,9 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in stscalc.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Error {
     /// A value given by the user (option, file field) is not what was expected.
-    #[error("`{field}`: expected {expected}, found {found}")]
     Input {
         /// The option or field name, e.g. `--quantity` or `certificate.assay`.
         field: String,
@@ -24,7 +23,6 @@ pub enum Error {
     },
 
     /// A formula id that is in neither the embedded set nor the user's folder.
-    #[error("unknown formula `{id}`: expected one of {known}")]
     UnknownFormula {
         /// The id asked for.
         id: String,
@@ -33,7 +31,6 @@ pub enum Error {
     },
 
     /// A formula file that cannot be used.
-    #[error("formula file `{file}`{}: {message}", location(*line, *column))]
     FormulaFile {
         /// File name (embedded name or path on disk).
         file: String,
@@ -46,7 +43,6 @@ pub enum Error {
     },
 
     /// A data file shipped with or given to stscalc (substance, rules, stock) that cannot be used.
-    #[error("data file `{file}`{}: {message}", location(*line, *column))]
     DataFile {
         /// File name.
         file: String,
@@ -59,11 +55,9 @@ pub enum Error {
     },
 
     /// A calculation the tool refuses because it would be unsafe or impossible.
-    #[error("{0}")]
     Refused(String),
 
     /// Reading or writing a file failed.
-    #[error("`{}`: {source}", path.display())]
     Io {
         /// The file concerned.
         path: PathBuf,
@@ -73,7 +67,6 @@ pub enum Error {
 
     /// A sheet template that cannot be used: missing, a syntax error, or an error while
     /// rendering. One line naming the template and, when known, the line.
-    #[error("template `{template}`{}: {message}", location(*line, None))]
     Template {
         /// Template name, e.g. `record.html`.
         template: String,
@@ -84,15 +77,113 @@ pub enum Error {
     },
 
     /// Printing to PDF failed: no browser, or the browser did not produce a PDF.
-    #[error("cannot print to PDF: {0}")]
     Pdf(String),
 
     /// An output file exists and `--force` was not given.
-    #[error("`{}` already exists: expected a new file name, or `--force` to replace it", path.display())]
     OutputExists {
         /// The existing file.
         path: PathBuf,
     },
+}
+
+/// The most characters of a user's value echoed in an error; a longer value is cut with `…`
+/// (a 50 MB lot number must not become a 50 MB error line).
+pub const MAX_ECHO: usize = 80;
+
+/// A user's value as an error echoes it: in backticks, control characters escaped (a newline in
+/// a value must not split the one-line error) and cut to [`MAX_ECHO`] characters.
+pub fn quote(text: &str) -> String {
+    format!("`{}`", escape_cut(text, MAX_ECHO))
+}
+
+/// A path as an error echoes it: like [`quote`], but cut only beyond 240 characters (the
+/// folder matters to the reader as much as the file name).
+pub fn quote_path(path: &std::path::Path) -> String {
+    format!("`{}`", escape_cut(&path.display().to_string(), 240))
+}
+
+/// `text` with control characters escaped (`\n`, `\u{1b}`) and cut to `max` characters.
+pub fn escape_cut(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The longest error line printed; longer ones are cut with `…`.
+pub const MAX_LINE: usize = 1000;
+
+impl Error {
+    /// The message before it is made one line.
+    fn raw(&self) -> String {
+        match self {
+            Error::Input {
+                field,
+                expected,
+                found,
+            } => format!("`{field}`: expected {expected}, found {found}"),
+            Error::UnknownFormula { id, known } => {
+                format!("unknown formula {}: expected one of {known}", quote(id))
+            }
+            Error::FormulaFile {
+                file,
+                line,
+                column,
+                message,
+            } => format!(
+                "formula file `{file}`{}: {message}",
+                location(*line, *column)
+            ),
+            Error::DataFile {
+                file,
+                line,
+                column,
+                message,
+            } => format!("data file `{file}`{}: {message}", location(*line, *column)),
+            Error::Refused(message) => message.clone(),
+            Error::Io { path, source } => {
+                format!("{}: {source}", quote_path(path))
+            }
+            Error::Template {
+                template,
+                line,
+                message,
+            } => format!("template `{template}`{}: {message}", location(*line, None)),
+            Error::Pdf(message) => format!("cannot print to PDF: {message}"),
+            Error::OutputExists { path } => format!(
+                "{} already exists: expected a new file name, or `--force` to replace it",
+                quote_path(path)
+            ),
+        }
+    }
+}
+
+/// Every error is one line, however it was built: each value is quoted by [`quote`] where it
+/// is echoed, and this is the guard for text that reached a message some other way (a file
+/// name, a message from a library), so that a control character never splits the line and a
+/// huge value never floods the terminal.
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&escape_cut(&self.raw(), MAX_LINE))
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 fn location(line: Option<usize>, column: Option<usize>) -> String {
@@ -115,5 +206,32 @@ impl Error {
             expected: expected.into(),
             found: found.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_are_escaped_and_cut() {
+        assert_eq!(quote("a\nb"), "`a\\nb`");
+        let long = "x".repeat(MAX_ECHO + 20);
+        let q = quote(&long);
+        // 80 characters kept, then the ellipsis, inside the backticks.
+        assert_eq!(q.chars().count(), 1 + MAX_ECHO + 1 + 1, "{q}");
+        assert!(q.ends_with("…`"), "{q}");
+    }
+
+    #[test]
+    fn every_error_is_one_capped_line_however_it_was_built() {
+        let e = Error::Refused(format!("one\ntwo\r{}", "y".repeat(5000)));
+        let text = e.to_string();
+        assert!(!text.contains(['\n', '\r']), "{text}");
+        assert!(text.starts_with("one\\ntwo\\r"), "{text}");
+        // MAX_LINE characters of the message are kept, the two control characters each take
+        // one more to escape, and `…` marks the cut.
+        assert!(text.ends_with('…'), "{text}");
+        assert_eq!(text.chars().count(), MAX_LINE + 2 + 1);
     }
 }

@@ -699,10 +699,7 @@ impl Catalog {
                 .collect();
             paths.sort();
             for path in paths {
-                let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
+                let text = crate::data::read_text(&path)?;
                 let formula = Formula::parse(&path.display().to_string(), &text)?;
                 let overrides_embedded = entries.contains_key(&formula.id);
                 entries.insert(

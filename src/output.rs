@@ -1,36 +1,89 @@
 //! The one place that writes files: atomically (a temporary file in the same folder, then a
-//! rename), and never over an existing file unless asked.
+//! rename), only to a regular file or a new name, and never over an existing file unless asked.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path` atomically. Without `force`, an existing file is an error and is
 /// left untouched; the check and the rename are one step (`persist_noclobber`), so a file that
-/// appears meanwhile is not replaced either.
+/// appears meanwhile is not replaced either. A file that `force` replaces keeps its mode (a
+/// 0600 session sheet stays private). Anything but a regular file or a new name (a device, a
+/// FIFO, a folder, a symbolic link) is refused, `force` or not.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = check_target(path, force)?;
-    let mut tmp = temp_file(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    if force {
-        tmp.persist(path).map_err(|e| io(e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    write_files(&[(path.to_path_buf(), bytes.to_vec())], force)
+}
+
+/// Writes several files all or nothing: every file is written and flushed to a temporary file
+/// first, so a full disk or any other write error leaves none of them behind; only then are
+/// they renamed into place, and the folders synced so the renames survive a power cut.
+pub fn write_files(files: &[(PathBuf, Vec<u8>)], force: bool) -> Result<()> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let (dir, existing) = check(path, force)?;
+        let mut tmp = temp_file(dir).map_err(io)?;
+        tmp.write_all(bytes).map_err(io)?;
+        #[cfg(unix)]
+        if let Some(mode) = existing {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode))
+                .map_err(io)?;
+        }
+        #[cfg(not(unix))]
+        let _ = existing;
+        tmp.as_file().sync_all().map_err(io)?;
+        staged.push((path, dir, tmp));
+    }
+    // Renames within a folder do not need space; should one fail all the same, the files this
+    // call created are removed again (a replaced file cannot be brought back).
+    let mut created: Vec<&Path> = Vec::new();
+    for (path, dir, tmp) in staged {
+        let was_new = std::fs::symlink_metadata(path).is_err();
+        let result = if force {
+            tmp.persist(path).map_err(|e| e.error)
+        } else {
+            tmp.persist_noclobber(path).map_err(|e| e.error)
+        };
+        if let Err(source) = result {
+            for p in &created {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(if source.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::OutputExists {
                     path: path.to_path_buf(),
                 }
             } else {
-                io(e.error)
-            }
+                Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            });
+        }
+        if was_new {
+            created.push(path);
+        }
+        sync_dir(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
         })?;
     }
+    Ok(())
+}
+
+/// Flushes a folder, so that a rename into it is on disk (POSIX keeps it in the folder).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
 }
 
@@ -47,10 +100,32 @@ fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     builder.tempfile_in(dir)
 }
 
-/// Checks that `path` can be written: its folder exists, and it does not exist yet unless
-/// `force`. Returns the folder. Callers with slow work to do (printing a PDF) call it first.
+/// Checks that `path` can be written: its folder exists, and it is a new name, or (with
+/// `force`) a regular file. Returns the folder. Callers with slow work to do (printing a PDF)
+/// call it first.
 pub fn check_target(path: &Path, force: bool) -> Result<&Path> {
-    if !force && path.exists() {
+    check(path, force).map(|(dir, _)| dir)
+}
+
+/// [`check_target`], also returning the mode of the regular file that will be replaced.
+fn check(path: &Path, force: bool) -> Result<(&Path, Option<u32>)> {
+    let refuse = |what: String| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, what),
+    };
+    // Not followed: a link is refused as such (a rename would replace the link, not what it
+    // names, which is never what was meant).
+    let existing = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_file() => Some(meta),
+        Ok(meta) => {
+            return Err(refuse(format!(
+                "expected a regular file or a new file name, found {}",
+                crate::data::file_type_name(&meta.file_type())
+            )))
+        }
+        Err(_) => None,
+    };
+    if !force && existing.is_some() {
         return Err(Error::OutputExists {
             path: path.to_path_buf(),
         });
@@ -60,13 +135,17 @@ pub fn check_target(path: &Path, force: bool) -> Result<&Path> {
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        return Err(Error::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("the folder `{}` does not exist", dir.display()),
-            ),
-        });
+        return Err(refuse(format!(
+            "the folder {} does not exist",
+            crate::error::quote(&dir.display().to_string())
+        )));
     }
-    Ok(dir)
+    #[cfg(unix)]
+    let mode = existing.map(|m| {
+        use std::os::unix::fs::PermissionsExt;
+        m.permissions().mode() & 0o7777
+    });
+    #[cfg(not(unix))]
+    let mode = existing.map(|_| 0);
+    Ok((dir, mode))
 }

@@ -652,14 +652,14 @@ pub fn export_templates(dir: &Path, force: bool) -> Result<()> {
             ),
         });
     }
-    // Check every file first so that nothing is written when one would be refused.
+    // All or nothing: one refused or failed file leaves none written.
     let paths: Vec<PathBuf> = TEMPLATES.iter().map(|(n, _)| dir.join(n)).collect();
-    for p in &paths {
-        crate::output::check_target(p, force)?;
-    }
-    for (p, (_, text)) in paths.iter().zip(TEMPLATES) {
-        crate::output::write_file(p, text.as_bytes(), force)?;
-    }
+    let files: Vec<(PathBuf, Vec<u8>)> = paths
+        .iter()
+        .zip(TEMPLATES)
+        .map(|(p, (_, text))| (p.clone(), text.as_bytes().to_vec()))
+        .collect();
+    crate::output::write_files(&files, force)?;
     let mut out = String::new();
     for p in &paths {
         let _ = writeln!(out, "wrote {}", p.display());
@@ -691,13 +691,7 @@ fn parse_date(text: &str) -> Result<String> {
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::input(
-            "--date",
-            "a date written YYYY-MM-DD, such as `2025-03-14`",
-            format!("`{}`", text.trim()),
-        )
-    })
+    crate::bud::parse_date("--date", text, text.trim())
 }
 
 /// Parses a 24-hour time `HH:MM` for `field`.

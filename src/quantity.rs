@@ -232,8 +232,11 @@ pub enum ParseError {
     NoNumber,
     /// The number is not a plain decimal (e.g. `1,5`, `1e3`).
     BadNumber(String),
-    /// The number does not fit in 28 significant digits.
+    /// The number is above the input bound ([`MAX_INPUT`], in the unit written or in g, mL or
+    /// mg/mL).
     TooLarge,
+    /// The quantity has more than [`MAX_DECIMALS`] decimals once in g, mL or mg/mL.
+    TooSmall,
     /// The unit is not one stscalc knows.
     UnknownUnit(String),
 }
@@ -258,6 +261,47 @@ fn split_number(text: &str) -> std::result::Result<(Decimal, &str), ParseError> 
     if unit.starts_with(['e', 'E']) && unit[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return Err(ParseError::BadNumber("write the number in full".into()));
     }
+    let value = bounded_number(number)?;
+    Ok((value, unit.trim()))
+}
+
+/// Parses a plain decimal number (`158.11`, `-0.5`) within the input bounds: at most
+/// [`MAX_INPUT`] in size and [`MAX_DECIMALS`] decimal places. Every number stscalc reads, from
+/// the command line or any file, goes through here, which is what keeps all later arithmetic
+/// far inside `Decimal`'s 28 digits.
+pub fn bounded_number(number: &str) -> std::result::Result<Decimal, ParseError> {
+    let number = number.trim();
+    if number.is_empty() || !number.chars().any(|c| c.is_ascii_digit()) {
+        return Err(ParseError::NoNumber);
+    }
+    if number.contains(',') || number.contains('_') {
+        return Err(ParseError::BadNumber(
+            "write a decimal point and no separators, e.g. `1000.5`".into(),
+        ));
+    }
+    if !number
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+    {
+        return Err(ParseError::BadNumber("write a plain decimal number".into()));
+    }
+    // Leading zeros and the sign do not count towards the size; a longer number is too large
+    // before `Decimal` is even asked (it would fail on 29 digits with a less useful message).
+    let digits = number.trim_start_matches(['-', '+']);
+    let int_part = digits
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('0');
+    if int_part.len() > 13 {
+        return Err(ParseError::TooLarge);
+    }
+    let frac_len = digits.split_once('.').map_or(0, |(_, f)| f.len());
+    if frac_len > MAX_DECIMALS as usize {
+        return Err(ParseError::BadNumber(format!(
+            "at most {MAX_DECIMALS} decimal places"
+        )));
+    }
     let value = Decimal::from_str_exact(number).map_err(|e| {
         let msg = e.to_string();
         if msg.contains("large") || msg.contains("overflow") || msg.contains("scale") {
@@ -271,12 +315,24 @@ fn split_number(text: &str) -> std::result::Result<(Decimal, &str), ParseError> 
     if value.abs() > Decimal::from(MAX_INPUT) {
         return Err(ParseError::TooLarge);
     }
-    if value.scale() > MAX_DECIMALS {
-        return Err(ParseError::BadNumber(format!(
-            "at most {MAX_DECIMALS} decimal places"
-        )));
-    }
-    Ok((value, unit.trim()))
+    Ok(value)
+}
+
+/// [`bounded_number`] for a named field, with the one-line error every input gets: the field,
+/// what was expected and what was found (escaped and cut, see [`crate::error::quote`]).
+pub fn parse_number(field: &str, text: &str) -> Result<Decimal> {
+    bounded_number(text).map_err(|e| {
+        let found = crate::error::quote(text.trim());
+        let found = match e {
+            ParseError::TooLarge => format!(
+                "{found} (too large: at most {})",
+                format_number(Decimal::from(MAX_INPUT))
+            ),
+            ParseError::BadNumber(hint) => format!("{found} ({hint})"),
+            _ => found,
+        };
+        Error::input(field, "a plain decimal number such as `158.11`", found)
+    })
 }
 
 /// The largest number accepted in any quantity, in the unit it is written in.
@@ -308,6 +364,21 @@ impl FromStr for Quantity {
             "%w/v" | "%m/v" => Quantity::Percent(Percent::new(v, PercentKind::WeightInVolume)),
             _ => return Err(ParseError::UnknownUnit(unit.to_string())),
         };
+        // The bounds hold in the unit stscalc computes in too (g, mL, mg/mL): `10^12 kg` or
+        // `10^-12 mcg` would otherwise reach 10^15 g or 10^-18 g, and the ratio of two such
+        // numbers overflows an exact decimal.
+        let base = match q {
+            Quantity::Mass(m) => m.0,
+            Quantity::Volume(v) => v.0,
+            Quantity::Concentration(c) => c.0,
+            Quantity::Percent(p) => p.value,
+        };
+        if base.abs() > Decimal::from(MAX_INPUT) {
+            return Err(ParseError::TooLarge);
+        }
+        if base.normalize().scale() > MAX_DECIMALS {
+            return Err(ParseError::TooSmall);
+        }
         Ok(q)
     }
 }
@@ -388,21 +459,26 @@ impl Kind for Percent {
 /// Parses `text` as a quantity of kind `T` for the named field, with a one-line error that
 /// names the field, what was expected and what was found.
 pub fn parse_field<T: Kind>(field: &str, text: &str) -> Result<T> {
-    let found = format!("`{}`", text.trim());
+    let found = crate::error::quote(text.trim());
     let q: Quantity = text.parse().map_err(|e| {
         let found = match e {
             ParseError::NoNumber => format!("{found} (no number)"),
             ParseError::BadNumber(hint) => format!("{found} ({hint})"),
             ParseError::TooLarge => format!(
-                "{found} (too large: at most {})",
+                "{found} (too large: at most {} in the unit written and in g, mL or mg/mL)",
                 format_number(Decimal::from(MAX_INPUT))
+            ),
+            ParseError::TooSmall => format!(
+                "{found} (too fine: at most {MAX_DECIMALS} decimals once in g, mL or mg/mL)"
             ),
             ParseError::UnknownUnit(u) if u.is_empty() => format!("{found} (no unit)"),
             ParseError::UnknownUnit(u) if u == "cc" => format!("{found} (write `mL`, not `cc`)"),
             ParseError::UnknownUnit(u) if u == "µg" || u == "ug" => {
                 format!("{found} (write `mcg`)")
             }
-            ParseError::UnknownUnit(u) => format!("{found} (unknown unit `{u}`)"),
+            ParseError::UnknownUnit(u) => {
+                format!("{found} (unknown unit {})", crate::error::quote(&u))
+            }
         };
         Error::input(field, T::EXPECTED, found)
     })?;
@@ -417,7 +493,7 @@ pub fn parse_positive<T: Kind>(field: &str, text: &str) -> Result<T> {
         return Err(Error::input(
             field,
             format!("{} greater than zero", T::EXPECTED),
-            format!("`{}`", text.trim()),
+            crate::error::quote(text.trim()),
         ));
     }
     Ok(q)
@@ -557,8 +633,12 @@ pub fn exact_decimal<'de, D: serde::Deserializer<'de>>(
             f.write_str("an exact number written as a quoted string, e.g. \"158.11\" (TOML numbers lose digits)")
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Decimal, E> {
-            Decimal::from_str_exact(v.trim())
-                .map_err(|_| E::custom(format!("expected an exact decimal number, found `{v}`")))
+            parse_number("value", v).map_err(|e| match e {
+                Error::Input {
+                    expected, found, ..
+                } => E::custom(format!("expected {expected}, found {found}")),
+                other => E::custom(other.to_string()),
+            })
         }
     }
     d.deserialize_any(V)

@@ -179,23 +179,28 @@ pub struct Extras {
 /// Reads a request file: JSON when the name ends in `.json` or the text starts with `{`,
 /// TOML otherwise. Errors name the file, line and column.
 pub fn read(path: &Path) -> Result<RequestFile> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::data::read_text(path)?;
     let name = path.display().to_string();
     let json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     if json {
-        serde_json::from_str(&text).map_err(|e| Error::DataFile {
-            file: name,
-            line: Some(e.line()),
-            column: Some(e.column()),
-            message: e
+        serde_json::from_str(&text).map_err(|e| {
+            let message = e
                 .to_string()
                 .lines()
                 .next()
                 .unwrap_or("invalid JSON")
-                .to_string(),
+                .to_string();
+            // A type error names its key, as for TOML.
+            let message = match crate::data::json_key_at(&text, e.line(), e.column()) {
+                Some(key) if e.is_data() => format!("`{key}`: {message}"),
+                _ => message,
+            };
+            Error::DataFile {
+                file: name,
+                line: Some(e.line()),
+                column: Some(e.column()),
+                message,
+            }
         })
     } else {
         from_toml(FileKind::Data, &name, &text)
@@ -223,8 +228,11 @@ fn merge(cli: &mut Option<String>, file: Option<String>, option: &str, key: &str
 fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error {
     Error::input(
         option,
-        format!("the request file's `{key}` (`{file_value}`), or the option left out"),
-        format!("`{cli_value}`"),
+        format!(
+            "the request file's `{key}` ({}), or the option left out",
+            crate::error::quote(file_value)
+        ),
+        crate::error::quote(cli_value),
     )
 }
 
@@ -390,10 +398,7 @@ pub fn load(mut args: BatchArgs) -> Result<(BatchArgs, Extras)> {
 /// Reads a saved plan for `stscalc verify --plan FILE` or `stscalc labels --plan FILE`: the
 /// JSON of `stscalc batch --format json`.
 pub fn read_saved_plan(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::data::read_text(path)?;
     serde_json::from_str(&text).map_err(|e| Error::DataFile {
         file: path.display().to_string(),
         line: Some(e.line()),

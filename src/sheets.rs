@@ -78,7 +78,7 @@ pub fn user_text(field: &str, text: &str) -> Result<String> {
         return Err(Error::input(
             field,
             "one line of text of at most 200 characters",
-            format!("`{}`", t.escape_debug()),
+            crate::error::quote(t),
         ));
     }
     Ok(t.to_string())

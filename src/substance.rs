@@ -301,7 +301,23 @@ impl Certificate {
                 "no water content with an as-is assay (it already counts the water)",
                 format!("`{w}`"),
             )),
-            _ => Ok(Certificate { assay, basis, water }),
+            _ => {
+                // A stock under 1 % active is no certificate for this substance; refusing it
+                // also keeps 1 ÷ content (grams of stock per gram of active) far from overflow.
+                let dry = Decimal::ONE - water.map_or(Decimal::ZERO, |w| w.fraction());
+                if assay.fraction() * dry < Decimal::new(1, 2) {
+                    let found = match water {
+                        Some(w) => format!("`{assay}` with water `{w}`"),
+                        None => format!("`{assay}`"),
+                    };
+                    return Err(Error::input(
+                        "--assay",
+                        "a content of at least 1 % (the assay, times 1 − water on the dried basis)",
+                        found,
+                    ));
+                }
+                Ok(Certificate { assay, basis, water })
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ mod print;
 mod properties;
 mod register;
 mod release_regressions;
+mod reliability;
 mod second_review;
 mod session_print;
 mod sheets;

@@ -276,10 +276,7 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
         _ => return Err(Error::input("--lesions", expected, "more than one way")),
     }
     if let Some(path) = &args.lesion_file {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let text = crate::data::read_text(path)?;
         return session::lesions_from_csv(&path.display().to_string(), &text);
     }
     if !args.lesion.is_empty() {
@@ -497,13 +494,7 @@ fn series_request(
             "nothing",
         )
     })?;
-    let start = NaiveDate::parse_from_str(start_text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::input(
-            "--start",
-            "a date written YYYY-MM-DD, e.g. `2026-11-23`",
-            format!("`{start_text}`"),
-        )
-    })?;
+    let start = crate::bud::parse_date("--start", start_text, start_text.trim())?;
     let method: Method = args.method.as_deref().unwrap_or("dilution").parse()?;
     // The BUD comes from the USP rules for the method (the formula's [bud] declaration); a
     // pharmacist may shorten it with --solution-bud, never lengthen it.

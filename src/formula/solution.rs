@@ -54,12 +54,17 @@ impl Milliosmolar {
     /// Parses `308 mOsm/L` (also `308mOsm/L`); the number must not be negative.
     pub fn parse(text: &str) -> std::result::Result<Self, String> {
         let t = text.trim();
-        let expected = || format!("expected an osmolarity such as `308 mOsm/L`, found `{t}`");
+        let expected = || {
+            format!(
+                "expected an osmolarity such as `308 mOsm/L` (at most 12 digits before and after the point), found {}",
+                crate::error::quote(t)
+            )
+        };
         let number = t
             .strip_suffix("mOsm/L")
             .or_else(|| t.strip_suffix("mosm/L"))
             .ok_or_else(expected)?;
-        let v = Decimal::from_str_exact(number.trim()).map_err(|_| expected())?;
+        let v = crate::quantity::bounded_number(number).map_err(|_| expected())?;
         if v < Decimal::ZERO {
             return Err(expected());
         }

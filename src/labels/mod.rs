@@ -59,6 +59,9 @@ pub const DEFAULT_STOCK: &str = "avery-5160";
 /// and DejaVu Sans Mono's 0.602 (see the module documentation).
 const MONO_ADVANCE_EM: Decimal = Decimal::from_parts(61, 0, 0, false, 2);
 
+/// The most columns, and the most rows, a label stock may have.
+const MAX_GRID: u32 = 100;
+
 /// A length on paper, held in millimetres. Written in files as `"66.675 mm"`, `"2.625 in"` or
 /// `"6 pt"`; inches convert exactly (1 in = 25.4 mm), points as 1/72 in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -100,15 +103,20 @@ impl std::str::FromStr for Length {
             (n, Decimal::new(254, 1), Decimal::from(72))
         } else {
             return Err(format!(
-                "expected a length with its unit (mm, in or pt), such as \"2.625 in\", found \"{text}\""
+                "expected a length with its unit (mm, in or pt), such as \"2.625 in\", found {}",
+                crate::error::quote(text)
             ));
         };
-        let value = Decimal::from_str_exact(number.trim()).map_err(|_| {
-            format!("expected a length such as \"2.625 in\" or \"63.5 mm\", found \"{text}\"")
+        let value = crate::quantity::bounded_number(number).map_err(|_| {
+            format!(
+                "expected a length such as \"2.625 in\" or \"63.5 mm\" (at most 12 digits before and after the point), found {}",
+                crate::error::quote(text)
+            )
         })?;
         if value < Decimal::ZERO {
             return Err(format!(
-                "expected a length of zero or more, found \"{text}\""
+                "expected a length of zero or more, found {}",
+                crate::error::quote(text)
             ));
         }
         Ok(Length(value * times / per))
@@ -203,7 +211,8 @@ pub struct Fit {
 impl Stock {
     /// Labels per sheet.
     pub fn per_sheet(&self) -> u32 {
-        self.columns * self.rows
+        // `validate` bounds both counts, so the product cannot wrap; saturate all the same.
+        self.columns.saturating_mul(self.rows)
     }
 
     /// How much text one label holds.
@@ -259,6 +268,14 @@ impl Stock {
         }
         if self.columns == 0 || self.rows == 0 {
             return Err(err("`columns` and `rows` must be at least 1".into()));
+        }
+        // No sheet carries more than a few hundred labels; the bound keeps every count and
+        // product of counts far from wrapping.
+        if self.columns > MAX_GRID || self.rows > MAX_GRID {
+            return Err(err(format!(
+                "`columns` is {} and `rows` is {}: expected at most {MAX_GRID} each",
+                self.columns, self.rows
+            )));
         }
         for (name, l) in [
             ("page_width", self.page_width),
@@ -328,10 +345,7 @@ pub fn find(name: Option<&str>) -> Result<Stock> {
     }
     if name.ends_with(".toml") {
         let path = Path::new(name);
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::data::read_text(path)?;
         return Stock::parse(name, &text);
     }
     let known: Vec<String> = embedded().iter().map(|s| format!("`{}`", s.id)).collect();

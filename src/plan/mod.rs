@@ -153,8 +153,14 @@ pub const NEAREST_STEP: &str = "nearest step, halves away from zero";
 
 /// Rounds `x` to a multiple of `step` with `strategy`: the one rounding of a quantity to a
 /// balance readability, a measuring step or a syringe graduation.
+///
+/// When `x` is more than 10^28 steps (only reachable from extreme inputs, such as a 10^12 g
+/// batch at a 10^-12 % assay weighed to 10^-12 g), a step is below the last digit an exact
+/// decimal holds for `x`, so `x` is returned as it is instead of overflowing.
 pub fn round_to_multiple(x: Decimal, step: Decimal, strategy: RoundingStrategy) -> Decimal {
-    (x / step).round_dp_with_strategy(0, strategy) * step
+    x.checked_div(step)
+        .and_then(|n| n.round_dp_with_strategy(0, strategy).checked_mul(step))
+        .unwrap_or(x)
 }
 
 /// Rounds `m` to the nearest multiple of `step`, halves away from zero ([`NEAREST_STEP`]).

@@ -143,10 +143,11 @@ pub struct SeriesPlan {
 
 fn add(date: NaiveDate, days: i64, field: &str) -> Result<NaiveDate> {
     date.checked_add_signed(chrono::Duration::days(days))
+        .filter(|d| crate::bud::YEARS.contains(&chrono::Datelike::year(d)))
         .ok_or_else(|| {
             Error::input(
                 field,
-                "a date that keeps the series within the calendar",
+                "a date that keeps the series within the years 2000 to 2199",
                 date.to_string(),
             )
         })

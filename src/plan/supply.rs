@@ -103,10 +103,10 @@ impl PerApplication {
         let lower = t.to_ascii_lowercase();
         if let Some(number) = lower.strip_suffix("ftu") {
             let expected = "a mass such as `2g` or fingertip units such as `4FTU`, above zero";
-            let count = Decimal::from_str_exact(number.trim())
-                .map_err(|_| Error::input(field, expected, format!("`{t}`")))?;
+            let count = crate::quantity::bounded_number(number)
+                .map_err(|_| Error::input(field, expected, crate::error::quote(t)))?;
             if count <= Decimal::ZERO {
-                return Err(Error::input(field, expected, format!("`{t}`")));
+                return Err(Error::input(field, expected, crate::error::quote(t)));
             }
             return Ok(PerApplication::Ftu { count });
         }

@@ -87,10 +87,7 @@ impl Renderer {
             if !name.ends_with(".html") || !path.is_file() {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let text = crate::data::read_text(&path)?;
             files.push((name.to_string(), text));
         }
         files.sort();
