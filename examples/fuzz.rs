@@ -959,7 +959,7 @@ fn main() {
     }
     // No browser: a PDF request fails fast with its ordinary error.
     std::env::set_var(
-        stscalc::pdf::BROWSER_ENV,
+        stscalc::render::pdf::BROWSER_ENV,
         "/nonexistent/stscalc-fuzz-no-browser",
     );
     std::panic::set_hook(Box::new(|info| {

@@ -1,7 +1,6 @@
 //! Runs a parsed command line: turns options into validated requests, calls the pure planners,
 //! renders, and hands the result to standard output or [`crate::output::write_file`].
 
-use std::io::Write;
 use std::path::Path;
 
 use clap::CommandFactory;
@@ -25,7 +24,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cmd, "stscalc", &mut buf);
-            emit(&String::from_utf8_lossy(&buf), None, false)
+            crate::output::emit(String::from_utf8_lossy(&buf).as_bytes(), None, false)
         }
         Command::Formulas { format } => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
@@ -33,7 +32,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 Format::Text => render::text::formulas(&catalog),
                 Format::Json => render::json(&catalog.entries().collect::<Vec<_>>())?,
             };
-            emit(&out, None, false)
+            crate::output::emit(out.as_bytes(), None, false)
         }
         Command::Show { id, format } => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
@@ -42,7 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 ShowFormat::Toml => entry.text.clone(),
                 ShowFormat::Json => render::json(entry)?,
             };
-            emit(&out, None, false)
+            crate::output::emit(out.as_bytes(), None, false)
         }
         Command::Batch(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
@@ -59,12 +58,12 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             crate::print::refuse_sheet_options(&args)?;
             let out = dosing::session(&catalog, &args)?;
-            emit(&out, args.output.as_deref(), args.force)
+            crate::output::emit(out.as_bytes(), args.output.as_deref(), args.force)
         }
         Command::Supply(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
             let out = dosing::supply(&catalog, &args)?;
-            emit(&out, args.output.as_deref(), args.force)
+            crate::output::emit(out.as_bytes(), args.output.as_deref(), args.force)
         }
         Command::Labels(args) => {
             let catalog = Catalog::load(cli.formulas.as_deref())?;
@@ -109,7 +108,7 @@ fn batch(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result
             }
         }
     };
-    emit(&out, args.output.as_deref(), args.force)
+    crate::output::emit(out.as_bytes(), args.output.as_deref(), args.force)
 }
 
 /// Plans a solution batch and adds its record (lot, components, BUD for the method used).
@@ -194,12 +193,16 @@ fn verify(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Resu
         &additions,
     )?;
     match batch.format {
-        SheetFormat::Text => emit(
-            &render::verify::text(&v),
+        SheetFormat::Text => crate::output::emit(
+            render::verify::text(&v).as_bytes(),
             batch.output.as_deref(),
             batch.force,
         )?,
-        SheetFormat::Json => emit(&render::json(&v)?, batch.output.as_deref(), batch.force)?,
+        SheetFormat::Json => crate::output::emit(
+            render::json(&v)?.as_bytes(),
+            batch.output.as_deref(),
+            batch.force,
+        )?,
         // The compounding record, its actual-weight column filled, with the result.
         SheetFormat::Html | SheetFormat::Pdf => {
             crate::print::verified_record(entry, &v, &batch, templates)?
@@ -347,22 +350,6 @@ pub fn certificate(
                 })?
                 .parse()?;
             Certificate::new(assay, basis, water).map(Some)
-        }
-    }
-}
-
-/// Writes `text` to the output file, or to standard output.
-fn emit(text: &str, output: Option<&Path>, force: bool) -> Result<()> {
-    match output {
-        Some(path) => crate::output::write_file(path, text.as_bytes(), force),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .map_err(|source| Error::Io {
-                    path: "standard output".into(),
-                    source,
-                })
         }
     }
 }

@@ -40,7 +40,6 @@ pub mod error;
 pub mod formula;
 pub mod labels;
 pub mod output;
-pub mod pdf;
 pub mod plan;
 pub mod print;
 pub mod quantity;

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -22,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry, Preparation};
 use crate::labels::content::{self, Recipient, Traceability};
 use crate::labels::{self, LabelSheet, LabelText, Stock};
+use crate::output;
 use crate::plan::ointment::OintmentPlan;
 use crate::plan::solution::SolutionPlan;
 use crate::quantity::format_number;
@@ -72,14 +72,13 @@ fn record_sheet<'a>(
     templates: Option<&Path>,
     view: impl FnOnce(Option<String>, Paper) -> Result<RecordView<'a>>,
 ) -> Result<()> {
-    check_output(args.output.as_deref(), args.force)?;
+    output::check(args.output.as_deref(), args.force)?;
     let facility = facility(args.print.facility.as_deref())?;
     let paper = args.print.paper.unwrap_or(Paper::Letter);
     let renderer = Renderer::new(templates)?;
     let html = renderer.render("record.html", &view(facility, paper)?)?;
-    finish(
-        html,
-        args.format == SheetFormat::Pdf,
+    output::emit(
+        &crate::render::pdf::bytes(html, args.format == SheetFormat::Pdf)?,
         args.output.as_deref(),
         args.force,
     )
@@ -131,30 +130,26 @@ impl<'a> LabelRun<'a> {
         let mut sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
         sheet.warnings = warnings;
         match self.format {
-            SheetFormat::Text => emit(
+            SheetFormat::Text => output::emit(
                 labels_text(title, what, self.copies, &sheet).as_bytes(),
                 self.output,
                 self.force,
             ),
-            SheetFormat::Json => emit(
+            SheetFormat::Json => output::emit(
                 crate::render::json(&sheet)?.as_bytes(),
                 self.output,
                 self.force,
             ),
             SheetFormat::Html | SheetFormat::Pdf => {
-                check_output(self.output, self.force)?;
+                output::check(self.output, self.force)?;
                 let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
-                finish(
-                    html,
-                    self.format == SheetFormat::Pdf,
+                output::emit(
+                    &crate::render::pdf::bytes(html, self.format == SheetFormat::Pdf)?,
                     self.output,
                     self.force,
                 )?;
                 // Once the labels are written: a failed run prints its one error line only.
-                let mut err = std::io::stderr().lock();
-                for w in &sheet.warnings {
-                    let _ = writeln!(err, "warning: {w}");
-                }
+                output::warn(&sheet.warnings);
                 Ok(())
             }
         }
@@ -567,7 +562,7 @@ pub fn refuse_sheet_options(args: &SessionArgs) -> Result<()> {
 
 /// `stscalc session --format html|pdf`: the session sheet filled from the checked session.
 pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
-    check_output(args.output.as_deref(), args.force)?;
+    output::check(args.output.as_deref(), args.force)?;
     refuse_series(args, "sheet")?;
     let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;
     let (entry, plan) = crate::app::dosing::session_plan(catalog, args)?;
@@ -586,9 +581,8 @@ pub fn session(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) 
     sheet.bud = fields.bud;
     sheet.set_page_header();
     let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
-    finish(
-        html,
-        args.format == SheetFormat::Pdf,
+    output::emit(
+        &crate::render::pdf::bytes(html, args.format == SheetFormat::Pdf)?,
         args.output.as_deref(),
         args.force,
     )
@@ -623,17 +617,16 @@ pub fn session_sheet(args: &SessionSheetArgs, templates: Option<&Path>) -> Resul
     sheet.drawn_up = Some(content::drawn_up_sentence(&limit));
     sheet.set_page_header();
     match args.format {
-        PrintFormat::Json => emit(
+        PrintFormat::Json => output::emit(
             crate::render::json(&sheet)?.as_bytes(),
             args.output.as_deref(),
             args.force,
         ),
         PrintFormat::Html | PrintFormat::Pdf => {
-            check_output(args.output.as_deref(), args.force)?;
+            output::check(args.output.as_deref(), args.force)?;
             let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
-            finish(
-                html,
-                args.format == PrintFormat::Pdf,
+            output::emit(
+                &crate::render::pdf::bytes(html, args.format == PrintFormat::Pdf)?,
                 args.output.as_deref(),
                 args.force,
             )
@@ -664,7 +657,7 @@ pub fn export_templates(dir: &Path, force: bool) -> Result<()> {
     for p in &paths {
         let _ = writeln!(out, "wrote {}", p.display());
     }
-    emit(out.as_bytes(), None, false)
+    output::emit(out.as_bytes(), None, false)
 }
 
 /// Parses a count option (`--copies 2`, `--skip 3`) from `min` to `max`.
@@ -736,40 +729,6 @@ fn check_paper(stock: &Stock, paper: Option<Paper>) -> Result<()> {
             format!("`{}`", p.as_str()),
         )),
         _ => Ok(()),
-    }
-}
-
-/// Fails early when the output cannot be written, before any slow work.
-fn check_output(output: Option<&Path>, force: bool) -> Result<()> {
-    match output {
-        Some(p) => crate::output::check_target(p, force).map(|_| ()),
-        None => Ok(()),
-    }
-}
-
-/// Turns the HTML into the requested bytes and writes them.
-fn finish(html: String, pdf: bool, output: Option<&Path>, force: bool) -> Result<()> {
-    if pdf {
-        let bytes = crate::pdf::print_html(&html)?;
-        emit(&bytes, output, force)
-    } else {
-        emit(html.as_bytes(), output, force)
-    }
-}
-
-/// Writes `bytes` to the output file, or to standard output.
-fn emit(bytes: &[u8], output: Option<&Path>, force: bool) -> Result<()> {
-    match output {
-        Some(path) => crate::output::write_file(path, bytes, force),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes)
-                .and_then(|_| out.flush())
-                .map_err(|source| Error::Io {
-                    path: "standard output".into(),
-                    source,
-                })
-        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod dosing;
 pub mod html;
+pub mod pdf;
 pub mod record;
 pub mod text;
 pub mod verify;
