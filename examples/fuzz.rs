@@ -19,7 +19,7 @@
 //! `session` and `supply` through the CLI), `stock` (label stocks; one that loads is printed
 //! on), `request` (request files in TOML and JSON, run by `batch` and `verify`), `csv` (lesion
 //! lists, run by `session` and `labels session`) and `cli` (whole command lines through
-//! `stscalc::app::run`, in-process, as `src/main.rs` runs them).
+//! `stscalc::commands::run`, in-process, as `src/main.rs` runs them).
 //!
 //! Every call runs under `catch_unwind`. A panic is a failure, and so is an error whose message
 //! is not one line or a call slower than 5 s. Each failure is printed with its target and its
@@ -557,7 +557,7 @@ fn guard<T>(
 fn run_cli(args: &[String]) -> Result<(), stscalc::Error> {
     let argv = std::iter::once("stscalc".to_string()).chain(args.iter().cloned());
     match stscalc::cli::Cli::try_parse_from(argv) {
-        Ok(cli) => stscalc::app::run(cli),
+        Ok(cli) => stscalc::commands::run(cli),
         Err(_) => Ok(()),
     }
 }

@@ -31,9 +31,9 @@
 
 #![deny(missing_docs)]
 
-pub mod app;
 pub mod bud;
 pub mod cli;
+pub mod commands;
 pub mod data;
 pub mod days;
 pub mod error;
@@ -41,7 +41,6 @@ pub mod formula;
 pub mod labels;
 pub mod output;
 pub mod plan;
-pub mod print;
 pub mod quantity;
 pub mod register;
 pub mod render;

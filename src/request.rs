@@ -628,7 +628,7 @@ pub fn record_request(
         method,
         components,
         strength: None,
-        facility: crate::print::facility(facility)?,
+        facility: self::facility(facility)?,
     })
 }
 
@@ -648,4 +648,32 @@ pub fn actuals(file: Vec<Actual>, options: &[String]) -> Result<Vec<Actual>> {
         all.push(parse_actual("--actual", a)?);
     }
     Ok(all)
+}
+
+/// Checks a piece of user text (patient, facility...): one line, at most 200 characters. It is
+/// escaped by the templates; this only keeps the sheet's layout sane.
+pub fn user_text(field: &str, text: &str) -> Result<String> {
+    let t = text.trim();
+    if t.chars().any(char::is_control) || t.chars().count() > 200 {
+        return Err(Error::input(
+            field,
+            "one line of text of at most 200 characters",
+            crate::error::quote(t),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// An optional piece of user text for `field`: `None` when not given or blank, else checked
+/// by [`user_text`].
+pub fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
+    match text {
+        Some(t) if !t.trim().is_empty() => user_text(field, t).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The facility line of sheets and labels (`--facility`): `None` when not given or blank.
+pub fn facility(text: Option<&str>) -> Result<Option<String>> {
+    optional_text("--facility", text)
 }

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::formula::Strength;
 use crate::formula::{Entry, Formula};
 use crate::labels::content::Traceability;
@@ -68,20 +68,6 @@ impl Default for PaperView {
     fn default() -> Self {
         PaperView::of(Paper::Letter)
     }
-}
-
-/// Checks a piece of user text (patient, facility...): one line, at most 200 characters. It is
-/// escaped by the templates; this only keeps the sheet's layout sane.
-pub fn user_text(field: &str, text: &str) -> Result<String> {
-    let t = text.trim();
-    if t.chars().any(char::is_control) || t.chars().count() > 200 {
-        return Err(Error::input(
-            field,
-            "one line of text of at most 200 characters",
-            crate::error::quote(t),
-        ));
-    }
-    Ok(t.to_string())
 }
 
 /// One line of facts on a sheet: a key, its value, and an optional note in small type.

@@ -1,0 +1,413 @@
+//! `stscalc labels`: container labels for a batch (from its options or its saved plan), and
+//! `stscalc labels session`: one label per syringe of a session, laid out on a label stock.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use super::batch::{plan_ointment, plan_solution, refuse_solution_options};
+use super::session::{refuse_series, session_plan, SheetFields};
+use super::{count, facility};
+use crate::cli::{
+    BatchArgs, LabelSheetArgs, LabelsArgs, LabelsTarget, SessionLabelsArgs, SheetFormat,
+};
+use crate::error::{Error, Result};
+use crate::formula::{Catalog, Entry, Preparation};
+use crate::labels::content::{self, Recipient, Traceability};
+use crate::labels::{self, LabelSheet, LabelText, Stock};
+use crate::output;
+use crate::quantity::format_number;
+use crate::render::html::Renderer;
+use crate::sheets::Paper;
+
+/// The label options shared by batch and session labels.
+struct LabelRun<'a> {
+    stock: Stock,
+    copies: u32,
+    skip: u32,
+    outline: bool,
+    format: SheetFormat,
+    output: Option<&'a Path>,
+    force: bool,
+}
+
+impl<'a> LabelRun<'a> {
+    fn new(
+        sheet: &LabelSheetArgs,
+        paper: Option<Paper>,
+        format: SheetFormat,
+        output: Option<&'a Path>,
+        force: bool,
+    ) -> Result<Self> {
+        let stock = labels::find(sheet.label_stock.as_deref())?;
+        check_paper(&stock, paper)?;
+        Ok(LabelRun {
+            stock,
+            copies: count("--copies", &sheet.copies, 0, 1000)?,
+            skip: count("--skip", &sheet.skip, 0, u32::MAX)?,
+            outline: sheet.outline,
+            format,
+            output,
+            force,
+        })
+    }
+
+    /// Lays `texts` out and writes them in the asked format; `title` and `what` describe the
+    /// run in the text preview. `warnings` go with the preview and the JSON, and to standard
+    /// error for HTML and PDF (never onto the labels).
+    fn print(
+        &self,
+        texts: &[LabelText],
+        title: &str,
+        what: (&str, u32),
+        warnings: Vec<String>,
+        templates: Option<&Path>,
+    ) -> Result<()> {
+        let mut sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
+        sheet.warnings = warnings;
+        match self.format {
+            SheetFormat::Text => output::emit(
+                labels_text(title, what, self.copies, &sheet).as_bytes(),
+                self.output,
+                self.force,
+            ),
+            SheetFormat::Json => output::emit(
+                crate::render::json(&sheet)?.as_bytes(),
+                self.output,
+                self.force,
+            ),
+            SheetFormat::Html | SheetFormat::Pdf => {
+                output::check(self.output, self.force)?;
+                let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
+                output::emit(
+                    &crate::render::pdf::bytes(html, self.format == SheetFormat::Pdf)?,
+                    self.output,
+                    self.force,
+                )?;
+                // Once the labels are written: a failed run prints its one error line only.
+                output::warn(&sheet.warnings);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `stscalc labels`: container labels for a batch (or, with `session`, syringe labels for a
+/// session), on a label stock.
+pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Result<()> {
+    if let Some(LabelsTarget::Session(s)) = &args.target {
+        return session_labels(catalog, s, templates);
+    }
+    let b = &args.batch;
+    let run = LabelRun::new(
+        &args.sheet,
+        b.print.paper,
+        b.format,
+        b.output.as_deref(),
+        b.force,
+    )?;
+    // The batch's request (options and --request file) gives the lot and the BUD printed: the
+    // lot and the compounding date of the batch's record, never today's clock, so that labels
+    // printed another day say what the record says.
+    let (mut b, mut extras) = crate::request::load(b.clone())?;
+    let entry = catalog.get(crate::request::formula_id(&b)?)?;
+    let saved = args
+        .plan
+        .as_deref()
+        .map(crate::request::read_saved_plan)
+        .transpose()?;
+    let mut warnings = Vec::new();
+    match &saved {
+        Some(saved) => {
+            crate::plan::verify::check_saved_formula(
+                &crate::plan::ointment::FormulaRef::of(entry),
+                saved,
+            )?;
+            crate::request::apply_saved_plan(&mut b, &mut extras, saved)?;
+        }
+        None => require_record_identity(&b, entry)?,
+    }
+    let b = &b;
+    // The labels are the saved plan's, or worked out again from the options: say so.
+    let check = |mine: serde_json::Value| match &saved {
+        Some(saved) => crate::plan::verify::check_saved_batch(
+            &crate::plan::ointment::FormulaRef::of(entry),
+            &mine,
+            saved,
+        ),
+        None => Ok(()),
+    };
+    let facility = facility(b.print.facility.as_deref())?;
+    let mut texts: Vec<LabelText> = Vec::new();
+    let containers = match entry.formula.preparation {
+        Preparation::Ointment => {
+            refuse_solution_options(b)?;
+            let plan = plan_ointment(entry, b, extras.components)?;
+            check(plan_json(&plan)?)?;
+            check_record_lot(
+                entry,
+                crate::formula::Strength::Percent(plan.strength),
+                plan.record.as_ref(),
+            )?;
+            warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
+            let trace = trace_of(plan.record.as_ref());
+            let label =
+                |purpose| content::ointment(entry, &plan, facility.as_deref(), &trace, purpose);
+            texts.extend((0..plan.fill.count).map(|_| label("container")));
+            texts.extend((0..run.copies).map(|_| label("record copy")));
+            plan.fill.count
+        }
+        Preparation::Solution => {
+            let plan = plan_solution(entry, b, extras.components)?;
+            check(plan_json(&plan)?)?;
+            check_record_lot(
+                entry,
+                crate::formula::Strength::Concentration(plan.strength),
+                plan.record.as_ref(),
+            )?;
+            warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
+            let trace = trace_of(plan.record.as_ref());
+            let fill = &plan.fill;
+            // Every vial holds its share and its residual but the last, which holds the rest.
+            for k in 1..=fill.count {
+                texts.push(content::solution(
+                    entry,
+                    &plan,
+                    fill.holds_in(k),
+                    facility.as_deref(),
+                    &trace,
+                    "container",
+                ));
+            }
+            // The record's copy is the first vial's label.
+            let copy = content::solution(
+                entry,
+                &plan,
+                fill.holds_in(1),
+                facility.as_deref(),
+                &trace,
+                "record copy",
+            );
+            texts.extend((0..run.copies).map(|_| copy.clone()));
+            fill.count
+        }
+    };
+    if saved.is_none() {
+        warnings.push(
+            "these labels are worked out again from the options given: check their lot, BUD and storage against the compounding record (`--plan` prints them from the batch's saved plan)"
+                .to_string(),
+        );
+    }
+    let title = format!("Labels for {}", entry.formula.id);
+    run.print(
+        &texts,
+        &title,
+        ("container", containers),
+        warnings,
+        templates,
+    )
+}
+
+/// A plan as JSON, to compare with a saved one.
+fn plan_json<T: serde::Serialize>(plan: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(plan).map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
+}
+
+/// Container labels carry the lot and the beyond-use date of the batch's compounding record:
+/// they need the record's lot number and compounding date (`--lot` and `--date`, or `lot` and
+/// `compounded_at` in the `--request` file), not ones made up again from today's clock.
+fn require_record_identity(b: &BatchArgs, entry: &Entry) -> Result<()> {
+    if b.record.date.is_none() {
+        return Err(Error::input(
+            "--date",
+            "the batch's compounding date and time as on its compounding record (the labels carry the record's lot and BUD; or `compounded_at` in a --request file)",
+            "nothing",
+        ));
+    }
+    if b.record.lot.is_none() {
+        return Err(Error::input(
+            "--lot",
+            "the batch's lot number as on its compounding record (or `lot` in a --request file)",
+            "nothing",
+        ));
+    }
+    // The BUD depends on the method (a solution from powder keeps 4 days, diluted 10): it is
+    // not left to the default either.
+    let methods = &entry.formula.bud().methods;
+    if !methods.is_empty() && b.method.is_none() {
+        return Err(Error::input(
+            "--method",
+            format!(
+                "the batch's preparation method as on its compounding record ({}: the BUD depends on it)",
+                methods
+                    .keys()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            "nothing",
+        ));
+    }
+    Ok(())
+}
+
+/// A lot number of stscalc's own scheme for this formula must be of the batch's day and
+/// strength: a mismatch means the lot of another batch was typed.
+fn check_record_lot(
+    entry: &Entry,
+    made: crate::formula::Strength,
+    record: Option<&crate::plan::record::BatchRecord>,
+) -> Result<()> {
+    match record {
+        Some(r) => crate::plan::record::check_given_lot(
+            &entry.formula,
+            made,
+            &r.lot.number,
+            r.compounded_at.date,
+        ),
+        None => Ok(()),
+    }
+}
+
+/// `stscalc labels session`: one label per syringe of a checked session, plus `--copies` of
+/// each for the record.
+fn session_labels(
+    catalog: &Catalog,
+    args: &SessionLabelsArgs,
+    templates: Option<&Path>,
+) -> Result<()> {
+    let s = &args.session;
+    let run = LabelRun::new(
+        &args.sheet,
+        s.sheet.paper,
+        s.format,
+        s.output.as_deref(),
+        s.force,
+    )?;
+    refuse_series(s, "labels")?;
+    let fields = SheetFields::parse(&s.sheet, chrono::Local::now().naive_local())?;
+    let (entry, plan) = session_plan(catalog, s)?;
+    fields.check_lot(entry, &plan)?;
+    let limit = fields.syringe_limit(entry)?;
+    // The vial's lot and BUD: printed as the syringes' source, never as their own BUD.
+    let vial = Traceability {
+        lot: fields.lot.clone(),
+        bud: fields.bud.clone(),
+        ..Traceability::default()
+    };
+    let recipient = Recipient {
+        patient: fields.patient.clone(),
+        patient_id: fields.patient_id.clone(),
+    };
+    let mut texts = Vec::new();
+    for purpose in std::iter::once("syringe").chain((0..run.copies).map(|_| "record copy")) {
+        for fill in &plan.syringes {
+            texts.push(content::syringe(
+                entry,
+                &plan,
+                fill,
+                &recipient,
+                fields.facility.as_deref(),
+                &vial,
+                &limit,
+                purpose,
+            ));
+        }
+    }
+    let title = format!("Syringe labels for a session of {}", entry.formula.id);
+    run.print(
+        &texts,
+        &title,
+        ("syringe", plan.syringes.len() as u32),
+        Vec::new(),
+        templates,
+    )
+}
+
+fn trace_of(record: Option<&crate::plan::record::BatchRecord>) -> Traceability {
+    record.map(Traceability::from).unwrap_or_default()
+}
+
+/// The paper of a label stock is the stock's; `--paper` may only confirm it.
+fn check_paper(stock: &Stock, paper: Option<Paper>) -> Result<()> {
+    match paper {
+        Some(p) if p.as_str() != stock.paper => Err(Error::input(
+            "--paper",
+            if stock.paper == "label" {
+                format!(
+                    "no `--paper` for stock `{}` (its page is the label)",
+                    stock.id
+                )
+            } else {
+                format!("`{}`, the paper of stock `{}`", stock.paper, stock.id)
+            },
+            format!("`{}`", p.as_str()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The terminal preview of a label run: where the labels go and what they say.
+fn labels_text(
+    title: &str,
+    (what, n_items): (&str, u32),
+    copies: u32,
+    sheet: &LabelSheet,
+) -> String {
+    let n = |x: u32| format_number(Decimal::from(x));
+    let plural = |x: u32, word: &str| {
+        if x == 1 {
+            word.to_string()
+        } else {
+            format!("{word}s")
+        }
+    };
+    let s = &sheet.stock;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{title}: {} {} + {} cop{} for the record = {} {}",
+        n(n_items),
+        plural(n_items, what),
+        n(copies),
+        if copies == 1 { "y" } else { "ies" },
+        n(sheet.count),
+        plural(sheet.count, "label")
+    );
+    let _ = writeln!(o, "Stock {}: {}; {}", s.id, s.name, s.fit_text);
+    for page in &sheet.pages {
+        let first = page.labels.first().map_or(0, |l| l.position);
+        let last = page.labels.last().map_or(0, |l| l.position);
+        let skipped = if page.number == 1 && sheet.skipped > 0 {
+            format!(" ({} skipped)", n(sheet.skipped))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "Sheet {}: positions {} to {}{skipped}",
+            n(page.number),
+            n(first),
+            n(last)
+        );
+    }
+    for w in &sheet.warnings {
+        let _ = writeln!(o, "! {w}");
+    }
+    // Identical labels are shown once.
+    let mut seen = BTreeSet::new();
+    for page in &sheet.pages {
+        for l in &page.labels {
+            let text: Vec<&str> = l.lines.iter().map(|x| x.text.as_str()).collect();
+            if seen.insert(text.clone()) {
+                o.push_str("\nLabel text:\n");
+                for t in text {
+                    let _ = writeln!(o, "  {t}");
+                }
+            }
+        }
+    }
+    o
+}

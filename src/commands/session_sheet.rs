@@ -1,0 +1,54 @@
+//! `stscalc session-sheet`: a blank session sheet, to fill in by hand.
+
+use std::path::Path;
+
+use super::{count, facility, optional_text, parse_date};
+use crate::bud::DrawnUp;
+use crate::cli::{PrintFormat, SessionSheetArgs};
+use crate::error::Result;
+use crate::labels::content;
+use crate::output;
+use crate::render::html::Renderer;
+use crate::sheets::{Paper, SessionSheet};
+
+/// `stscalc session-sheet`: the clinician's sheet, blank rows to fill in by hand.
+pub fn run(args: &SessionSheetArgs, templates: Option<&Path>) -> Result<()> {
+    let rows = count("--lesions", &args.lesions, 1, 40)?;
+    let mut sheet = SessionSheet::blank(rows, args.paper.unwrap_or(Paper::Letter));
+    sheet.patient = optional_text("--patient", args.patient.as_deref())?;
+    sheet.patient_id = optional_text("--patient-id", args.patient_id.as_deref())?;
+    sheet.prescriber = optional_text("--prescriber", args.prescriber.as_deref())?;
+    sheet.facility = facility(args.facility.as_deref())?;
+    sheet.session = match args.session.as_deref() {
+        None => None,
+        Some(s) => Some(count("--session", s, 1, 1000)?),
+    };
+    sheet.date = args.date.as_deref().map(parse_date).transpose()?;
+    // Filled in by hand: where the syringes are drawn up decides how long they may be used;
+    // the blank sheet prints the default (immediate use) with its blanks.
+    let limit = crate::bud::syringe_limit(
+        crate::bud::Rules::embedded(),
+        DrawnUp::ImmediateUse,
+        crate::bud::Storage::Room,
+        None,
+        None,
+    )?;
+    sheet.drawn_up = Some(content::drawn_up_sentence(&limit));
+    sheet.set_page_header();
+    match args.format {
+        PrintFormat::Json => output::emit(
+            crate::render::json(&sheet)?.as_bytes(),
+            args.output.as_deref(),
+            args.force,
+        ),
+        PrintFormat::Html | PrintFormat::Pdf => {
+            output::check(args.output.as_deref(), args.force)?;
+            let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
+            output::emit(
+                &crate::render::pdf::bytes(html, args.format == PrintFormat::Pdf)?,
+                args.output.as_deref(),
+                args.force,
+            )
+        }
+    }
+}
