@@ -609,7 +609,7 @@ impl Worker {
                     let _ = stscalc::days::Days::parse("f", t);
                     let _ = stscalc::formula::solution::Milliosmolar::parse(t);
                     let _ = t.parse::<stscalc::labels::Length>();
-                    stscalc::plan::supply::PerApplication::parse(t).map(|_| ())
+                    stscalc::request::parse::per_application(t).map(|_| ())
                 })?;
             }
             Target::Date => {
@@ -719,7 +719,9 @@ impl Worker {
                 let json = text.trim_start().starts_with('{');
                 let p = self.write(if json { "r.json" } else { "r.toml" }, &text);
                 let show = || format!("{text:?}");
-                guard(target, &show, || stscalc::request::read(&p).map(|_| ()))?;
+                guard(target, &show, || {
+                    stscalc::request::file::read(&p).map(|_| ())
+                })?;
                 let command = if self.rng.chance(3) {
                     "verify"
                 } else {
@@ -733,7 +735,7 @@ impl Worker {
                 let text = mutate(&mut self.rng, &seed, &s.csv);
                 let show = || format!("{text:?}");
                 let parsed = guard(target, &show, || {
-                    stscalc::plan::session::lesions_from_csv("l.csv", &text)
+                    stscalc::request::lesion_csv::lesions_from_csv("l.csv", &text)
                 })?;
                 if parsed.is_some() {
                     let p = self.write("l.csv", &text).display().to_string();

@@ -18,7 +18,7 @@ const KNOWN: &[&str] = &[
     "cli imports sheets",
     "formula imports plan",
     "formula names 5 command-line flags",
-    "plan names 97 command-line flags",
+    "plan names 64 command-line flags",
     "plan::ointment::plan_on_balance is over 150 lines",
     "plan::record imports labels",
     "plan::series::plan is over 150 lines",

@@ -11,10 +11,8 @@ use crate::formula::{Catalog, Entry, Preparation};
 use crate::output;
 use crate::plan::ointment::{self, OintmentPlan, OintmentRequest};
 use crate::plan::record;
-use crate::plan::solution::{
-    Method, MethodRequest, SolutionPlan, SolutionRequest, StockChoice, VolumeOverage,
-};
-use crate::plan::{Balance, BatchSize, Overage};
+use crate::plan::solution::{Method, MethodRequest, SolutionPlan, SolutionRequest, StockChoice};
+use crate::plan::{Balance, BatchSize};
 use crate::quantity::{parse_positive, Mass, Percent, Volume};
 use crate::render;
 use crate::render::html::Renderer;
@@ -24,8 +22,8 @@ use crate::substance::{AssayBasis, Certificate, Form};
 
 /// `stscalc batch`.
 pub fn run(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result<()> {
-    let (args, extras) = request::load(args)?;
-    let entry = catalog.get(request::formula_id(&args)?)?;
+    let (args, extras) = request::file::load(args)?;
+    let entry = catalog.get(request::batch::formula_id(&args)?)?;
     let out = match entry.formula.preparation {
         Preparation::Ointment => {
             refuse_solution_options(&args)?;
@@ -70,7 +68,7 @@ pub fn plan_solution(
     let mut plan = crate::plan::solution::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
     let method = record::bud_method(&entry.formula, plan.method);
-    let mut record_req = request::record_request(
+    let mut record_req = request::batch::record_request(
         &args.record,
         args.print.facility.as_deref(),
         method,
@@ -95,7 +93,7 @@ pub fn plan_ointment(
     let req = ointment_request(args)?;
     let mut plan = ointment::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
-    let mut record_req = request::record_request(
+    let mut record_req = request::batch::record_request(
         &args.record,
         args.print.facility.as_deref(),
         args.method.clone(),
@@ -113,7 +111,7 @@ pub fn ointment_request(args: &BatchArgs) -> Result<OintmentRequest> {
         (Some(q), _) => BatchSize::Total {
             total: parse_positive::<Mass>("--quantity", q)?,
         },
-        (None, Some(c)) => BatchSize::parse_containers(c)?,
+        (None, Some(c)) => crate::request::parse::containers(c)?,
         (None, None) => {
             return Err(Error::input(
                 "--quantity",
@@ -127,7 +125,11 @@ pub fn ointment_request(args: &BatchArgs) -> Result<OintmentRequest> {
         .as_deref()
         .map(|s| parse_positive::<Percent>("--strength", s))
         .transpose()?;
-    let overage = args.overage.as_deref().map(Overage::parse).transpose()?;
+    let overage = args
+        .overage
+        .as_deref()
+        .map(crate::request::parse::overage)
+        .transpose()?;
     let PowderOptions {
         stock_form,
         certificate,
@@ -172,12 +174,10 @@ pub(crate) fn powder_options(args: &BatchArgs) -> Result<PowderOptions> {
         args.assay_basis.as_deref(),
         args.water.as_deref(),
     )?;
-    let readability: Mass = parse_positive(
-        "--readability",
-        args.readability
-            .as_deref()
-            .unwrap_or(crate::plan::DEFAULT_READABILITY),
-    )?;
+    let readability: Mass = match args.readability.as_deref() {
+        Some(r) => parse_positive("--readability", r)?,
+        None => crate::plan::default_readability(),
+    };
     let repeatability = args
         .repeatability
         .as_deref()
@@ -298,7 +298,7 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
     let overage = args
         .overage
         .as_deref()
-        .map(VolumeOverage::parse)
+        .map(crate::request::parse::volume_overage)
         .transpose()?;
     let measure_step = args
         .measure_step

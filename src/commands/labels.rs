@@ -111,28 +111,28 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
     // The batch's request (options and --request file) gives the lot and the BUD printed: the
     // lot and the compounding date of the batch's record, never today's clock, so that labels
     // printed another day say what the record says.
-    let (mut b, mut extras) = crate::request::load(b.clone())?;
-    let entry = catalog.get(crate::request::formula_id(&b)?)?;
+    let (mut b, mut extras) = crate::request::file::load(b.clone())?;
+    let entry = catalog.get(crate::request::batch::formula_id(&b)?)?;
     let saved = args
         .plan
         .as_deref()
-        .map(crate::request::read_saved_plan)
+        .map(crate::request::saved_plan::read_saved_plan)
         .transpose()?;
     let mut warnings = Vec::new();
     match &saved {
         Some(saved) => {
-            crate::plan::verify::check_saved_formula(
+            crate::request::saved_plan::check_saved_formula(
                 &crate::plan::ointment::FormulaRef::of(entry),
                 saved,
             )?;
-            crate::request::apply_saved_plan(&mut b, &mut extras, saved)?;
+            crate::request::saved_plan::apply_saved_plan(&mut b, &mut extras, saved)?;
         }
         None => require_record_identity(&b, entry)?,
     }
     let b = &b;
     // The labels are the saved plan's, or worked out again from the options: say so.
     let check = |mine: serde_json::Value| match &saved {
-        Some(saved) => crate::plan::verify::check_saved_batch(
+        Some(saved) => crate::request::saved_plan::check_saved_batch(
             &crate::plan::ointment::FormulaRef::of(entry),
             &mine,
             saved,

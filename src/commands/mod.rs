@@ -15,7 +15,7 @@ use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 use crate::formula::Catalog;
 use crate::quantity::{format_number, parse_positive, Concentration, Quantity, Volume};
-pub(crate) use crate::request::{facility, optional_text};
+pub(crate) use crate::request::parse::{facility, optional_text};
 use crate::substance::Form;
 
 pub mod batch;

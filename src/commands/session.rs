@@ -1,5 +1,5 @@
 //! `stscalc session`: an intralesional session checked (and its series planned) as text or
-//! JSON, or printed as the session sheet (HTML or PDF). [`session_plan`] and [`SheetFields`]
+//! JSON, or printed as the session sheet (HTML or PDF). [`session_plan`] and `SheetFields`
 //! serve the syringe labels (`stscalc labels session`) too.
 
 use std::path::Path;
@@ -51,7 +51,7 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
     }
     if let Some(path) = &args.lesion_file {
         let text = crate::data::read_text(path)?;
-        return session::lesions_from_csv(&path.display().to_string(), &text);
+        return crate::request::lesion_csv::lesions_from_csv(&path.display().to_string(), &text);
     }
     if !args.lesion.is_empty() {
         if args.lesion.len() > HARD_MAX_LESIONS as usize {

@@ -4,7 +4,7 @@ use super::parse_count;
 use crate::cli::{Format, SupplyArgs};
 use crate::error::{Error, Result};
 use crate::formula::Catalog;
-use crate::plan::supply::{self, Course, PerApplication, SupplyRequest, TopicalData};
+use crate::plan::supply::{self, Course, SupplyRequest, TopicalData};
 use crate::render;
 
 /// `stscalc supply`.
@@ -16,7 +16,7 @@ pub fn run(catalog: &Catalog, args: &SupplyArgs) -> Result<()> {
 /// `stscalc supply`: the rendered supply.
 fn report(catalog: &Catalog, args: &SupplyArgs) -> Result<String> {
     let entry = catalog.get(&args.id)?;
-    let per_application = PerApplication::parse(&args.per_application)?;
+    let per_application = crate::request::parse::per_application(&args.per_application)?;
     let per_day = parse_count("--per-day", &args.per_day, "applications a day", 24)?;
     let course = match (&args.days, &args.months) {
         (Some(d), _) => Course::Days {

@@ -14,17 +14,20 @@ use crate::sheets::RecordView;
 
 /// `stscalc verify`.
 pub fn run(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Result<()> {
-    let (mut batch, mut extras) = request::load(args.batch)?;
-    let entry = catalog.get(request::formula_id(&batch)?)?;
+    let (mut batch, mut extras) = request::file::load(args.batch)?;
+    let entry = catalog.get(request::batch::formula_id(&batch)?)?;
     // A saved plan gives every input the options leave out; one given against it is refused.
     let saved = args
         .plan
         .as_deref()
-        .map(request::read_saved_plan)
+        .map(request::saved_plan::read_saved_plan)
         .transpose()?;
     if let Some(saved) = &saved {
-        verify::check_saved_formula(&crate::plan::ointment::FormulaRef::of(entry), saved)?;
-        request::apply_saved_plan(&mut batch, &mut extras, saved)?;
+        crate::request::saved_plan::check_saved_formula(
+            &crate::plan::ointment::FormulaRef::of(entry),
+            saved,
+        )?;
+        request::saved_plan::apply_saved_plan(&mut batch, &mut extras, saved)?;
     }
     if entry.formula.preparation == Preparation::Solution {
         // Said before the measured amounts are read, so a volume is not first refused as
@@ -34,11 +37,11 @@ pub fn run(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Res
             entry.formula.id
         )));
     }
-    let actuals = request::actuals(extras.actual, &args.actual)?;
-    let additions = request::additions(extras.additions, &args.addition)?;
+    let actuals = request::batch::actuals(extras.actual, &args.actual)?;
+    let additions = request::batch::additions(extras.additions, &args.addition)?;
     let plan = plan_ointment(entry, &batch, extras.components)?;
     if let Some(saved) = &saved {
-        verify::check_saved_plan(&plan, saved)?;
+        crate::request::saved_plan::check_saved_plan(&plan, saved)?;
     }
     let v = verify::verify(
         &plan,

@@ -58,45 +58,6 @@ pub fn check_lot(field: &str, text: &str) -> Result<String> {
     }
 }
 
-/// Parses `ID=LOT@EXPIRY` or `ID=LOT@EXPIRY@MANUFACTURER`; the expiry is `YYYY-MM-DD` or
-/// `YYYY-MM` (the month's last day).
-pub fn parse_component(field: &str, text: &str) -> Result<ComponentLotInput> {
-    let t = text.trim();
-    let expected = "`ID=LOT@YYYY-MM-DD` (optionally `@MANUFACTURER`), e.g. `sts=LOT123@2027-05-31`";
-    let bad = || Error::input(field, expected, format!("`{t}`"));
-    let (id, rest) = t.split_once('=').ok_or_else(bad)?;
-    let mut parts = rest.splitn(3, '@');
-    let lot = parts.next().unwrap_or("");
-    let expiry = parts.next().ok_or_else(bad)?;
-    let manufacturer = parts.next().map(str::trim).filter(|m| !m.is_empty());
-    let id = id.trim();
-    if id.is_empty() || lot.trim().is_empty() {
-        return Err(bad());
-    }
-    component_input(field, id, lot, expiry, manufacturer.map(str::to_string), t)
-}
-
-/// Builds a [`ComponentLotInput`] from separate fields (the request file's `components`).
-pub fn component_input(
-    field: &str,
-    id: &str,
-    lot: &str,
-    expiry: &str,
-    manufacturer: Option<String>,
-    whole: &str,
-) -> Result<ComponentLotInput> {
-    let lot = check_lot(&format!("{field} {id}"), lot)?;
-    let date = bud::parse_expiry(&format!("{field} {id}"), expiry, whole)?;
-    Ok(ComponentLotInput {
-        id: id.trim().to_string(),
-        lot,
-        expiry: date,
-        expiry_as_written: expiry.trim().to_string(),
-        manufacturer,
-        field: field.to_string(),
-    })
-}
-
 /// What the record needs besides the formula.
 #[derive(Debug, Clone)]
 pub struct RecordRequest {

@@ -35,8 +35,7 @@ use crate::error::{Error, Result};
 use crate::formula::solution::Diluent;
 use crate::formula::{Entry, Formula, Preparation, SolutionSpec, Strength};
 use crate::quantity::{
-    format_calculated, format_number, format_quantity, Concentration, Mass, Percent, Quantity,
-    Shown, Volume,
+    format_calculated, format_number, format_quantity, Concentration, Mass, Percent, Shown, Volume,
 };
 use crate::substance::{content_factor, Certificate, Form, Substance};
 
@@ -125,24 +124,6 @@ pub enum VolumeOverage {
 }
 
 impl VolumeOverage {
-    /// Parses `10%` or `1mL` for `--overage`; 0 to 100 % or a non-negative volume.
-    pub fn parse(text: &str) -> Result<VolumeOverage> {
-        let found = format!("`{}`", text.trim());
-        match text.parse::<Quantity>() {
-            Ok(Quantity::Percent(p))
-                if p.value() >= Decimal::ZERO && p.value() <= Decimal::ONE_HUNDRED =>
-            {
-                Ok(VolumeOverage::Percent(p))
-            }
-            Ok(Quantity::Volume(v)) if v.ml() >= Decimal::ZERO => Ok(VolumeOverage::Amount(v)),
-            _ => Err(Error::input(
-                "--overage",
-                "a percentage from 0 % to 100 % such as `10%`, or a volume such as `1mL`, for a solution",
-                found,
-            )),
-        }
-    }
-
     fn apply(&self, nominal: Volume) -> Volume {
         match *self {
             VolumeOverage::Percent(p) => {
@@ -1794,7 +1775,7 @@ fn powder(
 /// the formula's measuring step for a dilution (made exactly, or within the planning margin of
 /// `data/volumes.toml`; each volume at least the syringe table's minimum share of a syringe
 /// that measures it); the usual stock form, no certificate, the default balance
-/// ([`super::DEFAULT_READABILITY`]) and a listed volumetric flask for powder. The residual of
+/// ([`super::default_readability`]) and a listed volumetric flask for powder. The residual of
 /// the final vial (and the filter's hold-up) are added as the batch adds them. `stscalc
 /// session` and its series use it so that the batch they suggest is the one `stscalc batch`
 /// makes.
@@ -1864,10 +1845,7 @@ impl BatchSizing {
             }
             Method::Powder => {
                 let s = Substance::sodium_thiosulfate();
-                let readability = crate::quantity::parse_positive::<Mass>(
-                    "--readability",
-                    super::DEFAULT_READABILITY,
-                )?;
+                let readability = super::default_readability();
                 Sizing::Powder {
                     factor: content_factor(s, formula.active.stock_form, None, basis),
                     balance: Balance {

@@ -26,7 +26,7 @@ use crate::data::{from_toml, FileKind};
 use crate::days::Days;
 use crate::error::{Error, Result};
 use crate::formula::{Entry, Preparation};
-use crate::quantity::{format_number, parse_positive, Mass};
+use crate::quantity::{format_number, Mass};
 
 /// The fingertip unit as data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,32 +95,7 @@ pub enum PerApplication {
     },
 }
 
-impl PerApplication {
-    /// Parses `2g` or `4FTU` (also `4 FTU`, `0.5 ftu`) for `--per-application`.
-    pub fn parse(text: &str) -> Result<PerApplication> {
-        let field = "--per-application";
-        let t = text.trim();
-        let lower = t.to_ascii_lowercase();
-        if let Some(number) = lower.strip_suffix("ftu") {
-            let expected = "a mass such as `2g` or fingertip units such as `4FTU`, above zero";
-            let count = crate::quantity::bounded_number(number)
-                .map_err(|_| Error::input(field, expected, crate::error::quote(t)))?;
-            if count <= Decimal::ZERO {
-                return Err(Error::input(field, expected, crate::error::quote(t)));
-            }
-            return Ok(PerApplication::Ftu { count });
-        }
-        let mass: Mass = parse_positive(field, t).map_err(|e| match e {
-            Error::Input { found, .. } => Error::input(
-                field,
-                "a mass such as `2g` or fingertip units such as `4FTU`, above zero",
-                found,
-            ),
-            other => other,
-        })?;
-        Ok(PerApplication::Mass { mass })
-    }
-}
+impl PerApplication {}
 
 /// How long the course lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
