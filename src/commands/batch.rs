@@ -67,7 +67,7 @@ pub fn plan_solution(
     let req = solution_request(args)?;
     let mut plan = crate::plan::solution::plan(entry, &req)?;
     let now = chrono::Local::now().naive_local();
-    let method = record::bud_method(&entry.formula, plan.method);
+    let method = crate::plan::solution::bud_method(&entry.formula, plan.method);
     let mut record_req = request::batch::record_request(
         &args.record,
         args.print.facility.as_deref(),
@@ -76,7 +76,7 @@ pub fn plan_solution(
         now,
     )?;
     record_req.strength = Some(crate::formula::Strength::Concentration(plan.strength));
-    let known = record::solution_components(&entry.formula, &plan);
+    let known = crate::plan::solution::solution_components(&entry.formula, &plan);
     plan.attach_record(
         &entry.formula,
         record::record_for(&entry.formula, &known, &record_req)?,

@@ -72,15 +72,6 @@ fn capitalised(form: &str) -> String {
     }
 }
 
-/// The storage line: the formula's own statement, unless the batch record stores the batch
-/// otherwise (`--storage`), when the label must say the storage its BUD was given for.
-pub fn storage_line(formula: &Formula, record: Option<&BatchRecord>) -> String {
-    match record {
-        Some(r) if r.storage_from == "request" => format!("Store {}.", r.bud.storage.phrase()),
-        _ => formula.storage.clone(),
-    }
-}
-
 /// The active ingredient with its strength and basis, e.g.
 /// `Sodium thiosulfate 150 mg/mL (pentahydrate basis)`.
 fn active_line(
@@ -116,7 +107,7 @@ fn container_label(
     lines.extend(statements(f));
     lines.extend([
         lot_and_bud(trace),
-        LabelLine::plain(storage_line(f, record)),
+        LabelLine::plain(crate::plan::record::storage_statement(f, record)),
         facility_line(facility),
     ]);
     LabelText {
@@ -316,5 +307,26 @@ pub fn syringe(
     LabelText {
         purpose: purpose.to_string(),
         lines,
+    }
+}
+
+impl From<&BatchRecord> for Traceability {
+    /// What the printed record and the labels show of a batch record.
+    fn from(r: &BatchRecord) -> Self {
+        let b = &r.bud;
+        let days = b.limits.iter().any(|l| {
+            l.limit
+                .is_some_and(|x| x.unit == crate::bud::LimitUnit::Days)
+        });
+        Traceability {
+            lot: Some(r.lot.number.clone()),
+            compounded_at: Some(r.compounded_at.to_string()),
+            bud: Some(b.text.clone()),
+            bud_basis: Some(if days {
+                format!("{}; {}", b.reason, b.convention_text)
+            } else {
+                b.reason.clone()
+            }),
+        }
     }
 }

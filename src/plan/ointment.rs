@@ -955,3 +955,11 @@ fn composition(
     }
     out
 }
+
+impl OintmentPlan {
+    /// Adds the batch record to the plan; its warnings join the plan's.
+    pub fn attach_record(&mut self, record: crate::plan::record::BatchRecord) {
+        self.warnings.extend(record.warnings.iter().cloned());
+        self.record = Some(record);
+    }
+}

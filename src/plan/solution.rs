@@ -27,12 +27,12 @@ use serde::{Deserialize, Serialize};
 
 use super::ointment::{factor_explanation, FormulaRef, Stock};
 use super::session::SyringeTable;
-use super::verify::Tolerance;
 use super::NEAREST_STEP as NEAREST;
 use super::{display_factor, display_percent, Balance};
 use crate::bud::{duration_limit, DurationLimit};
 use crate::error::{Error, Result};
 use crate::formula::solution::Diluent;
+use crate::formula::Tolerance;
 use crate::formula::{Entry, Formula, Preparation, SolutionSpec, Strength};
 use crate::quantity::{
     format_calculated, format_number, format_quantity, Concentration, Mass, Percent, Shown, Volume,
@@ -1940,6 +1940,56 @@ impl BatchSizing {
 pub fn method_bud(formula: &crate::formula::Formula, method: Method) -> Result<DurationLimit> {
     let resolved = formula.bud().resolve(Some(&method.to_string()))?;
     duration_limit(&resolved, resolved.default_storage)
+}
+
+/// The components of a solution batch as (id, name): the stock injection and the diluent for
+/// the dilution method, the active and the vehicle (water for injection) from powder.
+pub fn solution_components(formula: &Formula, plan: &SolutionPlan) -> Vec<(String, String)> {
+    match &plan.dilution {
+        Some(d) => {
+            let mut v = vec![(
+                d.stock.id.clone().unwrap_or_else(|| "stock".into()),
+                d.stock.name.clone(),
+            )];
+            // At the stock's own strength no diluent is used, so none has a lot to record.
+            if !d.diluent_volume.ml().is_zero() {
+                v.push((d.diluent.id.clone(), d.diluent.name.clone()));
+            }
+            v
+        }
+        None => vec![
+            (formula.active.id.clone(), formula.active.name.clone()),
+            (formula.vehicle.id.clone(), formula.vehicle.name.clone()),
+        ],
+    }
+}
+
+/// The preparation method to evaluate the BUD with: the solution's method when the formula's
+/// `[bud]` declares per-method inputs, otherwise none.
+pub fn bud_method(formula: &Formula, method: Method) -> Option<String> {
+    (!formula.bud().methods.is_empty()).then(|| method.to_string())
+}
+
+impl SolutionPlan {
+    /// Adds the batch record to the plan; its warnings join the plan's. The plan's BUD line
+    /// and storage statement were worked out at the formula's usual storage: a batch stored
+    /// otherwise (`--storage`) gets them for its own storage, so the sheet does not state one
+    /// storage and BUD above and another in the record.
+    pub fn attach_record(
+        &mut self,
+        formula: &Formula,
+        record: crate::plan::record::BatchRecord,
+    ) -> Result<()> {
+        let storage = record.bud.storage;
+        if storage != self.bud.storage {
+            let resolved = formula.bud().resolve(record.method.as_deref())?;
+            self.bud = crate::bud::duration_limit(&resolved, storage)?;
+        }
+        self.storage = crate::plan::record::storage_statement(formula, Some(&record));
+        self.warnings.extend(record.warnings.iter().cloned());
+        self.record = Some(record);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
