@@ -16,11 +16,12 @@ use crate::formula::{Catalog, Entry};
 use crate::labels::content;
 use crate::output;
 use crate::plan::series::{self, SeriesRequest, SolutionBud};
-use crate::plan::session::{self, Lesion, SessionRequest, SyringeTable, HARD_MAX_LESIONS};
+use crate::plan::session::{self, Lesion, SessionRequest, HARD_MAX_LESIONS};
 use crate::plan::solution::{
     check_concentration, concentration_text, convert, default_concentration, solution_spec,
     BatchSizing, Method,
 };
+use crate::plan::syringe::SyringeTable;
 use crate::quantity::{parse_positive, Quantity, Volume};
 use crate::render;
 use crate::render::html::Renderer;
@@ -208,7 +209,7 @@ pub fn session_plan<'c>(
                 .map(|b| b.with_vial_residual(req.vial_residual)),
             override_reason: plan.override_reason.clone(),
         };
-        let planned = series::plan(&plan, dosing, &sr)?;
+        let planned = series::plan(&(&plan).into(), dosing, &sr)?;
         // The override line names the series' interval too, once it is known.
         plan.override_text = session::override_text(
             &plan.exceeded,

@@ -7,6 +7,8 @@ pub mod series;
 pub mod session;
 pub mod solution;
 pub mod supply;
+pub mod syringe;
+pub mod text;
 pub mod verify;
 
 use rust_decimal::{Decimal, RoundingStrategy};

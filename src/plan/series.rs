@@ -17,8 +17,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::session::{mass_text, serialize_mass_as_printed, SessionPlan};
 use super::solution::{BatchSizing, Method};
+use super::text::{count_text, mass_text, serialize_mass_as_printed};
 use crate::days::Days;
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
@@ -153,8 +153,26 @@ fn add(date: NaiveDate, days: i64, field: &str) -> Result<NaiveDate> {
         })
 }
 
+/// What a series takes of its session's check: the formula and the solution one session needs.
+/// Built from the session's plan (`SeriesInput::from(&session_plan)`).
+#[derive(Debug, Clone)]
+pub struct SeriesInput {
+    /// The formula's id, for the batch command.
+    pub formula_id: String,
+    /// The solution to prepare for one session (injected, dead space and the vial's residual).
+    pub to_prepare: Volume,
+    /// The volume injected in one session.
+    pub total_volume: Volume,
+    /// The mass injected in one session.
+    pub total_mass: Mass,
+    /// That mass as printed.
+    pub total_mass_text: String,
+    /// The `--strength …` part of the batch command, when the batch is made off the default.
+    pub batch_strength: Option<String>,
+}
+
 /// Plans a series of identical sessions.
-pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> Result<SeriesPlan> {
+pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> Result<SeriesPlan> {
     if req.sessions == 0 || req.sessions > HARD_MAX_SESSIONS {
         return Err(Error::input(
             "--sessions",
@@ -175,7 +193,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
             None => {
                 return Err(Error::Refused(format!(
                     "refused: `--every`: {shorter} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
-                    session.formula.id
+                    session.formula_id
                 )))
             }
             Some(r) => {
@@ -192,8 +210,8 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
         if req.sessions > regimen {
             warnings.push(format!(
                 "the series has {}, more than the {} of the formula's regimen ({}): a longer series is the prescriber's decision; confirm it before preparing",
-                crate::plan::session::count_text(req.sessions.into(), "session", "sessions"),
-                crate::plan::session::count_text(regimen.into(), "session", "sessions"),
+                count_text(req.sessions.into(), "session", "sessions"),
+                count_text(regimen.into(), "session", "sessions"),
                 dosing.regimen_source.trim_end_matches('.')
             ));
         }
@@ -246,7 +264,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
         p.batch_command = match (&session.batch_strength, &sized) {
             (Some(s), Some(b)) => format!(
                 "stscalc batch {} --quantity {}mL --method {}{s}",
-                session.formula.id,
+                session.formula_id,
                 b.quantity.ml().normalize(),
                 req.method
             ),
@@ -292,7 +310,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
     if dosing.regimen_sessions.is_none() {
         assumptions.push(format!(
             "Formula `{}` states no number of sessions for its regimen (`dosing.regimen_sessions`): the series length is not checked against it.",
-            session.formula.id
+            session.formula_id
         ));
     }
     Ok(SeriesPlan {

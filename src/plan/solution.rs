@@ -26,7 +26,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::ointment::{factor_explanation, FormulaRef, Stock};
-use super::session::SyringeTable;
+use super::syringe::SyringeTable;
 use super::NEAREST_STEP as NEAREST;
 use super::{display_factor, display_percent, Balance};
 use crate::bud::{duration_limit, DurationLimit};
@@ -1061,7 +1061,7 @@ fn syringes_measure(m: &Measured, table: &SyringeTable) -> bool {
     [m.stock, m.diluent]
         .into_iter()
         .filter(|v| v.ml() > Decimal::ZERO)
-        .all(|v| !matches!(table.fit(v), super::session::SyringeFit::TooSmall { .. }))
+        .all(|v| !matches!(table.fit(v), super::syringe::SyringeFit::TooSmall { .. }))
 }
 
 /// Whether measured volumes can be used: each at least the step, a strength within the
@@ -1429,12 +1429,12 @@ fn dilution(
             continue;
         }
         match table.fit(v) {
-            super::session::SyringeFit::Fits => {}
-            super::session::SyringeFit::TooSmall { name, minimum } => warnings.push(format!(
+            super::syringe::SyringeFit::Fits => {}
+            super::syringe::SyringeFit::TooSmall { name, minimum } => warnings.push(format!(
                 "The {what} volume {v} is below {} of the {name} ({minimum}), the smallest syringe whose graduation measures it: hard to measure accurately. Make a larger volume (`stscalc session` suggests one).",
                 table.min_fraction
             )),
-            super::session::SyringeFit::NoSyringe => warnings.push(format!(
+            super::syringe::SyringeFit::NoSyringe => warnings.push(format!(
                 "No syringe of data/syringes.toml measures the {what} volume {v} on its graduations: the measuring step {step} assumes a finer device; check that it measures {v} at no less than {} of its capacity.",
                 table.min_fraction
             )),

@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::ointment::FormulaRef;
-use super::session::{count_text, serialize_mass_with_text};
+use super::text::{count_text, serialize_mass_with_text};
 use crate::bud::{duration_limit, DurationLimit, LimitUnit};
 use crate::data::{from_toml, FileKind};
 use crate::days::Days;

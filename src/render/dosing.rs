@@ -4,11 +4,12 @@
 
 use std::fmt::Write;
 
-use super::text::table;
+use super::table::table;
 use crate::plan::series::SeriesPlan;
-use crate::plan::session::{count_text, SessionPlan};
+use crate::plan::session::SessionPlan;
 use crate::plan::solution::{Method, SolutionPlan};
 use crate::plan::supply::{supply_mass_text, Course, PerApplication, SupplyPlan};
+use crate::plan::text::count_text;
 use crate::quantity::format_number;
 
 /// A count as people read it (thousands separators).
@@ -227,7 +228,7 @@ pub fn session(p: &SessionPlan) -> String {
                 // A dose prescribed in mg shows the mass and the volume it is at the
                 // concentration made.
                 match l.prescribed_mass {
-                    Some(m) => format!("{} ({})", crate::plan::session::mass_text(m), l.prescribed),
+                    Some(m) => format!("{} ({})", crate::plan::text::mass_text(m), l.prescribed),
                     None => l.prescribed.to_string(),
                 },
                 l.drawn.to_string(),

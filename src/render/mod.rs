@@ -6,6 +6,7 @@ pub mod dosing;
 pub mod html;
 pub mod pdf;
 pub mod record;
+pub mod table;
 pub mod text;
 pub mod verify;
 

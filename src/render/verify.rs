@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::text::table;
+use super::table::table;
 use crate::plan::verify::Verification;
 
 /// The verification sheet.
