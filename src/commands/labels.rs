@@ -7,12 +7,9 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::batch::{plan_ointment, plan_solution, refuse_solution_options};
-use super::session::{refuse_series, session_plan, SheetFields};
-use super::{count, facility};
-use crate::cli::{
-    BatchArgs, LabelSheetArgs, LabelsArgs, LabelsTarget, SessionLabelsArgs, SheetFormat,
-};
+use super::batch::{plan_ointment, plan_solution};
+use super::session::session_plan;
+use crate::cli::{LabelSheetArgs, LabelsArgs, LabelsTarget, SessionLabelsArgs, SheetFormat};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry, Preparation};
 use crate::labels::content::{self, Recipient, Traceability};
@@ -20,6 +17,10 @@ use crate::labels::{self, LabelSheet, LabelText, Stock};
 use crate::output;
 use crate::quantity::format_number;
 use crate::render::html::Renderer;
+use crate::request::batch::refuse_solution_options;
+use crate::request::parse::facility;
+use crate::request::session::refuse_series;
+use crate::request::sheet::SheetFields;
 use crate::sheets::Paper;
 
 /// The label options shared by batch and session labels.
@@ -43,11 +44,12 @@ impl<'a> LabelRun<'a> {
     ) -> Result<Self> {
         let stock = labels::find(sheet.label_stock.as_deref())?;
         check_paper(&stock, paper)?;
+        let options = crate::request::labels::label_options(sheet)?;
         Ok(LabelRun {
             stock,
-            copies: count("--copies", &sheet.copies, 0, 1000)?,
-            skip: count("--skip", &sheet.skip, 0, u32::MAX)?,
-            outline: sheet.outline,
+            copies: options.copies,
+            skip: options.skip,
+            outline: options.outline,
             format,
             output,
             force,
@@ -127,7 +129,7 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
             )?;
             crate::request::saved_plan::apply_saved_plan(&mut b, &mut extras, saved)?;
         }
-        None => require_record_identity(&b, entry)?,
+        None => crate::request::batch::require_record_identity(&b, entry)?,
     }
     let b = &b;
     // The labels are the saved plan's, or worked out again from the options: say so.
@@ -213,44 +215,6 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
 /// A plan as JSON, to compare with a saved one.
 fn plan_json<T: serde::Serialize>(plan: &T) -> Result<serde_json::Value> {
     serde_json::to_value(plan).map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
-}
-
-/// Container labels carry the lot and the beyond-use date of the batch's compounding record:
-/// they need the record's lot number and compounding date (`--lot` and `--date`, or `lot` and
-/// `compounded_at` in the `--request` file), not ones made up again from today's clock.
-fn require_record_identity(b: &BatchArgs, entry: &Entry) -> Result<()> {
-    if b.record.date.is_none() {
-        return Err(Error::input(
-            "--date",
-            "the batch's compounding date and time as on its compounding record (the labels carry the record's lot and BUD; or `compounded_at` in a --request file)",
-            "nothing",
-        ));
-    }
-    if b.record.lot.is_none() {
-        return Err(Error::input(
-            "--lot",
-            "the batch's lot number as on its compounding record (or `lot` in a --request file)",
-            "nothing",
-        ));
-    }
-    // The BUD depends on the method (a solution from powder keeps 4 days, diluted 10): it is
-    // not left to the default either.
-    let methods = &entry.formula.bud().methods;
-    if !methods.is_empty() && b.method.is_none() {
-        return Err(Error::input(
-            "--method",
-            format!(
-                "the batch's preparation method as on its compounding record ({}: the BUD depends on it)",
-                methods
-                    .keys()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
-            "nothing",
-        ));
-    }
-    Ok(())
 }
 
 /// A lot number of stscalc's own scheme for this formula must be of the batch's day and

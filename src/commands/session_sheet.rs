@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use super::{count, facility, optional_text, parse_date};
 use crate::bud::DrawnUp;
 use crate::cli::{PrintFormat, SessionSheetArgs};
 use crate::error::Result;
@@ -13,17 +12,14 @@ use crate::sheets::{Paper, SessionSheet};
 
 /// `stscalc session-sheet`: the clinician's sheet, blank rows to fill in by hand.
 pub fn run(args: &SessionSheetArgs, templates: Option<&Path>) -> Result<()> {
-    let rows = count("--lesions", &args.lesions, 1, 40)?;
-    let mut sheet = SessionSheet::blank(rows, args.paper.unwrap_or(Paper::Letter));
-    sheet.patient = optional_text("--patient", args.patient.as_deref())?;
-    sheet.patient_id = optional_text("--patient-id", args.patient_id.as_deref())?;
-    sheet.prescriber = optional_text("--prescriber", args.prescriber.as_deref())?;
-    sheet.facility = facility(args.facility.as_deref())?;
-    sheet.session = match args.session.as_deref() {
-        None => None,
-        Some(s) => Some(count("--session", s, 1, 1000)?),
-    };
-    sheet.date = args.date.as_deref().map(parse_date).transpose()?;
+    let req = crate::request::sheet::blank_sheet_request(args)?;
+    let mut sheet = SessionSheet::blank(req.rows, args.paper.unwrap_or(Paper::Letter));
+    sheet.patient = req.patient;
+    sheet.patient_id = req.patient_id;
+    sheet.prescriber = req.prescriber;
+    sheet.facility = req.facility;
+    sheet.session = req.session;
+    sheet.date = req.date;
     // Filled in by hand: where the syringes are drawn up decides how long they may be used;
     // the blank sheet prints the default (immediate use) with its blanks.
     let limit = crate::bud::syringe_limit(

@@ -5,6 +5,10 @@
 
 pub mod batch;
 pub mod file;
+pub mod labels;
 pub mod lesion_csv;
 pub mod parse;
 pub mod saved_plan;
+pub mod session;
+pub mod sheet;
+pub mod supply;
