@@ -608,7 +608,7 @@ impl Worker {
                     let _ = stscalc::quantity::bounded_number(t);
                     let _ = stscalc::days::Days::parse("f", t);
                     let _ = stscalc::formula::solution::Milliosmolar::parse(t);
-                    let _ = t.parse::<stscalc::labels::Length>();
+                    let _ = t.parse::<stscalc::view::labels::Length>();
                     stscalc::request::parse::per_application(t).map(|_| ())
                 })?;
             }
@@ -689,9 +689,9 @@ impl Worker {
                 let show = || format!("{stem}.toml: {text:?}");
                 let name = format!("{stem}.toml");
                 let stock = guard(target, &show, || {
-                    let stock = stscalc::labels::Stock::parse(&name, &text)?;
+                    let stock = stscalc::view::labels::Stock::parse(&name, &text)?;
                     let _ = (stock.per_sheet(), stock.fit());
-                    let _ = stscalc::labels::StockView::of(&stock);
+                    let _ = stscalc::view::labels::StockView::of(&stock);
                     Ok(stock)
                 })?;
                 if stock.is_some() {

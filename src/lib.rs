@@ -38,14 +38,13 @@ pub mod data;
 pub mod days;
 pub mod error;
 pub mod formula;
-pub mod labels;
 pub mod output;
 pub mod plan;
 pub mod quantity;
 pub mod register;
 pub mod render;
 pub mod request;
-pub mod sheets;
 pub mod substance;
+pub mod view;
 
 pub use error::{Error, Result};

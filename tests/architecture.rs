@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 
 /// Violations not fixed yet. Paste the test's output here; delete lines as steps fix them.
 const KNOWN: &[&str] = &[
-    "cli imports bud",
-    "cli imports sheets",
     "formula names 5 command-line flags",
     "plan names 64 command-line flags",
     "plan::ointment::plan_on_balance is over 150 lines",
@@ -24,8 +22,7 @@ const KNOWN: &[&str] = &[
     "register::sqlite::check_rows is over 150 lines",
     "register::sqlite::new_lot is over 150 lines",
     "render::dosing::solution is over 150 lines",
-    "sheets imports render",
-    "sheets::solution is over 150 lines",
+    "view::record::solution is over 150 lines",
 ];
 
 /// The foundation every layer may use.
@@ -50,9 +47,11 @@ fn may_import(top: &str) -> Option<Vec<&'static str>> {
         "request" => with(&["formula", "plan", "cli"]),
         "register" => with(&["formula", "plan"]),
         "render" => with(&["formula", "plan", "view"]),
+        // GS1 element strings and their DataMatrix (issue 13, merged on main in parallel):
+        // encoders with no layer below them but the foundation.
+        "gs1" => vec!["error"],
+        "barcode" => vec!["error", "gs1"],
         "commands" | "web" => vec!["*"],
-        // Modules on their way out (issue 10): delete each line when its module is gone.
-        "sheets" | "labels" => with(&["formula", "plan", "labels"]),
         _ => return None,
     })
 }

@@ -16,7 +16,8 @@ use crate::render::html::Renderer;
 use crate::request;
 use crate::request::batch::{ointment_request, refuse_solution_options, solution_request};
 use crate::request::parse::facility;
-use crate::sheets::{Paper, RecordView};
+use crate::view::paper::Paper;
+use crate::view::record::RecordView;
 
 /// `stscalc batch`.
 pub fn run(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result<()> {
@@ -129,7 +130,7 @@ pub(crate) fn record_sheet<'a>(
 ) -> Result<()> {
     output::check(args.output.as_deref(), args.force)?;
     let facility = facility(args.print.facility.as_deref())?;
-    let paper = args.print.paper.unwrap_or(Paper::Letter);
+    let paper = super::paper(args.print.paper);
     let renderer = Renderer::new(templates)?;
     let html = renderer.render("record.html", &view(facility, paper)?)?;
     output::emit(

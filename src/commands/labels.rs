@@ -1,27 +1,24 @@
 //! `stscalc labels`: container labels for a batch (from its options or its saved plan), and
 //! `stscalc labels session`: one label per syringe of a session, laid out on a label stock.
 
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::path::Path;
-
-use rust_decimal::Decimal;
 
 use super::batch::{plan_ointment, plan_solution};
 use super::session::session_plan;
-use crate::cli::{LabelSheetArgs, LabelsArgs, LabelsTarget, SessionLabelsArgs, SheetFormat};
+use crate::cli::{
+    LabelSheetArgs, LabelsArgs, LabelsTarget, PaperArg, SessionLabelsArgs, SheetFormat,
+};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry, Preparation};
-use crate::labels::content::{self, Recipient, Traceability};
-use crate::labels::{self, LabelSheet, LabelText, Stock};
 use crate::output;
-use crate::quantity::format_number;
 use crate::render::html::Renderer;
 use crate::request::batch::refuse_solution_options;
 use crate::request::parse::facility;
 use crate::request::session::refuse_series;
 use crate::request::sheet::SheetFields;
-use crate::sheets::Paper;
+use crate::view::labels::content::{self, Recipient};
+use crate::view::labels::{self, LabelText, Stock};
+use crate::view::trace::Traceability;
 
 /// The label options shared by batch and session labels.
 struct LabelRun<'a> {
@@ -37,13 +34,13 @@ struct LabelRun<'a> {
 impl<'a> LabelRun<'a> {
     fn new(
         sheet: &LabelSheetArgs,
-        paper: Option<Paper>,
+        paper: Option<PaperArg>,
         format: SheetFormat,
         output: Option<&'a Path>,
         force: bool,
     ) -> Result<Self> {
         let stock = labels::find(sheet.label_stock.as_deref())?;
-        check_paper(&stock, paper)?;
+        labels::check_paper(&stock, paper.map(PaperArg::as_str))?;
         let options = crate::request::labels::label_options(sheet)?;
         Ok(LabelRun {
             stock,
@@ -71,7 +68,7 @@ impl<'a> LabelRun<'a> {
         sheet.warnings = warnings;
         match self.format {
             SheetFormat::Text => output::emit(
-                labels_text(title, what, self.copies, &sheet).as_bytes(),
+                crate::render::labels::preview(title, what, self.copies, &sheet).as_bytes(),
                 self.output,
                 self.force,
             ),
@@ -292,86 +289,4 @@ fn session_labels(
 
 fn trace_of(record: Option<&crate::plan::record::BatchRecord>) -> Traceability {
     record.map(Traceability::from).unwrap_or_default()
-}
-
-/// The paper of a label stock is the stock's; `--paper` may only confirm it.
-fn check_paper(stock: &Stock, paper: Option<Paper>) -> Result<()> {
-    match paper {
-        Some(p) if p.as_str() != stock.paper => Err(Error::input(
-            "--paper",
-            if stock.paper == "label" {
-                format!(
-                    "no `--paper` for stock `{}` (its page is the label)",
-                    stock.id
-                )
-            } else {
-                format!("`{}`, the paper of stock `{}`", stock.paper, stock.id)
-            },
-            format!("`{}`", p.as_str()),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// The terminal preview of a label run: where the labels go and what they say.
-fn labels_text(
-    title: &str,
-    (what, n_items): (&str, u32),
-    copies: u32,
-    sheet: &LabelSheet,
-) -> String {
-    let n = |x: u32| format_number(Decimal::from(x));
-    let plural = |x: u32, word: &str| {
-        if x == 1 {
-            word.to_string()
-        } else {
-            format!("{word}s")
-        }
-    };
-    let s = &sheet.stock;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{title}: {} {} + {} cop{} for the record = {} {}",
-        n(n_items),
-        plural(n_items, what),
-        n(copies),
-        if copies == 1 { "y" } else { "ies" },
-        n(sheet.count),
-        plural(sheet.count, "label")
-    );
-    let _ = writeln!(o, "Stock {}: {}; {}", s.id, s.name, s.fit_text);
-    for page in &sheet.pages {
-        let first = page.labels.first().map_or(0, |l| l.position);
-        let last = page.labels.last().map_or(0, |l| l.position);
-        let skipped = if page.number == 1 && sheet.skipped > 0 {
-            format!(" ({} skipped)", n(sheet.skipped))
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            o,
-            "Sheet {}: positions {} to {}{skipped}",
-            n(page.number),
-            n(first),
-            n(last)
-        );
-    }
-    for w in &sheet.warnings {
-        let _ = writeln!(o, "! {w}");
-    }
-    // Identical labels are shown once.
-    let mut seen = BTreeSet::new();
-    for page in &sheet.pages {
-        for l in &page.labels {
-            let text: Vec<&str> = l.lines.iter().map(|x| x.text.as_str()).collect();
-            if seen.insert(text.clone()) {
-                o.push_str("\nLabel text:\n");
-                for t in text {
-                    let _ = writeln!(o, "  {t}");
-                }
-            }
-        }
-    }
-    o
 }

@@ -1,5 +1,5 @@
 //! One module per subcommand: each reads its options into a request, calls the pure planners
-//! in [`crate::plan`], builds what people read ([`crate::sheets`], [`crate::labels`]), renders it
+//! in [`crate::plan`], builds what people read ([`crate::view`]), renders it
 //! ([`crate::render`]) and hands the bytes to [`crate::output`], the one writer. [`run`] only
 //! loads the catalog and dispatches.
 //!
@@ -8,9 +8,10 @@
 
 use std::path::Path;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, PaperArg};
 use crate::error::Result;
 use crate::formula::Catalog;
+use crate::view::paper::Paper;
 
 pub mod batch;
 pub mod completions;
@@ -48,5 +49,13 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::SessionSheet(args) => session_sheet::run(&args, templates),
         Command::Templates { dir, force } => templates::run(&dir, force),
+    }
+}
+
+/// The paper asked for (`--paper`), letter when none is.
+pub(crate) fn paper(arg: Option<PaperArg>) -> Paper {
+    match arg {
+        Some(PaperArg::A4) => Paper::A4,
+        Some(PaperArg::Letter) | None => Paper::Letter,
     }
 }

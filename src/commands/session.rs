@@ -7,7 +7,6 @@ use std::path::Path;
 use crate::cli::{SessionArgs, SheetFormat};
 use crate::error::Result;
 use crate::formula::{Catalog, Entry};
-use crate::labels::content;
 use crate::output;
 use crate::plan::series::{self, SeriesRequest};
 use crate::plan::session::{self};
@@ -17,7 +16,8 @@ use crate::render;
 use crate::render::html::Renderer;
 use crate::request::session::{refuse_series, session_request};
 use crate::request::sheet::{refuse_sheet_options, SheetFields};
-use crate::sheets::{Paper, SessionSheet};
+use crate::view::labels::content;
+use crate::view::session_sheet::SessionSheet;
 
 /// `stscalc session`: the check as text or JSON, or the session sheet with `--format html|pdf`.
 pub fn run(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
@@ -85,8 +85,7 @@ fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Res
     let (entry, plan) = session_plan(catalog, args)?;
     fields.check_lot(entry, &plan)?;
     let limit = fields.syringe_limit(entry)?;
-    let mut sheet =
-        SessionSheet::from_plan(entry, &plan, args.sheet.paper.unwrap_or(Paper::Letter));
+    let mut sheet = SessionSheet::from_plan(entry, &plan, super::paper(args.sheet.paper));
     sheet.drawn_up = Some(content::drawn_up_sentence(&limit));
     sheet.patient = fields.patient;
     sheet.patient_id = fields.patient_id;

@@ -5,15 +5,15 @@ use std::path::Path;
 use crate::bud::DrawnUp;
 use crate::cli::{PrintFormat, SessionSheetArgs};
 use crate::error::Result;
-use crate::labels::content;
 use crate::output;
 use crate::render::html::Renderer;
-use crate::sheets::{Paper, SessionSheet};
+use crate::view::labels::content;
+use crate::view::session_sheet::SessionSheet;
 
 /// `stscalc session-sheet`: the clinician's sheet, blank rows to fill in by hand.
 pub fn run(args: &SessionSheetArgs, templates: Option<&Path>) -> Result<()> {
     let req = crate::request::sheet::blank_sheet_request(args)?;
-    let mut sheet = SessionSheet::blank(req.rows, args.paper.unwrap_or(Paper::Letter));
+    let mut sheet = SessionSheet::blank(req.rows, super::paper(args.paper));
     sheet.patient = req.patient;
     sheet.patient_id = req.patient_id;
     sheet.prescriber = req.prescriber;

@@ -10,7 +10,7 @@ use crate::formula::{Catalog, Entry, Preparation};
 use crate::plan::verify;
 use crate::render;
 use crate::request;
-use crate::sheets::RecordView;
+use crate::view::record::RecordView;
 
 /// `stscalc verify`.
 pub fn run(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Result<()> {

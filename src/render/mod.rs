@@ -4,6 +4,7 @@
 
 pub mod dosing;
 pub mod html;
+pub mod labels;
 pub mod pdf;
 pub mod record;
 pub mod table;

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::parse::{count, date, facility, first_given, optional_text, parse_clock};
 use crate::bud::{CompoundedAt, DrawnUp, SyringeLimit};
-use crate::cli::{SessionArgs, SessionSheetArgs, SessionSheetOptions};
+use crate::cli::{DrawnUpArg, PaperArg, SessionArgs, SessionSheetArgs, SessionSheetOptions};
 use crate::error::{Error, Result};
 use crate::formula::Entry;
 
@@ -131,7 +131,7 @@ impl SheetFields {
             bud: bud.map(|b| b.to_string()),
             bud_at: bud,
             day: Some(day),
-            drawn_up: o.drawn_up.unwrap_or_default(),
+            drawn_up: o.drawn_up.map(drawn_up).unwrap_or_default(),
             drawn_at: o
                 .drawn_at
                 .as_deref()
@@ -154,9 +154,9 @@ pub fn refuse_sheet_options(args: &SessionArgs) -> Result<()> {
         ("--date", o.date.as_deref()),
         ("--lot", o.lot.as_deref()),
         ("--bud", o.bud.as_deref()),
-        ("--drawn-up", o.drawn_up.map(DrawnUp::as_str)),
+        ("--drawn-up", o.drawn_up.map(DrawnUpArg::as_str)),
         ("--drawn-at", o.drawn_at.as_deref()),
-        ("--paper", o.paper.map(|p| p.as_str())),
+        ("--paper", o.paper.map(PaperArg::as_str)),
     ];
     match first_given(&given) {
         Some((name, value)) => Err(Error::input(
@@ -205,6 +205,14 @@ pub fn blank_sheet_request(args: &SessionSheetArgs) -> Result<BlankSheetRequest>
             .map(|t| date("--date", t).map(|d| d.format("%Y-%m-%d").to_string()))
             .transpose()?,
     })
+}
+
+/// Where the syringes are drawn up, as the rules name it.
+fn drawn_up(arg: DrawnUpArg) -> DrawnUp {
+    match arg {
+        DrawnUpArg::ImmediateUse => DrawnUp::ImmediateUse,
+        DrawnUpArg::Iso5 => DrawnUp::Iso5,
+    }
 }
 
 #[cfg(test)]
