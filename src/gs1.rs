@@ -17,6 +17,31 @@
 //! (GS separators, an optional symbology identifier `]d2`, `]C1` or `]Q3`) or the human-readable
 //! form with parentheses.
 //!
+//! ```
+//! use rust_decimal::Decimal;
+//! use stscalc::barcode::{self, SymbolShape};
+//! use stscalc::gs1::{Gs1Data, Gs1Date};
+//!
+//! let bud = chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap();
+//! let data = Gs1Data {
+//!     expiry: Some(Gs1Date::from_date(bud)),
+//!     lot: Some("2612-0042".into()),
+//!     internal_91: Some("sts-25-zinc-oxide".into()),
+//!     ..Gs1Data::default()
+//! };
+//! // (17) has a predefined length; a GS ends the lot because (91) follows.
+//! assert_eq!(data.element_string().unwrap(), "17270131102612-0042\u{1d}91sts-25-zinc-oxide");
+//! assert_eq!(data.human_readable().unwrap(), "(17)270131(10)2612-0042(91)sts-25-zinc-oxide");
+//! let symbol = barcode::encode(&data, SymbolShape::Square).unwrap();
+//! let svg = symbol.svg(Decimal::new(3, 1), 1).unwrap(); // 0.3 mm modules
+//! assert!(svg.starts_with("<svg"));
+//!
+//! // What a scanner types from a commercial vial, read back.
+//! let vial = Gs1Data::parse("]d201095060001343521727113010L2345A", 2026).unwrap();
+//! assert_eq!(vial.lot.as_deref(), Some("L2345A"));
+//! assert_eq!(vial.expiry.unwrap().last_day().to_string(), "2027-11-30");
+//! ```
+//!
 //! Every error is one line naming the element, what was expected and what was found; control
 //! characters in echoed input are escaped (GS shows as `<GS>`) and long input is cut.
 //!
@@ -426,39 +451,45 @@ pub struct Gs1Data {
 }
 
 impl Gs1Data {
-    /// The elements in the order they are encoded: predefined-length (01), (17) first, then
-    /// the variable-length ones (10), (21), (91)–(99).
-    fn elements(&self) -> Vec<(Ai, &str)> {
+    /// The elements in the order they are encoded: the predefined-length (01) and (17) first,
+    /// so that only variable-length ones need a separator, then (10), (21), (91)–(99).
+    fn elements(&self) -> Vec<(Ai, String)> {
         let mut elements = Vec::new();
         if let Some(gtin) = &self.gtin {
-            elements.push((Ai::Gtin, gtin.as_str()));
+            elements.push((Ai::Gtin, gtin.as_str().to_string()));
         }
-        if let Some(lot) = &self.lot {
-            elements.push((Ai::Lot, lot.as_str()));
+        if let Some(expiry) = &self.expiry {
+            elements.push((Ai::Expiry, expiry.yymmdd()));
         }
-        if let Some(serial) = &self.serial {
-            elements.push((Ai::Serial, serial.as_str()));
-        }
-        if let Some(internal) = &self.internal_91 {
-            elements.push((Ai::Internal(91), internal.as_str()));
+        let texts = [
+            (Ai::Lot, &self.lot),
+            (Ai::Serial, &self.serial),
+            (Ai::Internal(91), &self.internal_91),
+        ];
+        for (ai, value) in texts {
+            if let Some(value) = value {
+                elements.push((ai, value.clone()));
+            }
         }
         for (ai, value) in &self.internal_other {
-            elements.push((Ai::Internal(*ai), value.as_str()));
+            elements.push((Ai::Internal(*ai), value.clone()));
         }
         elements
     }
 
-    /// Checks every value: set 82, lengths, identifiers 92–99 in `internal_other`.
+    /// Checks every value: at least one element, set 82 and lengths of the variable-length
+    /// ones, identifiers 92–99 in `internal_other`.
     pub fn validate(&self) -> Result<(), Gs1Error> {
-        if self.expiry.is_none() && self.elements().is_empty() {
+        let elements = self.elements();
+        if elements.is_empty() {
             return Err(Gs1Error::Empty);
         }
         if let Some(&key) = self.internal_other.keys().find(|k| !(92..=99).contains(*k)) {
             return Err(Gs1Error::InternalKey { key });
         }
-        for (ai, value) in self.elements() {
+        for (ai, value) in &elements {
             if ai.fixed_len().is_none() {
-                check_text(ai, value, "")?;
+                check_text(*ai, value, "")?;
             }
         }
         Ok(())
@@ -468,18 +499,12 @@ impl Gs1Data {
     /// after each variable-length element that is not the last one.
     pub fn element_string(&self) -> Result<String, Gs1Error> {
         self.validate()?;
-        let mut out = String::new();
-        let expiry = self.expiry.map(|e| e.yymmdd());
-        let mut elements = self.elements();
-        if let Some(expiry) = &expiry {
-            // (17) is predefined-length: it goes with (01) before the variable-length ones.
-            let at = usize::from(self.gtin.is_some());
-            elements.insert(at, (Ai::Expiry, expiry.as_str()));
-        }
+        let elements = self.elements();
         let last = elements.len() - 1;
+        let mut out = String::new();
         for (i, (ai, value)) in elements.into_iter().enumerate() {
             out.push_str(&ai.code());
-            out.push_str(value);
+            out.push_str(&value);
             if ai.fixed_len().is_none() && i != last {
                 out.push(GS);
             }
@@ -490,20 +515,12 @@ impl Gs1Data {
     /// The human-readable interpretation printed beside the symbol, e.g.
     /// `(01)09506000134352(17)201225(10)ABC123`, in the element string's order.
     pub fn human_readable(&self) -> Result<String, Gs1Error> {
-        let element_string = self.element_string()?;
-        let mut out = String::new();
-        let mut rest = element_string.as_str();
-        while !rest.is_empty() {
-            let ai = Ai::from_code(&rest[..2]).expect("built from known identifiers");
-            rest = &rest[2..];
-            let end = match ai.fixed_len() {
-                Some(n) => n,
-                None => rest.find(GS).unwrap_or(rest.len()),
-            };
-            out.push_str(&format!("{ai}{}", &rest[..end]));
-            rest = rest[end..].strip_prefix(GS).unwrap_or(&rest[end..]);
-        }
-        Ok(out)
+        self.validate()?;
+        Ok(self
+            .elements()
+            .into_iter()
+            .map(|(ai, value)| format!("{ai}{value}"))
+            .collect())
     }
 
     /// Reads what a scanner types from a GS1 symbol, or the human-readable form.
