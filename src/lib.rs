@@ -32,12 +32,14 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod barcode;
 pub mod bud;
 pub mod cli;
 pub mod data;
 pub mod days;
 pub mod error;
 pub mod formula;
+pub mod gs1;
 pub mod labels;
 pub mod output;
 pub mod pdf;

@@ -11,6 +11,7 @@ mod dosing;
 mod dosing_review;
 mod dosing_second_review;
 mod formulas;
+mod gs1;
 mod output_agreement;
 mod print;
 mod properties;
