@@ -106,3 +106,15 @@ pub fn verify_failed_json(args: &[&str]) -> serde_json::Value {
     a.extend(["--format", "json"]);
     serde_json::from_str(&verify_failed(&a)).expect("valid JSON")
 }
+
+/// The batch most tests make (`batch`, `verify` and `labels` take it after their name).
+pub const ZO_100G: &[&str] = &["sts-25-zinc-oxide", "--quantity", "100g"];
+
+/// The compounding date of the worked examples.
+pub const DATE: &[&str] = &["--date", "2026-11-21"];
+
+/// One argument list from parts, so that the common lists are written once:
+/// `ok(&args(&[&["batch"], ZO_100G, DATE, &["--format", "json"]]))`.
+pub fn args<'a>(parts: &[&[&'a str]]) -> Vec<&'a str> {
+    parts.concat()
+}

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::common::{d, fails, json, ok, root, stscalc, temp_dir, value};
+use crate::common::{args, d, fails, json, ok, root, stscalc, temp_dir, value, DATE, ZO_100G};
 
 /// Runs `stscalc args` and returns (standard output, standard error); requires success.
 fn ok_with_stderr(args: &[&str]) -> (String, String) {
@@ -66,20 +66,19 @@ fn regression_a_failed_batch_record_says_fail_do_not_release_and_prints_no_label
 
     // A passing batch says PASS with its numbers and keeps its sample label: 25.5 g in
     // 25.5 + 75 = 100.5 g is 25.373… % w/w, 101.49… % of label.
-    let html = ok(&[
-        "verify",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--date",
-        "2026-11-21",
-        "--actual",
-        "sts=25.5g",
-        "--actual",
-        "zinc-oxide-ointment=75g",
-        "--format",
-        "html",
-    ]);
+    let html = ok(&args(&[
+        &["verify"],
+        ZO_100G,
+        DATE,
+        &[
+            "--actual",
+            "sts=25.5g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--format",
+            "html",
+        ],
+    ]));
     let of_label = d("25.5") / d("100.5") / d("0.25") * d("100");
     assert!(of_label > d("101.49") && of_label < d("101.495"));
     assert!(html.contains("PASS"));
@@ -141,14 +140,7 @@ fn regression_records_and_lots_state_the_strength_actually_made() {
     assert!(html.contains("<div class=\"subtitle\">Sodium thiosulfate 22 % w/w"));
     assert!(html.contains("made at 22 % w/w — not the formula&#39;s default 25 % w/w"));
     // At the default strength the lot is unchanged.
-    let v = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--date",
-        "2026-11-21",
-    ]);
+    let v = json(&args(&[&["batch"], ZO_100G, DATE]));
     assert_eq!(v["record"]["lot"]["number"], "STS25ZO-20261121-01");
 }
 
@@ -392,14 +384,10 @@ fn regression_batch_labels_need_the_records_lot_and_date() {
         &["`--date`", "compounding record"],
     );
     fails(
-        &[
-            "labels",
-            "sts-25-zinc-oxide",
-            "--containers",
-            "4x30g",
-            "--date",
-            "2026-11-21",
-        ],
+        &args(&[
+            &["labels", "sts-25-zinc-oxide", "--containers", "4x30g"],
+            DATE,
+        ]),
         &["`--lot`", "compounding record"],
     );
     // A generated lot of another day than --date is a mix-up.
@@ -416,16 +404,11 @@ fn regression_batch_labels_need_the_records_lot_and_date() {
         ],
         &["`--lot`", "2026-11-22"],
     );
-    let (out, _) = ok_with_stderr(&[
-        "labels",
-        "sts-25-zinc-oxide",
-        "--containers",
-        "4x30g",
-        "--date",
-        "2026-11-21",
-        "--lot",
-        "STS25ZO-20261121-01",
-    ]);
+    let (out, _) = ok_with_stderr(&args(&[
+        &["labels", "sts-25-zinc-oxide", "--containers", "4x30g"],
+        DATE,
+        &["--lot", "STS25ZO-20261121-01"],
+    ]));
     // 180 days from 2026-11-21 as day 1: 2027-05-19.
     assert!(
         out.contains("Lot STS25ZO-20261121-01 BUD 2027-05-19"),
@@ -436,35 +419,21 @@ fn regression_batch_labels_need_the_records_lot_and_date() {
         out.contains("does not yet account for their expiry"),
         "{out}"
     );
-    let sheet: serde_json::Value = serde_json::from_str(&ok(&[
-        "labels",
-        "sts-25-zinc-oxide",
-        "--containers",
-        "4x30g",
-        "--date",
-        "2026-11-21",
-        "--lot",
-        "STS25ZO-20261121-01",
-        "--format",
-        "json",
-    ]))
+    let sheet: serde_json::Value = serde_json::from_str(&ok(&args(&[
+        &["labels", "sts-25-zinc-oxide", "--containers", "4x30g"],
+        DATE,
+        &["--lot", "STS25ZO-20261121-01", "--format", "json"],
+    ])))
     .unwrap();
     assert!(sheet["warnings"][0]
         .as_str()
         .unwrap()
         .contains("does not yet account"));
-    let (_, err) = ok_with_stderr(&[
-        "labels",
-        "sts-25-zinc-oxide",
-        "--containers",
-        "4x30g",
-        "--date",
-        "2026-11-21",
-        "--lot",
-        "STS25ZO-20261121-01",
-        "--format",
-        "html",
-    ]);
+    let (_, err) = ok_with_stderr(&args(&[
+        &["labels", "sts-25-zinc-oxide", "--containers", "4x30g"],
+        DATE,
+        &["--lot", "STS25ZO-20261121-01", "--format", "html"],
+    ]));
     assert!(
         err.contains("warning:") && err.contains("does not yet account"),
         "{err}"
@@ -485,16 +454,11 @@ fn regression_batch_labels_need_the_records_lot_and_date() {
 
     // The solution's BUD depends on its method: not left to the default.
     fails(
-        &[
-            "labels",
-            "sts-150-intralesional",
-            "--quantity",
-            "15mL",
-            "--date",
-            "2026-11-21",
-            "--lot",
-            "STS150I-20261121-01",
-        ],
+        &args(&[
+            &["labels", "sts-150-intralesional", "--quantity", "15mL"],
+            DATE,
+            &["--lot", "STS150I-20261121-01"],
+        ]),
         &["`--method`", "`dilution` or `powder`"],
     );
     // Or the labels come from the batch's saved plan, with everything the record used: made
@@ -598,18 +562,12 @@ fn regression_a_storage_the_formula_does_not_allow_is_refused() {
     }
     // The ointment allows a refrigerator: the record's storage line is the one chosen, without
     // the formula's room-temperature statement.
-    let html = ok(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--date",
-        "2026-11-21",
-        "--storage",
-        "refrigerator",
-        "--format",
-        "html",
-    ]);
+    let html = ok(&args(&[
+        &["batch"],
+        ZO_100G,
+        DATE,
+        &["--storage", "refrigerator", "--format", "html"],
+    ]));
     let at = html.find("<td class=\"key\">Storage</td>").unwrap();
     let row = &html[at..at + html[at..].find("</tr>").unwrap()];
     assert!(row.contains("Store in a refrigerator (2-8 °C)"), "{row}");
@@ -651,36 +609,28 @@ fn regression_a_storage_the_formula_does_not_allow_is_refused() {
 #[test]
 fn regression_dates_stay_whole_the_bud_is_bold_and_headers_state_units_and_basis() {
     // The component expiry cell never wraps.
-    let html = ok(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--date",
-        "2026-11-21",
-        "--component",
-        "sts=LOT123@2027-01-31@Example Chemicals",
-        "--format",
-        "html",
-    ]);
+    let html = ok(&args(&[
+        &["batch"],
+        ZO_100G,
+        DATE,
+        &[
+            "--component",
+            "sts=LOT123@2027-01-31@Example Chemicals",
+            "--format",
+            "html",
+        ],
+    ]));
     assert!(
         html.contains("<td class=\"write date\">2027-01-31</td>"),
         "expiry cell"
     );
     assert!(html.contains("td.date { white-space: nowrap; }"));
     // The lot and BUD line of a label is bold.
-    let sheet: serde_json::Value = serde_json::from_str(&ok(&[
-        "labels",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "30g",
-        "--date",
-        "2026-11-21",
-        "--lot",
-        "STS25ZO-20261121-01",
-        "--format",
-        "json",
-    ]))
+    let sheet: serde_json::Value = serde_json::from_str(&ok(&args(&[
+        &["labels", "sts-25-zinc-oxide", "--quantity", "30g"],
+        DATE,
+        &["--lot", "STS25ZO-20261121-01", "--format", "json"],
+    ])))
     .unwrap();
     let lines = sheet["pages"][0]["labels"][0]["lines"].as_array().unwrap();
     let bud = lines

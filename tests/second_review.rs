@@ -3,7 +3,7 @@
 //! the compounding time, and a batch stored otherwise gets its own BUD line and storage
 //! statement.
 
-use crate::common::{fails, json, ok, root, temp_dir};
+use crate::common::{args, fails, json, ok, root, temp_dir, DATE};
 
 /// Container labels of a 30 g jar of the zinc oxide ointment at its default 25 %, compounded
 /// 2026-11-21, with the lot `lot`.
@@ -124,18 +124,18 @@ fn sterile_day_zero_bud_is_counted_from_the_compounding_time() {
     assert_eq!(v["record"]["bud"]["time"], "09:30");
     // Without a time there is nothing to count from: refused, asking for it.
     fails(
-        &[
-            "batch",
-            "sts-150-intralesional",
-            "--quantity",
-            "10mL",
-            "--method",
-            "dilution",
-            "--date",
-            "2026-11-21",
-            "--bud-count",
-            "day-zero",
-        ],
+        &args(&[
+            &[
+                "batch",
+                "sts-150-intralesional",
+                "--quantity",
+                "10mL",
+                "--method",
+                "dilution",
+            ],
+            DATE,
+            &["--bud-count", "day-zero"],
+        ]),
         &["`--date`", "2026-11-21T09:30", "USP <797>", "day-one"],
     );
     // The default (day one) stays date-only: 2026-11-21 + 9 = 2026-11-30.
@@ -153,16 +153,11 @@ fn sterile_day_zero_bud_is_counted_from_the_compounding_time() {
     // A nonsterile preparation keeps a date-only day-zero BUD: the zinc oxide ointment at room
     // temperature (its usual storage) may keep 180 days (USP <795>, nonaqueous):
     // 2026-11-21 + 180 days = 2027-05-20.
-    let v = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "30g",
-        "--date",
-        "2026-11-21",
-        "--bud-count",
-        "day-zero",
-    ]);
+    let v = json(&args(&[
+        &["batch", "sts-25-zinc-oxide", "--quantity", "30g"],
+        DATE,
+        &["--bud-count", "day-zero"],
+    ]));
     assert_eq!(v["record"]["bud"]["text"], "2027-05-20");
 }
 

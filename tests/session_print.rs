@@ -2,7 +2,7 @@
 //! checked session, syringe labels, the compounding record and vial labels of the sterile
 //! solution, and their bad inputs. Numbers are checked against arithmetic written out here.
 
-use crate::common::{d, fails, ok, root, temp_dir};
+use crate::common::{args, d, fails, ok, root, temp_dir, DATE};
 
 const F: &str = "sts-150-intralesional";
 
@@ -558,17 +558,18 @@ fn one_label_per_vial_each_with_what_it_holds() {
 fn a_batch_stored_otherwise_is_labelled_with_its_own_storage() {
     // The ointment's BUD rule allows a refrigerator; asked for, the label says so instead of
     // the formula's room-temperature statement.
-    let sheet = labels_json(&[
-        "sts-25-zinc-oxide",
-        "--date",
-        "2026-11-21",
-        "--lot",
-        "STS25ZO-20261121-01",
-        "--quantity",
-        "30g",
-        "--storage",
-        "refrigerator",
-    ]);
+    let sheet = labels_json(&args(&[
+        &["sts-25-zinc-oxide"],
+        DATE,
+        &[
+            "--lot",
+            "STS25ZO-20261121-01",
+            "--quantity",
+            "30g",
+            "--storage",
+            "refrigerator",
+        ],
+    ]));
     let text = &label_texts(&sheet)[0].1;
     assert!(text.contains("Store in a refrigerator (2-8 °C)."), "{text}");
     assert!(!text.contains("controlled room temperature"), "{text}");

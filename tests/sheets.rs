@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::common::{d, fails, ok, root, stscalc, temp_dir};
+use crate::common::{args, d, fails, ok, root, stscalc, temp_dir, DATE, ZO_100G};
 
 const BATCH: [&str; 4] = ["sts-25-zinc-oxide", "--containers", "4x30g", "--facility"];
 
@@ -52,12 +52,10 @@ fn the_record_shows_the_batch_its_lot_bud_and_component_lots() {
         assert!(dated[at..row_end].contains(value), "{key}: {value}");
     }
     // A component lot fills its cells; the base's lot, not given, stays a write-in blank.
-    let with_lot = record_html(&[
-        "--date",
-        "2026-11-21",
-        "--component",
-        "sts=LOT123@2027-01-31@Example Chemicals",
-    ]);
+    let with_lot = record_html(&args(&[
+        DATE,
+        &["--component", "sts=LOT123@2027-01-31@Example Chemicals"],
+    ]));
     assert!(with_lot.contains("<td class=\"write lot\">LOT123</td>"));
     assert!(with_lot.contains("<td class=\"write\">Example Chemicals</td>"));
     assert!(
@@ -96,16 +94,16 @@ fn user_text_is_escaped_in_html() {
     );
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("Tom &amp; Jerry&#39;s &lt;Clinic&gt;"));
-    let record = ok(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--facility",
-        "<img src=x onerror=alert(1)>",
-        "--format",
-        "html",
-    ]);
+    let record = ok(&args(&[
+        &["batch"],
+        ZO_100G,
+        &[
+            "--facility",
+            "<img src=x onerror=alert(1)>",
+            "--format",
+            "html",
+        ],
+    ]));
     assert!(!record.contains("<img"), "raw tag in the record");
     assert!(record.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
@@ -119,19 +117,20 @@ fn labels_json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
-    let sheet = labels_json(&[
-        "sts-25-zinc-oxide",
-        "--date",
-        "2026-11-21",
-        "--lot",
-        "STS25ZO-20261121-01",
-        "--containers",
-        "4x30g",
-        "--copies",
-        "2",
-        "--skip",
-        "28",
-    ]);
+    let sheet = labels_json(&args(&[
+        &["sts-25-zinc-oxide"],
+        DATE,
+        &[
+            "--lot",
+            "STS25ZO-20261121-01",
+            "--containers",
+            "4x30g",
+            "--copies",
+            "2",
+            "--skip",
+            "28",
+        ],
+    ]));
     // 4 containers + 2 copies = 6 labels; positions 29 and 30 of sheet 1, then 1 to 4 of sheet 2.
     assert_eq!(sheet["count"], 4 + 2);
     let pages = sheet["pages"].as_array().unwrap();
@@ -170,15 +169,11 @@ fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
 
 #[test]
 fn the_fit_check_is_written_on_the_sheet() {
-    let sheet = labels_json(&[
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "60g",
-        "--date",
-        "2026-11-21",
-        "--lot",
-        "STS25ZO-20261121-01",
-    ]);
+    let sheet = labels_json(&args(&[
+        &["sts-25-zinc-oxide", "--quantity", "60g"],
+        DATE,
+        &["--lot", "STS25ZO-20261121-01"],
+    ]));
     // Avery 5160 at 6 pt: (66.675 − 2 × 1.5) mm ÷ (0.61 × 6 × 25.4 / 72) mm = 49.3 → 49
     // characters; (25.4 − 2 × 1) mm ÷ (1.1 × 6 × 25.4 / 72) mm = 10.05 → 10 lines.
     let chars = (d("66.675") - d("3")) / (d("0.61") * d("6") * d("25.4") / d("72"));
@@ -204,20 +199,20 @@ fn the_fit_check_is_written_on_the_sheet() {
 
 #[test]
 fn the_text_preview_lists_positions_and_the_label_once() {
-    let out = ok(&[
-        "labels",
-        "sts-25-zinc-oxide",
-        "--date",
-        "2026-11-21",
-        "--lot",
-        "STS25ZO-20261121-01",
-        "--containers",
-        "3x30g",
-        "--copies",
-        "1",
-        "--skip",
-        "5",
-    ]);
+    let out = ok(&args(&[
+        &["labels", "sts-25-zinc-oxide"],
+        DATE,
+        &[
+            "--lot",
+            "STS25ZO-20261121-01",
+            "--containers",
+            "3x30g",
+            "--copies",
+            "1",
+            "--skip",
+            "5",
+        ],
+    ]));
     assert!(
         out.contains("3 containers + 1 copy for the record = 4 labels"),
         "{out}"
@@ -306,18 +301,18 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
 #[test]
 fn an_unknown_label_stock_is_refused() {
     fails(
-        &[
-            "labels",
-            "sts-25-zinc-oxide",
-            "--date",
-            "2026-11-21",
-            "--lot",
-            "STS25ZO-20261121-01",
-            "--containers",
-            "2x30g",
-            "--label-stock",
-            "avery-9999",
-        ],
+        &args(&[
+            &["labels", "sts-25-zinc-oxide"],
+            DATE,
+            &[
+                "--lot",
+                "STS25ZO-20261121-01",
+                "--containers",
+                "2x30g",
+                "--label-stock",
+                "avery-9999",
+            ],
+        ]),
         &[
             "`--label-stock`",
             "avery-5160",
@@ -330,50 +325,50 @@ fn an_unknown_label_stock_is_refused() {
 #[test]
 fn skip_beyond_the_sheet_is_refused() {
     fails(
-        &[
-            "labels",
-            "sts-25-zinc-oxide",
-            "--date",
-            "2026-11-21",
-            "--lot",
-            "STS25ZO-20261121-01",
-            "--containers",
-            "2x30g",
-            "--skip",
-            "30",
-        ],
+        &args(&[
+            &["labels", "sts-25-zinc-oxide"],
+            DATE,
+            &[
+                "--lot",
+                "STS25ZO-20261121-01",
+                "--containers",
+                "2x30g",
+                "--skip",
+                "30",
+            ],
+        ]),
         &["`--skip`", "0 to 29", "avery-5160", "found `30`"],
     );
     fails(
-        &[
-            "labels",
-            "sts-25-zinc-oxide",
-            "--date",
-            "2026-11-21",
-            "--lot",
-            "STS25ZO-20261121-01",
-            "--containers",
-            "2x30g",
-            "--label-stock",
-            "avery-l7160",
-            "--skip",
-            "21",
-        ],
+        &args(&[
+            &["labels", "sts-25-zinc-oxide"],
+            DATE,
+            &[
+                "--lot",
+                "STS25ZO-20261121-01",
+                "--containers",
+                "2x30g",
+                "--label-stock",
+                "avery-l7160",
+                "--skip",
+                "21",
+            ],
+        ]),
         &["`--skip`", "0 to 20", "found `21`"],
     );
     fails(
-        &[
-            "labels",
-            "sts-25-zinc-oxide",
-            "--date",
-            "2026-11-21",
-            "--lot",
-            "STS25ZO-20261121-01",
-            "--containers",
-            "2x30g",
-            "--skip",
-            "-1",
-        ],
+        &args(&[
+            &["labels", "sts-25-zinc-oxide"],
+            DATE,
+            &[
+                "--lot",
+                "STS25ZO-20261121-01",
+                "--containers",
+                "2x30g",
+                "--skip",
+                "-1",
+            ],
+        ]),
         &["`--skip`", "found `-1`"],
     );
 }
@@ -381,20 +376,20 @@ fn skip_beyond_the_sheet_is_refused() {
 #[test]
 fn the_paper_of_a_label_stock_is_its_own() {
     fails(
-        &[
-            "labels",
-            "sts-25-zinc-oxide",
-            "--date",
-            "2026-11-21",
-            "--lot",
-            "STS25ZO-20261121-01",
-            "--containers",
-            "2x30g",
-            "--label-stock",
-            "avery-l7160",
-            "--paper",
-            "letter",
-        ],
+        &args(&[
+            &["labels", "sts-25-zinc-oxide"],
+            DATE,
+            &[
+                "--lot",
+                "STS25ZO-20261121-01",
+                "--containers",
+                "2x30g",
+                "--label-stock",
+                "avery-l7160",
+                "--paper",
+                "letter",
+            ],
+        ]),
         &["`--paper`", "`a4`", "avery-l7160"],
     );
 }
@@ -581,20 +576,20 @@ fn an_output_path_in_a_missing_folder_is_refused() {
         );
     }
     fails(
-        &[
-            "labels",
-            "sts-25-zinc-oxide",
-            "--date",
-            "2026-11-21",
-            "--lot",
-            "STS25ZO-20261121-01",
-            "--quantity",
-            "100g",
-            "--format",
-            "pdf",
-            "-o",
-            "/nonexistent-folder/labels.pdf",
-        ],
+        &args(&[
+            &["labels", "sts-25-zinc-oxide"],
+            DATE,
+            &[
+                "--lot",
+                "STS25ZO-20261121-01",
+                "--quantity",
+                "100g",
+                "--format",
+                "pdf",
+                "-o",
+                "/nonexistent-folder/labels.pdf",
+            ],
+        ]),
         &["does not exist"],
     );
 }
@@ -652,7 +647,7 @@ fn session_sheet_options_are_checked() {
 #[test]
 fn formats_other_than_sheets_are_unchanged() {
     // The batch's text and JSON formats still work with the new options present.
-    let out = stscalc(&["batch", "sts-25-zinc-oxide", "--quantity", "100g"]);
+    let out = stscalc(&args(&[&["batch"], ZO_100G]));
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Sodium thiosulfate"));
 }

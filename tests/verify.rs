@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::common::{d, fails, json, ok, temp_dir, value};
+use crate::common::{args, d, fails, json, ok, temp_dir, value, DATE, ZO_100G};
 
 const PLAN: [&str; 6] = [
     "verify",
@@ -480,16 +480,11 @@ fn regression_a_solution_is_refused_before_its_volumes_are_read() {
     // Measured volumes used to be refused as "not a mass" before verify said it does not check
     // solutions at all.
     fails(
-        &[
-            "verify",
-            "sts-150-intralesional",
-            "--quantity",
-            "10mL",
-            "--date",
-            "2026-11-21",
-            "--actual",
-            "sts-250-us=6.5mL",
-        ],
+        &args(&[
+            &["verify", "sts-150-intralesional", "--quantity", "10mL"],
+            DATE,
+            &["--actual", "sts-250-us=6.5mL"],
+        ]),
         &["solution", "does not verify"],
     );
 }
@@ -581,20 +576,19 @@ fn regression_a_correction_carried_out_is_entered_and_verified_again() {
     let first = v["first_strength_text"].as_str().unwrap();
     assert!(first.contains("≈ 21.88 % w/w"), "{first}"); // 21.875 rounded half up
     assert!(first.contains("87.5 % of label"), "{first}");
-    let text = ok(&[
-        "verify",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--date",
-        "2026-11-21",
-        "--actual",
-        "sts=21g",
-        "--actual",
-        "zinc-oxide-ointment=75g",
-        "--addition",
-        "sts=4g",
-    ]);
+    let text = ok(&args(&[
+        &["verify"],
+        ZO_100G,
+        DATE,
+        &[
+            "--actual",
+            "sts=21g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--addition",
+            "sts=4g",
+        ],
+    ]));
     assert!(text.contains("first weighed"), "{text}");
     assert!(text.contains("1. 4 g of Sodium thiosulfate"), "{text}");
     assert!(
