@@ -12,6 +12,7 @@ mod dosing_review;
 mod dosing_second_review;
 mod formulas;
 mod output_agreement;
+mod outputs;
 mod print;
 mod properties;
 mod register;
