@@ -500,50 +500,6 @@ fn regression_output_files_get_the_usual_permissions() {
 }
 
 #[test]
-fn regression_the_heading_states_the_strength_made() {
-    // A 22 % batch of the 25 % formula must not be headed "25 %".
-    let text = ok(&args(&[&["batch"], ZO_100G, &["--strength", "22%"]]));
-    let heading = text.lines().next().unwrap();
-    assert!(
-        heading.starts_with("Sodium thiosulfate 22 % w/w (pentahydrate basis)"),
-        "{heading}"
-    );
-    assert!(!heading.contains("25 %"), "{heading}");
-    let text = ok(&[
-        "batch",
-        "sts-150-intralesional",
-        "--quantity",
-        "10mL",
-        "--strength",
-        "250mg/mL",
-    ]);
-    let heading = text.lines().next().unwrap();
-    assert!(
-        heading.starts_with("Sodium thiosulfate 250 mg/mL (pentahydrate basis)"),
-        "{heading}"
-    );
-}
-
-#[test]
-fn regression_a_powder_certificate_below_the_monograph_is_warned() {
-    let plan = json(&[
-        "batch",
-        "sts-150-intralesional",
-        "--quantity",
-        "10mL",
-        "--method",
-        "powder",
-        "--assay",
-        "90%",
-        "--assay-basis",
-        "as-is",
-    ]);
-    assert!(plan["warnings"]
-        .to_string()
-        .contains("below the pharmacopoeial minimum"));
-}
-
-#[test]
 fn regression_a_readability_coarser_than_the_batch_names_the_option() {
     // It used to say "the batch total 0 g is below the balance readability": the total had
     // already been rounded away and the option was not named.
