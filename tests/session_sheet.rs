@@ -303,3 +303,35 @@ fn regression_every_page_of_the_session_sheet_names_the_patient_and_date() {
         assert!(page.contains("Patient"), "{page}");
     }
 }
+
+/// Pharmacist review: on the anhydrous basis a 0.2 mL dose at 150 mg/mL pentahydrate holds
+/// 0.2 × 150 × 158.11 / 248.19 mg, a number with 28 digits; the printed sheet showed all of
+/// them (`19.1115677505137193279342439 mg`) while the text output said `≈ 19.11 mg`.
+#[test]
+fn regression_the_session_sheet_printed_28_digit_doses() {
+    let html = ok(&[
+        "session",
+        "--basis",
+        "anhydrous",
+        "--lesion",
+        "0.2mL",
+        "--date",
+        "2026-11-23",
+        "--format",
+        "html",
+    ]);
+    let exact = d("0.2") * d("150") * d("158.11") / d("248.19");
+    // 19.11156… mg, rounded half away from zero to 0.01 mg and marked as rounded.
+    let shown =
+        exact.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    assert_eq!(shown, d("19.11"));
+    let row = lesion_row(&html, 1);
+    assert!(row.contains(&format!("≈ {shown} mg")), "{row}");
+    assert!(
+        !html.contains(&exact.to_string()),
+        "the exact dose leaked onto the sheet"
+    );
+    // The same figure as the text output of the same check.
+    let text = ok(&["session", "--basis", "anhydrous", "--lesion", "0.2mL"]);
+    assert!(text.contains(&format!("≈ {shown} mg")), "{text}");
+}
