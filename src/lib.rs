@@ -31,6 +31,7 @@
 
 #![deny(missing_docs)]
 
+pub mod barcode;
 pub mod bud;
 pub mod cli;
 pub mod commands;
@@ -38,6 +39,7 @@ pub mod data;
 pub mod days;
 pub mod error;
 pub mod formula;
+pub mod gs1;
 pub mod output;
 pub mod plan;
 pub mod quantity;

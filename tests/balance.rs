@@ -3,7 +3,7 @@
 //! a calculated aliquot, the base never; the capacity is checked; a batch that fills no
 //! container says so.
 
-use crate::common::{d, fails, json, ok, temp_dir, value};
+use crate::common::{args, d, fails, json, ok, temp_dir, value, ZO_100G};
 
 #[test]
 fn regression_a_batch_smaller_than_the_minimum_weight_is_refused_not_aliquoted() {
@@ -148,14 +148,7 @@ fn regression_the_balance_capacity_is_checked() {
         &["`--capacity`", "solution"],
     );
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--capacity",
-            "0g",
-        ],
+        &args(&[&["batch"], ZO_100G, &["--capacity", "0g"]]),
         &["`--capacity`"],
     );
 }

@@ -11,7 +11,7 @@ use stscalc::bud::{
 };
 use stscalc::formula::Catalog;
 
-use crate::common::{fails, json, ok, temp_dir};
+use crate::common::{args, fails, json, ok, temp_dir, DATE, ZO_100G};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -387,7 +387,7 @@ fn batch_shows_lot_bud_and_its_reason() {
 
 #[test]
 fn day_zero_counting_is_one_day_later() {
-    let v = run_json(&["--date", "2026-11-21", "--bud-count", "day-zero"]);
+    let v = run_json(&args(&[DATE, &["--bud-count", "day-zero"]]));
     // 2026-11-21 + 180 days.
     assert_eq!(v["record"]["bud"]["date"], "2027-05-20");
     assert_eq!(v["record"]["bud"]["convention"], "day-zero");
@@ -395,14 +395,15 @@ fn day_zero_counting_is_one_day_later() {
 
 #[test]
 fn component_lots_appear_and_the_earliest_expiry_sets_the_bud() {
-    let v = run_json(&[
-        "--date",
-        "2026-11-21",
-        "--component",
-        "sts=LOT123@2027-01-31@Example Chemicals",
-        "--component",
-        "zinc-oxide-ointment=ZO9@2028-03",
-    ]);
+    let v = run_json(&args(&[
+        DATE,
+        &[
+            "--component",
+            "sts=LOT123@2027-01-31@Example Chemicals",
+            "--component",
+            "zinc-oxide-ointment=ZO9@2028-03",
+        ],
+    ]));
     let r = &v["record"];
     assert_eq!(r["bud"]["date"], "2027-01-31");
     assert_eq!(r["bud"]["set_by"], "component-expiry");
@@ -437,23 +438,19 @@ fn lot_numbers_follow_the_scheme_or_are_given() {
     let v = run_json(&["--date", "2026-11-21T14:05", "--lot-sequence", "2"]);
     assert_eq!(v["record"]["lot"]["number"], "STS25ZO-20261121-02");
     assert_eq!(v["record"]["compounded_at"]["text"], "2026-11-21 14:05");
-    let v = run_json(&["--date", "2026-11-21", "--lot", "B-2026/117"]);
+    let v = run_json(&args(&[DATE, &["--lot", "B-2026/117"]]));
     assert_eq!(v["record"]["lot"]["number"], "B-2026/117");
     assert_eq!(v["record"]["lot"]["given"], true);
-    let v = json(&[
-        "batch",
-        "sts-20-petrolatum",
-        "--quantity",
-        "60g",
-        "--date",
-        "2026-11-21",
-    ]);
+    let v = json(&args(&[
+        &["batch", "sts-20-petrolatum", "--quantity", "60g"],
+        DATE,
+    ]));
     assert_eq!(v["record"]["lot"]["number"], "STS20P-20261121-01");
 }
 
 #[test]
 fn storage_may_be_chosen_within_the_rule() {
-    let v = run_json(&["--date", "2026-11-21", "--storage", "refrigerator"]);
+    let v = run_json(&args(&[DATE, &["--storage", "refrigerator"]]));
     assert_eq!(v["record"]["bud"]["storage"], "refrigerator");
     assert_eq!(v["record"]["storage_from"], "request");
     assert_eq!(v["record"]["bud"]["date"], "2027-05-19");
@@ -488,22 +485,22 @@ expiry = "2028-03"
     )
     .unwrap();
     let from_file = json(&["batch", "--request", toml_path.to_str().unwrap()]);
-    let from_options = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--date",
-        "2026-11-21T09:30",
-        "--assay",
-        "99.5%",
-        "--assay-basis",
-        "as-is",
-        "--component",
-        "sts=LOT123@2027-01-31",
-        "--component",
-        "zinc-oxide-ointment=ZO9@2028-03",
-    ]);
+    let from_options = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &[
+            "--date",
+            "2026-11-21T09:30",
+            "--assay",
+            "99.5%",
+            "--assay-basis",
+            "as-is",
+            "--component",
+            "sts=LOT123@2027-01-31",
+            "--component",
+            "zinc-oxide-ointment=ZO9@2028-03",
+        ],
+    ]));
     assert_eq!(from_file["record"]["lot"], from_options["record"]["lot"]);
     assert_eq!(from_file["record"]["bud"]["date"], "2027-01-31");
     assert_eq!(from_file["components"], from_options["components"]);
@@ -546,7 +543,7 @@ fn impossible_dates_are_refused() {
         &["`--date`", "no such time"],
     );
     run_fails(
-        &["--date", "2026-11-21", "--component", "sts=L1@2027-02-29"],
+        &args(&[DATE, &["--component", "sts=L1@2027-02-29"]]),
         &["`--component sts`", "no such day"],
     );
 }
@@ -554,12 +551,7 @@ fn impossible_dates_are_refused() {
 #[test]
 fn unknown_component_is_refused() {
     run_fails(
-        &[
-            "--date",
-            "2026-11-21",
-            "--component",
-            "glycerin=G1@2027-01-01",
-        ],
+        &args(&[DATE, &["--component", "glycerin=G1@2027-01-01"]]),
         &["`--component`", "`sts`, `zinc-oxide-ointment`", "glycerin"],
     );
 }
@@ -567,14 +559,15 @@ fn unknown_component_is_refused() {
 #[test]
 fn duplicate_component_is_refused() {
     run_fails(
-        &[
-            "--date",
-            "2026-11-21",
-            "--component",
-            "sts=L1@2027-01-01",
-            "--component",
-            "sts=L2@2027-02-01",
-        ],
+        &args(&[
+            DATE,
+            &[
+                "--component",
+                "sts=L1@2027-01-01",
+                "--component",
+                "sts=L2@2027-02-01",
+            ],
+        ]),
         &["`--component`", "`sts` given twice"],
     );
 }
@@ -582,7 +575,7 @@ fn duplicate_component_is_refused() {
 #[test]
 fn expired_component_is_refused() {
     run_fails(
-        &["--date", "2026-11-21", "--component", "sts=OLD7@2026-10-31"],
+        &args(&[DATE, &["--component", "sts=OLD7@2026-10-31"]]),
         &[
             "`--component`",
             "OLD7",
@@ -607,7 +600,7 @@ fn malformed_component_and_record_options_are_refused() {
         &["`--storage`", "`room`, `refrigerator` or `freezer`"],
     );
     run_fails(
-        &["--date", "2026-11-21", "--storage", "freezer"],
+        &args(&[DATE, &["--storage", "freezer"]]),
         &[
             "`--storage`",
             "`room` or `refrigerator`",
@@ -936,16 +929,11 @@ fn intralesional_component_lots_and_their_errors() {
 #[test]
 fn verify_refuses_a_solution() {
     fails(
-        &[
-            "verify",
-            "sts-150-intralesional",
-            "--quantity",
-            "10mL",
-            "--date",
-            "2026-11-21",
-            "--actual",
-            "sts=1.5g",
-        ],
+        &args(&[
+            &["verify", "sts-150-intralesional", "--quantity", "10mL"],
+            DATE,
+            &["--actual", "sts=1.5g"],
+        ]),
         &["verify", "solution"],
     );
 }

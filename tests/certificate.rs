@@ -3,7 +3,7 @@
 
 use rust_decimal::RoundingStrategy;
 
-use crate::common::{d, fails, json, temp_dir, value};
+use crate::common::{args, d, fails, json, temp_dir, value, ZO_100G};
 
 fn to_weigh_active(plan: &serde_json::Value) -> rust_decimal::Decimal {
     value(&plan["components"][0]["to_weigh"])
@@ -14,14 +14,7 @@ fn regression_a_usp_certificate_read_as_a_ph_eur_one_by_default() {
     // The reproducer: a USP certificate (99.8 % on the dried basis) used to be read as 99.8 % as
     // is, 25 ÷ 0.998 = 25.05 g, about 106 % of label.
     let err = fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--assay",
-            "99.8%",
-        ],
+        &args(&[&["batch"], ZO_100G, &["--assay", "99.8%"]]),
         &["`--assay-basis`", "`dried`", "USP", "`as-is`", "Ph. Eur."],
     );
     assert!(err.contains("certificate.basis"), "{err}");
@@ -59,18 +52,18 @@ fn regression_a_usp_dried_basis_assay_weighs_by_hand_arithmetic() {
     // Na2S2O3 on the dried basis with loss on drying 32.5 %: one gram as it is holds
     // (1 − 0.325) × 0.998 = 0.67365 g anhydrous, i.e. 0.67365 × 248.19 / 158.11 ≈ 1.05745 g on
     // the pentahydrate basis. To weigh: 25 ÷ 1.05745 ≈ 23.64 g (the figure).
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--assay",
-        "99.8%",
-        "--assay-basis",
-        "dried",
-        "--water",
-        "32.5%",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &[
+            "--assay",
+            "99.8%",
+            "--assay-basis",
+            "dried",
+            "--water",
+            "32.5%",
+        ],
+    ]));
     let factor = (d("1") - d("0.325")) * d("0.998") * d("248.19") / d("158.11");
     let exact = d("25") / factor;
     assert_eq!(
@@ -88,16 +81,11 @@ fn regression_a_usp_dried_basis_assay_weighs_by_hand_arithmetic() {
 #[test]
 fn regression_assays_up_to_the_pharmacopoeial_upper_limits_are_accepted() {
     // Ph. Eur. 0414 allows 101.0 % as is: 25 ÷ 1.01 = 24.7524… g → 24.752 g.
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--assay",
-        "101%",
-        "--assay-basis",
-        "as-is",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &["--assay", "101%", "--assay-basis", "as-is"],
+    ]));
     assert_eq!(
         to_weigh_active(&plan),
         (d("25") / d("1.01")).round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero)
@@ -105,18 +93,18 @@ fn regression_assays_up_to_the_pharmacopoeial_upper_limits_are_accepted() {
     assert_eq!(to_weigh_active(&plan), d("24.752"));
     // USP allows 100.5 % on the dried basis; with loss on drying 36 %:
     // 25 ÷ ((1 − 0.36) × 1.005 × 248.19 / 158.11).
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--assay",
-        "100.5%",
-        "--assay-basis",
-        "dried",
-        "--water",
-        "36%",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &[
+            "--assay",
+            "100.5%",
+            "--assay-basis",
+            "dried",
+            "--water",
+            "36%",
+        ],
+    ]));
     let factor = d("0.64") * d("1.005") * d("248.19") / d("158.11");
     assert_eq!(
         to_weigh_active(&plan),
@@ -146,18 +134,18 @@ fn regression_assays_up_to_the_pharmacopoeial_upper_limits_are_accepted() {
     );
     // Above the limit of the basis stated: refused, naming the limit.
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--assay",
-            "100.6%",
-            "--assay-basis",
-            "dried",
-            "--water",
-            "35%",
-        ],
+        &args(&[
+            &["batch"],
+            ZO_100G,
+            &[
+                "--assay",
+                "100.6%",
+                "--assay-basis",
+                "dried",
+                "--water",
+                "35%",
+            ],
+        ]),
         &["`--assay`", "100.5 %", "USP"],
     );
 }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Exact decimal from a literal string, e.g. `d("158.11")`.
 pub fn d(s: &str) -> Decimal {
@@ -105,4 +105,126 @@ pub fn verify_failed_json(args: &[&str]) -> serde_json::Value {
     let mut a = args.to_vec();
     a.extend(["--format", "json"]);
     serde_json::from_str(&verify_failed(&a)).expect("valid JSON")
+}
+
+/// The batch most tests make (`batch`, `verify` and `labels` take it after their name).
+pub const ZO_100G: &[&str] = &["sts-25-zinc-oxide", "--quantity", "100g"];
+
+/// The compounding date of the worked examples.
+pub const DATE: &[&str] = &["--date", "2026-11-21"];
+
+/// One argument list from parts, so that the common lists are written once:
+/// `ok(&args(&[&["batch"], ZO_100G, DATE, &["--format", "json"]]))`.
+pub fn args<'a>(parts: &[&[&'a str]]) -> Vec<&'a str> {
+    parts.concat()
+}
+
+/// The intralesional solution formula of the solution, session and label tests.
+pub const F: &str = "sts-150-intralesional";
+
+/// `x` rounded to 2 decimals, halves away from zero.
+pub fn round2(x: Decimal) -> Decimal {
+    x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// `x` rounded up to a multiple of `m`.
+pub fn up_to(x: Decimal, m: Decimal) -> Decimal {
+    (x / m).ceil() * m
+}
+
+/// Rounds a volume to the 0.1 mL measuring step, halves away from zero.
+pub fn to_step(v: Decimal) -> Decimal {
+    (v * d("10")).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero) / d("10")
+}
+
+/// The strength 250 mg/mL stock diluted to `total` mL at 150 mg/mL gives after rounding.
+pub fn from_rounded(total: &str) -> Decimal {
+    let stock = to_step(d("150") * d(total) / d("250"));
+    d("250") * stock / d(total)
+}
+
+/// Whether Chromium and poppler are here for the tests that print a record or sheet in a real
+/// browser (the failed record, the session sheet's second page); says loudly when not, and
+/// fails instead with `STSCALC_REQUIRE_BROWSER` set.
+pub fn browser_here() -> bool {
+    let chromium = std::env::var_os("STSCALC_CHROMIUM")
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::split_paths(&std::env::var_os("PATH")?)
+                .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n)))
+                .find(|p| p.is_file())
+        })
+        .is_some_and(|p| p.is_file());
+    let poppler = Command::new("pdftotext").arg("-v").output().is_ok();
+    if chromium && poppler {
+        return true;
+    }
+    let message = "SKIPPED browser regression test: chromium or poppler-utils not installed";
+    if std::env::var_os("STSCALC_REQUIRE_BROWSER").is_some() {
+        panic!("{message}, and STSCALC_REQUIRE_BROWSER is set");
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n!!!!!!!! {message} !!!!!!!!\n");
+    false
+}
+
+/// The text of each page of a PDF, whitespace collapsed.
+pub fn pdf_pages(pdf: &std::path::Path) -> Vec<String> {
+    let out = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// Keeps page `page` of a printed PDF as `target/sheets/{name}.png`, for a person to look at.
+pub fn keep_png(pdf: &std::path::Path, name: &str, page: u32) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("sheets");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = page.to_string();
+    let out = Command::new("pdftoppm")
+        .args(["-png", "-r", "100", "-f", &p, "-l", &p, "-singlefile"])
+        .arg(pdf)
+        .arg(dir.join(name))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+/// A lesion file with sites, sizes, an ulceration column and one dose that the 1 mL syringe's
+/// 0.01 mL graduation rounds.
+pub fn lesion_file(dir: &tempfile::TempDir) -> String {
+    let path = dir.path().join("visit.csv");
+    std::fs::write(
+        &path,
+        "site,size,volume,ulceration,inflammation\n\
+         \"left elbow, posterior\",12 x 8 mm,0.3mL,yes,no\n\
+         right knee,5 mm,0.25 mL,No,\n\
+         left hand,,0.125mL,,YES\n",
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The ointment batch of the printed-record tests, up to its `--facility` option.
+pub const BATCH: [&str; 4] = ["sts-25-zinc-oxide", "--containers", "4x30g", "--facility"];
+
+/// The compounding record of [`BATCH`] (for Hill Pharmacy) in HTML, with `extra` options.
+pub fn record_html(extra: &[&str]) -> String {
+    let mut a = vec!["batch"];
+    a.extend(BATCH);
+    a.push("Hill Pharmacy, 555-0100");
+    a.extend(extra);
+    a.extend(["--format", "html"]);
+    ok(&a)
 }

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::common::{fails, ok, root, temp_dir};
+use crate::common::{fails, ok, root, temp_dir, F};
 
 #[test]
 fn every_file_in_formulas_is_embedded_and_listed() {
@@ -155,5 +155,38 @@ fn a_missing_user_folder() {
     fails(
         &["--formulas", "/nonexistent/formulas", "formulas"],
         &["/nonexistent/formulas"],
+    );
+}
+
+// ---------------------------------------------------------------- the formula
+
+#[test]
+fn the_solution_formula_is_listed_with_its_basis() {
+    let t = ok(&["formulas"]);
+    assert!(t.contains("sts-150-intralesional"), "{t}");
+    assert!(t.contains("150 mg/mL (pentahydrate basis)"), "{t}");
+}
+
+#[test]
+fn a_solution_formula_with_a_w_w_strength_is_refused() {
+    let dir = temp_dir();
+    let text = ok(&["show", F]).replace("default = \"150 mg/mL\"", "default = \"15 % w/w\"");
+    std::fs::write(dir.path().join(format!("{F}.toml")), text).unwrap();
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["strength.default", "mg/mL or % w/v for a solution"],
+    );
+}
+
+#[test]
+fn an_ointment_with_a_dosing_section_is_refused() {
+    let dir = temp_dir();
+    let solution = ok(&["show", F]);
+    let dosing = &solution[solution.find("\n[dosing]").unwrap()..];
+    let text = format!("{}\n{dosing}", ok(&["show", "sts-25-petrolatum"]));
+    std::fs::write(dir.path().join("sts-25-petrolatum.toml"), text).unwrap();
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["sts-25-petrolatum.toml", "`[dosing]` is only for"],
     );
 }

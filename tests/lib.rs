@@ -1,25 +1,29 @@
-//! The one integration test binary (one link, faster builds). Each area has its own module.
+//! The one integration test binary (one link, faster builds). Each module tests one feature
+//! and is named for it; `common` holds the helpers they share.
 
 mod common;
 
 mod architecture;
 mod balance;
-mod batch;
+mod browser;
 mod bud;
 mod certificate;
 mod dilution_exact;
-mod dosing;
-mod dosing_review;
-mod dosing_second_review;
 mod formulas;
+mod gs1;
+mod labels;
+mod ointment;
 mod output_agreement;
-mod print;
+mod output_files;
+mod outputs;
 mod properties;
+mod record;
 mod register;
-mod release_regressions;
 mod reliability;
-mod second_review;
-mod session_print;
-mod sheets;
+mod session;
+mod session_sheet;
+mod solution;
+mod supply;
 mod syringes_and_series;
+mod templates;
 mod verify;

@@ -9,7 +9,7 @@ use std::process::Output;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::Value;
 
-use crate::common::{d, json, ok, root, stscalc, temp_dir, value};
+use crate::common::{args, d, json, ok, root, stscalc, temp_dir, value, DATE, ZO_100G};
 
 /// One command of the suite: its arguments, and for `verify` the batch whose plan the
 /// verification's JSON embeds (`plan`): the verify sheet prints the weighings and the result,
@@ -332,14 +332,7 @@ fn every_json_quantity_is_a_value_unit_text_object() {
 #[test]
 fn bud_limit_is_a_quantity_object_regression() {
     // USP <795> (2023): a nonaqueous ointment keeps 180 days at room temperature.
-    let j = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--date",
-        "2026-11-21",
-    ]);
+    let j = json(&args(&[&["batch"], ZO_100G, DATE]));
     let limits = j["record"]["bud"]["limits"].as_array().unwrap();
     let limit = &limits[0]["limit"];
     assert_eq!(limit["value"], "180");
@@ -545,16 +538,17 @@ fn sheets_print_no_internal_identifiers_or_notes() {
 
 #[test]
 fn a_bud_rule_is_named_by_its_source() {
-    let text = ok(&[
-        "batch",
-        "sts-150-intralesional",
-        "--quantity",
-        "10mL",
-        "--method",
-        "dilution",
-        "--date",
-        "2026-11-21",
-    ]);
+    let text = ok(&args(&[
+        &[
+            "batch",
+            "sts-150-intralesional",
+            "--quantity",
+            "10mL",
+            "--method",
+            "dilution",
+        ],
+        DATE,
+    ]));
     assert!(
         text.contains(
             "Beyond-use date: 2026-11-30 — set by USP <797> (2023), Category 2 CSP, aseptically processed, not sterility tested, prepared only from sterile starting components: 10 days in a refrigerator"

@@ -339,14 +339,11 @@ fn input_files_larger_than_the_cap_are_refused() {
 #[test]
 fn newline_in_a_component_lot_does_not_split_the_error() {
     let err = fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--component",
-            "sts=L1\nX@2027-01-01",
-        ],
+        &args(&[
+            &["batch"],
+            ZO_100G,
+            &["--component", "sts=L1\nX@2027-01-01"],
+        ]),
         &["`--component sts`", "L1\\nX"],
     );
     assert!(!err.trim_end().contains('\n'));
@@ -443,14 +440,7 @@ fn type_errors_in_formula_files_name_the_key() {
 #[test]
 fn leap_second_is_not_a_time() {
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--date",
-            "2026-11-21T23:59:60",
-        ],
+        &args(&[&["batch"], ZO_100G, &["--date", "2026-11-21T23:59:60"]]),
         &["`--date`", "no such time"],
     );
 }

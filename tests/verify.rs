@@ -3,7 +3,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::common::{d, fails, json, ok, temp_dir, value};
+use crate::common::{
+    args, browser_here, d, fails, json, keep_png, ok, pdf_pages, temp_dir, value, DATE, ZO_100G,
+};
 
 const PLAN: [&str; 6] = [
     "verify",
@@ -480,16 +482,11 @@ fn regression_a_solution_is_refused_before_its_volumes_are_read() {
     // Measured volumes used to be refused as "not a mass" before verify said it does not check
     // solutions at all.
     fails(
-        &[
-            "verify",
-            "sts-150-intralesional",
-            "--quantity",
-            "10mL",
-            "--date",
-            "2026-11-21",
-            "--actual",
-            "sts-250-us=6.5mL",
-        ],
+        &args(&[
+            &["verify", "sts-150-intralesional", "--quantity", "10mL"],
+            DATE,
+            &["--actual", "sts-250-us=6.5mL"],
+        ]),
         &["solution", "does not verify"],
     );
 }
@@ -581,20 +578,19 @@ fn regression_a_correction_carried_out_is_entered_and_verified_again() {
     let first = v["first_strength_text"].as_str().unwrap();
     assert!(first.contains("≈ 21.88 % w/w"), "{first}"); // 21.875 rounded half up
     assert!(first.contains("87.5 % of label"), "{first}");
-    let text = ok(&[
-        "verify",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--date",
-        "2026-11-21",
-        "--actual",
-        "sts=21g",
-        "--actual",
-        "zinc-oxide-ointment=75g",
-        "--addition",
-        "sts=4g",
-    ]);
+    let text = ok(&args(&[
+        &["verify"],
+        ZO_100G,
+        DATE,
+        &[
+            "--actual",
+            "sts=21g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--addition",
+            "sts=4g",
+        ],
+    ]));
     assert!(text.contains("first weighed"), "{text}");
     assert!(text.contains("1. 4 g of Sodium thiosulfate"), "{text}");
     assert!(
@@ -800,4 +796,276 @@ fn regression_the_printed_record_shows_first_weighings_additions_and_final_stren
     assert!(page.contains("REJECT — DISCARD AND REMAKE"));
     assert!(page.contains("No label: the batch is rejected"));
     assert!(!page.contains("Add 675 g"));
+}
+
+// ---- A failed batch's record looks like a passed one ----------------------------------
+
+const FAILED: [&str; 10] = [
+    "verify",
+    "sts-25-zinc-oxide",
+    "--quantity",
+    "100g",
+    "--date",
+    "2026-11-21",
+    "--actual",
+    "sts=20g",
+    "--actual",
+    "zinc-oxide-ointment=75g",
+];
+
+#[test]
+fn regression_a_failed_batch_record_says_fail_do_not_release_and_prints_no_label() {
+    let mut a = FAILED.to_vec();
+    a.extend(["--format", "html"]);
+    let html = crate::common::verify_failed(&a);
+    // 20 g of pentahydrate in 20 + 75 = 95 g: 20 ÷ 95 × 100 = 21.0526… % w/w, which is
+    // 21.0526… ÷ 25 × 100 = 84.2105… % of the 25 % label, below 90 %.
+    assert_eq!(d("20") + d("75"), d("95"));
+    let strength = d("20") / d("95") * d("100");
+    assert!(strength > d("21.05") && strength < d("21.055"));
+    let of_label = strength / d("25") * d("100");
+    assert!(of_label > d("84.21") && of_label < d("84.215"));
+    assert!(html.contains("FAIL — DO NOT RELEASE"), "banner");
+    assert!(html.contains("≈ 21.05 % w/w"), "actual strength");
+    assert!(html.contains("≈ 84.21 % of label"), "% of label");
+    assert!(html.contains("90 % to 110 % of label"), "tolerance");
+    // The actual total in the component table's actual column.
+    assert!(html.contains("<strong>95 g</strong>"), "actual total");
+    // The correction: stock alone (0.25 × 95 − 20) ÷ (1 − 0.25) = 3.75 ÷ 0.75 = 5 g.
+    assert_eq!(
+        (d("0.25") * d("95") - d("20")) / (d("1") - d("0.25")),
+        d("5")
+    );
+    assert!(
+        html.contains("Add 5 g of Sodium thiosulfate pentahydrate"),
+        "correction"
+    );
+    // No label for a batch that may not be released.
+    assert!(
+        !html.contains("Sample as printed on"),
+        "sample label printed"
+    );
+    assert!(!html.contains("class=\"sample\""), "sample label printed");
+    assert!(html.contains("No label: the batch failed verification"));
+
+    // A passing batch says PASS with its numbers and keeps its sample label: 25.5 g in
+    // 25.5 + 75 = 100.5 g is 25.373… % w/w, 101.49… % of label.
+    let html = ok(&args(&[
+        &["verify"],
+        ZO_100G,
+        DATE,
+        &[
+            "--actual",
+            "sts=25.5g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--format",
+            "html",
+        ],
+    ]));
+    let of_label = d("25.5") / d("100.5") / d("0.25") * d("100");
+    assert!(of_label > d("101.49") && of_label < d("101.495"));
+    assert!(html.contains("PASS"));
+    assert!(html.contains("≈ 101.49 % of label"));
+    assert!(!html.contains("DO NOT RELEASE"));
+    assert!(html.contains("Sample as printed on"));
+    // The text sheet says it too.
+    let text = crate::common::verify_failed(&FAILED);
+    assert!(text.contains("Result: FAIL — DO NOT RELEASE"), "{text}");
+}
+
+// ---- verify --plan ignores the plan's stock form, strength and certificate -------------
+
+fn save_plan(dir: &tempfile::TempDir, name: &str, extra: &[&str]) -> String {
+    let path = dir.path().join(name);
+    let p = path.to_str().unwrap().to_string();
+    let mut a = vec![
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--date",
+        "2026-11-21",
+    ];
+    a.extend(extra);
+    a.extend(["--format", "json", "-o", &p]);
+    ok(&a);
+    p
+}
+
+#[test]
+fn regression_verify_with_a_plan_takes_its_stock_form_strength_and_certificate() {
+    let dir = temp_dir();
+    // Anhydrous stock: 25 g of pentahydrate is 25 × 158.11 ÷ 248.19 = 15.9263… g of anhydrous,
+    // weighed as 15.926 g; the base is 100 − 15.926 = 84.074 g.
+    let anhydrous = save_plan(&dir, "anhydrous.json", &["--stock-form", "anhydrous"]);
+    let calc = d("25") * d("158.11") / d("248.19");
+    assert!(calc > d("15.9263") && calc < d("15.9264"));
+    let v = json(&[
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--plan",
+        &anhydrous,
+        "--actual",
+        "sts=15.926g",
+        "--actual",
+        "zinc-oxide-ointment=84.074g",
+    ]);
+    // 15.926 g × 248.19 ÷ 158.11 in 100 g: 24.9995… % w/w, 99.998… % of label.
+    let expected = d("15.926") * d("248.19") / d("158.11") / d("100") * d("100");
+    let strength = value(&v["actual_strength"]);
+    assert!((strength - expected).abs() < d("0.000001"), "{strength}");
+    assert_eq!(v["pass"], true, "{}", v["of_label"]["text"]);
+    assert_eq!(v["plan"]["stock"]["form"], "anhydrous");
+    assert_eq!(v["plan"]["record"]["lot"]["number"], "STS25ZO-20261121-01");
+    // An explicit option that contradicts the plan is refused, naming it.
+    fails(
+        &[
+            "verify",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--plan",
+            &anhydrous,
+            "--stock-form",
+            "pentahydrate",
+            "--actual",
+            "sts=15.926g",
+            "--actual",
+            "zinc-oxide-ointment=84.074g",
+        ],
+        &["`--stock-form`", "saved plan", "anhydrous", "pentahydrate"],
+    );
+
+    // A 22 % plan: 22 g of pentahydrate in 100 g, verified without --strength, is on target.
+    let p22 = save_plan(&dir, "22.json", &["--strength", "22%"]);
+    let v = json(&[
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--plan",
+        &p22,
+        "--actual",
+        "sts=22g",
+        "--actual",
+        "zinc-oxide-ointment=78g",
+    ]);
+    assert_eq!(value(&v["actual_strength"]), d("22") / d("100") * d("100"));
+    assert_eq!(value(&v["of_label"]), d("100"));
+    fails(
+        &[
+            "verify",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--plan",
+            &p22,
+            "--strength",
+            "25%",
+            "--actual",
+            "sts=22g",
+            "--actual",
+            "zinc-oxide-ointment=78g",
+        ],
+        &["`--strength`", "saved plan", "22 % w/w"],
+    );
+
+    // A certificate of 98 % (as is): 25 ÷ 0.98 = 25.5102… g, weighed 25.51 g, base 74.49 g.
+    let cert = save_plan(
+        &dir,
+        "cert.json",
+        &["--assay", "98%", "--assay-basis", "as-is"],
+    );
+    let v = json(&[
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--plan",
+        &cert,
+        "--actual",
+        "sts=25.51g",
+        "--actual",
+        "zinc-oxide-ointment=74.49g",
+    ]);
+    // 25.51 × 0.98 = 24.9998 g of pentahydrate in 100 g: 24.9998 % w/w.
+    assert_eq!(value(&v["actual_strength"]), d("25.51") * d("0.98"));
+    assert_eq!(v["pass"], true);
+    fails(
+        &[
+            "verify",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--plan",
+            &cert,
+            "--assay",
+            "99%",
+            "--actual",
+            "sts=25.51g",
+            "--actual",
+            "zinc-oxide-ointment=74.49g",
+        ],
+        &["`--assay`", "saved plan", "98 %"],
+    );
+    // Overage and balance too.
+    let over = save_plan(
+        &dir,
+        "over.json",
+        &["--overage", "5%", "--readability", "0.01g"],
+    );
+    let v = json(&[
+        "verify",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--plan",
+        &over,
+        "--actual",
+        "sts=26.25g",
+        "--actual",
+        "zinc-oxide-ointment=78.75g",
+    ]);
+    // 100 g + 5 % = 105 g, 25 % of it 26.25 g.
+    assert_eq!(value(&v["plan"]["total"]), d("100") * d("1.05"));
+    assert_eq!(value(&v["plan"]["balance"]["readability"]), d("0.01"));
+    assert_eq!(value(&v["of_label"]), d("100"));
+    fails(
+        &[
+            "verify",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--plan",
+            &over,
+            "--overage",
+            "10%",
+            "--actual",
+            "sts=26.25g",
+            "--actual",
+            "zinc-oxide-ointment=78.75g",
+        ],
+        &["`--overage`", "saved plan", "5 %"],
+    );
+}
+
+#[test]
+fn regression_the_printed_record_of_a_failed_batch_says_fail_and_its_percent_of_label() {
+    if !browser_here() {
+        return;
+    }
+    let dir = temp_dir();
+    let pdf = dir.path().join("ver.pdf");
+    let mut a = FAILED.to_vec();
+    a.extend(["--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    crate::common::verify_failed(&a);
+    keep_png(&pdf, "record-failed-verification", 1);
+    let text = pdf_pages(&pdf).join(" ");
+    assert!(text.contains("FAIL — DO NOT RELEASE"), "{text}");
+    // 20 ÷ 95 ÷ 0.25 × 100 = 84.21… % of label (see the HTML test).
+    assert!(text.contains("≈ 84.21 % of label"), "{text}");
+    assert!(!text.contains("Sample as printed"), "{text}");
 }

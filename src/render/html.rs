@@ -14,7 +14,7 @@ use serde::Serialize;
 use tera::{Context, ErrorKind, Kwargs, State, Tera, Value};
 
 use crate::error::{Error, Result};
-use crate::quantity::{format_calculated, format_number, format_quantity};
+use crate::quantity::{format_calculated, format_number, DISPLAY_PLACES};
 
 /// The templates shipped in the binary: (name, contents). A `--templates` folder must hold every
 /// one of them (copy them with `stscalc templates DIR`), so that a sheet never mixes a site's
@@ -282,7 +282,9 @@ fn convert(value: Decimal, from: &str, to: &str) -> tera::TeraResult<Decimal> {
 }
 
 /// `{{ q | quantity }}` writes a serialized quantity the safe way (`0.5 mL`, `10,000 mg`);
-/// `{{ q | quantity(unit="mg") }}` converts it first (mass: mcg, mg, g, kg; volume: mL, L).
+/// `{{ q | quantity(unit="mg") }}` converts it first (mass: mcg, mg, g, kg; volume: mL, L);
+/// at most six decimals, or `places` (`quantity(unit="mg", places=2)`), rounded half away from
+/// zero and marked `≈` when cut.
 fn quantity_filter(v: &Value, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
     let value = decimal_of(v)?;
     let from = unit_of(v).ok_or_else(|| {
@@ -291,9 +293,12 @@ fn quantity_filter(v: &Value, kwargs: Kwargs, _: &State) -> tera::TeraResult<Str
             v.name()
         ))
     })?;
+    // Never more digits than people read: a calculated dose (30 mg at 95.56 mg/mL) carries 28
+    // of them. Rounded as the text output rounds, and marked `≈` when cut.
+    let places = kwargs.get::<u32>("places")?.unwrap_or(DISPLAY_PLACES);
     match kwargs.get::<&str>("unit")? {
-        Some(to) => Ok(format_quantity(convert(value, &from, to)?, to)),
-        None => Ok(format_quantity(value, &from)),
+        Some(to) => Ok(format_calculated(convert(value, &from, to)?, to, places)),
+        None => Ok(format_calculated(value, &from, places)),
     }
 }
 

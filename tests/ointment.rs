@@ -2,7 +2,7 @@
 
 use rust_decimal::RoundingStrategy;
 
-use crate::common::{d, fails, json, ok, value};
+use crate::common::{args, d, fails, json, ok, value, ZO_100G};
 
 fn component<'a>(plan: &'a serde_json::Value, role: &str) -> &'a serde_json::Value {
     plan["components"]
@@ -15,7 +15,7 @@ fn component<'a>(plan: &'a serde_json::Value, role: &str) -> &'a serde_json::Val
 
 #[test]
 fn zinc_oxide_25_percent_100_g() {
-    let plan = json(&["batch", "sts-25-zinc-oxide", "--quantity", "100g"]);
+    let plan = json(&args(&[&["batch"], ZO_100G]));
     // 100 g × 25 / 100 = 25 g of STS pentahydrate; the base is the rest: 100 − 25 = 75 g.
     assert_eq!(
         value(&component(&plan, "active")["to_weigh"]),
@@ -60,14 +60,11 @@ fn petrolatum_20_percent_60_g() {
 
 #[test]
 fn anhydrous_stock_for_a_pentahydrate_strength() {
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--stock-form",
-        "anhydrous",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &["--stock-form", "anhydrous"],
+    ]));
     let active = component(&plan, "active");
     // 25 g pentahydrate-basis × 158.11 / 248.19 of anhydrous salt.
     let hand = d("25") * d("158.11") / d("248.19");
@@ -91,18 +88,18 @@ fn certificate_on_the_dried_basis() {
     // Pentahydrate lot: assay 99.5 % of Na2S2O3 on the dried basis, loss on drying 36 %.
     // 1 g as is holds 0.64 × 0.995 g anhydrous = 0.6368 g, i.e. 0.6368 × 248.19 / 158.11 g on
     // the pentahydrate basis. 25 g needed → 25 / that.
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--assay",
-        "99.5%",
-        "--assay-basis",
-        "dried",
-        "--water",
-        "36%",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &[
+            "--assay",
+            "99.5%",
+            "--assay-basis",
+            "dried",
+            "--water",
+            "36%",
+        ],
+    ]));
     let factor = d("0.64") * d("0.995") * d("248.19") / d("158.11");
     let hand = (d("25") / factor).round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero);
     assert_eq!(value(&component(&plan, "active")["to_weigh"]), hand);
@@ -126,14 +123,7 @@ fn containers_and_overage() {
     );
     assert_eq!(plan["fill"]["count"], 4);
     // A fixed overage: 100 g + 2 g.
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--overage",
-        "2g",
-    ]);
+    let plan = json(&args(&[&["batch"], ZO_100G, &["--overage", "2g"]]));
     assert_eq!(value(&plan["total"]), d("102"));
 }
 
@@ -151,14 +141,11 @@ fn small_quantities_are_refused_when_the_levigating_agent_is_below_the_minimum_w
 
 #[test]
 fn text_output_states_basis_and_rounding() {
-    let text = ok(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--stock-form",
-        "anhydrous",
-    ]);
+    let text = ok(&args(&[
+        &["batch"],
+        ZO_100G,
+        &["--stock-form", "anhydrous"],
+    ]));
     assert!(text.contains("25 % w/w (pentahydrate basis)"), "{text}");
     assert!(text.contains("15.926 g"), "{text}");
     assert!(text.contains("halves away from zero"), "{text}");
@@ -256,14 +243,7 @@ fn unknown_formula_lists_the_known_ones() {
 #[test]
 fn strength_outside_the_range() {
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--strength",
-            "30%",
-        ],
+        &args(&[&["batch"], ZO_100G, &["--strength", "30%"]]),
         &[
             "`--strength`",
             "20 % w/w to 25 % w/w",
@@ -272,14 +252,7 @@ fn strength_outside_the_range() {
         ],
     );
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--strength",
-            "25 % w/v",
-        ],
+        &args(&[&["batch"], ZO_100G, &["--strength", "25 % w/v"]]),
         &["`--strength`", "w/w"],
     );
 }
@@ -353,14 +326,11 @@ fn regression_a_quantity_beyond_decimal_range_is_refused_not_a_panic() {
         &["`--quantity`", "too large"],
     );
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--overage",
-            "99999999999999999999999kg",
-        ],
+        &args(&[
+            &["batch"],
+            ZO_100G,
+            &["--overage", "99999999999999999999999kg"],
+        ]),
         &["`--overage`"],
     );
 }
@@ -374,14 +344,7 @@ fn regression_rounding_outside_the_tolerance_is_refused() {
     // far above every component (a balance that weighs a component can no longer round it out
     // of tolerance: half a step is at most 0.5 / 820 = 0.06 % of it).
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--readability",
-            "7g",
-        ],
+        &args(&[&["batch"], ZO_100G, &["--readability", "7g"]]),
         &["the balance cannot make this batch", "5,740 g"],
     );
 }
@@ -456,16 +419,11 @@ fn regression_a_fill_larger_than_the_container_is_refused() {
 fn regression_the_composition_names_the_stock_as_weighed() {
     // A 50 % assay: 25 g needed / 0.5 = 50 g of stock in 100 g, i.e. 50 % w/w of the ointment,
     // which provides 25 % w/w on the pentahydrate basis.
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--assay",
-        "50%",
-        "--assay-basis",
-        "as-is",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &["--assay", "50%", "--assay-basis", "as-is"],
+    ]));
     let line = &plan["composition"][0];
     assert_eq!(value(&line["percent"]), d("25") / d("0.5"));
     let name = line["name"].as_str().unwrap();
@@ -482,47 +440,37 @@ fn regression_the_composition_names_the_stock_as_weighed() {
 #[test]
 fn regression_an_implausible_water_content_is_flagged() {
     // USP: loss on drying of the pentahydrate 32.0-37.0 %; 5 % is more likely a typing error.
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--assay",
-        "99%",
-        "--assay-basis",
-        "dried",
-        "--water",
-        "5%",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &["--assay", "99%", "--assay-basis", "dried", "--water", "5%"],
+    ]));
     assert!(plan["warnings"]
         .to_string()
         .contains("outside 32 % to 37 % for the pentahydrate"));
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--assay",
-        "99.5%",
-        "--assay-basis",
-        "dried",
-        "--water",
-        "36%",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &[
+            "--assay",
+            "99.5%",
+            "--assay-basis",
+            "dried",
+            "--water",
+            "36%",
+        ],
+    ]));
     assert!(!plan["warnings"].to_string().contains("water content"));
 }
 
 #[test]
 fn regression_long_calculated_values_are_shown_rounded_and_marked() {
     // 25 × 158.11 / 248.19 has 28 significant digits; people read it to six decimals.
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--stock-form",
-        "anhydrous",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &["--stock-form", "anhydrous"],
+    ]));
     let calculated = &component(&plan, "active")["calculated"];
     let hand = (d("25") * d("158.11") / d("248.19"))
         .round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero);
@@ -552,69 +500,11 @@ fn regression_output_files_get_the_usual_permissions() {
 }
 
 #[test]
-fn regression_the_heading_states_the_strength_made() {
-    // A 22 % batch of the 25 % formula must not be headed "25 %".
-    let text = ok(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--strength",
-        "22%",
-    ]);
-    let heading = text.lines().next().unwrap();
-    assert!(
-        heading.starts_with("Sodium thiosulfate 22 % w/w (pentahydrate basis)"),
-        "{heading}"
-    );
-    assert!(!heading.contains("25 %"), "{heading}");
-    let text = ok(&[
-        "batch",
-        "sts-150-intralesional",
-        "--quantity",
-        "10mL",
-        "--strength",
-        "250mg/mL",
-    ]);
-    let heading = text.lines().next().unwrap();
-    assert!(
-        heading.starts_with("Sodium thiosulfate 250 mg/mL (pentahydrate basis)"),
-        "{heading}"
-    );
-}
-
-#[test]
-fn regression_a_powder_certificate_below_the_monograph_is_warned() {
-    let plan = json(&[
-        "batch",
-        "sts-150-intralesional",
-        "--quantity",
-        "10mL",
-        "--method",
-        "powder",
-        "--assay",
-        "90%",
-        "--assay-basis",
-        "as-is",
-    ]);
-    assert!(plan["warnings"]
-        .to_string()
-        .contains("below the pharmacopoeial minimum"));
-}
-
-#[test]
 fn regression_a_readability_coarser_than_the_batch_names_the_option() {
     // It used to say "the batch total 0 g is below the balance readability": the total had
     // already been rounded away and the option was not named.
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--readability",
-            "1kg",
-        ],
+        &args(&[&["batch"], ZO_100G, &["--readability", "1kg"]]),
         &[
             "`--readability`",
             "finer than the batch total 100 g",
@@ -627,20 +517,20 @@ fn regression_a_readability_coarser_than_the_batch_names_the_option() {
 fn regression_pentahydrate_water_on_an_anhydrous_stock_is_flagged() {
     // 36 % water is the pentahydrate's (5 × 18.02 / 248.19 = 36.3 %). Entered for a truly
     // anhydrous lot it makes the weight 1 / 0.64 = 1.56 times too heavy: a 157 % ointment.
-    let plan = json(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--quantity",
-        "100g",
-        "--stock-form",
-        "anhydrous",
-        "--assay",
-        "99.5%",
-        "--assay-basis",
-        "dried",
-        "--water",
-        "36%",
-    ]);
+    let plan = json(&args(&[
+        &["batch"],
+        ZO_100G,
+        &[
+            "--stock-form",
+            "anhydrous",
+            "--assay",
+            "99.5%",
+            "--assay-basis",
+            "dried",
+            "--water",
+            "36%",
+        ],
+    ]));
     assert!(plan["warnings"]
         .to_string()
         .contains("outside 0 % to 5 % for the anhydrous form"));
@@ -675,14 +565,7 @@ fn regression_an_explicit_readability_against_the_request_file_is_refused() {
 fn regression_an_assay_basis_without_an_assay_is_refused() {
     // `--assay-basis dried` alone used to be ignored ("100 % pentahydrate assumed").
     fails(
-        &[
-            "batch",
-            "sts-25-zinc-oxide",
-            "--quantity",
-            "100g",
-            "--assay-basis",
-            "dried",
-        ],
+        &args(&[&["batch"], ZO_100G, &["--assay-basis", "dried"]]),
         &["`--assay`", "because `--assay-basis` was given"],
     );
 }

@@ -1,0 +1,473 @@
+//! The compounding record (`stscalc batch --format html`) of ointments and solutions: what it
+//! prints, numbers by hand arithmetic.
+
+use crate::common::{
+    args, browser_here, d, fails, json, keep_png, ok, pdf_pages, record_html, root, stscalc,
+    temp_dir, value, DATE, F, ZO_100G,
+};
+
+#[test]
+fn measuring_step_note_on_powder_records() {
+    let j = json(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    assert!(j["measure_step"].is_null());
+    // 10 mL + 0.1 mL vial residual + 0.1 mL filter hold-up = 10.2 mL: the 20 mL flask.
+    assert_eq!(value(&j["total"]), d("20"));
+    let t = ok(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    assert!(!t.contains("Measuring step"), "{t}");
+    let h = ok(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--format",
+        "html",
+    ]);
+    assert!(!h.contains("Measuring step"));
+    let h = ok(&["batch", F, "--quantity", "10mL", "--format", "html"]);
+    assert!(h.contains("Measuring step"));
+}
+
+fn solution_record(extra: &[&str]) -> String {
+    let mut a = vec![
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--date",
+        "2026-11-21T09:30",
+        "--facility",
+        "Hill Pharmacy, 555-0100",
+        // The C1·V1 = C2·V2 arithmetic alone (the residual has its own tests).
+        "--vial-residual",
+        "0mL",
+    ];
+    a.extend(extra);
+    a.extend(["--format", "html"]);
+    ok(&a)
+}
+
+/// The cells of the component row that starts with `name`.
+fn component_row(html: &str, name: &str) -> String {
+    let html = &html[html.find("<table class=\"components\">").unwrap()..];
+    let at = html
+        .find(&format!("<td>{name}"))
+        .unwrap_or_else(|| panic!("no component row {name}"));
+    let end = at + html[at..].find("</tr>").unwrap();
+    html[at..end].to_string()
+}
+
+#[test]
+fn the_record_of_a_diluted_solution() {
+    let html = solution_record(&["--component", "sts-250-us=A123@2027-05@Example Pharma"]);
+    assert!(html.contains("150 mg/mL (pentahydrate basis)"));
+    assert!(html.contains(
+        "injection (sterile solution), intralesional: For intralesional injection. Single-dose: discard any remainder."
+    ));
+    assert!(html.contains("dilution of a commercial sterile injection"));
+    // C1·V1 = C2·V2: 150 mg/mL × 10 mL ÷ 250 mg/mL = 6 mL of stock, 10 − 6 = 4 mL of diluent.
+    let stock_ml = d("150") * d("10") / d("250");
+    assert_eq!(stock_ml, d("6"));
+    let stock = component_row(&html, "Sodium Thiosulfate Injection USP 25 %");
+    assert!(stock.contains("<strong>6 mL</strong>"), "{stock}");
+    assert!(stock.contains("(stock injection)"), "{stock}");
+    // The lot given fills its cells (an expiry given as a month is its last day).
+    assert!(
+        stock.contains("<td class=\"write lot\">A123</td>"),
+        "{stock}"
+    );
+    assert!(
+        stock.contains("<td class=\"write\">Example Pharma</td>"),
+        "{stock}"
+    );
+    assert!(
+        stock.contains("<td class=\"write date\">2027-05-31</td>"),
+        "{stock}"
+    );
+    let diluent = component_row(&html, "Sterile water for injection");
+    assert_eq!(d("10") - stock_ml, d("4"));
+    assert!(diluent.contains("<strong>4 mL</strong>"), "{diluent}");
+    assert!(diluent.contains("10 mL − 6 mL"), "{diluent}");
+    // Not given: write-in blanks for manufacturer, lot, expiry, actual volume and initials.
+    assert_eq!(diluent.matches("<td class=\"write\"></td>").count(), 3);
+    assert_eq!(diluent.matches("<td class=\"write lot\"></td>").count(), 1);
+    assert_eq!(diluent.matches("<td class=\"write date\"></td>").count(), 1);
+    for head in ["Manufacturer", "Lot", "Expiry", "Actual volume", "Initials"] {
+        assert!(html.contains(&format!("<th>{head}</th>")), "{head}");
+    }
+    // Lot STS150I (from the id) + date + batch 01; BUD: USP <797> Category 2 from sterile
+    // components, 10 days refrigerated, counting 2026-11-21 as day 1: 21 + 9 = 2026-11-30.
+    assert!(html.contains("<strong>STS150I-20261121-01</strong>"));
+    assert!(html.contains("2026-11-21 09:30"));
+    assert!(html.contains("<strong>2026-11-30</strong>"));
+    assert!(html.contains("set by USP &lt;797&gt; (2023), Category 2 CSP"));
+    // The sterile method's steps, then the formula's finishing steps; the QC checks.
+    assert!(html.contains("Work aseptically in the ISO Class 5 primary engineering control"));
+    assert!(html.contains("Discard the remainder of each opened single-dose stock vial"));
+    assert!(html.contains("Inspect the solution against a light and a dark background"));
+    assert!(html.contains("Volume in each container"));
+    assert!(html.contains("Released by"));
+    // The sample label says the route and the single-dose statement.
+    let sample = &html[html.find("class=\"sample\"").unwrap()..];
+    assert!(sample.contains("For intralesional injection"));
+    assert!(sample.contains("Single-dose: discard any remainder."));
+    assert!(sample.contains("Lot STS150I-20261121-01 BUD 2026-11-30"));
+    assert!(html.contains("Sample as printed on Avery 5160"));
+}
+
+#[test]
+fn the_record_of_a_solution_from_powder() {
+    let html = solution_record(&["--method", "powder", "--filter-hold-up", "0mL"]);
+    // 150 mg/mL × 10 mL = 1,500 mg = 1.5 g of the pentahydrate (no certificate: factor 1).
+    assert_eq!(d("150") * d("10") / d("1000"), d("1.5"));
+    let powder = component_row(&html, "Sodium thiosulfate pentahydrate");
+    assert!(powder.contains("<strong>1.5 g</strong>"), "{powder}");
+    let water = component_row(&html, "Sterile water for injection");
+    assert!(water.contains("q.s. to 10 mL"), "{water}");
+    assert!(html.contains("<th>Actual amount</th>"));
+    // One nonsterile component: 4 days refrigerated, 2026-11-21 + 3 = 2026-11-24.
+    assert!(html.contains("<strong>2026-11-24</strong>"));
+    assert!(html.contains("integrity (bubble point) and record the result"));
+    assert!(html.contains("Nonsterile powder: the solution must be sterile-filtered"));
+}
+
+#[test]
+fn the_record_shows_the_batch_its_lot_bud_and_component_lots() {
+    let html = record_html(&[]);
+    // Strength with its basis, form, route, the formula's id, version and hash.
+    assert!(html.contains("25 % w/w (pentahydrate basis)"), "strength");
+    assert!(html.contains("ointment, topical: For external use only"));
+    assert!(html.contains("sts-25-zinc-oxide, version 1.0.0"));
+    let catalog: serde_json::Value =
+        serde_json::from_str(&ok(&["formulas", "--format", "json"])).unwrap();
+    let sha = catalog
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["formula"]["id"] == "sts-25-zinc-oxide")
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(html.contains(&sha), "SHA-256");
+    // 4 × 30 g = 120 g; 25 % of 120 g = 30 g of pentahydrate, the base 120 − 30 = 90 g.
+    assert!(html.contains("<strong>30 g</strong>"), "active to weigh");
+    assert!(html.contains("<strong>90 g</strong>"), "base to weigh");
+    assert!(html.contains("<strong>120 g</strong>"), "total");
+    // Lot, date and time, BUD come from the batch record (issue 5): with a fixed date, the lot is
+    // STS25ZO-20261121-01 and the BUD 180 days counting 2026-11-21 as day 1, 2027-05-19.
+    let dated = record_html(&["--date", "2026-11-21T09:30"]);
+    for (key, value) in [
+        ("Lot number", "<strong>STS25ZO-20261121-01</strong>"),
+        ("Date and time", "2026-11-21 09:30"),
+        ("Beyond-use date", "<strong>2027-05-19</strong>"),
+    ] {
+        let at = dated.find(key).unwrap_or_else(|| panic!("{key}"));
+        let row_end = at + dated[at..].find("</tr>").unwrap();
+        assert!(dated[at..row_end].contains(value), "{key}: {value}");
+    }
+    // A component lot fills its cells; the base's lot, not given, stays a write-in blank.
+    let with_lot = record_html(&args(&[
+        DATE,
+        &["--component", "sts=LOT123@2027-01-31@Example Chemicals"],
+    ]));
+    assert!(with_lot.contains("<td class=\"write lot\">LOT123</td>"));
+    assert!(with_lot.contains("<td class=\"write\">Example Chemicals</td>"));
+    assert!(
+        with_lot.contains("<strong>2027-01-31</strong>"),
+        "BUD set by the lot"
+    );
+    // The component table has blank cells for manufacturer, lot, expiry, actual weight, initials.
+    for head in ["Manufacturer", "Lot", "Expiry", "Actual weight", "Initials"] {
+        assert!(html.contains(&format!("<th>{head}</th>")), "{head}");
+    }
+    // The calculation, step by step, the method and the QC checks with expected results.
+    assert!(html.contains("Batch: 4 × 30 g = 120 g"));
+    assert!(html.contains("Triturate the powder"));
+    assert!(html.contains("No particles felt or seen"));
+    assert!(html.contains("Released by"));
+    // The sample label, as on the default stock.
+    assert!(html.contains("Sample as printed on Avery 5160"));
+    // Print CSS: real page size and margins; rows never split across pages.
+    assert!(html.contains("size: letter;"));
+    assert!(html.contains("tr, li, .keep { break-inside: avoid;"));
+    assert!(record_html(&["--paper", "a4"]).contains("size: A4;"));
+}
+
+#[test]
+fn formats_other_than_sheets_are_unchanged() {
+    // The batch's text and JSON formats still work with the new options present.
+    let out = stscalc(&args(&[&["batch"], ZO_100G]));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Sodium thiosulfate"));
+}
+
+// ---- A batch made at another strength is titled and numbered with the default's -------
+
+#[test]
+fn regression_records_and_lots_state_the_strength_actually_made() {
+    let base = [
+        "batch",
+        "sts-150-intralesional",
+        "--quantity",
+        "10mL",
+        "--strength",
+        "250mg/mL",
+        "--date",
+        "2026-11-21",
+    ];
+    let v = json(&base);
+    assert_eq!(v["record"]["lot"]["number"], "STS250I-20261121-01");
+    let mut a = base.to_vec();
+    a.extend(["--format", "html"]);
+    let html = ok(&a);
+    assert!(
+        !html.contains("Sodium thiosulfate 150 mg/mL sterile solution"),
+        "the default strength's name is the title"
+    );
+    assert!(html.contains("<div class=\"subtitle\">Sodium thiosulfate 250 mg/mL"));
+    assert!(html.contains("STS250I-20261121-01"));
+    assert!(!html.contains("STS150I"));
+    assert!(html.contains("made at 250 mg/mL — not the formula&#39;s default 150 mg/mL"));
+
+    // An ointment at 22 %.
+    let base = [
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--strength",
+        "22%",
+        "--date",
+        "2026-11-21",
+    ];
+    assert_eq!(
+        json(&base)["record"]["lot"]["number"],
+        "STS22ZO-20261121-01"
+    );
+    let mut a = base.to_vec();
+    a.extend(["--format", "html"]);
+    let html = ok(&a);
+    assert!(!html.contains("25 % w/w in Zinc Oxide"), "default title");
+    assert!(html.contains("<div class=\"subtitle\">Sodium thiosulfate 22 % w/w"));
+    assert!(html.contains("made at 22 % w/w — not the formula&#39;s default 25 % w/w"));
+    // At the default strength the lot is unchanged.
+    let v = json(&args(&[&["batch"], ZO_100G, DATE]));
+    assert_eq!(v["record"]["lot"]["number"], "STS25ZO-20261121-01");
+}
+
+// ---- --storage overrides the formula's "refrigerated storage only" ------------------------
+
+#[test]
+fn regression_a_storage_the_formula_does_not_allow_is_refused() {
+    for storage in ["freezer", "room"] {
+        fails(
+            &[
+                "batch",
+                "sts-150-intralesional",
+                "--quantity",
+                "10mL",
+                "--date",
+                "2026-11-21",
+                "--storage",
+                storage,
+            ],
+            &[
+                "`--storage`",
+                "`refrigerator`",
+                "sts-150-intralesional",
+                &format!("found `{storage}`"),
+            ],
+        );
+    }
+    // The ointment allows a refrigerator: the record's storage line is the one chosen, without
+    // the formula's room-temperature statement.
+    let html = ok(&args(&[
+        &["batch"],
+        ZO_100G,
+        DATE,
+        &["--storage", "refrigerator", "--format", "html"],
+    ]));
+    let at = html.find("<td class=\"key\">Storage</td>").unwrap();
+    let row = &html[at..at + html[at..].find("</tr>").unwrap()];
+    assert!(row.contains("Store in a refrigerator (2-8 °C)"), "{row}");
+    assert!(
+        !row.contains("Store at controlled room temperature"),
+        "{row}"
+    );
+    // A formula may not list a storage its rule gives no BUD for, nor leave out its usual one.
+    let dir = temp_dir();
+    let text = std::fs::read_to_string(root().join("formulas/sts-25-zinc-oxide.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("sts-25-zinc-oxide.toml"),
+        text.replace(
+            "storages = [\"room\", \"refrigerator\"]",
+            "storages = [\"room\", \"freezer\"]",
+        ),
+    )
+    .unwrap();
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["`bud.storages`", "`freezer`", "795-nonaqueous-other"],
+    );
+    std::fs::write(
+        dir.path().join("sts-25-zinc-oxide.toml"),
+        text.replace(
+            "storages = [\"room\", \"refrigerator\"]",
+            "storages = [\"refrigerator\"]",
+        ),
+    )
+    .unwrap();
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["`bud.storages`", "`room`", "`bud.storage`"],
+    );
+}
+
+// ---- Readability on paper ---------------------------------------------------------------
+
+#[test]
+fn regression_dates_stay_whole_the_bud_is_bold_and_headers_state_units_and_basis() {
+    // The component expiry cell never wraps.
+    let html = ok(&args(&[
+        &["batch"],
+        ZO_100G,
+        DATE,
+        &[
+            "--component",
+            "sts=LOT123@2027-01-31@Example Chemicals",
+            "--format",
+            "html",
+        ],
+    ]));
+    assert!(
+        html.contains("<td class=\"write date\">2027-01-31</td>"),
+        "expiry cell"
+    );
+    assert!(html.contains("td.date { white-space: nowrap; }"));
+    // The lot and BUD line of a label is bold.
+    let sheet: serde_json::Value = serde_json::from_str(&ok(&args(&[
+        &["labels", "sts-25-zinc-oxide", "--quantity", "30g"],
+        DATE,
+        &["--lot", "STS25ZO-20261121-01", "--format", "json"],
+    ])))
+    .unwrap();
+    let lines = sheet["pages"][0]["labels"][0]["lines"].as_array().unwrap();
+    let bud = lines
+        .iter()
+        .find(|l| l["text"].as_str().unwrap().contains("BUD 2027-05-19"))
+        .unwrap();
+    assert_eq!(bud["strong"], true);
+    // The blank session sheet: the dose column states its basis is the preparation's, the size
+    // column has no unit of its own.
+    let blank = ok(&["session-sheet"]);
+    assert!(!blank.contains(">Dose (mg)</th>"), "dose without basis");
+    assert!(blank.contains("Dose (mg, basis as in Preparation)"));
+    assert!(!blank.contains("Size (mm)"));
+    // Filled: the size as written, its unit with it; a bare number is marked.
+    let dir = temp_dir();
+    let file = dir.path().join("visit.csv");
+    std::fs::write(
+        &file,
+        "site,size,volume\nelbow,1.2 cm,0.2mL\nknee,12,0.2mL\n",
+    )
+    .unwrap();
+    let html = ok(&[
+        "session",
+        "--lesion-file",
+        file.to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    assert!(
+        html.contains("<th style=\"width: 12%\">Size</th>"),
+        "size header"
+    );
+    assert!(html.contains("<td>1.2 cm</td>"));
+    assert!(html.contains("12 (unit not given)"));
+}
+
+// ---- The powder method's QC check prints on dilution records ------------------------------
+
+#[test]
+fn regression_qc_checks_print_only_for_their_methods() {
+    let record = |method: &str| {
+        ok(&[
+            "batch",
+            "sts-150-intralesional",
+            "--quantity",
+            "10mL",
+            "--date",
+            "2026-11-21",
+            "--method",
+            method,
+            "--format",
+            "html",
+        ])
+    };
+    assert!(!record("dilution").contains("Filter integrity"));
+    assert!(record("powder").contains("Filter integrity (bubble point)"));
+    // Checks for every method print on both.
+    assert!(record("dilution").contains("Volume in each container"));
+    // A method the formula does not have, or methods on an ointment, are refused at load.
+    let dir = temp_dir();
+    let text = std::fs::read_to_string(root().join("formulas/sts-150-intralesional.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("sts-150-intralesional.toml"),
+        text.replace("methods = [\"powder\"]", "methods = [\"boiled\"]"),
+    )
+    .unwrap();
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["`qc`", "`boiled`", "`dilution`, `powder`"],
+    );
+    let text = std::fs::read_to_string(root().join("formulas/sts-25-zinc-oxide.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("sts-150-intralesional.toml"),
+        std::fs::read_to_string(root().join("formulas/sts-150-intralesional.toml")).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("sts-25-zinc-oxide.toml"),
+        text.replace(
+            "check = \"Appearance\"",
+            "check = \"Appearance\"\nmethods = [\"powder\"]",
+        ),
+    )
+    .unwrap();
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["sts-25-zinc-oxide.toml", "`qc`", "methods"],
+    );
+}
+
+#[test]
+fn regression_the_printed_component_expiry_is_not_broken_over_two_lines() {
+    if !browser_here() {
+        return;
+    }
+    let dir = temp_dir();
+    let pdf = dir.path().join("record.pdf");
+    ok(&[
+        "batch",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "4x30g",
+        "--date",
+        "2026-11-21",
+        "--component",
+        "sts=LOT123@2027-01-31@Example Chemicals",
+        "--component",
+        "zinc-oxide-ointment=ZO-88812@2028-02@Example Pharma",
+        "--format",
+        "pdf",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    keep_png(&pdf, "record-with-component-lots", 1);
+    let text = pdf_pages(&pdf).join(" ");
+    // 2028-02 is the last day of February 2028, a leap year: 2028-02-29.
+    assert!(text.contains("2027-01-31"), "{text}");
+    assert!(text.contains("2028-02-29"), "{text}");
+}
