@@ -605,21 +605,41 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
         "Hill Clinic, 555-0100",
         "--drawn-at",
         "09:30",
-        "--skip",
-        "1",
         "--outline",
     ];
+    // The default syringe stock: one 3 × 2 in flag label per page, its left 8 mm a tab kept
+    // free of text.
     let pdf = print_pdf(dir.path(), "syringes", &args);
-    keep_png(&pdf, "labels-syringes-avery-5160");
+    keep_png(&pdf, "labels-syringes-flag-3x2in");
     let sheets = bbox(&pdf);
-    assert_eq!(sheets.len(), 1);
-    let by_label = words_by_label(&sheets[0], &avery_5160());
-    assert!(by_label[0].is_empty(), "position 1 was skipped");
-    // One label per syringe, in order, at positions 2 to 4.
-    for (k, volume) in ["0.3 mL", "0.25 mL", "0.5 mL"].iter().enumerate() {
-        let joined = by_label[k + 1].join(" ");
-        let syringe = format!("Syringe {} of 3: {volume}", k + 1);
+    assert_eq!(sheets.len(), 3, "one page per syringe");
+    let flag = Grid {
+        left: d("0"),
+        top: d("0"),
+        pitch_x: d("3") * inch(),
+        pitch_y: d("2") * inch(),
+        width: d("3") * inch(),
+        height: d("2") * inch(),
+        columns: 1,
+        rows: 1,
+    };
+    for (k, (volume, mg)) in [
+        ("0.3 mL", "45 mg"),
+        ("0.25 mL", "37.5 mg"),
+        ("0.5 mL", "75 mg"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let page = &sheets[k];
+        assert_eq!(page.width, d("3") * inch());
+        let by_label = words_by_label(page, &flag);
+        let joined = by_label[0].join(" ");
+        let syringe = format!("Syringe {} of 3 for lesion {}", k + 1, k + 1);
+        // 0.3 × 150 = 45 mg, 0.25 × 150 = 37.5 mg, 0.5 × 150 = 75 mg.
+        let dose = format!("{volume} = {mg} pentahydrate");
         for needle in [
+            dose.as_str(),
             syringe.as_str(),
             "Sodium thiosulfate 150 mg/mL (pentahydrate basis)",
             "For intralesional injection",
@@ -637,8 +657,34 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
                 k + 1
             );
         }
+        // Every word's box (the font's ascent to descent, a little taller than its line)
+        // at least 1.5 mm inside the label's edges, and clear of the 8 mm tab.
+        let clear = d("1.5") * mm();
+        for w in &page.words {
+            assert!(
+                w.x0 >= d("9.5") * mm()
+                    && w.y0 >= clear
+                    && w.x1 <= d("3") * inch() - clear
+                    && w.y1 <= d("2") * inch() - clear,
+                "syringe {}: {w:?} is less than 1.5 mm inside the label",
+                k + 1
+            );
+        }
+        // The dose in bold at 9 pt or more: pdftotext's word box is the font's ascent plus
+        // descent, 0.83 + 0.3 = 1.13 em for Liberation Mono Bold, so a 9 pt word is about
+        // 10.2 pt high and anything at 8.75 pt or less under 9.9 pt. Nothing at all under
+        // 6 pt: 6 × 1.1 = 6.6 pt.
+        let height = |w: &Word| w.y1 - w.y0;
+        let number = volume.split(' ').next().unwrap();
+        let dose_word = page.words.iter().find(|w| w.text == number).unwrap();
+        assert!(
+            height(dose_word) >= d("9.9"),
+            "the dose is set at 9 pt or more: {dose_word:?}"
+        );
+        for w in &page.words {
+            assert!(height(w) >= d("6.6"), "{w:?} is under 6 pt");
+        }
     }
-    assert!(by_label[4..].iter().all(Vec::is_empty));
     // The vials of a 15 mL batch: 15 + 2 × 0.1 mL vial residual = 15.2 mL, made as 15.5 mL (a
     // multiple of 0.5 mL, where 150 from 250 mg/mL is whole 0.1 mL steps): a vial of
     // 10 + 0.1 = 10.1 mL and one of the rest, 15.5 − 10.1 = 5.4 mL (issue 8).

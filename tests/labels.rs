@@ -50,7 +50,9 @@ fn one_label_per_syringe_with_its_volume_lesion_route_and_bud() {
         "--copies",
         "1",
     ]);
-    // 3 syringes + 1 copy of each for the record.
+    // 3 syringes + 1 copy of each for the record, on the default syringe flag stock, one per
+    // page.
+    assert_eq!(sheet["stock"]["id"], "syringe-flag-3x2in");
     assert_eq!(sheet["count"], 3 + 3);
     let labels = label_texts(&sheet);
     let purposes: Vec<&str> = labels.iter().map(|(p, _)| p.as_str()).collect();
@@ -65,18 +67,26 @@ fn one_label_per_syringe_with_its_volume_lesion_route_and_bud() {
             "record copy"
         ]
     );
-    for (k, (volume, lesion)) in [
-        ("0.3 mL", "lesion 1 (left elbow, posterior)"),
-        ("0.25 mL", "lesion 2 (right knee)"),
-        ("0.13 mL", "lesion 3 (left hand)"),
+    // The dose in mL and mg, each mg figure worked by hand at 150 mg/mL: 0.3 × 150 = 45,
+    // 0.25 × 150 = 37.5, 0.13 × 150 = 19.5.
+    for (k, (volume, mg, lesion)) in [
+        (
+            "0.3 mL",
+            d("0.3") * d("150"),
+            "lesion 1 (left elbow, posterior)",
+        ),
+        ("0.25 mL", d("0.25") * d("150"), "lesion 2 (right knee)"),
+        ("0.13 mL", d("0.13") * d("150"), "lesion 3 (left hand)"),
     ]
     .iter()
     .enumerate()
     {
         let text = &labels[k].1;
+        let dose = format!("{volume} = {} mg pentahydrate", mg.normalize());
         for needle in [
             "Sodium thiosulfate 150 mg/mL (pentahydrate basis)",
-            &format!("Syringe {} of 3: {volume} for {lesion}.", k + 1),
+            &dose,
+            &format!("Syringe {} of 3 for {lesion}", k + 1),
             "For intralesional injection",
             "Single-dose: discard any remainder.",
             "Patient: Jane Doe",
@@ -110,10 +120,23 @@ fn a_syringe_filled_across_lesions_names_them_and_blanks_wait_for_the_lot() {
     let labels = label_texts(&sheet);
     assert_eq!(labels.len(), 1);
     let text = &labels[0].1;
+    // The dose line is the syringe's whole dose, 1 mL × 150 mg/mL = 150 mg, and the label
+    // lists each lesion's share.
+    assert!(text.contains("1 mL = 150 mg pentahydrate"), "{text}");
     assert!(
-        text.contains("Syringe 1 of 1: 1 mL for lesions 1 to 5."),
+        text.contains(
+            "Syringe 1 of 1 for lesion 1: 0.2 mL; 2: 0.2 mL; 3: 0.2 mL; 4: 0.2 mL; 5: 0.2 mL"
+        ),
         "{text}"
     );
+    let dose_lines: Vec<&serde_json::Value> = sheet["pages"][0]["labels"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["dose"] == true)
+        .collect();
+    assert_eq!(dose_lines.len(), 1);
+    assert_eq!(dose_lines[0]["strong"], true);
     assert!(
         text.contains("from vial lot ____________ (vial BUD ____________)"),
         "{text}"
@@ -128,6 +151,8 @@ fn a_syringe_filled_across_lesions_names_them_and_blanks_wait_for_the_lot() {
         "2",
         "--per-lesion",
         "0.2mL",
+        "--label-stock",
+        "avery-5163",
         "--skip",
         "3",
     ]);
@@ -160,7 +185,7 @@ fn bad_syringe_label_inputs() {
         &with(&["--label-stock", "avery-9999"]),
         &["`--label-stock`", "found `avery-9999`"],
     );
-    fails(&with(&["--skip", "30"]), &["`--skip`", "0 to 29"]);
+    fails(&with(&["--skip", "1"]), &["`--skip`", "0 to 0"]);
     fails(
         &with(&["--sessions", "4", "--start", "2026-11-23"]),
         &["`--sessions`", "labels of one session"],
@@ -396,10 +421,12 @@ fn the_fit_check_is_written_on_the_sheet() {
         DATE,
         &["--lot", "STS25ZO-20261121-01"],
     ]));
+    // The container label's 9 lines fill the 6 pt label: it is not scaled up.
+    assert_eq!(sheet["stock"]["scale"], "1");
     // Avery 5160 at 6 pt: (66.675 − 2 × 1.5) mm ÷ (0.61 × 6 × 25.4 / 72) mm = 49.3 → 49
-    // characters; (25.4 − 2 × 1) mm ÷ (1.1 × 6 × 25.4 / 72) mm = 10.05 → 10 lines.
+    // characters; (25.4 − 2 × 1.5) mm ÷ (1.1 × 6 × 25.4 / 72) mm = 9.62 → 9 lines.
     let chars = (d("66.675") - d("3")) / (d("0.61") * d("6") * d("25.4") / d("72"));
-    let lines = (d("25.4") - d("2")) / (d("1.1") * d("6") * d("25.4") / d("72"));
+    let lines = (d("25.4") - d("3")) / (d("1.1") * d("6") * d("25.4") / d("72"));
     assert_eq!(
         sheet["stock"]["fit"]["max_chars"],
         chars.floor().to_string().parse::<u64>().unwrap()
@@ -412,7 +439,7 @@ fn the_fit_check_is_written_on_the_sheet() {
     assert_eq!(sheet["count"], 2);
     for label in sheet["pages"][0]["labels"].as_array().unwrap() {
         let lines = label["lines"].as_array().unwrap();
-        assert!(lines.len() <= 10);
+        assert!(lines.len() <= 9);
         for l in lines {
             assert!(l["text"].as_str().unwrap().chars().count() <= 49, "{l}");
         }
@@ -468,10 +495,9 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             long,
         ],
         &[
-            "needs",
-            "lines",
+            "needs 11 lines",
             "avery-5160",
-            "holds 10",
+            "holds 22.4 mm of text",
             "--label-stock avery-5163",
         ],
     );

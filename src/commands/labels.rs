@@ -38,8 +38,9 @@ impl<'a> LabelRun<'a> {
         format: SheetFormat,
         output: Option<&'a Path>,
         force: bool,
+        default_stock: &str,
     ) -> Result<Self> {
-        let stock = labels::find(sheet.label_stock.as_deref())?;
+        let stock = labels::find_or(sheet.label_stock.as_deref(), default_stock)?;
         labels::check_paper(&stock, paper.map(PaperArg::as_str))?;
         let options = crate::request::labels::label_options(sheet)?;
         Ok(LabelRun {
@@ -106,6 +107,7 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
         b.format,
         b.output.as_deref(),
         b.force,
+        labels::DEFAULT_STOCK,
     )?;
     // The batch's request (options and --request file) gives the lot and the BUD printed: the
     // lot and the compounding date of the batch's record, never today's clock, so that labels
@@ -246,6 +248,7 @@ fn session_labels(
         s.format,
         s.output.as_deref(),
         s.force,
+        labels::SYRINGE_STOCK,
     )?;
     refuse_series(s, "labels")?;
     let fields = SheetFields::parse(&s.sheet, chrono::Local::now().naive_local())?;

@@ -132,15 +132,8 @@ pub struct SampleLabel {
 impl SampleLabel {
     /// `label` as the default stock prints it.
     fn of(label: &LabelText) -> Result<Self> {
-        let stock = labels::find(None)?;
-        let fit = stock.fit();
-        let lines = labels::wrap(&label.lines, fit.max_chars)?;
-        let fits = lines.len() <= fit.max_lines;
-        Ok(SampleLabel {
-            stock: StockView::of(&stock),
-            lines,
-            fits,
-        })
+        let (stock, lines, fits) = labels::sample(&labels::find(None)?, label)?;
+        Ok(SampleLabel { stock, lines, fits })
     }
 }
 

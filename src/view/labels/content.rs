@@ -13,9 +13,10 @@ use crate::bud::{CompoundedAt, DrawnUp, SyringeLimit};
 use crate::formula::{Entry, Formula};
 use crate::plan::ointment::OintmentPlan;
 use crate::plan::record::BatchRecord;
-use crate::plan::session::{SessionPlan, SyringeFill};
+use crate::plan::session::{LesionDose, SessionPlan, SyringeFill};
 use crate::plan::solution::SolutionPlan;
-use crate::quantity::Volume;
+use crate::plan::text::mass_text;
+use crate::quantity::{Mass, Volume};
 use crate::view::trace::Traceability;
 
 /// A write-in blank on a label: wide enough to write a lot number or a date by hand.
@@ -174,6 +175,32 @@ fn lesions_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
     }
 }
 
+/// The lesions a syringe serves, in order.
+fn lesions_of<'a>(
+    plan: &'a SessionPlan,
+    fill: &'a SyringeFill,
+) -> impl Iterator<Item = &'a LesionDose> + 'a {
+    plan.lesions
+        .iter()
+        .filter(move |l| fill.lesions.contains(&l.number))
+}
+
+/// The active a syringe holds for injection (the sum of its lesions' doses, on the
+/// concentration's basis), as the session prints it.
+fn syringe_mass_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
+    let mg: rust_decimal::Decimal = lesions_of(plan, fill).map(|l| l.mass.mg()).sum();
+    format!("{} {}", mass_text(Mass::from_mg(mg)), plan.basis.as_str())
+}
+
+/// `for lesion 1: 0.2 mL; 2: 0.15 mL`: a syringe filled across lesions, split (lesions in
+/// injection order, each with the volume drawn for it).
+fn split_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
+    let parts: Vec<String> = lesions_of(plan, fill)
+        .map(|l| format!("{}: {}", l.number, l.drawn))
+        .collect();
+    format!("for lesion {}", parts.join("; "))
+}
+
 /// A time as the syringe label and the session sheet print it: `13:30` on the day the syringes
 /// are drawn up, else with its date; a date alone (a vial's BUD of a whole day) as
 /// `the end of 2026-11-30`.
@@ -265,15 +292,24 @@ pub fn syringe(
     let f = &entry.formula;
     let mut lines = vec![
         LabelLine::strong(format!("{} {}", f.active.name, plan.label_strength)),
+        LabelLine::dose(format!(
+            "{} = {}",
+            fill.volume,
+            syringe_mass_text(plan, fill)
+        )),
         LabelLine::plain(format!(
-            "Syringe {} of {}: {} for {}.",
+            "Syringe {} of {} {}",
             fill.number,
             plan.syringes.len(),
-            fill.volume,
-            lesions_text(plan, fill)
+            if fill.lesions.len() > 1 {
+                // Filled across lesions: how much goes into each one.
+                split_text(plan, fill)
+            } else {
+                format!("for {}", lesions_text(plan, fill))
+            }
         )),
-        LabelLine::strong(f.route_statement.clone()),
     ];
+    lines.push(LabelLine::strong(f.route_statement.clone()));
     lines.extend(statements(f));
     match (&recipient.patient, &recipient.patient_id) {
         (Some(p), Some(id)) => lines.push(LabelLine::plain(format!("Patient: {p} ({id})"))),
