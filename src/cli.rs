@@ -593,6 +593,17 @@ pub struct RecordArgs {
     )]
     pub components: Vec<String>,
 
+    /// A component's lot and expiry as a scanner reads them from its GS1 barcode:
+    /// `ID=STRING` (repeatable), the string as the scanner types it (group separators and a
+    /// `]d2` prefix allowed) or in its human-readable form, e.g.
+    /// `sts=(01)09506000134352(17)271130(10)L2345A`. It must hold a lot (10) and an expiry (17).
+    #[arg(
+        long = "component-gs1",
+        value_name = "ID=GS1",
+        allow_hyphen_values = true
+    )]
+    pub component_gs1: Vec<String>,
+
     /// Compounding date, or date and time: `2026-11-21` or `2026-11-21T09:30` (default: now).
     #[arg(
         long,
