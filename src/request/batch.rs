@@ -190,7 +190,7 @@ pub fn parse_component_gs1(text: &str, reference_year: i32) -> Result<ComponentL
         .map_err(|e| Error::Refused(format!("`{field} {id}`: {e}")))?;
     let (Some(lot), Some(expiry)) = (data.lot.as_deref(), data.expiry) else {
         return Err(Error::input(
-            &format!("{field} {id}"),
+            format!("{field} {id}"),
             "a GS1 string with a lot (10) and an expiry (17)",
             format!(
                 "{} without {}",
