@@ -375,10 +375,11 @@ fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
             "--copies",
             "2",
             "--skip",
-            "28",
+            "8",
         ],
     ]));
-    // 4 containers + 2 copies = 6 labels; positions 29 and 30 of sheet 1, then 1 to 4 of sheet 2.
+    // 4 containers + 2 copies = 6 labels on the default Avery 5163 (10 a sheet); positions 9
+    // and 10 of sheet 1, then 1 to 4 of sheet 2.
     assert_eq!(sheet["count"], 4 + 2);
     let pages = sheet["pages"].as_array().unwrap();
     assert_eq!(pages.len(), 2);
@@ -390,7 +391,7 @@ fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
             .map(|l| l["position"].as_u64().unwrap())
             .collect()
     };
-    assert_eq!(positions(&pages[0]), [29, 30]);
+    assert_eq!(positions(&pages[0]), [9, 10]);
     assert_eq!(positions(&pages[1]), [1, 2, 3, 4]);
     let purposes: Vec<&str> = pages[1]["labels"]
         .as_array()
@@ -402,15 +403,15 @@ fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
         purposes,
         ["container", "container", "record copy", "record copy"]
     );
-    // Position 29 on Avery 5160 is row 10, column 2: 3/16 in + 2 3/4 in from the left edge,
-    // 1/2 in + 9 × 1 in from the top; in millimetres (× 25.4).
+    // Position 9 on Avery 5163 is row 5, column 1: 5/32 in from the left edge, 1/2 in + 4 × 2
+    // in from the top; in millimetres (× 25.4).
     let l = &pages[0]["labels"][0];
     let css = |s: &serde_json::Value| d(s.as_str().unwrap().trim_end_matches("mm"));
-    assert_eq!(css(&l["left"]), (d("0.1875") + d("2.75")) * d("25.4"));
-    assert_eq!(css(&l["top"]), (d("0.5") + d("9") * d("1")) * d("25.4"));
+    assert_eq!(css(&l["left"]), d("5") / d("32") * d("25.4"));
+    assert_eq!(css(&l["top"]), (d("0.5") + d("4") * d("2")) * d("25.4"));
     assert_eq!(
         (l["row"].as_u64(), l["column"].as_u64()),
-        (Some(10), Some(2))
+        (Some(5), Some(1))
     );
 }
 
@@ -421,12 +422,13 @@ fn the_fit_check_is_written_on_the_sheet() {
         DATE,
         &["--lot", "STS25ZO-20261121-01"],
     ]));
-    // The container label's 9 lines fill the 6 pt label: it is not scaled up.
-    assert_eq!(sheet["stock"]["scale"], "1");
-    // Avery 5160 at 6 pt: (66.675 − 2 × 1.5) mm ÷ (0.61 × 6 × 25.4 / 72) mm = 49.3 → 49
-    // characters; (25.4 − 2 × 1.5) mm ÷ (1.1 × 6 × 25.4 / 72) mm = 9.62 → 9 lines.
-    let chars = (d("66.675") - d("3")) / (d("0.61") * d("6") * d("25.4") / d("72"));
-    let lines = (d("25.4") - d("3")) / (d("1.1") * d("6") * d("25.4") / d("72"));
+    // The default Avery 5163 (4 × 2 in) at its 7 pt is scaled up to use the label: 1.3 × 7 pt
+    // = 9.1 pt.
+    assert_eq!(sheet["stock"]["scale"], "1.3");
+    // At 9.1 pt: (101.6 − 2 × 3) mm ÷ (0.61 × 9.1 × 25.4 / 72) mm = 48.8 → 48 characters;
+    // (50.8 − 2 × 3) mm ÷ (1.15 × 9.1 × 25.4 / 72) mm = 12.1 → 12 lines.
+    let chars = (d("101.6") - d("6")) / (d("0.61") * d("9.1") * d("25.4") / d("72"));
+    let lines = (d("50.8") - d("6")) / (d("1.15") * d("9.1") * d("25.4") / d("72"));
     assert_eq!(
         sheet["stock"]["fit"]["max_chars"],
         chars.floor().to_string().parse::<u64>().unwrap()
@@ -439,9 +441,9 @@ fn the_fit_check_is_written_on_the_sheet() {
     assert_eq!(sheet["count"], 2);
     for label in sheet["pages"][0]["labels"].as_array().unwrap() {
         let lines = label["lines"].as_array().unwrap();
-        assert!(lines.len() <= 9);
+        assert!(lines.len() <= 12);
         for l in lines {
-            assert!(l["text"].as_str().unwrap().chars().count() <= 49, "{l}");
+            assert!(l["text"].as_str().unwrap().chars().count() <= 48, "{l}");
         }
     }
 }
@@ -493,26 +495,17 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             "2x30g",
             "--facility",
             long,
+            "--label-stock",
+            "avery-l7160",
         ],
         &[
-            "needs 11 lines",
-            "avery-5160",
-            "holds 22.4 mm of text",
+            "needs 12 lines and its barcode",
+            "avery-l7160",
+            // 38.1 mm less 2 × 2 mm of padding.
+            "holds 34.1 mm of text",
             "--label-stock avery-5163",
         ],
     );
-    // The record's sample label says so too.
-    let record = ok(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--containers",
-        "2x30g",
-        "--facility",
-        long,
-        "--format",
-        "html",
-    ]);
-    assert!(record.contains("This text does not fit Avery 5160"));
     // The same text fits the larger 4 × 2 in label.
     ok(&[
         "labels",
@@ -540,9 +533,9 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             "--containers",
             "2x30g",
             "--facility",
-            &"W".repeat(60),
+            &"W".repeat(70),
         ],
-        &["longer than a label line", "49 characters"],
+        &["longer than a label line", "63 characters"],
     );
 }
 
@@ -582,10 +575,10 @@ fn skip_beyond_the_sheet_is_refused() {
                 "--containers",
                 "2x30g",
                 "--skip",
-                "30",
+                "10",
             ],
         ]),
-        &["`--skip`", "0 to 29", "avery-5160", "found `30`"],
+        &["`--skip`", "0 to 9", "avery-5163", "found `10`"],
     );
     fails(
         &args(&[

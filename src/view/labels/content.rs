@@ -11,6 +11,7 @@
 use super::{LabelLine, LabelText};
 use crate::bud::{CompoundedAt, DrawnUp, SyringeLimit};
 use crate::formula::{Entry, Formula};
+use crate::gs1::{Gs1Data, Gs1Date, Gtin};
 use crate::plan::ointment::OintmentPlan;
 use crate::plan::record::BatchRecord;
 use crate::plan::session::{LesionDose, SessionPlan, SyringeFill};
@@ -79,6 +80,25 @@ fn statements(formula: &Formula) -> impl Iterator<Item = LabelLine> + '_ {
         .map(|s| LabelLine::plain(s.trim()))
 }
 
+/// What a label's GS1 DataMatrix carries: the lot (10), the BUD's day (17), and the formula
+/// as the site's product number (01) where its file sets one, else its id as company internal
+/// information (91). `None` until the lot is known: a barcode is never printed for a blank.
+pub fn barcode_data(
+    f: &Formula,
+    lot: Option<&str>,
+    bud: Option<chrono::NaiveDate>,
+) -> Option<Gs1Data> {
+    let lot = lot?;
+    let gtin = f.gtin.as_deref().and_then(|g| Gtin::new(g).ok());
+    Some(Gs1Data {
+        internal_91: gtin.is_none().then(|| f.id.clone()),
+        gtin,
+        expiry: bud.map(Gs1Date::from_date),
+        lot: Some(lot.to_string()),
+        ..Gs1Data::default()
+    })
+}
+
 /// A container label: the `head` lines of the preparation, then what every container label
 /// ends with: the formula's statements, lot and BUD, storage and facility.
 fn container_label(
@@ -99,6 +119,7 @@ fn container_label(
     LabelText {
         purpose: purpose.to_string(),
         lines,
+        barcode: barcode_data(f, trace.lot.as_deref(), trace.bud_date),
     }
 }
 
@@ -328,5 +349,8 @@ pub fn syringe(
     LabelText {
         purpose: purpose.to_string(),
         lines,
+        // The vial's lot, and the syringe's own end (never the vial's BUD); no (17) until the
+        // drawing-up time gives it.
+        barcode: barcode_data(f, vial.lot.as_deref(), limit.until.map(|u| u.date)),
     }
 }

@@ -56,8 +56,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The stock used for container and vial labels when `--label-stock` is not given.
-pub const DEFAULT_STOCK: &str = "avery-5160";
+/// The stock used for container and vial labels when `--label-stock` is not given: 4 × 2 in,
+/// which holds a dispensing label's text with its GS1 DataMatrix at 6 pt or more (a 1 in
+/// address label does not).
+pub const DEFAULT_STOCK: &str = "avery-5163";
 
 /// The stock used for syringe labels when `--label-stock` is not given: a flag label that
 /// leaves a 1 mL syringe's graduations readable.
@@ -219,6 +221,8 @@ pub struct Stock {
     /// Corner radius, for outlines on a test print.
     #[serde(default)]
     pub corner_radius: Length,
+    /// The size of one module of a label's GS1 DataMatrix (its X-dimension), e.g. `"0.3 mm"`.
+    pub barcode_module: Length,
     /// A strip at the label's left edge kept free of text: a flag label's tab, stuck on the
     /// syringe barrel (0 for other labels).
     #[serde(default)]
@@ -300,6 +304,17 @@ impl Setting {
     /// Wraps `lines` (dose lines at their own size) and checks that they fit the label's
     /// height; the wrapped lines, or why they do not fit.
     pub fn set(&self, stock: &Stock, lines: &[LabelLine]) -> Result<Vec<LabelLine>> {
+        self.set_with(stock, lines, None).map(|(lines, _)| lines)
+    }
+
+    /// [`Setting::set`] with a symbol below the lines: its row is the symbol's height or its
+    /// human-readable text's (at body size, wrapped beside it), whichever is taller.
+    fn set_with(
+        &self,
+        stock: &Stock,
+        lines: &[LabelLine],
+        symbol: Option<&Symbol>,
+    ) -> Result<(Vec<LabelLine>, Option<LabelBarcode>)> {
         let mut out = Vec::new();
         for para in lines {
             out.extend(wrap(
@@ -307,18 +322,42 @@ impl Setting {
                 self.chars_at(self.size_of(para)),
             )?);
         }
-        let used: Decimal = out.iter().map(|l| self.line_at(self.size_of(l)).mm()).sum();
+        let mut used: Decimal = out.iter().map(|l| self.line_at(self.size_of(l)).mm()).sum();
+        let barcode = match symbol {
+            None => None,
+            Some(sym) => {
+                let beside = Setting {
+                    width: Length(self.width.mm() - sym.size.mm() - BARCODE_GAP_MM),
+                    ..*self
+                };
+                let text = wrap(
+                    &[LabelLine::plain(sym.pieces.join(" "))],
+                    beside.chars_at(self.body),
+                )?;
+                let text_height = self.line_at(self.body).mm() * Decimal::from(text.len() as u64);
+                let row = sym.size.mm().max(text_height);
+                used += row;
+                Some(LabelBarcode {
+                    svg: sym.svg.clone(),
+                    element_string: sym.element_string.clone(),
+                    text: text.into_iter().map(|l| l.text).collect(),
+                    width: sym.size.css(),
+                    height: Length(row).css(),
+                })
+            }
+        };
         if used > self.height.mm() {
             return Err(Error::Refused(format!(
-                "the label text needs {} lines, {} high, but a label of stock `{}` holds {} of text ({}): choose a larger stock (e.g. `--label-stock avery-5163`) or shorten the text",
+                "the label text needs {} lines{}, {} high, but a label of stock `{}` holds {} of text ({}): choose a larger stock (e.g. `--label-stock avery-5163`) or shorten the text",
                 out.len(),
+                if barcode.is_some() { " and its barcode" } else { "" },
                 Length(used).display_mm(),
                 stock.id,
                 self.height.display_mm(),
                 self.fit_text()
             )));
         }
-        Ok(out)
+        Ok((out, barcode))
     }
 
     /// `at most 9 lines of 49 characters at 6 pt (dose 9 pt, bold)`.
@@ -546,6 +585,59 @@ pub struct LabelText {
     pub purpose: String,
     /// Its paragraphs.
     pub lines: Vec<LabelLine>,
+    /// What its GS1 DataMatrix carries (`None` while the lot is a blank).
+    #[serde(skip)]
+    pub barcode: Option<crate::gs1::Gs1Data>,
+}
+
+/// A GS1 DataMatrix as a label prints it: the symbol, and its human-readable text beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabelBarcode {
+    /// The symbol as an SVG element (numbers and fixed text only: see [`crate::barcode`]).
+    pub svg: String,
+    /// The element string encoded, GS (0x1D) where a separator is.
+    pub element_string: String,
+    /// The human-readable text, `(17)270519 (10)LOT (91)formula`, wrapped to its column.
+    pub text: Vec<String>,
+    /// CSS width of the symbol with its quiet zone.
+    pub width: String,
+    /// CSS height of the row (the symbol or its text, whichever is taller).
+    pub height: String,
+}
+
+/// An encoded symbol before it is placed: its SVG, size and the human-readable pieces.
+#[derive(Debug, Clone)]
+struct Symbol {
+    svg: String,
+    element_string: String,
+    pieces: Vec<String>,
+    size: Length,
+}
+
+/// The quiet zone kept round a symbol, in modules (GS1 asks for at least one).
+const QUIET_ZONE: u32 = 1;
+
+/// The gap between a symbol and its human-readable text.
+const BARCODE_GAP_MM: Decimal = Decimal::from_parts(1, 0, 0, false, 0);
+
+fn encode_symbol(data: &crate::gs1::Gs1Data, module: Length) -> Result<Symbol> {
+    let refused = |e: crate::barcode::BarcodeError| Error::Refused(format!("label barcode: {e}"));
+    let symbol =
+        crate::barcode::encode(data, crate::barcode::SymbolShape::Square).map_err(refused)?;
+    let svg = symbol.svg(module.mm(), QUIET_ZONE).map_err(refused)?;
+    // The human-readable text with a space between elements, so that it wraps between them.
+    let hri = data.human_readable().map_err(|e| refused(e.into()))?;
+    let mut pieces: Vec<String> = Vec::new();
+    for part in hri.split('(').filter(|p| !p.is_empty()) {
+        pieces.push(format!("({part}"));
+    }
+    let modules = symbol.width().max(symbol.height()) + 2 * QUIET_ZONE as usize;
+    Ok(Symbol {
+        svg,
+        element_string: symbol.element_string().to_string(),
+        pieces,
+        size: Length(module.mm() * Decimal::from(modules as u64)),
+    })
 }
 
 /// Columns a character takes in the label font (see the module documentation).
@@ -703,6 +795,8 @@ pub struct PlacedLabel {
     pub purpose: String,
     /// The wrapped lines, exactly as printed.
     pub lines: Vec<LabelLine>,
+    /// Its GS1 DataMatrix with the human-readable text, below the lines.
+    pub barcode: Option<LabelBarcode>,
 }
 
 /// One printed sheet.
@@ -760,7 +854,7 @@ pub fn lay_out(
     }
     let (setting, set) = scaled_to_fit(stock, labels)?;
     let mut pages: Vec<SheetPage> = Vec::new();
-    for (k, (label, lines)) in labels.iter().zip(set).enumerate() {
+    for (k, (label, (lines, barcode))) in labels.iter().zip(set).enumerate() {
         let index = skip + k as u32;
         let (sheet, pos) = (index / per_sheet, index % per_sheet);
         let (row, col) = (pos / stock.columns, pos % stock.columns);
@@ -780,6 +874,7 @@ pub fn lay_out(
             top: Length::from_mm(top).css(),
             purpose: label.purpose.clone(),
             lines,
+            barcode,
         });
     }
     Ok(LabelSheet {
@@ -792,15 +887,29 @@ pub fn lay_out(
     })
 }
 
+/// A label's wrapped lines and its placed barcode.
+type SetLabel = (Vec<LabelLine>, Option<LabelBarcode>);
+
 /// The largest setting, from the stock's own sizes up to [`MAX_SCALE_TENTHS`] tenths of them,
-/// at which every label fits, with the labels' wrapped lines: a large label is used to its
-/// size instead of being left two-fifths empty. At the stock's own sizes a label that does
-/// not fit is an error (see [`Setting::set`]).
-fn scaled_to_fit(stock: &Stock, labels: &[LabelText]) -> Result<(Setting, Vec<Vec<LabelLine>>)> {
-    let set_all = |setting: &Setting| -> Result<Vec<Vec<LabelLine>>> {
+/// at which every label fits, with the labels' wrapped lines and barcodes: a large label is
+/// used to its size instead of being left two-fifths empty. At the stock's own sizes a label
+/// that does not fit is an error (see [`Setting::set`]). The symbols keep their module size
+/// whatever the scale.
+fn scaled_to_fit(stock: &Stock, labels: &[LabelText]) -> Result<(Setting, Vec<SetLabel>)> {
+    let symbols: Vec<Option<Symbol>> = labels
+        .iter()
+        .map(|l| {
+            l.barcode
+                .as_ref()
+                .map(|d| encode_symbol(d, stock.barcode_module))
+                .transpose()
+        })
+        .collect::<Result<_>>()?;
+    let set_all = |setting: &Setting| -> Result<Vec<SetLabel>> {
         labels
             .iter()
-            .map(|l| setting.set(stock, &l.lines))
+            .zip(&symbols)
+            .map(|(l, sym)| setting.set_with(stock, &l.lines, sym.as_ref()))
             .collect()
     };
     for tenths in (11..=MAX_SCALE_TENTHS).rev() {
@@ -819,7 +928,7 @@ fn scaled_to_fit(stock: &Stock, labels: &[LabelText]) -> Result<(Setting, Vec<Ve
 /// sizes, for the record to show what does not fit).
 pub fn sample(stock: &Stock, label: &LabelText) -> Result<(StockView, Vec<LabelLine>, bool)> {
     match scaled_to_fit(stock, std::slice::from_ref(label)) {
-        Ok((setting, mut set)) => Ok((StockView::at(stock, &setting), set.remove(0), true)),
+        Ok((setting, mut set)) => Ok((StockView::at(stock, &setting), set.remove(0).0, true)),
         Err(_) => {
             let setting = stock.setting(Decimal::ONE);
             let mut lines = Vec::new();
@@ -920,6 +1029,7 @@ mod tests {
         let label = LabelText {
             purpose: "container".into(),
             lines: vec![LabelLine::dose("0.3 mL = 45 mg"), LabelLine::plain("x")],
+            barcode: None,
         };
         let sheet = lay_out(&s, &[label], 0, false).unwrap();
         // Two short lines fit at twice the stock's 9 pt, the largest scale tried.
@@ -951,6 +1061,7 @@ mod tests {
         let label = LabelText {
             purpose: "container".into(),
             lines: vec![LabelLine::plain("x")],
+            barcode: None,
         };
         let labels = vec![label; 5];
         let sheet = lay_out(&s, &labels, 28, false).unwrap();
