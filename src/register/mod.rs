@@ -61,6 +61,7 @@
 
 pub mod audit;
 pub mod schema;
+mod rules;
 mod sqlite;
 
 use std::path::{Path, PathBuf};
