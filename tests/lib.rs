@@ -15,6 +15,7 @@ mod output_agreement;
 mod print;
 mod properties;
 mod register;
+mod register_backends;
 mod release_regressions;
 mod second_review;
 mod session_print;

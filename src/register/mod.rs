@@ -60,16 +60,22 @@
 //! backend or outside tool reproduces it.
 
 pub mod audit;
-pub mod schema;
+mod pgconn;
+mod postgres;
 mod rules;
+pub mod schema;
 mod sqlite;
+pub mod transfer;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 
+pub use pgconn::PostgresUrl;
+pub use postgres::PostgresRegister;
 pub use sqlite::SqliteRegister;
+pub use transfer::{export, import};
 
 /// Result of the register's operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -167,6 +173,9 @@ pub enum Error {
     /// The register cannot be written.
     #[error("register `{0}` is read-only: nothing was written")]
     ReadOnly(String),
+    /// An import into a register that holds lots or events already.
+    #[error("register `{0}` is not empty: import only into a new register")]
+    NotEmpty(String),
     /// A backup target that exists already.
     #[error("backup `{0}` exists already: give a new path")]
     Exists(String),
@@ -183,6 +192,15 @@ pub enum Error {
         path: String,
         /// The error.
         source: std::io::Error,
+    },
+    /// The PostgreSQL server cannot be reached or refused the connection (the cause as the
+    /// server or network said it, never with the password).
+    #[error("register `{register}`: cannot connect to the PostgreSQL server: {cause}")]
+    Connect {
+        /// The register's URL without its password.
+        register: String,
+        /// What went wrong.
+        cause: String,
     },
     /// A database error not foreseen above.
     #[error("register database: {0}")]
@@ -607,6 +625,11 @@ pub trait RegisterStore: Send {
     fn backup(&self, to: &Path) -> Result<()>;
     /// The schema version of the open register.
     fn schema_version(&self) -> Result<u32>;
+    /// Writes a whole exported register ([`transfer`]) into this one, which must be empty, in
+    /// one transaction: the events as they were (times and hashes kept) and every row, then
+    /// checks the chain against the dump's head and every row against its event before
+    /// committing. Call [`import`], which reads and verifies the file first.
+    fn import(&mut self, dump: &transfer::Dump) -> Result<CheckReport>;
 }
 
 /// Where a register lives.
@@ -614,9 +637,23 @@ pub trait RegisterStore: Send {
 pub enum Location {
     /// An SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL database, by its URL (`postgres://…` or `postgresql://…`).
+    Postgres(PostgresUrl),
 }
 
-/// The register to use: `explicit` (`--register`), else `STSCALC_REGISTER`, else
+impl Location {
+    /// `value` (of `--register` or `STSCALC_REGISTER`) as a location: a PostgreSQL URL, else a
+    /// file path.
+    pub fn from_setting(value: &std::ffi::OsStr) -> Location {
+        match value.to_str().and_then(PostgresUrl::parse) {
+            Some(url) => Location::Postgres(url),
+            None => Location::Sqlite(PathBuf::from(value)),
+        }
+    }
+}
+
+/// The register to use: `explicit` (`--register`), else `STSCALC_REGISTER` (either a file path
+/// or a `postgres://`/`postgresql://` URL), else
 /// `$XDG_DATA_HOME/stscalc/register.sqlite3`, else `$HOME/.local/share/stscalc/register.sqlite3`.
 /// `env` reads a variable (pass `|k| std::env::var_os(k)`; tests pass their own).
 pub fn default_location(
@@ -625,10 +662,10 @@ pub fn default_location(
 ) -> Result<Location> {
     let nonempty = |k: &str| env(k).filter(|v| !v.is_empty());
     if let Some(p) = explicit {
-        return Ok(Location::Sqlite(p.to_path_buf()));
+        return Ok(Location::from_setting(p.as_os_str()));
     }
     if let Some(p) = nonempty("STSCALC_REGISTER") {
-        return Ok(Location::Sqlite(PathBuf::from(p)));
+        return Ok(Location::from_setting(&p));
     }
     // The XDG spec: a relative XDG_DATA_HOME is invalid and ignored.
     if let Some(d) = nonempty("XDG_DATA_HOME").map(PathBuf::from) {
@@ -652,5 +689,6 @@ pub fn default_location(
 pub fn open(location: &Location) -> Result<Box<dyn RegisterStore>> {
     match location {
         Location::Sqlite(p) => Ok(Box::new(SqliteRegister::open(p)?)),
+        Location::Postgres(url) => Ok(Box::new(PostgresRegister::open(url)?)),
     }
 }

@@ -13,6 +13,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 use super::audit::{self, sha256_hex, GENESIS};
 use super::rules::*;
 use super::schema::{LATEST, MIGRATIONS};
+use super::transfer::Dump;
 use super::{
     AuditEvent, AuditHead, Bud, CheckReport, ComponentUse, Error, LotCreated, LotDetail, LotFilter,
     LotNumbering, LotSummary, NewLot, RecallHit, Rejection, RejectionRow, Release, ReleaseRow,
@@ -1075,5 +1076,114 @@ impl super::RegisterStore for SqliteRegister {
 
     fn schema_version(&self) -> Result<u32> {
         self.schema_version_raw()
+    }
+
+    fn import(&mut self, dump: &Dump) -> Result<CheckReport> {
+        let path = self.path.clone();
+        let err = |e| db_error(&path, e);
+        // Unchecked so the checks below can read through `self` inside the transaction.
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let (events, lots): (i64, i64) = tx
+            .query_row(
+                "SELECT (SELECT count(*) FROM audit), (SELECT count(*) FROM lots)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(err)?;
+        if events > 0 || lots > 0 {
+            return Err(Error::NotEmpty(path.clone()));
+        }
+        {
+            let mut ev = tx
+                .prepare("INSERT INTO audit (seq, at, actor, action, lot, data, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .map_err(err)?;
+            for e in &dump.events {
+                ev.execute(params![
+                    e.seq as i64,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.lot.as_deref().unwrap_or(""),
+                    e.data_json,
+                    e.prev_hash,
+                    e.hash
+                ])
+                .map_err(err)?;
+            }
+        }
+        for l in &dump.lots {
+            tx.execute(
+                "INSERT OR IGNORE INTO formulas (sha256, text) VALUES (?1, ?2)",
+                params![l.formula_sha256, l.formula_text],
+            )
+            .map_err(err)?;
+            tx.execute(
+                "INSERT INTO lots (lot, scheme_code, seq, formula_id, compounded_on, compounded_time, bud_date, bud_time, status, \
+                 created_by, created_at, request_json, plan_json, formula_sha256, templates_sha256, stscalc_version, event_seq) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                params![
+                    l.lot,
+                    l.scheme_code,
+                    l.sequence,
+                    l.formula_id,
+                    l.compounded_on,
+                    l.compounded_time,
+                    l.bud_date,
+                    l.bud_time,
+                    l.status,
+                    l.created_by,
+                    l.created_at,
+                    l.request_json,
+                    l.plan_json,
+                    l.formula_sha256,
+                    l.templates_sha256,
+                    l.stscalc_version,
+                    l.event_seq as i64
+                ],
+            )
+            .map_err(err)?;
+            let id = tx.last_insert_rowid();
+            for c in &l.components {
+                tx.execute(
+                    "INSERT INTO lot_components (lot_id, component_id, lot, expiry) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, c.component_id, c.lot, c.expiry],
+                )
+                .map_err(err)?;
+            }
+            if let Some(v) = &l.verification {
+                tx.execute(
+                    "INSERT INTO verifications (lot_id, passed, data_json, by_name, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id, v.passed as i64, v.data_json, v.by, v.at, v.event_seq as i64],
+                )
+                .map_err(err)?;
+            }
+            if let Some(r) = &l.release {
+                tx.execute(
+                    "INSERT INTO releases (lot_id, by_name, checked_by, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id, r.by, r.checked_by, r.at, r.event_seq as i64],
+                )
+                .map_err(err)?;
+            }
+            if let Some(r) = &l.rejection {
+                tx.execute(
+                    "INSERT INTO rejections (lot_id, by_name, reason, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id, r.by, r.reason, r.at, r.event_seq as i64],
+                )
+                .map_err(err)?;
+            }
+            for s in &l.sessions {
+                tx.execute(
+                    "INSERT INTO sessions (lot_id, patient_id, session_date, doses_json, by_name, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![id, s.patient_id, s.date, s.doses_json, s.by, s.at, s.event_seq as i64],
+                )
+                .map_err(err)?;
+            }
+        }
+        // Checked before the commit: a dump that does not verify leaves the register empty.
+        let audit = self.chain(Some(&dump.head))?;
+        let lots = self.check_rows()?;
+        tx.commit().map_err(err)?;
+        Ok(CheckReport { audit, lots })
     }
 }
