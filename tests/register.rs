@@ -1271,3 +1271,71 @@ fn postgres_restart_in_the_middle_of_a_run_loses_no_reported_lot() {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{msg}");
 }
+
+/// TLS to the server as `sslmode` asks, checked from the server's side (`pg_stat_ssl`). Needs
+/// `STSCALC_TEST_POSTGRES_TLS` (the test server over TCP, host `localhost`) and
+/// `STSCALC_TEST_POSTGRES_CA` (the CA that signed its certificate), which `.ci/run` sets.
+#[test]
+fn register_postgres_over_tls_checks_the_certificate_as_sslmode_says() {
+    let (Ok(tls), Ok(ca)) = (
+        std::env::var("STSCALC_TEST_POSTGRES_TLS"),
+        std::env::var("STSCALC_TEST_POSTGRES_CA"),
+    ) else {
+        let message = "SKIPPED PostgreSQL TLS test: STSCALC_TEST_POSTGRES_TLS or STSCALC_TEST_POSTGRES_CA is not set";
+        if std::env::var_os("STSCALC_REQUIRE_POSTGRES").is_some() {
+            panic!("{message}, and STSCALC_REQUIRE_POSTGRES is set");
+        }
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "\n!!!!!!!! {message} !!!!!!!!\n");
+        return;
+    };
+    let Some(pg) = Postgres::new("tls") else {
+        return;
+    };
+    let url = crate::register_backends::with_dbname(&tls, &pg.db);
+    let open =
+        |u: &str| stscalc::register::open(&Location::Postgres(PostgresUrl::parse(u).unwrap()));
+    // Whether the register's own connection is encrypted, as the server sees it.
+    let encrypted = || {
+        pg.raw_text(
+            "SELECT string_agg(s.ssl::text, ',') FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+             WHERE a.application_name = 'stscalc' AND a.datname = current_database()",
+        )
+    };
+    for mode in [
+        "sslmode=require".to_string(),
+        format!("sslmode=verify-ca&sslrootcert={ca}"),
+        format!("sslmode=verify-full&sslrootcert={ca}"),
+    ] {
+        let mut r = open(&format!("{url}&{mode}")).unwrap();
+        r.new_lot(&batch("2026-12-01", "Ann", "STS-A1")).unwrap();
+        assert_eq!(encrypted(), "true", "{mode}");
+    }
+    {
+        let _r = open(&format!("{url}&sslmode=disable")).unwrap();
+        assert_eq!(encrypted(), "false");
+    }
+    // The certificate names `localhost`: by address, verify-ca still passes, verify-full not.
+    let by_address = url.replace("@localhost:", "@127.0.0.1:");
+    open(&format!("{by_address}&sslmode=verify-ca&sslrootcert={ca}")).unwrap();
+    let e = open(&format!(
+        "{by_address}&sslmode=verify-full&sslrootcert={ca}"
+    ))
+    .err()
+    .unwrap();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::Connect { .. }), "{msg}");
+    assert!(msg.contains("certificate"), "{msg}");
+    // Without the test CA the system's roots do not vouch for the server: refused, one line,
+    // and the password of the URL is not in the message.
+    let password = tls
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('@').next())
+        .and_then(|user_pw| user_pw.split(':').nth(1))
+        .unwrap_or("no-password-in-url");
+    let e = open(&format!("{url}&sslmode=verify-full")).err().unwrap();
+    let msg = e.to_string();
+    assert!(msg.contains("certificate"), "{msg}");
+    assert!(!msg.contains(password) && !msg.contains('\n'), "{msg}");
+}

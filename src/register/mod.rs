@@ -6,9 +6,11 @@
 //!
 //! # Storage
 //!
-//! The storage sits behind the [`RegisterStore`] trait so a PostgreSQL backend (issue 14) can
-//! follow; today's backend is [`SqliteRegister`], an SQLite file (bundled SQLite: nothing to
-//! install) opened with WAL journaling (readers never wait for the writer), `synchronous=FULL`
+//! The storage sits behind the [`RegisterStore`] trait, with two backends: [`PostgresRegister`]
+//! (issue 14), a PostgreSQL database for a pharmacy whose benches and desks share one register,
+//! chosen by a `postgres://` or `postgresql://` URL as the location (see [`PostgresRegister`]
+//! and the connection settings in [`pgconn`]), and the embedded default [`SqliteRegister`], an
+//! SQLite file (bundled SQLite: nothing to install) opened with WAL journaling (readers never wait for the writer), `synchronous=FULL`
 //! (a lot reported to the user survives a power cut), a busy timeout (a second writer waits
 //! instead of failing) and foreign keys on. The file is created on first use with mode 0600,
 //! its missing parent folders with 0700.
@@ -26,7 +28,11 @@
 //! Lot numbers follow stscalc's scheme `CODE-YYYYMMDD-NN` (see
 //! [`crate::plan::record::lot_code`]): the register assigns `NN`, the next sequence of that code
 //! on that compounding date, inside the write transaction that stores the lot (`BEGIN
-//! IMMEDIATE`), so two batches never get the same number whatever runs at the same time.
+//! IMMEDIATE` on SQLite, `LOCK TABLE audit IN EXCLUSIVE MODE` on PostgreSQL), so two batches
+//! never get the same number whatever runs at the same time, on one machine or several.
+//!
+//! [`transfer`] moves a whole register between backends (export to documented JSON Lines,
+//! import into an empty register), keeping the audit chain and its head.
 //!
 //! # Status
 //!
@@ -60,7 +66,7 @@
 //! backend or outside tool reproduces it.
 
 pub mod audit;
-mod pgconn;
+pub mod pgconn;
 mod postgres;
 mod rules;
 pub mod schema;

@@ -37,7 +37,7 @@ use super::{
 
 /// The key of the advisory lock that serialises migrations (any fixed number: "stscalc" in
 /// ASCII).
-const MIGRATION_LOCK: i64 = 0x7374_7363_616c_63;
+const MIGRATION_LOCK: i64 = 0x0073_7473_6361_6c63;
 
 /// The register in a PostgreSQL database (its current schema, usually `public`).
 pub struct PostgresRegister {
@@ -907,11 +907,40 @@ impl super::RegisterStore for PostgresRegister {
                 &[&component_id, &lot],
             )
             .map_err(self.err())?;
+        // The sessions of every lot found, in one query: a round trip per lot would cost more
+        // than the recall itself on a server across the network.
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(8)).collect();
+        let mut sessions: HashMap<i64, Vec<Row>> = HashMap::new();
+        for s in tx
+            .query(
+                "SELECT lot_id, patient_id, session_date, doses_json, by_name, at FROM sessions \
+                 WHERE lot_id = ANY($1) ORDER BY lot_id, session_date, id",
+                &[&ids],
+            )
+            .map_err(self.err())?
+        {
+            sessions.entry(s.get(0)).or_default().push(s);
+        }
         let mut hits = Vec::with_capacity(rows.len());
         for r in rows {
             let summary = summary(summary_raw(&r, 0))?;
+            let of_lot = sessions
+                .remove(&r.get::<_, i64>(8))
+                .unwrap_or_default()
+                .iter()
+                .map(|s| {
+                    Ok(SessionRow {
+                        lot: summary.lot.clone(),
+                        patient_id: s.get(1),
+                        date: parse_date(s.get(2))?,
+                        doses_json: s.get(3),
+                        by: s.get(4),
+                        at: s.get(5),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
             hits.push(RecallHit {
-                sessions: self.sessions_of(&mut tx, r.get(8), &summary.lot)?,
+                sessions: of_lot,
                 lot: summary,
                 component: Some(ComponentUse {
                     component_id: r.get(9),
