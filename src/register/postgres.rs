@@ -86,7 +86,8 @@ fn summary_raw(r: &Row, at: usize) -> SummaryRaw {
 
 /// Maps a PostgreSQL error to the register's: one line, without the password.
 fn pg_error(target: &Target, e: postgres::Error) -> Error {
-    if e.is_closed() || (e.as_db_error().is_none() && e.code().is_none()) {
+    let network = std::error::Error::source(&e).is_some_and(|c| c.is::<std::io::Error>());
+    if e.is_closed() || network {
         return Error::Database(format!(
             "register `{}`: the connection to the server was lost before the server confirmed anything ({})",
             target.shown,
