@@ -18,6 +18,7 @@ mod outputs;
 mod properties;
 mod record;
 mod register;
+mod register_backends;
 mod reliability;
 mod session;
 mod session_sheet;
