@@ -693,92 +693,15 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         basis,
         tolerance: &tolerance,
     };
-    let (method, sized, step, dilution, powder) = match &req.method {
-        MethodRequest::Dilution { stock, diluent } => {
-            let step = req.measure_step.unwrap_or(spec.measure_step);
-            check_step(nominal, with_overage, step, req.measure_step.is_some())?;
-            let mut none = Vec::new();
-            let on_target =
-                stock_on_target(&stock_used(spec, stock, &mut none)?, target, &mut none)?;
-            let table = SyringeTable::embedded();
-            let maker = Maker::Dilution {
-                on_target,
-                step,
-                target,
-                table,
-                policy: &data.dilution,
-            };
-            // Never rounded to the edge of the tolerance: the smallest volume covering the
-            // need that gives the target exactly (or, where none does, within the margin).
-            let sized = batch_volume(with_overage, container.volume, &losses, &maker).ok_or_else(|| {
-                Error::Refused(format!(
-                    "{with_overage} of {strength} ({basis} basis) cannot be made by dilution at the measuring step {step}: no volume from it up gives exactly {strength} or within {} of it with each volume at least the step and {} of a syringe that measures it: give a finer --measure-step",
-                    data.dilution.planning_margin, table.min_fraction
-                ))
-            })?;
-            calc.extend(sized.lines.iter().cloned());
-            let d = dilution(
-                spec,
-                stock,
-                diluent.as_deref(),
-                target,
-                sized.total,
-                step,
-                &losses,
-                &mut calc,
-                &mut warnings,
-            )?;
-            (Method::Dilution, sized, Some(step), Some(d), None)
-        }
-        MethodRequest::Powder {
-            stock_form,
-            certificate,
-            balance,
-        } => {
-            if let Some(step) = req.measure_step {
-                return Err(Error::input(
-                    "--measure-step",
-                    "no measuring step with `--method powder` (it makes up to volume in a flask; the step is for the dilution's syringes)",
-                    format!("`{step}`"),
-                ));
-            }
-            let stock_form = stock_form.unwrap_or(formula.active.stock_form);
-            let factor = content_factor(
-                Substance::sodium_thiosulfate(),
-                stock_form,
-                certificate.as_ref(),
-                basis,
-            );
-            let weighs = |v: Volume| powder_weighs(strength, factor, *balance, &tolerance, v);
-            let sized = batch_volume(
-                with_overage,
-                container.volume,
-                &losses,
-                &Maker::Powder {
-                    flasks: &data.flasks,
-                    weighs: &weighs,
-                },
-            )
-            .expect("the powder method always has a volume");
-            calc.extend(sized.lines.iter().cloned());
-            let p = powder(
-                formula,
-                stock_form,
-                certificate.as_ref(),
-                *balance,
-                target,
-                sized.total,
-                sized.flask,
-                &mut calc,
-                &mut warnings,
-            )?;
-            calc.push(format!(
-                "Filtered into the final vials: {} needed − filter hold-up {} = {}",
-                sized.need, losses.filter_hold_up, sized.filled
-            ));
-            (Method::Powder, sized, None, None, Some(p))
-        }
-    };
+    let (method, sized, step, dilution, powder) = method_part(
+        formula,
+        spec,
+        req,
+        target,
+        (nominal, with_overage, container.volume),
+        (data, &losses),
+        (&mut calc, &mut warnings),
+    )?;
     let total = sized.total;
     let method_spec = match method {
         Method::Dilution => &spec.dilution,
@@ -835,17 +758,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     let mut method_steps = method_spec.method.clone();
     method_steps.extend(formula.method.iter().cloned());
 
-    let (measure_step, measure_step_reason) = match step {
-        None => (None, None),
-        Some(step) => (
-            Some(step),
-            Some(if req.measure_step.is_some() {
-                "given with --measure-step".to_string()
-            } else {
-                spec.measure_step_reason.clone()
-            }),
-        ),
-    };
+    let (measure_step, measure_step_reason) = measure_step_note(step, req, spec);
     Ok(SolutionPlan {
         formula: FormulaRef::of(entry),
         title: crate::plan::record::preparation_title(formula, Strength::Concentration(strength)),
@@ -876,6 +789,136 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         calculations: calc,
         warnings,
         record: None,
+    })
+}
+
+/// The measuring step used (dilution only) and why: given with the option, or the formula's.
+fn measure_step_note(
+    step: Option<Volume>,
+    req: &SolutionRequest,
+    spec: &SolutionSpec,
+) -> (Option<Volume>, Option<String>) {
+    match step {
+        None => (None, None),
+        Some(step) => (
+            Some(step),
+            Some(if req.measure_step.is_some() {
+                "given with --measure-step".to_string()
+            } else {
+                spec.measure_step_reason.clone()
+            }),
+        ),
+    }
+}
+
+/// What [`method_part`] works out: the method, the batch volume, the measuring step (dilution)
+/// and the dilution or the powder.
+type MethodPart = (
+    Method,
+    BatchVolume,
+    Option<Volume>,
+    Option<DilutionPart>,
+    Option<PowderPart>,
+);
+
+/// The method's part of a solution batch (`nominal`, with its overage, into containers of
+/// `container`): the batch volume sized for the method, the measuring step (dilution), and
+/// the dilution or the powder worked out at that volume.
+fn method_part(
+    formula: &Formula,
+    spec: &SolutionSpec,
+    req: &SolutionRequest,
+    target: Target<'_>,
+    (nominal, with_overage, container): (Volume, Volume, Volume),
+    (data, losses): (&VolumeData, &Losses),
+    (calc, warnings): (&mut Vec<String>, &mut Vec<String>),
+) -> Result<MethodPart> {
+    let (strength, basis, tolerance) = (target.strength, target.basis, target.tolerance);
+    Ok(match &req.method {
+        MethodRequest::Dilution { stock, diluent } => {
+            let step = req.measure_step.unwrap_or(spec.measure_step);
+            check_step(nominal, with_overage, step, req.measure_step.is_some())?;
+            let mut none = Vec::new();
+            let on_target =
+                stock_on_target(&stock_used(spec, stock, &mut none)?, target, &mut none)?;
+            let table = SyringeTable::embedded();
+            let maker = Maker::Dilution {
+                on_target,
+                step,
+                target,
+                table,
+                policy: &data.dilution,
+            };
+            // Never rounded to the edge of the tolerance: the smallest volume covering the
+            // need that gives the target exactly (or, where none does, within the margin).
+            let sized = batch_volume(with_overage, container, losses, &maker).ok_or_else(|| {
+                Error::Refused(format!(
+                    "{with_overage} of {strength} ({basis} basis) cannot be made by dilution at the measuring step {step}: no volume from it up gives exactly {strength} or within {} of it with each volume at least the step and {} of a syringe that measures it: give a finer --measure-step",
+                    data.dilution.planning_margin, table.min_fraction
+                ))
+            })?;
+            calc.extend(sized.lines.iter().cloned());
+            let d = dilution(
+                spec,
+                stock,
+                diluent.as_deref(),
+                target,
+                sized.total,
+                step,
+                losses,
+                calc,
+                warnings,
+            )?;
+            (Method::Dilution, sized, Some(step), Some(d), None)
+        }
+        MethodRequest::Powder {
+            stock_form,
+            certificate,
+            balance,
+        } => {
+            if let Some(step) = req.measure_step {
+                return Err(Error::input(
+                    "--measure-step",
+                    "no measuring step with `--method powder` (it makes up to volume in a flask; the step is for the dilution's syringes)",
+                    format!("`{step}`"),
+                ));
+            }
+            let stock_form = stock_form.unwrap_or(formula.active.stock_form);
+            let factor = content_factor(
+                Substance::sodium_thiosulfate(),
+                stock_form,
+                certificate.as_ref(),
+                basis,
+            );
+            let weighs = |v: Volume| powder_weighs(strength, factor, *balance, tolerance, v);
+            let sized = batch_volume(
+                with_overage,
+                container,
+                losses,
+                &Maker::Powder {
+                    flasks: &data.flasks,
+                    weighs: &weighs,
+                },
+            )
+            .expect("the powder method always has a volume");
+            calc.extend(sized.lines.iter().cloned());
+            let p = powder(
+                formula,
+                stock_form,
+                certificate.as_ref(),
+                *balance,
+                target,
+                sized.total,
+                sized.flask,
+                calc,
+                warnings,
+            )?;
+            calc.push(format!(
+                "Filtered into the final vials: {} needed − filter hold-up {} = {}",
+                sized.need, losses.filter_hold_up, sized.filled
+            ));
+            (Method::Powder, sized, None, None, Some(p))
+        }
     })
 }
 
