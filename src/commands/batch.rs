@@ -133,8 +133,9 @@ pub(crate) fn record_sheet<'a>(
     let paper = super::paper(args.print.paper);
     let renderer = Renderer::new(templates)?;
     let html = renderer.render("record.html", &view(facility, paper)?)?;
-    output::emit(
-        &crate::render::pdf::bytes(html, args.format == SheetFormat::Pdf)?,
+    super::deliver(
+        html,
+        args.format == SheetFormat::Pdf,
         args.output.as_deref(),
         args.force,
     )

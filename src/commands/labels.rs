@@ -8,8 +8,8 @@ use super::session::session_plan;
 use crate::cli::{
     LabelSheetArgs, LabelsArgs, LabelsTarget, PaperArg, SessionLabelsArgs, SheetFormat,
 };
-use crate::error::{Error, Result};
-use crate::formula::{Catalog, Entry, Preparation};
+use crate::error::Result;
+use crate::formula::{Catalog, Preparation};
 use crate::output;
 use crate::render::html::Renderer;
 use crate::request::batch::refuse_solution_options;
@@ -80,8 +80,9 @@ impl<'a> LabelRun<'a> {
             SheetFormat::Html | SheetFormat::Pdf => {
                 output::check(self.output, self.force)?;
                 let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
-                output::emit(
-                    &crate::render::pdf::bytes(html, self.format == SheetFormat::Pdf)?,
+                super::deliver(
+                    html,
+                    self.format == SheetFormat::Pdf,
                     self.output,
                     self.force,
                 )?;
@@ -144,14 +145,14 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
         Preparation::Ointment => {
             refuse_solution_options(b)?;
             let plan = plan_ointment(entry, b, extras.components)?;
-            check(plan_json(&plan)?)?;
-            check_record_lot(
-                entry,
+            check(crate::request::saved_plan::plan_json(&plan)?)?;
+            crate::plan::record::check_record_lot(
+                &entry.formula,
                 crate::formula::Strength::Percent(plan.strength),
                 plan.record.as_ref(),
             )?;
             warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
-            let trace = trace_of(plan.record.as_ref());
+            let trace = crate::view::trace::trace_of(plan.record.as_ref());
             let label =
                 |purpose| content::ointment(entry, &plan, facility.as_deref(), &trace, purpose);
             texts.extend((0..plan.fill.count).map(|_| label("container")));
@@ -160,14 +161,14 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
         }
         Preparation::Solution => {
             let plan = plan_solution(entry, b, extras.components)?;
-            check(plan_json(&plan)?)?;
-            check_record_lot(
-                entry,
+            check(crate::request::saved_plan::plan_json(&plan)?)?;
+            crate::plan::record::check_record_lot(
+                &entry.formula,
                 crate::formula::Strength::Concentration(plan.strength),
                 plan.record.as_ref(),
             )?;
             warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
-            let trace = trace_of(plan.record.as_ref());
+            let trace = crate::view::trace::trace_of(plan.record.as_ref());
             let fill = &plan.fill;
             // Every vial holds its share and its residual but the last, which holds the rest.
             for k in 1..=fill.count {
@@ -207,29 +208,6 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
         warnings,
         templates,
     )
-}
-
-/// A plan as JSON, to compare with a saved one.
-fn plan_json<T: serde::Serialize>(plan: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(plan).map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
-}
-
-/// A lot number of stscalc's own scheme for this formula must be of the batch's day and
-/// strength: a mismatch means the lot of another batch was typed.
-fn check_record_lot(
-    entry: &Entry,
-    made: crate::formula::Strength,
-    record: Option<&crate::plan::record::BatchRecord>,
-) -> Result<()> {
-    match record {
-        Some(r) => crate::plan::record::check_given_lot(
-            &entry.formula,
-            made,
-            &r.lot.number,
-            r.compounded_at.date,
-        ),
-        None => Ok(()),
-    }
 }
 
 /// `stscalc labels session`: one label per syringe of a checked session, plus `--copies` of
@@ -285,8 +263,4 @@ fn session_labels(
         Vec::new(),
         templates,
     )
-}
-
-fn trace_of(record: Option<&crate::plan::record::BatchRecord>) -> Traceability {
-    record.map(Traceability::from).unwrap_or_default()
 }

@@ -59,3 +59,9 @@ pub(crate) fn paper(arg: Option<PaperArg>) -> Paper {
         Some(PaperArg::Letter) | None => Paper::Letter,
     }
 }
+
+/// Delivers a printed sheet: the HTML itself, or (with `pdf`) the PDF the browser prints from
+/// it, to the output file or standard output.
+pub(crate) fn deliver(html: String, pdf: bool, output: Option<&Path>, force: bool) -> Result<()> {
+    crate::output::emit(&crate::render::pdf::bytes(html, pdf)?, output, force)
+}

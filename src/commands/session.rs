@@ -97,8 +97,9 @@ fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Res
     sheet.bud = fields.bud;
     sheet.set_page_header();
     let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
-    output::emit(
-        &crate::render::pdf::bytes(html, args.format == SheetFormat::Pdf)?,
+    super::deliver(
+        html,
+        args.format == SheetFormat::Pdf,
         args.output.as_deref(),
         args.force,
     )

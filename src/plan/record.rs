@@ -517,3 +517,16 @@ pub fn storage_statement(formula: &Formula, record: Option<&BatchRecord>) -> Str
         _ => formula.storage.clone(),
     }
 }
+
+/// A lot number of stscalc's own scheme for this formula must be of the batch's day and
+/// strength: a mismatch means the lot of another batch was typed.
+pub fn check_record_lot(
+    formula: &Formula,
+    made: Strength,
+    record: Option<&BatchRecord>,
+) -> Result<()> {
+    match record {
+        Some(r) => check_given_lot(formula, made, &r.lot.number, r.compounded_at.date),
+        None => Ok(()),
+    }
+}

@@ -408,3 +408,8 @@ pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Resul
     }
     Ok(())
 }
+
+/// A plan as JSON, to compare with a saved one.
+pub fn plan_json<T: serde::Serialize>(plan: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(plan).map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
+}
