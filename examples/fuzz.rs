@@ -19,7 +19,7 @@
 //! `session` and `supply` through the CLI), `stock` (label stocks; one that loads is printed
 //! on), `request` (request files in TOML and JSON, run by `batch` and `verify`), `csv` (lesion
 //! lists, run by `session` and `labels session`) and `cli` (whole command lines through
-//! `stscalc::app::run`, in-process, as `src/main.rs` runs them).
+//! `stscalc::commands::run`, in-process, as `src/main.rs` runs them).
 //!
 //! Every call runs under `catch_unwind`. A panic is a failure, and so is an error whose message
 //! is not one line or a call slower than 5 s. Each failure is printed with its target and its
@@ -557,7 +557,7 @@ fn guard<T>(
 fn run_cli(args: &[String]) -> Result<(), stscalc::Error> {
     let argv = std::iter::once("stscalc".to_string()).chain(args.iter().cloned());
     match stscalc::cli::Cli::try_parse_from(argv) {
-        Ok(cli) => stscalc::app::run(cli),
+        Ok(cli) => stscalc::commands::run(cli),
         Err(_) => Ok(()),
     }
 }
@@ -608,8 +608,8 @@ impl Worker {
                     let _ = stscalc::quantity::bounded_number(t);
                     let _ = stscalc::days::Days::parse("f", t);
                     let _ = stscalc::formula::solution::Milliosmolar::parse(t);
-                    let _ = t.parse::<stscalc::labels::Length>();
-                    stscalc::plan::supply::PerApplication::parse(t).map(|_| ())
+                    let _ = t.parse::<stscalc::view::labels::Length>();
+                    stscalc::request::parse::per_application(t).map(|_| ())
                 })?;
             }
             Target::Date => {
@@ -689,9 +689,9 @@ impl Worker {
                 let show = || format!("{stem}.toml: {text:?}");
                 let name = format!("{stem}.toml");
                 let stock = guard(target, &show, || {
-                    let stock = stscalc::labels::Stock::parse(&name, &text)?;
+                    let stock = stscalc::view::labels::Stock::parse(&name, &text)?;
                     let _ = (stock.per_sheet(), stock.fit());
-                    let _ = stscalc::labels::StockView::of(&stock);
+                    let _ = stscalc::view::labels::StockView::of(&stock);
                     Ok(stock)
                 })?;
                 if stock.is_some() {
@@ -719,7 +719,9 @@ impl Worker {
                 let json = text.trim_start().starts_with('{');
                 let p = self.write(if json { "r.json" } else { "r.toml" }, &text);
                 let show = || format!("{text:?}");
-                guard(target, &show, || stscalc::request::read(&p).map(|_| ()))?;
+                guard(target, &show, || {
+                    stscalc::request::file::read(&p).map(|_| ())
+                })?;
                 let command = if self.rng.chance(3) {
                     "verify"
                 } else {
@@ -733,7 +735,7 @@ impl Worker {
                 let text = mutate(&mut self.rng, &seed, &s.csv);
                 let show = || format!("{text:?}");
                 let parsed = guard(target, &show, || {
-                    stscalc::plan::session::lesions_from_csv("l.csv", &text)
+                    stscalc::request::lesion_csv::lesions_from_csv("l.csv", &text)
                 })?;
                 if parsed.is_some() {
                     let p = self.write("l.csv", &text).display().to_string();
@@ -959,7 +961,7 @@ fn main() {
     }
     // No browser: a PDF request fails fast with its ordinary error.
     std::env::set_var(
-        stscalc::pdf::BROWSER_ENV,
+        stscalc::render::pdf::BROWSER_ENV,
         "/nonexistent/stscalc-fuzz-no-browser",
     );
     std::panic::set_hook(Box::new(|info| {

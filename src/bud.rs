@@ -503,7 +503,7 @@ pub struct Rules {
 }
 
 /// Where the syringes of an intralesional session are drawn up (`--drawn-up`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DrawnUp {
     /// At the bedside from the vial, outside an ISO 5 primary engineering control: an

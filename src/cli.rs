@@ -250,7 +250,7 @@ pub struct BatchArgs {
 pub struct PrintArgs {
     /// Paper size (default letter; labels use their stock's paper).
     #[arg(long, value_enum)]
-    pub paper: Option<crate::sheets::Paper>,
+    pub paper: Option<PaperArg>,
 
     /// Facility name and contact printed on sheets and labels, e.g. "Hill Pharmacy, 555-0100".
     #[arg(long, value_name = "TEXT")]
@@ -378,7 +378,7 @@ pub struct SessionSheetOptions {
     /// with a BUD of its own); the limits are in data/bud-rules.toml. A syringe never carries
     /// the vial's BUD.
     #[arg(long, value_enum, value_name = "WHERE")]
-    pub drawn_up: Option<crate::bud::DrawnUp>,
+    pub drawn_up: Option<DrawnUpArg>,
 
     /// Time the syringes are drawn up, `HH:MM` (24-hour) on the session's date: fills in the
     /// time and the deadline (or the ISO 5 BUD) on the labels and the sheet.
@@ -387,7 +387,7 @@ pub struct SessionSheetOptions {
 
     /// Paper size of the session sheet (default letter; labels use their stock's paper).
     #[arg(long, value_enum)]
-    pub paper: Option<crate::sheets::Paper>,
+    pub paper: Option<PaperArg>,
 }
 
 /// Options of `stscalc session-sheet`.
@@ -428,7 +428,7 @@ pub struct SessionSheetArgs {
 
     /// Paper size (default letter).
     #[arg(long, value_enum)]
-    pub paper: Option<crate::sheets::Paper>,
+    pub paper: Option<PaperArg>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = PrintFormat::Html)]
@@ -633,4 +633,44 @@ pub struct VerifyArgs {
     /// formula, batch size or lot differs from the request.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+}
+
+/// Paper size for a record or a session sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaperArg {
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+    /// A4, 210 × 297 mm.
+    A4,
+}
+
+impl PaperArg {
+    /// The name as written on the command line (and in label stocks).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaperArg::Letter => "letter",
+            PaperArg::A4 => "a4",
+        }
+    }
+}
+
+/// Where the syringes of an intralesional session are drawn up (`--drawn-up`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DrawnUpArg {
+    /// At the bedside from the vial, outside an ISO 5 primary engineering control: an
+    /// immediate-use preparation, given within the time of its rule (USP <797>: 4 hours).
+    ImmediateUse,
+    /// By the pharmacy in an ISO 5 primary engineering control, as a sterile preparation with
+    /// a beyond-use date of its own.
+    Iso5,
+}
+
+impl DrawnUpArg {
+    /// The name as written on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DrawnUpArg::ImmediateUse => "immediate-use",
+            DrawnUpArg::Iso5 => "iso5",
+        }
+    }
 }

@@ -1,10 +1,45 @@
-//! The one place that writes files: atomically (a temporary file in the same folder, then a
-//! rename), only to a regular file or a new name, and never over an existing file unless asked.
+//! The one place that writes: files atomically (a temporary file in the same folder, then a
+//! rename), only to a regular file or a new name, and never over an existing file unless asked;
+//! standard output ([`emit`]) and the warnings on standard error ([`warn`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+
+/// Writes `bytes` to the output file, or to standard output when there is none.
+pub fn emit(bytes: &[u8], output: Option<&Path>, force: bool) -> Result<()> {
+    match output {
+        Some(path) => write_file(path, bytes, force),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|_| out.flush())
+                .map_err(|source| Error::Io {
+                    path: "standard output".into(),
+                    source,
+                })
+        }
+    }
+}
+
+/// Checks the output file, if there is one, before slow work (printing a PDF) is done for it:
+/// [`check_target`] for a file, nothing for standard output.
+pub fn check(output: Option<&Path>, force: bool) -> Result<()> {
+    match output {
+        Some(p) => check_target(p, force).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+/// Prints warnings on standard error, one line each (`warning: …`). Best effort: a closed
+/// standard error does not turn a written sheet into a failure.
+pub fn warn(warnings: &[String]) {
+    let mut err = std::io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+}
 
 /// Writes `bytes` to `path` atomically. Without `force`, an existing file is an error and is
 /// left untouched; the check and the rename are one step (`persist_noclobber`), so a file that
@@ -25,7 +60,7 @@ pub fn write_files(files: &[(PathBuf, Vec<u8>)], force: bool) -> Result<()> {
             path: path.clone(),
             source,
         };
-        let (dir, existing) = check(path, force)?;
+        let (dir, existing) = inspect(path, force)?;
         let mut tmp = temp_file(dir).map_err(io)?;
         tmp.write_all(bytes).map_err(io)?;
         #[cfg(unix)]
@@ -104,11 +139,11 @@ fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
 /// `force`) a regular file. Returns the folder. Callers with slow work to do (printing a PDF)
 /// call it first.
 pub fn check_target(path: &Path, force: bool) -> Result<&Path> {
-    check(path, force).map(|(dir, _)| dir)
+    inspect(path, force).map(|(dir, _)| dir)
 }
 
 /// [`check_target`], also returning the mode of the regular file that will be replaced.
-fn check(path: &Path, force: bool) -> Result<(&Path, Option<u32>)> {
+fn inspect(path: &Path, force: bool) -> Result<(&Path, Option<u32>)> {
     let refuse = |what: String| Error::Io {
         path: path.to_path_buf(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidInput, what),

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod architecture;
 mod balance;
 mod browser;
 mod bud;

@@ -7,13 +7,14 @@ pub mod series;
 pub mod session;
 pub mod solution;
 pub mod supply;
+pub mod syringe;
+pub mod text;
 pub mod verify;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::quantity::{parse_positive, Mass, Percent};
+use crate::quantity::{Mass, Percent};
 
 /// How much to make: a total, or a number of containers of a given fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,32 +35,6 @@ pub enum BatchSize {
 }
 
 impl BatchSize {
-    /// Parses `4x30g` (also `4 x 30 g`, `4×30g`) for the `--containers` option.
-    pub fn parse_containers(text: &str) -> Result<BatchSize> {
-        let field = "--containers";
-        let expected = "a count and a fill such as `4x30g`";
-        let found = format!("`{}`", text.trim());
-        let (count, fill) = text
-            .split_once(['x', 'X', '×'])
-            .ok_or_else(|| Error::input(field, expected, found.clone()))?;
-        let count: i64 = count
-            .trim()
-            .parse()
-            .map_err(|_| Error::input(field, expected, found.clone()))?;
-        if count <= 0 || count > 100_000 {
-            return Err(Error::input(
-                field,
-                "a container count from 1 to 100,000 (as in `4x30g`)",
-                found,
-            ));
-        }
-        let fill: Mass = parse_positive(field, fill)?;
-        Ok(BatchSize::Containers {
-            count: count as u32,
-            fill,
-        })
-    }
-
     /// The nominal total, before overage.
     pub fn nominal(&self) -> Mass {
         match *self {
@@ -80,23 +55,6 @@ pub enum Overage {
 }
 
 impl Overage {
-    /// Parses `10%` or `5g` for `--overage`; 0 to 100 % or a non-negative mass.
-    pub fn parse(text: &str) -> Result<Overage> {
-        use crate::quantity::Quantity;
-        let field = "--overage";
-        let expected = "a percentage from 0 % to 100 % such as `10%`, or a mass such as `5g`";
-        let found = format!("`{}`", text.trim());
-        match text.parse::<Quantity>() {
-            Ok(Quantity::Percent(p))
-                if p.value() >= Decimal::ZERO && p.value() <= Decimal::ONE_HUNDRED =>
-            {
-                Ok(Overage::Percent(p))
-            }
-            Ok(Quantity::Mass(m)) if m.g() >= Decimal::ZERO => Ok(Overage::Amount(m)),
-            _ => Err(Error::input(field, expected, found)),
-        }
-    }
-
     /// The total to make from `nominal`.
     pub fn apply(&self, nominal: Mass) -> Mass {
         match *self {
@@ -108,7 +66,10 @@ impl Overage {
 
 /// The balance readability assumed when none is given (`--readability`'s default), also used
 /// to size a powder batch that `stscalc session` suggests.
-pub const DEFAULT_READABILITY: &str = "0.001 g";
+pub fn default_readability() -> Mass {
+    // 0.001 g: a milligram analytical balance.
+    Mass::from_g(Decimal::new(1, 3))
+}
 
 /// The balance used, and so the smallest quantity it may weigh (USP <41>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -16,8 +16,6 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::ointment::OintmentPlan;
-use super::solution::{Method, SolutionPlan};
 use crate::bud::{self, BudResult, ComponentExpiry, CompoundedAt, DayCount, Storage};
 use crate::error::{Error, Result};
 use crate::formula::{Formula, Preparation, Strength};
@@ -56,45 +54,6 @@ pub fn check_lot(field: &str, text: &str) -> Result<String> {
             format!("`{t}`"),
         ))
     }
-}
-
-/// Parses `ID=LOT@EXPIRY` or `ID=LOT@EXPIRY@MANUFACTURER`; the expiry is `YYYY-MM-DD` or
-/// `YYYY-MM` (the month's last day).
-pub fn parse_component(field: &str, text: &str) -> Result<ComponentLotInput> {
-    let t = text.trim();
-    let expected = "`ID=LOT@YYYY-MM-DD` (optionally `@MANUFACTURER`), e.g. `sts=LOT123@2027-05-31`";
-    let bad = || Error::input(field, expected, format!("`{t}`"));
-    let (id, rest) = t.split_once('=').ok_or_else(bad)?;
-    let mut parts = rest.splitn(3, '@');
-    let lot = parts.next().unwrap_or("");
-    let expiry = parts.next().ok_or_else(bad)?;
-    let manufacturer = parts.next().map(str::trim).filter(|m| !m.is_empty());
-    let id = id.trim();
-    if id.is_empty() || lot.trim().is_empty() {
-        return Err(bad());
-    }
-    component_input(field, id, lot, expiry, manufacturer.map(str::to_string), t)
-}
-
-/// Builds a [`ComponentLotInput`] from separate fields (the request file's `components`).
-pub fn component_input(
-    field: &str,
-    id: &str,
-    lot: &str,
-    expiry: &str,
-    manufacturer: Option<String>,
-    whole: &str,
-) -> Result<ComponentLotInput> {
-    let lot = check_lot(&format!("{field} {id}"), lot)?;
-    let date = bud::parse_expiry(&format!("{field} {id}"), expiry, whole)?;
-    Ok(ComponentLotInput {
-        id: id.trim().to_string(),
-        lot,
-        expiry: date,
-        expiry_as_written: expiry.trim().to_string(),
-        manufacturer,
-        field: field.to_string(),
-    })
 }
 
 /// What the record needs besides the formula.
@@ -419,34 +378,6 @@ pub fn record(formula: &Formula, req: &RecordRequest) -> Result<BatchRecord> {
     record_for(formula, &formula.components(), req)
 }
 
-/// The components of a solution batch as (id, name): the stock injection and the diluent for
-/// the dilution method, the active and the vehicle (water for injection) from powder.
-pub fn solution_components(formula: &Formula, plan: &SolutionPlan) -> Vec<(String, String)> {
-    match &plan.dilution {
-        Some(d) => {
-            let mut v = vec![(
-                d.stock.id.clone().unwrap_or_else(|| "stock".into()),
-                d.stock.name.clone(),
-            )];
-            // At the stock's own strength no diluent is used, so none has a lot to record.
-            if !d.diluent_volume.ml().is_zero() {
-                v.push((d.diluent.id.clone(), d.diluent.name.clone()));
-            }
-            v
-        }
-        None => vec![
-            (formula.active.id.clone(), formula.active.name.clone()),
-            (formula.vehicle.id.clone(), formula.vehicle.name.clone()),
-        ],
-    }
-}
-
-/// The preparation method to evaluate the BUD with: the solution's method when the formula's
-/// `[bud]` declares per-method inputs, otherwise none.
-pub fn bud_method(formula: &Formula, method: Method) -> Option<String> {
-    (!formula.bud().methods.is_empty()).then(|| method.to_string())
-}
-
 /// Builds the record of a batch of `formula` made from `known` components, as (id, name).
 pub fn record_for(
     formula: &Formula,
@@ -565,7 +496,7 @@ pub fn record_for(
         compounded_at: req.compounded_at,
         method: resolved.method.clone(),
         // The formula's storage statement holds for its usual storage; another one the formula
-        // allows is printed on its own (see `storage_line`).
+        // allows is printed on its own (see `storage_statement`).
         storage_from: if storage != resolved.default_storage {
             "request".into()
         } else {
@@ -577,49 +508,25 @@ pub fn record_for(
     })
 }
 
-impl OintmentPlan {
-    /// Adds the batch record to the plan; its warnings join the plan's.
-    pub fn attach_record(&mut self, record: BatchRecord) {
-        self.warnings.extend(record.warnings.iter().cloned());
-        self.record = Some(record);
+/// The storage statement of a batch: the formula's own, unless the batch record stores the
+/// batch otherwise (`--storage`), when it must say the storage its BUD was given for. The
+/// plan, the record and the labels all print this one.
+pub fn storage_statement(formula: &Formula, record: Option<&BatchRecord>) -> String {
+    match record {
+        Some(r) if r.storage_from == "request" => format!("Store {}.", r.bud.storage.phrase()),
+        _ => formula.storage.clone(),
     }
 }
 
-impl SolutionPlan {
-    /// Adds the batch record to the plan; its warnings join the plan's. The plan's BUD line
-    /// and storage statement were worked out at the formula's usual storage: a batch stored
-    /// otherwise (`--storage`) gets them for its own storage, so the sheet does not state one
-    /// storage and BUD above and another in the record.
-    pub fn attach_record(&mut self, formula: &Formula, record: BatchRecord) -> Result<()> {
-        let storage = record.bud.storage;
-        if storage != self.bud.storage {
-            let resolved = formula.bud().resolve(record.method.as_deref())?;
-            self.bud = bud::duration_limit(&resolved, storage)?;
-        }
-        self.storage = crate::labels::content::storage_line(formula, Some(&record));
-        self.warnings.extend(record.warnings.iter().cloned());
-        self.record = Some(record);
-        Ok(())
-    }
-}
-
-impl From<&BatchRecord> for crate::labels::content::Traceability {
-    /// What the printed record and the labels show of a batch record.
-    fn from(r: &BatchRecord) -> Self {
-        let b = &r.bud;
-        let days = b
-            .limits
-            .iter()
-            .any(|l| l.limit.is_some_and(|x| x.unit == bud::LimitUnit::Days));
-        crate::labels::content::Traceability {
-            lot: Some(r.lot.number.clone()),
-            compounded_at: Some(r.compounded_at.to_string()),
-            bud: Some(b.text.clone()),
-            bud_basis: Some(if days {
-                format!("{}; {}", b.reason, b.convention_text)
-            } else {
-                b.reason.clone()
-            }),
-        }
+/// A lot number of stscalc's own scheme for this formula must be of the batch's day and
+/// strength: a mismatch means the lot of another batch was typed.
+pub fn check_record_lot(
+    formula: &Formula,
+    made: Strength,
+    record: Option<&BatchRecord>,
+) -> Result<()> {
+    match record {
+        Some(r) => check_given_lot(formula, made, &r.lot.number, r.compounded_at.date),
+        None => Ok(()),
     }
 }

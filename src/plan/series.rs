@@ -17,8 +17,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::session::{mass_text, serialize_mass_as_printed, SessionPlan};
 use super::solution::{BatchSizing, Method};
+use super::text::{count_text, mass_text, serialize_mass_as_printed};
 use crate::days::Days;
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
@@ -153,8 +153,26 @@ fn add(date: NaiveDate, days: i64, field: &str) -> Result<NaiveDate> {
         })
 }
 
+/// What a series takes of its session's check: the formula and the solution one session needs.
+/// Built from the session's plan (`SeriesInput::from(&session_plan)`).
+#[derive(Debug, Clone)]
+pub struct SeriesInput {
+    /// The formula's id, for the batch command.
+    pub formula_id: String,
+    /// The solution to prepare for one session (injected, dead space and the vial's residual).
+    pub to_prepare: Volume,
+    /// The volume injected in one session.
+    pub total_volume: Volume,
+    /// The mass injected in one session.
+    pub total_mass: Mass,
+    /// That mass as printed.
+    pub total_mass_text: String,
+    /// The `--strength …` part of the batch command, when the batch is made off the default.
+    pub batch_strength: Option<String>,
+}
+
 /// Plans a series of identical sessions.
-pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> Result<SeriesPlan> {
+pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> Result<SeriesPlan> {
     if req.sessions == 0 || req.sessions > HARD_MAX_SESSIONS {
         return Err(Error::input(
             "--sessions",
@@ -162,42 +180,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
             req.sessions.to_string(),
         ));
     }
-    // The formula's interval is local policy like the per-session maximums: sessions closer
-    // together put more drug into the patient per week than the policy allows.
-    let mut warnings = Vec::new();
-    let mut overridden = None;
-    if req.every < dosing.interval {
-        let shorter = format!(
-            "the interval between sessions {} is shorter than the policy interval {}",
-            req.every, dosing.interval
-        );
-        match &req.override_reason {
-            None => {
-                return Err(Error::Refused(format!(
-                    "refused: `--every`: {shorter} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
-                    session.formula.id
-                )))
-            }
-            Some(r) => {
-                warnings.push(format!(
-                    "POLICY INTERVAL OVERRIDDEN: {shorter}. Reason given: {r}"
-                ));
-                overridden = Some(shorter);
-            }
-        }
-    }
-    // A series longer than the published regimen is the prescriber's decision, not the
-    // formula's: planned, with a warning (the regimen's evidence covers its own length only).
-    if let Some(regimen) = dosing.regimen_sessions {
-        if req.sessions > regimen {
-            warnings.push(format!(
-                "the series has {}, more than the {} of the formula's regimen ({}): a longer series is the prescriber's decision; confirm it before preparing",
-                crate::plan::session::count_text(req.sessions.into(), "session", "sessions"),
-                crate::plan::session::count_text(regimen.into(), "session", "sessions"),
-                dosing.regimen_source.trim_end_matches('.')
-            ));
-        }
-    }
+    let (warnings, overridden) = policy_checks(session, dosing, req)?;
     let every = i64::from(req.every.get());
     let bud = i64::from(req.bud.days.get());
     let mut sessions = Vec::new();
@@ -227,32 +210,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
             preparation: preparations.len() as u32,
         });
     }
-    let mut without_batch = Vec::new();
-    for p in &mut preparations {
-        let sized = req.sizing.as_ref().and_then(|b| b.smallest_from(p.volume));
-        p.batch_volume = sized.as_ref().map_or(p.volume, |b| b.volume);
-        p.batch_reason = sized.as_ref().map_or_else(
-            || {
-                without_batch.push(p.number);
-                format!(
-                    "no batch of {} by the {} method is made within the formula's tolerance: work it out with the pharmacist",
-                    p.volume, req.method
-                )
-            },
-            |b| b.reason.clone(),
-        );
-        // The command is machine input: plain digits, no thousands separator.
-        // `--quantity` is what is drawn from the batch: `stscalc batch` adds its losses.
-        p.batch_command = match (&session.batch_strength, &sized) {
-            (Some(s), Some(b)) => format!(
-                "stscalc batch {} --quantity {}mL --method {}{s}",
-                session.formula.id,
-                b.quantity.ml().normalize(),
-                req.method
-            ),
-            _ => String::new(),
-        };
-    }
+    let without_batch = size_batches(session, req, &mut preparations);
     let n = rust_decimal::Decimal::from(req.sessions);
     let total_volume = Volume::from_ml(session.total_volume.ml() * n);
     let total_mass = Mass::from_g(session.total_mass.g() * n);
@@ -292,7 +250,7 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
     if dosing.regimen_sessions.is_none() {
         assumptions.push(format!(
             "Formula `{}` states no number of sessions for its regimen (`dosing.regimen_sessions`): the series length is not checked against it.",
-            session.formula.id
+            session.formula_id
         ));
     }
     Ok(SeriesPlan {
@@ -308,6 +266,90 @@ pub fn plan(session: &SessionPlan, dosing: &DosingSpec, req: &SeriesRequest) -> 
         warnings,
         overridden,
     })
+}
+
+/// The formula's policy for a series: an interval shorter than the policy's is refused unless
+/// a reason is given (then warned and returned as the override), and a series longer than the
+/// published regimen is warned about. Returns the warnings and the override.
+fn policy_checks(
+    session: &SeriesInput,
+    dosing: &DosingSpec,
+    req: &SeriesRequest,
+) -> Result<(Vec<String>, Option<String>)> {
+    // The formula's interval is local policy like the per-session maximums: sessions closer
+    // together put more drug into the patient per week than the policy allows.
+    let mut warnings = Vec::new();
+    let mut overridden = None;
+    if req.every < dosing.interval {
+        let shorter = format!(
+            "the interval between sessions {} is shorter than the policy interval {}",
+            req.every, dosing.interval
+        );
+        match &req.override_reason {
+            None => {
+                return Err(Error::Refused(format!(
+                    "refused: `--every`: {shorter} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
+                    session.formula_id
+                )))
+            }
+            Some(r) => {
+                warnings.push(format!(
+                    "POLICY INTERVAL OVERRIDDEN: {shorter}. Reason given: {r}"
+                ));
+                overridden = Some(shorter);
+            }
+        }
+    }
+    // A series longer than the published regimen is the prescriber's decision, not the
+    // formula's: planned, with a warning (the regimen's evidence covers its own length only).
+    if let Some(regimen) = dosing.regimen_sessions {
+        if req.sessions > regimen {
+            warnings.push(format!(
+                "the series has {}, more than the {} of the formula's regimen ({}): a longer series is the prescriber's decision; confirm it before preparing",
+                count_text(req.sessions.into(), "session", "sessions"),
+                count_text(regimen.into(), "session", "sessions"),
+                dosing.regimen_source.trim_end_matches('.')
+            ));
+        }
+    }
+    Ok((warnings, overridden))
+}
+
+/// Sizes each preparation's batch (the smallest the method makes within the formula's
+/// tolerance) with its reason and command. Returns the numbers of the preparations no batch
+/// could be sized for.
+fn size_batches(
+    session: &SeriesInput,
+    req: &SeriesRequest,
+    preparations: &mut [SeriesPreparation],
+) -> Vec<u32> {
+    let mut without_batch = Vec::new();
+    for p in preparations.iter_mut() {
+        let sized = req.sizing.as_ref().and_then(|b| b.smallest_from(p.volume));
+        p.batch_volume = sized.as_ref().map_or(p.volume, |b| b.volume);
+        p.batch_reason = sized.as_ref().map_or_else(
+            || {
+                without_batch.push(p.number);
+                format!(
+                    "no batch of {} by the {} method is made within the formula's tolerance: work it out with the pharmacist",
+                    p.volume, req.method
+                )
+            },
+            |b| b.reason.clone(),
+        );
+        // The command is machine input: plain digits, no thousands separator.
+        // `--quantity` is what is drawn from the batch: `stscalc batch` adds its losses.
+        p.batch_command = match (&session.batch_strength, &sized) {
+            (Some(s), Some(b)) => format!(
+                "stscalc batch {} --quantity {}mL --method {}{s}",
+                session.formula_id,
+                b.quantity.ml().normalize(),
+                req.method
+            ),
+            _ => String::new(),
+        };
+    }
+    without_batch
 }
 
 fn weeks(d: Days) -> String {

@@ -12,174 +12,25 @@
 //! made exactly where the measuring step allows). Every mg figure uses the concentration made,
 //! and a dose prescribed in mg is converted at it. Nothing here prints or touches files.
 
-use std::sync::OnceLock;
-
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::ointment::FormulaRef;
 use super::series::SeriesPlan;
 use super::solution::{concentration_text, convert, round_volume, BatchSizing, Method};
-use crate::data::{from_toml, FileKind};
+use super::syringe::{Syringe, SyringeTable};
+use super::text::{
+    count_text, mass_text, serialize_concentration_as_printed, serialize_mass_as_printed,
+    signed_percent,
+};
 use crate::error::{Error, Result};
 use crate::formula::{DosingSpec, Entry};
-use crate::quantity::{format_calculated, Concentration, Mass, Percent, Volume};
+use crate::quantity::{format_calculated, Concentration, Mass, Volume};
 use crate::substance::Form;
 
 /// Most lesions accepted in one session whatever the policy says, so a typo cannot ask for a
 /// million rows.
 pub const HARD_MAX_LESIONS: u32 = 1000;
-
-/// One syringe size.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Syringe {
-    /// Name for people.
-    pub name: String,
-    /// Nominal capacity.
-    pub capacity: Volume,
-    /// Smallest graduation.
-    pub graduation: Volume,
-    /// Volume the syringe keeps after injection.
-    pub dead_space: Volume,
-    /// Where the figures come from.
-    pub source: String,
-}
-
-/// The needle's hub dead space.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Needle {
-    /// Volume the needle hub keeps.
-    pub dead_space: Volume,
-    /// Where the figure comes from.
-    pub source: String,
-}
-
-/// The syringe table (`data/syringes.toml`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SyringeTable {
-    /// Below this share of capacity a dose is flagged.
-    pub min_fraction: Percent,
-    /// Where the rule comes from.
-    pub min_fraction_source: String,
-    /// The largest change rounding to a graduation may make to a dose, as a share of the dose;
-    /// a larger change is refused.
-    pub max_dose_change: Percent,
-    /// Where that bound comes from.
-    pub max_dose_change_source: String,
-    /// The needle used with every syringe.
-    pub needle: Needle,
-    /// Sizes, smallest first.
-    pub syringes: Vec<Syringe>,
-}
-
-const SYRINGES_TOML: &str = include_str!("../../data/syringes.toml");
-
-impl SyringeTable {
-    /// Parses and checks a syringe table: sizes listed smallest first, graduations above zero
-    /// that divide the capacity, dead spaces not negative.
-    pub fn parse(file: &str, text: &str) -> Result<SyringeTable> {
-        let t: SyringeTable = from_toml(FileKind::Data, file, text)?;
-        let bad = |message: String| Error::DataFile {
-            file: file.to_string(),
-            line: None,
-            column: None,
-            message,
-        };
-        if t.syringes.is_empty() {
-            return Err(bad("`syringes` is empty: expected at least one size".into()));
-        }
-        let mut previous = Decimal::ZERO;
-        for s in &t.syringes {
-            let (cap, grad) = (s.capacity.ml(), s.graduation.ml());
-            if cap <= previous {
-                return Err(bad(format!(
-                    "syringe `{}`: expected sizes listed smallest first, each larger than the one before",
-                    s.name
-                )));
-            }
-            if grad <= Decimal::ZERO || !(cap % grad).is_zero() {
-                return Err(bad(format!(
-                    "syringe `{}`: expected a graduation above zero that divides the capacity {}, found {}",
-                    s.name, s.capacity, s.graduation
-                )));
-            }
-            if s.dead_space.ml() < Decimal::ZERO {
-                return Err(bad(format!("syringe `{}`: negative dead space", s.name)));
-            }
-            previous = cap;
-        }
-        if t.needle.dead_space.ml() < Decimal::ZERO {
-            return Err(bad("`needle.dead_space` is negative".into()));
-        }
-        for (name, p) in [
-            ("min_fraction", t.min_fraction),
-            ("max_dose_change", t.max_dose_change),
-        ] {
-            if p.value() < Decimal::ZERO || p.value() >= Decimal::ONE_HUNDRED {
-                return Err(bad(format!(
-                    "`{name}` is {p}: expected a percentage from 0 % to below 100 %"
-                )));
-            }
-        }
-        Ok(t)
-    }
-
-    /// Whether a syringe of the table measures `v` well: one whose graduation measures `v`
-    /// (divides it) and of which `v` is at least `min_fraction` of the capacity (a volume above
-    /// the capacity takes several fills).
-    pub fn fit(&self, v: Volume) -> SyringeFit {
-        let mut measuring = self
-            .syringes
-            .iter()
-            .filter(|s| (v.ml() % s.graduation.ml()).is_zero())
-            .peekable();
-        let Some(smallest) = measuring.peek().map(|s| (*s).clone()) else {
-            return SyringeFit::NoSyringe;
-        };
-        if measuring.any(|s| v.ml() >= s.capacity.ml() * self.min_fraction.fraction()) {
-            SyringeFit::Fits
-        } else {
-            SyringeFit::TooSmall {
-                name: smallest.name,
-                minimum: Volume::from_ml(smallest.capacity.ml() * self.min_fraction.fraction()),
-            }
-        }
-    }
-
-    /// The shipped table, parsed once.
-    pub fn embedded() -> &'static SyringeTable {
-        static CELL: OnceLock<SyringeTable> = OnceLock::new();
-        CELL.get_or_init(|| {
-            SyringeTable::parse("data/syringes.toml", SYRINGES_TOML)
-                .expect("the embedded syringe table is checked by the test suite")
-        })
-    }
-
-    /// The smallest syringe that holds `v`, if any.
-    pub fn smallest_holding(&self, v: Volume) -> Option<&Syringe> {
-        self.syringes.iter().find(|s| s.capacity >= v)
-    }
-}
-
-/// How well the syringe table measures a volume ([`SyringeTable::fit`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SyringeFit {
-    /// A syringe whose graduation measures it holds it at no less than the minimum share.
-    Fits,
-    /// Every syringe whose graduation measures it is too large for it.
-    TooSmall {
-        /// The smallest of them.
-        name: String,
-        /// The least it measures well (`min_fraction` of its capacity).
-        minimum: Volume,
-    },
-    /// No syringe's graduation measures it: another device is assumed.
-    NoSyringe,
-}
 
 /// One lesion as the clinician describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -363,67 +214,6 @@ pub struct SessionPlan {
 
 const NEAREST: &str = "nearest graduation, halves away from zero";
 
-/// Writes a mass in milligrams, with grams beside it from 1,000 mg up.
-pub fn mass_text(m: Mass) -> String {
-    let mg = format_calculated(m.mg(), "mg", 2);
-    if m.g() >= Decimal::ONE {
-        format!("{mg} ({})", format_calculated(m.g(), "g", 4))
-    } else {
-        mg
-    }
-}
-
-/// Serializes a mass as every quantity is (the exact value in g and its unit) but with the
-/// text the session prints ([`mass_text`]), so that the JSON and the text read the same.
-pub fn serialize_mass_as_printed<S: serde::Serializer>(
-    m: &Mass,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    serialize_mass_with_text(m, &mass_text(*m), s)
-}
-
-/// Serializes a concentration as every quantity is, with the text the session prints
-/// ([`concentration_text`]: two decimals, `≈` when cut).
-pub fn serialize_concentration_as_printed<S: serde::Serializer>(
-    c: &Concentration,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    let mut st = s.serialize_struct("Concentration", 3)?;
-    st.serialize_field("value", &c.mg_per_ml().normalize().to_string())?;
-    st.serialize_field("unit", "mg/mL")?;
-    st.serialize_field("text", &concentration_text(*c))?;
-    st.end()
-}
-
-/// Serializes a mass with the given text (see [`serialize_mass_as_printed`]).
-pub fn serialize_mass_with_text<S: serde::Serializer>(
-    m: &Mass,
-    text: &str,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    let mut st = s.serialize_struct("Mass", 3)?;
-    st.serialize_field("value", &m.g().normalize().to_string())?;
-    st.serialize_field("unit", "g")?;
-    st.serialize_field("text", text)?;
-    st.end()
-}
-
-/// `n` and the word, singular for 1 (`1 syringe`, `3 syringes`), with thousands separators.
-pub fn count_text(n: u64, singular: &str, plural: &str) -> String {
-    let word = if n == 1 { singular } else { plural };
-    format!("{} {word}", crate::quantity::format_number(n.into()))
-}
-
-/// A change as a signed percentage, `+4 %` or `≈ -33.33 %` (two decimals at most).
-pub fn signed_percent(p: Decimal) -> String {
-    let sign = if p < Decimal::ZERO { "-" } else { "+" };
-    let t = format_calculated(p.abs(), "%", 2);
-    match t.strip_prefix("≈ ") {
-        Some(rest) => format!("≈ {sign}{rest}"),
-        None => format!("{sign}{t}"),
-    }
-}
-
 /// The formula's dosing section, or a refusal naming the formula.
 pub fn dosing_spec(entry: &Entry) -> Result<&DosingSpec> {
     entry.formula.dosing.as_ref().ok_or_else(|| {
@@ -464,6 +254,150 @@ fn plan_at(
     made: Option<(Concentration, Concentration)>,
 ) -> Result<(SessionPlan, Option<(Concentration, Concentration)>)> {
     let dosing = dosing_spec(entry)?;
+    let n = check_request(req)?;
+    let basis = req.basis;
+    let policy_basis = entry.formula.strength.basis;
+    // The batch is made at the formula's basis: exact when the caller knows it (the formula's
+    // own strength shown on another basis), else converted with the molar masses.
+    let on_formula_basis = req
+        .exact_on_formula_basis
+        .unwrap_or_else(|| convert(req.concentration, basis, policy_basis));
+    // Every mg figure and the limits use the concentration made.
+    let (conc, made_on_formula) = made.unwrap_or((req.concentration, on_formula_basis));
+    let mut calc = Vec::new();
+    let mut warnings = Vec::new();
+
+    let converted = mg_doses(req, conc, &mut calc);
+    // Syringe size per lesion: the smallest that holds the dose, or with --fill-across one size
+    // for all, the smallest that holds the largest dose (the finest graduation that serves all).
+    let (lesions, syringes) = draw(req, table, &converted, conc, &mut warnings)?;
+
+    let total_volume = Volume::from_ml(lesions.iter().map(|l| l.drawn.ml()).sum());
+    let drawn_list: Vec<String> = lesions.iter().map(|l| l.drawn.to_string()).collect();
+    if lesions.iter().all(|l| l.drawn == lesions[0].drawn) {
+        calc.push(format!(
+            "Volume injected: {} × {} = {total_volume}",
+            crate::quantity::format_number(n.into()),
+            lesions[0].drawn
+        ));
+    } else {
+        calc.push(format!(
+            "Volume injected: {} = {total_volume}",
+            drawn_list.join(" + ")
+        ));
+    }
+    let concentration_text = concentration_text(conc);
+    let dead_space = Volume::from_ml(syringes.iter().map(|s| s.dead_space.ml()).sum());
+    let per: Vec<String> = syringes
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} + needle {}",
+                s.syringe.name, s.syringe.dead_space, table.needle.dead_space
+            )
+        })
+        .collect();
+    calc.push(format!(
+        "Dead space: {} ({}) = {dead_space}",
+        count_text(syringes.len() as u64, "syringe", "syringes"),
+        summarize(&per)
+    ));
+    let to_prepare = Volume::from_ml(total_volume.ml() + dead_space.ml());
+    calc.push(format!(
+        "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
+    ));
+    let Suggested {
+        batch_volume,
+        batch_reason,
+        batch_strength,
+        made_now,
+        made_exactly,
+        batch_command,
+    } = suggest_batch(
+        entry,
+        req,
+        (on_formula_basis, &concentration_text),
+        to_prepare,
+        &mut calc,
+        &mut warnings,
+    )?;
+    let total_mass = Mass::from_g(lesions.iter().map(|l| l.mass.g()).sum());
+    calc.push(format!(
+        "Active injected: {total_volume} × {concentration_text} = {} ({basis} basis)",
+        mass_text(total_mass)
+    ));
+
+    // Policy maximums, compared on the policy's basis (from the drawn volumes, so that a
+    // converted concentration adds no rounding of its own).
+    let limits = limits(
+        dosing,
+        &lesions,
+        total_volume,
+        made_on_formula,
+        basis,
+        policy_basis,
+    );
+    let exceeded: Vec<String> = limits
+        .iter()
+        .filter(|l| l.exceeded)
+        .map(|l| format!("{} {} is above the maximum {}", l.what, l.value, l.limit))
+        .collect();
+    let override_reason = override_reason(req, &exceeded, entry, &mut warnings)?;
+
+    Ok((
+        SessionPlan {
+            formula: FormulaRef::of(entry),
+            concentration: conc,
+            concentration_text,
+            basis,
+            concentration_source: match made {
+            Some(_) => format!(
+                "{}, asked as {} and made at {} (within the planning margin: no batch volume makes it exactly)",
+                req.concentration_source,
+                req.concentration,
+                super::solution::concentration_text(conc)
+            ),
+            None => req.concentration_source.clone(),
+        },
+            // The label states what the vial holds: the concentration made.
+            label_strength: match (req.exact_on_formula_basis, made) {
+                (_, Some((_, f))) => format!(
+                    "{} ({policy_basis} basis)",
+                    super::solution::concentration_text(f)
+                ),
+                (Some(c), None) => format!("{c} ({policy_basis} basis)"),
+                (None, None) => format!("{conc} ({basis} basis)"),
+            },
+            formula_basis_concentration: on_formula_basis,
+            lesions,
+            syringes,
+            fill_across: req.fill_across,
+            total_volume,
+            total_mass,
+            total_mass_text: mass_text(total_mass),
+            dead_space,
+            to_prepare,
+            batch_volume,
+            batch_reason,
+            made_exactly,
+            batch_strength,
+            batch_command,
+            policy: dosing.policy.clone(),
+            limits,
+            override_text: override_text(&exceeded, None, override_reason.as_deref()),
+            exceeded,
+            override_reason,
+            calculations: calc,
+            warnings,
+            series: None,
+        },
+        made_now,
+    ))
+}
+
+/// Refuses a session of no lesion, of more than [`HARD_MAX_LESIONS`], or at no concentration.
+/// Returns the number of lesions.
+fn check_request(req: &SessionRequest) -> Result<usize> {
     let n = req.lesions.len();
     if n == 0 {
         return Err(Error::input(
@@ -486,20 +420,12 @@ fn plan_at(
             format!("`{}`", req.concentration),
         ));
     }
-    let basis = req.basis;
-    let policy_basis = entry.formula.strength.basis;
-    // The batch is made at the formula's basis: exact when the caller knows it (the formula's
-    // own strength shown on another basis), else converted with the molar masses.
-    let on_formula_basis = req
-        .exact_on_formula_basis
-        .unwrap_or_else(|| convert(req.concentration, basis, policy_basis));
-    // Every mg figure and the limits use the concentration made.
-    let (conc, made_on_formula) = made.unwrap_or((req.concentration, on_formula_basis));
-    let mut calc = Vec::new();
-    let mut warnings = Vec::new();
+    Ok(n)
+}
 
-    // Syringe size per lesion: the smallest that holds the dose, or with --fill-across one size
-    // for all, the smallest that holds the largest dose (the finest graduation that serves all).
+/// The lesions with their doses as volumes: a dose prescribed in mg converted at the
+/// concentration made (`conc`), the conversion said in `calc`.
+fn mg_doses(req: &SessionRequest, conc: Concentration, calc: &mut Vec<String>) -> Vec<Lesion> {
     let converted: Vec<Lesion> = req
         .lesions
         .iter()
@@ -529,6 +455,20 @@ fn plan_at(
             summarize(&in_mg)
         ));
     }
+    converted
+}
+
+/// Draws each dose into its syringe: the syringe chosen (its own smallest, or with
+/// `--fill-across` the one for the largest dose), the dose rounded to its graduation (refused
+/// past `max_dose_change`, flagged below `min_fraction`), and the syringes filled. Returns the
+/// lesions' doses and the syringes.
+fn draw(
+    req: &SessionRequest,
+    table: &SyringeTable,
+    converted: &[Lesion],
+    conc: Concentration,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<LesionDose>, Vec<SyringeFill>)> {
     let largest = converted.iter().map(|l| l.volume).max().expect("n > 0");
     let choose = |l: &Lesion, i: usize| -> Result<&Syringe> {
         let v = if req.fill_across { largest } else { l.volume };
@@ -544,7 +484,7 @@ fn plan_at(
         })
     };
 
-    let mut lesions = Vec::with_capacity(n);
+    let mut lesions = Vec::with_capacity(converted.len());
     let mut syringes: Vec<SyringeFill> = Vec::new();
     let syringe_dead =
         |s: &Syringe| Volume::from_ml(s.dead_space.ml() + table.needle.dead_space.ml());
@@ -613,22 +553,7 @@ fn plan_at(
         let mass = Mass::from_mg(drawn.ml() * conc.mg_per_ml());
         let below = drawn.ml() < s.capacity.ml() * table.min_fraction.fraction();
         if below {
-            let better = table
-                .smallest_holding(drawn)
-                .filter(|own| own.name != s.name);
-            let advice = match better {
-                Some(own) => format!(
-                    "the {} would measure it better: give it its own syringe (leave out --fill-across)",
-                    own.name
-                ),
-                None => "no smaller syringe is in the table".to_string(),
-            };
-            warnings.push(format!(
-                "Lesion {number}: {drawn} is below {} of the {} ({}): hard to measure accurately; {advice}.",
-                table.min_fraction,
-                s.name,
-                Volume::from_ml(s.capacity.ml() * table.min_fraction.fraction())
-            ));
+            warnings.push(below_min_warning(table, s, drawn, number));
         }
         // Start a new syringe unless filling across and this dose still fits in the current one.
         let fits = req.fill_across
@@ -683,41 +608,164 @@ fn plan_at(
             changed.join("; ")
         ));
     }
+    Ok((lesions, syringes))
+}
 
-    let total_volume = Volume::from_ml(lesions.iter().map(|l| l.drawn.ml()).sum());
-    let drawn_list: Vec<String> = lesions.iter().map(|l| l.drawn.to_string()).collect();
-    if lesions.iter().all(|l| l.drawn == lesions[0].drawn) {
-        calc.push(format!(
-            "Volume injected: {} × {} = {total_volume}",
-            crate::quantity::format_number(n.into()),
-            lesions[0].drawn
-        ));
+/// The warning for a dose of `drawn` below the syringe's `min_fraction`, with the syringe that
+/// would measure it better, if any.
+fn below_min_warning(table: &SyringeTable, s: &Syringe, drawn: Volume, number: u32) -> String {
+    let better = table
+        .smallest_holding(drawn)
+        .filter(|own| own.name != s.name);
+    let advice = match better {
+        Some(own) => format!(
+            "the {} would measure it better: give it its own syringe (leave out --fill-across)",
+            own.name
+        ),
+        None => "no smaller syringe is in the table".to_string(),
+    };
+    format!(
+        "Lesion {number}: {drawn} is below {} of the {} ({}): hard to measure accurately; {advice}.",
+        table.min_fraction,
+        s.name,
+        Volume::from_ml(s.capacity.ml() * table.min_fraction.fraction())
+    )
+}
+
+/// The formula's policy maximums, checked on the policy's basis against the drawn volumes at
+/// the concentration made (`made_on_formula`).
+fn limits(
+    dosing: &DosingSpec,
+    lesions: &[LesionDose],
+    total_volume: Volume,
+    made_on_formula: Concentration,
+    basis: Form,
+    policy_basis: Form,
+) -> Vec<LimitCheck> {
+    let n = lesions.len();
+    let on_policy = |v: Volume| Mass::from_mg(v.ml() * made_on_formula.mg_per_ml());
+    let largest_drawn = lesions.iter().map(|l| l.drawn).max().expect("n > 0");
+    let basis_note = if basis == policy_basis {
+        String::new()
     } else {
-        calc.push(format!(
-            "Volume injected: {} = {total_volume}",
-            drawn_list.join(" + ")
+        format!(" on the {policy_basis} basis")
+    };
+    let mut limits = Vec::new();
+    let mut check = |what: String, limit: String, value: String, exceeded: bool, reason: &str| {
+        limits.push(LimitCheck {
+            what,
+            limit,
+            value,
+            exceeded,
+            reason: reason.to_string(),
+        })
+    };
+    check(
+        "lesions in the session".into(),
+        crate::quantity::format_number(dosing.max_lesions.into()),
+        crate::quantity::format_number(n.into()),
+        n > dosing.max_lesions as usize,
+        &dosing.max_lesions_reason,
+    );
+    let pl = &dosing.per_lesion;
+    check(
+        "volume per lesion".into(),
+        pl.max_volume.to_string(),
+        largest_drawn.to_string(),
+        largest_drawn > pl.max_volume,
+        &pl.reason,
+    );
+    check(
+        format!("active per lesion ({policy_basis} basis)"),
+        mass_text(pl.max_mass),
+        format!("{}{basis_note}", mass_text(on_policy(largest_drawn))),
+        on_policy(largest_drawn) > pl.max_mass,
+        &pl.reason,
+    );
+    let ps = &dosing.per_session;
+    check(
+        "volume per session".into(),
+        ps.max_volume.to_string(),
+        total_volume.to_string(),
+        total_volume > ps.max_volume,
+        &ps.reason,
+    );
+    check(
+        format!("active per session ({policy_basis} basis)"),
+        mass_text(ps.max_mass),
+        format!("{}{basis_note}", mass_text(on_policy(total_volume))),
+        on_policy(total_volume) > ps.max_mass,
+        &ps.reason,
+    );
+    limits
+}
+
+/// The override reason (`--override-reason`), trimmed; refused when empty. A session past a
+/// policy maximum (`exceeded`) is refused without one, and warned about first with one.
+fn override_reason(
+    req: &SessionRequest,
+    exceeded: &[String],
+    entry: &Entry,
+    warnings: &mut Vec<String>,
+) -> Result<Option<String>> {
+    let override_reason = req
+        .override_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    if req.override_reason.is_some() && override_reason.is_none() {
+        return Err(Error::input(
+            "--override-reason",
+            "a reason in words",
+            "an empty text",
         ));
     }
-    let concentration_text = concentration_text(conc);
-    let dead_space = Volume::from_ml(syringes.iter().map(|s| s.dead_space.ml()).sum());
-    let per: Vec<String> = syringes
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {} + needle {}",
-                s.syringe.name, s.syringe.dead_space, table.needle.dead_space
-            )
-        })
-        .collect();
-    calc.push(format!(
-        "Dead space: {} ({}) = {dead_space}",
-        count_text(syringes.len() as u64, "syringe", "syringes"),
-        summarize(&per)
-    ));
-    let to_prepare = Volume::from_ml(total_volume.ml() + dead_space.ml());
-    calc.push(format!(
-        "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
-    ));
+    if !exceeded.is_empty() {
+        match &override_reason {
+            None => {
+                return Err(Error::Refused(format!(
+                    "refused: {} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
+                    exceeded.join("; "),
+                    entry.formula.id
+                )))
+            }
+            Some(r) => warnings.insert(
+                0,
+                format!(
+                    "POLICY MAXIMUM EXCEEDED: {}. Reason given: {r}",
+                    exceeded.join("; ")
+                ),
+            ),
+        }
+    }
+    Ok(override_reason)
+}
+
+/// The batch a session suggests (see [`suggest_batch`]).
+struct Suggested {
+    batch_volume: Volume,
+    batch_reason: String,
+    batch_strength: Option<String>,
+    made_now: Option<(Concentration, Concentration)>,
+    made_exactly: bool,
+    batch_command: String,
+}
+
+/// The batch suggested for a session that needs `to_prepare`: the one `stscalc batch` makes at
+/// the session's concentration (`on_formula_basis` on the formula's basis), exactly where the
+/// measuring step allows, with its command; no command (and a warning) when the strength is
+/// not exact in a few decimals on that basis or no batch volume reaches it.
+fn suggest_batch(
+    entry: &Entry,
+    req: &SessionRequest,
+    (on_formula_basis, concentration_text): (Concentration, &str),
+    to_prepare: Volume,
+    calc: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Result<Suggested> {
+    let basis = req.basis;
+    let policy_basis = entry.formula.strength.basis;
     // The batch must be made at the session's concentration, which `batch` takes on the
     // formula's basis. A strength that is not exact in a few decimals on that basis is not
     // rounded behind the pharmacist's back: no command is given and a warning says why.
@@ -797,154 +845,14 @@ fn plan_at(
             batch_quantity.ml().normalize()
         )
     });
-    let total_mass = Mass::from_g(lesions.iter().map(|l| l.mass.g()).sum());
-    calc.push(format!(
-        "Active injected: {total_volume} × {concentration_text} = {} ({basis} basis)",
-        mass_text(total_mass)
-    ));
-
-    // Policy maximums, compared on the policy's basis (from the drawn volumes, so that a
-    // converted concentration adds no rounding of its own).
-    let on_policy = |v: Volume| Mass::from_mg(v.ml() * made_on_formula.mg_per_ml());
-    let largest_drawn = lesions.iter().map(|l| l.drawn).max().expect("n > 0");
-    let basis_note = if basis == policy_basis {
-        String::new()
-    } else {
-        format!(" on the {policy_basis} basis")
-    };
-    let mut limits = Vec::new();
-    let mut check = |what: String, limit: String, value: String, exceeded: bool, reason: &str| {
-        limits.push(LimitCheck {
-            what,
-            limit,
-            value,
-            exceeded,
-            reason: reason.to_string(),
-        })
-    };
-    check(
-        "lesions in the session".into(),
-        crate::quantity::format_number(dosing.max_lesions.into()),
-        crate::quantity::format_number(n.into()),
-        n > dosing.max_lesions as usize,
-        &dosing.max_lesions_reason,
-    );
-    let pl = &dosing.per_lesion;
-    check(
-        "volume per lesion".into(),
-        pl.max_volume.to_string(),
-        largest_drawn.to_string(),
-        largest_drawn > pl.max_volume,
-        &pl.reason,
-    );
-    check(
-        format!("active per lesion ({policy_basis} basis)"),
-        mass_text(pl.max_mass),
-        format!("{}{basis_note}", mass_text(on_policy(largest_drawn))),
-        on_policy(largest_drawn) > pl.max_mass,
-        &pl.reason,
-    );
-    let ps = &dosing.per_session;
-    check(
-        "volume per session".into(),
-        ps.max_volume.to_string(),
-        total_volume.to_string(),
-        total_volume > ps.max_volume,
-        &ps.reason,
-    );
-    check(
-        format!("active per session ({policy_basis} basis)"),
-        mass_text(ps.max_mass),
-        format!("{}{basis_note}", mass_text(on_policy(total_volume))),
-        on_policy(total_volume) > ps.max_mass,
-        &ps.reason,
-    );
-    let exceeded: Vec<String> = limits
-        .iter()
-        .filter(|l| l.exceeded)
-        .map(|l| format!("{} {} is above the maximum {}", l.what, l.value, l.limit))
-        .collect();
-    let override_reason = req
-        .override_reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_string);
-    if req.override_reason.is_some() && override_reason.is_none() {
-        return Err(Error::input(
-            "--override-reason",
-            "a reason in words",
-            "an empty text",
-        ));
-    }
-    if !exceeded.is_empty() {
-        match &override_reason {
-            None => {
-                return Err(Error::Refused(format!(
-                    "refused: {} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
-                    exceeded.join("; "),
-                    entry.formula.id
-                )))
-            }
-            Some(r) => warnings.insert(
-                0,
-                format!(
-                    "POLICY MAXIMUM EXCEEDED: {}. Reason given: {r}",
-                    exceeded.join("; ")
-                ),
-            ),
-        }
-    }
-
-    Ok((
-        SessionPlan {
-            formula: FormulaRef::of(entry),
-            concentration: conc,
-            concentration_text,
-            basis,
-            concentration_source: match made {
-            Some(_) => format!(
-                "{}, asked as {} and made at {} (within the planning margin: no batch volume makes it exactly)",
-                req.concentration_source,
-                req.concentration,
-                super::solution::concentration_text(conc)
-            ),
-            None => req.concentration_source.clone(),
-        },
-            // The label states what the vial holds: the concentration made.
-            label_strength: match (req.exact_on_formula_basis, made) {
-                (_, Some((_, f))) => format!(
-                    "{} ({policy_basis} basis)",
-                    super::solution::concentration_text(f)
-                ),
-                (Some(c), None) => format!("{c} ({policy_basis} basis)"),
-                (None, None) => format!("{conc} ({basis} basis)"),
-            },
-            formula_basis_concentration: on_formula_basis,
-            lesions,
-            syringes,
-            fill_across: req.fill_across,
-            total_volume,
-            total_mass,
-            total_mass_text: mass_text(total_mass),
-            dead_space,
-            to_prepare,
-            batch_volume,
-            batch_reason,
-            made_exactly,
-            batch_strength,
-            batch_command,
-            policy: dosing.policy.clone(),
-            limits,
-            override_text: override_text(&exceeded, None, override_reason.as_deref()),
-            exceeded,
-            override_reason,
-            calculations: calc,
-            warnings,
-            series: None,
-        },
+    Ok(Suggested {
+        batch_volume,
+        batch_reason,
+        batch_strength,
         made_now,
-    ))
+        made_exactly,
+        batch_command,
+    })
 }
 
 /// The override line: what the reason overrides — the per-session maximums `exceeded` and the
@@ -968,172 +876,6 @@ pub fn override_text(
     })
 }
 
-/// Reads lesions from CSV text: a header naming the columns (`volume` required; `site`,
-/// `size`, `ulceration` and `inflammation` optional, the last two `yes` or `no` as on the seed-000
-/// visit sheet; any order), then one lesion per row. Blank lines and lines starting with `#`
-/// are skipped; a field may be quoted (`"left elbow, posterior"`, `""` for a quote). A bad row is
-/// a one-line error naming the file, its line and its row number.
-pub fn lesions_from_csv(file: &str, text: &str) -> Result<Vec<Lesion>> {
-    let err = |line: usize, message: String| Error::DataFile {
-        file: file.to_string(),
-        line: Some(line),
-        column: None,
-        message,
-    };
-    // Excel's "CSV UTF-8" starts the file with a byte-order mark: not part of the header.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rows = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let (header_line, header) = rows.next().ok_or_else(|| Error::DataFile {
-        file: file.to_string(),
-        line: None,
-        column: None,
-        message: "no header: expected a first line such as `site,size,volume`".into(),
-    })?;
-    let names = split_csv(header).map_err(|m| err(header_line, format!("header: {m}")))?;
-    let col = |name: &str| {
-        names
-            .iter()
-            .position(|n| n.trim().eq_ignore_ascii_case(name))
-    };
-    let (site, size, volume) = (col("site"), col("size"), col("volume"));
-    let (ulceration, inflammation) = (col("ulceration"), col("inflammation"));
-    if let Some(bad) = names
-        .iter()
-        .find(|n| !LESION_COLUMNS.contains(&n.trim().to_ascii_lowercase().as_str()))
-    {
-        return Err(err(
-            header_line,
-            format!(
-                "header: unknown column `{}`, expected `site`, `size`, `volume`, `ulceration` and `inflammation`",
-                bad.trim()
-            ),
-        ));
-    }
-    // A repeated column would be read from its first copy only and the other ignored: refuse
-    // it rather than guess which one the pharmacist meant.
-    for (i, n) in names.iter().enumerate() {
-        let n = n.trim();
-        if names[..i].iter().any(|m| m.trim().eq_ignore_ascii_case(n)) {
-            return Err(err(
-                header_line,
-                format!("header: column `{n}` is repeated, expected each column once"),
-            ));
-        }
-    }
-    let volume = volume.ok_or_else(|| {
-        err(
-            header_line,
-            "header: no `volume` column, expected a header such as `site,size,volume`".into(),
-        )
-    })?;
-    let mut lesions = Vec::new();
-    for (row, (line, text)) in rows.enumerate() {
-        let row = row + 1;
-        let fields = split_csv(text).map_err(|m| err(line, format!("row {row}: {m}")))?;
-        if fields.len() != names.len() {
-            return Err(err(
-                line,
-                format!(
-                    "row {row}: expected {} fields as in the header, found {}",
-                    names.len(),
-                    fields.len()
-                ),
-            ));
-        }
-        let get = |i: Option<usize>| {
-            i.map(|i| fields[i].trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
-        let v: Volume =
-            crate::quantity::parse_positive("volume", &fields[volume]).map_err(|e| {
-                let detail = match e {
-                    Error::Input {
-                        expected, found, ..
-                    } => format!("`volume` expected {expected}, found {found}"),
-                    other => other.to_string(),
-                };
-                err(line, format!("row {row}: {detail}"))
-            })?;
-        let yes_no = |i: Option<usize>, name: &str| -> Result<Option<String>> {
-            match get(i) {
-                None => Ok(None),
-                Some(t) => match t.to_ascii_lowercase().as_str() {
-                    "yes" | "no" => Ok(Some(t.to_ascii_lowercase())),
-                    _ => Err(err(
-                        line,
-                        format!("row {row}: `{name}` expected `yes`, `no` or nothing, found `{t}`"),
-                    )),
-                },
-            }
-        };
-        lesions.push(Lesion {
-            mass: None,
-            site: get(site),
-            size: get(size),
-            ulceration: yes_no(ulceration, "ulceration")?,
-            inflammation: yes_no(inflammation, "inflammation")?,
-            volume: v,
-        });
-        if lesions.len() > HARD_MAX_LESIONS as usize {
-            return Err(err(
-                line,
-                format!("row {row}: more than {HARD_MAX_LESIONS} lesions"),
-            ));
-        }
-    }
-    if lesions.is_empty() {
-        return Err(Error::DataFile {
-            file: file.to_string(),
-            line: None,
-            column: None,
-            message: "no lesions: expected one row per lesion after the header".into(),
-        });
-    }
-    Ok(lesions)
-}
-
-/// The columns a lesion file may have.
-const LESION_COLUMNS: [&str; 5] = ["site", "size", "volume", "ulceration", "inflammation"];
-
-/// Splits one CSV line into fields, honouring double quotes.
-fn split_csv(line: &str) -> std::result::Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.trim().is_empty() && !was_quoted => {
-                field.clear();
-                quoted = true;
-                was_quoted = true;
-            }
-            (false, ',') => {
-                fields.push(std::mem::take(&mut field));
-                was_quoted = false;
-            }
-            (false, '"') => return Err("a quote in the middle of a field".into()),
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("a quoted field is not closed".into());
-    }
-    fields.push(field);
-    Ok(fields)
-}
-
 /// Joins equal items as `n × item`, keeping their first order.
 fn summarize(items: &[String]) -> String {
     let mut out: Vec<(String, usize)> = Vec::new();
@@ -1155,62 +897,15 @@ fn summarize(items: &[String]) -> String {
         .join(", ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_embedded_syringe_table_loads() {
-        let t = SyringeTable::embedded();
-        assert_eq!(t.syringes.len(), 3);
-    }
-
-    #[test]
-    fn csv_quotes_and_order() {
-        let l = lesions_from_csv(
-            "l.csv",
-            "# visit 1\nvolume,site\n0.2 mL,\"left elbow, posterior\"\n\n0.1mL,\"the \"\"big\"\" one\"\n",
-        )
-        .unwrap();
-        assert_eq!(l.len(), 2);
-        assert_eq!(l[0].site.as_deref(), Some("left elbow, posterior"));
-        assert_eq!(l[1].site.as_deref(), Some("the \"big\" one"));
-        assert_eq!(l[1].size, None);
-    }
-
-    #[test]
-    fn a_volume_fits_a_syringe_whose_graduation_measures_it_at_20_percent() {
-        let t = SyringeTable::embedded();
-        let ml = |s: &str| Volume::from_ml(Decimal::from_str_exact(s).unwrap());
-        // 0.2 mL is 20 % of the 1 mL syringe (0.01 mL graduations): measured well.
-        assert_eq!(t.fit(ml("0.2")), SyringeFit::Fits);
-        // 0.1 mL is below 20 % of 1 mL and of 3 mL; the 5 mL syringe's 0.2 mL does not divide it.
-        assert!(
-            matches!(t.fit(ml("0.1")), SyringeFit::TooSmall { ref name, .. } if name == "1 mL tuberculin syringe")
-        );
-        // 0.005 mL is on no syringe's graduation: another device is assumed.
-        assert_eq!(t.fit(ml("0.005")), SyringeFit::NoSyringe);
-    }
-
-    #[test]
-    fn refuses_a_dose_change_bound_of_100_percent() {
-        let text = SYRINGES_TOML.replacen(
-            "max_dose_change = \"5 %\"",
-            "max_dose_change = \"100 %\"",
-            1,
-        );
-        let e = SyringeTable::parse("s.toml", &text)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("max_dose_change"), "{e}");
-    }
-
-    #[test]
-    fn refuses_an_unsorted_table() {
-        let text = SYRINGES_TOML.replacen("capacity = \"1 mL\"", "capacity = \"4 mL\"", 1);
-        let e = SyringeTable::parse("s.toml", &text)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("smallest first"), "{e}");
+impl From<&SessionPlan> for super::series::SeriesInput {
+    fn from(p: &SessionPlan) -> Self {
+        super::series::SeriesInput {
+            formula_id: p.formula.id.clone(),
+            to_prepare: p.to_prepare,
+            total_volume: p.total_volume,
+            total_mass: p.total_mass,
+            total_mass_text: p.total_mass_text.clone(),
+            batch_strength: p.batch_strength.clone(),
+        }
     }
 }

@@ -26,17 +26,16 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::ointment::{factor_explanation, FormulaRef, Stock};
-use super::session::SyringeTable;
-use super::verify::Tolerance;
+use super::syringe::SyringeTable;
 use super::NEAREST_STEP as NEAREST;
 use super::{display_factor, display_percent, Balance};
 use crate::bud::{duration_limit, DurationLimit};
 use crate::error::{Error, Result};
 use crate::formula::solution::Diluent;
+use crate::formula::Tolerance;
 use crate::formula::{Entry, Formula, Preparation, SolutionSpec, Strength};
 use crate::quantity::{
-    format_calculated, format_number, format_quantity, Concentration, Mass, Percent, Quantity,
-    Shown, Volume,
+    format_calculated, format_number, format_quantity, Concentration, Mass, Percent, Shown, Volume,
 };
 use crate::substance::{content_factor, Certificate, Form, Substance};
 
@@ -125,24 +124,6 @@ pub enum VolumeOverage {
 }
 
 impl VolumeOverage {
-    /// Parses `10%` or `1mL` for `--overage`; 0 to 100 % or a non-negative volume.
-    pub fn parse(text: &str) -> Result<VolumeOverage> {
-        let found = format!("`{}`", text.trim());
-        match text.parse::<Quantity>() {
-            Ok(Quantity::Percent(p))
-                if p.value() >= Decimal::ZERO && p.value() <= Decimal::ONE_HUNDRED =>
-            {
-                Ok(VolumeOverage::Percent(p))
-            }
-            Ok(Quantity::Volume(v)) if v.ml() >= Decimal::ZERO => Ok(VolumeOverage::Amount(v)),
-            _ => Err(Error::input(
-                "--overage",
-                "a percentage from 0 % to 100 % such as `10%`, or a volume such as `1mL`, for a solution",
-                found,
-            )),
-        }
-    }
-
     fn apply(&self, nominal: Volume) -> Volume {
         match *self {
             VolumeOverage::Percent(p) => {
@@ -712,92 +693,15 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         basis,
         tolerance: &tolerance,
     };
-    let (method, sized, step, dilution, powder) = match &req.method {
-        MethodRequest::Dilution { stock, diluent } => {
-            let step = req.measure_step.unwrap_or(spec.measure_step);
-            check_step(nominal, with_overage, step, req.measure_step.is_some())?;
-            let mut none = Vec::new();
-            let on_target =
-                stock_on_target(&stock_used(spec, stock, &mut none)?, target, &mut none)?;
-            let table = SyringeTable::embedded();
-            let maker = Maker::Dilution {
-                on_target,
-                step,
-                target,
-                table,
-                policy: &data.dilution,
-            };
-            // Never rounded to the edge of the tolerance: the smallest volume covering the
-            // need that gives the target exactly (or, where none does, within the margin).
-            let sized = batch_volume(with_overage, container.volume, &losses, &maker).ok_or_else(|| {
-                Error::Refused(format!(
-                    "{with_overage} of {strength} ({basis} basis) cannot be made by dilution at the measuring step {step}: no volume from it up gives exactly {strength} or within {} of it with each volume at least the step and {} of a syringe that measures it: give a finer --measure-step",
-                    data.dilution.planning_margin, table.min_fraction
-                ))
-            })?;
-            calc.extend(sized.lines.iter().cloned());
-            let d = dilution(
-                spec,
-                stock,
-                diluent.as_deref(),
-                target,
-                sized.total,
-                step,
-                &losses,
-                &mut calc,
-                &mut warnings,
-            )?;
-            (Method::Dilution, sized, Some(step), Some(d), None)
-        }
-        MethodRequest::Powder {
-            stock_form,
-            certificate,
-            balance,
-        } => {
-            if let Some(step) = req.measure_step {
-                return Err(Error::input(
-                    "--measure-step",
-                    "no measuring step with `--method powder` (it makes up to volume in a flask; the step is for the dilution's syringes)",
-                    format!("`{step}`"),
-                ));
-            }
-            let stock_form = stock_form.unwrap_or(formula.active.stock_form);
-            let factor = content_factor(
-                Substance::sodium_thiosulfate(),
-                stock_form,
-                certificate.as_ref(),
-                basis,
-            );
-            let weighs = |v: Volume| powder_weighs(strength, factor, *balance, &tolerance, v);
-            let sized = batch_volume(
-                with_overage,
-                container.volume,
-                &losses,
-                &Maker::Powder {
-                    flasks: &data.flasks,
-                    weighs: &weighs,
-                },
-            )
-            .expect("the powder method always has a volume");
-            calc.extend(sized.lines.iter().cloned());
-            let p = powder(
-                formula,
-                stock_form,
-                certificate.as_ref(),
-                *balance,
-                target,
-                sized.total,
-                sized.flask,
-                &mut calc,
-                &mut warnings,
-            )?;
-            calc.push(format!(
-                "Filtered into the final vials: {} needed − filter hold-up {} = {}",
-                sized.need, losses.filter_hold_up, sized.filled
-            ));
-            (Method::Powder, sized, None, None, Some(p))
-        }
-    };
+    let (method, sized, step, dilution, powder) = method_part(
+        formula,
+        spec,
+        req,
+        target,
+        (nominal, with_overage, container.volume),
+        (data, &losses),
+        (&mut calc, &mut warnings),
+    )?;
     let total = sized.total;
     let method_spec = match method {
         Method::Dilution => &spec.dilution,
@@ -854,17 +758,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     let mut method_steps = method_spec.method.clone();
     method_steps.extend(formula.method.iter().cloned());
 
-    let (measure_step, measure_step_reason) = match step {
-        None => (None, None),
-        Some(step) => (
-            Some(step),
-            Some(if req.measure_step.is_some() {
-                "given with --measure-step".to_string()
-            } else {
-                spec.measure_step_reason.clone()
-            }),
-        ),
-    };
+    let (measure_step, measure_step_reason) = measure_step_note(step, req, spec);
     Ok(SolutionPlan {
         formula: FormulaRef::of(entry),
         title: crate::plan::record::preparation_title(formula, Strength::Concentration(strength)),
@@ -895,6 +789,136 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
         calculations: calc,
         warnings,
         record: None,
+    })
+}
+
+/// The measuring step used (dilution only) and why: given with the option, or the formula's.
+fn measure_step_note(
+    step: Option<Volume>,
+    req: &SolutionRequest,
+    spec: &SolutionSpec,
+) -> (Option<Volume>, Option<String>) {
+    match step {
+        None => (None, None),
+        Some(step) => (
+            Some(step),
+            Some(if req.measure_step.is_some() {
+                "given with --measure-step".to_string()
+            } else {
+                spec.measure_step_reason.clone()
+            }),
+        ),
+    }
+}
+
+/// What [`method_part`] works out: the method, the batch volume, the measuring step (dilution)
+/// and the dilution or the powder.
+type MethodPart = (
+    Method,
+    BatchVolume,
+    Option<Volume>,
+    Option<DilutionPart>,
+    Option<PowderPart>,
+);
+
+/// The method's part of a solution batch (`nominal`, with its overage, into containers of
+/// `container`): the batch volume sized for the method, the measuring step (dilution), and
+/// the dilution or the powder worked out at that volume.
+fn method_part(
+    formula: &Formula,
+    spec: &SolutionSpec,
+    req: &SolutionRequest,
+    target: Target<'_>,
+    (nominal, with_overage, container): (Volume, Volume, Volume),
+    (data, losses): (&VolumeData, &Losses),
+    (calc, warnings): (&mut Vec<String>, &mut Vec<String>),
+) -> Result<MethodPart> {
+    let (strength, basis, tolerance) = (target.strength, target.basis, target.tolerance);
+    Ok(match &req.method {
+        MethodRequest::Dilution { stock, diluent } => {
+            let step = req.measure_step.unwrap_or(spec.measure_step);
+            check_step(nominal, with_overage, step, req.measure_step.is_some())?;
+            let mut none = Vec::new();
+            let on_target =
+                stock_on_target(&stock_used(spec, stock, &mut none)?, target, &mut none)?;
+            let table = SyringeTable::embedded();
+            let maker = Maker::Dilution {
+                on_target,
+                step,
+                target,
+                table,
+                policy: &data.dilution,
+            };
+            // Never rounded to the edge of the tolerance: the smallest volume covering the
+            // need that gives the target exactly (or, where none does, within the margin).
+            let sized = batch_volume(with_overage, container, losses, &maker).ok_or_else(|| {
+                Error::Refused(format!(
+                    "{with_overage} of {strength} ({basis} basis) cannot be made by dilution at the measuring step {step}: no volume from it up gives exactly {strength} or within {} of it with each volume at least the step and {} of a syringe that measures it: give a finer --measure-step",
+                    data.dilution.planning_margin, table.min_fraction
+                ))
+            })?;
+            calc.extend(sized.lines.iter().cloned());
+            let d = dilution(
+                spec,
+                stock,
+                diluent.as_deref(),
+                target,
+                sized.total,
+                step,
+                losses,
+                calc,
+                warnings,
+            )?;
+            (Method::Dilution, sized, Some(step), Some(d), None)
+        }
+        MethodRequest::Powder {
+            stock_form,
+            certificate,
+            balance,
+        } => {
+            if let Some(step) = req.measure_step {
+                return Err(Error::input(
+                    "--measure-step",
+                    "no measuring step with `--method powder` (it makes up to volume in a flask; the step is for the dilution's syringes)",
+                    format!("`{step}`"),
+                ));
+            }
+            let stock_form = stock_form.unwrap_or(formula.active.stock_form);
+            let factor = content_factor(
+                Substance::sodium_thiosulfate(),
+                stock_form,
+                certificate.as_ref(),
+                basis,
+            );
+            let weighs = |v: Volume| powder_weighs(strength, factor, *balance, tolerance, v);
+            let sized = batch_volume(
+                with_overage,
+                container,
+                losses,
+                &Maker::Powder {
+                    flasks: &data.flasks,
+                    weighs: &weighs,
+                },
+            )
+            .expect("the powder method always has a volume");
+            calc.extend(sized.lines.iter().cloned());
+            let p = powder(
+                formula,
+                stock_form,
+                certificate.as_ref(),
+                *balance,
+                target,
+                sized.total,
+                sized.flask,
+                calc,
+                warnings,
+            )?;
+            calc.push(format!(
+                "Filtered into the final vials: {} needed − filter hold-up {} = {}",
+                sized.need, losses.filter_hold_up, sized.filled
+            ));
+            (Method::Powder, sized, None, None, Some(p))
+        }
     })
 }
 
@@ -1080,7 +1104,7 @@ fn syringes_measure(m: &Measured, table: &SyringeTable) -> bool {
     [m.stock, m.diluent]
         .into_iter()
         .filter(|v| v.ml() > Decimal::ZERO)
-        .all(|v| !matches!(table.fit(v), super::session::SyringeFit::TooSmall { .. }))
+        .all(|v| !matches!(table.fit(v), super::syringe::SyringeFit::TooSmall { .. }))
 }
 
 /// Whether measured volumes can be used: each at least the step, a strength within the
@@ -1448,12 +1472,12 @@ fn dilution(
             continue;
         }
         match table.fit(v) {
-            super::session::SyringeFit::Fits => {}
-            super::session::SyringeFit::TooSmall { name, minimum } => warnings.push(format!(
+            super::syringe::SyringeFit::Fits => {}
+            super::syringe::SyringeFit::TooSmall { name, minimum } => warnings.push(format!(
                 "The {what} volume {v} is below {} of the {name} ({minimum}), the smallest syringe whose graduation measures it: hard to measure accurately. Make a larger volume (`stscalc session` suggests one).",
                 table.min_fraction
             )),
-            super::session::SyringeFit::NoSyringe => warnings.push(format!(
+            super::syringe::SyringeFit::NoSyringe => warnings.push(format!(
                 "No syringe of data/syringes.toml measures the {what} volume {v} on its graduations: the measuring step {step} assumes a finer device; check that it measures {v} at no less than {} of its capacity.",
                 table.min_fraction
             )),
@@ -1794,7 +1818,7 @@ fn powder(
 /// the formula's measuring step for a dilution (made exactly, or within the planning margin of
 /// `data/volumes.toml`; each volume at least the syringe table's minimum share of a syringe
 /// that measures it); the usual stock form, no certificate, the default balance
-/// ([`super::DEFAULT_READABILITY`]) and a listed volumetric flask for powder. The residual of
+/// ([`super::default_readability`]) and a listed volumetric flask for powder. The residual of
 /// the final vial (and the filter's hold-up) are added as the batch adds them. `stscalc
 /// session` and its series use it so that the batch they suggest is the one `stscalc batch`
 /// makes.
@@ -1864,10 +1888,7 @@ impl BatchSizing {
             }
             Method::Powder => {
                 let s = Substance::sodium_thiosulfate();
-                let readability = crate::quantity::parse_positive::<Mass>(
-                    "--readability",
-                    super::DEFAULT_READABILITY,
-                )?;
+                let readability = super::default_readability();
                 Sizing::Powder {
                     factor: content_factor(s, formula.active.stock_form, None, basis),
                     balance: Balance {
@@ -1962,6 +1983,56 @@ impl BatchSizing {
 pub fn method_bud(formula: &crate::formula::Formula, method: Method) -> Result<DurationLimit> {
     let resolved = formula.bud().resolve(Some(&method.to_string()))?;
     duration_limit(&resolved, resolved.default_storage)
+}
+
+/// The components of a solution batch as (id, name): the stock injection and the diluent for
+/// the dilution method, the active and the vehicle (water for injection) from powder.
+pub fn solution_components(formula: &Formula, plan: &SolutionPlan) -> Vec<(String, String)> {
+    match &plan.dilution {
+        Some(d) => {
+            let mut v = vec![(
+                d.stock.id.clone().unwrap_or_else(|| "stock".into()),
+                d.stock.name.clone(),
+            )];
+            // At the stock's own strength no diluent is used, so none has a lot to record.
+            if !d.diluent_volume.ml().is_zero() {
+                v.push((d.diluent.id.clone(), d.diluent.name.clone()));
+            }
+            v
+        }
+        None => vec![
+            (formula.active.id.clone(), formula.active.name.clone()),
+            (formula.vehicle.id.clone(), formula.vehicle.name.clone()),
+        ],
+    }
+}
+
+/// The preparation method to evaluate the BUD with: the solution's method when the formula's
+/// `[bud]` declares per-method inputs, otherwise none.
+pub fn bud_method(formula: &Formula, method: Method) -> Option<String> {
+    (!formula.bud().methods.is_empty()).then(|| method.to_string())
+}
+
+impl SolutionPlan {
+    /// Adds the batch record to the plan; its warnings join the plan's. The plan's BUD line
+    /// and storage statement were worked out at the formula's usual storage: a batch stored
+    /// otherwise (`--storage`) gets them for its own storage, so the sheet does not state one
+    /// storage and BUD above and another in the record.
+    pub fn attach_record(
+        &mut self,
+        formula: &Formula,
+        record: crate::plan::record::BatchRecord,
+    ) -> Result<()> {
+        let storage = record.bud.storage;
+        if storage != self.bud.storage {
+            let resolved = formula.bud().resolve(record.method.as_deref())?;
+            self.bud = crate::bud::duration_limit(&resolved, storage)?;
+        }
+        self.storage = crate::plan::record::storage_statement(formula, Some(&record));
+        self.warnings.extend(record.warnings.iter().cloned());
+        self.record = Some(record);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -20,13 +20,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::ointment::FormulaRef;
-use super::session::{count_text, serialize_mass_with_text};
+use super::text::{count_text, serialize_mass_with_text};
 use crate::bud::{duration_limit, DurationLimit, LimitUnit};
 use crate::data::{from_toml, FileKind};
 use crate::days::Days;
 use crate::error::{Error, Result};
-use crate::formula::{Entry, Preparation};
-use crate::quantity::{format_number, parse_positive, Mass};
+use crate::formula::{Container, Entry, Formula, Preparation};
+use crate::quantity::{format_number, Mass};
 
 /// The fingertip unit as data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,32 +95,7 @@ pub enum PerApplication {
     },
 }
 
-impl PerApplication {
-    /// Parses `2g` or `4FTU` (also `4 FTU`, `0.5 ftu`) for `--per-application`.
-    pub fn parse(text: &str) -> Result<PerApplication> {
-        let field = "--per-application";
-        let t = text.trim();
-        let lower = t.to_ascii_lowercase();
-        if let Some(number) = lower.strip_suffix("ftu") {
-            let expected = "a mass such as `2g` or fingertip units such as `4FTU`, above zero";
-            let count = crate::quantity::bounded_number(number)
-                .map_err(|_| Error::input(field, expected, crate::error::quote(t)))?;
-            if count <= Decimal::ZERO {
-                return Err(Error::input(field, expected, crate::error::quote(t)));
-            }
-            return Ok(PerApplication::Ftu { count });
-        }
-        let mass: Mass = parse_positive(field, t).map_err(|e| match e {
-            Error::Input { found, .. } => Error::input(
-                field,
-                "a mass such as `2g` or fingertip units such as `4FTU`, above zero",
-                found,
-            ),
-            other => other,
-        })?;
-        Ok(PerApplication::Mass { mass })
-    }
-}
+impl PerApplication {}
 
 /// How long the course lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -342,6 +317,51 @@ pub fn plan(entry: &Entry, data: &TopicalData, req: &SupplyRequest) -> Result<Su
             format_number(batches_n.into())
         ));
     }
+    let (batches, total_containers) =
+        batches(formula, container, days, batches_n, per_day_mass, &mut calc)?;
+    let to_dispense = Mass::from_g(container.fill.g() * Decimal::from(total_containers));
+    let spare = Mass::from_g(to_dispense.g() - needed.g());
+    calc.push(format!(
+        "Dispensed: {} × {} = {}, {} spare",
+        format_number(total_containers.into()),
+        container.fill,
+        supply_mass_text(to_dispense),
+        supply_mass_text(spare)
+    ));
+    let batch_command = batches[0].batch_command.clone();
+    Ok(SupplyPlan {
+        formula: FormulaRef::of(entry),
+        per_application: req.per_application,
+        per_application_mass,
+        per_day: req.per_day,
+        course: req.course,
+        days,
+        needed,
+        container: container.id.clone(),
+        container_name: container.name.clone(),
+        fill: container.fill,
+        containers: total_containers,
+        to_dispense,
+        spare,
+        bud,
+        days_per_batch,
+        batches,
+        batch_command,
+        calculations: calc,
+    })
+}
+
+/// Splits a course of `days` into `batches_n` batches as equal as whole days allow, each filled
+/// into whole containers with its `stscalc batch` command; the working goes to `calc`.
+/// Returns the batches and the containers of all of them.
+fn batches(
+    formula: &Formula,
+    container: &Container,
+    days: u32,
+    batches_n: u32,
+    per_day_mass: Mass,
+    calc: &mut Vec<String>,
+) -> Result<(Vec<SupplyBatch>, u32)> {
     let (base, extra) = (days / batches_n, days % batches_n);
     let mut batches = Vec::with_capacity(batches_n as usize);
     let mut first_day = 1;
@@ -396,34 +416,5 @@ pub fn plan(entry: &Entry, data: &TopicalData, req: &SupplyRequest) -> Result<Su
         });
         first_day = last_day + 1;
     }
-    let to_dispense = Mass::from_g(container.fill.g() * Decimal::from(total_containers));
-    let spare = Mass::from_g(to_dispense.g() - needed.g());
-    calc.push(format!(
-        "Dispensed: {} × {} = {}, {} spare",
-        format_number(total_containers.into()),
-        container.fill,
-        supply_mass_text(to_dispense),
-        supply_mass_text(spare)
-    ));
-    let batch_command = batches[0].batch_command.clone();
-    Ok(SupplyPlan {
-        formula: FormulaRef::of(entry),
-        per_application: req.per_application,
-        per_application_mass,
-        per_day: req.per_day,
-        course: req.course,
-        days,
-        needed,
-        container: container.id.clone(),
-        container_name: container.name.clone(),
-        fill: container.fill,
-        containers: total_containers,
-        to_dispense,
-        spare,
-        bud,
-        days_per_batch,
-        batches,
-        batch_command,
-        calculations: calc,
-    })
+    Ok((batches, total_containers))
 }

@@ -20,131 +20,14 @@
 //! larger stock addition, rounded up so that the base after it is not below `m`) and the
 //! strength they give is shown.
 
-use std::sync::OnceLock;
-
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::ointment::{Component, OintmentPlan, Role};
 use super::round_to_step;
-use crate::data::{from_toml, FileKind};
 use crate::error::{Error, Result};
-use crate::quantity::{format_calculated, parse_positive, Mass, Percent, PercentKind, Shown};
-
-const POTENCY_FILE: &str = "data/potency.toml";
-const POTENCY_TOML: &str = include_str!("../../data/potency.toml");
-
-/// Acceptable potency, as percentages of the labeled strength.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tolerance {
-    /// Lowest acceptable, e.g. `90 %`.
-    pub low: Percent,
-    /// Highest acceptable, e.g. `110 %`.
-    pub high: Percent,
-    /// Where the limits come from.
-    pub source: String,
-}
-
-/// How far a failed batch may be corrected before it is rejected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rescue {
-    /// The most a correction may add in all (additions made and proposed), as a percentage of
-    /// the batch first weighed, e.g. `10 %`.
-    pub max_addition: Percent,
-    /// Why that limit.
-    pub reason: String,
-}
-
-impl Rescue {
-    /// The default of `data/potency.toml`, parsed once.
-    pub fn default_rescue() -> &'static Rescue {
-        &potency_file().rescue
-    }
-
-    /// Checks `0 % < max_addition ≤ 100 %` and a reason; the message names `name`.
-    pub fn check(&self, name: &str) -> std::result::Result<(), String> {
-        let m = self.max_addition.value();
-        if m <= Decimal::ZERO || m > Decimal::ONE_HUNDRED {
-            return Err(format!(
-                "`{name}.max_addition` is {}: expected a percentage of the batch above 0 % and at most 100 %",
-                self.max_addition
-            ));
-        }
-        if self.reason.trim().is_empty() {
-            return Err(format!(
-                "`{name}.reason` is empty: expected why the limit is where it is"
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// `data/potency.toml`: the default tolerance and the default rescue limit.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PotencyFile {
-    low: Percent,
-    high: Percent,
-    source: String,
-    rescue: Rescue,
-    #[serde(skip)]
-    tolerance: Option<Tolerance>,
-}
-
-fn potency_file() -> &'static PotencyFile {
-    static CELL: OnceLock<PotencyFile> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut p: PotencyFile = from_toml(FileKind::Data, POTENCY_FILE, POTENCY_TOML)
-            .expect("the embedded potency file is checked by the test suite");
-        let t = Tolerance {
-            low: p.low,
-            high: p.high,
-            source: p.source.clone(),
-        };
-        t.check("tolerance")
-            .expect("the embedded potency file is valid");
-        p.rescue
-            .check("rescue")
-            .expect("the embedded potency file is valid");
-        p.tolerance = Some(t);
-        p
-    })
-}
-
-impl Tolerance {
-    /// The default of `data/potency.toml` (90-110 % of labeled strength), parsed once.
-    pub fn default_tolerance() -> &'static Tolerance {
-        potency_file()
-            .tolerance
-            .as_ref()
-            .expect("set when the file is read")
-    }
-
-    /// Checks `0 % < low ≤ 100 % ≤ high` and a source; the message names `name`.
-    pub fn check(&self, name: &str) -> std::result::Result<(), String> {
-        let hundred = Decimal::ONE_HUNDRED;
-        let (l, h) = (self.low.value(), self.high.value());
-        if l <= Decimal::ZERO || l > hundred || h < hundred {
-            return Err(format!(
-                "`{name}` is {} to {}: expected a low limit above 0 % and at most 100 %, and a high limit of at least 100 % of label",
-                self.low, self.high
-            ));
-        }
-        if self.source.trim().is_empty() {
-            return Err(format!(
-                "`{name}.source` is empty: expected where the limits come from"
-            ));
-        }
-        Ok(())
-    }
-
-    /// Whether `of_label` (percent of labeled strength) is within the limits, inclusive.
-    pub fn contains(&self, of_label: Decimal) -> bool {
-        of_label >= self.low.value() && of_label <= self.high.value()
-    }
-}
+use crate::formula::{Rescue, Tolerance};
+use crate::quantity::{format_calculated, Mass, Percent, PercentKind, Shown};
 
 /// A weight actually measured for one component.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,32 +38,6 @@ pub struct Actual {
     pub mass: Mass,
     /// Where it was given, for error messages.
     pub field: String,
-}
-
-/// Parses `ID=MASS` (`sts=25.5g`) for `--actual`; the mass must be above zero.
-pub fn parse_actual(field: &str, text: &str) -> Result<Actual> {
-    let t = text.trim();
-    let (id, mass) = t
-        .split_once('=')
-        .ok_or_else(|| Error::input(field, "`ID=MASS`, e.g. `sts=25.5g`", format!("`{t}`")))?;
-    actual(field, id, mass)
-}
-
-/// Builds an [`Actual`] from an id and a mass text (the request file's `actual` table).
-pub fn actual(field: &str, id: &str, mass: &str) -> Result<Actual> {
-    let id = id.trim();
-    let mass: Mass = parse_positive(&format!("{field} {id}"), mass)?;
-    Ok(Actual {
-        id: id.to_string(),
-        mass,
-        field: field.to_string(),
-    })
-}
-
-/// Parses `ID=MASS` for `--addition`: an amount added after the first weighings, in the order
-/// given (the same component may be added more than once).
-pub fn parse_addition(text: &str) -> Result<Actual> {
-    parse_actual("--addition", text)
 }
 
 /// One component, planned against measured.
@@ -325,95 +182,15 @@ pub fn verify(
     actuals: &[Actual],
     additions: &[Actual],
 ) -> Result<Verification> {
-    let known = || {
-        plan.components
-            .iter()
-            .map(|c| format!("`{}`", c.id))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    for (i, a) in actuals.iter().enumerate() {
-        if !plan.components.iter().any(|c| c.id == a.id) {
-            return Err(Error::input(
-                &a.field,
-                format!("a component of formula `{}`: {}", plan.formula.id, known()),
-                format!("`{}`", a.id),
-            ));
-        }
-        if actuals[..i].iter().any(|o| o.id == a.id) {
-            return Err(Error::input(
-                &a.field,
-                "one weight per component",
-                format!("`{}` given twice", a.id),
-            ));
-        }
-    }
-    if let Some(a) = additions
-        .iter()
-        .find(|a| !plan.components.iter().any(|c| c.id == a.id))
-    {
-        return Err(Error::input(
-            &a.field,
-            format!("a component of formula `{}`: {}", plan.formula.id, known()),
-            format!("`{}`", a.id),
-        ));
-    }
-    let missing: Vec<String> = plan
-        .components
-        .iter()
-        .filter(|c| !actuals.iter().any(|a| a.id == c.id))
-        .map(|c| format!("`{}`", c.id))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::input(
-            "--actual",
-            format!("a weight for every component ({})", known()),
-            format!("none for {}", missing.join(", ")),
-        ));
-    }
+    check_actuals(plan, actuals, additions)?;
 
     let hundred = Decimal::ONE_HUNDRED;
     let basis = plan.basis;
     let f = plan.stock.factor;
-    let t = plan.strength.fraction();
     let mut calc = Vec::new();
     let mut warnings = Vec::new();
 
-    let lines: Vec<ActualLine> = plan
-        .components
-        .iter()
-        .map(|c| {
-            let first = actuals.iter().find(|a| a.id == c.id).expect("checked").mass;
-            let added: Decimal = additions
-                .iter()
-                .filter(|a| a.id == c.id)
-                .map(|a| a.mass.g())
-                .sum();
-            let m = first.g() + added;
-            ActualLine {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                role: c.role,
-                planned: c.to_weigh,
-                first,
-                added: Mass::from_g(added),
-                actual: Mass::from_g(m),
-                difference: Mass::from_g(m - c.to_weigh.g()),
-            }
-        })
-        .collect();
-    let addition_lines: Vec<AdditionLine> = additions
-        .iter()
-        .map(|a| AdditionLine {
-            id: a.id.clone(),
-            name: lines
-                .iter()
-                .find(|l| l.id == a.id)
-                .map(|l| l.name.clone())
-                .unwrap_or_default(),
-            mass: a.mass,
-        })
-        .collect();
+    let (lines, addition_lines) = actual_lines(plan, actuals, additions);
     let active = lines
         .iter()
         .find(|l| l.role == Role::Active)
@@ -488,6 +265,172 @@ pub fn verify(
     ));
 
     // What may be added, in all, before the batch is another batch: the rescue limit.
+    let (rejection, correction_found) =
+        rescue_decision(plan, rescue, (a, s, first_s, content), within, &mut calc)?;
+    let pass = within && rejection.is_none();
+    match (&rejection, &correction_found) {
+        // The rejection is the result itself, printed with it, not one warning among others.
+        (Some(_), _) => {}
+        (None, Some(c)) if c.required => {
+            for s in c.steps.iter().filter(|s| s.below_minimum_weight) {
+                warnings.push(format!(
+                    "the correction's {} ({}) is below the balance's minimum weight {}: weigh it by the aliquot method",
+                    s.name, s.to_weigh, plan.minimum_weight
+                ));
+            }
+            warnings.push(
+                "the batch is outside its tolerance: do not release it unless corrected and verified again (enter the additions with --addition)"
+                    .into(),
+            );
+        }
+        _ => {}
+    }
+    let correction = correction_found;
+    let result = match (&rejection, pass) {
+        (Some(_), _) => "reject",
+        (None, true) => "pass",
+        (None, false) => "fail",
+    };
+
+    warnings.extend(plan.warnings.iter().cloned());
+    let mut verified = plan.clone();
+    if let Some(r) = verified.record.as_mut() {
+        // The record's column holds what was weighed first; the additions are listed apart.
+        for c in r.components.iter_mut() {
+            c.actual = lines.iter().find(|l| l.id == c.id).map(|l| l.first);
+        }
+    }
+    Ok(Verification {
+        plan: verified,
+        actual: lines,
+        additions: addition_lines,
+        first_total: Mass::from_g(first_s),
+        first_strength_text,
+        actual_total: total,
+        total_difference: Mass::from_g(total.g() - plan.total.g()),
+        active_content: Mass::from_g(content),
+        actual_strength: strength_shown,
+        of_label: of_label_shown,
+        tolerance: tolerance.clone(),
+        rescue: rescue.clone(),
+        pass,
+        result: result.into(),
+        rejection,
+        correction,
+        calculations: calc,
+        warnings,
+    })
+}
+
+/// Refuses measured weights that do not fit the plan: an unknown component, one weighed twice,
+/// an addition of an unknown component, or a component with no weight.
+fn check_actuals(plan: &OintmentPlan, actuals: &[Actual], additions: &[Actual]) -> Result<()> {
+    let known = || {
+        plan.components
+            .iter()
+            .map(|c| format!("`{}`", c.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, a) in actuals.iter().enumerate() {
+        if !plan.components.iter().any(|c| c.id == a.id) {
+            return Err(Error::input(
+                &a.field,
+                format!("a component of formula `{}`: {}", plan.formula.id, known()),
+                format!("`{}`", a.id),
+            ));
+        }
+        if actuals[..i].iter().any(|o| o.id == a.id) {
+            return Err(Error::input(
+                &a.field,
+                "one weight per component",
+                format!("`{}` given twice", a.id),
+            ));
+        }
+    }
+    if let Some(a) = additions
+        .iter()
+        .find(|a| !plan.components.iter().any(|c| c.id == a.id))
+    {
+        return Err(Error::input(
+            &a.field,
+            format!("a component of formula `{}`: {}", plan.formula.id, known()),
+            format!("`{}`", a.id),
+        ));
+    }
+    let missing: Vec<String> = plan
+        .components
+        .iter()
+        .filter(|c| !actuals.iter().any(|a| a.id == c.id))
+        .map(|c| format!("`{}`", c.id))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::input(
+            "--actual",
+            format!("a weight for every component ({})", known()),
+            format!("none for {}", missing.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+/// Each component planned against measured (its first weighing and additions), and the
+/// additions in the order made.
+fn actual_lines(
+    plan: &OintmentPlan,
+    actuals: &[Actual],
+    additions: &[Actual],
+) -> (Vec<ActualLine>, Vec<AdditionLine>) {
+    let lines: Vec<ActualLine> = plan
+        .components
+        .iter()
+        .map(|c| {
+            let first = actuals.iter().find(|a| a.id == c.id).expect("checked").mass;
+            let added: Decimal = additions
+                .iter()
+                .filter(|a| a.id == c.id)
+                .map(|a| a.mass.g())
+                .sum();
+            let m = first.g() + added;
+            ActualLine {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                role: c.role,
+                planned: c.to_weigh,
+                first,
+                added: Mass::from_g(added),
+                actual: Mass::from_g(m),
+                difference: Mass::from_g(m - c.to_weigh.g()),
+            }
+        })
+        .collect();
+    let addition_lines: Vec<AdditionLine> = additions
+        .iter()
+        .map(|a| AdditionLine {
+            id: a.id.clone(),
+            name: lines
+                .iter()
+                .find(|l| l.id == a.id)
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
+            mass: a.mass,
+        })
+        .collect();
+    (lines, addition_lines)
+}
+
+/// The rescue limit applied (`a` g of stock in a batch of `s` g, first weighed `first_s` g,
+/// holding `content` g of active): a rejection when the additions made, or those a needed
+/// correction would add, go past it; otherwise the correction, when one is within it.
+fn rescue_decision(
+    plan: &OintmentPlan,
+    rescue: &Rescue,
+    (a, s, first_s, content): (Decimal, Decimal, Decimal, Decimal),
+    within: bool,
+    calc: &mut Vec<String>,
+) -> Result<(Option<Rejection>, Option<Correction>)> {
+    let hundred = Decimal::ONE_HUNDRED;
+    let t = plan.strength.fraction();
     let added_so_far = s - first_s;
     let limit = rescue.max_addition.fraction() * first_s;
     let share = |added: Decimal| added / first_s * hundred;
@@ -551,59 +494,7 @@ pub fn verify(
         // A batch within its tolerance whose optional correction is past the limit is simply
         // not offered one: it passes as it is.
     }
-    let pass = within && rejection.is_none();
-    match (&rejection, &correction_found) {
-        // The rejection is the result itself, printed with it, not one warning among others.
-        (Some(_), _) => {}
-        (None, Some(c)) if c.required => {
-            for s in c.steps.iter().filter(|s| s.below_minimum_weight) {
-                warnings.push(format!(
-                    "the correction's {} ({}) is below the balance's minimum weight {}: weigh it by the aliquot method",
-                    s.name, s.to_weigh, plan.minimum_weight
-                ));
-            }
-            warnings.push(
-                "the batch is outside its tolerance: do not release it unless corrected and verified again (enter the additions with --addition)"
-                    .into(),
-            );
-        }
-        _ => {}
-    }
-    let correction = correction_found;
-    let result = match (&rejection, pass) {
-        (Some(_), _) => "reject",
-        (None, true) => "pass",
-        (None, false) => "fail",
-    };
-
-    warnings.extend(plan.warnings.iter().cloned());
-    let mut verified = plan.clone();
-    if let Some(r) = verified.record.as_mut() {
-        // The record's column holds what was weighed first; the additions are listed apart.
-        for c in r.components.iter_mut() {
-            c.actual = lines.iter().find(|l| l.id == c.id).map(|l| l.first);
-        }
-    }
-    Ok(Verification {
-        plan: verified,
-        actual: lines,
-        additions: addition_lines,
-        first_total: Mass::from_g(first_s),
-        first_strength_text,
-        actual_total: total,
-        total_difference: Mass::from_g(total.g() - plan.total.g()),
-        active_content: Mass::from_g(content),
-        actual_strength: strength_shown,
-        of_label: of_label_shown,
-        tolerance: tolerance.clone(),
-        rescue: rescue.clone(),
-        pass,
-        result: result.into(),
-        rejection,
-        correction,
-        calculations: calc,
-        warnings,
-    })
+    Ok((rejection, correction_found))
 }
 
 fn step(
@@ -768,246 +659,4 @@ fn correction(plan: &OintmentPlan, a: Decimal, s: Decimal, pass: bool) -> Result
         resulting_of_label_text: resulting_of_label,
         explanation,
     })
-}
-
-/// Refuses a saved plan (JSON from `stscalc batch --format json`) made from another formula:
-/// another id, or another version of the file (its SHA-256 differs).
-pub fn check_saved_formula(
-    formula: &super::ointment::FormulaRef,
-    saved: &serde_json::Value,
-) -> Result<()> {
-    let field = "--plan";
-    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
-    let saved_id = text(&saved["formula"]["id"]);
-    if saved_id.as_deref() != Some(formula.id.as_str()) {
-        return Err(Error::input(
-            field,
-            format!(
-                "a plan for formula `{}` (the formula being verified)",
-                formula.id
-            ),
-            format!("formula `{}`", saved_id.unwrap_or_else(|| "none".into())),
-        ));
-    }
-    if text(&saved["formula"]["sha256"]).as_deref() != Some(formula.sha256.as_str()) {
-        return Err(Error::input(
-            field,
-            format!(
-                "a plan made from the same formula file as now (`{}` version {})",
-                formula.id, formula.version
-            ),
-            "a plan from a different version of the file (its sha256 differs)",
-        ));
-    }
-    Ok(())
-}
-
-/// Whether two JSON values say the same: numbers written as strings compare as exact decimals
-/// (`"0.010"` is `"0.01"`), objects key by key, lists item by item.
-fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::String(x), Value::String(y)) => {
-            x == y
-                || matches!(
-                    (Decimal::from_str_exact(x), Decimal::from_str_exact(y)),
-                    (Ok(p), Ok(q)) if p == q
-                )
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same_json(v, w))
-        }
-        _ => a == b,
-    }
-}
-
-/// A JSON value as people read it: a quantity's `text`, a string, or `none`.
-fn shown(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "none".into(),
-        serde_json::Value::String(s) => s.clone(),
-        other => match other.get("text").and_then(|t| t.as_str()) {
-            Some(t) => t.to_string(),
-            None => match other.get("amount").and_then(|a| a.get("text")) {
-                Some(t) => t.as_str().unwrap_or_default().to_string(),
-                None => other.to_string(),
-            },
-        },
-    }
-}
-
-/// The inputs of a plan that change its numbers, each with the option that sets it: verifying
-/// a plan means verifying with all of them as they were. An input a preparation does not have
-/// (the stock form of a diluted solution) is absent from both plans and so agrees.
-const INPUTS: [(&str, &[&str], &str); 21] = [
-    // The method first: it decides which of the inputs below a batch has.
-    ("preparation method", &["record", "method"], "--method"),
-    ("strength", &["strength"], "--strength"),
-    ("overage", &["overage"], "--overage"),
-    ("stock form", &["stock", "form"], "--stock-form"),
-    (
-        "certificate assay",
-        &["stock", "certificate", "assay"],
-        "--assay",
-    ),
-    (
-        "certificate basis",
-        &["stock", "certificate", "basis"],
-        "--assay-basis",
-    ),
-    (
-        "certificate water",
-        &["stock", "certificate", "water"],
-        "--water",
-    ),
-    (
-        "balance readability",
-        &["balance", "readability"],
-        "--readability",
-    ),
-    (
-        "balance repeatability",
-        &["balance", "repeatability"],
-        "--repeatability",
-    ),
-    ("container", &["fill", "container"], "--container"),
-    ("stock product", &["dilution", "stock", "id"], "--stock"),
-    (
-        "stock concentration",
-        &["dilution", "stock", "concentration"],
-        "--stock-concentration",
-    ),
-    (
-        "stock basis",
-        &["dilution", "stock", "basis"],
-        "--stock-basis",
-    ),
-    ("stock vial", &["dilution", "stock", "vial"], "--vial"),
-    ("diluent", &["dilution", "diluent", "id"], "--diluent"),
-    ("measuring step", &["measure_step"], "--measure-step"),
-    ("compounding date", &["record", "compounded_at"], "--date"),
-    ("lot", &["record", "lot", "number"], "--lot"),
-    ("storage", &["record", "bud", "storage"], "--storage"),
-    ("facility", &["record", "facility"], "--facility"),
-    (
-        "day counting",
-        &["record", "bud", "convention"],
-        "--bud-count",
-    ),
-];
-
-/// The value at `path` in `v` (`null` where missing).
-fn at(v: &serde_json::Value, path: &[&str]) -> serde_json::Value {
-    path.iter()
-        .fold(v.clone(), |v, k| v.get(k).cloned().unwrap_or_default())
-}
-
-/// Refuses a saved plan that is not the plan of the batch worked out now (`mine`, serialized),
-/// for any preparation: another formula, batch size (`--plan`), or any input that changes the
-/// numbers or the record (the option that differs is named), other component lots, containers,
-/// or another beyond-use date. [`crate::request::apply_saved_plan`] has already taken every
-/// input the options left out from the plan, so only an option given against it is refused.
-pub fn check_saved_batch(
-    formula: &super::ointment::FormulaRef,
-    mine: &serde_json::Value,
-    saved: &serde_json::Value,
-) -> Result<()> {
-    let field = "--plan";
-    check_saved_formula(formula, saved)?;
-    let size = |name: &str| {
-        let (theirs, ours) = (at(saved, &[name]), at(mine, &[name]));
-        if same_json(&theirs, &ours) {
-            return Ok(());
-        }
-        Err(Error::input(
-            field,
-            format!(
-                "a plan with the batch {name} being worked out ({})",
-                shown(&ours)
-            ),
-            format!("batch {name} {}", shown(&theirs)),
-        ))
-    };
-    size("nominal")?;
-    for (what, path, option) in INPUTS {
-        let (theirs, ours) = (at(saved, path), at(mine, path));
-        if !same_json(&theirs, &ours) {
-            return Err(Error::input(
-                option,
-                format!(
-                    "the saved plan's {what} `{}` (leave the option out to take it from --plan)",
-                    shown(&theirs)
-                ),
-                format!("`{}`", shown(&ours)),
-            ));
-        }
-    }
-    // The total follows from the nominal and the overage (and a solution's measuring step),
-    // all checked above.
-    size("total")?;
-    let lots = |v: &serde_json::Value| -> Vec<serde_json::Value> {
-        at(v, &["record", "components"])
-            .as_array()
-            .map(|cs| {
-                cs.iter()
-                    .map(|c| serde_json::json!([c["id"], c["lot"], c["expiry"], c["manufacturer"]]))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    if !same_json(&lots(saved).into(), &lots(mine).into()) {
-        return Err(Error::input(
-            "--component",
-            "the saved plan's component lots and expiries (leave the options out to take them from --plan)",
-            "other component lots",
-        ));
-    }
-    for path in [&["fill"][..], &["record", "bud", "text"]] {
-        if !same_json(&at(saved, path), &at(mine, path)) {
-            return Err(Error::input(
-                field,
-                format!(
-                    "a plan whose {} is the one worked out again now",
-                    if path[0] == "fill" {
-                        "containers"
-                    } else {
-                        "beyond-use date"
-                    }
-                ),
-                "a plan that differs (made by another version of stscalc?)",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Refuses a saved plan (JSON from `stscalc batch --format json`) that is not the ointment
-/// plan being verified: see [`check_saved_batch`]; last, the quantities to weigh must come out
-/// the same.
-pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Result<()> {
-    let mine = serde_json::to_value(plan).map_err(|e| Error::Refused(e.to_string()))?;
-    check_saved_batch(&plan.formula, &mine, saved)?;
-    let weighed = |v: &serde_json::Value| -> Vec<serde_json::Value> {
-        at(v, &["components"])
-            .as_array()
-            .map(|cs| {
-                cs.iter()
-                    .map(|c| serde_json::json!([c["id"], c["to_weigh"]["value"]]))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    if !same_json(&weighed(saved).into(), &weighed(&mine).into()) {
-        return Err(Error::input(
-            "--plan",
-            "a plan whose quantities to weigh are those worked out again now",
-            "a plan that differs (made by another version of stscalc?)",
-        ));
-    }
-    Ok(())
 }

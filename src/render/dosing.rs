@@ -4,11 +4,12 @@
 
 use std::fmt::Write;
 
-use super::text::table;
+use super::table::table;
 use crate::plan::series::SeriesPlan;
-use crate::plan::session::{count_text, SessionPlan};
-use crate::plan::solution::{Method, SolutionPlan};
+use crate::plan::session::SessionPlan;
+use crate::plan::solution::{DilutionPart, Method, PowderPart, SolutionPlan};
 use crate::plan::supply::{supply_mass_text, Course, PerApplication, SupplyPlan};
+use crate::plan::text::count_text;
 use crate::quantity::format_number;
 
 /// A count as people read it (thousands separators).
@@ -65,94 +66,10 @@ pub fn solution(p: &SolutionPlan) -> String {
     );
     o.push('\n');
     if let Some(d) = &p.dilution {
-        let s = &d.stock;
-        let converted = if s.basis == p.basis {
-            String::new()
-        } else {
-            format!(" = {} on the {} basis", s.on_target_basis_text, p.basis)
-        };
-        let _ = writeln!(
-            o,
-            "Stock: {}, {} ({} basis){converted}; vial {} ({})",
-            s.name, s.concentration, s.basis, s.vial, s.source
-        );
-        let no_diluent = d.diluent_volume.ml().is_zero();
-        if no_diluent {
-            let _ = writeln!(
-                o,
-                "Diluent: none (the stock is used as it is, at the target strength)"
-            );
-        } else {
-            let _ = writeln!(o, "Diluent: {} ({})", d.diluent.name, d.diluent.note);
-        }
-        o.push('\n');
-        let mut rows = vec![vec![
-            format!("{} (stock)", s.name),
-            d.stock_volume_calculated_text.clone(),
-            d.stock_volume.to_string(),
-        ]];
-        if !no_diluent {
-            rows.push(vec![
-                format!("{} (diluent)", d.diluent.name),
-                String::new(),
-                d.diluent_volume.to_string(),
-            ]);
-        }
-        rows.push(vec![
-            "Total".into(),
-            String::new(),
-            d.final_volume.to_string(),
-        ]);
-        o.push_str(&table(&["component", "calculated", "measure"], &rows));
-        let _ = writeln!(
-            o,
-            "\nConcentration from the measured volumes: {} ({} basis), {} of the target",
-            d.concentration_from_rounded, p.basis, d.of_target_text
-        );
-        let _ = writeln!(
-            o,
-            "Stock vials: {} × {} opened, {} left over (discard: single-dose)",
-            n(d.vials_opened),
-            s.vial,
-            d.left_over
-        );
+        dilution_section(&mut o, p, d);
     }
     if let Some(w) = &p.powder {
-        let _ = writeln!(
-            o,
-            "Powder: sodium thiosulfate {} ({}); 1 g gives {} g on the {} basis — {}",
-            w.stock.form, w.stock.formula, w.stock.factor_text, p.basis, w.stock.factor_basis
-        );
-        let _ = writeln!(
-            o,
-            "Balance: readability {}; minimum weight {}",
-            w.balance.readability, w.minimum_weight
-        );
-        o.push('\n');
-        let rows = vec![
-            vec![
-                format!("Sodium thiosulfate {} ({})", w.stock.form, w.stock.formula),
-                w.calculated_text.clone(),
-                w.to_weigh.to_string(),
-                w.rounding.clone(),
-            ],
-            vec![
-                "Water for injection".into(),
-                String::new(),
-                format!("q.s. to {}", p.total),
-                "make up to volume".into(),
-            ],
-        ];
-        o.push_str(&table(
-            &["component", "calculated", "weigh / measure", "rounding"],
-            &rows,
-        ));
-        let _ = writeln!(o, "\n{}", w.make_up);
-        let _ = writeln!(
-            o,
-            "Concentration from the weighed mass: {} ({} basis), {} of the target",
-            w.concentration_from_rounded, p.basis, w.of_target_text
-        );
+        powder_section(&mut o, p, w);
     }
     let _ = writeln!(o, "\nOsmolarity (ideal): {}", p.osmolarity.basis);
     let _ = writeln!(
@@ -187,6 +104,100 @@ pub fn solution(p: &SolutionPlan) -> String {
     numbered(&mut o, "Calculation", &p.calculations);
     warnings(&mut o, &p.warnings);
     o
+}
+
+/// The dilution part of a solution batch: the stock, the diluent and the volumes to measure.
+fn dilution_section(o: &mut String, p: &SolutionPlan, d: &DilutionPart) {
+    let s = &d.stock;
+    let converted = if s.basis == p.basis {
+        String::new()
+    } else {
+        format!(" = {} on the {} basis", s.on_target_basis_text, p.basis)
+    };
+    let _ = writeln!(
+        o,
+        "Stock: {}, {} ({} basis){converted}; vial {} ({})",
+        s.name, s.concentration, s.basis, s.vial, s.source
+    );
+    let no_diluent = d.diluent_volume.ml().is_zero();
+    if no_diluent {
+        let _ = writeln!(
+            o,
+            "Diluent: none (the stock is used as it is, at the target strength)"
+        );
+    } else {
+        let _ = writeln!(o, "Diluent: {} ({})", d.diluent.name, d.diluent.note);
+    }
+    o.push('\n');
+    let mut rows = vec![vec![
+        format!("{} (stock)", s.name),
+        d.stock_volume_calculated_text.clone(),
+        d.stock_volume.to_string(),
+    ]];
+    if !no_diluent {
+        rows.push(vec![
+            format!("{} (diluent)", d.diluent.name),
+            String::new(),
+            d.diluent_volume.to_string(),
+        ]);
+    }
+    rows.push(vec![
+        "Total".into(),
+        String::new(),
+        d.final_volume.to_string(),
+    ]);
+    o.push_str(&table(&["component", "calculated", "measure"], &rows));
+    let _ = writeln!(
+        o,
+        "\nConcentration from the measured volumes: {} ({} basis), {} of the target",
+        d.concentration_from_rounded, p.basis, d.of_target_text
+    );
+    let _ = writeln!(
+        o,
+        "Stock vials: {} × {} opened, {} left over (discard: single-dose)",
+        n(d.vials_opened),
+        s.vial,
+        d.left_over
+    );
+}
+
+/// The powder part of a solution batch: the powder, the balance and the mass to weigh.
+fn powder_section(o: &mut String, p: &SolutionPlan, w: &PowderPart) {
+    let _ = writeln!(
+        o,
+        "Powder: sodium thiosulfate {} ({}); 1 g gives {} g on the {} basis — {}",
+        w.stock.form, w.stock.formula, w.stock.factor_text, p.basis, w.stock.factor_basis
+    );
+    let _ = writeln!(
+        o,
+        "Balance: readability {}; minimum weight {}",
+        w.balance.readability, w.minimum_weight
+    );
+    o.push('\n');
+    let rows = vec![
+        vec![
+            format!("Sodium thiosulfate {} ({})", w.stock.form, w.stock.formula),
+            w.calculated_text.clone(),
+            w.to_weigh.to_string(),
+            w.rounding.clone(),
+        ],
+        vec![
+            "Water for injection".into(),
+            String::new(),
+            format!("q.s. to {}", p.total),
+            "make up to volume".into(),
+        ],
+    ];
+    o.push_str(&table(
+        &["component", "calculated", "weigh / measure", "rounding"],
+        &rows,
+    ));
+    let _ = writeln!(o, "\n{}", w.make_up);
+    let _ = writeln!(
+        o,
+        "Concentration from the weighed mass: {} ({} basis), {} of the target",
+        w.concentration_from_rounded, p.basis, w.of_target_text
+    );
 }
 
 /// `stscalc session` (and its series).
@@ -227,7 +238,7 @@ pub fn session(p: &SessionPlan) -> String {
                 // A dose prescribed in mg shows the mass and the volume it is at the
                 // concentration made.
                 match l.prescribed_mass {
-                    Some(m) => format!("{} ({})", crate::plan::session::mass_text(m), l.prescribed),
+                    Some(m) => format!("{} ({})", crate::plan::text::mass_text(m), l.prescribed),
                     None => l.prescribed.to_string(),
                 },
                 l.drawn.to_string(),

@@ -4,7 +4,10 @@
 
 pub mod dosing;
 pub mod html;
+pub mod labels;
+pub mod pdf;
 pub mod record;
+pub mod table;
 pub mod text;
 pub mod verify;
 

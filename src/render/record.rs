@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::text::table;
+use super::table::table;
 use crate::bud::LimitUnit;
 use crate::plan::record::BatchRecord;
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::text::table;
+use super::table::table;
 use crate::plan::verify::Verification;
 
 /// The verification sheet.
@@ -81,7 +81,7 @@ pub fn text(v: &Verification) -> String {
     let _ = writeln!(
         o,
         "Result: {} (tolerance {} to {} of label; {})",
-        result_text(v),
+        crate::view::verification::result_text(v),
         v.tolerance.low,
         v.tolerance.high,
         v.tolerance.source
@@ -126,14 +126,4 @@ pub fn text(v: &Verification) -> String {
         }
     }
     o
-}
-
-/// The result as the sheets write it: `PASS`, `FAIL — DO NOT RELEASE` or
-/// `REJECT — DISCARD AND REMAKE`.
-pub fn result_text(v: &Verification) -> &'static str {
-    match (v.rejection.is_some(), v.pass) {
-        (true, _) => "REJECT — DISCARD AND REMAKE",
-        (false, true) => "PASS",
-        (false, false) => "FAIL — DO NOT RELEASE",
-    }
 }

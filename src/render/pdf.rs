@@ -26,6 +26,15 @@ const INSTALL_HINT: &str =
 /// How long one PDF may take before the browser is stopped.
 const TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The bytes of a sheet: the HTML itself, or (with `pdf`) the PDF the browser prints from it.
+pub fn bytes(html: String, pdf: bool) -> Result<Vec<u8>> {
+    if pdf {
+        print_html(&html)
+    } else {
+        Ok(html.into_bytes())
+    }
+}
+
 /// The browser to run, or an error that says what to install.
 pub fn browser() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os(BROWSER_ENV).filter(|p| !p.is_empty()) {

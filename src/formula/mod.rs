@@ -21,25 +21,28 @@ use crate::quantity::{Concentration, Kind, Mass, Percent, PercentKind, Quantity}
 use crate::substance::Form;
 
 pub mod solution;
+mod tolerance;
+
 pub use solution::{DosingSpec, SolutionSpec};
+pub use tolerance::{Rescue, Tolerance};
 
 /// The formulas shipped in the binary: (file name, contents).
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "sts-20-petrolatum.toml",
-        include_str!("../formulas/sts-20-petrolatum.toml"),
+        include_str!("../../formulas/sts-20-petrolatum.toml"),
     ),
     (
         "sts-25-petrolatum.toml",
-        include_str!("../formulas/sts-25-petrolatum.toml"),
+        include_str!("../../formulas/sts-25-petrolatum.toml"),
     ),
     (
         "sts-25-zinc-oxide.toml",
-        include_str!("../formulas/sts-25-zinc-oxide.toml"),
+        include_str!("../../formulas/sts-25-zinc-oxide.toml"),
     ),
     (
         "sts-150-intralesional.toml",
-        include_str!("../formulas/sts-150-intralesional.toml"),
+        include_str!("../../formulas/sts-150-intralesional.toml"),
     ),
 ];
 
@@ -250,10 +253,10 @@ pub struct Formula {
     pub bud: Option<Spanned<crate::bud::Declaration>>,
     /// Potency tolerance (% of labeled strength); absent means the default in
     /// `data/potency.toml`.
-    pub tolerance: Option<Spanned<crate::plan::verify::Tolerance>>,
+    pub tolerance: Option<Spanned<Tolerance>>,
     /// How far a failed batch may be corrected before it is rejected; absent means the default
     /// in `data/potency.toml`.
-    pub rescue: Option<Spanned<crate::plan::verify::Rescue>>,
+    pub rescue: Option<Spanned<Rescue>>,
     /// Code that starts generated lot numbers, stating no strength: the strength made follows
     /// it (`STSZO` gives `STSZO25-20261121-01`); absent means a code derived from the id.
     pub lot_prefix: Option<Spanned<String>>,
@@ -590,19 +593,18 @@ impl Formula {
     }
 
     /// The potency tolerance: the formula's own, or the default.
-    pub fn tolerance(&self) -> crate::plan::verify::Tolerance {
+    pub fn tolerance(&self) -> Tolerance {
         self.tolerance.as_ref().map_or_else(
-            || crate::plan::verify::Tolerance::default_tolerance().clone(),
+            || Tolerance::default_tolerance().clone(),
             |t| t.get_ref().clone(),
         )
     }
 
     /// The rescue limit of a failed batch: the formula's own, or the default.
-    pub fn rescue(&self) -> crate::plan::verify::Rescue {
-        self.rescue.as_ref().map_or_else(
-            || crate::plan::verify::Rescue::default_rescue().clone(),
-            |r| r.get_ref().clone(),
-        )
+    pub fn rescue(&self) -> Rescue {
+        self.rescue
+            .as_ref()
+            .map_or_else(|| Rescue::default_rescue().clone(), |r| r.get_ref().clone())
     }
 
     /// Every component a batch of this formula weighs, as (id, name): the active, the

@@ -36,19 +36,19 @@ use crate::quantity::format_number;
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "avery-5160.toml",
-        include_str!("../../data/labels/avery-5160.toml"),
+        include_str!("../../../data/labels/avery-5160.toml"),
     ),
     (
         "avery-5163.toml",
-        include_str!("../../data/labels/avery-5163.toml"),
+        include_str!("../../../data/labels/avery-5163.toml"),
     ),
     (
         "avery-l7160.toml",
-        include_str!("../../data/labels/avery-l7160.toml"),
+        include_str!("../../../data/labels/avery-l7160.toml"),
     ),
     (
         "single-4x2in.toml",
-        include_str!("../../data/labels/single-4x2in.toml"),
+        include_str!("../../../data/labels/single-4x2in.toml"),
     ),
 ];
 
@@ -630,6 +630,25 @@ pub fn lay_out(
         pages,
         warnings: Vec::new(),
     })
+}
+
+/// The paper of a label stock is the stock's; `--paper` may only confirm it.
+pub fn check_paper(stock: &Stock, paper: Option<&str>) -> Result<()> {
+    match paper {
+        Some(p) if p != stock.paper => Err(Error::input(
+            "--paper",
+            if stock.paper == "label" {
+                format!(
+                    "no `--paper` for stock `{}` (its page is the label)",
+                    stock.id
+                )
+            } else {
+                format!("`{}`, the paper of stock `{}`", stock.paper, stock.id)
+            },
+            format!("`{p}`"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,6 @@
 //! one intralesional session. The lot and the beyond-use date come from [`Traceability`]; until
 //! they are known they print as write-in blanks, never as made-up values.
 
-use serde::Serialize;
-
 use super::{LabelLine, LabelText};
 use crate::bud::{CompoundedAt, DrawnUp, SyringeLimit};
 use crate::formula::{Entry, Formula};
@@ -18,6 +16,7 @@ use crate::plan::record::BatchRecord;
 use crate::plan::session::{SessionPlan, SyringeFill};
 use crate::plan::solution::SolutionPlan;
 use crate::quantity::Volume;
+use crate::view::trace::Traceability;
 
 /// A write-in blank on a label: wide enough to write a lot number or a date by hand.
 pub const LABEL_BLANK: &str = "____________";
@@ -27,20 +26,6 @@ pub const SHORT_BLANK: &str = "____";
 
 /// The statement every label carries (USP <795>/<797>: a compounded preparation says so).
 pub const COMPOUNDED: &str = "Compounded preparation.";
-
-/// The batch's identity in time: lot number, when it was compounded, beyond-use date. Each is
-/// `None` until known, and then prints as a blank line to fill in by hand.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Traceability {
-    /// Internal identification (lot) number.
-    pub lot: Option<String>,
-    /// Date and time of compounding, as written on the sheet.
-    pub compounded_at: Option<String>,
-    /// Beyond-use date, as written on the sheet.
-    pub bud: Option<String>,
-    /// What the beyond-use date rests on (rule and reference).
-    pub bud_basis: Option<String>,
-}
 
 fn blank(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| LABEL_BLANK.to_string())
@@ -69,15 +54,6 @@ fn capitalised(form: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
         None => String::new(),
-    }
-}
-
-/// The storage line: the formula's own statement, unless the batch record stores the batch
-/// otherwise (`--storage`), when the label must say the storage its BUD was given for.
-pub fn storage_line(formula: &Formula, record: Option<&BatchRecord>) -> String {
-    match record {
-        Some(r) if r.storage_from == "request" => format!("Store {}.", r.bud.storage.phrase()),
-        _ => formula.storage.clone(),
     }
 }
 
@@ -116,7 +92,7 @@ fn container_label(
     lines.extend(statements(f));
     lines.extend([
         lot_and_bud(trace),
-        LabelLine::plain(storage_line(f, record)),
+        LabelLine::plain(crate::plan::record::storage_statement(f, record)),
         facility_line(facility),
     ]);
     LabelText {

@@ -1,0 +1,67 @@
+//! One module per subcommand: each reads its options into a request, calls the pure planners
+//! in [`crate::plan`], builds what people read ([`crate::view`]), renders it
+//! ([`crate::render`]) and hands the bytes to [`crate::output`], the one writer. [`run`] only
+//! loads the catalog and dispatches.
+//!
+//! Reading options is [`crate::request`]'s job: a command here only wires request, plan, view,
+//! render and output.
+
+use std::path::Path;
+
+use crate::cli::{Cli, Command, PaperArg};
+use crate::error::Result;
+use crate::formula::Catalog;
+use crate::view::paper::Paper;
+
+pub mod batch;
+pub mod completions;
+pub mod formulas;
+pub mod labels;
+pub mod session;
+pub mod session_sheet;
+pub mod supply;
+pub mod templates;
+pub mod verify;
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<()> {
+    let templates: Option<&Path> = cli.templates.as_deref();
+    match cli.command {
+        Command::Completions { shell } => completions::run(shell),
+        Command::Formulas { format } => {
+            formulas::list(&Catalog::load(cli.formulas.as_deref())?, format)
+        }
+        Command::Show { id, format } => {
+            formulas::show(&Catalog::load(cli.formulas.as_deref())?, &id, format)
+        }
+        Command::Batch(args) => {
+            batch::run(&Catalog::load(cli.formulas.as_deref())?, *args, templates)
+        }
+        Command::Verify(args) => {
+            verify::run(&Catalog::load(cli.formulas.as_deref())?, *args, templates)
+        }
+        Command::Session(args) => {
+            session::run(&Catalog::load(cli.formulas.as_deref())?, &args, templates)
+        }
+        Command::Supply(args) => supply::run(&Catalog::load(cli.formulas.as_deref())?, &args),
+        Command::Labels(args) => {
+            labels::run(&Catalog::load(cli.formulas.as_deref())?, &args, templates)
+        }
+        Command::SessionSheet(args) => session_sheet::run(&args, templates),
+        Command::Templates { dir, force } => templates::run(&dir, force),
+    }
+}
+
+/// The paper asked for (`--paper`), letter when none is.
+pub(crate) fn paper(arg: Option<PaperArg>) -> Paper {
+    match arg {
+        Some(PaperArg::A4) => Paper::A4,
+        Some(PaperArg::Letter) | None => Paper::Letter,
+    }
+}
+
+/// Delivers a printed sheet: the HTML itself, or (with `pdf`) the PDF the browser prints from
+/// it, to the output file or standard output.
+pub(crate) fn deliver(html: String, pdf: bool, output: Option<&Path>, force: bool) -> Result<()> {
+    crate::output::emit(&crate::render::pdf::bytes(html, pdf)?, output, force)
+}

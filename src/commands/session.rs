@@ -1,0 +1,106 @@
+//! `stscalc session`: an intralesional session checked (and its series planned) as text or
+//! JSON, or printed as the session sheet (HTML or PDF). [`session_plan`] and `SheetFields`
+//! serve the syringe labels (`stscalc labels session`) too.
+
+use std::path::Path;
+
+use crate::cli::{SessionArgs, SheetFormat};
+use crate::error::Result;
+use crate::formula::{Catalog, Entry};
+use crate::output;
+use crate::plan::series::{self, SeriesRequest};
+use crate::plan::session::{self};
+use crate::plan::solution::{solution_spec, BatchSizing};
+use crate::plan::syringe::SyringeTable;
+use crate::render;
+use crate::render::html::Renderer;
+use crate::request::session::{refuse_series, session_request};
+use crate::request::sheet::{refuse_sheet_options, SheetFields};
+use crate::view::labels::content;
+use crate::view::session_sheet::SessionSheet;
+
+/// `stscalc session`: the check as text or JSON, or the session sheet with `--format html|pdf`.
+pub fn run(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
+    if matches!(args.format, SheetFormat::Html | SheetFormat::Pdf) {
+        return sheet(catalog, args, templates);
+    }
+    refuse_sheet_options(args)?;
+    let out = report(catalog, args)?;
+    output::emit(out.as_bytes(), args.output.as_deref(), args.force)
+}
+
+/// `stscalc session` as text or JSON: the rendered check (and series). The printed sheet
+/// (`--format html|pdf`) is [`sheet`]'s.
+fn report(catalog: &Catalog, args: &SessionArgs) -> Result<String> {
+    let (_, plan) = session_plan(catalog, args)?;
+    match args.format {
+        SheetFormat::Json => render::json(&plan),
+        _ => Ok(render::dosing::session(&plan)),
+    }
+}
+
+/// Checks the session the options describe (and plans its series when asked): the formula
+/// whose policy applies and the plan.
+pub fn session_plan<'c>(
+    catalog: &'c Catalog,
+    args: &SessionArgs,
+) -> Result<(&'c Entry, session::SessionPlan)> {
+    let entry = catalog.get(&args.formula)?;
+    let formula = &entry.formula;
+    // A solution formula only: the session's batch is a solution batch.
+    solution_spec(formula)?;
+    let dosing = session::dosing_spec(entry)?;
+    let (req, series_options) = session_request(args, formula, dosing)?;
+    let mut plan = session::plan(entry, SyringeTable::embedded(), &req)?;
+    if let Some(o) = series_options {
+        let sr = SeriesRequest {
+            sessions: o.sessions,
+            every: o.every,
+            start: o.start,
+            bud: o.bud,
+            method: o.method,
+            // A strength the method cannot make is a warning of the session, not an error.
+            sizing: BatchSizing::new(formula, plan.formula_basis_concentration, o.method)
+                .ok()
+                .map(|b| b.with_vial_residual(req.vial_residual)),
+            override_reason: plan.override_reason.clone(),
+        };
+        let planned = series::plan(&(&plan).into(), dosing, &sr)?;
+        // The override line names the series' interval too, once it is known.
+        plan.override_text = session::override_text(
+            &plan.exceeded,
+            planned.overridden.as_deref(),
+            plan.override_reason.as_deref(),
+        );
+        plan.series = Some(planned);
+    }
+    Ok((entry, plan))
+}
+
+/// `stscalc session --format html|pdf`: the session sheet filled from the checked session.
+fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
+    output::check(args.output.as_deref(), args.force)?;
+    refuse_series(args, "sheet")?;
+    let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;
+    let (entry, plan) = session_plan(catalog, args)?;
+    fields.check_lot(entry, &plan)?;
+    let limit = fields.syringe_limit(entry)?;
+    let mut sheet = SessionSheet::from_plan(entry, &plan, super::paper(args.sheet.paper));
+    sheet.drawn_up = Some(content::drawn_up_sentence(&limit));
+    sheet.patient = fields.patient;
+    sheet.patient_id = fields.patient_id;
+    sheet.prescriber = fields.prescriber;
+    sheet.facility = fields.facility;
+    sheet.session = fields.session;
+    sheet.date = fields.date;
+    sheet.lot = fields.lot;
+    sheet.bud = fields.bud;
+    sheet.set_page_header();
+    let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
+    super::deliver(
+        html,
+        args.format == SheetFormat::Pdf,
+        args.output.as_deref(),
+        args.force,
+    )
+}
