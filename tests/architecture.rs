@@ -13,8 +13,6 @@ use std::path::{Path, PathBuf};
 const KNOWN: &[&str] = &[
     "formula names 5 command-line flags",
     "plan names 64 command-line flags",
-    "register::postgres::check_rows is over 150 lines",
-    "register::sqlite::check_rows is over 150 lines",
 ];
 
 /// The foundation every layer may use.
