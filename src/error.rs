@@ -194,7 +194,171 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
     }
 }
 
+/// The request fields the calculations ([`crate::plan`], [`crate::formula`]) name in their
+/// errors and texts. A calculation does not know whether a value came from a command-line
+/// option, a request file or a form, so it writes a marker, `‹measure_step›` (the field's key
+/// between U+2039 and U+203A: as many characters as `--measure-step`, so tables keep their
+/// widths), and the front end names it once, at its boundary ([`name_fields`]): the command line
+/// as `--measure-step`.
+pub mod field {
+    /// The request field `actual`.
+    pub const ACTUAL: &str = "‹actual›";
+    /// The request field `addition`.
+    pub const ADDITION: &str = "‹addition›";
+    /// The request field `bud`.
+    pub const BUD: &str = "‹bud›";
+    /// The request field `capacity`.
+    pub const CAPACITY: &str = "‹capacity›";
+    /// The request field `component`.
+    pub const COMPONENT: &str = "‹component›";
+    /// The request field `concentration`.
+    pub const CONCENTRATION: &str = "‹concentration›";
+    /// The request field `container`.
+    pub const CONTAINER: &str = "‹container›";
+    /// The request field `containers`.
+    pub const CONTAINERS: &str = "‹containers›";
+    /// The request field `days`.
+    pub const DAYS: &str = "‹days›";
+    /// The request field `diluent`.
+    pub const DILUENT: &str = "‹diluent›";
+    /// The request field `every`.
+    pub const EVERY: &str = "‹every›";
+    /// The request field `fill_across`.
+    pub const FILL_ACROSS: &str = "‹fill_across›";
+    /// The request field `filter_hold_up`.
+    pub const FILTER_HOLD_UP: &str = "‹filter_hold_up›";
+    /// The request field `lesion`.
+    pub const LESION: &str = "‹lesion›";
+    /// The request field `lesions`.
+    pub const LESIONS: &str = "‹lesions›";
+    /// The request field `lot`.
+    pub const LOT: &str = "‹lot›";
+    /// The request field `lot_sequence`.
+    pub const LOT_SEQUENCE: &str = "‹lot_sequence›";
+    /// The request field `measure_step`.
+    pub const MEASURE_STEP: &str = "‹measure_step›";
+    /// The request field `method`.
+    pub const METHOD: &str = "‹method›";
+    /// The request field `override_reason`.
+    pub const OVERRIDE_REASON: &str = "‹override_reason›";
+    /// The request field `per_day`.
+    pub const PER_DAY: &str = "‹per_day›";
+    /// The request field `quantity`.
+    pub const QUANTITY: &str = "‹quantity›";
+    /// The request field `readability`.
+    pub const READABILITY: &str = "‹readability›";
+    /// The request field `sessions`.
+    pub const SESSIONS: &str = "‹sessions›";
+    /// The request field `start`.
+    pub const START: &str = "‹start›";
+    /// The request field `stock`.
+    pub const STOCK: &str = "‹stock›";
+    /// The request field `strength`.
+    pub const STRENGTH: &str = "‹strength›";
+    /// The request field `vial_residual`.
+    pub const VIAL_RESIDUAL: &str = "‹vial_residual›";
+
+    /// Every field, to check that each names an option of the command line.
+    pub const ALL: &[&str] = &[
+        ACTUAL,
+        ADDITION,
+        BUD,
+        CAPACITY,
+        COMPONENT,
+        CONCENTRATION,
+        CONTAINER,
+        CONTAINERS,
+        DAYS,
+        DILUENT,
+        EVERY,
+        FILL_ACROSS,
+        FILTER_HOLD_UP,
+        LESION,
+        LESIONS,
+        LOT,
+        LOT_SEQUENCE,
+        MEASURE_STEP,
+        METHOD,
+        OVERRIDE_REASON,
+        PER_DAY,
+        QUANTITY,
+        READABILITY,
+        SESSIONS,
+        START,
+        STOCK,
+        STRENGTH,
+        VIAL_RESIDUAL,
+    ];
+}
+
+/// Replaces each field marker of [`field::ALL`] in `text` by what `name` calls its key (e.g.
+/// `measure_step` → `--measure-step`); any other text, other `‹…›` included, is left as it is.
+pub fn name_fields(text: &str, name: impl Fn(&str) -> String) -> String {
+    if !text.contains('‹') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('‹') {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        match tail.find('›') {
+            Some(end) if field::ALL.contains(&&tail[..end + '›'.len_utf8()]) => {
+                out.push_str(&name(&tail['‹'.len_utf8()..end]));
+                rest = &tail[end + '›'.len_utf8()..];
+            }
+            _ => {
+                out.push('‹');
+                rest = &tail['‹'.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Error {
+    /// The error with its field markers named by `name` ([`name_fields`]): the front end's
+    /// names for the fields a calculation refers to.
+    pub fn name_fields(self, name: impl Fn(&str) -> String) -> Error {
+        let n = |t: String| name_fields(&t, &name);
+        match self {
+            Error::Input {
+                field,
+                expected,
+                found,
+            } => Error::Input {
+                field: n(field),
+                expected: n(expected),
+                found: n(found),
+            },
+            Error::FormulaFile {
+                file,
+                line,
+                column,
+                message,
+            } => Error::FormulaFile {
+                file,
+                line,
+                column,
+                message: n(message),
+            },
+            Error::DataFile {
+                file,
+                line,
+                column,
+                message,
+            } => Error::DataFile {
+                file,
+                line,
+                column,
+                message: n(message),
+            },
+            Error::Refused(message) => Error::Refused(n(message)),
+            other => other,
+        }
+    }
+
     /// Shorthand for [`Error::Input`].
     pub fn input(
         field: impl Into<String>,

@@ -47,7 +47,7 @@ pub fn run(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Resu
             }
         }
     };
-    crate::output::emit(out.as_bytes(), args.output.as_deref(), args.force)
+    super::emit(&out, args.output.as_deref(), args.force)
 }
 
 /// Plans a solution batch and adds its record (lot, components, BUD for the method used).

@@ -67,16 +67,14 @@ impl<'a> LabelRun<'a> {
         let mut sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
         sheet.warnings = warnings;
         match self.format {
-            SheetFormat::Text => output::emit(
-                crate::render::labels::preview(title, what, self.copies, &sheet).as_bytes(),
+            SheetFormat::Text => super::emit(
+                &crate::render::labels::preview(title, what, self.copies, &sheet),
                 self.output,
                 self.force,
             ),
-            SheetFormat::Json => output::emit(
-                crate::render::json(&sheet)?.as_bytes(),
-                self.output,
-                self.force,
-            ),
+            SheetFormat::Json => {
+                super::emit(&crate::render::json(&sheet)?, self.output, self.force)
+            }
             SheetFormat::Html | SheetFormat::Pdf => {
                 output::check(self.output, self.force)?;
                 let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
@@ -87,7 +85,13 @@ impl<'a> LabelRun<'a> {
                     self.force,
                 )?;
                 // Once the labels are written: a failed run prints its one error line only.
-                output::warn(&sheet.warnings);
+                output::warn(
+                    &sheet
+                        .warnings
+                        .iter()
+                        .map(|w| crate::request::parse::with_flags(w))
+                        .collect::<Vec<_>>(),
+                );
                 Ok(())
             }
         }

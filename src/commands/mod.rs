@@ -23,8 +23,14 @@ pub mod supply;
 pub mod templates;
 pub mod verify;
 
-/// Runs one command.
+/// Runs one command. The calculations name the fields they refer to by key; here, at the
+/// command line's boundary, errors and every text printed name them as its flags.
 pub fn run(cli: Cli) -> Result<()> {
+    dispatch(cli).map_err(|e| e.name_fields(crate::request::parse::flag))
+}
+
+/// Loads the catalog and runs the subcommand.
+fn dispatch(cli: Cli) -> Result<()> {
     let templates: Option<&Path> = cli.templates.as_deref();
     match cli.command {
         Command::Completions { shell } => completions::run(shell),
@@ -60,8 +66,18 @@ pub(crate) fn paper(arg: Option<PaperArg>) -> Paper {
     }
 }
 
-/// Delivers a printed sheet: the HTML itself, or (with `pdf`) the PDF the browser prints from
+/// Delivers a printed sheet (its field markers named as flags): the HTML itself, or (with `pdf`) the PDF the browser prints from
 /// it, to the output file or standard output.
 pub(crate) fn deliver(html: String, pdf: bool, output: Option<&Path>, force: bool) -> Result<()> {
+    let html = crate::request::parse::with_flags(&html);
     crate::output::emit(&crate::render::pdf::bytes(html, pdf)?, output, force)
+}
+
+/// Emits a text or JSON rendering of a plan, its field markers named as flags.
+pub(crate) fn emit(text: &str, output: Option<&Path>, force: bool) -> Result<()> {
+    crate::output::emit(
+        crate::request::parse::with_flags(text).as_bytes(),
+        output,
+        force,
+    )
 }

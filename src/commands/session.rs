@@ -26,7 +26,7 @@ pub fn run(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> R
     }
     refuse_sheet_options(args)?;
     let out = report(catalog, args)?;
-    output::emit(out.as_bytes(), args.output.as_deref(), args.force)
+    super::emit(&out, args.output.as_deref(), args.force)
 }
 
 /// `stscalc session` as text or JSON: the rendered check (and series). The printed sheet

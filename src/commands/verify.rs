@@ -51,16 +51,12 @@ pub fn run(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Res
         &additions,
     )?;
     match batch.format {
-        SheetFormat::Text => crate::output::emit(
-            render::verify::text(&v).as_bytes(),
+        SheetFormat::Text => super::emit(
+            &render::verify::text(&v),
             batch.output.as_deref(),
             batch.force,
         )?,
-        SheetFormat::Json => crate::output::emit(
-            render::json(&v)?.as_bytes(),
-            batch.output.as_deref(),
-            batch.force,
-        )?,
+        SheetFormat::Json => super::emit(&render::json(&v)?, batch.output.as_deref(), batch.force)?,
         // The compounding record, its actual-weight column filled, with the result.
         SheetFormat::Html | SheetFormat::Pdf => verified_record(entry, &v, &batch, templates)?,
     }

@@ -20,6 +20,7 @@ use serde::Serialize;
 use super::solution::{BatchSizing, Method};
 use super::text::{count_text, mass_text, serialize_mass_as_printed};
 use crate::days::Days;
+use crate::error::field::{EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, START};
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
 use crate::quantity::{Mass, Volume};
@@ -175,7 +176,7 @@ pub struct SeriesInput {
 pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> Result<SeriesPlan> {
     if req.sessions == 0 || req.sessions > HARD_MAX_SESSIONS {
         return Err(Error::input(
-            "--sessions",
+            SESSIONS,
             format!("a number of sessions from 1 to {HARD_MAX_SESSIONS}"),
             req.sessions.to_string(),
         ));
@@ -186,7 +187,7 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     let mut sessions = Vec::new();
     let mut preparations: Vec<SeriesPreparation> = Vec::new();
     for i in 0..req.sessions {
-        let date = add(req.start, every * i64::from(i), "--start")?;
+        let date = add(req.start, every * i64::from(i), START)?;
         // One preparation per session, never shared: `stscalc batch` puts a batch of a few mL
         // into one single-dose vial, and an opened single-dose vial is not kept for the next
         // session (see the module docs).
@@ -194,7 +195,7 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
             number: preparations.len() as u32 + 1,
             compound_on: date,
             // Day 1 is the compounding day, so the last day is `bud − 1` days later.
-            use_through: add(date, bud - 1, "--start")?,
+            use_through: add(date, bud - 1, START)?,
             sessions: vec![i + 1],
             volume: session.to_prepare,
             batch_volume: Volume::default(),
@@ -218,8 +219,8 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     // longer series moves it too (counted from the first, it could fall within the series).
     let last = sessions.last().map_or(req.start, |s| s.date);
     let follow_up = FollowUp {
-        from: add(last, i64::from(dosing.follow_up_from.get()), "--start")?,
-        to: add(last, i64::from(dosing.follow_up_to.get()), "--start")?,
+        from: add(last, i64::from(dosing.follow_up_from.get()), START)?,
+        to: add(last, i64::from(dosing.follow_up_to.get()), START)?,
         basis: format!(
             "{} to {} after the last session, {} ({})",
             weeks(dosing.follow_up_from),
@@ -288,7 +289,7 @@ fn policy_checks(
         match &req.override_reason {
             None => {
                 return Err(Error::Refused(format!(
-                    "refused: `--every`: {shorter} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
+                    "refused: `{EVERY}`: {shorter} (local policy of formula `{}`); to proceed anyway give {OVERRIDE_REASON} \"...\"",
                     session.formula_id
                 )))
             }
@@ -341,7 +342,7 @@ fn size_batches(
         // `--quantity` is what is drawn from the batch: `stscalc batch` adds its losses.
         p.batch_command = match (&session.batch_strength, &sized) {
             (Some(s), Some(b)) => format!(
-                "stscalc batch {} --quantity {}mL --method {}{s}",
+                "stscalc batch {} {QUANTITY} {}mL {METHOD} {}{s}",
                 session.formula_id,
                 b.quantity.ml().normalize(),
                 req.method
