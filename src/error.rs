@@ -201,94 +201,51 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
 /// widths), and the front end names it once, at its boundary ([`name_fields`]): the command line
 /// as `--measure-step`.
 pub mod field {
-    /// The request field `actual`.
-    pub const ACTUAL: &str = "‹actual›";
-    /// The request field `addition`.
-    pub const ADDITION: &str = "‹addition›";
-    /// The request field `bud`.
-    pub const BUD: &str = "‹bud›";
-    /// The request field `capacity`.
-    pub const CAPACITY: &str = "‹capacity›";
-    /// The request field `component`.
-    pub const COMPONENT: &str = "‹component›";
-    /// The request field `concentration`.
-    pub const CONCENTRATION: &str = "‹concentration›";
-    /// The request field `container`.
-    pub const CONTAINER: &str = "‹container›";
-    /// The request field `containers`.
-    pub const CONTAINERS: &str = "‹containers›";
-    /// The request field `days`.
-    pub const DAYS: &str = "‹days›";
-    /// The request field `diluent`.
-    pub const DILUENT: &str = "‹diluent›";
-    /// The request field `every`.
-    pub const EVERY: &str = "‹every›";
-    /// The request field `fill_across`.
-    pub const FILL_ACROSS: &str = "‹fill_across›";
-    /// The request field `filter_hold_up`.
-    pub const FILTER_HOLD_UP: &str = "‹filter_hold_up›";
-    /// The request field `lesion`.
-    pub const LESION: &str = "‹lesion›";
-    /// The request field `lesions`.
-    pub const LESIONS: &str = "‹lesions›";
-    /// The request field `lot`.
-    pub const LOT: &str = "‹lot›";
-    /// The request field `lot_sequence`.
-    pub const LOT_SEQUENCE: &str = "‹lot_sequence›";
-    /// The request field `measure_step`.
-    pub const MEASURE_STEP: &str = "‹measure_step›";
-    /// The request field `method`.
-    pub const METHOD: &str = "‹method›";
-    /// The request field `override_reason`.
-    pub const OVERRIDE_REASON: &str = "‹override_reason›";
-    /// The request field `per_day`.
-    pub const PER_DAY: &str = "‹per_day›";
-    /// The request field `quantity`.
-    pub const QUANTITY: &str = "‹quantity›";
-    /// The request field `readability`.
-    pub const READABILITY: &str = "‹readability›";
-    /// The request field `sessions`.
-    pub const SESSIONS: &str = "‹sessions›";
-    /// The request field `start`.
-    pub const START: &str = "‹start›";
-    /// The request field `stock`.
-    pub const STOCK: &str = "‹stock›";
-    /// The request field `strength`.
-    pub const STRENGTH: &str = "‹strength›";
-    /// The request field `vial_residual`.
-    pub const VIAL_RESIDUAL: &str = "‹vial_residual›";
+    /// Defines each field's marker, and [`ALL`] from the same list, so that no field can be
+    /// left out of it (and so left unnamed).
+    macro_rules! fields {
+        ($($name:ident = $key:literal;)*) => {
+            $(
+                #[doc = concat!("The request field `", $key, "`.")]
+                pub const $name: &str = concat!("‹", $key, "›");
+            )*
+            /// Every field, to name them all and to check that each is an option of the
+            /// command line.
+            pub const ALL: &[&str] = &[$($name),*];
+        };
+    }
 
-    /// Every field, to check that each names an option of the command line.
-    pub const ALL: &[&str] = &[
-        ACTUAL,
-        ADDITION,
-        BUD,
-        CAPACITY,
-        COMPONENT,
-        CONCENTRATION,
-        CONTAINER,
-        CONTAINERS,
-        DAYS,
-        DILUENT,
-        EVERY,
-        FILL_ACROSS,
-        FILTER_HOLD_UP,
-        LESION,
-        LESIONS,
-        LOT,
-        LOT_SEQUENCE,
-        MEASURE_STEP,
-        METHOD,
-        OVERRIDE_REASON,
-        PER_DAY,
-        QUANTITY,
-        READABILITY,
-        SESSIONS,
-        START,
-        STOCK,
-        STRENGTH,
-        VIAL_RESIDUAL,
-    ];
+    fields! {
+        ACTUAL = "actual";
+        ADDITION = "addition";
+        BUD = "bud";
+        CAPACITY = "capacity";
+        COMPONENT = "component";
+        CONCENTRATION = "concentration";
+        CONTAINER = "container";
+        CONTAINERS = "containers";
+        DAYS = "days";
+        DILUENT = "diluent";
+        EVERY = "every";
+        FILL_ACROSS = "fill_across";
+        FILTER_HOLD_UP = "filter_hold_up";
+        LESION = "lesion";
+        LESIONS = "lesions";
+        LOT = "lot";
+        LOT_SEQUENCE = "lot_sequence";
+        MEASURE_STEP = "measure_step";
+        METHOD = "method";
+        OVERRIDE_REASON = "override_reason";
+        PER_DAY = "per_day";
+        QUANTITY = "quantity";
+        READABILITY = "readability";
+        SESSIONS = "sessions";
+        SOLUTION_BUD = "solution_bud";
+        START = "start";
+        STOCK = "stock";
+        STRENGTH = "strength";
+        VIAL_RESIDUAL = "vial_residual";
+    }
 }
 
 /// Replaces each field marker of [`field::ALL`] in `text` by what `name` calls its key (e.g.

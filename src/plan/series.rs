@@ -19,8 +19,11 @@ use serde::Serialize;
 
 use super::solution::{BatchSizing, Method};
 use super::text::{count_text, mass_text, serialize_mass_as_printed};
+use crate::bud::{DurationLimit, LimitUnit};
 use crate::days::Days;
-use crate::error::field::{EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, START};
+use crate::error::field::{
+    EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, SOLUTION_BUD, START,
+};
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
 use crate::quantity::{Mass, Volume};
@@ -37,6 +40,48 @@ pub struct SolutionBud {
     pub storage: String,
     /// Where the days come from.
     pub reason: String,
+}
+
+/// The solution's beyond-use date for each session's batch: the USP limit of the method
+/// (`rule`, the formula's `[bud]` declaration), or a shorter one the pharmacist gives (`given`,
+/// as days and as written); never a longer one.
+pub fn solution_bud(
+    rule: &DurationLimit,
+    method: Method,
+    given: Option<(Days, &str)>,
+) -> Result<SolutionBud> {
+    let storage = rule.storage.label().to_string();
+    let rule_days = match rule.limit.unit {
+        LimitUnit::Days => Days::new(rule.limit.amount),
+        // Under a day: usable on the compounding day only.
+        LimitUnit::Hours => Days::new(1),
+    };
+    let rule_reason = format!("{} for the {method} method: {}", rule.limit, rule.reason);
+    Ok(match given {
+        Some((days, text)) => {
+            if days > rule_days {
+                return Err(Error::input(
+                    SOLUTION_BUD,
+                    format!(
+                        "at most {rule_days}, the limit for the {method} method ({rule}, {}); {SOLUTION_BUD} may only shorten it",
+                        // The rule without its long source citation (printed with the series).
+                        rule.reason.split(" — ").next().unwrap_or_default()
+                    ),
+                    format!("`{text}`"),
+                ));
+            }
+            SolutionBud {
+                days,
+                storage,
+                reason: format!("given with {SOLUTION_BUD}, within the limit of {rule_reason}"),
+            }
+        }
+        None => SolutionBud {
+            days: rule_days,
+            storage,
+            reason: rule_reason,
+        },
+    })
 }
 
 /// What the series asks for.
