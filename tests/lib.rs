@@ -19,6 +19,7 @@ mod outputs;
 mod properties;
 mod record;
 mod register;
+mod register_commands;
 mod reliability;
 mod session;
 mod session_sheet;

@@ -13,10 +13,14 @@ use crate::error::Result;
 use crate::formula::Catalog;
 use crate::view::paper::Paper;
 
+pub mod audit;
 pub mod batch;
 pub mod completions;
 pub mod formulas;
 pub mod labels;
+pub mod lot;
+pub mod recall;
+pub mod register;
 pub mod session;
 pub mod session_sheet;
 pub mod supply;
@@ -49,6 +53,15 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::SessionSheet(args) => session_sheet::run(&args, templates),
         Command::Templates { dir, force } => templates::run(&dir, force),
+        Command::Lot { command } => lot::run(
+            &Catalog::load(cli.formulas.as_deref())?,
+            cli.register.as_deref(),
+            command,
+            templates,
+        ),
+        Command::Recall(args) => recall::run(cli.register.as_deref(), &args),
+        Command::Audit(args) => audit::run(cli.register.as_deref(), args),
+        Command::Register { command } => register::run(cli.register.as_deref(), command),
     }
 }
 
