@@ -537,6 +537,16 @@ pub struct SessionArgs {
     #[command(flatten)]
     pub sheet: SessionSheetOptions,
 
+    /// Record the session's doses in the batch register against the released lot `--lot`,
+    /// for the patient `--patient-id` on `--date` (refused for a lot not released or past its
+    /// BUD on that date).
+    #[arg(long, requires_all = ["lot", "patient_id", "date", "by"])]
+    pub record: bool,
+
+    /// Who records the session (with --record).
+    #[arg(long, value_name = "NAME", requires = "record")]
+    pub by: Option<String>,
+
     /// Output format (`html` and `pdf`: the session sheet, filled from the check).
     #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
     pub format: SheetFormat,
@@ -715,6 +725,32 @@ pub enum LotCommand {
     Show(LotShowArgs),
     /// List the lots of the register.
     List(LotListArgs),
+    /// Container labels of a registered lot, from its stored plan: `NOT RELEASED` on each
+    /// label until it is released; none for a rejected lot.
+    Labels(Box<LotLabelsArgs>),
+}
+
+/// Options of `stscalc lot labels`.
+#[derive(Debug, Args)]
+pub struct LotLabelsArgs {
+    /// The lot number.
+    pub lot: String,
+
+    /// Label stock, copies, resuming a sheet, outlines.
+    #[command(flatten)]
+    pub sheet: LabelSheetArgs,
+
+    /// Output format (`text` previews the labels; `html` and `pdf` print them).
+    #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
+    pub format: SheetFormat,
+
+    /// Write to this file instead of standard output (atomically; see --force).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `stscalc lot new`.
@@ -743,9 +779,15 @@ pub struct LotVerifyArgs {
     #[arg(long = "addition", value_name = "ID=MASS", allow_hyphen_values = true)]
     pub addition: Vec<String>,
 
-    /// Who weighed.
+    /// Who weighed (or attests).
     #[arg(long, value_name = "NAME")]
     pub by: String,
+
+    /// Solution lots: the pharmacist attests that the stock and diluent volumes measured are
+    /// those of the record (stscalc does not verify a solution's volumes yet); stored as an
+    /// attestation, not a calculation.
+    #[arg(long, conflicts_with_all = ["actual", "addition"])]
+    pub attest_volumes: bool,
 
     /// Output format (`html` and `pdf`: the compounding record with the weights).
     #[arg(long, value_enum, default_value_t = SheetFormat::Text)]

@@ -724,3 +724,203 @@ fn lot_new_killed_at_random_points_leaves_a_register_that_checks_and_whole_lots(
         assert_whole(&path, l);
     }
 }
+
+/// A 10 mL lot of the 150 mg/mL intralesional solution, compounded 2026-12-01 09:30, with its
+/// stock and diluent lots; returns its number.
+fn solution_lot(path: &Path) -> String {
+    let out = ok(&with_reg(
+        path,
+        &[
+            "lot",
+            "new",
+            "sts-150-intralesional",
+            "--quantity",
+            "10mL",
+            "--component",
+            "sts-250-us=V77@2027-08-31",
+            "--component",
+            "water-for-injection=W5@2027-10-31",
+            "--date",
+            "2026-12-01T09:30",
+            "--by",
+            "Ann Lee",
+            "--format",
+            "json",
+        ],
+    ));
+    lot_of(&serde_json::from_str(&out).unwrap())
+}
+
+/// `session` of 3 lesions × 0.2 mL recorded against `lot` on `date`.
+fn record_session(path: &Path, lot: &str, date: &str) -> Output {
+    stscalc(&with_reg(
+        path,
+        &[
+            "session",
+            "--lesions",
+            "3",
+            "--per-lesion",
+            "0.2mL",
+            "--lot",
+            lot,
+            "--patient-id",
+            "MRN-0042",
+            "--date",
+            date,
+            "--record",
+            "--by",
+            "Ann Lee",
+        ],
+    ))
+}
+
+#[test]
+fn session_record_needs_a_released_lot_within_its_bud_and_recall_lists_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = reg(&dir);
+    let p = path.to_str().unwrap();
+    let lot = solution_lot(&path);
+    assert_eq!(lot, "STS150I-20261201-01");
+    // Not released: refused, nothing recorded.
+    let out = record_session(&path, &lot, "2026-12-02");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not released"));
+    // A solution is not verified from weights: the pharmacist's attestation is required.
+    fails(
+        &["--register", p, "lot", "verify", &lot, "--by", "Ann Lee"],
+        &["`--attest-volumes`"],
+    );
+    ok(&[
+        "--register",
+        p,
+        "lot",
+        "verify",
+        &lot,
+        "--by",
+        "Ann Lee",
+        "--attest-volumes",
+    ]);
+    ok(&[
+        "--register",
+        p,
+        "lot",
+        "release",
+        &lot,
+        "--by",
+        "Bo Chen",
+        "--checked-by",
+        "Cy Diaz",
+    ]);
+    let out = record_session(&path, &lot, "2026-12-02");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The BUD: 10 days in a refrigerator, counting the compounding day 2026-12-01 as day 1,
+    // ends 2026-12-10; a session on 2026-12-11 is refused.
+    let out = record_session(&path, &lot, "2026-12-11");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("past its beyond-use date 2026-12-10"));
+    // An ointment lot cannot be the source of an injection session.
+    let ointment = lot_of(&lot_new(&path, "2026-12-01", "Ann Lee"));
+    let out = record_session(&path, &ointment, "2026-12-02");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a lot of formula `sts-150-intralesional`")
+    );
+    // The recall of the stock lot finds the lot and the one session: 3 × 0.2 mL = 0.6 mL,
+    // 0.6 mL × 150 mg/mL = 90 mg.
+    let text = ok(&["--register", p, "recall", "--component", "sts-250-us=v77"]);
+    assert!(text.contains("1 lot(s), 1 session(s)"), "{text}");
+    assert!(
+        text.contains("MRN-0042") && text.contains("2026-12-02"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 lesion(s), 0.6 mL (90 mg pentahydrate)"),
+        "{text}"
+    );
+    let d = detail(&path, &lot);
+    assert_eq!(d.sessions.len(), 1);
+}
+
+#[test]
+fn lot_labels_say_not_released_until_released_and_none_for_a_rejected_lot() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = reg(&dir);
+    let p = path.to_str().unwrap();
+    let lot = lot_of(&lot_new(&path, "2026-12-01", "Ann Lee"));
+    let labels = |lot: &str| -> Value {
+        serde_json::from_str(&ok(&[
+            "--register",
+            p,
+            "lot",
+            "labels",
+            lot,
+            "--format",
+            "json",
+        ]))
+        .unwrap()
+    };
+    let first_lines = |v: &Value| -> Vec<String> {
+        v["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|pg| pg["labels"].as_array().unwrap().iter())
+            .map(|l| l["lines"][0]["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // One label per container of the stored plan, every one of them marked.
+    let before = labels(&lot);
+    let lines = first_lines(&before);
+    let plan: Value = serde_json::from_str(&detail(&path, &lot).plan_json).unwrap();
+    assert_eq!(lines.len() as u64, plan["fill"]["count"].as_u64().unwrap());
+    assert!(lines.iter().all(|l| l == "NOT RELEASED"), "{lines:?}");
+    assert!(verify(&path, &lot, "25g", "75g").status.success());
+    ok(&[
+        "--register",
+        p,
+        "lot",
+        "release",
+        &lot,
+        "--by",
+        "Bo Chen",
+        "--checked-by",
+        "Cy Diaz",
+    ]);
+    let after = first_lines(&labels(&lot));
+    assert_eq!(after.len(), lines.len());
+    assert!(after.iter().all(|l| l != "NOT RELEASED"), "{after:?}");
+    let text = ok(&["--register", p, "lot", "labels", &lot]);
+    assert!(text.contains(&format!("Lot {lot}")), "{text}");
+    // A rejected lot prints no label.
+    let other = lot_of(&lot_new(&path, "2026-12-01", "Ann Lee"));
+    ok(&[
+        "--register",
+        p,
+        "lot",
+        "reject",
+        &other,
+        "--by",
+        "Bo Chen",
+        "--reason",
+        "spilled",
+    ]);
+    let out = dir.path().join("labels.html");
+    fails(
+        &[
+            "--register",
+            p,
+            "lot",
+            "labels",
+            &other,
+            "--format",
+            "html",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &["was rejected", "no labels"],
+    );
+    assert!(!out.exists());
+}

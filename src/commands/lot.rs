@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 use super::batch::{self, Planned};
 use super::verify;
 use crate::cli::{
-    Format, LotCommand, LotListArgs, LotNewArgs, LotRejectArgs, LotReleaseArgs, LotShowArgs,
-    LotVerifyArgs,
+    Format, LabelsArgs, LotCommand, LotLabelsArgs, LotListArgs, LotNewArgs, LotRejectArgs,
+    LotReleaseArgs, LotShowArgs, LotVerifyArgs,
 };
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry};
@@ -39,6 +39,7 @@ pub fn run(
         LotCommand::Reject(args) => reject(register, &args),
         LotCommand::Show(args) => show(register, &args),
         LotCommand::List(args) => list(register, &args),
+        LotCommand::Labels(args) => labels(catalog, register, *args, templates),
     }
 }
 
@@ -315,7 +316,16 @@ fn verify_lot(
     batch.output = args.output.clone();
     batch.force = args.force;
     let entry = catalog.get(&stored.formula)?;
-    verify::refuse_solution(entry)?;
+    if entry.formula.preparation == crate::formula::Preparation::Solution {
+        return attest(store.as_mut(), &lot, &by, &args);
+    }
+    if args.attest_volumes {
+        return Err(Error::input(
+            "--attest-volumes",
+            "a solution lot (an ointment is verified from its weights, --actual)",
+            format!("`{lot}`, an ointment"),
+        ));
+    }
     let saved: serde_json::Value = serde_json::from_str(&detail.plan_json)
         .map_err(|e| Error::Refused(format!("lot `{lot}`: its stored plan cannot be read: {e}")))?;
     let v = verify::verification(
@@ -337,6 +347,36 @@ fn verify_lot(
         .map_err(reg)?;
     output::emit(&out, batch.output.as_deref(), batch.force)?;
     verify::outcome(&v)
+}
+
+/// `lot verify` of a solution lot: stscalc does not verify measured volumes, so the
+/// pharmacist's attestation (`--attest-volumes`) is stored as what it is.
+fn attest(store: &mut dyn RegisterStore, lot: &str, by: &str, args: &LotVerifyArgs) -> Result<()> {
+    if !args.attest_volumes {
+        return Err(Error::input(
+            "--attest-volumes",
+            "the pharmacist's attestation of the measured volumes for a solution lot (stscalc verifies the weights of ointments only)",
+            format!("nothing for `{lot}`, a solution"),
+        ));
+    }
+    output::check(args.output.as_deref(), args.force)?;
+    let statement = format!(
+        "{by} attests that the stock and diluent volumes measured are those of the record (an attestation: stscalc does not verify a solution's volumes)"
+    );
+    let data = serde_json::json!({ "kind": "attestation", "by": by, "statement": statement });
+    let e = store
+        .verify(&Verification {
+            lot: lot.to_string(),
+            by: by.to_string(),
+            passed: true,
+            data_json: render::json(&data)?,
+        })
+        .map_err(reg)?;
+    let out = match args.format {
+        crate::cli::SheetFormat::Json => render::json(&e)?,
+        _ => format!("lot {lot}: {statement} (audit event {}, {})\n", e.seq, e.at),
+    };
+    output::emit(out.as_bytes(), args.output.as_deref(), args.force)
 }
 
 /// Prints an audit event: one line of text, or the event as JSON.
@@ -449,4 +489,72 @@ fn list(register: Option<&Path>, args: &LotListArgs) -> Result<()> {
         Format::Json => render::json(&lots)?,
     };
     output::emit(out.as_bytes(), None, false)
+}
+
+/// `stscalc lot labels`: the labels of the stored batch (worked out again and refused if it
+/// no longer comes out as stored), `NOT RELEASED` on each label until the lot is released;
+/// none for a rejected lot.
+fn labels(
+    catalog: &Catalog,
+    register: Option<&Path>,
+    args: LotLabelsArgs,
+    templates: Option<&Path>,
+) -> Result<()> {
+    let store = open_existing(register)?;
+    let detail = store.lot(args.lot.trim()).map_err(reg)?;
+    let lot = detail.summary.lot.clone();
+    let banner = match detail.summary.status {
+        Status::Released => None,
+        Status::Rejected => {
+            return Err(Error::Refused(format!(
+                "lot `{lot}` was rejected: no labels are printed for it"
+            )))
+        }
+        _ => Some("NOT RELEASED"),
+    };
+    let stored = StoredRequest::parse(&lot, &detail.request_json)?;
+    let mut batch = stored.batch_args(args.format);
+    batch.output = args.output;
+    batch.force = args.force;
+    let saved: serde_json::Value = serde_json::from_str(&detail.plan_json)
+        .map_err(|e| Error::Refused(format!("lot `{lot}`: its stored plan cannot be read: {e}")))?;
+    let labels = LabelsArgs {
+        batch,
+        sheet: args.sheet,
+        plan: None,
+        target: None,
+    };
+    super::labels::batch_labels(catalog, &labels, Some(saved), banner, templates)
+}
+
+/// `stscalc session --record`: the session's doses stored against its lot, which must be a
+/// released lot of the session's formula, on a date from its compounding date to its BUD.
+pub(crate) fn record_session(
+    register: Option<&Path>,
+    r: &request::register::SessionToRecord,
+    entry: &Entry,
+    plan: &crate::plan::session::SessionPlan,
+) -> Result<()> {
+    let mut store = open_existing(register)?;
+    let detail = store.lot(&r.lot).map_err(reg)?;
+    if detail.summary.formula_id != entry.formula.id {
+        return Err(Error::input(
+            "--lot",
+            format!("a lot of formula `{}` (the session's)", entry.formula.id),
+            format!(
+                "`{}`, a lot of `{}`",
+                detail.summary.lot, detail.summary.formula_id
+            ),
+        ));
+    }
+    store
+        .record_session(&register::SessionRecord {
+            lot: detail.summary.lot,
+            patient_id: r.patient_id.clone(),
+            date: r.date,
+            doses_json: render::json(plan)?,
+            by: r.by.clone(),
+        })
+        .map_err(reg)?;
+    Ok(())
 }

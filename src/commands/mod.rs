@@ -44,9 +44,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => {
             verify::run(&Catalog::load(cli.formulas.as_deref())?, *args, templates)
         }
-        Command::Session(args) => {
-            session::run(&Catalog::load(cli.formulas.as_deref())?, &args, templates)
-        }
+        Command::Session(args) => session::run(
+            &Catalog::load(cli.formulas.as_deref())?,
+            &args,
+            templates,
+            cli.register.as_deref(),
+        ),
         Command::Supply(args) => supply::run(&Catalog::load(cli.formulas.as_deref())?, &args),
         Command::Labels(args) => {
             labels::run(&Catalog::load(cli.formulas.as_deref())?, &args, templates)

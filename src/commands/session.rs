@@ -15,18 +15,36 @@ use crate::plan::syringe::SyringeTable;
 use crate::render;
 use crate::render::html::Renderer;
 use crate::request::session::{refuse_series, session_request};
-use crate::request::sheet::{refuse_sheet_options, SheetFields};
+use crate::request::sheet::{refuse_sheet_options, refuse_sheet_options_but, SheetFields};
 use crate::view::labels::content;
 use crate::view::session_sheet::SessionSheet;
 
 /// `stscalc session`: the check as text or JSON, or the session sheet with `--format html|pdf`.
-pub fn run(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
-    if matches!(args.format, SheetFormat::Html | SheetFormat::Pdf) {
-        return sheet(catalog, args, templates);
+///
+/// With `--record`, the session's doses are stored in the register (`register`) against its
+/// lot once everything is checked and printed to memory, and written out after.
+pub fn run(
+    catalog: &Catalog,
+    args: &SessionArgs,
+    templates: Option<&Path>,
+    register: Option<&Path>,
+) -> Result<()> {
+    let record = crate::request::register::session_to_record(args)?;
+    let out = if matches!(args.format, SheetFormat::Html | SheetFormat::Pdf) {
+        sheet(catalog, args, templates)?
+    } else {
+        match record {
+            Some(_) => refuse_sheet_options_but(args, crate::request::register::RECORDED_OPTIONS)?,
+            None => refuse_sheet_options(args)?,
+        }
+        output::check(args.output.as_deref(), args.force)?;
+        report(catalog, args)?.into_bytes()
+    };
+    if let Some(r) = &record {
+        let (entry, plan) = session_plan(catalog, args)?;
+        super::lot::record_session(register, r, entry, &plan)?;
     }
-    refuse_sheet_options(args)?;
-    let out = report(catalog, args)?;
-    output::emit(out.as_bytes(), args.output.as_deref(), args.force)
+    output::emit(&out, args.output.as_deref(), args.force)
 }
 
 /// `stscalc session` as text or JSON: the rendered check (and series). The printed sheet
@@ -78,7 +96,7 @@ pub fn session_plan<'c>(
 }
 
 /// `stscalc session --format html|pdf`: the session sheet filled from the checked session.
-fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
+fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<Vec<u8>> {
     output::check(args.output.as_deref(), args.force)?;
     refuse_series(args, "sheet")?;
     let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;
@@ -97,9 +115,5 @@ fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Res
     sheet.bud = fields.bud;
     sheet.set_page_header();
     let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
-    output::emit(
-        &crate::render::pdf::bytes(html, args.format == SheetFormat::Pdf)?,
-        args.output.as_deref(),
-        args.force,
-    )
+    crate::render::pdf::bytes(html, args.format == SheetFormat::Pdf)
 }

@@ -5,7 +5,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{BatchArgs, LotListArgs, PaperArg, PrintArgs, RecordArgs, SheetFormat};
+use crate::cli::{
+    BatchArgs, LotListArgs, PaperArg, PrintArgs, RecordArgs, SessionArgs, SheetFormat,
+};
 use crate::error::{Error, Result};
 use crate::request::file::Extras;
 
@@ -265,4 +267,49 @@ pub fn recall_component(text: &str) -> Result<(String, String)> {
             format!("`{t}`"),
         )),
     }
+}
+
+/// A session to record in the register (`session --record`), read.
+#[derive(Debug, Clone)]
+pub struct SessionToRecord {
+    /// The lot the doses were given from.
+    pub lot: String,
+    /// The patient's identifier.
+    pub patient_id: String,
+    /// The session date.
+    pub date: NaiveDate,
+    /// Who records it.
+    pub by: String,
+}
+
+/// The options the sheet prints that `--record` stores instead (so text and JSON take them).
+pub const RECORDED_OPTIONS: &[&str] = &["--lot", "--patient-id", "--date"];
+
+/// Reads `--record` of `stscalc session` (clap requires its companions): `None` without it.
+/// A series is refused: one session is recorded at a time, when it is given.
+pub fn session_to_record(args: &SessionArgs) -> Result<Option<SessionToRecord>> {
+    if !args.record {
+        return Ok(None);
+    }
+    if let Some(n) = &args.sessions {
+        return Err(Error::input(
+            "--sessions",
+            "no series with --record (record each session when it is given)",
+            format!("`{}`", n.trim()),
+        ));
+    }
+    let o = &args.sheet;
+    let text = |field: &str, v: &Option<String>| -> Result<String> {
+        let t = crate::request::parse::user_text(field, v.as_deref().unwrap_or_default())?;
+        if t.is_empty() {
+            return Err(Error::input(field, "a value with --record", "nothing"));
+        }
+        Ok(t)
+    };
+    Ok(Some(SessionToRecord {
+        lot: text("--lot", &o.lot)?,
+        patient_id: text("--patient-id", &o.patient_id)?,
+        date: crate::request::parse::date("--date", o.date.as_deref().unwrap_or_default())?,
+        by: text("--by", &args.by)?,
+    }))
 }

@@ -140,17 +140,25 @@ pub fn reprint(detail: &Value, reprinted_at: &str) -> LotReprint {
     let v = &detail["verification"];
     if !v.is_null() {
         let result = stored_json(v, "data_json");
-        events_summary.push(format!(
-            "Verified {} by {} at {}: {} of label",
-            if v["passed"].as_bool() == Some(true) {
-                "PASS"
-            } else {
-                "FAIL"
-            },
-            s(v, "by"),
-            s(v, "at"),
-            s(&result["of_label"], "text")
-        ));
+        if result["kind"] == "attestation" {
+            events_summary.push(format!(
+                "Verified by attestation at {}: {}",
+                s(v, "at"),
+                s(&result, "statement")
+            ));
+        } else {
+            events_summary.push(format!(
+                "Verified {} by {} at {}: {} of label",
+                if v["passed"].as_bool() == Some(true) {
+                    "PASS"
+                } else {
+                    "FAIL"
+                },
+                s(v, "by"),
+                s(v, "at"),
+                s(&result["of_label"], "text")
+            ));
+        }
     }
     let r = &detail["release"];
     if !r.is_null() {
@@ -182,12 +190,26 @@ pub fn reprint(detail: &Value, reprinted_at: &str) -> LotReprint {
     }
 }
 
+/// A session's doses in one line, from the session plan stored: the lesions, the volume
+/// and the mass on its basis.
+pub fn doses(session: &Value) -> String {
+    let plan = stored_json(session, "doses_json");
+    let lesions = plan["lesions"].as_array().map_or(0, Vec::len);
+    format!(
+        "{lesions} lesion(s), {} ({} {})",
+        s(&plan["total_volume"], "text"),
+        s(&plan, "total_mass_text"),
+        s(&plan, "basis")
+    )
+}
+
 /// The sessions table (patient, date, doses, who, when).
 pub fn sessions(rows: &Value) -> Table {
     Table {
         headers: vec![
             "patient id".into(),
             "date".into(),
+            "doses".into(),
             "recorded by".into(),
             "at".into(),
         ],
@@ -195,7 +217,15 @@ pub fn sessions(rows: &Value) -> Table {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|r| vec![s(r, "patient_id"), s(r, "date"), s(r, "by"), s(r, "at")])
+            .map(|r| {
+                vec![
+                    s(r, "patient_id"),
+                    s(r, "date"),
+                    doses(r),
+                    s(r, "by"),
+                    s(r, "at"),
+                ]
+            })
             .collect(),
     }
 }
@@ -276,7 +306,12 @@ pub fn recall(hits: &Value) -> (Table, Table) {
                 }),
         ]);
         for r in h["sessions"].as_array().into_iter().flatten() {
-            given.push(vec![s(l, "lot"), s(r, "patient_id"), s(r, "date")]);
+            given.push(vec![
+                s(l, "lot"),
+                s(r, "patient_id"),
+                s(r, "date"),
+                doses(r),
+            ]);
         }
     }
     (
@@ -291,7 +326,12 @@ pub fn recall(hits: &Value) -> (Table, Table) {
             rows: lots,
         },
         Table {
-            headers: vec!["lot".into(), "patient id".into(), "session date".into()],
+            headers: vec![
+                "lot".into(),
+                "patient id".into(),
+                "session date".into(),
+                "doses".into(),
+            ],
             rows: given,
         },
     )
