@@ -924,3 +924,99 @@ fn lot_labels_say_not_released_until_released_and_none_for_a_rejected_lot() {
     );
     assert!(!out.exists());
 }
+
+/// Splits a README command line into arguments: spaces separate, double quotes group.
+fn split_args(line: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    args.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            _ => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        args.push(cur);
+    }
+    args
+}
+
+#[test]
+fn readme_day_at_the_pharmacy_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("### A day at the pharmacy")
+        .nth(1)
+        .expect("the README has the walk-through");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let commands: Vec<Vec<String>> = block
+        .lines()
+        .filter(|l| l.starts_with("stscalc "))
+        .map(|l| split_args(&l["stscalc ".len()..]))
+        .collect();
+    assert_eq!(commands.len(), 15, "{block}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = reg(&dir);
+    let mut outputs = Vec::new();
+    for args in &commands {
+        let out = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("STSCALC_REGISTER", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "stscalc {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push(String::from_utf8(out.stdout).unwrap());
+    }
+    // The two lots of the day, 01 of each code.
+    assert!(outputs[0].contains("STS25ZO-20261201-01"), "{}", outputs[0]);
+    assert!(outputs[1].contains("STS150I-20261201-01"), "{}", outputs[1]);
+    // 25.01 g ÷ (25.01 g + 74.99 g) = 25.01 % w/w; ÷ 25 % = 100.04 % of label.
+    assert!(outputs[3].contains("100.04 % of label"), "{}", outputs[3]);
+    // The recall: the solution lot, released, BUD 2026-12-10, and the patient's doses:
+    // 3 × 0.2 mL = 0.6 mL; 0.6 mL × 150 mg/mL = 90 mg.
+    let recall = &outputs[9];
+    assert!(recall.contains("1 lot(s), 1 session(s)"), "{recall}");
+    assert!(
+        recall.contains("released") && recall.contains("2026-12-10"),
+        "{recall}"
+    );
+    assert!(
+        recall.contains("MRN-0042") && recall.contains("0.6 mL (90 mg"),
+        "{recall}"
+    );
+    assert!(outputs[10].starts_with("REPRINT of the record of lot STS25ZO-20261201-01"));
+    assert!(outputs[10].contains("Released by Bo Chen, checked by Cy Diaz"));
+    // 2 new + 2 verify + 2 release + 1 session = 7 events; labels, recall and reprints
+    // change nothing.
+    assert!(
+        outputs[12].starts_with("audit trail verified: 7 events"),
+        "{}",
+        outputs[12]
+    );
+    assert!(dir.path().join("labels.html").exists());
+    assert!(dir.path().join("register-2026-12-01.sqlite3").exists());
+}
