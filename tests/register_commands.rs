@@ -706,6 +706,7 @@ fn lot_new_killed_at_random_points_leaves_a_register_that_checks_and_whole_lots(
         seed
     };
     let mut reported = vec!["STS25ZO-20261201-01".to_string()];
+    let mut killed = 0;
     for i in 0..30 {
         let date = format!("2026-12-{:02}", 2 + i % 20);
         let mut child = spawn_lot_new(&path, &date);
@@ -716,12 +717,26 @@ fn lot_new_killed_at_random_points_leaves_a_register_that_checks_and_whole_lots(
             if let Ok(plan) = serde_json::from_slice::<Value>(&out.stdout) {
                 reported.push(lot_of(&plan));
             }
+        } else {
+            killed += 1;
         }
     }
+    // The loop did kill some runs (a run takes longer than the shortest waits).
+    assert!(killed > 0, "no run was killed");
     let check = ok(&["--register", path.to_str().unwrap(), "register", "check"]);
     assert!(check.starts_with("register check passed"), "{check}");
     for l in &reported {
         assert_whole(&path, l);
+    }
+    // And every lot the register holds is whole, reported or not (killed after the commit).
+    let store =
+        stscalc::register::open(&stscalc::register::Location::Sqlite(path.clone())).unwrap();
+    let all = store
+        .list(&stscalc::register::LotFilter::default())
+        .unwrap();
+    assert!(all.len() >= reported.len());
+    for l in &all {
+        assert_whole(&path, &l.lot);
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::lot::{open_existing, reg};
+use super::register::{open_existing, reg};
 use crate::cli::{AuditAction, AuditArgs, Format};
 use crate::error::{Error, Result};
 use crate::output;

@@ -9,6 +9,7 @@ use chrono::NaiveTime;
 use sha2::{Digest, Sha256};
 
 use super::batch::{self, Planned};
+use super::register::{now_utc, open_existing, open_or_create, reg};
 use super::verify;
 use crate::cli::{
     Format, LabelsArgs, LotCommand, LotLabelsArgs, LotListArgs, LotNewArgs, LotRejectArgs,
@@ -41,39 +42,6 @@ pub fn run(
         LotCommand::List(args) => list(register, &args),
         LotCommand::Labels(args) => labels(catalog, register, *args, templates),
     }
-}
-
-/// A register error as the crate's one-line error.
-pub(crate) fn reg(e: register::Error) -> Error {
-    Error::Refused(e.to_string())
-}
-
-/// Opens the register, creating it on first use (only `lot new` creates one).
-pub(crate) fn open_or_create(register: Option<&Path>) -> Result<Box<dyn RegisterStore>> {
-    let location = register::default_location(register, |k| std::env::var_os(k)).map_err(reg)?;
-    register::open(&location).map_err(reg)
-}
-
-/// Opens an existing register: a command that only reads or adds to a lot never creates an
-/// empty register by mistake (a mistyped path says so instead).
-pub(crate) fn open_existing(register: Option<&Path>) -> Result<Box<dyn RegisterStore>> {
-    let location = register::default_location(register, |k| std::env::var_os(k)).map_err(reg)?;
-    let register::Location::Sqlite(path) = &location;
-    if !path.exists() {
-        return Err(Error::input(
-            "--register",
-            "an existing register (`stscalc lot new` creates one)",
-            format!("`{}`, which does not exist", path.display()),
-        ));
-    }
-    register::open(&location).map_err(reg)
-}
-
-/// The time now, UTC, as the register writes times.
-pub(crate) fn now_utc() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
 }
 
 /// The SHA-256 of the templates that print the record: each template's name and text, in
@@ -359,6 +327,23 @@ fn attest(store: &mut dyn RegisterStore, lot: &str, by: &str, args: &LotVerifyAr
             format!("nothing for `{lot}`, a solution"),
         ));
     }
+    if matches!(
+        args.format,
+        crate::cli::SheetFormat::Html | crate::cli::SheetFormat::Pdf
+    ) {
+        return Err(Error::input(
+            "--format",
+            "`text` or `json` for an attestation (`lot show` reprints the record)",
+            format!(
+                "`{}`",
+                if args.format == crate::cli::SheetFormat::Pdf {
+                    "pdf"
+                } else {
+                    "html"
+                }
+            ),
+        ));
+    }
     output::check(args.output.as_deref(), args.force)?;
     let statement = format!(
         "{by} attests that the stock and diluent volumes measured are those of the record (an attestation: stscalc does not verify a solution's volumes)"
@@ -374,7 +359,11 @@ fn attest(store: &mut dyn RegisterStore, lot: &str, by: &str, args: &LotVerifyAr
         .map_err(reg)?;
     let out = match args.format {
         crate::cli::SheetFormat::Json => render::json(&e)?,
-        _ => format!("lot {lot}: {statement} (audit event {}, {})\n", e.seq, e.at),
+        crate::cli::SheetFormat::Text
+        | crate::cli::SheetFormat::Html
+        | crate::cli::SheetFormat::Pdf => {
+            format!("lot {lot}: {statement} (audit event {}, {})\n", e.seq, e.at)
+        }
     };
     output::emit(out.as_bytes(), args.output.as_deref(), args.force)
 }
@@ -525,36 +514,4 @@ fn labels(
         target: None,
     };
     super::labels::batch_labels(catalog, &labels, Some(saved), banner, templates)
-}
-
-/// `stscalc session --record`: the session's doses stored against its lot, which must be a
-/// released lot of the session's formula, on a date from its compounding date to its BUD.
-pub(crate) fn record_session(
-    register: Option<&Path>,
-    r: &request::register::SessionToRecord,
-    entry: &Entry,
-    plan: &crate::plan::session::SessionPlan,
-) -> Result<()> {
-    let mut store = open_existing(register)?;
-    let detail = store.lot(&r.lot).map_err(reg)?;
-    if detail.summary.formula_id != entry.formula.id {
-        return Err(Error::input(
-            "--lot",
-            format!("a lot of formula `{}` (the session's)", entry.formula.id),
-            format!(
-                "`{}`, a lot of `{}`",
-                detail.summary.lot, detail.summary.formula_id
-            ),
-        ));
-    }
-    store
-        .record_session(&register::SessionRecord {
-            lot: detail.summary.lot,
-            patient_id: r.patient_id.clone(),
-            date: r.date,
-            doses_json: render::json(plan)?,
-            by: r.by.clone(),
-        })
-        .map_err(reg)?;
-    Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::lot::{open_existing, reg};
+use super::register::{open_existing, reg};
 use crate::cli::{Format, RecallArgs};
 use crate::error::{Error, Result};
 use crate::output;

@@ -1,12 +1,13 @@
 //! `stscalc register backup PATH` (SQLite's online backup, to a new file) and `stscalc
-//! register check` (integrity, the audit chain, and every row against its event).
+//! register check` (integrity, the audit chain, and every row against its event); and how
+//! every register command finds and opens the register.
 
 use std::path::Path;
 
-use super::lot::{open_existing, reg};
 use crate::cli::{Format, RegisterCommand};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output;
+use crate::register::{self, RegisterStore};
 use crate::render;
 
 /// `stscalc register`.
@@ -29,4 +30,37 @@ pub fn run(register: Option<&Path>, command: RegisterCommand) -> Result<()> {
         }
     };
     output::emit(out.as_bytes(), None, false)
+}
+
+/// A register error as the crate's one-line error.
+pub(crate) fn reg(e: register::Error) -> Error {
+    Error::Refused(e.to_string())
+}
+
+/// Opens the register, creating it on first use (only `lot new` creates one).
+pub(crate) fn open_or_create(register: Option<&Path>) -> Result<Box<dyn RegisterStore>> {
+    let location = register::default_location(register, |k| std::env::var_os(k)).map_err(reg)?;
+    register::open(&location).map_err(reg)
+}
+
+/// Opens an existing register: a command that only reads or adds to a lot never creates an
+/// empty register by mistake (a mistyped path says so instead).
+pub(crate) fn open_existing(register: Option<&Path>) -> Result<Box<dyn RegisterStore>> {
+    let location = register::default_location(register, |k| std::env::var_os(k)).map_err(reg)?;
+    let register::Location::Sqlite(path) = &location;
+    if !path.exists() {
+        return Err(Error::input(
+            "--register",
+            "an existing register (`stscalc lot new` creates one)",
+            format!("`{}`, which does not exist", path.display()),
+        ));
+    }
+    register::open(&location).map_err(reg)
+}
+
+/// The time now, UTC, as the register writes times.
+pub(crate) fn now_utc() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
 }

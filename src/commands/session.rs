@@ -4,14 +4,16 @@
 
 use std::path::Path;
 
+use super::register::{open_existing, reg};
 use crate::cli::{SessionArgs, SheetFormat};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry};
 use crate::output;
 use crate::plan::series::{self, SeriesRequest};
 use crate::plan::session::{self};
 use crate::plan::solution::{solution_spec, BatchSizing};
 use crate::plan::syringe::SyringeTable;
+use crate::register;
 use crate::render;
 use crate::render::html::Renderer;
 use crate::request::session::{refuse_series, session_request};
@@ -42,7 +44,7 @@ pub fn run(
     };
     if let Some(r) = &record {
         let (entry, plan) = session_plan(catalog, args)?;
-        super::lot::record_session(register, r, entry, &plan)?;
+        record_session(register, r, entry, &plan)?;
     }
     output::emit(&out, args.output.as_deref(), args.force)
 }
@@ -116,4 +118,36 @@ fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Res
     sheet.set_page_header();
     let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
     crate::render::pdf::bytes(html, args.format == SheetFormat::Pdf)
+}
+
+/// `stscalc session --record`: the session's doses stored against its lot, which must be a
+/// released lot of the session's formula, on a date from its compounding date to its BUD.
+fn record_session(
+    register: Option<&Path>,
+    r: &crate::request::register::SessionToRecord,
+    entry: &Entry,
+    plan: &crate::plan::session::SessionPlan,
+) -> Result<()> {
+    let mut store = open_existing(register)?;
+    let detail = store.lot(&r.lot).map_err(reg)?;
+    if detail.summary.formula_id != entry.formula.id {
+        return Err(Error::input(
+            "--lot",
+            format!("a lot of formula `{}` (the session's)", entry.formula.id),
+            format!(
+                "`{}`, a lot of `{}`",
+                detail.summary.lot, detail.summary.formula_id
+            ),
+        ));
+    }
+    store
+        .record_session(&register::SessionRecord {
+            lot: detail.summary.lot,
+            patient_id: r.patient_id.clone(),
+            date: r.date,
+            doses_json: render::json(plan)?,
+            by: r.by.clone(),
+        })
+        .map_err(reg)?;
+    Ok(())
 }
