@@ -839,9 +839,12 @@ pub struct LotRejectArgs {
 pub struct LotShowArgs {
     /// The lot number.
     pub lot: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format (`html` and `pdf`: the reprint as a printable page).
+    #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
+    pub format: SheetFormat,
+    /// Paper size of the printed reprint (default letter).
+    #[arg(long, value_enum)]
+    pub paper: Option<PaperArg>,
     /// Write to this file instead of standard output (atomically; see --force).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -1035,3 +1035,57 @@ fn readme_day_at_the_pharmacy_runs_as_written() {
     assert!(dir.path().join("labels.html").exists());
     assert!(dir.path().join("register-2026-12-01.sqlite3").exists());
 }
+
+#[test]
+fn lot_show_prints_the_reprint_as_html_escaped_and_as_a_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = reg(&dir);
+    let p = path.to_str().unwrap();
+    let lot = lot_of(&lot_new(&path, "2026-12-01", "Ann Lee"));
+    ok(&[
+        "--register",
+        p,
+        "lot",
+        "reject",
+        &lot,
+        "--by",
+        "Bo Chen",
+        "--reason",
+        "<b>spilled</b> & lost",
+    ]);
+    let html = ok(&["--register", p, "lot", "show", &lot, "--format", "html"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(&format!("REPRINT of the record of lot {lot}")));
+    // The reason is shown as text, never as markup.
+    assert!(
+        html.contains("&lt;b&gt;spilled&lt;/b&gt; &amp; lost"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>spilled"));
+    assert!(html.contains("@page { size: letter;"));
+    if !crate::common::browser_here() {
+        return;
+    }
+    let pdf = dir.path().join("reprint.pdf");
+    ok(&[
+        "--register",
+        p,
+        "lot",
+        "show",
+        &lot,
+        "--format",
+        "pdf",
+        "--paper",
+        "a4",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    let pages = crate::common::pdf_pages(&pdf).join(" ");
+    assert!(
+        pages.contains(&format!("REPRINT of the record of lot {lot}")),
+        "{pages}"
+    );
+    assert!(pages.contains("REJECTED by Bo Chen"), "{pages}");
+    // 100 g × 25 % = 25 g of STS; 100 g − 25 g = 75 g of base, as stored.
+    assert!(pages.contains("25 g") && pages.contains("75 g"), "{pages}");
+}

@@ -13,7 +13,7 @@ use super::register::{now_utc, open_existing, open_or_create, reg};
 use super::verify;
 use crate::cli::{
     Format, LabelsArgs, LotCommand, LotLabelsArgs, LotListArgs, LotNewArgs, LotRejectArgs,
-    LotReleaseArgs, LotShowArgs, LotVerifyArgs,
+    LotReleaseArgs, LotShowArgs, LotVerifyArgs, SheetFormat,
 };
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry};
@@ -429,8 +429,17 @@ fn show(register: Option<&Path>, args: &LotShowArgs) -> Result<()> {
     let mut value = serde_json::to_value(&detail).map_err(|e| Error::Refused(e.to_string()))?;
     let reprint = crate::view::lot::reprint(&value, &at);
     let out = match args.format {
-        Format::Text => render::lot::reprint(&reprint),
-        Format::Json => {
+        SheetFormat::Text => render::lot::reprint(&reprint),
+        SheetFormat::Html | SheetFormat::Pdf => {
+            let paper = match args.paper {
+                Some(crate::cli::PaperArg::A4) => "A4",
+                _ => "letter",
+            };
+            let html = render::lot::reprint_html(&reprint, paper);
+            let bytes = render::pdf::bytes(html, args.format == SheetFormat::Pdf)?;
+            return output::emit(&bytes, args.output.as_deref(), args.force);
+        }
+        SheetFormat::Json => {
             // The stored JSON texts as objects, so the output is one JSON document.
             for key in ["plan_json", "request_json"] {
                 value[key] = crate::view::lot::stored_json(&value, key);
