@@ -1089,3 +1089,35 @@ fn lot_show_prints_the_reprint_as_html_escaped_and_as_a_pdf() {
     // 100 g × 25 % = 25 g of STS; 100 g − 25 g = 75 g of base, as stored.
     assert!(pages.contains("25 g") && pages.contains("75 g"), "{pages}");
 }
+
+#[test]
+fn lot_commands_on_a_read_only_register_say_so_and_write_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = reg(&dir);
+    let p = path.to_str().unwrap();
+    let lot = lot_of(&lot_new(&path, "2026-12-01", "Ann Lee"));
+    // Folded into the main file, so the file alone holds every lot.
+    drop(rusqlite::Connection::open(&path).unwrap());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let mut args = vec!["--register", p, "lot", "new"];
+    args.extend_from_slice(BATCH);
+    args.extend_from_slice(&["--date", "2026-12-01", "--by", "Ann Lee"]);
+    fails(&args, &["read-only"]);
+    fails(
+        &[
+            "--register",
+            p,
+            "lot",
+            "reject",
+            &lot,
+            "--by",
+            "Bo Chen",
+            "--reason",
+            "x",
+        ],
+        &["read-only"],
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
