@@ -1,26 +1,38 @@
-//! Benchmark of the batch register (issue 11), not a test: fills a register with 1,000,000 lots,
-//! 5,000,000 component rows and 80,000 sessions (every tenth lot, rejected ones excepted), then times what the commands will call.
+//! Benchmark of the batch register (issues 11 and 14), not a test: fills a register with
+//! 1,000,000 lots, 5,000,000 component rows and 80,000 sessions (every tenth lot, rejected ones
+//! excepted), then times what the commands will call.
 //!
 //! ```text
-//! cargo run --release --example register_bench [PATH]
+//! cargo run --release --example register_bench [PATH | postgres://…]
 //! ```
 //!
 //! PATH (a new file) keeps the filled register; without it a temporary one is used and removed.
+//! A `postgres://` URL names an empty PostgreSQL database to fill instead (its role must be a
+//! superuser: the filler turns off foreign-key enforcement for its session); the PostgreSQL
+//! filler loads the same rows with `COPY`. `STSCALC_BENCH_LOTS=N` fills N lots instead of a
+//! million (5 N component rows).
 //! The filler writes the rows with plain SQL in one transaction and **bypasses the audit
 //! trail** (no events, foreign keys off): chaining a million events through the public API
 //! would take hours and measures nothing the commands do. Every timed call goes through the
 //! public [`RegisterStore`] interface on a fresh connection, as a command would.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
 use stscalc::register::{
-    audit, Bud, ComponentUse, LotNumbering, NewLot, RegisterStore, SqliteRegister,
+    audit, Bud, ComponentUse, Location, LotNumbering, NewLot, PostgresUrl, SqliteRegister,
 };
 
-const LOTS: u64 = 1_000_000;
+/// The number of lots: a million, or `STSCALC_BENCH_LOTS`.
+fn lots() -> u64 {
+    std::env::var("STSCALC_BENCH_LOTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000)
+}
 const COMPONENTS_PER_LOT: u64 = 5;
 const CODES: u64 = 10;
 const PER_DAY: u64 = 50;
@@ -86,6 +98,7 @@ fn plan_json(i: u64) -> String {
 }
 
 fn fill(path: &std::path::Path) -> rusqlite::Result<()> {
+    let total = lots();
     let c = Connection::open(path)?;
     c.execute_batch(
         "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -200000; BEGIN;",
@@ -108,7 +121,7 @@ fn fill(path: &std::path::Path) -> rusqlite::Result<()> {
             "INSERT INTO sessions (lot_id, patient_id, session_date, doses_json, by_name, at, event_seq) \
              VALUES (?1, ?2, ?3, '{\"doses\":[{\"site\":\"calf\",\"volume\":\"0.5 mL\"}]}', 'Dr Nurse', ?4, 0)",
         )?;
-        for i in 0..LOTS {
+        for i in 0..total {
             let (code, date, seq) = lot_of(i);
             let on = date.format("%Y-%m-%d").to_string();
             let bud = (date + Days::new(30)).format("%Y-%m-%d").to_string();
@@ -144,7 +157,91 @@ fn fill(path: &std::path::Path) -> rusqlite::Result<()> {
         }
     }
     c.execute_batch("COMMIT; ANALYZE;")?;
-    eprintln!("\r  filling: {LOTS} lots, done");
+    eprintln!("\r  filling: {total} lots, done");
+    Ok(())
+}
+
+/// The same rows into PostgreSQL, with `COPY` (text format: no value here holds a tab, a
+/// newline or a backslash).
+fn fill_postgres(url: &str) -> Result<(), postgres::Error> {
+    let total = lots();
+    let mut c: postgres::Client = url.parse::<postgres::Config>()?.connect(postgres::NoTls)?;
+    c.batch_execute("SET session_replication_role = replica; SET synchronous_commit = off;")?;
+    let formula_sha = audit::sha256_hex(FORMULA.as_bytes());
+    c.execute(
+        "INSERT INTO formulas (sha256, text) VALUES ($1, $2)",
+        &[&formula_sha, &FORMULA],
+    )?;
+    let chunk = 100_000;
+    let mut i = 0;
+    while i < total {
+        let end = (i + chunk).min(total);
+        let mut tx = c.transaction()?;
+        {
+            let mut lots = tx.copy_in(
+                "COPY lots (id, lot, scheme_code, seq, formula_id, compounded_on, bud_date, status, created_by, created_at, \
+                 request_json, plan_json, formula_sha256, templates_sha256, stscalc_version, event_seq) FROM STDIN",
+            )?;
+            for i in i..end {
+                let (code, date, seq) = lot_of(i);
+                let on = date.format("%Y-%m-%d");
+                let bud = (date + Days::new(30)).format("%Y-%m-%d");
+                let status = if i % 50 == 0 { "rejected" } else { "released" };
+                writeln!(
+                    lots,
+                    "{}\t{}\t{code}\t{seq}\tsts-25-zinc-oxide\t{on}\t{bud}\t{status}\tAnn Compounder\t{on}T09:00:00.000000Z\t{{\"quantity\":\"100 g\"}}\t{}\t{formula_sha}\tbench\t0.1.0\t0",
+                    i + 1,
+                    lot_number(i),
+                    plan_json(i)
+                )
+                .unwrap();
+            }
+            lots.finish()?;
+        }
+        {
+            let mut comps =
+                tx.copy_in("COPY lot_components (lot_id, component_id, lot, expiry) FROM STDIN")?;
+            for i in i..end {
+                for (k, cid) in COMPONENT_IDS.iter().enumerate() {
+                    writeln!(
+                        comps,
+                        "{}\t{cid}\t{}\t2030-12-31",
+                        i + 1,
+                        supplier_lot(k, i)
+                    )
+                    .unwrap();
+                }
+            }
+            comps.finish()?;
+        }
+        {
+            let mut sessions = tx.copy_in(
+                "COPY sessions (lot_id, patient_id, session_date, doses_json, by_name, at, event_seq) FROM STDIN",
+            )?;
+            for i in (i..end).filter(|i| i % SESSION_EVERY == 0 && i % 50 != 0) {
+                let (_, date, _) = lot_of(i);
+                let sdate = (date + Days::new(1)).format("%Y-%m-%d");
+                writeln!(
+                    sessions,
+                    "{}\tP-{:06}\t{sdate}\t{{\"doses\":[{{\"site\":\"calf\",\"volume\":\"0.5 mL\"}}]}}\tDr Nurse\t{sdate}T10:00:00.000000Z\t0",
+                    i + 1,
+                    i % 7919
+                )
+                .unwrap();
+            }
+            sessions.finish()?;
+        }
+        tx.commit()?;
+        i = end;
+        eprint!("\r  filling: {i} lots");
+    }
+    // The identity columns go on after the ids written here.
+    c.batch_execute(
+        "SELECT setval(pg_get_serial_sequence('lots', 'id'), (SELECT max(id) FROM lots)); \
+         SELECT setval(pg_get_serial_sequence('sessions', 'id'), (SELECT coalesce(max(id), 1) FROM sessions));",
+    )?;
+    c.batch_execute("VACUUM ANALYZE")?;
+    eprintln!("\r  filling: {total} lots, done");
     Ok(())
 }
 
@@ -161,39 +258,76 @@ fn stats(name: &str, mut t: Vec<Duration>) {
 }
 
 fn main() {
-    let given = std::env::args().nth(1).map(PathBuf::from);
+    let arg = std::env::args().nth(1);
     let dir = tempfile::tempdir_in(std::env::var_os("TMPDIR").unwrap_or_else(|| "/tmp".into()))
         .expect("a temporary folder");
-    let path = given.unwrap_or_else(|| dir.path().join("bench.sqlite3"));
-    assert!(!path.exists(), "{} exists: give a new path", path.display());
-
-    drop(SqliteRegister::open(&path).expect("a new register"));
+    let total = lots();
+    let location = match arg.as_deref().and_then(PostgresUrl::parse) {
+        Some(url) => Location::Postgres(url),
+        None => Location::Sqlite(
+            arg.map(PathBuf::from)
+                .unwrap_or_else(|| dir.path().join("bench.sqlite3")),
+        ),
+    };
+    let open = || stscalc::register::open(&location).expect("the register");
     let t = Instant::now();
-    fill(&path).expect("the filler");
+    match &location {
+        Location::Sqlite(path) => {
+            assert!(!path.exists(), "{} exists: give a new path", path.display());
+            drop(SqliteRegister::open(path).expect("a new register"));
+            fill(path).expect("the filler");
+        }
+        Location::Postgres(url) => {
+            let r = open();
+            assert!(
+                r.audit(None).unwrap().is_empty()
+                    && r.list(&Default::default()).unwrap().is_empty(),
+                "{url}: give an empty database"
+            );
+            drop(r);
+            fill_postgres(url.expose()).expect("the filler");
+        }
+    }
     let fill_time = t.elapsed();
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let count = |table: &str| -> i64 {
-        Connection::open(&path)
-            .unwrap()
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
+    let size = match &location {
+        Location::Sqlite(path) => {
+            let mib = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0;
+            format!("file {mib:.0} MiB")
+        }
+        Location::Postgres(url) => {
+            let mut c: postgres::Client = url
+                .expose()
+                .parse::<postgres::Config>()
+                .unwrap()
+                .connect(postgres::NoTls)
+                .unwrap();
+            let bytes: i64 = c
+                .query_one("SELECT pg_database_size(current_database())", &[])
+                .unwrap()
+                .get(0);
+            format!("database {:.0} MiB", bytes as f64 / 1048576.0)
+        }
     };
     println!(
-        "filled {} lots, {} component rows, {} sessions in {:.1} s; file {:.0} MiB",
-        count("lots"),
-        count("lot_components"),
-        count("sessions"),
+        "{}: filled {total} lots, {} component rows, {} sessions in {:.1} s; {size}",
+        match &location {
+            Location::Sqlite(_) => "SQLite",
+            Location::Postgres(_) => "PostgreSQL",
+        },
+        total * COMPONENTS_PER_LOT,
+        (0..total)
+            .filter(|i| i % SESSION_EVERY == 0 && i % 50 != 0)
+            .count(),
         fill_time.as_secs_f64(),
-        size as f64 / 1048576.0
     );
 
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut recall = Vec::new();
     let mut recall_open = Vec::new();
     let mut hits = 0;
-    let mut reg = SqliteRegister::open(&path).unwrap();
+    let mut reg = open();
     for _ in 0..SAMPLES {
-        let i = rng.below(LOTS);
+        let i = rng.below(total);
         let k = rng.below(COMPONENTS_PER_LOT) as usize;
         let t = Instant::now();
         let found = reg
@@ -203,7 +337,7 @@ fn main() {
         hits = found.len();
         assert!(found.iter().any(|h| h.lot.lot == lot_number(i)));
         let t = Instant::now();
-        let fresh = SqliteRegister::open(&path).unwrap();
+        let fresh = open();
         fresh
             .recall_component(COMPONENT_IDS[k], &supplier_lot(k, i))
             .unwrap();
@@ -215,13 +349,13 @@ fn main() {
     let mut show = Vec::new();
     let mut show_open = Vec::new();
     for _ in 0..SAMPLES {
-        let lot = lot_number(rng.below(LOTS));
+        let lot = lot_number(rng.below(total));
         let t = Instant::now();
         let d = reg.lot(&lot).unwrap();
         show.push(t.elapsed());
         assert_eq!(d.components.len(), COMPONENTS_PER_LOT as usize);
         let t = Instant::now();
-        SqliteRegister::open(&path).unwrap().lot(&lot).unwrap();
+        open().lot(&lot).unwrap();
         show_open.push(t.elapsed());
     }
     stats("lot detail (show)", show);
@@ -263,11 +397,11 @@ fn main() {
             new.push(t.elapsed());
         } else {
             let t = Instant::now();
-            SqliteRegister::open(&path).unwrap().new_lot(&lot).unwrap();
+            open().new_lot(&lot).unwrap();
             new_open.push(t.elapsed());
         }
     }
-    stats("new lot (synchronous=FULL)", new);
+    stats("new lot (one durable transaction)", new);
     stats("new lot, with opening the register", new_open);
     let t = Instant::now();
     let head = reg.verify_audit(None).unwrap();

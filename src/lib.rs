@@ -7,6 +7,22 @@
 //! turns it into a plan (plain `Serialize` data), and a renderer shows the plan. Every quantity
 //! is a [`rust_decimal::Decimal`] with a unit; every rounding is explicit and shown.
 //!
+//! ## Layout and rules
+//!
+//! [`cli`] (clap only) → [`request`] (the only reader of options and input files; typed
+//! requests) → [`plan`] (pure calculation over [`formula`]) → [`view`] (what people read) →
+//! [`render`] (text, JSON, HTML, PDF) → [`output`] (the one writer); [`commands`] has one file
+//! per subcommand and is the only module that wires them. Below them all, the foundation:
+//! [`error`], [`quantity`], [`data`], [`days`], [`substance`], [`bud`].
+//!
+//! Checked by `tests/architecture.rs`, which reads the sources: `plan` and `formula` import no
+//! `cli`, `request`, `view`, `render`, `commands`, `register` or `output` and name request
+//! fields ([`error::field`]), never command-line flags; `view` imports no
+//! `render` or `output`; only `request` and `commands` see `cli`, and only `commands` imports
+//! `render` and `output`; only `output` writes (besides the PDF printer's temporary folder and
+//! the register's database); no module imports one that imports it back; no function is over
+//! 150 lines. The test's `KNOWN` list says what is not there yet.
+//!
 //! ```
 //! use stscalc::formula::Catalog;
 //! use stscalc::plan::{ointment, Balance, BatchSize};

@@ -20,6 +20,8 @@ mod outputs;
 mod properties;
 mod record;
 mod register;
+mod register_backends;
+mod register_commands;
 mod reliability;
 mod session;
 mod session_sheet;

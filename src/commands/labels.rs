@@ -8,8 +8,8 @@ use super::session::session_plan;
 use crate::cli::{
     LabelSheetArgs, LabelsArgs, LabelsTarget, PaperArg, SessionLabelsArgs, SheetFormat,
 };
-use crate::error::{Error, Result};
-use crate::formula::{Catalog, Entry, Preparation};
+use crate::error::Result;
+use crate::formula::{Catalog, Preparation};
 use crate::output;
 use crate::render::html::Renderer;
 use crate::request::batch::refuse_solution_options;
@@ -68,26 +68,31 @@ impl<'a> LabelRun<'a> {
         let mut sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
         sheet.warnings = warnings;
         match self.format {
-            SheetFormat::Text => output::emit(
-                crate::render::labels::preview(title, what, self.copies, &sheet).as_bytes(),
+            SheetFormat::Text => super::emit(
+                &crate::render::labels::preview(title, what, self.copies, &sheet),
                 self.output,
                 self.force,
             ),
-            SheetFormat::Json => output::emit(
-                crate::render::json(&sheet)?.as_bytes(),
-                self.output,
-                self.force,
-            ),
+            SheetFormat::Json => {
+                super::emit(&crate::render::json(&sheet)?, self.output, self.force)
+            }
             SheetFormat::Html | SheetFormat::Pdf => {
                 output::check(self.output, self.force)?;
                 let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
-                output::emit(
-                    &crate::render::pdf::bytes(html, self.format == SheetFormat::Pdf)?,
+                super::deliver(
+                    html,
+                    self.format == SheetFormat::Pdf,
                     self.output,
                     self.force,
                 )?;
                 // Once the labels are written: a failed run prints its one error line only.
-                output::warn(&sheet.warnings);
+                output::warn(
+                    &sheet
+                        .warnings
+                        .iter()
+                        .map(|w| crate::request::parse::with_flags(w))
+                        .collect::<Vec<_>>(),
+                );
                 Ok(())
             }
         }
@@ -100,6 +105,23 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
     if let Some(LabelsTarget::Session(s)) = &args.target {
         return session_labels(catalog, s, templates);
     }
+    let saved = args
+        .plan
+        .as_deref()
+        .map(crate::request::saved_plan::read_saved_plan)
+        .transpose()?;
+    batch_labels(catalog, args, saved, None, templates)
+}
+
+/// Container labels for the batch of `args`, from its saved plan `saved` when there is one;
+/// `banner` (e.g. `NOT RELEASED`) is printed in bold first on every label.
+pub(crate) fn batch_labels(
+    catalog: &Catalog,
+    args: &LabelsArgs,
+    saved: Option<serde_json::Value>,
+    banner: Option<&str>,
+    templates: Option<&Path>,
+) -> Result<()> {
     let b = &args.batch;
     let run = LabelRun::new(
         &args.sheet,
@@ -114,11 +136,6 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
     // printed another day say what the record says.
     let (mut b, mut extras) = crate::request::file::load(b.clone())?;
     let entry = catalog.get(crate::request::batch::formula_id(&b)?)?;
-    let saved = args
-        .plan
-        .as_deref()
-        .map(crate::request::saved_plan::read_saved_plan)
-        .transpose()?;
     let mut warnings = Vec::new();
     match &saved {
         Some(saved) => {
@@ -146,14 +163,14 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
         Preparation::Ointment => {
             refuse_solution_options(b)?;
             let plan = plan_ointment(entry, b, extras.components)?;
-            check(plan_json(&plan)?)?;
-            check_record_lot(
-                entry,
+            check(crate::request::saved_plan::plan_json(&plan)?)?;
+            crate::plan::record::check_record_lot(
+                &entry.formula,
                 crate::formula::Strength::Percent(plan.strength),
                 plan.record.as_ref(),
             )?;
             warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
-            let trace = trace_of(plan.record.as_ref());
+            let trace = crate::view::trace::trace_of(plan.record.as_ref());
             let label =
                 |purpose| content::ointment(entry, &plan, facility.as_deref(), &trace, purpose);
             texts.extend((0..plan.fill.count).map(|_| label("container")));
@@ -162,14 +179,14 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
         }
         Preparation::Solution => {
             let plan = plan_solution(entry, b, extras.components)?;
-            check(plan_json(&plan)?)?;
-            check_record_lot(
-                entry,
+            check(crate::request::saved_plan::plan_json(&plan)?)?;
+            crate::plan::record::check_record_lot(
+                &entry.formula,
                 crate::formula::Strength::Concentration(plan.strength),
                 plan.record.as_ref(),
             )?;
             warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
-            let trace = trace_of(plan.record.as_ref());
+            let trace = crate::view::trace::trace_of(plan.record.as_ref());
             let fill = &plan.fill;
             // Every vial holds its share and its residual but the last, which holds the rest.
             for k in 1..=fill.count {
@@ -201,6 +218,12 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
                 .to_string(),
         );
     }
+    if let Some(banner) = banner {
+        for t in &mut texts {
+            t.lines
+                .insert(0, crate::view::labels::LabelLine::strong(banner));
+        }
+    }
     let title = format!("Labels for {}", entry.formula.id);
     run.print(
         &texts,
@@ -209,29 +232,6 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
         warnings,
         templates,
     )
-}
-
-/// A plan as JSON, to compare with a saved one.
-fn plan_json<T: serde::Serialize>(plan: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(plan).map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
-}
-
-/// A lot number of stscalc's own scheme for this formula must be of the batch's day and
-/// strength: a mismatch means the lot of another batch was typed.
-fn check_record_lot(
-    entry: &Entry,
-    made: crate::formula::Strength,
-    record: Option<&crate::plan::record::BatchRecord>,
-) -> Result<()> {
-    match record {
-        Some(r) => crate::plan::record::check_given_lot(
-            &entry.formula,
-            made,
-            &r.lot.number,
-            r.compounded_at.date,
-        ),
-        None => Ok(()),
-    }
 }
 
 /// `stscalc labels session`: one label per syringe of a checked session, plus `--copies` of
@@ -288,8 +288,4 @@ fn session_labels(
         Vec::new(),
         templates,
     )
-}
-
-fn trace_of(record: Option<&crate::plan::record::BatchRecord>) -> Traceability {
-    record.map(Traceability::from).unwrap_or_default()
 }

@@ -40,8 +40,9 @@ pub fn run(args: &SessionSheetArgs, templates: Option<&Path>) -> Result<()> {
         PrintFormat::Html | PrintFormat::Pdf => {
             output::check(args.output.as_deref(), args.force)?;
             let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
-            output::emit(
-                &crate::render::pdf::bytes(html, args.format == PrintFormat::Pdf)?,
+            super::deliver(
+                html,
+                args.format == PrintFormat::Pdf,
                 args.output.as_deref(),
                 args.force,
             )

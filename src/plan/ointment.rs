@@ -18,8 +18,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::{display_factor, display_percent, Balance, BatchSize, Overage};
+use crate::error::field::{CAPACITY, CONTAINER, CONTAINERS, QUANTITY, READABILITY, STRENGTH};
 use crate::error::{Error, Result};
-use crate::formula::{Entry, Strength};
+use crate::formula::{Entry, Formula, Strength};
 use crate::quantity::{format_calculated, Mass, Percent, PercentKind, Shown};
 use crate::substance::{content_factor, Certificate, Form, Substance};
 
@@ -287,7 +288,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
         Err(Unweighable::OverCapacity(what)) => {
             let (capacity, source) = capacity_of(req);
             Err(Error::Refused(format!(
-                "{what} is more than the balance's capacity {capacity} ({source}): weigh on a balance of larger capacity (--capacity) or make a smaller batch"
+                "{what} is more than the balance's capacity {capacity} ({source}): weigh on a balance of larger capacity ({CAPACITY}) or make a smaller batch"
             )))
         }
         Err(Unweighable::BelowMinimum(what)) => {
@@ -295,7 +296,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
             let mut advice = Vec::new();
             if let Some(n) = smallest_workable(entry, req) {
                 advice.push(format!(
-                    "the smallest batch this balance can make is {n} (--quantity {})",
+                    "the smallest batch this balance can make is {n} ({QUANTITY} {})",
                     crate::quantity::format_number(n.g()).replace(',', "") + "g"
                 ));
             }
@@ -322,7 +323,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
 /// The capacity used, and where it comes from.
 fn capacity_of(req: &OintmentRequest) -> (Mass, String) {
     match req.capacity {
-        Some(c) => (c, "--capacity".into()),
+        Some(c) => (c, CAPACITY.into()),
         None => {
             let d = BalanceDefaults::get();
             (d.capacity, format!("default, {}", d.capacity_source))
@@ -382,29 +383,7 @@ fn plan_on_balance(
 ) -> Result<std::result::Result<OintmentPlan, Unweighable>> {
     let formula = &entry.formula;
     let substance = Substance::sodium_thiosulfate();
-    let strength = match req.strength {
-        Some(p) => {
-            if p.kind() == PercentKind::WeightInVolume {
-                return Err(Error::input(
-                    "--strength",
-                    "a % w/w strength for an ointment",
-                    format!("`{p}`"),
-                ));
-            }
-            let p = p.as_kind(PercentKind::WeightInWeight);
-            formula.check_strength("--strength", Strength::Percent(p))?;
-            p
-        }
-        None => match formula.default_strength() {
-            Strength::Percent(p) => p.as_kind(PercentKind::WeightInWeight),
-            Strength::Concentration(c) => {
-                return Err(Error::Refused(format!(
-                    "formula `{}` has strength {c}: the ointment calculator needs a % w/w",
-                    formula.id
-                )))
-            }
-        },
-    };
+    let strength = target_strength(formula, req)?;
     let basis = formula.strength.basis;
     let balance = req.balance;
     let d = balance.readability;
@@ -412,44 +391,7 @@ fn plan_on_balance(
     let mut warnings = Vec::new();
 
     // Size and overage.
-    let nominal = req.size.nominal();
-    match req.size {
-        BatchSize::Containers { count, fill } => {
-            calc.push(format!("Batch: {count} × {fill} = {nominal}"))
-        }
-        BatchSize::Total { total } => calc.push(format!("Batch: {total}")),
-    }
-    let with_overage = req.overage.map_or(nominal, |o| o.apply(nominal));
-    match req.overage {
-        Some(Overage::Percent(p)) => calc.push(format!(
-            "Overage {p}: {nominal} × (1 + {p}) = {with_overage}"
-        )),
-        Some(Overage::Amount(m)) => {
-            calc.push(format!("Overage {m}: {nominal} + {m} = {with_overage}"))
-        }
-        None => {}
-    }
-    if d > with_overage {
-        return Err(Error::input(
-            "--readability",
-            format!("a balance readability finer than the batch total {with_overage}"),
-            format!("`{d}`"),
-        ));
-    }
-    let total = balance.round(with_overage);
-    if total != with_overage {
-        calc.push(format!(
-            "Total rounded to the balance readability {d} ({ROUNDING_RULE}): {total}"
-        ));
-        warnings.push(format!(
-            "the total to make was rounded from {with_overage} to {total} to match the balance readability {d}"
-        ));
-    }
-    if total.g() <= Decimal::ZERO {
-        return Err(Error::Refused(format!(
-            "the batch total {total} is below the balance readability {d}"
-        )));
-    }
+    let (nominal, total) = batch_total(req, &balance, &mut calc, &mut warnings)?;
 
     // Active.
     let stock_form = req.stock_form.unwrap_or(formula.active.stock_form);
@@ -492,50 +434,13 @@ fn plan_on_balance(
 
     // Levigating agent.
     let mut others = active_weigh.g();
-    if let Some(lev) = &formula.levigating_agent {
-        let amount = *lev.amount.get_ref();
-        let lev_calc = Mass::from_g(total.g() * amount.fraction());
-        let lev_weigh = balance.round(lev_calc);
-        calc.push(format!(
-            "{}: {total} × {amount} = {} → {lev_weigh}",
-            lev.name,
-            lev_calc.display_calculated(6)
-        ));
-        components.push(component(
-            &lev.id,
-            Role::LevigatingAgent,
-            lev.name.clone(),
-            lev_calc,
-            lev_weigh,
-            &balance,
-        ));
+    if let Some((lev, lev_weigh)) = levigant(formula, total, &balance, &mut calc) {
+        components.push(lev);
         others += lev_weigh.g();
     }
 
     // Base, q.s.
-    let base = Mass::from_g(total.g() - others);
-    if base.g() <= Decimal::ZERO {
-        return Err(Error::Refused(format!(
-            "no room for the base: the active and levigating agent weigh {} of a {total} batch (check the assay and stock form)",
-            Mass::from_g(others)
-        )));
-    }
-    let weighed: Vec<String> = components.iter().map(|c| c.to_weigh.to_string()).collect();
-    calc.push(format!(
-        "{} (q.s.): {total} − {} = {base}",
-        formula.vehicle.name,
-        weighed.join(" − ")
-    ));
-    components.push(Component {
-        id: formula.vehicle.id.clone(),
-        role: Role::Base,
-        name: formula.vehicle.name.clone(),
-        calculated: base,
-        calculated_text: base.to_string(),
-        to_weigh: base,
-        rounding: "quantity sufficient: the total minus the rounded components above".into(),
-        below_minimum_weight: base < balance.minimum_weight(),
-    });
+    let base = base_qs(formula, total, others, &balance, &mut calc, &mut components)?;
 
     let minimum_weight = balance.minimum_weight();
     let lev_weigh = components
@@ -561,46 +466,15 @@ fn plan_on_balance(
     };
     // The levigating agent and the base are weighed directly: never aliquoted.
     let base_direct = aliquot.as_ref().map_or(base, |a| a.base_to_weigh_directly);
-    let direct = [
-        lev_weigh.map(|m| {
-            (
-                formula
-                    .levigating_agent
-                    .as_ref()
-                    .map(|l| l.name.clone())
-                    .unwrap_or_default(),
-                "the levigating agent",
-                m,
-            )
-        }),
-        Some((formula.vehicle.name.clone(), "the base", base_direct)),
-    ];
-    for (name, role, m) in direct.iter().flatten() {
-        if *m < minimum_weight {
-            return Ok(Err(Unweighable::BelowMinimum(format!(
-                "{role} {name} ({m}{})",
-                if aliquot.is_some() && *role == "the base" {
-                    ", besides the active's aliquot"
-                } else {
-                    ""
-                }
-            ))));
-        }
-    }
     let (capacity, capacity_basis) = capacity_of(req);
-    let mut weighings: Vec<(String, Mass)> = direct
-        .iter()
-        .flatten()
-        .map(|(name, _, m)| (name.clone(), *m))
-        .collect();
-    match &aliquot {
-        Some(a) => {
-            weighings.push(("the active's dilution".into(), a.dilution_total));
-        }
-        None => weighings.push((components[0].name.clone(), components[0].to_weigh)),
-    }
-    if let Some((name, m)) = weighings.iter().find(|(_, m)| *m > capacity) {
-        return Ok(Err(Unweighable::OverCapacity(format!("{name} ({m})"))));
+    if let Some(u) = unweighable(
+        formula,
+        (lev_weigh, base_direct),
+        aliquot.as_ref(),
+        &components,
+        (minimum_weight, capacity),
+    ) {
+        return Ok(Err(u));
     }
 
     let strength_check = strength_check(strength, factor, &components, total, d);
@@ -649,6 +523,198 @@ fn plan_on_balance(
         warnings,
         record: None,
     }))
+}
+
+/// The strength to make: the one asked for (a % w/w within the formula's range), else the
+/// formula's default.
+fn target_strength(formula: &Formula, req: &OintmentRequest) -> Result<Percent> {
+    Ok(match req.strength {
+        Some(p) => {
+            if p.kind() == PercentKind::WeightInVolume {
+                return Err(Error::input(
+                    STRENGTH,
+                    "a % w/w strength for an ointment",
+                    format!("`{p}`"),
+                ));
+            }
+            let p = p.as_kind(PercentKind::WeightInWeight);
+            formula.check_strength(STRENGTH, Strength::Percent(p))?;
+            p
+        }
+        None => match formula.default_strength() {
+            Strength::Percent(p) => p.as_kind(PercentKind::WeightInWeight),
+            Strength::Concentration(c) => {
+                return Err(Error::Refused(format!(
+                    "formula `{}` has strength {c}: the ointment calculator needs a % w/w",
+                    formula.id
+                )))
+            }
+        },
+    })
+}
+
+/// The batch total: the size asked for, with its overage, rounded to the balance readability
+/// (said in a warning when it moves). Returns the nominal size and the total to make.
+fn batch_total(
+    req: &OintmentRequest,
+    balance: &Balance,
+    calc: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Result<(Mass, Mass)> {
+    let d = balance.readability;
+    let nominal = req.size.nominal();
+    match req.size {
+        BatchSize::Containers { count, fill } => {
+            calc.push(format!("Batch: {count} × {fill} = {nominal}"))
+        }
+        BatchSize::Total { total } => calc.push(format!("Batch: {total}")),
+    }
+    let with_overage = req.overage.map_or(nominal, |o| o.apply(nominal));
+    match req.overage {
+        Some(Overage::Percent(p)) => calc.push(format!(
+            "Overage {p}: {nominal} × (1 + {p}) = {with_overage}"
+        )),
+        Some(Overage::Amount(m)) => {
+            calc.push(format!("Overage {m}: {nominal} + {m} = {with_overage}"))
+        }
+        None => {}
+    }
+    if d > with_overage {
+        return Err(Error::input(
+            READABILITY,
+            format!("a balance readability finer than the batch total {with_overage}"),
+            format!("`{d}`"),
+        ));
+    }
+    let total = balance.round(with_overage);
+    if total != with_overage {
+        calc.push(format!(
+            "Total rounded to the balance readability {d} ({ROUNDING_RULE}): {total}"
+        ));
+        warnings.push(format!(
+            "the total to make was rounded from {with_overage} to {total} to match the balance readability {d}"
+        ));
+    }
+    if total.g() <= Decimal::ZERO {
+        return Err(Error::Refused(format!(
+            "the batch total {total} is below the balance readability {d}"
+        )));
+    }
+    Ok((nominal, total))
+}
+
+/// The levigating agent, if the formula has one: its row and the weight to weigh.
+fn levigant(
+    formula: &Formula,
+    total: Mass,
+    balance: &Balance,
+    calc: &mut Vec<String>,
+) -> Option<(Component, Mass)> {
+    let lev = formula.levigating_agent.as_ref()?;
+    let amount = *lev.amount.get_ref();
+    let lev_calc = Mass::from_g(total.g() * amount.fraction());
+    let lev_weigh = balance.round(lev_calc);
+    calc.push(format!(
+        "{}: {total} × {amount} = {} → {lev_weigh}",
+        lev.name,
+        lev_calc.display_calculated(6)
+    ));
+    let c = component(
+        &lev.id,
+        Role::LevigatingAgent,
+        lev.name.clone(),
+        lev_calc,
+        lev_weigh,
+        balance,
+    );
+    Some((c, lev_weigh))
+}
+
+/// The base, quantity sufficient: the total minus the rounded components above (`others` g).
+fn base_qs(
+    formula: &Formula,
+    total: Mass,
+    others: Decimal,
+    balance: &Balance,
+    calc: &mut Vec<String>,
+    components: &mut Vec<Component>,
+) -> Result<Mass> {
+    let base = Mass::from_g(total.g() - others);
+    if base.g() <= Decimal::ZERO {
+        return Err(Error::Refused(format!(
+            "no room for the base: the active and levigating agent weigh {} of a {total} batch (check the assay and stock form)",
+            Mass::from_g(others)
+        )));
+    }
+    let weighed: Vec<String> = components.iter().map(|c| c.to_weigh.to_string()).collect();
+    calc.push(format!(
+        "{} (q.s.): {total} − {} = {base}",
+        formula.vehicle.name,
+        weighed.join(" − ")
+    ));
+    components.push(Component {
+        id: formula.vehicle.id.clone(),
+        role: Role::Base,
+        name: formula.vehicle.name.clone(),
+        calculated: base,
+        calculated_text: base.to_string(),
+        to_weigh: base,
+        rounding: "quantity sufficient: the total minus the rounded components above".into(),
+        below_minimum_weight: base < balance.minimum_weight(),
+    });
+    Ok(base)
+}
+
+/// Why the balance cannot weigh the batch, if it cannot: a weighing made directly (the
+/// levigating agent, the base) below the minimum weight, or one above the capacity.
+fn unweighable(
+    formula: &Formula,
+    (lev_weigh, base_direct): (Option<Mass>, Mass),
+    aliquot: Option<&Aliquot>,
+    components: &[Component],
+    (minimum_weight, capacity): (Mass, Mass),
+) -> Option<Unweighable> {
+    let direct = [
+        lev_weigh.map(|m| {
+            (
+                formula
+                    .levigating_agent
+                    .as_ref()
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default(),
+                "the levigating agent",
+                m,
+            )
+        }),
+        Some((formula.vehicle.name.clone(), "the base", base_direct)),
+    ];
+    for (name, role, m) in direct.iter().flatten() {
+        if *m < minimum_weight {
+            return Some(Unweighable::BelowMinimum(format!(
+                "{role} {name} ({m}{})",
+                if aliquot.is_some() && *role == "the base" {
+                    ", besides the active's aliquot"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
+    let mut weighings: Vec<(String, Mass)> = direct
+        .iter()
+        .flatten()
+        .map(|(name, _, m)| (name.clone(), *m))
+        .collect();
+    match aliquot {
+        Some(a) => {
+            weighings.push(("the active's dilution".into(), a.dilution_total));
+        }
+        None => weighings.push((components[0].name.clone(), components[0].to_weigh)),
+    }
+    if let Some((name, m)) = weighings.iter().find(|(_, m)| *m > capacity) {
+        return Some(Unweighable::OverCapacity(format!("{name} ({m})")));
+    }
+    None
 }
 
 /// The aliquot method for an active of `needed` g of stock, below the minimum weight `m`: weigh
@@ -875,7 +941,7 @@ fn fill(formula: &crate::formula::Formula, req: &OintmentRequest, nominal: Mass)
     let left_over = Mass::from_g(nominal.g() - fill.g() * Decimal::from(count));
     let text = if count == 0 {
         format!(
-            "the batch ({nominal}) fills no container: it is less than one {fill} fill of the {}; choose a smaller container with --container, or make at least {fill}",
+            "the batch ({nominal}) fills no container: it is less than one {fill} fill of the {}; choose a smaller container with {CONTAINER}, or make at least {fill}",
             container.name
         )
     } else {
@@ -902,7 +968,7 @@ fn too_full(formula: &crate::formula::Formula, fill: Mass) -> Error {
         .map(|c| format!("`{}` ({})", c.id, c.fill))
         .collect();
     Error::input(
-        "--containers",
+        CONTAINERS,
         format!(
             "a fill that one of the formula's containers holds: {}",
             known.join(", ")

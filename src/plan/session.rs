@@ -23,6 +23,9 @@ use super::text::{
     count_text, mass_text, serialize_concentration_as_printed, serialize_mass_as_printed,
     signed_percent,
 };
+use crate::error::field::{
+    CONCENTRATION, FILL_ACROSS, LESION, LESIONS, OVERRIDE_REASON, QUANTITY, STRENGTH, VIAL_RESIDUAL,
+};
 use crate::error::{Error, Result};
 use crate::formula::{DosingSpec, Entry};
 use crate::quantity::{format_calculated, Concentration, Mass, Volume};
@@ -254,28 +257,7 @@ fn plan_at(
     made: Option<(Concentration, Concentration)>,
 ) -> Result<(SessionPlan, Option<(Concentration, Concentration)>)> {
     let dosing = dosing_spec(entry)?;
-    let n = req.lesions.len();
-    if n == 0 {
-        return Err(Error::input(
-            "--lesions",
-            "at least one lesion",
-            "0 lesions",
-        ));
-    }
-    if n > HARD_MAX_LESIONS as usize {
-        return Err(Error::input(
-            "--lesions",
-            format!("at most {HARD_MAX_LESIONS} lesions"),
-            format!("{n} lesions"),
-        ));
-    }
-    if req.concentration.mg_per_ml() <= Decimal::ZERO {
-        return Err(Error::input(
-            "--concentration",
-            "a concentration above zero",
-            format!("`{}`", req.concentration),
-        ));
-    }
+    let n = check_request(req)?;
     let basis = req.basis;
     let policy_basis = entry.formula.strength.basis;
     // The batch is made at the formula's basis: exact when the caller knows it (the formula's
@@ -288,8 +270,161 @@ fn plan_at(
     let mut calc = Vec::new();
     let mut warnings = Vec::new();
 
+    let converted = mg_doses(req, conc, &mut calc);
     // Syringe size per lesion: the smallest that holds the dose, or with --fill-across one size
     // for all, the smallest that holds the largest dose (the finest graduation that serves all).
+    let (lesions, syringes) = draw(req, table, &converted, conc, &mut warnings)?;
+
+    let total_volume = Volume::from_ml(lesions.iter().map(|l| l.drawn.ml()).sum());
+    let drawn_list: Vec<String> = lesions.iter().map(|l| l.drawn.to_string()).collect();
+    if lesions.iter().all(|l| l.drawn == lesions[0].drawn) {
+        calc.push(format!(
+            "Volume injected: {} × {} = {total_volume}",
+            crate::quantity::format_number(n.into()),
+            lesions[0].drawn
+        ));
+    } else {
+        calc.push(format!(
+            "Volume injected: {} = {total_volume}",
+            drawn_list.join(" + ")
+        ));
+    }
+    let concentration_text = concentration_text(conc);
+    let dead_space = Volume::from_ml(syringes.iter().map(|s| s.dead_space.ml()).sum());
+    let per: Vec<String> = syringes
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} + needle {}",
+                s.syringe.name, s.syringe.dead_space, table.needle.dead_space
+            )
+        })
+        .collect();
+    calc.push(format!(
+        "Dead space: {} ({}) = {dead_space}",
+        count_text(syringes.len() as u64, "syringe", "syringes"),
+        summarize(&per)
+    ));
+    let to_prepare = Volume::from_ml(total_volume.ml() + dead_space.ml());
+    calc.push(format!(
+        "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
+    ));
+    let Suggested {
+        batch_volume,
+        batch_reason,
+        batch_strength,
+        made_now,
+        made_exactly,
+        batch_command,
+    } = suggest_batch(
+        entry,
+        req,
+        (on_formula_basis, &concentration_text),
+        to_prepare,
+        &mut calc,
+        &mut warnings,
+    )?;
+    let total_mass = Mass::from_g(lesions.iter().map(|l| l.mass.g()).sum());
+    calc.push(format!(
+        "Active injected: {total_volume} × {concentration_text} = {} ({basis} basis)",
+        mass_text(total_mass)
+    ));
+
+    // Policy maximums, compared on the policy's basis (from the drawn volumes, so that a
+    // converted concentration adds no rounding of its own).
+    let limits = limits(
+        dosing,
+        &lesions,
+        total_volume,
+        made_on_formula,
+        basis,
+        policy_basis,
+    );
+    let exceeded: Vec<String> = limits
+        .iter()
+        .filter(|l| l.exceeded)
+        .map(|l| format!("{} {} is above the maximum {}", l.what, l.value, l.limit))
+        .collect();
+    let override_reason = override_reason(req, &exceeded, entry, &mut warnings)?;
+
+    Ok((
+        SessionPlan {
+            formula: FormulaRef::of(entry),
+            concentration: conc,
+            concentration_text,
+            basis,
+            concentration_source: match made {
+            Some(_) => format!(
+                "{}, asked as {} and made at {} (within the planning margin: no batch volume makes it exactly)",
+                req.concentration_source,
+                req.concentration,
+                super::solution::concentration_text(conc)
+            ),
+            None => req.concentration_source.clone(),
+        },
+            // The label states what the vial holds: the concentration made.
+            label_strength: match (req.exact_on_formula_basis, made) {
+                (_, Some((_, f))) => format!(
+                    "{} ({policy_basis} basis)",
+                    super::solution::concentration_text(f)
+                ),
+                (Some(c), None) => format!("{c} ({policy_basis} basis)"),
+                (None, None) => format!("{conc} ({basis} basis)"),
+            },
+            formula_basis_concentration: on_formula_basis,
+            lesions,
+            syringes,
+            fill_across: req.fill_across,
+            total_volume,
+            total_mass,
+            total_mass_text: mass_text(total_mass),
+            dead_space,
+            to_prepare,
+            batch_volume,
+            batch_reason,
+            made_exactly,
+            batch_strength,
+            batch_command,
+            policy: dosing.policy.clone(),
+            limits,
+            override_text: override_text(&exceeded, None, override_reason.as_deref()),
+            exceeded,
+            override_reason,
+            calculations: calc,
+            warnings,
+            series: None,
+        },
+        made_now,
+    ))
+}
+
+/// Refuses a session of no lesion, of more than [`HARD_MAX_LESIONS`], or at no concentration.
+/// Returns the number of lesions.
+fn check_request(req: &SessionRequest) -> Result<usize> {
+    let n = req.lesions.len();
+    if n == 0 {
+        return Err(Error::input(LESIONS, "at least one lesion", "0 lesions"));
+    }
+    if n > HARD_MAX_LESIONS as usize {
+        return Err(Error::input(
+            LESIONS,
+            format!("at most {HARD_MAX_LESIONS} lesions"),
+            format!("{n} lesions"),
+        ));
+    }
+    if req.concentration.mg_per_ml() <= Decimal::ZERO {
+        return Err(Error::input(
+            CONCENTRATION,
+            "a concentration above zero",
+            format!("`{}`", req.concentration),
+        ));
+    }
+    Ok(n)
+}
+
+/// The lesions with their doses as volumes: a dose prescribed in mg converted at the
+/// concentration made (`conc`), the conversion said in `calc`.
+fn mg_doses(req: &SessionRequest, conc: Concentration, calc: &mut Vec<String>) -> Vec<Lesion> {
     let converted: Vec<Lesion> = req
         .lesions
         .iter()
@@ -319,13 +454,27 @@ fn plan_at(
             summarize(&in_mg)
         ));
     }
+    converted
+}
+
+/// Draws each dose into its syringe: the syringe chosen (its own smallest, or with
+/// `--fill-across` the one for the largest dose), the dose rounded to its graduation (refused
+/// past `max_dose_change`, flagged below `min_fraction`), and the syringes filled. Returns the
+/// lesions' doses and the syringes.
+fn draw(
+    req: &SessionRequest,
+    table: &SyringeTable,
+    converted: &[Lesion],
+    conc: Concentration,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<LesionDose>, Vec<SyringeFill>)> {
     let largest = converted.iter().map(|l| l.volume).max().expect("n > 0");
     let choose = |l: &Lesion, i: usize| -> Result<&Syringe> {
         let v = if req.fill_across { largest } else { l.volume };
         table.smallest_holding(v).ok_or_else(|| {
             let biggest = table.syringes.last().expect("checked on load");
             Error::Refused(format!(
-                "lesion {}: {} is more than the largest syringe ({}, {}): split the dose into several `--lesion` entries",
+                "lesion {}: {} is more than the largest syringe ({}, {}): split the dose into several `{LESION}` entries",
                 i + 1,
                 l.volume,
                 biggest.name,
@@ -334,7 +483,7 @@ fn plan_at(
         })
     };
 
-    let mut lesions = Vec::with_capacity(n);
+    let mut lesions = Vec::with_capacity(converted.len());
     let mut syringes: Vec<SyringeFill> = Vec::new();
     let syringe_dead =
         |s: &Syringe| Volume::from_ml(s.dead_space.ml() + table.needle.dead_space.ml());
@@ -372,7 +521,7 @@ fn plan_at(
                     .is_some_and(|own| own.name != s.name)
             {
                 format!(
-                    "the {} shared across lesions with --fill-across (graduation {}, sized for the largest dose {largest})",
+                    "the {} shared across lesions with {FILL_ACROSS} (graduation {}, sized for the largest dose {largest})",
                     s.name, s.graduation
                 )
             } else {
@@ -382,9 +531,9 @@ fn plan_at(
                 )
             };
             let fix = if req.fill_across {
-                "draw it in its own syringe (leave out --fill-across) or prescribe a dose on the graduation"
+                format!("draw it in its own syringe (leave out {FILL_ACROSS}) or prescribe a dose on the graduation")
             } else {
-                "prescribe a dose on the graduation"
+                "prescribe a dose on the graduation".to_string()
             };
             return Err(Error::Refused(format!(
                 "lesion {number}: {} cannot be measured in {why}: it would be drawn as {drawn} ({change_text}), more than the {} a dose may change (`max_dose_change`, data/syringes.toml); {fix}",
@@ -403,22 +552,7 @@ fn plan_at(
         let mass = Mass::from_mg(drawn.ml() * conc.mg_per_ml());
         let below = drawn.ml() < s.capacity.ml() * table.min_fraction.fraction();
         if below {
-            let better = table
-                .smallest_holding(drawn)
-                .filter(|own| own.name != s.name);
-            let advice = match better {
-                Some(own) => format!(
-                    "the {} would measure it better: give it its own syringe (leave out --fill-across)",
-                    own.name
-                ),
-                None => "no smaller syringe is in the table".to_string(),
-            };
-            warnings.push(format!(
-                "Lesion {number}: {drawn} is below {} of the {} ({}): hard to measure accurately; {advice}.",
-                table.min_fraction,
-                s.name,
-                Volume::from_ml(s.capacity.ml() * table.min_fraction.fraction())
-            ));
+            warnings.push(below_min_warning(table, s, drawn, number));
         }
         // Start a new syringe unless filling across and this dose still fits in the current one.
         let fits = req.fill_across
@@ -473,41 +607,164 @@ fn plan_at(
             changed.join("; ")
         ));
     }
+    Ok((lesions, syringes))
+}
 
-    let total_volume = Volume::from_ml(lesions.iter().map(|l| l.drawn.ml()).sum());
-    let drawn_list: Vec<String> = lesions.iter().map(|l| l.drawn.to_string()).collect();
-    if lesions.iter().all(|l| l.drawn == lesions[0].drawn) {
-        calc.push(format!(
-            "Volume injected: {} × {} = {total_volume}",
-            crate::quantity::format_number(n.into()),
-            lesions[0].drawn
-        ));
+/// The warning for a dose of `drawn` below the syringe's `min_fraction`, with the syringe that
+/// would measure it better, if any.
+fn below_min_warning(table: &SyringeTable, s: &Syringe, drawn: Volume, number: u32) -> String {
+    let better = table
+        .smallest_holding(drawn)
+        .filter(|own| own.name != s.name);
+    let advice = match better {
+        Some(own) => format!(
+            "the {} would measure it better: give it its own syringe (leave out {FILL_ACROSS})",
+            own.name
+        ),
+        None => "no smaller syringe is in the table".to_string(),
+    };
+    format!(
+        "Lesion {number}: {drawn} is below {} of the {} ({}): hard to measure accurately; {advice}.",
+        table.min_fraction,
+        s.name,
+        Volume::from_ml(s.capacity.ml() * table.min_fraction.fraction())
+    )
+}
+
+/// The formula's policy maximums, checked on the policy's basis against the drawn volumes at
+/// the concentration made (`made_on_formula`).
+fn limits(
+    dosing: &DosingSpec,
+    lesions: &[LesionDose],
+    total_volume: Volume,
+    made_on_formula: Concentration,
+    basis: Form,
+    policy_basis: Form,
+) -> Vec<LimitCheck> {
+    let n = lesions.len();
+    let on_policy = |v: Volume| Mass::from_mg(v.ml() * made_on_formula.mg_per_ml());
+    let largest_drawn = lesions.iter().map(|l| l.drawn).max().expect("n > 0");
+    let basis_note = if basis == policy_basis {
+        String::new()
     } else {
-        calc.push(format!(
-            "Volume injected: {} = {total_volume}",
-            drawn_list.join(" + ")
+        format!(" on the {policy_basis} basis")
+    };
+    let mut limits = Vec::new();
+    let mut check = |what: String, limit: String, value: String, exceeded: bool, reason: &str| {
+        limits.push(LimitCheck {
+            what,
+            limit,
+            value,
+            exceeded,
+            reason: reason.to_string(),
+        })
+    };
+    check(
+        "lesions in the session".into(),
+        crate::quantity::format_number(dosing.max_lesions.into()),
+        crate::quantity::format_number(n.into()),
+        n > dosing.max_lesions as usize,
+        &dosing.max_lesions_reason,
+    );
+    let pl = &dosing.per_lesion;
+    check(
+        "volume per lesion".into(),
+        pl.max_volume.to_string(),
+        largest_drawn.to_string(),
+        largest_drawn > pl.max_volume,
+        &pl.reason,
+    );
+    check(
+        format!("active per lesion ({policy_basis} basis)"),
+        mass_text(pl.max_mass),
+        format!("{}{basis_note}", mass_text(on_policy(largest_drawn))),
+        on_policy(largest_drawn) > pl.max_mass,
+        &pl.reason,
+    );
+    let ps = &dosing.per_session;
+    check(
+        "volume per session".into(),
+        ps.max_volume.to_string(),
+        total_volume.to_string(),
+        total_volume > ps.max_volume,
+        &ps.reason,
+    );
+    check(
+        format!("active per session ({policy_basis} basis)"),
+        mass_text(ps.max_mass),
+        format!("{}{basis_note}", mass_text(on_policy(total_volume))),
+        on_policy(total_volume) > ps.max_mass,
+        &ps.reason,
+    );
+    limits
+}
+
+/// The override reason (`--override-reason`), trimmed; refused when empty. A session past a
+/// policy maximum (`exceeded`) is refused without one, and warned about first with one.
+fn override_reason(
+    req: &SessionRequest,
+    exceeded: &[String],
+    entry: &Entry,
+    warnings: &mut Vec<String>,
+) -> Result<Option<String>> {
+    let override_reason = req
+        .override_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    if req.override_reason.is_some() && override_reason.is_none() {
+        return Err(Error::input(
+            OVERRIDE_REASON,
+            "a reason in words",
+            "an empty text",
         ));
     }
-    let concentration_text = concentration_text(conc);
-    let dead_space = Volume::from_ml(syringes.iter().map(|s| s.dead_space.ml()).sum());
-    let per: Vec<String> = syringes
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {} + needle {}",
-                s.syringe.name, s.syringe.dead_space, table.needle.dead_space
-            )
-        })
-        .collect();
-    calc.push(format!(
-        "Dead space: {} ({}) = {dead_space}",
-        count_text(syringes.len() as u64, "syringe", "syringes"),
-        summarize(&per)
-    ));
-    let to_prepare = Volume::from_ml(total_volume.ml() + dead_space.ml());
-    calc.push(format!(
-        "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
-    ));
+    if !exceeded.is_empty() {
+        match &override_reason {
+            None => {
+                return Err(Error::Refused(format!(
+                    "refused: {} (local policy of formula `{}`); to proceed anyway give {OVERRIDE_REASON} \"...\"",
+                    exceeded.join("; "),
+                    entry.formula.id
+                )))
+            }
+            Some(r) => warnings.insert(
+                0,
+                format!(
+                    "POLICY MAXIMUM EXCEEDED: {}. Reason given: {r}",
+                    exceeded.join("; ")
+                ),
+            ),
+        }
+    }
+    Ok(override_reason)
+}
+
+/// The batch a session suggests (see [`suggest_batch`]).
+struct Suggested {
+    batch_volume: Volume,
+    batch_reason: String,
+    batch_strength: Option<String>,
+    made_now: Option<(Concentration, Concentration)>,
+    made_exactly: bool,
+    batch_command: String,
+}
+
+/// The batch suggested for a session that needs `to_prepare`: the one `stscalc batch` makes at
+/// the session's concentration (`on_formula_basis` on the formula's basis), exactly where the
+/// measuring step allows, with its command; no command (and a warning) when the strength is
+/// not exact in a few decimals on that basis or no batch volume reaches it.
+fn suggest_batch(
+    entry: &Entry,
+    req: &SessionRequest,
+    (on_formula_basis, concentration_text): (Concentration, &str),
+    to_prepare: Volume,
+    calc: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Result<Suggested> {
+    let basis = req.basis;
+    let policy_basis = entry.formula.strength.basis;
     // The batch must be made at the session's concentration, which `batch` takes on the
     // formula's basis. A strength that is not exact in a few decimals on that basis is not
     // rounded behind the pharmacist's back: no command is given and a warning says why.
@@ -516,7 +773,7 @@ fn plan_at(
         Some(String::new())
     } else if on_formula_basis.mg_per_ml().normalize().scale() <= 4 {
         Some(format!(
-            " --strength {}mg/mL",
+            " {STRENGTH} {}mg/mL",
             on_formula_basis.mg_per_ml().normalize()
         ))
     } else {
@@ -578,163 +835,23 @@ fn plan_at(
     // Machine input: plain digits, no thousands separator. The quantity is what is drawn from
     // the batch: `stscalc batch` adds the vial's residual and rounds up as above.
     let residual = req.vial_residual.map_or_else(String::new, |v| {
-        format!(" --vial-residual {}mL", v.ml().normalize())
+        format!(" {VIAL_RESIDUAL} {}mL", v.ml().normalize())
     });
     let batch_command = batch_strength.as_ref().map_or_else(String::new, |s| {
         format!(
-            "stscalc batch {} --quantity {}mL{s}{residual}",
+            "stscalc batch {} {QUANTITY} {}mL{s}{residual}",
             entry.formula.id,
             batch_quantity.ml().normalize()
         )
     });
-    let total_mass = Mass::from_g(lesions.iter().map(|l| l.mass.g()).sum());
-    calc.push(format!(
-        "Active injected: {total_volume} × {concentration_text} = {} ({basis} basis)",
-        mass_text(total_mass)
-    ));
-
-    // Policy maximums, compared on the policy's basis (from the drawn volumes, so that a
-    // converted concentration adds no rounding of its own).
-    let on_policy = |v: Volume| Mass::from_mg(v.ml() * made_on_formula.mg_per_ml());
-    let largest_drawn = lesions.iter().map(|l| l.drawn).max().expect("n > 0");
-    let basis_note = if basis == policy_basis {
-        String::new()
-    } else {
-        format!(" on the {policy_basis} basis")
-    };
-    let mut limits = Vec::new();
-    let mut check = |what: String, limit: String, value: String, exceeded: bool, reason: &str| {
-        limits.push(LimitCheck {
-            what,
-            limit,
-            value,
-            exceeded,
-            reason: reason.to_string(),
-        })
-    };
-    check(
-        "lesions in the session".into(),
-        crate::quantity::format_number(dosing.max_lesions.into()),
-        crate::quantity::format_number(n.into()),
-        n > dosing.max_lesions as usize,
-        &dosing.max_lesions_reason,
-    );
-    let pl = &dosing.per_lesion;
-    check(
-        "volume per lesion".into(),
-        pl.max_volume.to_string(),
-        largest_drawn.to_string(),
-        largest_drawn > pl.max_volume,
-        &pl.reason,
-    );
-    check(
-        format!("active per lesion ({policy_basis} basis)"),
-        mass_text(pl.max_mass),
-        format!("{}{basis_note}", mass_text(on_policy(largest_drawn))),
-        on_policy(largest_drawn) > pl.max_mass,
-        &pl.reason,
-    );
-    let ps = &dosing.per_session;
-    check(
-        "volume per session".into(),
-        ps.max_volume.to_string(),
-        total_volume.to_string(),
-        total_volume > ps.max_volume,
-        &ps.reason,
-    );
-    check(
-        format!("active per session ({policy_basis} basis)"),
-        mass_text(ps.max_mass),
-        format!("{}{basis_note}", mass_text(on_policy(total_volume))),
-        on_policy(total_volume) > ps.max_mass,
-        &ps.reason,
-    );
-    let exceeded: Vec<String> = limits
-        .iter()
-        .filter(|l| l.exceeded)
-        .map(|l| format!("{} {} is above the maximum {}", l.what, l.value, l.limit))
-        .collect();
-    let override_reason = req
-        .override_reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_string);
-    if req.override_reason.is_some() && override_reason.is_none() {
-        return Err(Error::input(
-            "--override-reason",
-            "a reason in words",
-            "an empty text",
-        ));
-    }
-    if !exceeded.is_empty() {
-        match &override_reason {
-            None => {
-                return Err(Error::Refused(format!(
-                    "refused: {} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
-                    exceeded.join("; "),
-                    entry.formula.id
-                )))
-            }
-            Some(r) => warnings.insert(
-                0,
-                format!(
-                    "POLICY MAXIMUM EXCEEDED: {}. Reason given: {r}",
-                    exceeded.join("; ")
-                ),
-            ),
-        }
-    }
-
-    Ok((
-        SessionPlan {
-            formula: FormulaRef::of(entry),
-            concentration: conc,
-            concentration_text,
-            basis,
-            concentration_source: match made {
-            Some(_) => format!(
-                "{}, asked as {} and made at {} (within the planning margin: no batch volume makes it exactly)",
-                req.concentration_source,
-                req.concentration,
-                super::solution::concentration_text(conc)
-            ),
-            None => req.concentration_source.clone(),
-        },
-            // The label states what the vial holds: the concentration made.
-            label_strength: match (req.exact_on_formula_basis, made) {
-                (_, Some((_, f))) => format!(
-                    "{} ({policy_basis} basis)",
-                    super::solution::concentration_text(f)
-                ),
-                (Some(c), None) => format!("{c} ({policy_basis} basis)"),
-                (None, None) => format!("{conc} ({basis} basis)"),
-            },
-            formula_basis_concentration: on_formula_basis,
-            lesions,
-            syringes,
-            fill_across: req.fill_across,
-            total_volume,
-            total_mass,
-            total_mass_text: mass_text(total_mass),
-            dead_space,
-            to_prepare,
-            batch_volume,
-            batch_reason,
-            made_exactly,
-            batch_strength,
-            batch_command,
-            policy: dosing.policy.clone(),
-            limits,
-            override_text: override_text(&exceeded, None, override_reason.as_deref()),
-            exceeded,
-            override_reason,
-            calculations: calc,
-            warnings,
-            series: None,
-        },
+    Ok(Suggested {
+        batch_volume,
+        batch_reason,
+        batch_strength,
         made_now,
-    ))
+        made_exactly,
+        batch_command,
+    })
 }
 
 /// The override line: what the reason overrides — the per-session maximums `exceeded` and the

@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use super::ointment::{Component, OintmentPlan, Role};
 use super::round_to_step;
+use crate::error::field::{ACTUAL, ADDITION};
 use crate::error::{Error, Result};
 use crate::formula::{Rescue, Tolerance};
 use crate::quantity::{format_calculated, Mass, Percent, PercentKind, Shown};
@@ -182,95 +183,15 @@ pub fn verify(
     actuals: &[Actual],
     additions: &[Actual],
 ) -> Result<Verification> {
-    let known = || {
-        plan.components
-            .iter()
-            .map(|c| format!("`{}`", c.id))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    for (i, a) in actuals.iter().enumerate() {
-        if !plan.components.iter().any(|c| c.id == a.id) {
-            return Err(Error::input(
-                &a.field,
-                format!("a component of formula `{}`: {}", plan.formula.id, known()),
-                format!("`{}`", a.id),
-            ));
-        }
-        if actuals[..i].iter().any(|o| o.id == a.id) {
-            return Err(Error::input(
-                &a.field,
-                "one weight per component",
-                format!("`{}` given twice", a.id),
-            ));
-        }
-    }
-    if let Some(a) = additions
-        .iter()
-        .find(|a| !plan.components.iter().any(|c| c.id == a.id))
-    {
-        return Err(Error::input(
-            &a.field,
-            format!("a component of formula `{}`: {}", plan.formula.id, known()),
-            format!("`{}`", a.id),
-        ));
-    }
-    let missing: Vec<String> = plan
-        .components
-        .iter()
-        .filter(|c| !actuals.iter().any(|a| a.id == c.id))
-        .map(|c| format!("`{}`", c.id))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::input(
-            "--actual",
-            format!("a weight for every component ({})", known()),
-            format!("none for {}", missing.join(", ")),
-        ));
-    }
+    check_actuals(plan, actuals, additions)?;
 
     let hundred = Decimal::ONE_HUNDRED;
     let basis = plan.basis;
     let f = plan.stock.factor;
-    let t = plan.strength.fraction();
     let mut calc = Vec::new();
     let mut warnings = Vec::new();
 
-    let lines: Vec<ActualLine> = plan
-        .components
-        .iter()
-        .map(|c| {
-            let first = actuals.iter().find(|a| a.id == c.id).expect("checked").mass;
-            let added: Decimal = additions
-                .iter()
-                .filter(|a| a.id == c.id)
-                .map(|a| a.mass.g())
-                .sum();
-            let m = first.g() + added;
-            ActualLine {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                role: c.role,
-                planned: c.to_weigh,
-                first,
-                added: Mass::from_g(added),
-                actual: Mass::from_g(m),
-                difference: Mass::from_g(m - c.to_weigh.g()),
-            }
-        })
-        .collect();
-    let addition_lines: Vec<AdditionLine> = additions
-        .iter()
-        .map(|a| AdditionLine {
-            id: a.id.clone(),
-            name: lines
-                .iter()
-                .find(|l| l.id == a.id)
-                .map(|l| l.name.clone())
-                .unwrap_or_default(),
-            mass: a.mass,
-        })
-        .collect();
+    let (lines, addition_lines) = actual_lines(plan, actuals, additions);
     let active = lines
         .iter()
         .find(|l| l.role == Role::Active)
@@ -345,6 +266,171 @@ pub fn verify(
     ));
 
     // What may be added, in all, before the batch is another batch: the rescue limit.
+    let (rejection, correction_found) =
+        rescue_decision(plan, rescue, (a, s, first_s, content), within, &mut calc)?;
+    let pass = within && rejection.is_none();
+    match (&rejection, &correction_found) {
+        // The rejection is the result itself, printed with it, not one warning among others.
+        (Some(_), _) => {}
+        (None, Some(c)) if c.required => {
+            for s in c.steps.iter().filter(|s| s.below_minimum_weight) {
+                warnings.push(format!(
+                    "the correction's {} ({}) is below the balance's minimum weight {}: weigh it by the aliquot method",
+                    s.name, s.to_weigh, plan.minimum_weight
+                ));
+            }
+            warnings.push(format!(
+                "the batch is outside its tolerance: do not release it unless corrected and verified again (enter the additions with {ADDITION})"
+            ));
+        }
+        _ => {}
+    }
+    let correction = correction_found;
+    let result = match (&rejection, pass) {
+        (Some(_), _) => "reject",
+        (None, true) => "pass",
+        (None, false) => "fail",
+    };
+
+    warnings.extend(plan.warnings.iter().cloned());
+    let mut verified = plan.clone();
+    if let Some(r) = verified.record.as_mut() {
+        // The record's column holds what was weighed first; the additions are listed apart.
+        for c in r.components.iter_mut() {
+            c.actual = lines.iter().find(|l| l.id == c.id).map(|l| l.first);
+        }
+    }
+    Ok(Verification {
+        plan: verified,
+        actual: lines,
+        additions: addition_lines,
+        first_total: Mass::from_g(first_s),
+        first_strength_text,
+        actual_total: total,
+        total_difference: Mass::from_g(total.g() - plan.total.g()),
+        active_content: Mass::from_g(content),
+        actual_strength: strength_shown,
+        of_label: of_label_shown,
+        tolerance: tolerance.clone(),
+        rescue: rescue.clone(),
+        pass,
+        result: result.into(),
+        rejection,
+        correction,
+        calculations: calc,
+        warnings,
+    })
+}
+
+/// Refuses measured weights that do not fit the plan: an unknown component, one weighed twice,
+/// an addition of an unknown component, or a component with no weight.
+fn check_actuals(plan: &OintmentPlan, actuals: &[Actual], additions: &[Actual]) -> Result<()> {
+    let known = || {
+        plan.components
+            .iter()
+            .map(|c| format!("`{}`", c.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, a) in actuals.iter().enumerate() {
+        if !plan.components.iter().any(|c| c.id == a.id) {
+            return Err(Error::input(
+                &a.field,
+                format!("a component of formula `{}`: {}", plan.formula.id, known()),
+                format!("`{}`", a.id),
+            ));
+        }
+        if actuals[..i].iter().any(|o| o.id == a.id) {
+            return Err(Error::input(
+                &a.field,
+                "one weight per component",
+                format!("`{}` given twice", a.id),
+            ));
+        }
+    }
+    if let Some(a) = additions
+        .iter()
+        .find(|a| !plan.components.iter().any(|c| c.id == a.id))
+    {
+        return Err(Error::input(
+            &a.field,
+            format!("a component of formula `{}`: {}", plan.formula.id, known()),
+            format!("`{}`", a.id),
+        ));
+    }
+    let missing: Vec<String> = plan
+        .components
+        .iter()
+        .filter(|c| !actuals.iter().any(|a| a.id == c.id))
+        .map(|c| format!("`{}`", c.id))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::input(
+            ACTUAL,
+            format!("a weight for every component ({})", known()),
+            format!("none for {}", missing.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+/// Each component planned against measured (its first weighing and additions), and the
+/// additions in the order made.
+fn actual_lines(
+    plan: &OintmentPlan,
+    actuals: &[Actual],
+    additions: &[Actual],
+) -> (Vec<ActualLine>, Vec<AdditionLine>) {
+    let lines: Vec<ActualLine> = plan
+        .components
+        .iter()
+        .map(|c| {
+            let first = actuals.iter().find(|a| a.id == c.id).expect("checked").mass;
+            let added: Decimal = additions
+                .iter()
+                .filter(|a| a.id == c.id)
+                .map(|a| a.mass.g())
+                .sum();
+            let m = first.g() + added;
+            ActualLine {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                role: c.role,
+                planned: c.to_weigh,
+                first,
+                added: Mass::from_g(added),
+                actual: Mass::from_g(m),
+                difference: Mass::from_g(m - c.to_weigh.g()),
+            }
+        })
+        .collect();
+    let addition_lines: Vec<AdditionLine> = additions
+        .iter()
+        .map(|a| AdditionLine {
+            id: a.id.clone(),
+            name: lines
+                .iter()
+                .find(|l| l.id == a.id)
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
+            mass: a.mass,
+        })
+        .collect();
+    (lines, addition_lines)
+}
+
+/// The rescue limit applied (`a` g of stock in a batch of `s` g, first weighed `first_s` g,
+/// holding `content` g of active): a rejection when the additions made, or those a needed
+/// correction would add, go past it; otherwise the correction, when one is within it.
+fn rescue_decision(
+    plan: &OintmentPlan,
+    rescue: &Rescue,
+    (a, s, first_s, content): (Decimal, Decimal, Decimal, Decimal),
+    within: bool,
+    calc: &mut Vec<String>,
+) -> Result<(Option<Rejection>, Option<Correction>)> {
+    let hundred = Decimal::ONE_HUNDRED;
+    let t = plan.strength.fraction();
     let added_so_far = s - first_s;
     let limit = rescue.max_addition.fraction() * first_s;
     let share = |added: Decimal| added / first_s * hundred;
@@ -408,59 +494,7 @@ pub fn verify(
         // A batch within its tolerance whose optional correction is past the limit is simply
         // not offered one: it passes as it is.
     }
-    let pass = within && rejection.is_none();
-    match (&rejection, &correction_found) {
-        // The rejection is the result itself, printed with it, not one warning among others.
-        (Some(_), _) => {}
-        (None, Some(c)) if c.required => {
-            for s in c.steps.iter().filter(|s| s.below_minimum_weight) {
-                warnings.push(format!(
-                    "the correction's {} ({}) is below the balance's minimum weight {}: weigh it by the aliquot method",
-                    s.name, s.to_weigh, plan.minimum_weight
-                ));
-            }
-            warnings.push(
-                "the batch is outside its tolerance: do not release it unless corrected and verified again (enter the additions with --addition)"
-                    .into(),
-            );
-        }
-        _ => {}
-    }
-    let correction = correction_found;
-    let result = match (&rejection, pass) {
-        (Some(_), _) => "reject",
-        (None, true) => "pass",
-        (None, false) => "fail",
-    };
-
-    warnings.extend(plan.warnings.iter().cloned());
-    let mut verified = plan.clone();
-    if let Some(r) = verified.record.as_mut() {
-        // The record's column holds what was weighed first; the additions are listed apart.
-        for c in r.components.iter_mut() {
-            c.actual = lines.iter().find(|l| l.id == c.id).map(|l| l.first);
-        }
-    }
-    Ok(Verification {
-        plan: verified,
-        actual: lines,
-        additions: addition_lines,
-        first_total: Mass::from_g(first_s),
-        first_strength_text,
-        actual_total: total,
-        total_difference: Mass::from_g(total.g() - plan.total.g()),
-        active_content: Mass::from_g(content),
-        actual_strength: strength_shown,
-        of_label: of_label_shown,
-        tolerance: tolerance.clone(),
-        rescue: rescue.clone(),
-        pass,
-        result: result.into(),
-        rejection,
-        correction,
-        calculations: calc,
-        warnings,
-    })
+    Ok((rejection, correction_found))
 }
 
 fn step(

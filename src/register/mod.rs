@@ -6,9 +6,11 @@
 //!
 //! # Storage
 //!
-//! The storage sits behind the [`RegisterStore`] trait so a PostgreSQL backend (issue 14) can
-//! follow; today's backend is [`SqliteRegister`], an SQLite file (bundled SQLite: nothing to
-//! install) opened with WAL journaling (readers never wait for the writer), `synchronous=FULL`
+//! The storage sits behind the [`RegisterStore`] trait, with two backends: [`PostgresRegister`]
+//! (issue 14), a PostgreSQL database for a pharmacy whose benches and desks share one register,
+//! chosen by a `postgres://` or `postgresql://` URL as the location (see [`PostgresRegister`]
+//! and the connection settings in [`pgconn`]), and the embedded default [`SqliteRegister`], an
+//! SQLite file (bundled SQLite: nothing to install) opened with WAL journaling (readers never wait for the writer), `synchronous=FULL`
 //! (a lot reported to the user survives a power cut), a busy timeout (a second writer waits
 //! instead of failing) and foreign keys on. The file is created on first use with mode 0600,
 //! its missing parent folders with 0700.
@@ -26,7 +28,11 @@
 //! Lot numbers follow stscalc's scheme `CODE-YYYYMMDD-NN` (see
 //! [`crate::plan::record::lot_code`]): the register assigns `NN`, the next sequence of that code
 //! on that compounding date, inside the write transaction that stores the lot (`BEGIN
-//! IMMEDIATE`), so two batches never get the same number whatever runs at the same time.
+//! IMMEDIATE` on SQLite, `LOCK TABLE audit IN EXCLUSIVE MODE` on PostgreSQL), so two batches
+//! never get the same number whatever runs at the same time, on one machine or several.
+//!
+//! [`transfer`] moves a whole register between backends (export to documented JSON Lines,
+//! import into an empty register), keeping the audit chain and its head.
 //!
 //! # Status
 //!
@@ -60,15 +66,22 @@
 //! backend or outside tool reproduces it.
 
 pub mod audit;
+pub mod pgconn;
+mod postgres;
+mod rules;
 pub mod schema;
 mod sqlite;
+pub mod transfer;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 
+pub use pgconn::PostgresUrl;
+pub use postgres::PostgresRegister;
 pub use sqlite::SqliteRegister;
+pub use transfer::{export, import};
 
 /// Result of the register's operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -166,6 +179,9 @@ pub enum Error {
     /// The register cannot be written.
     #[error("register `{0}` is read-only: nothing was written")]
     ReadOnly(String),
+    /// An import into a register that holds lots or events already.
+    #[error("register `{0}` is not empty: import only into a new register")]
+    NotEmpty(String),
     /// A backup target that exists already.
     #[error("backup `{0}` exists already: give a new path")]
     Exists(String),
@@ -182,6 +198,15 @@ pub enum Error {
         path: String,
         /// The error.
         source: std::io::Error,
+    },
+    /// The PostgreSQL server cannot be reached or refused the connection (the cause as the
+    /// server or network said it, never with the password).
+    #[error("register `{register}`: cannot connect to the PostgreSQL server: {cause}")]
+    Connect {
+        /// The register's URL without its password.
+        register: String,
+        /// What went wrong.
+        cause: String,
     },
     /// A database error not foreseen above.
     #[error("register database: {0}")]
@@ -606,6 +631,11 @@ pub trait RegisterStore: Send {
     fn backup(&self, to: &Path) -> Result<()>;
     /// The schema version of the open register.
     fn schema_version(&self) -> Result<u32>;
+    /// Writes a whole exported register ([`transfer`]) into this one, which must be empty, in
+    /// one transaction: the events as they were (times and hashes kept) and every row, then
+    /// checks the chain against the dump's head and every row against its event before
+    /// committing. Call [`import`], which reads and verifies the file first.
+    fn import(&mut self, dump: &transfer::Dump) -> Result<CheckReport>;
 }
 
 /// Where a register lives.
@@ -613,9 +643,23 @@ pub trait RegisterStore: Send {
 pub enum Location {
     /// An SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL database, by its URL (`postgres://…` or `postgresql://…`).
+    Postgres(PostgresUrl),
 }
 
-/// The register to use: `explicit` (`--register`), else `STSCALC_REGISTER`, else
+impl Location {
+    /// `value` (of `--register` or `STSCALC_REGISTER`) as a location: a PostgreSQL URL, else a
+    /// file path.
+    pub fn from_setting(value: &std::ffi::OsStr) -> Location {
+        match value.to_str().and_then(PostgresUrl::parse) {
+            Some(url) => Location::Postgres(url),
+            None => Location::Sqlite(PathBuf::from(value)),
+        }
+    }
+}
+
+/// The register to use: `explicit` (`--register`), else `STSCALC_REGISTER` (either a file path
+/// or a `postgres://`/`postgresql://` URL), else
 /// `$XDG_DATA_HOME/stscalc/register.sqlite3`, else `$HOME/.local/share/stscalc/register.sqlite3`.
 /// `env` reads a variable (pass `|k| std::env::var_os(k)`; tests pass their own).
 pub fn default_location(
@@ -624,10 +668,10 @@ pub fn default_location(
 ) -> Result<Location> {
     let nonempty = |k: &str| env(k).filter(|v| !v.is_empty());
     if let Some(p) = explicit {
-        return Ok(Location::Sqlite(p.to_path_buf()));
+        return Ok(Location::from_setting(p.as_os_str()));
     }
     if let Some(p) = nonempty("STSCALC_REGISTER") {
-        return Ok(Location::Sqlite(PathBuf::from(p)));
+        return Ok(Location::from_setting(&p));
     }
     // The XDG spec: a relative XDG_DATA_HOME is invalid and ignored.
     if let Some(d) = nonempty("XDG_DATA_HOME").map(PathBuf::from) {
@@ -651,5 +695,6 @@ pub fn default_location(
 pub fn open(location: &Location) -> Result<Box<dyn RegisterStore>> {
     match location {
         Location::Sqlite(p) => Ok(Box::new(SqliteRegister::open(p)?)),
+        Location::Postgres(url) => Ok(Box::new(PostgresRegister::open(url)?)),
     }
 }

@@ -8,12 +8,12 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, NaiveTime, Utc};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
-use serde::Serialize;
 
 use super::audit::{self, sha256_hex, GENESIS};
+use super::rules::*;
 use super::schema::{LATEST, MIGRATIONS};
+use super::transfer::Dump;
 use super::{
     AuditEvent, AuditHead, Bud, CheckReport, ComponentUse, Error, LotCreated, LotDetail, LotFilter,
     LotNumbering, LotSummary, NewLot, RecallHit, Rejection, RejectionRow, Release, ReleaseRow,
@@ -44,141 +44,6 @@ fn db_error(path: &str, e: rusqlite::Error) -> Error {
         Some(ErrorCode::ReadOnly) => Error::ReadOnly(path.to_string()),
         _ => Error::Database(e.to_string().replace('\n', " ")),
     }
-}
-
-fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn time_text(t: NaiveTime) -> String {
-    t.format("%H:%M:%S").to_string()
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| Error::Inconsistent(format!("stored date `{s}` is not YYYY-MM-DD")))
-}
-
-fn parse_time(s: Option<String>) -> Result<Option<NaiveTime>> {
-    s.map(|s| {
-        NaiveTime::parse_from_str(&s, "%H:%M:%S")
-            .map_err(|_| Error::Inconsistent(format!("stored time `{s}` is not HH:MM:SS")))
-    })
-    .transpose()
-}
-
-fn parse_status(s: &str) -> Result<Status> {
-    Status::parse(s).ok_or_else(|| Error::Inconsistent(format!("stored status `{s}` is unknown")))
-}
-
-/// A person's name as given: trimmed, one line, not empty.
-fn person(field: &str, name: &str) -> Result<String> {
-    text(field, name, "a person's name", 200)
-}
-
-/// A one-line text field: trimmed, not empty, no control characters, at most `max` characters.
-fn text(field: &str, value: &str, what: &str, max: usize) -> Result<String> {
-    let v = value.trim();
-    let bad = |found: String| Error::Input {
-        field: field.to_string(),
-        expected: format!("{what} (one line, at most {max} characters)"),
-        found,
-    };
-    if v.is_empty() {
-        return Err(bad("nothing".into()));
-    }
-    if v.chars().any(char::is_control) || v.chars().count() > max {
-        return Err(bad(format!("`{}`", v.escape_debug())));
-    }
-    Ok(v.to_string())
-}
-
-/// Two names for the same person: compared without regard to capitals or repeated spaces.
-fn same_person(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    norm(a) == norm(b)
-}
-
-fn json(field: &str, value: &str) -> Result<()> {
-    serde_json::from_str::<serde::de::IgnoredAny>(value)
-        .map(|_| ())
-        .map_err(|e| Error::Input {
-            field: field.to_string(),
-            expected: "JSON".into(),
-            found: format!("text that is not JSON ({e})"),
-        })
-}
-
-fn now_text() -> String {
-    Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
-// The data of each event: built from the row it wrote, so `check` rebuilds it from the stored
-// row and compares the text. Field order is fixed by the struct; large texts enter by hash.
-
-#[derive(Serialize)]
-struct ComponentData<'a> {
-    component_id: &'a str,
-    lot: &'a str,
-    expiry: Option<String>,
-}
-
-#[derive(Serialize)]
-struct LotNewData<'a> {
-    lot: &'a str,
-    sequence: Option<u32>,
-    formula_id: &'a str,
-    compounded_on: String,
-    compounded_time: Option<String>,
-    bud_date: String,
-    bud_time: Option<String>,
-    components: Vec<ComponentData<'a>>,
-    request_sha256: String,
-    plan_sha256: String,
-    formula_sha256: &'a str,
-    templates_sha256: &'a str,
-    stscalc_version: &'a str,
-}
-
-#[derive(Serialize)]
-struct VerifyData {
-    passed: bool,
-    data_sha256: String,
-}
-
-#[derive(Serialize)]
-struct ReleaseData<'a> {
-    checked_by: &'a str,
-}
-
-#[derive(Serialize)]
-struct RejectData<'a> {
-    reason: &'a str,
-}
-
-#[derive(Serialize)]
-struct SessionData<'a> {
-    patient_id: &'a str,
-    date: String,
-    doses_sha256: String,
-}
-
-fn to_json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).expect("event data is plain strings and numbers")
-}
-
-/// What a status change needs to know about a lot.
-struct LotState {
-    id: i64,
-    status: Status,
-    created_by: String,
-    compounded_on: NaiveDate,
-    bud: Bud,
 }
 
 fn lot_state(conn: &Connection, path: &str, lot: &str) -> Result<LotState> {
@@ -270,18 +135,6 @@ const EVENT_COLUMNS: &str = "seq, at, actor, action, lot, data, prev_hash, hash"
 const SUMMARY_COLUMNS: &str =
     "l.lot, l.formula_id, l.compounded_on, l.bud_date, l.bud_time, l.status, l.created_by, l.created_at";
 
-/// Raw summary columns, parsed after the query (parse errors are the register's, not SQLite's).
-type SummaryRaw = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-);
-
 fn summary_raw(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SummaryRaw> {
     Ok((
         r.get(at)?,
@@ -293,22 +146,6 @@ fn summary_raw(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SummaryRaw>
         r.get(at + 6)?,
         r.get(at + 7)?,
     ))
-}
-
-fn summary(raw: SummaryRaw) -> Result<LotSummary> {
-    let (lot, formula_id, on, bud_date, bud_time, status, created_by, created_at) = raw;
-    Ok(LotSummary {
-        lot,
-        formula_id,
-        compounded_on: parse_date(&on)?,
-        bud: Bud {
-            date: parse_date(&bud_date)?,
-            time: parse_time(bud_time)?,
-        },
-        status: parse_status(&status)?,
-        created_by,
-        created_at,
-    })
 }
 
 impl SqliteRegister {
@@ -572,26 +409,8 @@ impl SqliteRegister {
                 let action: String = r.get(1).map_err(self.err())?;
                 let lot: String = r.get(2).map_err(self.err())?;
                 *counts.entry(action.clone()).or_default() += 1;
-                let next = match action.as_str() {
-                    "lot.new" => Some(Status::InPreparation),
-                    "lot.verify" => {
-                        let data: String = r.get(3).map_err(self.err())?;
-                        let v: serde_json::Value = serde_json::from_str(&data).map_err(|_| {
-                            Error::Inconsistent(format!("event {seq}: data is not JSON"))
-                        })?;
-                        match v.get("passed").and_then(serde_json::Value::as_bool) {
-                            Some(true) => Some(Status::VerifiedPass),
-                            Some(false) => Some(Status::VerifiedFail),
-                            None => {
-                                return bad(format!("event {seq}: a verification without `passed`"))
-                            }
-                        }
-                    }
-                    "lot.release" => Some(Status::Released),
-                    "lot.reject" => Some(Status::Rejected),
-                    "session.record" => None,
-                    other => return bad(format!("event {seq}: unknown action `{other}`")),
-                };
+                let data: String = r.get(3).map_err(self.err())?;
+                let next = replayed_status(seq, &action, &data)?;
                 if let Some(s) = next {
                     replayed.insert(lot, s);
                 }
@@ -627,14 +446,7 @@ impl SqliteRegister {
                     compounded_time: g(5)?,
                     bud_date: g(6)?.unwrap_or_default(),
                     bud_time: g(7)?,
-                    components: components
-                        .iter()
-                        .map(|c| ComponentData {
-                            component_id: &c.component_id,
-                            lot: &c.lot,
-                            expiry: c.expiry.map(date_text),
-                        })
-                        .collect(),
+                    components: component_data(&components),
                     request_sha256: sha256_hex(g(8)?.unwrap_or_default().as_bytes()),
                     plan_sha256: sha256_hex(g(9)?.unwrap_or_default().as_bytes()),
                     formula_sha256: &g(10)?.unwrap_or_default(),
@@ -677,6 +489,14 @@ impl SqliteRegister {
             ));
         }
 
+        self.check_event_rows(&counts)?;
+        Ok(lots)
+    }
+
+    /// Checks the verification, release, rejection and session rows: each rebuilds its
+    /// audit event's data and actor, and each action has as many rows as events.
+    fn check_event_rows(&self, counts: &HashMap<String, u64>) -> Result<()> {
+        let bad = |what: String| Err(Error::Inconsistent(what));
         // The other tables: each row rebuilds its event's data and actor.
         let tables: [(&str, &str, &str); 4] = [
             (
@@ -711,23 +531,15 @@ impl SqliteRegister {
                 let by: String = r.get(2).map_err(self.err())?;
                 let at: String = r.get(3).map_err(self.err())?;
                 let text: String = r.get(5).map_err(self.err())?;
-                let data = match action {
-                    "lot.verify" => to_json(&VerifyData {
-                        passed: r.get::<_, i64>(4).map_err(self.err())? == 1,
-                        data_sha256: sha256_hex(text.as_bytes()),
-                    }),
-                    "lot.release" => to_json(&ReleaseData { checked_by: &text }),
-                    "lot.reject" => to_json(&RejectData { reason: &text }),
-                    _ => {
-                        let pd: String = r.get(6).map_err(self.err())?;
-                        let (patient_id, date) = pd.split_once('\n').unwrap_or((&pd, ""));
-                        to_json(&SessionData {
-                            patient_id,
-                            date: date.to_string(),
-                            doses_sha256: sha256_hex(text.as_bytes()),
-                        })
-                    }
-                };
+                let passed = action == "lot.verify" && r.get::<_, i64>(4).map_err(self.err())? == 1;
+                let pd: Option<String> = r.get(6).map_err(self.err())?;
+                let pd = pd.unwrap_or_default();
+                let data = row_event_data(
+                    action,
+                    passed,
+                    &text,
+                    pd.split_once('\n').unwrap_or((&pd, "")),
+                );
                 let event = self
                     .conn
                     .query_row(
@@ -758,101 +570,20 @@ impl SqliteRegister {
                 ));
             }
         }
-        Ok(lots)
+        Ok(())
     }
 }
 
 impl super::RegisterStore for SqliteRegister {
     fn new_lot(&mut self, new: &NewLot) -> Result<LotCreated> {
-        let formula_id = text("formula_id", &new.formula_id, "a formula id", 100)?;
-        let by = person("by", &new.by)?;
-        json("request_json", &new.request_json)?;
-        json("plan_json", &new.plan_json)?;
-        let templates_sha256 = text("templates_sha256", &new.templates_sha256, "a hash", 128)?;
-        let version = text("stscalc_version", &new.stscalc_version, "a version", 100)?;
-        let formula_sha256 = sha256_hex(new.formula_text.as_bytes());
-        if !new
-            .formula_sha256
-            .trim()
-            .eq_ignore_ascii_case(&formula_sha256)
-        {
-            return Err(Error::Input {
-                field: "formula_sha256".into(),
-                expected: format!("the SHA-256 of the formula text, {formula_sha256}"),
-                found: format!("`{}`", new.formula_sha256.trim()),
-            });
-        }
-        if new.bud.date < new.compounded_on {
-            return Err(Error::Input {
-                field: "bud".into(),
-                expected: format!(
-                    "a date on or after the compounding date {}",
-                    new.compounded_on
-                ),
-                found: new.bud.date.to_string(),
-            });
-        }
-        if new.components.is_empty() {
-            return Err(Error::Input {
-                field: "components".into(),
-                expected: "the lot of every component used".into(),
-                found: "none".into(),
-            });
-        }
-        let mut components = Vec::with_capacity(new.components.len());
-        for (i, c) in new.components.iter().enumerate() {
-            let id = text(
-                &format!("components[{i}].component_id"),
-                &c.component_id,
-                "a component id",
-                100,
-            )?;
-            let lot = text(
-                &format!("components[{i}].lot"),
-                &c.lot,
-                "the supplier's lot number",
-                100,
-            )?;
-            if components
-                .iter()
-                .any(|o: &ComponentUse| o.component_id == id)
-            {
-                return Err(Error::Input {
-                    field: format!("components[{i}].component_id"),
-                    expected: "each component once".into(),
-                    found: format!("`{id}` twice"),
-                });
-            }
-            components.push(ComponentUse {
-                component_id: id,
-                lot,
-                expiry: c.expiry,
-            });
-        }
-        components.sort_by(|a, b| a.component_id.cmp(&b.component_id));
-
+        let valid = validate_new_lot(new)?;
         let path = self.path.clone();
         let err = |e| db_error(&path, e);
         let tx = self.write_tx()?;
         let on = date_text(new.compounded_on);
         let (lot, code, sequence) = match &new.numbering {
             LotNumbering::Scheme { code } => {
-                let code = code.trim();
-                if code.is_empty()
-                    || code.len() > 16
-                    || !code
-                        .chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                {
-                    return Err(Error::Input {
-                        field: "numbering.code".into(),
-                        expected:
-                            "a lot code of 1 to 16 capital letters and digits, e.g. `STS25ZO`"
-                                .into(),
-                        found: format!("`{}`", code.escape_debug()),
-                    });
-                }
-                let day = new.compounded_on.format("%Y%m%d").to_string();
+                let code = scheme_code(code)?;
                 let max: Option<i64> = tx
                     .query_row(
                         "SELECT max(seq) FROM lots WHERE scheme_code = ?1 AND compounded_on = ?2",
@@ -863,13 +594,7 @@ impl super::RegisterStore for SqliteRegister {
                 let mut n = max.unwrap_or(0) as u32 + 1;
                 // A number given by the user may already have the scheme's form: skip it.
                 let number = loop {
-                    if n > 99 {
-                        return Err(Error::SchemeFull {
-                            code: code.to_string(),
-                            date: day,
-                        });
-                    }
-                    let number = format!("{code}-{day}-{n:02}");
+                    let number = scheme_number(&code, new.compounded_on, n)?;
                     let taken: bool = tx
                         .query_row(
                             "SELECT EXISTS (SELECT 1 FROM lots WHERE lot = ?1)",
@@ -882,17 +607,10 @@ impl super::RegisterStore for SqliteRegister {
                     }
                     n += 1;
                 };
-                (number, Some(code.to_string()), Some(n))
+                (number, Some(code), Some(n))
             }
             LotNumbering::Given(l) => {
-                let l = text("lot", l, "a lot number", 40)?;
-                if l.chars().any(char::is_whitespace) {
-                    return Err(Error::Input {
-                        field: "lot".into(),
-                        expected: "a lot number without spaces".into(),
-                        found: format!("`{l}`"),
-                    });
-                }
+                let l = given_lot(l)?;
                 let taken: bool = tx
                     .query_row(
                         "SELECT EXISTS (SELECT 1 FROM lots WHERE lot = ?1)",
@@ -906,32 +624,11 @@ impl super::RegisterStore for SqliteRegister {
                 (l, None, None)
             }
         };
-        let data = to_json(&LotNewData {
-            lot: &lot,
-            sequence,
-            formula_id: &formula_id,
-            compounded_on: on.clone(),
-            compounded_time: new.compounded_time.map(time_text),
-            bud_date: date_text(new.bud.date),
-            bud_time: new.bud.time.map(time_text),
-            components: components
-                .iter()
-                .map(|c| ComponentData {
-                    component_id: &c.component_id,
-                    lot: &c.lot,
-                    expiry: c.expiry.map(date_text),
-                })
-                .collect(),
-            request_sha256: sha256_hex(new.request_json.as_bytes()),
-            plan_sha256: sha256_hex(new.plan_json.as_bytes()),
-            formula_sha256: &formula_sha256,
-            templates_sha256: &templates_sha256,
-            stscalc_version: &version,
-        });
-        let event = append_event(&tx, &path, &by, "lot.new", &lot, &data)?;
+        let data = lot_new_data(new, &valid, &lot, sequence);
+        let event = append_event(&tx, &path, &valid.by, "lot.new", &lot, &data)?;
         tx.execute(
             "INSERT OR IGNORE INTO formulas (sha256, text) VALUES (?1, ?2)",
-            params![formula_sha256, new.formula_text],
+            params![valid.formula_sha256, new.formula_text],
         )
         .map_err(err)?;
         tx.execute(
@@ -942,18 +639,18 @@ impl super::RegisterStore for SqliteRegister {
                 lot,
                 code,
                 sequence,
-                formula_id,
+                valid.formula_id,
                 on,
                 new.compounded_time.map(time_text),
                 date_text(new.bud.date),
                 new.bud.time.map(time_text),
-                by,
+                valid.by,
                 event.at,
                 new.request_json,
                 new.plan_json,
-                formula_sha256,
-                templates_sha256,
-                version,
+                valid.formula_sha256,
+                valid.templates_sha256,
+                valid.version,
                 event.seq as i64
             ],
         )
@@ -963,7 +660,7 @@ impl super::RegisterStore for SqliteRegister {
             let mut stmt = tx
                 .prepare_cached("INSERT INTO lot_components (lot_id, component_id, lot, expiry) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(err)?;
-            for c in &components {
+            for c in &valid.components {
                 stmt.execute(params![id, c.component_id, c.lot, c.expiry.map(date_text)])
                     .map_err(err)?;
             }
@@ -985,18 +682,8 @@ impl super::RegisterStore for SqliteRegister {
         let tx = self.write_tx()?;
         let state = lot_state(&tx, &path, v.lot.trim())?;
         let lot = v.lot.trim();
-        match state.status {
-            Status::InPreparation => {}
-            Status::VerifiedPass | Status::VerifiedFail => {
-                return Err(Error::AlreadyVerified(lot.into()))
-            }
-            Status::Released => return Err(Error::AlreadyReleased(lot.into())),
-            Status::Rejected => return Err(Error::Rejected(lot.into())),
-        }
-        let data = to_json(&VerifyData {
-            passed: v.passed,
-            data_sha256: sha256_hex(v.data_json.as_bytes()),
-        });
+        may_verify(lot, &state)?;
+        let data = row_event_data("lot.verify", v.passed, &v.data_json, ("", ""));
         let event = append_event(&tx, &path, &by, "lot.verify", lot, &data)?;
         tx.execute(
             "INSERT INTO verifications (lot_id, passed, data_json, by_name, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1025,29 +712,8 @@ impl super::RegisterStore for SqliteRegister {
         let tx = self.write_tx()?;
         let lot = r.lot.trim();
         let state = lot_state(&tx, &path, lot)?;
-        match state.status {
-            Status::VerifiedPass => {}
-            Status::InPreparation => return Err(Error::NotVerified(lot.into())),
-            Status::VerifiedFail => return Err(Error::VerificationFailed(lot.into())),
-            Status::Rejected => return Err(Error::Rejected(lot.into())),
-            Status::Released => return Err(Error::AlreadyReleased(lot.into())),
-        }
-        for (role, other) in [
-            ("the person releasing", &by),
-            ("the compounder", &state.created_by),
-        ] {
-            if same_person(&checker, other) {
-                return Err(Error::SamePerson {
-                    lot: lot.into(),
-                    checker,
-                    role: role.into(),
-                    person: other.clone(),
-                });
-            }
-        }
-        let data = to_json(&ReleaseData {
-            checked_by: &checker,
-        });
+        may_release(lot, &state, &by, &checker)?;
+        let data = row_event_data("lot.release", false, &checker, ("", ""));
         let event = append_event(&tx, &path, &by, "lot.release", lot, &data)?;
         tx.execute(
             "INSERT INTO releases (lot_id, by_name, checked_by, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1071,12 +737,8 @@ impl super::RegisterStore for SqliteRegister {
         let tx = self.write_tx()?;
         let lot = r.lot.trim();
         let state = lot_state(&tx, &path, lot)?;
-        match state.status {
-            Status::Released => return Err(Error::AlreadyReleased(lot.into())),
-            Status::Rejected => return Err(Error::Rejected(lot.into())),
-            _ => {}
-        }
-        let data = to_json(&RejectData { reason: &reason });
+        may_reject(lot, &state)?;
+        let data = row_event_data("lot.reject", false, &reason, ("", ""));
         let event = append_event(&tx, &path, &by, "lot.reject", lot, &data)?;
         tx.execute(
             "INSERT INTO rejections (lot_id, by_name, reason, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1101,34 +763,13 @@ impl super::RegisterStore for SqliteRegister {
         let tx = self.write_tx()?;
         let lot = s.lot.trim();
         let state = lot_state(&tx, &path, lot)?;
-        if state.status != Status::Released {
-            return Err(Error::NotReleased {
-                lot: lot.into(),
-                status: state.status,
-            });
-        }
-        if s.date > state.bud.date {
-            return Err(Error::Expired {
-                lot: lot.into(),
-                bud: state.bud.date,
-                date: s.date,
-            });
-        }
-        if s.date < state.compounded_on {
-            return Err(Error::Input {
-                field: "date".into(),
-                expected: format!(
-                    "a session date on or after the lot's compounding date {}",
-                    state.compounded_on
-                ),
-                found: s.date.to_string(),
-            });
-        }
-        let data = to_json(&SessionData {
-            patient_id: &patient,
-            date: date_text(s.date),
-            doses_sha256: sha256_hex(s.doses_json.as_bytes()),
-        });
+        may_record_session(lot, &state, s.date)?;
+        let data = row_event_data(
+            "session.record",
+            false,
+            &s.doses_json,
+            (&patient, &date_text(s.date)),
+        );
         let event = append_event(&tx, &path, &by, "session.record", lot, &data)?;
         tx.execute(
             "INSERT INTO sessions (lot_id, patient_id, session_date, doses_json, by_name, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1443,5 +1084,114 @@ impl super::RegisterStore for SqliteRegister {
 
     fn schema_version(&self) -> Result<u32> {
         self.schema_version_raw()
+    }
+
+    fn import(&mut self, dump: &Dump) -> Result<CheckReport> {
+        let path = self.path.clone();
+        let err = |e| db_error(&path, e);
+        // Unchecked so the checks below can read through `self` inside the transaction.
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let (events, lots): (i64, i64) = tx
+            .query_row(
+                "SELECT (SELECT count(*) FROM audit), (SELECT count(*) FROM lots)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(err)?;
+        if events > 0 || lots > 0 {
+            return Err(Error::NotEmpty(path.clone()));
+        }
+        {
+            let mut ev = tx
+                .prepare("INSERT INTO audit (seq, at, actor, action, lot, data, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                .map_err(err)?;
+            for e in &dump.events {
+                ev.execute(params![
+                    e.seq as i64,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.lot.as_deref().unwrap_or(""),
+                    e.data_json,
+                    e.prev_hash,
+                    e.hash
+                ])
+                .map_err(err)?;
+            }
+        }
+        for l in &dump.lots {
+            tx.execute(
+                "INSERT OR IGNORE INTO formulas (sha256, text) VALUES (?1, ?2)",
+                params![l.formula_sha256, l.formula_text],
+            )
+            .map_err(err)?;
+            tx.execute(
+                "INSERT INTO lots (lot, scheme_code, seq, formula_id, compounded_on, compounded_time, bud_date, bud_time, status, \
+                 created_by, created_at, request_json, plan_json, formula_sha256, templates_sha256, stscalc_version, event_seq) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                params![
+                    l.lot,
+                    l.scheme_code,
+                    l.sequence,
+                    l.formula_id,
+                    l.compounded_on,
+                    l.compounded_time,
+                    l.bud_date,
+                    l.bud_time,
+                    l.status,
+                    l.created_by,
+                    l.created_at,
+                    l.request_json,
+                    l.plan_json,
+                    l.formula_sha256,
+                    l.templates_sha256,
+                    l.stscalc_version,
+                    l.event_seq as i64
+                ],
+            )
+            .map_err(err)?;
+            let id = tx.last_insert_rowid();
+            for c in &l.components {
+                tx.execute(
+                    "INSERT INTO lot_components (lot_id, component_id, lot, expiry) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, c.component_id, c.lot, c.expiry],
+                )
+                .map_err(err)?;
+            }
+            if let Some(v) = &l.verification {
+                tx.execute(
+                    "INSERT INTO verifications (lot_id, passed, data_json, by_name, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id, v.passed as i64, v.data_json, v.by, v.at, v.event_seq as i64],
+                )
+                .map_err(err)?;
+            }
+            if let Some(r) = &l.release {
+                tx.execute(
+                    "INSERT INTO releases (lot_id, by_name, checked_by, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id, r.by, r.checked_by, r.at, r.event_seq as i64],
+                )
+                .map_err(err)?;
+            }
+            if let Some(r) = &l.rejection {
+                tx.execute(
+                    "INSERT INTO rejections (lot_id, by_name, reason, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id, r.by, r.reason, r.at, r.event_seq as i64],
+                )
+                .map_err(err)?;
+            }
+            for s in &l.sessions {
+                tx.execute(
+                    "INSERT INTO sessions (lot_id, patient_id, session_date, doses_json, by_name, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![id, s.patient_id, s.date, s.doses_json, s.by, s.at, s.event_seq as i64],
+                )
+                .map_err(err)?;
+            }
+        }
+        // Checked before the commit: a dump that does not verify leaves the register empty.
+        let audit = self.chain(Some(&dump.head))?;
+        let lots = self.check_rows()?;
+        tx.commit().map_err(err)?;
+        Ok(CheckReport { audit, lots })
     }
 }

@@ -17,7 +17,7 @@ use crate::formula::Strength;
 use crate::formula::{Entry, Formula};
 use crate::plan::ointment::{FormulaRef, OintmentPlan, Stock};
 use crate::plan::record::BatchRecord;
-use crate::plan::solution::{Method, SolutionPlan};
+use crate::plan::solution::{DilutionPart, Method, PowderPart, SolutionPlan};
 use crate::plan::verify::Verification;
 
 /// One line of facts on a sheet: a key, its value, and an optional note in small type.
@@ -450,116 +450,16 @@ impl<'a> RecordView<'a> {
                 ),
             ),
         ];
-        let (measure_heading, actual_heading, components, notes) = match (
-            &plan.dilution,
-            &plan.powder,
-        ) {
-            (Some(d), _) => {
-                let s = &d.stock;
-                let converted = if s.basis == plan.basis {
-                    String::new()
-                } else {
-                    format!(" = {} on the {} basis", s.on_target_basis_text, plan.basis)
-                };
-                facts.push(Fact::noted(
-                    "Stock",
-                    format!(
-                        "{}: {} ({} basis){converted}; {} per vial, {} opened, {} left over (discarded: single-dose)",
-                        s.name, s.concentration, s.basis, s.vial, d.vials_opened, d.left_over
-                    ),
-                    s.source.clone(),
-                ));
-                if d.diluent_volume.ml().is_zero() {
-                    facts.push(Fact::new(
-                        "Diluent",
-                        "none (the stock is used as it is, at the target strength)".into(),
-                    ));
-                } else {
-                    facts.push(Fact::noted(
-                        "Diluent",
-                        d.diluent.name.clone(),
-                        d.diluent.note.clone(),
-                    ));
+        let (measure_heading, actual_heading, components, notes) =
+            match (&plan.dilution, &plan.powder) {
+                (Some(d), _) => dilution_part(plan, d, record, &mut facts),
+                (None, Some(p)) => powder_part(f, plan, p, record, &mut facts),
+                (None, None) => {
+                    return Err(crate::error::Error::Refused(
+                        "the solution plan has neither a dilution nor a powder part".into(),
+                    ))
                 }
-                let stock_id = s.id.clone().unwrap_or_else(|| "stock".into());
-                let mut rows = vec![ComponentRow::new(
-                    record,
-                    &stock_id,
-                    s.name.clone(),
-                    Some("stock injection"),
-                    d.stock_volume_calculated_text.clone(),
-                    d.stock_volume.to_string(),
-                )];
-                // At the stock's own strength there is no diluent: no 0 mL row.
-                if !d.diluent_volume.ml().is_zero() {
-                    rows.push(ComponentRow::new(
-                        record,
-                        &d.diluent.id,
-                        d.diluent.name.clone(),
-                        Some("diluent"),
-                        format!("{} − {}", plan.total, d.stock_volume),
-                        d.diluent_volume.to_string(),
-                    ));
-                }
-                let notes = vec![format!(
-                    "Volumes rounded to the measuring step {} (nearest step, halves away from zero). Concentration from the measured volumes: {} ({} basis), {} of the target {}.",
-                    plan.measure_step.map_or_else(String::new, |s| s.to_string()),
-                    d.concentration_from_rounded,
-                    plan.basis,
-                    d.of_target_text,
-                    plan.strength
-                )];
-                ("Measure", "Actual volume", rows, notes)
-            }
-            (None, Some(p)) => {
-                facts.push(stock_fact(f, &p.stock, plan.basis));
-                facts.push(Fact::noted(
-                    "Balance",
-                    format!(
-                        "readability {}; minimum weight {}",
-                        p.balance.readability, p.minimum_weight
-                    ),
-                    "USP <41>".into(),
-                ));
-                let mut active = ComponentRow::new(
-                    record,
-                    &f.active.id,
-                    format!("{} {} ({})", f.active.name, p.stock.form, p.stock.formula),
-                    Some("powder"),
-                    p.calculated_text.clone(),
-                    p.to_weigh.to_string(),
-                );
-                if p.below_minimum_weight {
-                    active.flag = Some("below minimum weight".into());
-                }
-                let water = ComponentRow::new(
-                    record,
-                    &f.vehicle.id,
-                    f.vehicle.name.clone(),
-                    Some("q.s. to volume"),
-                    "q.s.".into(),
-                    format!("q.s. to {}", plan.total),
-                );
-                let notes = vec![
-                    format!("Rounding: {}: {}.", f.active.name, p.rounding),
-                    format!(
-                        "Concentration from the weighed mass: {} ({} basis), target {}.",
-                        p.concentration_from_rounded, plan.basis, plan.strength
-                    ),
-                ];
-                (
-                    "Weigh / measure",
-                    "Actual amount",
-                    vec![active, water],
-                    notes,
-                )
-            }
-            (None, None) => {
-                return Err(crate::error::Error::Refused(
-                    "the solution plan has neither a dilution nor a powder part".into(),
-                ))
-            }
-        };
+            };
         // The dilution's syringes only: the powder method makes up to volume in a flask.
         if let (Some(step), Some(reason)) = (plan.measure_step, &plan.measure_step_reason) {
             facts.push(Fact::noted(
@@ -604,6 +504,127 @@ impl<'a> RecordView<'a> {
             plan: RecordPlan::Solution(plan),
         })
     }
+}
+
+/// What a record's component table shows of one method: the measure and actual headings, the
+/// rows and the notes under the table.
+type Part = (&'static str, &'static str, Vec<ComponentRow>, Vec<String>);
+
+/// The dilution part of a solution's record: the stock and diluent facts, their rows (no 0 mL
+/// diluent row at the stock's own strength) and the note on the measured concentration.
+fn dilution_part(
+    plan: &SolutionPlan,
+    d: &DilutionPart,
+    record: Option<&BatchRecord>,
+    facts: &mut Vec<Fact>,
+) -> Part {
+    let s = &d.stock;
+    let converted = if s.basis == plan.basis {
+        String::new()
+    } else {
+        format!(" = {} on the {} basis", s.on_target_basis_text, plan.basis)
+    };
+    facts.push(Fact::noted(
+            "Stock",
+            format!(
+                "{}: {} ({} basis){converted}; {} per vial, {} opened, {} left over (discarded: single-dose)",
+                s.name, s.concentration, s.basis, s.vial, d.vials_opened, d.left_over
+            ),
+            s.source.clone(),
+        ));
+    if d.diluent_volume.ml().is_zero() {
+        facts.push(Fact::new(
+            "Diluent",
+            "none (the stock is used as it is, at the target strength)".into(),
+        ));
+    } else {
+        facts.push(Fact::noted(
+            "Diluent",
+            d.diluent.name.clone(),
+            d.diluent.note.clone(),
+        ));
+    }
+    let stock_id = s.id.clone().unwrap_or_else(|| "stock".into());
+    let mut rows = vec![ComponentRow::new(
+        record,
+        &stock_id,
+        s.name.clone(),
+        Some("stock injection"),
+        d.stock_volume_calculated_text.clone(),
+        d.stock_volume.to_string(),
+    )];
+    // At the stock's own strength there is no diluent: no 0 mL row.
+    if !d.diluent_volume.ml().is_zero() {
+        rows.push(ComponentRow::new(
+            record,
+            &d.diluent.id,
+            d.diluent.name.clone(),
+            Some("diluent"),
+            format!("{} − {}", plan.total, d.stock_volume),
+            d.diluent_volume.to_string(),
+        ));
+    }
+    let notes = vec![format!(
+            "Volumes rounded to the measuring step {} (nearest step, halves away from zero). Concentration from the measured volumes: {} ({} basis), {} of the target {}.",
+            plan.measure_step.map_or_else(String::new, |s| s.to_string()),
+            d.concentration_from_rounded,
+            plan.basis,
+            d.of_target_text,
+            plan.strength
+        )];
+    ("Measure", "Actual volume", rows, notes)
+}
+
+/// The powder part of a solution's record: the powder and balance facts, the powder row
+/// (flagged below the minimum weight) and the water made up to volume, and the notes.
+fn powder_part(
+    f: &Formula,
+    plan: &SolutionPlan,
+    p: &PowderPart,
+    record: Option<&BatchRecord>,
+    facts: &mut Vec<Fact>,
+) -> Part {
+    facts.push(stock_fact(f, &p.stock, plan.basis));
+    facts.push(Fact::noted(
+        "Balance",
+        format!(
+            "readability {}; minimum weight {}",
+            p.balance.readability, p.minimum_weight
+        ),
+        "USP <41>".into(),
+    ));
+    let mut active = ComponentRow::new(
+        record,
+        &f.active.id,
+        format!("{} {} ({})", f.active.name, p.stock.form, p.stock.formula),
+        Some("powder"),
+        p.calculated_text.clone(),
+        p.to_weigh.to_string(),
+    );
+    if p.below_minimum_weight {
+        active.flag = Some("below minimum weight".into());
+    }
+    let water = ComponentRow::new(
+        record,
+        &f.vehicle.id,
+        f.vehicle.name.clone(),
+        Some("q.s. to volume"),
+        "q.s.".into(),
+        format!("q.s. to {}", plan.total),
+    );
+    let notes = vec![
+        format!("Rounding: {}: {}.", f.active.name, p.rounding),
+        format!(
+            "Concentration from the weighed mass: {} ({} basis), target {}.",
+            p.concentration_from_rounded, plan.basis, plan.strength
+        ),
+    ];
+    (
+        "Weigh / measure",
+        "Actual amount",
+        vec![active, water],
+        notes,
+    )
 }
 
 /// The stock row: the form on the shelf and what 1 g of it gives on the strength's basis.
