@@ -13,7 +13,8 @@
 //! requests) → [`plan`] (pure calculation over [`formula`]) → [`view`] (what people read) →
 //! [`render`] (text, JSON, HTML, PDF) → [`output`] (the one writer); [`commands`] has one file
 //! per subcommand and is the only module that wires them. Below them all, the foundation:
-//! [`error`], [`quantity`], [`data`], [`days`], [`substance`], [`bud`].
+//! [`error`], [`quantity`], [`data`], [`days`], [`substance`], [`bud`], and the GS1 encoders
+//! [`gs1`] and [`barcode`].
 //!
 //! Checked by `tests/architecture.rs`, which reads the sources: `plan` and `formula` import no
 //! `cli`, `request`, `view`, `render`, `commands`, `register` or `output` and name request
