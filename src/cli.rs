@@ -296,6 +296,10 @@ pub struct LabelsArgs {
     #[command(flatten)]
     pub sheet: LabelSheetArgs,
 
+    /// Who the containers are dispensed to, and how to use them.
+    #[command(flatten)]
+    pub dispensing: DispensingArgs,
+
     /// The batch's saved plan (JSON of `stscalc batch --format json`): the labels take its batch
     /// size, lot, date, strength, method, stock, storage, component lots and facility; an option
     /// given against it is refused. Without it, --lot and --date (and --method) of the record are required.
@@ -310,8 +314,8 @@ pub struct LabelsArgs {
 /// The label sheet options of `stscalc labels` and `stscalc labels session`.
 #[derive(Debug, Args)]
 pub struct LabelSheetArgs {
-    /// Label stock: `avery-5160` (default), `avery-5163`, `avery-l7160`, `single-4x2in`, or a
-    /// stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
+    /// Label stock: `avery-5163` (containers' default), `syringe-flag-3x2in` (syringes'
+    /// default), `avery-5160`, `avery-l7160`, `single-4x2in`, or a stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
     /// solution batch's stock product.)
     #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
     pub label_stock: Option<String>,
@@ -337,6 +341,31 @@ pub struct LabelSheetArgs {
     /// Draw each label's outline (a test print on plain paper, to check the alignment).
     #[arg(long)]
     pub outline: bool,
+}
+
+/// A container label's dispensing part: the patient, the directions, the prescription and
+/// the prescriber. Each one not given prints as a blank to write on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DispensingArgs {
+    /// Patient name, on each container label.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub patient: Option<String>,
+
+    /// Second patient identifier (date of birth or record number).
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub patient_id: Option<String>,
+
+    /// Directions for use, e.g. `Apply a thick layer once daily to the lesion`.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub directions: Option<String>,
+
+    /// Prescription number.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub rx_number: Option<String>,
+
+    /// Prescriber.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub prescriber: Option<String>,
 }
 
 /// What `stscalc labels` labels besides a batch.
@@ -750,6 +779,10 @@ pub struct LotLabelsArgs {
     /// Label stock, copies, resuming a sheet, outlines.
     #[command(flatten)]
     pub sheet: LabelSheetArgs,
+
+    /// Who the containers are dispensed to, and how to use them.
+    #[command(flatten)]
+    pub dispensing: DispensingArgs,
 
     /// Output format (`text` previews the labels; `html` and `pdf` print them).
     #[arg(long, value_enum, default_value_t = SheetFormat::Text)]

@@ -24,6 +24,7 @@ const FOUNDATION: &[&str] = &[
     "bud",
     "gs1",
     "barcode",
+    "fonts",
 ];
 
 /// What a top-level module may import besides itself (and its own parent or children). `*` is
@@ -46,7 +47,7 @@ fn may_import(top: &str) -> Option<Vec<&'static str>> {
         "register" => with(&["formula", "plan"]),
         "render" => with(&["formula", "plan", "view"]),
         // GS1 element strings and their DataMatrix: encoders below every layer.
-        "gs1" => vec!["error"],
+        "gs1" | "fonts" => vec!["error"],
         "barcode" => vec!["error", "gs1"],
         "commands" | "web" => vec!["*"],
         _ => return None,

@@ -332,21 +332,8 @@ fn label_text_lies_inside_its_label_on_every_stock() {
             avery_5163(),
             (d("8.5") * inch(), d("11") * inch()),
         ),
-        (
-            // Avery L7160: top 15.15 mm, side 7.25 mm, pitch 66.04 × 38.1 mm, label 63.5 × 38.1.
-            "avery-l7160",
-            Grid {
-                left: d("7.25") * mm(),
-                top: d("15.15") * mm(),
-                pitch_x: d("66.04") * mm(),
-                pitch_y: d("38.1") * mm(),
-                width: d("63.5") * mm(),
-                height: d("38.1") * mm(),
-                columns: 3,
-                rows: 7,
-            },
-            (d("210") * mm(), d("297") * mm()),
-        ),
+        // (Avery L7160, 63.5 × 38.1 mm, no longer holds a container label with its dispensing
+        // blanks and barcode: refused, see labels::text_that_does_not_fit_a_label_is_an_error.)
         (
             // One 4 × 2 in label that is the whole page.
             "single-4x2in",
@@ -932,4 +919,104 @@ fn pdf_output_refuses_to_replace_a_file_before_printing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+}
+
+/// The word `text` on `page` (the first one), or a panic listing the page's words.
+fn word<'a>(page: &'a Page, text: &str) -> &'a Word {
+    page.words
+        .iter()
+        .find(|w| w.text == text)
+        .unwrap_or_else(|| panic!("no word `{text}` in {:?}", page.words))
+}
+
+#[test]
+fn a_dispensing_label_prints_a_chinese_name_in_a_font_that_has_it_and_blanks_to_write_on() {
+    if !browser_ready(
+        "a_dispensing_label_prints_a_chinese_name_in_a_font_that_has_it_and_blanks_to_write_on",
+    ) {
+        return;
+    }
+    let dir = temp_dir();
+    let base = [
+        "labels",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "1x30g",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
+        "--label-stock",
+        "single-4x2in",
+    ];
+    let mut named = base.to_vec();
+    named.extend([
+        "--patient",
+        "王小明",
+        "--patient-id",
+        "MRN-0042",
+        "--directions",
+        "Apply a thick layer once daily to the lesion",
+        "--rx-number",
+        "RX-123456",
+        "--prescriber",
+        "Dr A. Lee",
+    ]);
+    let pdf = print_pdf(dir.path(), "labels-dispensing-cjk", &named);
+    keep_png(&pdf, "labels-dispensing-cjk-single-4x2in");
+    let t = text(&pdf);
+    // pdftotext puts the words of the CJK font after the others: the name is found alone.
+    for needle in [
+        "王小明",
+        "Patient",
+        "ID MRN-0042",
+        "Rx RX-123456 Prescriber Dr A. Lee",
+        "Directions: Apply a thick layer once daily to the lesion",
+    ] {
+        assert!(t.contains(needle), "no `{needle}` in {t}");
+    }
+    // Drawn with a font that has the characters: Chromium embeds Noto Sans Mono CJK (a CFF
+    // font) as Type 3 fonts, which pdffonts lists without a name ([none]); their font
+    // descriptor names the face. A Latin-only label has neither.
+    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(fonts.contains("Type 3"), "{fonts}");
+    let raw = std::fs::read(&pdf).unwrap();
+    let has = |needle: &str| raw.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(has("/FontFamily (Noto Sans Mono CJK SC)"), "{fonts}");
+    assert!(has("+NotoSansMonoCJK"), "{fonts}");
+
+    // Without them: blanks a hand can write on, each line at least 4 mm high (the route line
+    // above the first blank ends 4 mm or more above it), the name blank at least 30 mm long.
+    let pdf = print_pdf(dir.path(), "labels-dispensing-blanks", &base);
+    keep_png(&pdf, "labels-dispensing-blanks-single-4x2in");
+    assert!(!tool("pdffonts", &[pdf.to_str().unwrap()]).contains("Type 3"));
+    let page = &bbox(&pdf)[0];
+    let four_mm = d("4") * mm() - d("0.2");
+    let route = word(page, "only");
+    let patient = word(page, "Patient");
+    let rx = word(page, "Rx");
+    let directions = word(page, "Directions");
+    assert!(patient.y1 - route.y1 >= four_mm, "{route:?} {patient:?}");
+    assert!(rx.y1 - patient.y1 >= four_mm, "{patient:?} {rx:?}");
+    assert!(directions.y1 - rx.y1 >= four_mm, "{rx:?} {directions:?}");
+    let name_blank = page
+        .words
+        .iter()
+        .find(|w| w.text.starts_with("____") && (w.y1 - patient.y1).abs() < d("1"))
+        .unwrap();
+    assert!(
+        name_blank.x1 - name_blank.x0 >= d("30") * mm(),
+        "{name_blank:?}"
+    );
+    // Every word at least 1.5 mm inside the 4 × 2 in label (its whole page).
+    let clear = d("1.5") * mm();
+    for w in &page.words {
+        assert!(
+            w.x0 >= clear
+                && w.y0 >= clear
+                && w.x1 <= d("4") * inch() - clear
+                && w.y1 <= d("2") * inch() - clear,
+            "{w:?}"
+        );
+    }
 }

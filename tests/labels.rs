@@ -125,7 +125,8 @@ fn a_syringe_filled_across_lesions_names_them_and_blanks_wait_for_the_lot() {
     assert!(text.contains("1 mL = 150 mg pentahydrate"), "{text}");
     assert!(
         text.contains(
-            "Syringe 1 of 1 for lesion 1: 0.2 mL; 2: 0.2 mL; 3: 0.2 mL; 4: 0.2 mL; 5: 0.2 mL"
+            // Each lesion's share in mL and mg: 0.2 mL × 150 mg/mL = 30 mg.
+            "Syringe 1 of 1 for lesion 1: 0.2 mL = 30 mg; lesion 2: 0.2 mL = 30 mg; lesion 3: 0.2 mL = 30 mg; lesion 4: 0.2 mL = 30 mg; lesion 5: 0.2 mL = 30 mg"
         ),
         "{text}"
     );
@@ -422,13 +423,13 @@ fn the_fit_check_is_written_on_the_sheet() {
         DATE,
         &["--lot", "STS25ZO-20261121-01"],
     ]));
-    // The default Avery 5163 (4 × 2 in) at its 7 pt is scaled up to use the label: 1.3 × 7 pt
-    // = 9.1 pt.
-    assert_eq!(sheet["stock"]["scale"], "1.3");
-    // At 9.1 pt: (101.6 − 2 × 3) mm ÷ (0.61 × 9.1 × 25.4 / 72) mm = 48.8 → 48 characters;
-    // (50.8 − 2 × 3) mm ÷ (1.15 × 9.1 × 25.4 / 72) mm = 12.1 → 12 lines.
-    let chars = (d("101.6") - d("6")) / (d("0.61") * d("9.1") * d("25.4") / d("72"));
-    let lines = (d("50.8") - d("6")) / (d("1.15") * d("9.1") * d("25.4") / d("72"));
+    // The default Avery 5163 (4 × 2 in) at its 7 pt is scaled up to use the label: 1.1 × 7 pt
+    // = 7.7 pt (its dispensing blanks and barcode take the rest).
+    assert_eq!(sheet["stock"]["scale"], "1.1");
+    // At 7.7 pt: (101.6 − 2 × 3) mm ÷ (0.61 × 7.7 × 25.4 / 72) mm = 57.7 → 57 characters;
+    // (50.8 − 2 × 2) mm ÷ (1.1 × 7.7 × 25.4 / 72) mm = 15.7 → 15 lines.
+    let chars = (d("101.6") - d("6")) / (d("0.61") * d("7.7") * d("25.4") / d("72"));
+    let lines = (d("50.8") - d("4")) / (d("1.1") * d("7.7") * d("25.4") / d("72"));
     assert_eq!(
         sheet["stock"]["fit"]["max_chars"],
         chars.floor().to_string().parse::<u64>().unwrap()
@@ -441,9 +442,9 @@ fn the_fit_check_is_written_on_the_sheet() {
     assert_eq!(sheet["count"], 2);
     for label in sheet["pages"][0]["labels"].as_array().unwrap() {
         let lines = label["lines"].as_array().unwrap();
-        assert!(lines.len() <= 12);
+        assert!(lines.len() <= 15);
         for l in lines {
-            assert!(l["text"].as_str().unwrap().chars().count() <= 48, "{l}");
+            assert!(l["text"].as_str().unwrap().chars().count() <= 57, "{l}");
         }
     }
 }
@@ -499,7 +500,7 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             "avery-l7160",
         ],
         &[
-            "needs 12 lines and its barcode",
+            "needs 17 lines and its barcode",
             "avery-l7160",
             // 38.1 mm less 2 × 2 mm of padding.
             "holds 34.1 mm of text",
@@ -535,7 +536,9 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             "--facility",
             &"W".repeat(70),
         ],
-        &["longer than a label line", "63 characters"],
+        // 57 characters: the facility is set beside the barcode, (101.6 − 2 × 3 − 8.4 − 1) mm ÷
+        // (0.61 × 7 × 25.4 / 72) mm = 57.2.
+        &["longer than a label line", "57 characters"],
     );
 }
 

@@ -229,3 +229,45 @@ fn the_labels_barcode_decodes_from_the_printed_page_to_the_lot_and_bud_printed()
         "1726112310STS150I-20261121-01\u{1d}91sts-150-intralesional"
     );
 }
+
+#[test]
+fn a_character_no_installed_font_has_is_an_error_naming_it() {
+    // U+10FFFD, a private-use code point no font maps: an error, never a box on the label.
+    let name = "Ana \u{10FFFD}";
+    let err = fails(
+        &[
+            "labels",
+            "sts-25-zinc-oxide",
+            "--containers",
+            "1x30g",
+            "--date",
+            "2026-11-21",
+            "--lot",
+            "STS25ZO-20261121-01",
+            "--patient",
+            name,
+        ],
+        &["no installed font has the character", "U+10FFFD"],
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // A Chinese name is measured in the CJK font (1 em: two columns each) and fits.
+    let sheet = json(&[
+        "labels",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "1x30g",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
+        "--patient",
+        "王小明",
+    ]);
+    let lines = sheet["pages"][0]["labels"][0]["lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["text"] == "Patient 王小明 ID ____________"),
+        "{lines:?}"
+    );
+}

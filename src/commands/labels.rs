@@ -158,6 +158,15 @@ pub(crate) fn batch_labels(
         None => Ok(()),
     };
     let facility = facility(b.print.facility.as_deref())?;
+    let d = crate::request::labels::dispensing(&args.dispensing)?;
+    let dispensing = content::Dispensing {
+        patient: d.patient,
+        patient_id: d.patient_id,
+        directions: d.directions,
+        rx_number: d.rx_number,
+        prescriber: d.prescriber,
+    };
+    let facility = (facility.as_deref(), &dispensing);
     let mut texts: Vec<LabelText> = Vec::new();
     let containers = match entry.formula.preparation {
         Preparation::Ointment => {
@@ -171,8 +180,7 @@ pub(crate) fn batch_labels(
             )?;
             warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
             let trace = crate::view::trace::trace_of(plan.record.as_ref());
-            let label =
-                |purpose| content::ointment(entry, &plan, facility.as_deref(), &trace, purpose);
+            let label = |purpose| content::ointment(entry, &plan, facility, &trace, purpose);
             texts.extend((0..plan.fill.count).map(|_| label("container")));
             texts.extend((0..run.copies).map(|_| label("record copy")));
             plan.fill.count
@@ -194,7 +202,7 @@ pub(crate) fn batch_labels(
                     entry,
                     &plan,
                     fill.holds_in(k),
-                    facility.as_deref(),
+                    facility,
                     &trace,
                     "container",
                 ));
@@ -204,7 +212,7 @@ pub(crate) fn batch_labels(
                 entry,
                 &plan,
                 fill.holds_in(1),
-                facility.as_deref(),
+                facility,
                 &trace,
                 "record copy",
             );

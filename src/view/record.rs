@@ -266,7 +266,15 @@ impl<'a> RecordView<'a> {
         let f = &entry.formula;
         let record = plan.record.as_ref();
         let trace = trace_of(record);
-        let label = labels::content::ointment(entry, plan, facility.as_deref(), &trace, "sample");
+        // The sample as a container label prints it, dispensing blanks included.
+        let blanks = labels::content::Dispensing::default();
+        let label = labels::content::ointment(
+            entry,
+            plan,
+            (facility.as_deref(), &blanks),
+            &trace,
+            "sample",
+        );
         let mut facts = vec![
             Fact::new(
                 "Batch",
@@ -413,7 +421,7 @@ impl<'a> RecordView<'a> {
             entry,
             plan,
             plan.fill.holds_in(1),
-            facility.as_deref(),
+            (facility.as_deref(), &labels::content::Dispensing::default()),
             &trace,
             "sample",
         );

@@ -99,17 +99,73 @@ pub fn barcode_data(
     })
 }
 
-/// A container label: the `head` lines of the preparation, then what every container label
-/// ends with: the formula's statements, lot and BUD, storage and facility.
+/// A container label's dispensing part, as given: who it is for, how to use it, the
+/// prescription and the prescriber. What is not given prints as a blank to write on.
+#[derive(Debug, Clone, Default)]
+pub struct Dispensing {
+    /// Patient name.
+    pub patient: Option<String>,
+    /// Second patient identifier (date of birth or record number).
+    pub patient_id: Option<String>,
+    /// Directions for use.
+    pub directions: Option<String>,
+    /// Prescription number.
+    pub rx_number: Option<String>,
+    /// Prescriber.
+    pub prescriber: Option<String>,
+}
+
+/// A line of `parts` (`label`, value or blank): bold when every part is given (a patient's
+/// name, a prescription), else a line of write-in blanks as tall as handwriting needs.
+fn dispensing_line(parts: &[(&str, &Option<String>, &str)]) -> LabelLine {
+    let text: Vec<String> = parts
+        .iter()
+        .map(|(label, v, blank)| match v {
+            Some(v) => format!("{label} {v}"),
+            None => format!("{label} {blank}"),
+        })
+        .collect();
+    if parts.iter().all(|(_, v, _)| v.is_some()) {
+        LabelLine::strong(text.join(" "))
+    } else {
+        LabelLine::write_in(text.join(" "))
+    }
+}
+
+/// The dispensing lines: patient and identifier, prescription and prescriber, directions.
+fn dispensing_lines(d: &Dispensing) -> Vec<LabelLine> {
+    const NAME: &str = "________________________";
+    const DIRECTIONS: &str = "__________________________________";
+    let mut lines = vec![
+        dispensing_line(&[
+            ("Patient", &d.patient, NAME),
+            ("ID", &d.patient_id, LABEL_BLANK),
+        ]),
+        dispensing_line(&[
+            ("Rx", &d.rx_number, LABEL_BLANK),
+            ("Prescriber", &d.prescriber, "____________________"),
+        ]),
+    ];
+    match &d.directions {
+        Some(text) => lines.push(LabelLine::strong(format!("Directions: {text}"))),
+        None => lines.push(LabelLine::write_in(format!("Directions {DIRECTIONS}"))),
+    }
+    lines
+}
+
+/// A container label: the `head` lines of the preparation, the dispensing part, then what
+/// every container label ends with: the formula's statements, lot and BUD, storage and
+/// facility.
 fn container_label(
     f: &Formula,
     head: Vec<LabelLine>,
     record: Option<&BatchRecord>,
-    facility: Option<&str>,
+    (facility, dispensing): (Option<&str>, &Dispensing),
     trace: &Traceability,
     purpose: &str,
 ) -> LabelText {
     let mut lines = head;
+    lines.extend(dispensing_lines(dispensing));
     lines.extend(statements(f));
     lines.extend([
         lot_and_bud(trace),
@@ -127,7 +183,7 @@ fn container_label(
 pub fn ointment(
     entry: &Entry,
     plan: &OintmentPlan,
-    facility: Option<&str>,
+    facility: (Option<&str>, &Dispensing),
     trace: &Traceability,
     purpose: &str,
 ) -> LabelText {
@@ -150,7 +206,7 @@ pub fn solution(
     entry: &Entry,
     plan: &SolutionPlan,
     volume: Volume,
-    facility: Option<&str>,
+    facility: (Option<&str>, &Dispensing),
     trace: &Traceability,
     purpose: &str,
 ) -> LabelText {
@@ -213,13 +269,14 @@ fn syringe_mass_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
     format!("{} {}", mass_text(Mass::from_mg(mg)), plan.basis.as_str())
 }
 
-/// `for lesion 1: 0.2 mL; 2: 0.15 mL`: a syringe filled across lesions, split (lesions in
-/// injection order, each with the volume drawn for it).
+/// `for lesion 1: 0.2 mL = 30 mg; lesion 2: 0.15 mL = 22.5 mg`: a syringe filled across
+/// lesions, split (lesions in injection order, each with the volume drawn for it and the
+/// active it holds, so that the nurse injects each lesion its own dose).
 fn split_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
     let parts: Vec<String> = lesions_of(plan, fill)
-        .map(|l| format!("{}: {}", l.number, l.drawn))
+        .map(|l| format!("lesion {}: {} = {}", l.number, l.drawn, l.mass_text))
         .collect();
-    format!("for lesion {}", parts.join("; "))
+    format!("for {}", parts.join("; "))
 }
 
 /// A time as the syringe label and the session sheet print it: `13:30` on the day the syringes

@@ -14,8 +14,10 @@
 //!   is a bound just above both fonts' advance;
 //! - lines per label = ⌊(label height − 2 × padding y) ÷ (line height × font size)⌋.
 //!
-//! The text is wrapped at spaces to that many characters (a character outside U+0000–U+24FF
-//! counts as two, for wide scripts a fallback font may draw); a word longer than a line, or more
+//! A character is measured in the font that prints it ([`crate::fonts`]): it takes as many of
+//! those 0.61 em columns as its advance needs, rounded up (a Latin letter one; a Chinese
+//! character, 1 em in Noto Sans Mono CJK, two). A character no installed font has is an error
+//! naming it. The text is wrapped at spaces to that many columns; a word longer than a line, or more
 //! lines than the label holds, is an error, never clipped text. The template draws each wrapped
 //! line as it is (`white-space: pre`), so the page shows exactly what was checked.
 
@@ -79,6 +81,10 @@ const MIN_DOSE_FONT_PT: Decimal = Decimal::from_parts(9, 0, 0, false, 0);
 /// The least clear space inside a label's edges: 1.5 mm, a label printer's and a sheet feeder's
 /// registration tolerance (issue 13), so that no line is cut when a sheet feeds off by that much.
 const MIN_PADDING_MM: Decimal = Decimal::from_parts(15, 0, 0, false, 1);
+
+/// The least height of a line of write-in blanks: 4 mm, room for a hand to write a name or a
+/// number above the rule, as on a ruled form (a 6 pt line is 2.3 mm, too low to write in).
+pub const WRITE_IN_MM: Decimal = Decimal::from_parts(4, 0, 0, false, 0);
 
 /// The largest factor text is scaled up by to use a large label (tenths from 1 up to this).
 const MAX_SCALE_TENTHS: u32 = 20;
@@ -288,6 +294,17 @@ impl Setting {
         }
     }
 
+    /// The height a line takes: its size's line, or for write-in blanks at least
+    /// [`WRITE_IN_MM`].
+    pub fn height_of(&self, line: &LabelLine) -> Length {
+        let h = self.line_at(self.size_of(line));
+        if line.write_in {
+            Length(h.mm().max(WRITE_IN_MM))
+        } else {
+            h
+        }
+    }
+
     /// How much body text fits.
     pub fn fit(&self) -> Fit {
         let line = self.line_at(self.body).mm();
@@ -307,14 +324,20 @@ impl Setting {
         self.set_with(stock, lines, None).map(|(lines, _)| lines)
     }
 
-    /// [`Setting::set`] with a symbol below the lines: its row is the symbol's height or its
-    /// human-readable text's (at body size, wrapped beside it), whichever is taller.
+    /// [`Setting::set`] with a symbol below the lines: its row is the symbol's height or the
+    /// text beside it (at body size), whichever is taller. Beside it go the label's last
+    /// paragraph (the facility, which every label ends with) and the symbol's human-readable
+    /// text: the symbol is three lines high, and a line is saved for a label's write-in blanks.
     fn set_with(
         &self,
         stock: &Stock,
         lines: &[LabelLine],
         symbol: Option<&Symbol>,
     ) -> Result<(Vec<LabelLine>, Option<LabelBarcode>)> {
+        let (lines, last) = match (symbol, lines.split_last()) {
+            (Some(_), Some((last, rest))) if !last.dose && !last.write_in => (rest, Some(last)),
+            _ => (lines, None),
+        };
         let mut out = Vec::new();
         for para in lines {
             out.extend(wrap(
@@ -322,7 +345,7 @@ impl Setting {
                 self.chars_at(self.size_of(para)),
             )?);
         }
-        let mut used: Decimal = out.iter().map(|l| self.line_at(self.size_of(l)).mm()).sum();
+        let mut used: Decimal = out.iter().map(|l| self.height_of(l).mm()).sum();
         let barcode = match symbol {
             None => None,
             Some(sym) => {
@@ -330,17 +353,24 @@ impl Setting {
                     width: Length(self.width.mm() - sym.size.mm() - BARCODE_GAP_MM),
                     ..*self
                 };
-                let text = wrap(
-                    &[LabelLine::plain(sym.pieces.join(" "))],
-                    beside.chars_at(self.body),
-                )?;
-                let text_height = self.line_at(self.body).mm() * Decimal::from(text.len() as u64);
+                let width = beside.chars_at(self.body);
+                // The last paragraph, set beside the symbol: still one of the label's lines
+                // (marked), so that whoever reads the lines reads it.
+                let mut next: Vec<LabelLine> =
+                    wrap(&last.into_iter().cloned().collect::<Vec<_>>(), width)?;
+                for l in &mut next {
+                    l.beside = true;
+                }
+                let hri = wrap(&[LabelLine::plain(sym.pieces.join(" "))], width)?;
+                let n = next.len() + hri.len();
+                out.append(&mut next);
+                let text_height = self.line_at(self.body).mm() * Decimal::from(n as u64);
                 let row = sym.size.mm().max(text_height);
                 used += row;
                 Some(LabelBarcode {
                     svg: sym.svg.clone(),
                     element_string: sym.element_string.clone(),
-                    text: text.into_iter().map(|l| l.text).collect(),
+                    text: hri.into_iter().map(|l| l.text).collect(),
                     width: sym.size.css(),
                     height: Length(row).css(),
                 })
@@ -549,6 +579,14 @@ pub struct LabelLine {
     pub strong: bool,
     /// A dose: printed in bold at the stock's dose size (at least 9 pt).
     pub dose: bool,
+    /// A line with write-in blanks: at least [`WRITE_IN_MM`] high, so that a hand can write
+    /// on it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub write_in: bool,
+    /// Set beside the label's barcode, above its human-readable text (the label's last
+    /// paragraph, when it has a barcode).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub beside: bool,
 }
 
 impl LabelLine {
@@ -558,6 +596,18 @@ impl LabelLine {
             text: text.into(),
             strong: false,
             dose: false,
+            write_in: false,
+            beside: false,
+        }
+    }
+    /// A line of write-in blanks (`Patient ______`), as tall as handwriting needs.
+    pub fn write_in(text: impl Into<String>) -> Self {
+        LabelLine {
+            text: text.into(),
+            strong: false,
+            dose: false,
+            write_in: true,
+            beside: false,
         }
     }
     /// A bold paragraph.
@@ -566,6 +616,8 @@ impl LabelLine {
             text: text.into(),
             strong: true,
             dose: false,
+            write_in: false,
+            beside: false,
         }
     }
     /// A dose: bold, at the stock's dose size.
@@ -574,6 +626,8 @@ impl LabelLine {
             text: text.into(),
             strong: true,
             dose: true,
+            write_in: false,
+            beside: false,
         }
     }
 }
@@ -597,7 +651,8 @@ pub struct LabelBarcode {
     pub svg: String,
     /// The element string encoded, GS (0x1D) where a separator is.
     pub element_string: String,
-    /// The human-readable text, `(17)270519 (10)LOT (91)formula`, wrapped to its column.
+    /// The human-readable text, `(17)270519 (10)LOT (91)formula`, wrapped to its column
+    /// (below the label's lines set beside the symbol).
     pub text: Vec<String>,
     /// CSS width of the symbol with its quiet zone.
     pub width: String,
@@ -640,16 +695,15 @@ fn encode_symbol(data: &crate::gs1::Gs1Data, module: Length) -> Result<Symbol> {
     })
 }
 
-/// Columns a character takes in the label font (see the module documentation).
-fn char_columns(c: char) -> usize {
-    if (c as u32) <= 0x24FF {
-        1
-    } else {
-        2
-    }
+/// Columns a character takes in the font that prints it: its advance in 0.61 em columns,
+/// rounded up (see the module documentation); an error naming it when no font has it.
+fn char_columns(c: char) -> Result<usize> {
+    let advance = crate::fonts::advance_em(c)?;
+    let cols = (advance / MONO_ADVANCE_EM).ceil();
+    Ok(rust_decimal::prelude::ToPrimitive::to_usize(&cols).unwrap_or(usize::MAX))
 }
 
-fn columns(s: &str) -> usize {
+fn columns(s: &str) -> Result<usize> {
     s.chars().map(char_columns).sum()
 }
 
@@ -660,14 +714,14 @@ pub fn wrap(lines: &[LabelLine], max_chars: usize) -> Result<Vec<LabelLine>> {
     for para in lines {
         let mut current = String::new();
         for word in para.text.split_whitespace() {
-            if columns(word) > max_chars {
+            if columns(word)? > max_chars {
                 return Err(Error::Refused(format!(
                     "the label text `{word}` is longer than a label line ({max_chars} characters): choose a larger stock or shorten it"
                 )));
             }
             if current.is_empty() {
                 current.push_str(word);
-            } else if columns(&current) + 1 + columns(word) <= max_chars {
+            } else if columns(&current)? + 1 + columns(word)? <= max_chars {
                 current.push(' ');
                 current.push_str(word);
             } else {
@@ -675,6 +729,8 @@ pub fn wrap(lines: &[LabelLine], max_chars: usize) -> Result<Vec<LabelLine>> {
                     text: std::mem::take(&mut current),
                     strong: para.strong,
                     dose: para.dose,
+                    write_in: para.write_in,
+                    beside: para.beside,
                 });
                 current.push_str(word);
             }
@@ -684,6 +740,8 @@ pub fn wrap(lines: &[LabelLine], max_chars: usize) -> Result<Vec<LabelLine>> {
                 text: current,
                 strong: para.strong,
                 dose: para.dose,
+                write_in: para.write_in,
+                beside: para.beside,
             });
         }
     }
@@ -739,6 +797,12 @@ pub struct StockView {
     pub fit: Fit,
     /// The same for people, e.g. `at most 10 lines of 49 characters at 6 pt`.
     pub fit_text: String,
+    /// CSS font family: the fonts the fit check measured with, in order.
+    pub font_family: String,
+    /// CSS height of a line of write-in blanks.
+    pub write_in_height: String,
+    /// CSS space above a line of write-in blanks' text: the room to write in.
+    pub write_in_room: String,
 }
 
 impl StockView {
@@ -774,6 +838,13 @@ impl StockView {
             rows: stock.rows,
             fit,
             fit_text: setting.fit_text(),
+            font_family: crate::fonts::css_family(),
+            write_in_height: setting.height_of(&LabelLine::write_in("")).css(),
+            write_in_room: Length(
+                setting.height_of(&LabelLine::write_in("")).mm()
+                    - setting.line_at(setting.body).mm(),
+            )
+            .css(),
         }
     }
 }
@@ -1051,8 +1122,10 @@ mod tests {
 
     #[test]
     fn wide_characters_count_twice() {
-        assert_eq!(columns("ab°×"), 4);
-        assert_eq!(columns("薬"), 2);
+        // Needs the label fonts installed (fonts-liberation, fonts-noto-cjk: .ci/run).
+        assert_eq!(columns("ab°×").unwrap(), 4);
+        assert_eq!(columns("薬").unwrap(), 2);
+        assert_eq!(columns("王小明").unwrap(), 6);
     }
 
     #[test]
