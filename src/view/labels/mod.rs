@@ -1103,11 +1103,12 @@ mod tests {
             barcode: None,
         };
         let sheet = lay_out(&s, &[label], 0, false).unwrap();
-        // Two short lines fit at twice the stock's 9 pt, the largest scale tried.
+        // Two short lines fit at twice the stock's 7 pt (14 pt), the largest scale tried.
         assert_eq!(sheet.stock.scale, "2");
         assert_eq!(
             sheet.stock.font_size,
-            format!("{}mm", (d("18") * d("25.4") / d("72")).normalize())
+            // 7 pt in mm (7 × 25.4 / 72), doubled: in that order, as Decimal rounds it.
+            format!("{}mm", (d("7") * d("25.4") / d("72") * d("2")).normalize())
         );
     }
 
