@@ -132,6 +132,12 @@ pub enum Command {
         #[command(subcommand)]
         command: RegisterCommand,
     },
+    /// The web app's user accounts (stored in the register): add, list, disable.
+    User {
+        /// What to do with users.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Serve the web app and its JSON API: the session check, batches, lots and recall, the
     /// formulas, in a browser (on 127.0.0.1:8700 unless `--listen` says otherwise).
     Serve(ServeArgs),
@@ -999,6 +1005,44 @@ pub enum AuditAction {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+}
+
+/// A user's role in the web app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UserRole {
+    /// Issues and verifies lots, records sessions.
+    Technician,
+    /// Also releases and rejects lots.
+    Pharmacist,
+}
+
+/// What `stscalc user` does.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Adds a user. The password is asked on the terminal (not echoed), or read as the first
+    /// line of standard input with `--password-stdin`; never given as an argument (it would
+    /// show in the process list and the shell's history).
+    Add {
+        /// The login name: letters, digits, `.`, `_`, `-` (capitals folded).
+        name: String,
+        /// What the user may do.
+        #[arg(long, value_enum)]
+        role: UserRole,
+        /// Read the password from the first line of standard input (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Lists the users, their roles and whether they are disabled.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Disables a user: they can no longer log in (the name stays, the events name it).
+    Disable {
+        /// The login name.
+        name: String,
     },
 }
 

@@ -91,6 +91,15 @@ pub fn warn(warnings: &[String]) {
     }
 }
 
+/// Writes a prompt on standard error (a question typed to, such as `user add`'s password),
+/// so that standard output stays the command's answer.
+pub fn prompt(text: &str) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{text}");
+    let _ = err.flush();
+    Ok(())
+}
+
 /// Writes `bytes` to `path` atomically. Without `force`, an existing file is an error and is
 /// left untouched; the check and the rename are one step (`persist_noclobber`), so a file that
 /// appears meanwhile is not replaced either. A file that `force` replaces keeps its mode (a

@@ -33,7 +33,58 @@ on_both_backends!(
     register_is_used_through_the_interface_a_command_gets,
     register_export_import_keeps_the_chain_and_every_row,
     register_import_refuses_a_tampered_file_or_a_register_in_use_and_writes_nothing,
+    register_version_2_is_upgraded_to_users_keeping_its_chain,
 );
+
+/// A register at version 2 (made by rolling a new one back: its users table and guards
+/// dropped, the version set to 2) is brought to version 3 when opened: the chain and lots are
+/// kept, users can be added (a `user.add` event naming the user and role, never the hash), and
+/// the new table refuses a delete.
+fn register_version_2_is_upgraded_to_users_keeping_its_chain(b: &dyn Backend) {
+    use stscalc::register::Role;
+    let (r, _) = sample(b);
+    let head = r.verify_audit(None).unwrap();
+    let lots = r.check().unwrap().lots;
+    drop(r);
+    // Dropping the table drops its triggers too, on both backends.
+    b.raw("DROP TABLE users").unwrap();
+    b.set_schema_version(2);
+    let mut r = b.open();
+    assert_eq!(r.schema_version().unwrap(), 3);
+    assert_eq!(r.verify_audit(Some(&head.head)).unwrap(), head);
+    assert_eq!(r.check().unwrap().lots, lots);
+    assert!(r.users().unwrap().is_empty());
+    let hash = stscalc::register::password::hash("a long enough secret").unwrap();
+    let e = r
+        .add_user("admin", "Pat.Smith", Role::Pharmacist, &hash)
+        .unwrap();
+    assert_eq!((e.action.as_str(), e.seq), ("user.add", head.events + 1));
+    assert_eq!(e.data_json, r#"{"name":"pat.smith","role":"pharmacist"}"#);
+    assert!(!e.data_json.contains("argon2"));
+    let e = r
+        .add_user("admin", "PAT.SMITH", Role::Technician, &hash)
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::UserExists(ref n) if n == "pat.smith"),
+        "{e}"
+    );
+    let (user, stored) = r.user_login("pat.smith").unwrap().unwrap();
+    assert_eq!((user.role, user.disabled), (Role::Pharmacist, false));
+    assert!(stscalc::register::password::verify(
+        "a long enough secret",
+        &stored
+    ));
+    r.disable_user("admin", "pat.smith").unwrap();
+    assert!(r.users().unwrap()[0].disabled);
+    assert!(matches!(
+        r.disable_user("admin", "nobody"),
+        Err(Error::UnknownUser(_))
+    ));
+    // The chain and every row still check, the user events included.
+    assert_eq!(r.check().unwrap().audit.events, head.events + 2);
+    let sql = "DELETE FROM users";
+    assert!(b.raw(sql).unwrap_err().contains("never deleted"), "{sql}");
+}
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -153,7 +204,7 @@ fn register_is_created_0600_in_new_folders_with_wal_and_the_latest_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data/stscalc/register.sqlite3");
     let r = SqliteRegister::open(&path).unwrap();
-    assert_eq!(r.schema_version().unwrap(), 2);
+    assert_eq!(r.schema_version().unwrap(), 3);
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "register mode {mode:o}");
     let dmode = std::fs::metadata(path.parent().unwrap())
@@ -710,7 +761,7 @@ fn register_v1_fixture_is_upgraded_and_keeps_its_chain() {
         assert_eq!(v, 1);
     }
     let mut r = SqliteRegister::open(&path).unwrap();
-    assert_eq!(r.schema_version().unwrap(), 2);
+    assert_eq!(r.schema_version().unwrap(), 3);
     // The head printed by the version that wrote the fixture.
     let head = "a199a931913e6b173db27935d696fce326d6b72cd2649f6edc3edd9ea3a5a22e";
     assert_eq!(r.verify_audit(Some(head)).unwrap().events, 4);
@@ -740,11 +791,11 @@ fn register_refuses_a_newer_schema_without_writing(b: &dyn Backend) {
     let msg = e.to_string();
     assert!(matches!(e, Error::NewerSchema { found: 99, .. }), "{e}");
     assert!(
-        msg.ends_with("has schema version 99; this stscalc reads up to 2: use a newer stscalc"),
+        msg.ends_with("has schema version 99; this stscalc reads up to 3: use a newer stscalc"),
         "{msg}"
     );
     // Nothing was written: the same events, and the version still 99.
-    b.set_schema_version(2);
+    b.set_schema_version(3);
     assert_eq!(b.open().verify_audit(None).unwrap(), head);
 }
 
@@ -762,7 +813,7 @@ fn register_refuses_a_newer_schema_naming_the_file() {
     assert_eq!(
         e.to_string(),
         format!(
-            "register `{}` has schema version 99; this stscalc reads up to 2: use a newer stscalc",
+            "register `{}` has schema version 99; this stscalc reads up to 3: use a newer stscalc",
             path.display()
         )
     );
@@ -886,7 +937,7 @@ fn register_is_used_through_the_interface_a_command_gets(b: &dyn Backend) {
         store.lot(&lot.lot).unwrap().summary.status,
         Status::InPreparation
     );
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
 }
 
 /// An export of `r` as text.

@@ -25,6 +25,7 @@ pub mod session;
 pub mod session_sheet;
 pub mod supply;
 pub mod templates;
+pub mod user;
 pub mod verify;
 
 /// Runs one command. The calculations name the fields they refer to by key; here, at the
@@ -71,6 +72,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Recall(args) => recall::run(cli.register.as_deref(), &args),
         Command::Audit(args) => audit::run(cli.register.as_deref(), args),
         Command::Register { command } => register::run(cli.register.as_deref(), command),
+        Command::User { command } => user::run(cli.register.as_deref(), command),
         // The web app is a front end of its own, beside this one: [`crate::run`] starts it.
         Command::Serve(_) => Err(crate::error::Error::Refused(
             "`stscalc serve` is started by `stscalc::run`, not by the commands".into(),

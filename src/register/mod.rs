@@ -46,6 +46,7 @@
 //! Every change appends one event `(seq, at, actor, action, lot, data)`: `seq` counts from 1
 //! without gaps, `at` is UTC as `YYYY-MM-DDTHH:MM:SS.ffffffZ`, `actor` is the person named,
 //! `action` one of `lot.new`, `lot.verify`, `lot.release`, `lot.reject`, `session.record`,
+//! `user.add`, `user.disable`,
 //! `lot` the lot number (empty for none) and `data` a JSON text stored and hashed byte for byte
 //! as written (never re-serialised, so no backend's JSON formatting enters the hash). The
 //! **canonical bytes** of an event are
@@ -66,6 +67,7 @@
 //! backend or outside tool reproduces it.
 
 pub mod audit;
+pub mod password;
 pub mod pgconn;
 mod postgres;
 mod rules;
@@ -102,6 +104,14 @@ pub enum Error {
     /// No lot with that number in the register.
     #[error("unknown lot `{0}`: it is not in the register")]
     UnknownLot(String),
+
+    /// `user add` of a name the register has.
+    #[error("user `{0}` exists already: give another name")]
+    UserExists(String),
+
+    /// A user name the register does not have.
+    #[error("unknown user `{0}`: it is not in the register")]
+    UnknownUser(String),
     /// A lot number given by the user that the register already holds.
     #[error("lot `{0}` is already in the register: give another number")]
     DuplicateLot(String),
@@ -599,6 +609,49 @@ pub struct CheckReport {
     pub lots: u64,
 }
 
+/// What a user may do in the web app: a technician issues and verifies lots; a pharmacist
+/// also releases and rejects them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Issues and verifies lots, records sessions.
+    Technician,
+    /// Everything a technician does, and releases and rejects lots.
+    Pharmacist,
+}
+
+impl Role {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Technician => "technician",
+            Role::Pharmacist => "pharmacist",
+        }
+    }
+
+    /// Reads the stored spelling.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "technician" => Some(Role::Technician),
+            "pharmacist" => Some(Role::Pharmacist),
+            _ => None,
+        }
+    }
+}
+
+/// A user account of the web app, as `user list` shows it (never its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// The login name (lowercase letters, digits, `.`, `_`, `-`).
+    pub name: String,
+    /// What the user may do.
+    pub role: Role,
+    /// A disabled user cannot log in; the name stays taken (events name it).
+    pub disabled: bool,
+    /// When the account was added (UTC).
+    pub created_at: String,
+}
+
 /// The register's interface: what the commands call, whatever the backend.
 pub trait RegisterStore: Send {
     /// Registers a batch and assigns its lot number atomically; status `in_preparation`.
@@ -636,6 +689,21 @@ pub trait RegisterStore: Send {
     /// checks the chain against the dump's head and every row against its event before
     /// committing. Call [`import`], which reads and verifies the file first.
     fn import(&mut self, dump: &transfer::Dump) -> Result<CheckReport>;
+    /// Adds a user with a password hash (PHC string, made by the caller), writing a `user.add`
+    /// event by `actor` whose data names the user and role, never the hash.
+    fn add_user(
+        &mut self,
+        actor: &str,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<AuditEvent>;
+    /// Disables a user (a `user.disable` event); the account stays, so events still name it.
+    fn disable_user(&mut self, actor: &str, name: &str) -> Result<AuditEvent>;
+    /// Every user, by name.
+    fn users(&self) -> Result<Vec<User>>;
+    /// A user and the stored password hash, to check a login.
+    fn user_login(&self, name: &str) -> Result<Option<(User, String)>>;
 }
 
 /// Where a register lives.

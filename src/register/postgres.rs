@@ -1075,4 +1075,82 @@ impl super::RegisterStore for PostgresRegister {
         tx.commit().map_err(self.err())?;
         Ok(CheckReport { audit, lots })
     }
+
+    fn add_user(
+        &mut self,
+        actor: &str,
+        name: &str,
+        role: super::Role,
+        password_hash: &str,
+    ) -> Result<AuditEvent> {
+        let actor = person("by", actor)?;
+        let name = user_name(name)?;
+        let mut c = self.client.borrow_mut();
+        let mut tx = self.write_tx(&mut c)?;
+        let taken = tx
+            .query_opt("SELECT 1 FROM users WHERE name = $1", &[&name])
+            .map_err(self.err())?;
+        if taken.is_some() {
+            return Err(Error::UserExists(name));
+        }
+        let data = user_event_data(&name, Some(role));
+        let event = self.append_event(&mut tx, &actor, "user.add", "", &data)?;
+        tx.execute(
+            "INSERT INTO users (name, role, password_hash, disabled, created_at, event_seq) VALUES ($1, $2, $3, 0, $4, $5)",
+            &[&name, &role.as_str(), &password_hash, &event.at, &(event.seq as i64)],
+        )
+        .map_err(self.err())?;
+        tx.commit().map_err(self.err())?;
+        Ok(event)
+    }
+
+    fn disable_user(&mut self, actor: &str, name: &str) -> Result<AuditEvent> {
+        let actor = person("by", actor)?;
+        let name = user_name(name)?;
+        let mut c = self.client.borrow_mut();
+        let mut tx = self.write_tx(&mut c)?;
+        let n = tx
+            .execute("UPDATE users SET disabled = 1 WHERE name = $1", &[&name])
+            .map_err(self.err())?;
+        if n == 0 {
+            return Err(Error::UnknownUser(name));
+        }
+        let data = user_event_data(&name, None);
+        let event = self.append_event(&mut tx, &actor, "user.disable", "", &data)?;
+        tx.commit().map_err(self.err())?;
+        Ok(event)
+    }
+
+    fn users(&self) -> Result<Vec<super::User>> {
+        let mut c = self.client.borrow_mut();
+        let rows = c
+            .query(
+                "SELECT name, role, disabled, created_at FROM users ORDER BY name",
+                &[],
+            )
+            .map_err(self.err())?;
+        rows.iter()
+            .map(|r| user_row(r.get(0), r.get::<_, &str>(1), r.get(2), r.get(3)))
+            .collect()
+    }
+
+    fn user_login(&self, name: &str) -> Result<Option<(super::User, String)>> {
+        let Ok(name) = user_name(name) else {
+            return Ok(None);
+        };
+        let mut c = self.client.borrow_mut();
+        let row = c
+            .query_opt(
+                "SELECT name, role, disabled, created_at, password_hash FROM users WHERE name = $1",
+                &[&name],
+            )
+            .map_err(self.err())?;
+        row.map(|r| {
+            Ok((
+                user_row(r.get(0), r.get::<_, &str>(1), r.get(2), r.get(3))?,
+                r.get(4),
+            ))
+        })
+        .transpose()
+    }
 }

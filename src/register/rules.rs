@@ -57,6 +57,49 @@ pub(super) fn text(field: &str, value: &str, what: &str, max: usize) -> Result<S
 }
 
 /// Two names for the same person: compared without regard to capitals or repeated spaces.
+/// A user name: 1 to 64 lowercase ASCII letters, digits, `.`, `_` or `-` (capitals are
+/// folded), so that a name is one spelling everywhere, in a cookie or a URL.
+pub(super) fn user_name(name: &str) -> Result<String> {
+    let n = name.trim().to_ascii_lowercase();
+    let ok = (1..=64).contains(&n.len())
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(n)
+    } else {
+        Err(Error::Input {
+            field: "name".into(),
+            expected: "a user name of 1 to 64 letters, digits, `.`, `_` or `-`".into(),
+            found: crate::error::quote(name),
+        })
+    }
+}
+
+/// The data of a `user.add` or `user.disable` event: the name and role, never the hash.
+pub(super) fn user_event_data(name: &str, role: Option<super::Role>) -> String {
+    match role {
+        Some(r) => serde_json::json!({"name": name, "role": r.as_str()}).to_string(),
+        None => serde_json::json!({"name": name}).to_string(),
+    }
+}
+
+/// A stored user row as a [`super::User`].
+pub(super) fn user_row(
+    name: String,
+    role: &str,
+    disabled: i64,
+    created_at: String,
+) -> Result<super::User> {
+    let role = super::Role::parse(role)
+        .ok_or_else(|| Error::Inconsistent(format!("user `{name}`: unknown role `{role}`")))?;
+    Ok(super::User {
+        name,
+        role,
+        disabled: disabled != 0,
+        created_at,
+    })
+}
+
 pub(super) fn same_person(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
         s.split_whitespace()
@@ -434,7 +477,7 @@ pub(super) fn replayed_status(seq: i64, action: &str, data: &str) -> Result<Opti
         }
         "lot.release" => Some(Status::Released),
         "lot.reject" => Some(Status::Rejected),
-        "session.record" => None,
+        "session.record" | "user.add" | "user.disable" => None,
         other => {
             return Err(Error::Inconsistent(format!(
                 "event {seq}: unknown action `{other}`"

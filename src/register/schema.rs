@@ -150,6 +150,21 @@ CREATE TRIGGER sessions_kept BEFORE DELETE ON sessions
 BEGIN SELECT RAISE(ABORT, 'recorded rows are never deleted'); END;
 "#;
 
+/// Version 3: the web app's user accounts. The password is an argon2id PHC string (salt and
+/// parameters inside it); a user is never deleted (events name it), only disabled.
+const V3: &str = r#"
+CREATE TABLE users (
+    name           TEXT PRIMARY KEY,
+    role           TEXT NOT NULL CHECK (role IN ('technician', 'pharmacist')),
+    password_hash  TEXT NOT NULL,
+    disabled       INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at     TEXT NOT NULL,
+    event_seq      INTEGER NOT NULL REFERENCES audit (seq)
+);
+CREATE TRIGGER users_kept BEFORE DELETE ON users
+BEGIN SELECT RAISE(ABORT, 'a user is never deleted, only disabled'); END;
+"#;
+
 /// Every migration, oldest first.
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -161,6 +176,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 2,
         summary: "sessions, recall index, status index, append-only triggers",
         sql: V2,
+    },
+    Migration {
+        version: 3,
+        summary: "user accounts of the web app",
+        sql: V3,
     },
 ];
 
@@ -318,6 +338,22 @@ CREATE TRIGGER rows_no_truncate BEFORE TRUNCATE ON sessions
     FOR EACH STATEMENT EXECUTE FUNCTION stscalc_refuse('recorded rows are never deleted');
 "#;
 
+/// Version 3 in PostgreSQL's spelling.
+const PG_V3: &str = r#"
+CREATE TABLE users (
+    name           TEXT COLLATE "C" PRIMARY KEY,
+    role           TEXT COLLATE "C" NOT NULL CHECK (role IN ('technician', 'pharmacist')),
+    password_hash  TEXT COLLATE "C" NOT NULL,
+    disabled       BIGINT NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at     TEXT COLLATE "C" NOT NULL,
+    event_seq      BIGINT NOT NULL REFERENCES audit (seq)
+);
+CREATE TRIGGER users_kept BEFORE DELETE ON users
+    FOR EACH ROW EXECUTE FUNCTION stscalc_refuse('a user is never deleted, only disabled');
+CREATE TRIGGER users_no_truncate BEFORE TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION stscalc_refuse('a user is never deleted, only disabled');
+"#;
+
 /// The same migrations in PostgreSQL's SQL, version for version (a test holds the versions and
 /// summaries equal to [`MIGRATIONS`]). The version is kept in the table `stscalc_schema`.
 pub const PG_MIGRATIONS: &[Migration] = &[
@@ -330,5 +366,10 @@ pub const PG_MIGRATIONS: &[Migration] = &[
         version: 2,
         summary: "sessions, recall index, status index, append-only triggers",
         sql: PG_V2,
+    },
+    Migration {
+        version: 3,
+        summary: "user accounts of the web app",
+        sql: PG_V3,
     },
 ];

@@ -1194,4 +1194,100 @@ impl super::RegisterStore for SqliteRegister {
         tx.commit().map_err(err)?;
         Ok(CheckReport { audit, lots })
     }
+
+    fn add_user(
+        &mut self,
+        actor: &str,
+        name: &str,
+        role: super::Role,
+        password_hash: &str,
+    ) -> Result<AuditEvent> {
+        let actor = person("by", actor)?;
+        let name = user_name(name)?;
+        let path = self.path.clone();
+        let err = |e| db_error(&path, e);
+        let tx = self.write_tx()?;
+        let taken: Option<i64> = tx
+            .query_row("SELECT 1 FROM users WHERE name = ?1", [&name], |r| r.get(0))
+            .optional()
+            .map_err(err)?;
+        if taken.is_some() {
+            return Err(Error::UserExists(name));
+        }
+        let data = user_event_data(&name, Some(role));
+        let event = append_event(&tx, &path, &actor, "user.add", "", &data)?;
+        tx.execute(
+            "INSERT INTO users (name, role, password_hash, disabled, created_at, event_seq) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
+            params![name, role.as_str(), password_hash, event.at, event.seq as i64],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(event)
+    }
+
+    fn disable_user(&mut self, actor: &str, name: &str) -> Result<AuditEvent> {
+        let actor = person("by", actor)?;
+        let name = user_name(name)?;
+        let path = self.path.clone();
+        let err = |e| db_error(&path, e);
+        let tx = self.write_tx()?;
+        let n = tx
+            .execute("UPDATE users SET disabled = 1 WHERE name = ?1", [&name])
+            .map_err(err)?;
+        if n == 0 {
+            return Err(Error::UnknownUser(name));
+        }
+        let data = user_event_data(&name, None);
+        let event = append_event(&tx, &path, &actor, "user.disable", "", &data)?;
+        tx.commit().map_err(err)?;
+        Ok(event)
+    }
+
+    fn users(&self) -> Result<Vec<super::User>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, role, disabled, created_at FROM users ORDER BY name")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, role, disabled, created_at) = row.map_err(self.err())?;
+            out.push(user_row(name, &role, disabled, created_at)?);
+        }
+        Ok(out)
+    }
+
+    fn user_login(&self, name: &str) -> Result<Option<(super::User, String)>> {
+        let Ok(name) = user_name(name) else {
+            return Ok(None);
+        };
+        let row = self
+            .conn
+            .query_row(
+                "SELECT name, role, disabled, created_at, password_hash FROM users WHERE name = ?1",
+                [&name],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(self.err())?;
+        row.map(|(n, role, d, at, hash)| Ok((user_row(n, &role, d, at)?, hash)))
+            .transpose()
+    }
 }
