@@ -1089,9 +1089,15 @@ impl SessionArgs {
 /// Options of `stscalc serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// The address and port to listen on. A loopback address (127.0.0.1, ::1) serves one
-    /// person's machine without accounts; any other address is refused, since the web app has
-    /// no user accounts yet (put a reverse proxy with its own logins in front instead).
+    /// The address and port to listen on. A loopback address (127.0.0.1, ::1) may serve one
+    /// person's machine without accounts; any other address is refused unless the register
+    /// has users (`stscalc user add`), and then every page needs a login.
     #[arg(long, default_value = "127.0.0.1:8700", value_name = "ADDR")]
     pub listen: String,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }

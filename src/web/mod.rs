@@ -33,8 +33,10 @@ use crate::error::{Error, Result};
 use crate::formula::Catalog;
 
 pub mod api;
+pub mod auth;
 pub mod pages;
 pub mod serve;
+pub mod tls;
 
 /// The largest request body accepted: a request document is a few kilobytes; 1 MiB leaves room
 /// for a long lesion table and refuses a flood.
@@ -56,6 +58,12 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     /// `--formulas`, when given (passed on to the register commands).
     pub formulas: Option<PathBuf>,
+    /// Whether the server listens on loopback only (then requests must name a loopback host).
+    pub loopback: bool,
+    /// Whether users exist: then every page and call needs a login.
+    pub accounts: bool,
+    /// The certificate chain and key to serve HTTPS with (`--tls-cert`, `--tls-key`).
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 /// The server's state, shared by every request.
@@ -63,15 +71,17 @@ pub struct Config {
 pub struct App {
     /// What the server was started with.
     pub config: Config,
-    /// The token every POST form carries.
+    /// The token every POST form carries without accounts (and the login form's).
     pub csrf: Csrf,
+    /// The sessions and login counters.
+    pub accounts: auth::Accounts,
 }
 
 /// The token that every POST form of this server carries: random, made when the server starts,
 /// known only to the pages it serves (another site's page cannot read them), compared in
 /// constant time.
 #[derive(Debug)]
-pub struct Csrf(String);
+pub struct Csrf(pub(crate) String);
 
 impl Csrf {
     /// A new random token.
@@ -107,9 +117,11 @@ pub fn serve(
         source,
     };
     listener.set_nonblocking(true).map_err(io)?;
+    let accounts = auth::Accounts::new(config.accounts, config.tls.is_some());
     let app = Arc::new(App {
         config,
         csrf: Csrf::new()?,
+        accounts,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -118,10 +130,20 @@ pub fn serve(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(io)?;
         started()?;
-        axum::serve(listener, router(app))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+        let tls = app.config.tls.clone();
+        let service = router(app).into_make_service_with_connect_info::<tls::Peer>();
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        if let Some(tls) = tls {
+            let listener = tls::TlsListener::new(listener, tls).map_err(io)?;
+            return axum::serve(listener, service)
+                .with_graceful_shutdown(stop)
+                .await
+                .map_err(io);
+        }
+        axum::serve(listener, service)
+            .with_graceful_shutdown(stop)
             .await
             .map_err(io)
     })
@@ -137,21 +159,31 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/lots/{lot}", get(api::lot))
         .route("/api/recall", get(api::recall))
         .merge(pages::routes())
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .layer(middleware::from_fn_with_state(app.clone(), auth::require))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(guard))
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
 }
 
 /// Refuses a request that names another host (a name pointed at 127.0.0.1 by another site)
 /// or, for a POST, comes from another site's page; adds the security headers to every answer.
-async fn guard(request: Request<axum::body::Body>, next: Next) -> Response {
+async fn guard(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
     let host = request
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let mut response = if !loopback_host(&host) {
+    // On loopback a request must name this machine (a page of another site pointing its own
+    // name at 127.0.0.1 cannot reach the app); on a network address there are accounts, the
+    // cookie is SameSite=Strict, and the host is the pharmacy's name for the server.
+    let mut response = if app.config.loopback && !loopback_host(&host) {
         refused("this server answers only requests addressed to a loopback name (localhost, 127.0.0.1, [::1])")
     } else if request.method() == axum::http::Method::POST
         && !same_origin(request.headers().get(header::ORIGIN), &host)
@@ -208,6 +240,14 @@ fn same_origin(origin: Option<&HeaderValue>, host: &str) -> bool {
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> std::result::Result<T, Response> {
+    // The request's user and form token go with the command to the blocking thread.
+    let current = auth::current();
+    let f = move || {
+        auth::BLOCKING.with(|b| *b.borrow_mut() = current);
+        let out = f();
+        auth::BLOCKING.with(|b| *b.borrow_mut() = None);
+        out
+    };
     tokio::task::spawn_blocking(f).await.map_err(|_| {
         (
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -71,6 +71,10 @@ pub struct Page {
     pub sections: Vec<Section>,
     /// The token of the POST forms.
     pub csrf: String,
+    /// The logged-in user, with accounts.
+    pub user: Option<String>,
+    /// The user's role.
+    pub role: Option<&'static str>,
 }
 
 /// A section of a page.
@@ -161,7 +165,7 @@ pub struct Field {
 }
 
 impl Field {
-    fn text(name: &str, label: &str, q: &Params) -> Field {
+    pub(crate) fn text(name: &str, label: &str, q: &Params) -> Field {
         Field {
             name: name.into(),
             label: label.into(),
@@ -179,7 +183,7 @@ impl Field {
         }
     }
 
-    fn kind(self, kind: &'static str) -> Field {
+    pub(crate) fn kind(self, kind: &'static str) -> Field {
         Field { kind, ..self }
     }
 }
@@ -229,8 +233,17 @@ fn encode(text: &str) -> String {
 }
 
 /// Renders a page with `status`.
-fn show(app: &App, status: StatusCode, mut page: Page) -> Response {
-    page.csrf = app.csrf.token().to_string();
+pub(crate) fn show(app: &App, status: StatusCode, mut page: Page) -> Response {
+    match super::auth::current() {
+        Some(c) => {
+            page.csrf = c.csrf;
+            if let Some((user, role)) = c.user {
+                page.user = Some(user);
+                page.role = Some(role.as_str());
+            }
+        }
+        None => page.csrf = app.csrf.token().to_string(),
+    }
     match crate::render::html::Renderer::web().and_then(|r| r.render("web/page.html", &page)) {
         Ok(html) => (
             status,
@@ -649,7 +662,9 @@ fn batch_page(app: &App, q: &Params) -> Response {
                         ..Field::default()
                     })
                     .collect();
-                hidden.push(Field::text("by", "Compounded by", &Vec::new()));
+                if signed_in().is_none() {
+                    hidden.push(Field::text("by", "Compounded by", &Vec::new()));
+                }
                 page.sections.insert(
                     0,
                     Section {
@@ -704,9 +719,14 @@ async fn record(
 
 /// Refuses a POST form without the server's token: the 403 answer, or none when the token is
 /// there.
-fn check_token(app: &App, form: &Params) -> Option<Response> {
+pub(crate) fn check_token(app: &App, form: &Params) -> Option<Response> {
+    let expected = super::auth::current().map(|c| c.csrf);
+    let ok = |t: &str| match &expected {
+        Some(e) => super::Csrf(e.clone()).check(t),
+        None => app.csrf.check(t),
+    };
     match form.iter().find(|(k, _)| k == "csrf") {
-        Some((_, t)) if app.csrf.check(t) => None,
+        Some((_, t)) if ok(t) => None,
         _ => Some(
             (
                 StatusCode::FORBIDDEN,
@@ -726,7 +746,7 @@ async fn issue(State(app): State<Arc<App>>, Form(form): Form<Params>) -> Respons
             "lot".to_string(),
             "new".to_string(),
             opt("--format", "json"),
-            opt("--by", param(&form, "by").unwrap_or_default()),
+            opt("--by", &by(&form)),
         ];
         argv.extend(batch_words(&form));
         let issued = super::api::run(&app, &argv).and_then(|bytes| {
@@ -929,6 +949,16 @@ fn lot_page(app: &App, lot: &str, error: Option<Failure>) -> Response {
         ],
         ..Page::default()
     };
+    let mut page = page;
+    if signed_in().is_some() {
+        // With accounts the names come from the login, never from the form.
+        for s in &mut page.sections {
+            if let Some(f) = &mut s.form {
+                f.fields
+                    .retain(|f| f.name != "by" && f.name != "checked_by");
+            }
+        }
+    }
     let status = error.map_or(StatusCode::OK, |f| f.status);
     show(app, status, page)
 }
@@ -943,9 +973,12 @@ async fn lot_action(
             return r;
         }
         let mut argv = vec!["lot".to_string(), action.clone()];
+        if let Err(f) = may(&app, &action, &lot) {
+            return lot_page(&app, &lot, Some(f));
+        }
         match action.as_str() {
             "verify" => {
-                argv.extend(options(&form, &["by"]));
+                argv.push(opt("--by", &by(&form)));
                 for line in param(&form, "actual").unwrap_or_default().lines() {
                     if !line.trim().is_empty() {
                         argv.push(opt("--actual", line.trim()));
@@ -955,8 +988,20 @@ async fn lot_action(
                     argv.push("--attest-volumes".into());
                 }
             }
-            "release" => argv.extend(options(&form, &["by", "checked_by"])),
-            "reject" => argv.extend(options(&form, &["by", "reason"])),
+            "release" => match signed_in() {
+                Some((user, _)) => {
+                    argv.push(opt("--by", &user));
+                    match verifier(&app, &lot) {
+                        Ok(v) => argv.push(opt("--checked-by", &v)),
+                        Err(f) => return lot_page(&app, &lot, Some(f)),
+                    }
+                }
+                None => argv.extend(options(&form, &["by", "checked_by"])),
+            },
+            "reject" => {
+                argv.push(opt("--by", &by(&form)));
+                argv.extend(options(&form, &["reason"]));
+            }
             _ => return StatusCode::NOT_FOUND.into_response(),
         }
         argv.push("--".into());
@@ -974,6 +1019,66 @@ async fn lot_action(
         }
     })
     .await
+}
+
+/// The logged-in user and role, with accounts.
+fn signed_in() -> Option<(String, crate::register::Role)> {
+    super::auth::current().and_then(|c| c.user)
+}
+
+/// Who did it: the logged-in user with accounts, else the name typed in the form.
+fn by(form: &Params) -> String {
+    signed_in().map_or_else(
+        || param(form, "by").unwrap_or_default().to_string(),
+        |u| u.0,
+    )
+}
+
+/// With accounts, what a role may do to a lot: a technician issues and verifies; releasing and
+/// rejecting take a pharmacist, and releasing one who did not compound the lot (the register
+/// then also holds the verifier, the release's checker, to be neither the pharmacist releasing
+/// nor the compounder).
+fn may(app: &App, action: &str, lot: &str) -> std::result::Result<(), Failure> {
+    use crate::register::Role;
+    let Some((user, role)) = signed_in() else {
+        return Ok(());
+    };
+    let refuse = |message: String| Failure {
+        status: StatusCode::FORBIDDEN,
+        message,
+        field: None,
+    };
+    if matches!(action, "release" | "reject") && role != Role::Pharmacist {
+        return Err(refuse(format!(
+            "lot `{lot}`: only a pharmacist may {action} a lot; `{user}` is a technician"
+        )));
+    }
+    if action == "release" {
+        let detail = open_lot(app, lot)?;
+        if detail.summary.created_by.trim().eq_ignore_ascii_case(&user) {
+            return Err(refuse(format!(
+                "lot `{lot}`: `{user}` compounded it, so another pharmacist must release it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The lot as the register has it.
+fn open_lot(app: &App, lot: &str) -> std::result::Result<crate::register::LotDetail, Failure> {
+    crate::commands::register::open_or_create(app.config.register.as_deref())
+        .map_err(Failure::from)?
+        .lot(lot)
+        .map_err(super::api::register_failure)
+}
+
+/// Who verified the lot: with accounts the release's checker is the logged-in user who
+/// verified it (the register refuses a release the lot's state does not allow).
+fn verifier(app: &App, lot: &str) -> std::result::Result<String, Failure> {
+    let detail = open_lot(app, lot)?;
+    detail.verification.map(|v| v.by).ok_or_else(|| {
+        super::api::register_failure(crate::register::Error::NotVerified(lot.into()))
+    })
 }
 
 async fn lot_print(

@@ -20,8 +20,23 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
     );
     let catalog = Catalog::load(formulas)?;
     let addr = listen_address(&args.listen)?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(super::tls::config(cert, key)?),
+        _ => None,
+    };
     // Opened once now: a path that is not a register is refused before anyone connects.
-    drop(open_or_create(register)?);
+    let users = open_or_create(register)?
+        .users()
+        .map_err(crate::commands::register::reg)?;
+    let accounts = users.iter().any(|u| !u.disabled);
+    let loopback = addr.ip().is_loopback();
+    if !loopback && !accounts {
+        return Err(Error::input(
+            "--listen",
+            "a loopback address (127.0.0.1 or ::1) while the register has no users: on a network address every page needs a login, so add users first (`stscalc user add NAME --role pharmacist`), or put a reverse proxy with its own logins in front (see the README)",
+            format!("{}, which is {}", crate::error::quote(args.listen.trim()), addr.ip()),
+        ));
+    }
     // The templates are read now too: a broken `--templates` folder is refused at the start.
     crate::render::html::Renderer::new(templates)?;
     let listener = TcpListener::bind(addr).map_err(|source| Error::Io {
@@ -38,20 +53,27 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
             register: register.map(Path::to_path_buf),
             templates: templates.map(Path::to_path_buf),
             formulas: formulas.map(Path::to_path_buf),
+            loopback,
+            accounts,
+            tls: tls.clone(),
         },
         listener,
         || {
-            let line = format!(
-                "stscalc serving on http://{bound}/ (loopback only, no accounts; Ctrl-C stops it)\n"
-            );
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let who = if accounts {
+                "login required"
+            } else {
+                "loopback only, no accounts"
+            };
+            let line = format!("stscalc serving on {scheme}://{bound}/ ({who}; Ctrl-C stops it)\n");
             crate::output::emit(line.as_bytes(), None, false)
         },
     )
 }
 
-/// Reads `--listen`: an address and port (a name such as `localhost:8700` is resolved). Only a
-/// loopback address is accepted: the web app has no user accounts yet, so on any other
-/// address anyone on the network could issue and release lots.
+/// Reads `--listen`: an address and port (a name such as `localhost:8700` is resolved). A name
+/// that resolves to loopback and network addresses at once is refused: it would be read as
+/// one and served on the other.
 pub fn listen_address(text: &str) -> Result<SocketAddr> {
     let t = text.trim();
     let expected = "an address and port such as `127.0.0.1:8700` or `[::1]:8700`";
@@ -62,11 +84,14 @@ pub fn listen_address(text: &str) -> Result<SocketAddr> {
     let first = *addrs
         .first()
         .ok_or_else(|| Error::input("--listen", expected, crate::error::quote(t)))?;
-    if let Some(open) = addrs.iter().find(|a| !a.ip().is_loopback()) {
+    if addrs
+        .iter()
+        .any(|a| a.ip().is_loopback() != first.ip().is_loopback())
+    {
         return Err(Error::input(
             "--listen",
-            "a loopback address (127.0.0.1 or ::1): stscalc has no user accounts yet, so it serves only this machine; to serve a pharmacy's network put a reverse proxy with its own logins and TLS in front (see the README)",
-            format!("{}, which is {}", crate::error::quote(t), open.ip()),
+            "an address that is loopback or not, not a name that is both",
+            crate::error::quote(t),
         ));
     }
     Ok(first)
