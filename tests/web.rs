@@ -25,10 +25,27 @@ impl Server {
     /// Starts `stscalc serve` on 127.0.0.1 port 0 (any free port) with a register of its own,
     /// and reads the address it prints.
     pub fn start() -> Server {
+        Server::start_with(&[], &[])
+    }
+
+    /// [`Server::start`] with `users` (name, role, password) added first and `more` options
+    /// of `serve` (`--listen` among them replaces 127.0.0.1:0).
+    pub fn start_with(users: &[(&str, &str, &str)], more: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let register = dir.path().join("register.sqlite3");
+        for (name, role, password) in users {
+            add_user(&register, name, role, password);
+        }
+        let listen = if more.contains(&"--listen") {
+            vec![]
+        } else {
+            vec!["--listen", "127.0.0.1:0"]
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_stscalc"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--register"])
+            .arg("serve")
+            .args(listen)
+            .args(more)
+            .arg("--register")
             .arg(&register)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -41,11 +58,10 @@ impl Server {
         // "stscalc serving on http://127.0.0.1:PORT/ (…)"
         let base = line
             .split_whitespace()
-            .find(|w| w.starts_with("http://"))
+            .find(|w| w.starts_with("http://") || w.starts_with("https://"))
             .unwrap_or_else(|| panic!("no address in {line:?}"))
             .trim_end_matches('/')
             .to_string();
-        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
         Server {
             child,
             base,
@@ -365,9 +381,18 @@ fn lots_and_recall_answer_as_lot_show_and_recall_print() {
 
 #[test]
 fn the_server_keeps_to_loopback_and_sends_its_security_headers() {
-    // Any other address is refused before anything listens: one line, exit 1.
+    // Any other address is refused, while the register has no users, before anything
+    // listens: one line, exit 1.
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("r.sqlite3");
     for addr in ["0.0.0.0:8700", "[::]:8700"] {
-        let out = stscalc(&["serve", "--listen", addr]);
+        let out = stscalc(&[
+            "serve",
+            "--register",
+            empty.to_str().unwrap(),
+            "--listen",
+            addr,
+        ]);
         assert_eq!(out.status.code(), Some(1));
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.lines().count(), 1, "{err}");
@@ -587,4 +612,346 @@ fn a_batch_issued_verified_and_released_by_two_people_through_the_pages() {
         assert!(dom.contains("released"));
         browse(&format!("{}/batch?{q}", server.base), "768,1024", "batch");
     }
+}
+
+/// `stscalc user add` with the password on standard input.
+fn add_user(register: &Path, name: &str, role: &str, password: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+        .arg("--register")
+        .arg(register)
+        .args(["user", "add", name, "--role", role, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A request with the session `cookie` (if any), no redirects followed.
+fn with_cookie(method: &str, url: &str, cookie: &str, form: &[(&str, &str)]) -> Answer {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let r = if method == "GET" {
+        agent.get(url).header("cookie", cookie).call()
+    } else {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        agent
+            .post(url)
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send(body.as_bytes())
+    };
+    answer(r.unwrap())
+}
+
+/// Logs in; the `name=token` of the session cookie.
+fn login(base: &str, name: &str, password: &str) -> String {
+    let form = get(&format!("{base}/login"));
+    let csrf = token(&form.body);
+    let a = with_cookie(
+        "POST",
+        &format!("{base}/login"),
+        "",
+        &[("csrf", &csrf), ("name", name), ("password", password)],
+    );
+    assert_eq!(a.status, 303, "{}", a.body);
+    let set = a
+        .header("set-cookie")
+        .expect("a session cookie")
+        .to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set.contains(attr), "{set}");
+    }
+    assert!(!set.contains("Secure"), "no TLS, no Secure: {set}");
+    let pair = set.split(';').next().unwrap().to_string();
+    // 32 random bytes in hex.
+    assert_eq!(pair.len(), "stscalc_session=".len() + 64, "{pair}");
+    pair
+}
+
+#[test]
+fn with_users_every_page_needs_a_login_and_the_register_names_the_logged_in_users() {
+    let (ann, pat, sam) = ("ann", "pat", "sam");
+    let pw = "a long test password";
+    let server = Server::start_with(
+        &[
+            (ann, "technician", pw),
+            (pat, "pharmacist", pw),
+            (sam, "pharmacist", pw),
+        ],
+        &[],
+    );
+    let base = &server.base;
+    // Nothing without a session: pages go to the login form, the API answers 401.
+    let a = with_cookie("GET", &format!("{base}/lots"), "", &[]);
+    assert_eq!((a.status, a.header("location")), (303, Some("/login")));
+    assert_eq!(get(&format!("{base}/api/lots/X")).status, 401);
+    let forged = with_cookie(
+        "GET",
+        &format!("{base}/lots"),
+        &format!("stscalc_session={}", "0".repeat(64)),
+        &[],
+    );
+    assert_eq!(forged.status, 303);
+    // A wrong password and an unknown name get the same one message.
+    let form = get(&format!("{base}/login"));
+    let login_csrf = token(&form.body);
+    for (name, password) in [(ann, "not the password"), ("nobody", pw)] {
+        let a = with_cookie(
+            "POST",
+            &format!("{base}/login"),
+            "",
+            &[
+                ("csrf", &login_csrf),
+                ("name", name),
+                ("password", password),
+            ],
+        );
+        assert_eq!(a.status, 401, "{}", a.body);
+        assert!(a.body.contains("wrong user name or password"), "{}", a.body);
+        assert!(a.header("set-cookie").is_none());
+    }
+    let ann_cookie = login(base, ann, pw);
+    let q = "formula=sts-25-zinc-oxide&quantity=100+g&date=2026-12-01\
+             &components=sts%3DSTS-A1%402027-05%0D%0Azinc-oxide-ointment%3DZO-9%402027-03-31&go=1";
+    let plan = with_cookie("GET", &format!("{base}/batch?{q}"), &ann_cookie, &[]);
+    assert_eq!(plan.status, 200);
+    assert!(
+        plan.body.contains("ann (technician)"),
+        "the page names the user"
+    );
+    let csrf = token(&plan.body);
+    // The form token is the session's: the login form's (the server's) is refused.
+    assert_ne!(csrf, login_csrf);
+    let fields = [
+        ("formula", "sts-25-zinc-oxide"),
+        ("quantity", "100 g"),
+        ("date", "2026-12-01"),
+        (
+            "components",
+            "sts=STS-A1@2027-05\nzinc-oxide-ointment=ZO-9@2027-03-31",
+        ),
+        // A typed name is ignored: the register names the logged-in user.
+        ("by", "Mallory"),
+    ];
+    let mut with = fields.to_vec();
+    with.push(("csrf", &login_csrf));
+    let issue = format!("{base}/batch/issue");
+    assert_eq!(with_cookie("POST", &issue, &ann_cookie, &with).status, 403);
+    with.pop();
+    with.push(("csrf", &csrf));
+    let a = with_cookie("POST", &issue, &ann_cookie, &with);
+    assert_eq!(a.status, 303, "{}", a.body);
+    let lot = "STS25ZO-20261201-01";
+    let lot_url = format!("{base}/lots/{lot}");
+    // A technician cannot release (nor has the lot been verified).
+    let a = with_cookie(
+        "POST",
+        &format!("{lot_url}/release"),
+        &ann_cookie,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(a.status, 403, "{}", a.body);
+    assert!(
+        a.body.contains("only a pharmacist may release"),
+        "{}",
+        a.body
+    );
+    // Pat verifies (a second person: the register's checker of the release).
+    let pat_cookie = login(base, pat, pw);
+    let pat_page = with_cookie("GET", &lot_url, &pat_cookie, &[]);
+    assert!(
+        !pat_page.body.contains("name=\"by\""),
+        "no name to type with accounts"
+    );
+    let pat_csrf = token(&pat_page.body);
+    let a = with_cookie(
+        "POST",
+        &format!("{lot_url}/verify"),
+        &pat_cookie,
+        &[
+            ("csrf", &pat_csrf),
+            ("by", "Mallory"),
+            ("actual", "sts=25 g\nzinc-oxide-ointment=75 g"),
+        ],
+    );
+    assert_eq!(a.status, 303, "{}", a.body);
+    // The verifier cannot also release: the register wants the checker to be a second person.
+    let a = with_cookie(
+        "POST",
+        &format!("{lot_url}/release"),
+        &pat_cookie,
+        &[("csrf", &pat_csrf)],
+    );
+    assert_eq!(a.status, 409, "{}", a.body);
+    assert!(a.body.contains("second person"), "{}", a.body);
+    // Sam, a pharmacist who neither compounded nor verified it, releases it.
+    let sam_cookie = login(base, sam, pw);
+    let sam_csrf = token(&with_cookie("GET", &lot_url, &sam_cookie, &[]).body);
+    let a = with_cookie(
+        "POST",
+        &format!("{lot_url}/release"),
+        &sam_cookie,
+        &[("csrf", &sam_csrf)],
+    );
+    assert_eq!(a.status, 303, "{}", a.body);
+    let events: Value =
+        serde_json::from_str(&ok(&server.cli(&["audit", "--format", "json"]))).unwrap();
+    let who: Vec<(&str, &str)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"].as_str().unwrap().starts_with("lot."))
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("lot.new", "ann"),
+            ("lot.verify", "pat"),
+            ("lot.release", "sam")
+        ]
+    );
+    let text = serde_json::to_string(&events).unwrap();
+    assert!(
+        !text.contains("argon2") && !text.contains("Mallory"),
+        "{text}"
+    );
+    // Logout ends the session: its cookie no longer opens a page.
+    let a = with_cookie(
+        "POST",
+        &format!("{base}/logout"),
+        &sam_cookie,
+        &[("csrf", &sam_csrf)],
+    );
+    assert_eq!(a.status, 303);
+    assert!(a.header("set-cookie").unwrap().contains("Max-Age=0"));
+    assert_eq!(with_cookie("GET", &lot_url, &sam_cookie, &[]).status, 303);
+    // Five wrong passwords lock the name out for a minute: then even the right one is refused.
+    for _ in 0..5 {
+        let a = with_cookie(
+            "POST",
+            &format!("{base}/login"),
+            "",
+            &[
+                ("csrf", &login_csrf),
+                ("name", sam),
+                ("password", "wrong password!"),
+            ],
+        );
+        assert_eq!(a.status, 401);
+    }
+    let a = with_cookie(
+        "POST",
+        &format!("{base}/login"),
+        "",
+        &[("csrf", &login_csrf), ("name", sam), ("password", pw)],
+    );
+    assert_eq!(a.status, 429, "{}", a.body);
+    assert!(a.body.contains("too many failed logins"), "{}", a.body);
+}
+
+#[test]
+fn on_a_network_address_users_are_needed_and_tls_serves_https() {
+    let dir = tempfile::tempdir().unwrap();
+    // A self-signed certificate for localhost, made by openssl.
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let server = Server::start_with(
+        &[("pat", "pharmacist", "a long test password")],
+        &[
+            "--listen",
+            "0.0.0.0:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        server.base.starts_with("https://0.0.0.0:"),
+        "{}",
+        server.base
+    );
+    let port = server.base.rsplit(':').next().unwrap();
+    // curl, checking the certificate: the login form over HTTPS, with the security headers.
+    let out = Command::new("curl")
+        .args(["-sS", "-i", "--cacert"])
+        .arg(&cert)
+        .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+        .arg(format!("https://localhost:{port}/login"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("name=\"password\""), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("content-security-policy"),
+        "{text}"
+    );
+    // Plain HTTP on the TLS port gets no page.
+    let plain = Command::new("curl")
+        .args(["-sS", "-m", "5"])
+        .arg(format!("http://127.0.0.1:{port}/login"))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("password"));
+    // A key that is not a key: one line naming the option.
+    let out = stscalc(&[
+        "serve",
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        cert.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--tls-key"), "{err}");
 }
