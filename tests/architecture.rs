@@ -28,9 +28,11 @@ fn may_import(top: &str) -> Option<Vec<&'static str>> {
         "output" => vec!["error", "data"],
         "days" => vec!["error", "quantity"],
         "substance" | "bud" => vec!["error", "quantity", "data", "days"],
-        "formula" => with(&[]),
+        // A formula's site product number (`gtin`) is checked as GS1 reads it.
+        "formula" => with(&["gs1"]),
         "plan" => with(&["formula"]),
-        "view" => with(&["formula", "plan"]),
+        // Views carry the GS1 DataMatrix of a record or a label, already drawn (an SVG).
+        "view" => with(&["formula", "plan", "gs1", "barcode"]),
         "request" => with(&["formula", "plan", "cli"]),
         "register" => with(&["formula", "plan"]),
         "render" => with(&["formula", "plan", "view"]),

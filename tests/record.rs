@@ -106,7 +106,10 @@ fn the_record_of_a_diluted_solution() {
     assert!(html.contains("Work aseptically in the ISO Class 5 primary engineering control"));
     assert!(html.contains("Discard the remainder of each opened single-dose stock vial"));
     assert!(html.contains("Inspect the solution against a light and a dark background"));
-    assert!(html.contains("Volume in each container"));
+    // The formula's `Volume in each container` check heads the fill table (a row per vial),
+    // not a QC row of its own.
+    assert!(html.contains("Expected: Not less than the labeled volume."));
+    assert!(!html.contains("<td>Volume in each container</td>"));
     assert!(html.contains("Released by"));
     // The sample label says the route and the single-dose statement.
     let sample = &html[html.find("class=\"sample\"").unwrap()..];
@@ -408,8 +411,10 @@ fn regression_qc_checks_print_only_for_their_methods() {
     };
     assert!(!record("dilution").contains("Filter integrity"));
     assert!(record("powder").contains("Filter integrity (bubble point)"));
-    // Checks for every method print on both.
-    assert!(record("dilution").contains("Volume in each container"));
+    // Checks for every method print on both (the volume check heads the fill table).
+    for method in ["dilution", "powder"] {
+        assert!(record(method).contains("Expected: Not less than the labeled volume."));
+    }
     // A method the formula does not have, or methods on an ointment, are refused at load.
     let dir = temp_dir();
     let text = std::fs::read_to_string(root().join("formulas/sts-150-intralesional.toml")).unwrap();
