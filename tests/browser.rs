@@ -100,6 +100,16 @@ fn text(pdf: &Path) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The lines of the PDF as `pdftotext -layout` lays them out, whitespace collapsed: a table
+/// row's cells on one line.
+fn layout_lines(pdf: &Path) -> Vec<String> {
+    tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"])
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 /// Keeps a PNG of the first page under `target/sheets/NAME.png`.
 fn keep_png(pdf: &Path, name: &str) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -816,30 +826,96 @@ fn a4_paper_prints_on_a4() {
     let pdf = print_pdf(
         dir.path(),
         "a4",
-        &["session-sheet", "--paper", "a4", "--lesions", "36"],
+        &["session-sheet", "--paper", "a4", "--lesions", "40"],
     );
     let sheets = bbox(&pdf);
     // A4: 210 × 297 mm.
     // (within half a point: Chromium rounds the page to whole device pixels).
     assert!((sheets[0].width - d("210") * mm()).abs() < d("0.5"));
     assert!((sheets[0].height - d("297") * mm()).abs() < d("0.5"));
-    // 36 rows do not fit one page: the table goes on over the page with its header
-    // repeated, and every row number appears exactly once in the `#` column (within 22 mm of
-    // the page's left edge: 12 mm margin and the 7 mm column).
+    // 40 rows, the most the blank sheet prints: the lesion table stays whole on the first page
+    // (every row number once in the `#` column, within 22 mm of the page's left edge: 12 mm
+    // margin and the 7 mm column), and the limits, scores and signatures follow on a second.
     assert_eq!(pages(&pdf), 2);
-    let mut numbers: Vec<u32> = sheets
-        .iter()
-        .flat_map(|p| p.words.iter())
-        .filter(|w| w.x1 < d("22") * mm())
-        .filter_map(|w| w.text.parse().ok())
-        .collect();
-    numbers.sort_unstable();
-    assert_eq!(numbers, (1..=36).collect::<Vec<u32>>());
-    let header_pages = sheets
-        .iter()
-        .filter(|p| p.words.iter().any(|w| w.text == "Inflammation"))
-        .count();
-    assert_eq!(header_pages, 2, "the lesion table's header repeats");
+    let numbers = |p: &Page| -> Vec<u32> {
+        let mut n: Vec<u32> = p
+            .words
+            .iter()
+            .filter(|w| w.x1 < d("22") * mm())
+            .filter_map(|w| w.text.parse().ok())
+            .collect();
+        n.sort_unstable();
+        n
+    };
+    assert_eq!(numbers(&sheets[0]), (1..=40).collect::<Vec<u32>>());
+    assert!(numbers(&sheets[1]).is_empty());
+    assert!(sheets[1].words.iter().any(|w| w.text == "Allowed"));
+}
+
+/// The blank session sheet of 22 rows, the shipped policy's most lesions, on one page of Letter
+/// and of A4 (it used to spill its scores and signatures onto a nearly empty second page),
+/// with the formula's limits printed and blanks for the session's values.
+#[test]
+fn a_blank_sheet_of_22_rows_is_one_page_with_the_formula_limits() {
+    if !browser_ready("a_blank_sheet_of_22_rows_is_one_page_with_the_formula_limits") {
+        return;
+    }
+    let dir = temp_dir();
+    for paper in ["letter", "a4"] {
+        let pdf = print_pdf(
+            dir.path(),
+            &format!("blank-22-{paper}"),
+            &[
+                "session-sheet",
+                "--paper",
+                paper,
+                "--lesions",
+                "22",
+                "--facility",
+                "Hill Clinic, tel. +1 (555) 010-0100",
+            ],
+        );
+        keep_png(&pdf, &format!("session-sheet-blank-22-{paper}"));
+        assert_eq!(pages(&pdf), 1, "{paper}");
+        let t = text(&pdf);
+        // sts-150-intralesional's policy: 22 lesions, 1 mL and 150 mg per lesion, 10 mL and
+        // 1,500 mg per session (1 mL × 150 mg/mL = 150 mg; 10 mL × 150 mg/mL = 1,500 mg).
+        assert_eq!(d("1") * d("150"), d("150"));
+        assert_eq!(d("10") * d("150"), d("1500"));
+        // Read line by line as laid out on the page (the limit and its maximum on one line).
+        let lines = layout_lines(&pdf);
+        for limit in [
+            "Lesions in the session ≤ 22 ☐ yes ☐ no [1]",
+            "Volume per lesion ≤ 1 mL ☐ yes ☐ no [2]",
+            "Active per lesion (pentahydrate basis) ≤ 150 mg ☐ yes ☐ no [2]",
+            "Volume per session ≤ 10 mL ☐ yes ☐ no [3]",
+            "Active per session (pentahydrate basis) ≤ 1,500 mg (1.5 g) ☐ yes ☐ no [3]",
+        ] {
+            assert!(
+                lines.iter().any(|l| l.contains(limit)),
+                "{paper}: `{limit}` missing: {lines:#?}"
+            );
+        }
+        for given in [
+            "sts-150-intralesional, version 1.0.0",
+            "LOCAL POLICY",
+            "Injected by (name, signature)",
+            "Physician (PhGA)",
+        ] {
+            assert!(t.contains(given), "{paper}: `{given}` missing: {t}");
+        }
+        // Blank rows, the limits ticked by hand.
+        assert_eq!(t.matches("☐ yes ☐ no").count(), 2 * 22 + 5, "{paper}");
+        // The 22nd row and the last signature line above the footer (13 mm bottom margin).
+        let page = &bbox(&pdf)[0];
+        let bottom = page.height - d("13") * mm();
+        let checked = page.words.iter().find(|w| w.text == "Checked").unwrap();
+        assert!(checked.y1 < bottom, "{paper}: {checked:?}");
+        assert!(page
+            .words
+            .iter()
+            .any(|w| w.text == "22" && w.x1 < d("22") * mm()));
+    }
 }
 
 #[test]

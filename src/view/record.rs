@@ -380,7 +380,7 @@ impl<'a> RecordView<'a> {
                 (!plan.fill.left_over.g().is_zero())
                     .then(|| format!("{} left over (not filled)", plan.fill.left_over)),
             ),
-            theoretical_yield: format!("{} (the components' total)", plan.total),
+            theoretical_yield: format!("{}, the total of the components", plan.total),
             sterile: sterile_rows(f, None),
             sample_label: SampleLabel::of(&label, paper)?,
             label_withheld: None,
