@@ -476,3 +476,61 @@ fn regression_the_printed_component_expiry_is_not_broken_over_two_lines() {
     assert!(text.contains("2027-01-31"), "{text}");
     assert!(text.contains("2028-02-29"), "{text}");
 }
+
+/// The record's GS1 DataMatrix carries the formula as company internal information (91), or as
+/// the site's product number (01) when its formula file sets `gtin`; a GTIN with a wrong check
+/// digit is refused when the formula is loaded.
+#[test]
+fn the_record_barcode_carries_the_site_gtin_when_the_formula_sets_one() {
+    let record = |extra: &[&str]| {
+        let mut a = extra.to_vec();
+        a.extend([
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--date",
+            "2026-11-21T09:30",
+            "--format",
+            "html",
+        ]);
+        ok(&a)
+    };
+    let html = record(&[]);
+    // Lot STS25ZO-20261121-01; BUD 2027-05-19 (180 days counting 2026-11-21 as day 1:
+    // 2026-11-21 + 179 days = 2027-05-19).
+    let day1 = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    assert_eq!((day1 + chrono::Days::new(179)).to_string(), "2027-05-19");
+    for hri in [
+        "<span>(17) 270519</span>",
+        "<span>(10) STS25ZO-20261121-01</span>",
+        "<span>(91) sts-25-zinc-oxide</span>",
+    ] {
+        assert!(html.contains(hri), "{hri}");
+    }
+    assert!(html.contains("<div class=\"gs1\"><svg"));
+    let dir = temp_dir();
+    let text = std::fs::read_to_string(root().join("formulas/sts-25-zinc-oxide.toml")).unwrap();
+    let with = |gtin: &str| {
+        let mut out = String::new();
+        for line in text.lines() {
+            out.push_str(line);
+            out.push('\n');
+            if line.starts_with("version = ") {
+                out.push_str(&format!("gtin = \"{gtin}\"\n"));
+            }
+        }
+        std::fs::write(dir.path().join("sts-25-zinc-oxide.toml"), out).unwrap();
+    };
+    // 0950600013435 with its check digit 2 (GS1 General Specifications' example; the digit is
+    // worked by hand in tests/gs1.rs).
+    with("09506000134352");
+    let html = record(&["--formulas", dir.path().to_str().unwrap()]);
+    assert!(html.contains("<span>(01) 09506000134352</span>"));
+    assert!(!html.contains("(91)"));
+    with("09506000134353");
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["`gtin`", "check digit 2, found 3"],
+    );
+}
