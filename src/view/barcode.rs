@@ -1,16 +1,15 @@
-//! The GS1 DataMatrix a sheet prints: what it carries (the lot, the beyond-use date and the
-//! formula), drawn as an SVG, with its human-readable text beside it.
+//! The GS1 DataMatrix a sheet (the compounding record) prints, drawn as an SVG, with its
+//! human-readable text beside it, one element a line.
 //!
-//! The element strings are [`crate::gs1`]'s and the symbol [`crate::barcode`]'s; this module only
-//! decides what a compounded batch's symbol holds and how big it is drawn.
+//! What a batch's symbol carries is the labels' rule ([`super::labels::content::barcode_data`]:
+//! lot, BUD, formula), the element strings are [`crate::gs1`]'s and the symbol
+//! [`crate::barcode`]'s; this module only decides how big a sheet draws it.
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::formula::Formula;
-use crate::gs1::{Gs1Data, Gs1Date, Gtin};
+use crate::gs1::Gs1Data;
 
 /// Side of one module of a sheet's symbol: 0.4 mm, inside GS1's range for a DataMatrix read by
 /// a hand scanner from paper (X-dimension 0.254 to 0.990 mm in the GS1 General Specifications'
@@ -21,30 +20,13 @@ const SHEET_MODULE_MM: Decimal = Decimal::from_parts(4, 0, 0, false, 1);
 /// The quiet zone, in modules: the one module GS1 requires, and a second for a printer's bleed.
 const QUIET_ZONE: u32 = 2;
 
-/// What the symbol of a compounded batch carries: the lot (10), the beyond-use date's day (17),
-/// and the formula: the site's product number (01) when the formula file sets one (`gtin`),
-/// else the formula's id as company internal information (91). `None` while the lot is not
-/// known: a barcode is never printed for a blank.
-pub fn batch_data(f: &Formula, lot: Option<&str>, bud: Option<NaiveDate>) -> Option<Gs1Data> {
-    let lot = lot?;
-    // The formula file's `gtin` was checked when it was loaded.
-    let gtin = f.gtin.as_deref().and_then(|g| Gtin::new(g).ok());
-    Some(Gs1Data {
-        internal_91: gtin.is_none().then(|| f.id.clone()),
-        gtin,
-        expiry: bud.map(Gs1Date::from_date),
-        lot: Some(lot.to_string()),
-        ..Gs1Data::default()
-    })
-}
-
 /// A GS1 DataMatrix as a sheet prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BarcodeView {
     /// The symbol: an SVG of numbers and fixed text only (no value from the data is in it), so
     /// that a template may embed it unescaped.
     pub svg: String,
-    /// The human-readable interpretation, one element a line: `(10) STS25ZO-20261121-01`.
+    /// The human-readable interpretation, one element a line: `(10)STS25ZO-20261121-01`.
     pub text: Vec<String>,
     /// The element string the symbol holds (GS between elements), for tests and JSON readers.
     pub element_string: String,
@@ -67,17 +49,11 @@ impl BarcodeView {
 }
 
 /// The human-readable text, one element a line in the symbol's order, each written as GS1
-/// writes it (`(17)270519`) with a space after the AI so that a person reads it easily.
+/// writes it (`(17)270519`): built element by element, so that a lot holding `(` stays whole.
 fn human_readable_lines(data: &Gs1Data) -> Result<Vec<String>> {
     let one = |d: Gs1Data| -> Result<String> {
-        let hri = d
-            .human_readable()
-            .map_err(|e| Error::Refused(e.to_string()))?;
-        // `(NN)value`: the AI is the text up to the first `)`.
-        Ok(match hri.split_once(')') {
-            Some((ai, value)) => format!("{ai}) {value}"),
-            None => hri,
-        })
+        d.human_readable()
+            .map_err(|e| Error::Refused(e.to_string()))
     };
     let mut lines = Vec::new();
     if let Some(g) = &data.gtin {
@@ -110,6 +86,8 @@ fn human_readable_lines(data: &Gs1Data) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gs1::Gs1Date;
+    use chrono::NaiveDate;
 
     #[test]
     fn the_text_beside_the_symbol_is_one_element_a_line() {
@@ -125,9 +103,9 @@ mod tests {
         assert_eq!(
             v.text,
             [
-                "(17) 270519",
-                "(10) STS25ZO-20261121-01",
-                "(91) sts-25-zinc-oxide"
+                "(17)270519",
+                "(10)STS25ZO-20261121-01",
+                "(91)sts-25-zinc-oxide"
             ]
         );
         // (17) is fixed-length; a GS ends the lot because (91) follows.

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::barcode::{batch_data, BarcodeView};
+use super::barcode::BarcodeView;
 use super::facility::TextPart;
 use super::labels::{self, LabelLine, LabelText, StockView};
 use super::paper::{Paper, PaperView};
@@ -124,27 +124,25 @@ pub struct SampleLabel {
     pub fits: bool,
 }
 
-/// The label stock of the record's paper, for its sample: the sheets a pharmacy that prints on
-/// that paper keeps (Letter: Avery 5160; A4: Avery L7160, its A4 counterpart of 21).
-fn sample_stock(paper: Paper) -> &'static str {
-    match paper {
-        Paper::Letter => "avery-5160",
-        Paper::A4 => "avery-l7160",
-    }
-}
+/// The label stock of an A4 record's sample: Avery L7160, the A4 counterpart of the US Letter
+/// address labels, 21 per sheet.
+const A4_SAMPLE_STOCK: &str = "avery-l7160";
 
 impl SampleLabel {
-    /// `label` as the stock of the record's `paper` prints it.
+    /// `label` as it will be printed for a record on `paper`: on US Letter, on the stock
+    /// `stscalc labels` prints by default (so that the sample is the label); on A4, on the A4
+    /// stock when the label fits it, else on that default too (the sample then names it, and a
+    /// person sees that the A4 sheet is too small for this label).
     fn of(label: &LabelText, paper: Paper) -> Result<Self> {
-        let stock = labels::find(Some(sample_stock(paper)))?;
-        let fit = stock.fit();
-        let lines = labels::wrap(&label.lines, fit.max_chars)?;
-        let fits = lines.len() <= fit.max_lines;
-        Ok(SampleLabel {
-            stock: StockView::of(&stock),
-            lines,
-            fits,
-        })
+        let default = labels::find(None)?;
+        let (stock, lines, fits) = match paper {
+            Paper::Letter => labels::sample(&default, label)?,
+            Paper::A4 => match labels::sample(&labels::find(Some(A4_SAMPLE_STOCK))?, label)? {
+                fitting @ (_, _, true) => fitting,
+                _ => labels::sample(&default, label)?,
+            },
+        };
+        Ok(SampleLabel { stock, lines, fits })
     }
 }
 
@@ -248,11 +246,11 @@ fn record_storage(formula: &Formula, record: Option<&BatchRecord>) -> String {
     }
 }
 
-/// The batch's GS1 DataMatrix: its lot and beyond-use date from the batch record; none
-/// without one (the lot is then a blank to write in).
+/// The batch's GS1 DataMatrix, carrying what its labels' symbols carry: its lot and beyond-use
+/// date from the batch record; none without one (the lot is then a blank to write in).
 fn record_barcode(f: &Formula, record: Option<&BatchRecord>) -> Result<Option<BarcodeView>> {
     record
-        .and_then(|r| batch_data(f, Some(&r.lot.number), Some(r.bud.date)))
+        .and_then(|r| labels::content::barcode_data(f, Some(&r.lot.number), Some(r.bud.date)))
         .map(|data| BarcodeView::sheet(&data))
         .transpose()
 }
@@ -279,7 +277,15 @@ impl<'a> RecordView<'a> {
         let f = &entry.formula;
         let record = plan.record.as_ref();
         let trace = trace_of(record);
-        let label = labels::content::ointment(entry, plan, facility.as_deref(), &trace, "sample");
+        // The sample as a container label prints it, dispensing blanks included.
+        let blanks = labels::content::Dispensing::default();
+        let label = labels::content::ointment(
+            entry,
+            plan,
+            (facility.as_deref(), &blanks),
+            &trace,
+            "sample",
+        );
         let mut facts = vec![
             Fact::new(
                 "Batch",
@@ -438,7 +444,7 @@ impl<'a> RecordView<'a> {
             entry,
             plan,
             plan.fill.holds_in(1),
-            facility.as_deref(),
+            (facility.as_deref(), &labels::content::Dispensing::default()),
             &trace,
             "sample",
         );
