@@ -1004,6 +1004,14 @@ fn keep_pngs(pdf: &Path, name: &str) {
         .unwrap()
         .join("sheets");
     std::fs::create_dir_all(&dir).unwrap();
+    // Pages of an earlier, longer print of the same sheet would be mistaken for this one's.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_str().unwrap().to_string();
+        if file.starts_with(&format!("{name}-")) && file.ends_with(".png") {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
     let base = dir.join(name);
     tool(
         "pdftoppm",
@@ -1125,11 +1133,9 @@ fn a_verified_record_fits_two_pages_and_its_barcode_scans_as_printed() {
     }
     let dir = temp_dir();
     let facility = "Hill Pharmacy, 12 Long Street, Springfield, phone +1 555-0100-2233";
-    // The sample is on the stock the labels print on: the container label with its dispensing
-    // lines and barcode needs a 4 × 2 in label (Avery 5163, the labels' default), which the
-    // A4 sheet of 21 (Avery L7160, 63.5 × 38.1 mm) cannot hold, so an A4 record shows it on
-    // 5163 too and names it.
-    for (paper, stock) in [("letter", "Avery 5163"), ("a4", "Avery 5163")] {
+    // The sample is on the containers' default stock of the record's paper, the one the labels
+    // print on: 4 × 2 in (Avery 5163) on Letter, its A4 counterpart Avery L7165 on A4.
+    for (paper, stock) in [("letter", "Avery 5163"), ("a4", "Avery L7165")] {
         for (result, sts) in [("pass", "sts=25.01g"), ("fail", "sts=20g")] {
             let name = format!("record-verify-{result}-{paper}");
             let pdf = dir.path().join(format!("{name}.pdf"));

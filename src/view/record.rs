@@ -124,24 +124,21 @@ pub struct SampleLabel {
     pub fits: bool,
 }
 
-/// The label stock of an A4 record's sample: Avery L7160, the A4 counterpart of the US Letter
-/// address labels, 21 per sheet.
-const A4_SAMPLE_STOCK: &str = "avery-l7160";
+/// The stock of a record's sample label: the containers' default stock for the record's paper,
+/// the one `stscalc labels` prints on without `--label-stock` (US Letter: Avery 5163, 4 × 2 in;
+/// A4: Avery L7165, the A4 stock of that size), so that the sample is the label.
+fn sample_stock(paper: Paper) -> &'static str {
+    match paper {
+        Paper::Letter => labels::DEFAULT_STOCK,
+        Paper::A4 => labels::DEFAULT_STOCK_A4,
+    }
+}
 
 impl SampleLabel {
-    /// `label` as it will be printed for a record on `paper`: on US Letter, on the stock
-    /// `stscalc labels` prints by default (so that the sample is the label); on A4, on the A4
-    /// stock when the label fits it, else on that default too (the sample then names it, and a
-    /// person sees that the A4 sheet is too small for this label).
+    /// `label` as it is printed on the stock of the record's `paper` ([`sample_stock`]).
     fn of(label: &LabelText, paper: Paper) -> Result<Self> {
-        let default = labels::find(None)?;
-        let (stock, lines, fits) = match paper {
-            Paper::Letter => labels::sample(&default, label)?,
-            Paper::A4 => match labels::sample(&labels::find(Some(A4_SAMPLE_STOCK))?, label)? {
-                fitting @ (_, _, true) => fitting,
-                _ => labels::sample(&default, label)?,
-            },
-        };
+        let (stock, lines, fits) =
+            labels::sample(&labels::find(Some(sample_stock(paper)))?, label)?;
         Ok(SampleLabel { stock, lines, fits })
     }
 }
