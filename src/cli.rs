@@ -449,6 +449,11 @@ pub struct SessionSheetOptions {
 /// Options of `stscalc session-sheet`.
 #[derive(Debug, Args)]
 pub struct SessionSheetArgs {
+    /// The solution formula whose dosing policy the sheet prints (its limits, with blanks for
+    /// the session's values).
+    #[arg(long, default_value = "sts-150-intralesional", value_name = "ID")]
+    pub formula: String,
+
     /// Patient name (blank line when not given).
     #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
     pub patient: Option<String>,

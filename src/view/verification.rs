@@ -27,6 +27,8 @@ pub struct VerificationView {
     pub of_label: String,
     /// The tolerance applied and its source.
     pub tolerance: String,
+    /// The tolerance alone, `90 % to 110 % of label`: the result beside the signatures.
+    pub tolerance_range: String,
     /// The correction back to target, when the batch is not exactly on it.
     pub correction: Option<CorrectionView>,
     /// The calculation, step by step.
@@ -74,6 +76,7 @@ impl VerificationView {
                 "{} to {} of label ({})",
                 v.tolerance.low, v.tolerance.high, v.tolerance.source
             ),
+            tolerance_range: format!("{} to {} of label", v.tolerance.low, v.tolerance.high),
             correction: v.correction.as_ref().map(|c| CorrectionView {
                 required: c.required,
                 heading: if c.required {
