@@ -2005,7 +2005,7 @@ pub fn solution_components(formula: &Formula, plan: &SolutionPlan) -> Vec<(Strin
         }
         None => vec![
             (formula.active.id.clone(), formula.active.name.clone()),
-            (formula.vehicle.id.clone(), formula.vehicle.name.clone()),
+            (formula.qs().id.clone(), formula.qs().name.clone()),
         ],
     }
 }

@@ -613,8 +613,8 @@ fn powder_part(
     }
     let water = ComponentRow::new(
         record,
-        &f.vehicle.id,
-        f.vehicle.name.clone(),
+        &f.qs().id,
+        f.qs().name.clone(),
         Some("q.s. to volume"),
         "q.s.".into(),
         format!("q.s. to {}", plan.total),
