@@ -48,6 +48,22 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "sts-150-intralesional.toml",
         include_str!("../../formulas/sts-150-intralesional.toml"),
     ),
+    (
+        "sts-25-glycerin-lanolin.toml",
+        include_str!("../../formulas/sts-25-glycerin-lanolin.toml"),
+    ),
+    (
+        "sts-25-gel.toml",
+        include_str!("../../formulas/sts-25-gel.toml"),
+    ),
+    (
+        "sts-10-topical-solution.toml",
+        include_str!("../../formulas/sts-10-topical-solution.toml"),
+    ),
+    (
+        "sts-250-intralesional.toml",
+        include_str!("../../formulas/sts-250-intralesional.toml"),
+    ),
 ];
 
 /// A strength: a percentage for ointments and topical solutions, or a mass concentration for

@@ -458,6 +458,10 @@ pub struct SolutionPlan {
     pub formula: FormulaRef,
     /// The preparation made, titled with the strength actually made and its basis.
     pub title: String,
+    /// A sterile preparation (the formula's `[bud] kind`): from powder it is sterile-filtered.
+    pub sterile: bool,
+    /// The quantity-sufficient vehicle the powder is made up to volume with.
+    pub vehicle: String,
     /// The method.
     pub method: Method,
     /// Target strength.
@@ -690,7 +694,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
 
     let container = spec.container(req.container.as_deref())?;
     let data = VolumeData::embedded();
-    let losses = data.losses(req.vial_residual, req.filter_hold_up);
+    let (losses, sterile) = losses_for(formula, req, data)?;
     let target = Target {
         strength,
         basis,
@@ -765,6 +769,8 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     Ok(SolutionPlan {
         formula: FormulaRef::of(entry),
         title: crate::plan::record::preparation_title(formula, Strength::Concentration(strength)),
+        sterile,
+        vehicle: formula.qs().name.clone(),
         method,
         strength,
         basis,
@@ -916,13 +922,42 @@ fn method_part(
                 calc,
                 warnings,
             )?;
-            calc.push(format!(
-                "Filtered into the final vials: {} needed − filter hold-up {} = {}",
-                sized.need, losses.filter_hold_up, sized.filled
-            ));
+            if !losses.filter_hold_up.ml().is_zero() {
+                calc.push(format!(
+                    "Filtered into the final vials: {} needed − filter hold-up {} = {}",
+                    sized.need, losses.filter_hold_up, sized.filled
+                ));
+            }
             (Method::Powder, sized, None, None, Some(p))
         }
     })
+}
+
+/// The losses a batch makes up for, and whether the preparation is sterile. Only a sterile
+/// preparation is filtered: a nonsterile one (a topical solution) loses nothing to a filter,
+/// and a hold-up given for it is a mistake to say, not to ignore.
+fn losses_for(
+    formula: &Formula,
+    req: &SolutionRequest,
+    data: &VolumeData,
+) -> Result<(Losses, bool)> {
+    let mut losses = data.losses(req.vial_residual, req.filter_hold_up);
+    let sterile = formula.bud().kind == Some(crate::bud::BudKind::Sterile);
+    if !sterile {
+        if let Some(v) = req.filter_hold_up {
+            return Err(Error::input(
+                FILTER_HOLD_UP,
+                format!(
+                    "nothing for formula `{}`: a nonsterile preparation is not sterile-filtered",
+                    formula.id
+                ),
+                format!("`{v}`"),
+            ));
+        }
+        losses.filter_hold_up = Volume::from_ml(Decimal::ZERO);
+        losses.filter_hold_up_source = "not filtered: a nonsterile preparation".into();
+    }
+    Ok((losses, sterile))
 }
 
 /// Refuses a measuring step that cannot measure the batch: finer than any device, or larger
@@ -1759,8 +1794,9 @@ fn powder(
         Some(f) => format!("a {f} volumetric flask (class A, ISO 1042)"),
         None => format!("a graduated measure of at least {total} (assumed: no listed volumetric flask holds it)"),
     };
+    let vehicle = formula.qs().name.to_lowercase();
     let make_up = format!(
-        "Dissolve in water for injection and make up to {total} (q.s.) in {measure}; the dissolved salt takes up volume, so never add a calculated volume of water"
+        "Dissolve in {vehicle} and make up to {total} (q.s.) in {measure}; the dissolved salt takes up volume, so never add a calculated volume of {vehicle}"
     );
     calc.push(make_up.clone());
     calc.push(format!(
@@ -1784,10 +1820,12 @@ fn powder(
             target.strength
         )));
     }
-    warnings.push(
-        "Nonsterile powder: the solution must be sterile-filtered (0.22 µm) and the filter's integrity tested before release."
-            .into(),
-    );
+    if formula.bud().kind == Some(crate::bud::BudKind::Sterile) {
+        warnings.push(
+            "Nonsterile powder: the solution must be sterile-filtered (0.22 µm) and the filter's integrity tested before release."
+                .into(),
+        );
+    }
     Ok(PowderPart {
         stock: Stock {
             form: stock_form,

@@ -428,11 +428,15 @@ impl<'a> RecordView<'a> {
             Fact::new(
                 "Method",
                 match plan.method {
-                    Method::Dilution => "dilution of a commercial sterile injection".to_string(),
-                    Method::Powder => {
+                    Method::Dilution if plan.sterile => {
+                        "dilution of a commercial sterile injection".to_string()
+                    }
+                    Method::Dilution => "dilution of a commercial injection".to_string(),
+                    Method::Powder if plan.sterile => {
                         "from powder: dissolved, made up to volume, sterile-filtered (0.22 µm)"
                             .to_string()
                     }
+                    Method::Powder => "from powder: dissolved, made up to volume".to_string(),
                 },
             ),
             Fact::new(
