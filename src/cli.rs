@@ -654,14 +654,24 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub batch: BatchArgs,
 
-    /// A weight actually measured: `ID=MASS` (repeatable, one per component), e.g. `sts=25.5g`.
-    #[arg(long = "actual", value_name = "ID=MASS", allow_hyphen_values = true)]
+    /// A weight actually measured: `ID=MASS` (repeatable, one per component), e.g. `sts=25.5g`;
+    /// for a solution the powder weighed (`sts=10.02g`), or the stock and diluent volumes
+    /// measured (`sts-250-us=4.2mL`).
+    #[arg(
+        long = "actual",
+        value_name = "ID=QUANTITY",
+        allow_hyphen_values = true
+    )]
     pub actual: Vec<String>,
 
     /// An amount added after the first weighings, as a correction was carried out: `ID=MASS`
     /// (repeatable, in the order added), e.g. `zinc-oxide-ointment=2.5g`.
     #[arg(long = "addition", value_name = "ID=MASS", allow_hyphen_values = true)]
     pub addition: Vec<String>,
+
+    /// Solution from powder: the volume it was made up to (the flask's mark), e.g. `100mL`.
+    #[arg(long, value_name = "VOLUME")]
+    pub final_volume: Option<String>,
 
     /// The plan being verified (JSON from `stscalc batch --format json`); refused when its
     /// formula, batch size or lot differs from the request.

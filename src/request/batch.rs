@@ -113,6 +113,43 @@ pub fn actuals(file: Vec<Actual>, options: &[String]) -> Result<Vec<Actual>> {
     Ok(all)
 }
 
+/// Parses the `--actual ID=QUANTITY` of a solution: the powder weighed (`sts=10.02g`) or a
+/// volume measured (`sts-250-us=4.2mL`), above zero.
+pub fn measurements(options: &[String]) -> Result<Vec<crate::plan::verify_solution::Measurement>> {
+    use crate::plan::verify_solution::{Amount, Measurement};
+    options
+        .iter()
+        .map(|a| {
+            let t = a.trim();
+            let (id, q) = t.split_once('=').ok_or_else(|| {
+                Error::input(
+                    "--actual",
+                    "`ID=QUANTITY`, e.g. `sts=10.02g` or `sts-250-us=4.2mL`",
+                    format!("`{t}`"),
+                )
+            })?;
+            let id = id.trim();
+            let field = format!("--actual {id}");
+            let amount = match q.trim().parse::<crate::quantity::Quantity>() {
+                Ok(crate::quantity::Quantity::Volume(_)) => {
+                    Amount::Volume(parse_positive(&field, q)?)
+                }
+                _ => Amount::Mass(parse_positive(&field, q).map_err(|_| {
+                    Error::input(
+                        &field,
+                        "a mass weighed (`10.02g`) or a volume measured (`4.2mL`), above zero",
+                        crate::error::quote(q.trim()),
+                    )
+                })?),
+            };
+            Ok(Measurement {
+                id: id.to_string(),
+                amount,
+            })
+        })
+        .collect()
+}
+
 /// Parses `ID=MASS` (`sts=25.5g`) for `--actual`; the mass must be above zero.
 pub fn parse_actual(field: &str, text: &str) -> Result<Actual> {
     let t = text.trim();
