@@ -936,15 +936,32 @@ pub enum AuditAction {
 /// What `stscalc register` does.
 #[derive(Debug, Subcommand)]
 pub enum RegisterCommand {
-    /// A consistent copy of the register (SQLite's online backup) at a new path.
+    /// A consistent copy of the register as a new SQLite file (SQLite's online backup; a
+    /// PostgreSQL register is copied event by event and checked).
     Backup {
         /// The new file.
         path: PathBuf,
     },
-    /// SQLite's integrity check, the audit chain, and every row against its event.
+    /// The database's integrity check, the audit chain, and every row against its event.
     Check {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Every event and lot as JSON Lines (the format `stscalc-register-export`, version 1),
+    /// to move a register between SQLite and PostgreSQL; `import` reads it.
+    Export {
+        /// Write to this file instead of standard output (a new file unless --force).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Loads an export into an empty register: its chain is verified first, everything is
+    /// written in one transaction and checked before it is committed.
+    Import {
+        /// The export file.
+        file: PathBuf,
     },
 }
