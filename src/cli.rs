@@ -153,7 +153,7 @@ pub struct BatchArgs {
         group = "size",
         allow_hyphen_values = true,
         value_name = "QUANTITY",
-        required_unless_present_any = ["containers", "request"]
+        required_unless_present_any = ["containers", "request", "vials"]
     )]
     pub quantity: Option<String>,
 
@@ -243,6 +243,12 @@ pub struct BatchArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
     pub vial_residual: Option<String>,
 
+    /// Solution: one single-dose vial per volume listed, instead of --quantity, e.g.
+    /// `4.1mL,4.1mL` (one vial per session); each is filled with its volume and the residual it
+    /// keeps, and labelled.
+    #[arg(long, group = "size", value_name = "VOL,VOL,...")]
+    pub vials: Option<String>,
+
     /// Solution from powder: what the sterilizing filter keeps, added to the volume made
     /// (default: data/volumes.toml, 0.1 mL), e.g. `0.05mL`.
     #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
@@ -286,7 +292,7 @@ pub struct PrintArgs {
 #[derive(Debug, Args)]
 #[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
 // With --plan the batch size comes from the saved plan, like the rest of the record.
-#[command(mut_arg("quantity", |a| a.required_unless_present_any(["containers", "request", "plan"])))]
+#[command(mut_arg("quantity", |a| a.required_unless_present_any(["containers", "request", "plan", "vials"])))]
 pub struct LabelsArgs {
     /// The batch, as for `stscalc batch`.
     #[command(flatten)]

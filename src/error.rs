@@ -245,6 +245,7 @@ pub mod field {
         START = "start";
         STOCK = "stock";
         STRENGTH = "strength";
+        VIALS = "vials";
         VIAL_RESIDUAL = "vial_residual";
     }
 }

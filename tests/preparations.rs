@@ -406,3 +406,59 @@ fn a_study_bud_needs_its_reference_and_a_nonsterile_preparation() {
         &["`bud.study`", "only in a nonsterile preparation"],
     );
 }
+
+// ---------------------------------------------------------------- one vial per session
+
+#[test]
+fn a_solution_batch_fills_a_list_of_vials_and_labels_each() {
+    // Two sessions of 4.08 mL (injected and dead space), one vial each: 4.08 + 4.08 = 8.16 mL
+    // asked, + 2 × 0.1 mL vial residual = 8.36 mL; 150 from 250 mg/mL is 3 : 2, so at the
+    // 0.1 mL step exact batches are multiples of 0.5 mL: 8.5 mL = 5.1 mL stock + 3.4 mL water.
+    let plan = json(&["batch", "sts-150-intralesional", "--vials", "4.08mL,4.08mL"]);
+    assert_eq!(value(&plan["nominal"]), d("4.08") + d("4.08"));
+    assert_eq!(value(&plan["need"]), d("8.16") + d("2") * d("0.1"));
+    assert_eq!(value(&plan["total"]), d("8.5"));
+    assert_eq!(
+        value(&plan["dilution"]["stock_volume"]),
+        d("8.5") * d("3") / d("5")
+    );
+    assert_eq!(plan["fill"]["count"], 2);
+    // The first vial holds its 4.08 mL and its residual, the last the rest: 8.5 − 4.18.
+    let vials: Vec<_> = plan["fill"]["vials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(value)
+        .collect();
+    assert_eq!(vials, [d("4.18"), d("8.5") - d("4.18")]);
+    // Each vial gets its own label with what it holds.
+    let labels = ok(&[
+        "labels",
+        "sts-150-intralesional",
+        "--vials",
+        "4.08mL,2.5mL",
+        "--method",
+        "dilution",
+        "--date",
+        "2026-11-21T09:00",
+        "--lot",
+        "STS150I-20261121-01",
+    ]);
+    assert!(labels.contains("2 containers"), "{labels}");
+    assert!(labels.contains("Net 4.18 mL."), "{labels}");
+    // 6.58 mL + 0.2 mL = 6.78 mL → 7 mL (multiples of 0.5 mL): the last holds 7 − 4.18 = 2.82.
+    assert!(labels.contains("Net 2.82 mL."), "{labels}");
+    // A vial its container cannot hold, a zero vial, and vials for an ointment are refused.
+    fails(
+        &["batch", "sts-150-intralesional", "--vials", "9.95mL,1mL"],
+        &["--vials", "at most 10 mL", "10.05 mL"],
+    );
+    fails(
+        &["batch", "sts-150-intralesional", "--vials", "4mL,0mL"],
+        &["--vials", "greater than zero"],
+    );
+    fails(
+        &["batch", "sts-25-zinc-oxide", "--vials", "4mL"],
+        &["--vials", "it is for solutions"],
+    );
+}

@@ -113,6 +113,65 @@ pub fn actuals(file: Vec<Actual>, options: &[String]) -> Result<Vec<Actual>> {
     Ok(all)
 }
 
+/// The volume asked for: `--quantity`, or the `--vials` added up.
+fn requested_volume(args: &BatchArgs, vials: Option<&[Volume]>) -> Result<Volume> {
+    if let Some(v) = vials {
+        return Ok(Volume::from_ml(
+            v.iter().map(|v| v.ml()).sum::<rust_decimal::Decimal>(),
+        ));
+    }
+    Ok(match (&args.quantity, &args.containers) {
+        (Some(q), _) => parse_positive::<Volume>("--quantity", q).map_err(|e| match e {
+            Error::Input { found, .. } => Error::input(
+                "--quantity",
+                format!(
+                    "a volume such as `10 mL` above zero (`{}` is a solution, made up to volume)",
+                    args.id.as_deref().unwrap_or_default()
+                ),
+                found,
+            ),
+            other => other,
+        })?,
+        (None, _) => {
+            return Err(Error::input(
+                "--quantity",
+                format!(
+                    "a volume such as `--quantity 10mL` for the solution `{}`",
+                    args.id.as_deref().unwrap_or_default()
+                ),
+                "--containers",
+            ))
+        }
+    })
+}
+
+/// The `--vials` list: one volume per vial, each above zero, at most 100 vials, and instead of
+/// `--quantity` (not with it).
+fn vial_list(args: &BatchArgs) -> Result<Option<Vec<Volume>>> {
+    let Some(text) = args.vials.as_deref() else {
+        return Ok(None);
+    };
+    if let Some(q) = &args.quantity {
+        return Err(Error::input(
+            "--quantity",
+            "nothing with --vials (the batch is the vials' volumes added up)",
+            format!("`{q}`"),
+        ));
+    }
+    let vials = text
+        .split(',')
+        .map(|v| parse_positive::<Volume>("--vials", v))
+        .collect::<Result<Vec<_>>>()?;
+    if vials.len() > 100 {
+        return Err(Error::input(
+            "--vials",
+            "at most 100 vials",
+            format!("{} vials", vials.len()),
+        ));
+    }
+    Ok(Some(vials))
+}
+
 /// Parses the `--actual ID=QUANTITY` of a solution: the powder weighed (`sts=10.02g`) or a
 /// volume measured (`sts-250-us=4.2mL`), above zero.
 pub fn measurements(options: &[String]) -> Result<Vec<crate::plan::verify_solution::Measurement>> {
@@ -352,6 +411,7 @@ pub fn refuse_solution_options(args: &BatchArgs) -> Result<()> {
         ("--diluent", args.diluent.as_deref()),
         ("--measure-step", args.measure_step.as_deref()),
         ("--vial-residual", args.vial_residual.as_deref()),
+        ("--vials", args.vials.as_deref()),
         ("--filter-hold-up", args.filter_hold_up.as_deref()),
     ]);
     if let Some((name, value)) = given {
@@ -369,29 +429,8 @@ pub fn refuse_solution_options(args: &BatchArgs) -> Result<()> {
 
 /// Builds the solution request from the batch options, validating every field.
 pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
-    let volume = match (&args.quantity, &args.containers) {
-        (Some(q), _) => parse_positive::<Volume>("--quantity", q).map_err(|e| match e {
-            Error::Input { found, .. } => Error::input(
-                "--quantity",
-                format!(
-                    "a volume such as `10 mL` above zero (`{}` is a solution, made up to volume)",
-                    args.id.as_deref().unwrap_or_default()
-                ),
-                found,
-            ),
-            other => other,
-        })?,
-        (None, _) => {
-            return Err(Error::input(
-                "--quantity",
-                format!(
-                    "a volume such as `--quantity 10mL` for the solution `{}`",
-                    args.id.as_deref().unwrap_or_default()
-                ),
-                "--containers",
-            ))
-        }
-    };
+    let vials = vial_list(args)?;
+    let volume = requested_volume(args, vials.as_deref())?;
     let method: Method = args.method.as_deref().unwrap_or("dilution").parse()?;
     let strength = args
         .strength
@@ -506,6 +545,7 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
         }
     };
     Ok(SolutionRequest {
+        vials,
         volume,
         strength,
         overage,
