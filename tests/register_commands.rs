@@ -914,6 +914,48 @@ fn lot_labels_say_not_released_until_released_and_none_for_a_rejected_lot() {
     assert!(after.iter().all(|l| l != "NOT RELEASED"), "{after:?}");
     let text = ok(&["--register", p, "lot", "labels", &lot]);
     assert!(text.contains(&format!("Lot {lot}")), "{text}");
+    // Its labels carry the GS1 DataMatrix of the registered lot ((10) its number, (17) its
+    // BUD as printed), and take the dispensing options of `labels`.
+    let dispensed: Value = serde_json::from_str(&ok(&[
+        "--register",
+        p,
+        "lot",
+        "labels",
+        &lot,
+        "--patient",
+        "王小明",
+        "--rx-number",
+        "RX-77",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let label = &dispensed["pages"][0]["labels"][0];
+    let code = label["barcode"]["element_string"].as_str().unwrap();
+    assert!(code.contains(&format!("10{lot}")), "{code}");
+    let printed: Vec<&str> = label["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    let bud = printed
+        .iter()
+        .find_map(|l| l.split(" BUD ").nth(1))
+        .unwrap();
+    // (17) is YYMMDD of the printed YYYY-MM-DD.
+    let yymmdd = format!("{}{}{}", &bud[2..4], &bud[5..7], &bud[8..10]);
+    assert!(code.starts_with(&format!("17{yymmdd}")), "{code} {bud}");
+    assert!(
+        printed.iter().any(|l| l.starts_with("Patient 王小明 ID ")),
+        "{printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.starts_with("Rx RX-77 Prescriber ")),
+        "{printed:?}"
+    );
     // A rejected lot prints no label.
     let other = lot_of(&lot_new(&path, "2026-12-01", "Ann Lee"));
     ok(&[
