@@ -321,7 +321,7 @@ pub struct LabelsArgs {
 #[derive(Debug, Args)]
 pub struct LabelSheetArgs {
     /// Label stock: `avery-5163` (containers' default), `syringe-flag-3x2in` (syringes'
-    /// default), `avery-5160`, `avery-l7160`, `single-4x2in`, or a stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
+    /// default; `avery-l7165` with `--paper a4`), `avery-5160`, `avery-l7160`, `avery-l7165`, `single-4x2in`, or a stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
     /// solution batch's stock product.)
     #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
     pub label_stock: Option<String>,

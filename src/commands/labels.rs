@@ -40,6 +40,13 @@ impl<'a> LabelRun<'a> {
         force: bool,
         default_stock: &str,
     ) -> Result<Self> {
+        // Containers on A4 paper get the A4 stock of the same size, not a Letter one refused.
+        let default_stock = match paper {
+            Some(PaperArg::A4) if default_stock == labels::DEFAULT_STOCK => {
+                labels::DEFAULT_STOCK_A4
+            }
+            _ => default_stock,
+        };
         let stock = labels::find_or(sheet.label_stock.as_deref(), default_stock)?;
         labels::check_paper(&stock, paper.map(PaperArg::as_str))?;
         let options = crate::request::labels::label_options(sheet)?;
