@@ -178,11 +178,25 @@ pub struct Extras {
 /// Reads a request file: JSON when the name ends in `.json` or the text starts with `{`,
 /// TOML otherwise. Errors name the file, line and column.
 pub fn read(path: &Path) -> Result<RequestFile> {
+    read_as(path)
+}
+
+/// Reads any request document from a file ([`parse`]): JSON when the name ends in `.json`
+/// or the text starts with `{`, TOML otherwise.
+pub fn read_as<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = crate::data::read_text(path)?;
-    let name = path.display().to_string();
-    let json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    let json = path.extension().is_some_and(|e| e == "json");
+    parse(&path.display().to_string(), &text, json)
+}
+
+/// Parses a request document named `name` (a file, or a web request's body): JSON when
+/// `json` or the text starts with `{`, TOML otherwise. Errors name the document, line and
+/// column, and a value of the wrong type its key.
+pub fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str, json: bool) -> Result<T> {
+    let name = name.to_string();
+    let json = json || text.trim_start().starts_with('{');
     if json {
-        serde_json::from_str(&text).map_err(|e| {
+        serde_json::from_str(text).map_err(|e| {
             let message = e
                 .to_string()
                 .lines()
@@ -190,7 +204,7 @@ pub fn read(path: &Path) -> Result<RequestFile> {
                 .unwrap_or("invalid JSON")
                 .to_string();
             // A type error names its key, as for TOML.
-            let message = match crate::data::json_key_at(&text, e.line(), e.column()) {
+            let message = match crate::data::json_key_at(text, e.line(), e.column()) {
                 Some(key) if e.is_data() => format!("`{key}`: {message}"),
                 _ => message,
             };
@@ -202,7 +216,7 @@ pub fn read(path: &Path) -> Result<RequestFile> {
             }
         })
     } else {
-        from_toml(FileKind::Data, &name, &text)
+        from_toml(FileKind::Data, &name, text)
     }
 }
 
@@ -212,7 +226,12 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// Takes the file's value when the option was not given; refuses a different value.
-fn merge(cli: &mut Option<String>, file: Option<String>, option: &str, key: &str) -> Result<()> {
+pub(crate) fn merge(
+    cli: &mut Option<String>,
+    file: Option<String>,
+    option: &str,
+    key: &str,
+) -> Result<()> {
     match (cli.as_deref(), file) {
         (_, None) => Ok(()),
         (None, Some(f)) => {
@@ -224,7 +243,7 @@ fn merge(cli: &mut Option<String>, file: Option<String>, option: &str, key: &str
     }
 }
 
-fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error {
+pub(crate) fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error {
     Error::input(
         option,
         format!(
