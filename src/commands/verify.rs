@@ -86,6 +86,19 @@ pub(crate) fn verification(
 
 /// Verifies a solution batch from the powder weighed and the volume made up to, or the stock
 /// and diluent volumes measured; prints it and exits 1 when it fails.
+/// Refuses to verify a solution from a request document alone (the web API): its measured
+/// volumes are given on the command line (`--actual`, `--final-volume`), and a request file's
+/// `actual` table holds weights only.
+pub(crate) fn refuse_solution(entry: &Entry) -> Result<()> {
+    if entry.formula.preparation == Preparation::Solution {
+        return Err(Error::Refused(format!(
+            "formula `{}` is a solution: verify it with `stscalc verify` and the volumes measured (`--actual`, `--final-volume`); a request document's `actual` table holds weights only",
+            entry.formula.id
+        )));
+    }
+    Ok(())
+}
+
 /// What `verify` was told was measured.
 struct Measured<'a> {
     actual: &'a [String],
