@@ -526,16 +526,18 @@ fn the_record_of_each_shipped_formula_fits_two_pages_with_every_component() {
                 .collect(),
             None if !plan["dilution"].is_null() => {
                 let dl = &plan["dilution"];
-                vec![
-                    (
-                        dl["stock"]["name"].as_str().unwrap().to_string(),
-                        dl["stock_volume"]["text"].as_str().unwrap().to_string(),
-                    ),
-                    (
+                let mut v = vec![(
+                    dl["stock"]["name"].as_str().unwrap().to_string(),
+                    dl["stock_volume"]["text"].as_str().unwrap().to_string(),
+                )];
+                // A stock at the target strength is transferred as it is: no diluent row.
+                if dl["diluent_volume"]["value"] != "0" {
+                    v.push((
                         dl["diluent"]["name"].as_str().unwrap().to_string(),
                         dl["diluent_volume"]["text"].as_str().unwrap().to_string(),
-                    ),
-                ]
+                    ));
+                }
+                v
             }
             None => {
                 let p = &plan["powder"];
@@ -545,7 +547,8 @@ fn the_record_of_each_shipped_formula_fits_two_pages_with_every_component() {
                         p["to_weigh"]["text"].as_str().unwrap().to_string(),
                     ),
                     (
-                        "Sterile water for injection".to_string(),
+                        // The formula's q.s. vehicle (water for injection, purified water).
+                        plan["vehicle"].as_str().unwrap().to_string(),
                         format!("q.s. to {}", plan["total"]["text"].as_str().unwrap()),
                     ),
                 ]

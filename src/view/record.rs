@@ -423,6 +423,38 @@ impl<'a> RecordView<'a> {
         Ok(view)
     }
 
+    /// The record of a solution batch verified from what was measured: the actual amounts in
+    /// the component table, the result with the strength made and its percentage of the
+    /// target, and the correction. A batch that fails gets no sample label.
+    pub fn verified_solution(
+        entry: &'a Entry,
+        v: &'a crate::plan::verify_solution::SolutionVerification,
+        facility: Option<String>,
+        paper: Paper,
+    ) -> Result<Self> {
+        let mut view = RecordView::solution(entry, &v.plan, facility, paper)?;
+        for line in &v.measured {
+            if let Some(row) = view.components.iter_mut().find(|r| r.id == line.id) {
+                row.actual = Some(line.actual.to_string());
+            }
+        }
+        view.actual_total = Some(v.volume.to_string());
+        view.verification = Some(VerificationView::of_solution(v));
+        if v.result != "pass" {
+            let head = if v.result == "reject" {
+                "REJECT — DISCARD AND REMAKE"
+            } else {
+                "FAIL — DO NOT RELEASE"
+            };
+            view.page_header.push_str(&format!(" — {head}"));
+            view.label_withheld = Some(format!(
+                "No label: the batch failed verification ({} of the target against {} to {}). {head}.",
+                v.of_target, v.tolerance.low, v.tolerance.high
+            ));
+        }
+        Ok(view)
+    }
+
     /// The record of a sterile solution batch made from `entry`, by dilution of a commercial
     /// injection or from powder: the stock and diluent (or powder and water) with blank cells
     /// for manufacturer, lot, expiry and the volume or weight actually measured, the method's
@@ -449,11 +481,15 @@ impl<'a> RecordView<'a> {
             Fact::new(
                 "Method",
                 match plan.method {
-                    Method::Dilution => "dilution of a commercial sterile injection".to_string(),
-                    Method::Powder => {
+                    Method::Dilution if plan.sterile => {
+                        "dilution of a commercial sterile injection".to_string()
+                    }
+                    Method::Dilution => "dilution of a commercial injection".to_string(),
+                    Method::Powder if plan.sterile => {
                         "from powder: dissolved, made up to volume, sterile-filtered (0.22 µm)"
                             .to_string()
                     }
+                    Method::Powder => "from powder: dissolved, made up to volume".to_string(),
                 },
             ),
             Fact::new(
@@ -650,8 +686,8 @@ fn powder_part(
     }
     let water = ComponentRow::new(
         record,
-        &f.vehicle.id,
-        f.vehicle.name.clone(),
+        &f.qs().id,
+        f.qs().name.clone(),
         Some("q.s. to volume"),
         "q.s.".into(),
         format!("q.s. to {}", plan.total),

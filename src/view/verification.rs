@@ -114,6 +114,50 @@ impl VerificationView {
     }
 }
 
+impl VerificationView {
+    /// The view of a verified solution: the strength made, its percentage of the target, the
+    /// result, and the correction (a volume to add).
+    pub fn of_solution(v: &crate::plan::verify_solution::SolutionVerification) -> Self {
+        let p = &v.plan;
+        VerificationView {
+            pass: v.pass,
+            result: match v.result.as_str() {
+                "pass" => "PASS",
+                "reject" => "REJECT — DISCARD AND REMAKE",
+                _ => "FAIL — DO NOT RELEASE",
+            }
+            .into(),
+            rejection: v.rejection.clone(),
+            first: None,
+            additions: Vec::new(),
+            actual_total: v.volume.to_string(),
+            actual_strength: format!("{} ({} basis)", v.made, p.basis),
+            of_label: format!("{} of the target", v.of_target),
+            tolerance: format!(
+                "{} to {} of the target ({})",
+                v.tolerance.low, v.tolerance.high, v.tolerance.source
+            ),
+            tolerance_range: format!("{} to {} of the target", v.tolerance.low, v.tolerance.high),
+            correction: v.correction.as_ref().map(|c| CorrectionView {
+                required: true,
+                heading: format!(
+                    "Correction REQUIRED before release, back to {}; then verify again with the volumes measured in all",
+                    p.strength
+                ),
+                steps: vec![c.text.clone()],
+                result: format!(
+                    "New volume {}; strength {} ({})",
+                    c.new_volume, c.resulting, c.resulting_of_target_text
+                ),
+                explanation: c.explanation.clone(),
+            }),
+            calculations: v.calculations.clone(),
+            // The record prints the plan's warnings already.
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// The result as the sheets write it: `PASS`, `FAIL — DO NOT RELEASE` or
 /// `REJECT — DISCARD AND REMAKE`.
 pub fn result_text(v: &Verification) -> &'static str {
