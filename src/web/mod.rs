@@ -13,8 +13,8 @@
 //!
 //! Secure by default: loopback by default, any other address only when the register has
 //! users, and then every request needs a login ([`auth`]); HTTPS with rustls ([`tls`]). On
-//! loopback, requests whose `Host` is not a loopback name are refused (a page of another site cannot reach the app by pointing
-//! its own name at 127.0.0.1); every page is a Tera template whose values are escaped; every
+//! loopback, requests whose `Host` is not a loopback name are refused (a page of another site
+//! cannot reach the app by pointing its own name at 127.0.0.1); every page is a Tera template whose values are escaped; every
 //! POST form carries a token ([`Csrf`]) and a cross-site `Origin` is refused; a
 //! Content-Security-Policy without any script; bodies capped at [`BODY_LIMIT`]; nothing about
 //! a request is logged.
