@@ -26,7 +26,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
-use super::{App, Csrf};
+use super::{App, Csrf, Current, CURRENT};
 use crate::register::{password, Role};
 
 /// The session cookie's name.
@@ -41,34 +41,6 @@ pub const MAX_FAILURES: u32 = 5;
 pub const LOCKOUT: Duration = Duration::from_secs(60);
 /// The one message of every refused login.
 pub const WRONG: &str = "wrong user name or password";
-
-/// Who is asking: the logged-in user (none without accounts) and the form token to expect.
-#[derive(Debug, Clone)]
-pub struct Current {
-    /// The user and role, with accounts.
-    pub user: Option<(String, Role)>,
-    /// The form token of this session (the server's own without accounts).
-    pub csrf: String,
-}
-
-tokio::task_local! {
-    /// The request's [`Current`], set by [`require`] around the handler.
-    pub static CURRENT: Current;
-}
-
-std::thread_local! {
-    /// The request's [`Current`] on the blocking thread running its command (see
-    /// [`super::blocking`]).
-    pub static BLOCKING: std::cell::RefCell<Option<Current>> = const { std::cell::RefCell::new(None) };
-}
-
-/// The request's [`Current`], on the async task or the blocking thread.
-pub fn current() -> Option<Current> {
-    CURRENT
-        .try_with(Clone::clone)
-        .ok()
-        .or_else(|| BLOCKING.with(|b| b.borrow().clone()))
-}
 
 /// One logged-in session.
 #[derive(Debug)]

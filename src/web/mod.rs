@@ -237,16 +237,44 @@ fn same_origin(origin: Option<&HeaderValue>, host: &str) -> bool {
     }
 }
 
+/// Who is asking: the logged-in user (none without accounts) and the form token to expect.
+#[derive(Debug, Clone)]
+pub struct Current {
+    /// The user and role, with accounts.
+    pub user: Option<(String, crate::register::Role)>,
+    /// The form token of this session (the server's own without accounts).
+    pub csrf: String,
+}
+
+tokio::task_local! {
+    /// The request's [`Current`], set by [`auth::require`] around the handler.
+    pub static CURRENT: Current;
+}
+
+std::thread_local! {
+    /// The request's [`Current`] on the blocking thread running its command (see
+    /// [`blocking`]).
+    pub static BLOCKING: std::cell::RefCell<Option<Current>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The request's [`Current`], on the async task or the blocking thread.
+pub fn current() -> Option<Current> {
+    CURRENT
+        .try_with(Clone::clone)
+        .ok()
+        .or_else(|| BLOCKING.with(|b| b.borrow().clone()))
+}
+
 /// Runs a command function on the blocking pool; a panic (a bug) is a 500, never a crash.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> std::result::Result<T, Response> {
     // The request's user and form token go with the command to the blocking thread.
-    let current = auth::current();
+    let current = current();
     let f = move || {
-        auth::BLOCKING.with(|b| *b.borrow_mut() = current);
+        BLOCKING.with(|b| *b.borrow_mut() = current);
         let out = f();
-        auth::BLOCKING.with(|b| *b.borrow_mut() = None);
+        BLOCKING.with(|b| *b.borrow_mut() = None);
         out
     };
     tokio::task::spawn_blocking(f).await.map_err(|_| {

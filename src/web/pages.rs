@@ -234,7 +234,7 @@ fn encode(text: &str) -> String {
 
 /// Renders a page with `status`.
 pub(crate) fn show(app: &App, status: StatusCode, mut page: Page) -> Response {
-    match super::auth::current() {
+    match super::current() {
         Some(c) => {
             page.csrf = c.csrf;
             if let Some((user, role)) = c.user {
@@ -720,7 +720,7 @@ async fn record(
 /// Refuses a POST form without the server's token: the 403 answer, or none when the token is
 /// there.
 pub(crate) fn check_token(app: &App, form: &Params) -> Option<Response> {
-    let expected = super::auth::current().map(|c| c.csrf);
+    let expected = super::current().map(|c| c.csrf);
     let ok = |t: &str| match &expected {
         Some(e) => super::Csrf(e.clone()).check(t),
         None => app.csrf.check(t),
@@ -1023,7 +1023,7 @@ async fn lot_action(
 
 /// The logged-in user and role, with accounts.
 fn signed_in() -> Option<(String, crate::register::Role)> {
-    super::auth::current().and_then(|c| c.user)
+    super::current().and_then(|c| c.user)
 }
 
 /// Who did it: the logged-in user with accounts, else the name typed in the form.
