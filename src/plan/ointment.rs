@@ -113,9 +113,16 @@ pub enum Role {
     LevigatingAgent,
     /// The base, quantity sufficient to the total.
     Base,
+    /// Aliquot method: the stock weighed for the dilution.
+    StockForDilution,
+    /// Aliquot method: the base weighed and mixed with that stock.
+    BaseForDilution,
+    /// Aliquot method: the part of the dilution weighed into the batch.
+    DilutionIntoBatch,
 }
 
-/// One line of the weighing list.
+/// One line of the weighing list: with the aliquot method, the weighings actually made, in
+/// order (stock and base for the dilution, the dilution into the batch, then the rest).
 #[derive(Debug, Clone, Serialize)]
 pub struct Component {
     /// Component id from the formula.
@@ -330,11 +337,9 @@ fn capacity_of(req: &OintmentRequest) -> (Mass, String) {
     }
 }
 
-/// The smallest nominal batch, in round steps of the order of the minimum weight, that the
-/// balance can make with the same strength, overage, stock and certificate.
-fn smallest_workable(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
-    let min = req.balance.minimum_weight().g();
-    // 8.2 g → steps of 1 g; 0.82 g → 0.1 g: a round figure, at most ~12 % above the least.
+/// The round step of the order of a minimum weight `min`: the power of ten at most `min`
+/// (8.2 g → 1 g; 0.82 g → 0.1 g).
+fn round_step(min: Decimal) -> Decimal {
     let mut step = Decimal::ONE;
     while step > min {
         step /= Decimal::TEN;
@@ -342,6 +347,22 @@ fn smallest_workable(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
     while step * Decimal::TEN <= min {
         step *= Decimal::TEN;
     }
+    step
+}
+
+/// The next round quantity strictly above the minimum weight `min`, in its round step
+/// (8.2 g → 9 g; 8 g → 9 g; 0.82 g → 0.9 g): the least an aliquot weighing is planned at.
+pub fn above_minimum(min: Decimal) -> Decimal {
+    let step = round_step(min);
+    ((min / step).floor() + Decimal::ONE) * step
+}
+
+/// The smallest nominal batch, in round steps of the order of the minimum weight, that the
+/// balance can make with the same strength, overage, stock and certificate.
+fn smallest_workable(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
+    let min = req.balance.minimum_weight().g();
+    // 8.2 g → steps of 1 g; 0.82 g → 0.1 g: a round figure, at most ~12 % above the least.
+    let step = round_step(min);
     let start = (min / step).ceil();
     // Every component is a fixed share of the batch, so 400 steps reach well past the size
     // where the smallest share (a 5 % levigating agent) is weighed directly.
@@ -490,6 +511,12 @@ fn plan_on_balance(
         substance,
         &strength_check,
     );
+    // The strength check and the composition are of the batch as a whole; the table the
+    // pharmacist weighs from must be the weighings made, so with an aliquot it lists those.
+    let components = match &aliquot {
+        Some(a) => aliquot_weighings(&formula.vehicle.id, components, a),
+        None => components,
+    };
 
     Ok(Ok(OintmentPlan {
         formula: FormulaRef::of(entry),
@@ -716,10 +743,72 @@ fn unweighable(
     None
 }
 
-/// The aliquot method for an active of `needed` g of stock, below the minimum weight `m`: weigh
-/// `m` of stock (rounded up to the readability), dilute it in enough base that the aliquot
-/// holding `needed` is at least `m` too, and weigh that aliquot; the rest of the base is
-/// weighed directly.
+/// The weighings of an aliquot batch, in the order they are made: the stock and the base for
+/// the dilution, the dilution into the batch, the levigating agent (if any) and the base
+/// weighed directly. The calculated cells keep the exact figures behind each weighing.
+fn aliquot_weighings(base_id: &str, components: Vec<Component>, a: &Aliquot) -> Vec<Component> {
+    let mut out = Vec::new();
+    let mut rest = Vec::new();
+    for c in components {
+        match c.role {
+            Role::Active => {
+                out.push(Component {
+                    role: Role::StockForDilution,
+                    name: format!("{} — stock for the dilution", c.name),
+                    calculated_text: format!("{} needed in the batch", c.calculated_text),
+                    to_weigh: a.stock_to_weigh,
+                    rounding: "aliquot method: the next round quantity above the minimum weight"
+                        .into(),
+                    below_minimum_weight: false,
+                    ..c.clone()
+                });
+                out.push(Component {
+                    id: format!("{base_id}-for-dilution"),
+                    role: Role::BaseForDilution,
+                    name: format!("{} — base for the dilution", a.diluent),
+                    calculated: a.diluent_to_weigh,
+                    calculated_text: a.diluent_to_weigh.to_string(),
+                    to_weigh: a.diluent_to_weigh,
+                    rounding: "aliquot method: mixed with the stock to a uniform dilution of "
+                        .to_string()
+                        + &a.dilution_total.to_string(),
+                    below_minimum_weight: false,
+                });
+                out.push(Component {
+                    id: format!("{}-dilution", c.id),
+                    role: Role::DilutionIntoBatch,
+                    name: format!(
+                        "Dilution (above) into the batch, holding {} of stock",
+                        a.active_delivered_text
+                    ),
+                    calculated: a.aliquot_to_weigh,
+                    calculated_text: a.aliquot_to_weigh.to_string(),
+                    to_weigh: a.aliquot_to_weigh,
+                    rounding: format!("discard the {} left", a.discard),
+                    below_minimum_weight: false,
+                });
+            }
+            Role::Base => rest.push(Component {
+                name: format!("{} — weighed directly", c.name),
+                calculated: a.base_to_weigh_directly,
+                calculated_text: a.base_to_weigh_directly.to_string(),
+                to_weigh: a.base_to_weigh_directly,
+                rounding:
+                    "quantity sufficient: the total minus the dilution (and levigating agent) above"
+                        .into(),
+                ..c
+            }),
+            _ => out.push(c),
+        }
+    }
+    out.extend(rest);
+    out
+}
+
+/// The aliquot method for an active of `needed` g of stock, below the minimum weight: with `m`
+/// the next round quantity above the minimum weight ([`above_minimum`]), weigh `m` of stock,
+/// dilute it in enough base that the aliquot holding `needed` is at least `m` too, and weigh
+/// that aliquot; the rest of the base is weighed directly.
 fn aliquot(
     needed: Mass,
     balance: &Balance,
@@ -728,7 +817,9 @@ fn aliquot(
     levigating: Option<Mass>,
 ) -> Aliquot {
     let d = balance.readability.g();
-    let m = balance.minimum_weight().g();
+    // A plan never targets the edge of a tolerance: every weighing of the aliquot is at least
+    // the next round quantity above the minimum weight (8.2 g → 9 g), not the minimum itself.
+    let m = above_minimum(balance.minimum_weight().g()).max(d);
     let up = |x: Decimal| super::round_to_multiple(x, d, RoundingStrategy::ToPositiveInfinity);
     let stock = up(m);
     // The aliquot is needed × dilution ÷ stock; at least m when dilution ≥ m × stock ÷ needed.
@@ -1016,6 +1107,9 @@ fn composition(
                     ));
                 }
             }
+            // Composition is computed from the batch's components before the aliquot's
+            // weighings replace them in the table.
+            Role::StockForDilution | Role::BaseForDilution | Role::DilutionIntoBatch => {}
         }
     }
     out

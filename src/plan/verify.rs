@@ -182,6 +182,14 @@ pub fn verify(
     actuals: &[Actual],
     additions: &[Actual],
 ) -> Result<Verification> {
+    // An aliquot batch's strength rests on four weighings and on the dilution being uniform:
+    // weights per formula component cannot check it, so it is refused, saying how to check it.
+    if let Some(a) = &plan.aliquot {
+        return Err(Error::Refused(format!(
+            "this batch is made by the aliquot method (stock {} + base {} = dilution {}; {} of it into the batch; base {} directly), which `stscalc verify` does not check: compare each weighing with the record's table and remake the dilution if any is off, or make a batch whose active the balance weighs directly (a larger batch or a finer --readability)",
+            a.stock_to_weigh, a.diluent_to_weigh, a.dilution_total, a.aliquot_to_weigh, a.base_to_weigh_directly
+        )));
+    }
     check_actuals(plan, actuals, additions)?;
 
     let hundred = Decimal::ONE_HUNDRED;

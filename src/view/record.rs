@@ -251,6 +251,44 @@ fn qc_rows(formula: &Formula, method: Option<&str>) -> Vec<QcRow> {
     .collect()
 }
 
+/// The formula's method steps; with the aliquot method, the step that weighs the active
+/// becomes the aliquot's three weighings and the base's step names what is weighed directly,
+/// so that the steps say what the component table says.
+fn ointment_method(f: &Formula, plan: &OintmentPlan) -> Vec<String> {
+    let Some(a) = &plan.aliquot else {
+        return f.method.clone();
+    };
+    let vehicle = f.vehicle.name.to_lowercase();
+    let mut out = Vec::new();
+    for step in &f.method {
+        let lower = step.to_lowercase();
+        if lower.starts_with("weigh the sodium thiosulfate") {
+            out.push(format!(
+                "Aliquot method (the balance cannot weigh the active directly): weigh {} of the sodium thiosulfate stock and pulverise it to a fine, uniform powder in the mortar.",
+                a.stock_to_weigh
+            ));
+            out.push(format!(
+                "Weigh {} of {} and incorporate the powder into it by geometric dilution to a uniform dilution of {}.",
+                a.diluent_to_weigh, a.diluent, a.dilution_total
+            ));
+            out.push(format!(
+                "Weigh {} of the dilution into the batch (it holds {} of the stock); discard the {} left.",
+                a.aliquot_to_weigh, a.active_delivered_text, a.discard
+            ));
+        } else if lower.starts_with("weigh the")
+            && (lower.contains(&vehicle) || lower.contains("quantity-sufficient"))
+        {
+            out.push(format!(
+                "Weigh {} of {} directly (the rest of the base, besides the dilution).",
+                a.base_to_weigh_directly, f.vehicle.name
+            ));
+        } else {
+            out.push(step.clone());
+        }
+    }
+    out
+}
+
 /// The record's running header: which record, which lot (a blank until known), which formula.
 fn record_page_header(trace: &Traceability, formula: &FormulaRef) -> String {
     format!(
@@ -362,7 +400,7 @@ impl<'a> RecordView<'a> {
                 })
                 .collect(),
             equipment: f.equipment.clone(),
-            method: f.method.clone(),
+            method: ointment_method(f, plan),
             qc: qc_rows(f, None),
             sample_label: SampleLabel::of(&label)?,
             label_withheld: None,
