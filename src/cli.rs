@@ -20,6 +20,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
+    /// The batch register (an SQLite file) of `lot`, `recall`, `audit` and `register`
+    /// (default: STSCALC_REGISTER, else $XDG_DATA_HOME/stscalc/register.sqlite3); created on
+    /// first use.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub register: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -107,6 +113,24 @@ pub enum Command {
         /// Replace templates already in the folder.
         #[arg(long)]
         force: bool,
+    },
+    /// The batch register: register a batch and its lot number, verify, release, reject,
+    /// reprint and list lots, print a lot's labels.
+    Lot {
+        /// What to do with lots.
+        #[command(subcommand)]
+        command: LotCommand,
+    },
+    /// Every lot made with a supplier's component lot (or one of our lots), its status and
+    /// BUD, and the sessions given from it.
+    Recall(RecallArgs),
+    /// The register's audit trail (`audit verify`: recompute its hash chain).
+    Audit(AuditArgs),
+    /// Back up or check the register.
+    Register {
+        /// What to do with the register.
+        #[command(subcommand)]
+        command: RegisterCommand,
     },
     /// Print a shell completion script.
     Completions {
@@ -513,6 +537,16 @@ pub struct SessionArgs {
     #[command(flatten)]
     pub sheet: SessionSheetOptions,
 
+    /// Record the session's doses in the batch register against the released lot `--lot`,
+    /// for the patient `--patient-id` on `--date` (refused for a lot not released or past its
+    /// BUD on that date).
+    #[arg(long, requires_all = ["lot", "patient_id", "date", "by"])]
+    pub record: bool,
+
+    /// Who records the session (with --record).
+    #[arg(long, value_name = "NAME", requires = "record")]
+    pub by: Option<String>,
+
     /// Output format (`html` and `pdf`: the session sheet, filled from the check).
     #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
     pub format: SheetFormat,
@@ -673,4 +707,234 @@ impl DrawnUpArg {
             DrawnUpArg::Iso5 => "iso5",
         }
     }
+}
+
+/// What `stscalc lot` does.
+#[derive(Debug, Subcommand)]
+pub enum LotCommand {
+    /// Register a batch (the options of `batch`): the register assigns the next lot number of
+    /// the scheme and keeps the request, plan and formula; prints the record like `batch`.
+    New(Box<LotNewArgs>),
+    /// Verify a registered batch from the weights measured; stores the weights and the result.
+    Verify(Box<LotVerifyArgs>),
+    /// Release a verified, passing lot: two different people.
+    Release(LotReleaseArgs),
+    /// Reject a lot that is not released.
+    Reject(LotRejectArgs),
+    /// Reprint a lot's record as stored (never recalculated), with its later events.
+    Show(LotShowArgs),
+    /// List the lots of the register.
+    List(LotListArgs),
+    /// Container labels of a registered lot, from its stored plan: `NOT RELEASED` on each
+    /// label until it is released; none for a rejected lot.
+    Labels(Box<LotLabelsArgs>),
+}
+
+/// Options of `stscalc lot labels`.
+#[derive(Debug, Args)]
+pub struct LotLabelsArgs {
+    /// The lot number.
+    pub lot: String,
+
+    /// Label stock, copies, resuming a sheet, outlines.
+    #[command(flatten)]
+    pub sheet: LabelSheetArgs,
+
+    /// Output format (`text` previews the labels; `html` and `pdf` print them).
+    #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
+    pub format: SheetFormat,
+
+    /// Write to this file instead of standard output (atomically; see --force).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `stscalc lot new`.
+#[derive(Debug, Args)]
+pub struct LotNewArgs {
+    /// The batch, as for `stscalc batch` (`--lot-sequence` is the register's).
+    #[command(flatten)]
+    pub batch: BatchArgs,
+
+    /// Who compounds the batch.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+}
+
+/// Options of `stscalc lot verify`.
+#[derive(Debug, Args)]
+pub struct LotVerifyArgs {
+    /// The lot number.
+    pub lot: String,
+
+    /// A weight actually measured: `ID=MASS` (repeatable, one per component).
+    #[arg(long = "actual", value_name = "ID=MASS", allow_hyphen_values = true)]
+    pub actual: Vec<String>,
+
+    /// An amount added as a correction: `ID=MASS` (repeatable, in the order added).
+    #[arg(long = "addition", value_name = "ID=MASS", allow_hyphen_values = true)]
+    pub addition: Vec<String>,
+
+    /// Who weighed (or attests).
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+
+    /// Solution lots: the pharmacist attests that the stock and diluent volumes measured are
+    /// those of the record (stscalc does not verify a solution's volumes yet); stored as an
+    /// attestation, not a calculation.
+    #[arg(long, conflicts_with_all = ["actual", "addition"])]
+    pub attest_volumes: bool,
+
+    /// Output format (`html` and `pdf`: the compounding record with the weights).
+    #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
+    pub format: SheetFormat,
+
+    /// Write to this file instead of standard output (atomically; see --force).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `stscalc lot release`.
+#[derive(Debug, Args)]
+pub struct LotReleaseArgs {
+    /// The lot number.
+    pub lot: String,
+    /// Who releases it.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// The second person who checked it (not the compounder, not the person releasing).
+    #[arg(long, value_name = "NAME")]
+    pub checked_by: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Options of `stscalc lot reject`.
+#[derive(Debug, Args)]
+pub struct LotRejectArgs {
+    /// The lot number.
+    pub lot: String,
+    /// Who rejects it.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// Why.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Options of `stscalc lot show`.
+#[derive(Debug, Args)]
+pub struct LotShowArgs {
+    /// The lot number.
+    pub lot: String,
+    /// Output format (`html` and `pdf`: the reprint as a printable page).
+    #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
+    pub format: SheetFormat,
+    /// Paper size of the printed reprint (default letter).
+    #[arg(long, value_enum)]
+    pub paper: Option<PaperArg>,
+    /// Write to this file instead of standard output (atomically; see --force).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `stscalc lot list`.
+#[derive(Debug, Args)]
+pub struct LotListArgs {
+    /// Only this formula.
+    #[arg(long, value_name = "ID")]
+    pub formula: Option<String>,
+    /// Only this status: `in_preparation`, `verified_pass`, `verified_fail`, `released`,
+    /// `rejected`.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Compounded on or after, `YYYY-MM-DD`.
+    #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Compounded on or before, `YYYY-MM-DD`.
+    #[arg(long, allow_hyphen_values = true, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Options of `stscalc recall`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(false))]
+pub struct RecallArgs {
+    /// A supplier's component lot: `ID=LOT`, e.g. `sts=LOT123`.
+    #[arg(
+        long,
+        group = "what",
+        value_name = "ID=LOT",
+        allow_hyphen_values = true
+    )]
+    pub component: Option<String>,
+    /// One of our lots.
+    #[arg(long, group = "what", value_name = "LOT", allow_hyphen_values = true)]
+    pub lot: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Options of `stscalc audit`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    /// Only the events of this lot.
+    #[arg(long, allow_hyphen_values = true)]
+    pub lot: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// `verify`: recompute the hash chain.
+    #[command(subcommand)]
+    pub action: Option<AuditAction>,
+}
+
+/// What `stscalc audit` does besides listing.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Recompute the audit chain; prints its head. Exit 1 naming the first event that differs.
+    Verify {
+        /// A head printed earlier: the chain must still contain it (detects a truncated tail).
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// What `stscalc register` does.
+#[derive(Debug, Subcommand)]
+pub enum RegisterCommand {
+    /// A consistent copy of the register (SQLite's online backup) at a new path.
+    Backup {
+        /// The new file.
+        path: PathBuf,
+    },
+    /// SQLite's integrity check, the audit chain, and every row against its event.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }

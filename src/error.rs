@@ -194,7 +194,128 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
     }
 }
 
+/// The request fields the calculations ([`crate::plan`], [`crate::formula`]) name in their
+/// errors and texts. A calculation does not know whether a value came from a command-line
+/// option, a request file or a form, so it writes a marker, `‹measure_step›` (the field's key
+/// between U+2039 and U+203A: as many characters as `--measure-step`, so tables keep their
+/// widths), and the front end names it once, at its boundary ([`name_fields`]): the command line
+/// as `--measure-step`.
+pub mod field {
+    /// Defines each field's marker, and [`ALL`] from the same list, so that no field can be
+    /// left out of it (and so left unnamed).
+    macro_rules! fields {
+        ($($name:ident = $key:literal;)*) => {
+            $(
+                #[doc = concat!("The request field `", $key, "`.")]
+                pub const $name: &str = concat!("‹", $key, "›");
+            )*
+            /// Every field, to name them all and to check that each is an option of the
+            /// command line.
+            pub const ALL: &[&str] = &[$($name),*];
+        };
+    }
+
+    fields! {
+        ACTUAL = "actual";
+        ADDITION = "addition";
+        BUD = "bud";
+        CAPACITY = "capacity";
+        COMPONENT = "component";
+        CONCENTRATION = "concentration";
+        CONTAINER = "container";
+        CONTAINERS = "containers";
+        DAYS = "days";
+        DILUENT = "diluent";
+        EVERY = "every";
+        FILL_ACROSS = "fill_across";
+        FILTER_HOLD_UP = "filter_hold_up";
+        LESION = "lesion";
+        LESIONS = "lesions";
+        LOT = "lot";
+        LOT_SEQUENCE = "lot_sequence";
+        MEASURE_STEP = "measure_step";
+        METHOD = "method";
+        OVERRIDE_REASON = "override_reason";
+        PER_DAY = "per_day";
+        QUANTITY = "quantity";
+        READABILITY = "readability";
+        SESSIONS = "sessions";
+        SOLUTION_BUD = "solution_bud";
+        START = "start";
+        STOCK = "stock";
+        STRENGTH = "strength";
+        VIAL_RESIDUAL = "vial_residual";
+    }
+}
+
+/// Replaces each field marker of [`field::ALL`] in `text` by what `name` calls its key (e.g.
+/// `measure_step` → `--measure-step`); any other text, other `‹…›` included, is left as it is.
+pub fn name_fields(text: &str, name: impl Fn(&str) -> String) -> String {
+    if !text.contains('‹') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('‹') {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        match tail.find('›') {
+            Some(end) if field::ALL.contains(&&tail[..end + '›'.len_utf8()]) => {
+                out.push_str(&name(&tail['‹'.len_utf8()..end]));
+                rest = &tail[end + '›'.len_utf8()..];
+            }
+            _ => {
+                out.push('‹');
+                rest = &tail['‹'.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Error {
+    /// The error with its field markers named by `name` ([`name_fields`]): the front end's
+    /// names for the fields a calculation refers to.
+    pub fn name_fields(self, name: impl Fn(&str) -> String) -> Error {
+        let n = |t: String| name_fields(&t, &name);
+        match self {
+            Error::Input {
+                field,
+                expected,
+                found,
+            } => Error::Input {
+                field: n(field),
+                expected: n(expected),
+                found: n(found),
+            },
+            Error::FormulaFile {
+                file,
+                line,
+                column,
+                message,
+            } => Error::FormulaFile {
+                file,
+                line,
+                column,
+                message: n(message),
+            },
+            Error::DataFile {
+                file,
+                line,
+                column,
+                message,
+            } => Error::DataFile {
+                file,
+                line,
+                column,
+                message: n(message),
+            },
+            Error::Refused(message) => Error::Refused(n(message)),
+            other => other,
+        }
+    }
+
     /// Shorthand for [`Error::Input`].
     pub fn input(
         field: impl Into<String>,

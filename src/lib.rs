@@ -16,12 +16,12 @@
 //! [`error`], [`quantity`], [`data`], [`days`], [`substance`], [`bud`].
 //!
 //! Checked by `tests/architecture.rs`, which reads the sources: `plan` and `formula` import no
-//! `cli`, `request`, `view`, `render`, `commands`, `register` or `output`; `view` imports no
+//! `cli`, `request`, `view`, `render`, `commands`, `register` or `output` and name request
+//! fields ([`error::field`]), never command-line flags; `view` imports no
 //! `render` or `output`; only `request` and `commands` see `cli`, and only `commands` imports
 //! `render` and `output`; only `output` writes (besides the PDF printer's temporary folder and
 //! the register's database); no module imports one that imports it back; no function is over
-//! 150 lines. The test's `KNOWN` list says what is not there yet (the calculations still name
-//! some command-line flags in their messages).
+//! 150 lines. The test's `KNOWN` list says what is not there yet.
 //!
 //! ```
 //! use stscalc::formula::Catalog;

@@ -20,6 +20,7 @@ mod properties;
 mod record;
 mod register;
 mod register_backends;
+mod register_commands;
 mod reliability;
 mod session;
 mod session_sheet;

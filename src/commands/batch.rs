@@ -23,31 +23,89 @@ use crate::view::record::RecordView;
 pub fn run(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result<()> {
     let (args, extras) = request::file::load(args)?;
     let entry = catalog.get(request::batch::formula_id(&args)?)?;
-    let out = match entry.formula.preparation {
+    let planned = plan(entry, &args, extras.components)?;
+    let out = printed(entry, &planned, &args, templates)?;
+    crate::output::emit(&out, args.output.as_deref(), args.force)
+}
+
+/// A batch planned with its record: an ointment or a solution.
+#[derive(Debug, Clone)]
+pub(crate) enum Planned {
+    /// An ointment (by weight).
+    Ointment(Box<OintmentPlan>),
+    /// A solution (by volume).
+    Solution(Box<SolutionPlan>),
+}
+
+impl Planned {
+    /// The record attached by [`plan`].
+    pub(crate) fn record(&self) -> Option<&record::BatchRecord> {
+        match self {
+            Planned::Ointment(p) => p.record.as_ref(),
+            Planned::Solution(p) => p.record.as_ref(),
+        }
+    }
+
+    /// The record, to change what the register decides (its lot number's scheme).
+    pub(crate) fn record_mut(&mut self) -> Option<&mut record::BatchRecord> {
+        match self {
+            Planned::Ointment(p) => p.record.as_mut(),
+            Planned::Solution(p) => p.record.as_mut(),
+        }
+    }
+
+    /// The plan as `batch --format json` prints it.
+    pub(crate) fn json(&self) -> Result<String> {
+        match self {
+            Planned::Ointment(p) => render::json(p),
+            Planned::Solution(p) => render::json(p),
+        }
+    }
+}
+
+/// Plans the batch of `args` (ointment or solution, refusing the other's options) with its
+/// record.
+pub(crate) fn plan(
+    entry: &Entry,
+    args: &BatchArgs,
+    components: Vec<crate::plan::record::ComponentLotInput>,
+) -> Result<Planned> {
+    Ok(match entry.formula.preparation {
         Preparation::Ointment => {
-            refuse_solution_options(&args)?;
-            let plan = plan_ointment(entry, &args, extras.components)?;
-            match args.format {
-                SheetFormat::Text => render::text::ointment(&plan),
-                SheetFormat::Json => render::json(&plan)?,
-                SheetFormat::Html | SheetFormat::Pdf => {
-                    return record_sheet_ointment(entry, &plan, &args, templates)
-                }
-            }
+            refuse_solution_options(args)?;
+            Planned::Ointment(Box::new(plan_ointment(entry, args, components)?))
         }
         Preparation::Solution => {
-            crate::request::batch::refuse_capacity(&args)?;
-            let plan = plan_solution(entry, &args, extras.components)?;
-            match args.format {
-                SheetFormat::Text => render::dosing::solution(&plan),
-                SheetFormat::Json => render::json(&plan)?,
-                SheetFormat::Html | SheetFormat::Pdf => {
-                    return record_sheet_solution(entry, &plan, &args, templates)
-                }
-            }
+            crate::request::batch::refuse_capacity(args)?;
+            Planned::Solution(Box::new(plan_solution(entry, args, components)?))
+        }
+    })
+}
+
+/// The bytes `batch` prints for a planned batch, in the format asked for: text, JSON, or the
+/// compounding record as HTML or PDF.
+pub(crate) fn printed(
+    entry: &Entry,
+    planned: &Planned,
+    args: &BatchArgs,
+    templates: Option<&Path>,
+) -> Result<Vec<u8>> {
+    let text = match (planned, args.format) {
+        (Planned::Ointment(p), SheetFormat::Text) => render::text::ointment(p),
+        (Planned::Solution(p), SheetFormat::Text) => render::dosing::solution(p),
+        (_, SheetFormat::Json) => planned.json()?,
+        (Planned::Ointment(p), SheetFormat::Html | SheetFormat::Pdf) => {
+            return record_sheet_bytes(args, templates, |facility, paper| {
+                RecordView::ointment(entry, p, facility, paper)
+            })
+        }
+        (Planned::Solution(p), SheetFormat::Html | SheetFormat::Pdf) => {
+            return record_sheet_bytes(args, templates, |facility, paper| {
+                RecordView::solution(entry, p, facility, paper)
+            })
         }
     };
-    crate::output::emit(out.as_bytes(), args.output.as_deref(), args.force)
+    Ok(super::text_bytes(&text))
 }
 
 /// Plans a solution batch and adds its record (lot, components, BUD for the method used).
@@ -97,46 +155,17 @@ pub fn plan_ointment(
     Ok(plan)
 }
 
-/// `stscalc batch --format html|pdf`: the compounding record of an ointment batch.
-fn record_sheet_ointment(
-    entry: &Entry,
-    plan: &OintmentPlan,
-    args: &BatchArgs,
-    templates: Option<&Path>,
-) -> Result<()> {
-    record_sheet(args, templates, |facility, paper| {
-        RecordView::ointment(entry, plan, facility, paper)
-    })
-}
-
-/// `stscalc batch --format html|pdf` of a solution: its compounding record.
-fn record_sheet_solution(
-    entry: &Entry,
-    plan: &SolutionPlan,
-    args: &BatchArgs,
-    templates: Option<&Path>,
-) -> Result<()> {
-    record_sheet(args, templates, |facility, paper| {
-        RecordView::solution(entry, plan, facility, paper)
-    })
-}
-
-/// Renders a compounding record from the view `view` builds for the facility and paper, and
-/// writes it as HTML or PDF. The output path is checked first, before any slow work.
-pub(crate) fn record_sheet<'a>(
+/// The compounding record as HTML or PDF bytes (the output path checked first, before any
+/// slow work).
+pub(crate) fn record_sheet_bytes<'a>(
     args: &BatchArgs,
     templates: Option<&Path>,
     view: impl FnOnce(Option<String>, Paper) -> Result<RecordView<'a>>,
-) -> Result<()> {
+) -> Result<Vec<u8>> {
     output::check(args.output.as_deref(), args.force)?;
     let facility = facility(args.print.facility.as_deref())?;
     let paper = super::paper(args.print.paper);
     let renderer = Renderer::new(templates)?;
     let html = renderer.render("record.html", &view(facility, paper)?)?;
-    super::deliver(
-        html,
-        args.format == SheetFormat::Pdf,
-        args.output.as_deref(),
-        args.force,
-    )
+    super::sheet_bytes(html, args.format == SheetFormat::Pdf)
 }

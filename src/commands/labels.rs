@@ -67,16 +67,14 @@ impl<'a> LabelRun<'a> {
         let mut sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
         sheet.warnings = warnings;
         match self.format {
-            SheetFormat::Text => output::emit(
-                crate::render::labels::preview(title, what, self.copies, &sheet).as_bytes(),
+            SheetFormat::Text => super::emit(
+                &crate::render::labels::preview(title, what, self.copies, &sheet),
                 self.output,
                 self.force,
             ),
-            SheetFormat::Json => output::emit(
-                crate::render::json(&sheet)?.as_bytes(),
-                self.output,
-                self.force,
-            ),
+            SheetFormat::Json => {
+                super::emit(&crate::render::json(&sheet)?, self.output, self.force)
+            }
             SheetFormat::Html | SheetFormat::Pdf => {
                 output::check(self.output, self.force)?;
                 let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
@@ -87,7 +85,13 @@ impl<'a> LabelRun<'a> {
                     self.force,
                 )?;
                 // Once the labels are written: a failed run prints its one error line only.
-                output::warn(&sheet.warnings);
+                output::warn(
+                    &sheet
+                        .warnings
+                        .iter()
+                        .map(|w| crate::request::parse::with_flags(w))
+                        .collect::<Vec<_>>(),
+                );
                 Ok(())
             }
         }
@@ -100,6 +104,23 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
     if let Some(LabelsTarget::Session(s)) = &args.target {
         return session_labels(catalog, s, templates);
     }
+    let saved = args
+        .plan
+        .as_deref()
+        .map(crate::request::saved_plan::read_saved_plan)
+        .transpose()?;
+    batch_labels(catalog, args, saved, None, templates)
+}
+
+/// Container labels for the batch of `args`, from its saved plan `saved` when there is one;
+/// `banner` (e.g. `NOT RELEASED`) is printed in bold first on every label.
+pub(crate) fn batch_labels(
+    catalog: &Catalog,
+    args: &LabelsArgs,
+    saved: Option<serde_json::Value>,
+    banner: Option<&str>,
+    templates: Option<&Path>,
+) -> Result<()> {
     let b = &args.batch;
     let run = LabelRun::new(
         &args.sheet,
@@ -113,11 +134,6 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
     // printed another day say what the record says.
     let (mut b, mut extras) = crate::request::file::load(b.clone())?;
     let entry = catalog.get(crate::request::batch::formula_id(&b)?)?;
-    let saved = args
-        .plan
-        .as_deref()
-        .map(crate::request::saved_plan::read_saved_plan)
-        .transpose()?;
     let mut warnings = Vec::new();
     match &saved {
         Some(saved) => {
@@ -199,6 +215,12 @@ pub fn run(catalog: &Catalog, args: &LabelsArgs, templates: Option<&Path>) -> Re
             "these labels are worked out again from the options given: check their lot, BUD and storage against the compounding record (`--plan` prints them from the batch's saved plan)"
                 .to_string(),
         );
+    }
+    if let Some(banner) = banner {
+        for t in &mut texts {
+            t.lines
+                .insert(0, crate::view::labels::LabelLine::strong(banner));
+        }
     }
     let title = format!("Labels for {}", entry.formula.id);
     run.print(

@@ -4,29 +4,49 @@
 
 use std::path::Path;
 
+use super::register::{open_existing, reg};
 use crate::cli::{SessionArgs, SheetFormat};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry};
 use crate::output;
 use crate::plan::series::{self, SeriesRequest};
 use crate::plan::session::{self};
 use crate::plan::solution::{solution_spec, BatchSizing};
 use crate::plan::syringe::SyringeTable;
+use crate::register;
 use crate::render;
 use crate::render::html::Renderer;
 use crate::request::session::{refuse_series, session_request};
-use crate::request::sheet::{refuse_sheet_options, SheetFields};
+use crate::request::sheet::{refuse_sheet_options, refuse_sheet_options_but, SheetFields};
 use crate::view::labels::content;
 use crate::view::session_sheet::SessionSheet;
 
 /// `stscalc session`: the check as text or JSON, or the session sheet with `--format html|pdf`.
-pub fn run(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
-    if matches!(args.format, SheetFormat::Html | SheetFormat::Pdf) {
-        return sheet(catalog, args, templates);
+///
+/// With `--record`, the session's doses are stored in the register (`register`) against its
+/// lot once everything is checked and printed to memory, and written out after.
+pub fn run(
+    catalog: &Catalog,
+    args: &SessionArgs,
+    templates: Option<&Path>,
+    register: Option<&Path>,
+) -> Result<()> {
+    let record = crate::request::register::session_to_record(args)?;
+    let out = if matches!(args.format, SheetFormat::Html | SheetFormat::Pdf) {
+        sheet(catalog, args, templates)?
+    } else {
+        match record {
+            Some(_) => refuse_sheet_options_but(args, crate::request::register::RECORDED_OPTIONS)?,
+            None => refuse_sheet_options(args)?,
+        }
+        output::check(args.output.as_deref(), args.force)?;
+        super::text_bytes(&report(catalog, args)?)
+    };
+    if let Some(r) = &record {
+        let (entry, plan) = session_plan(catalog, args)?;
+        record_session(register, r, entry, &plan)?;
     }
-    refuse_sheet_options(args)?;
-    let out = report(catalog, args)?;
-    output::emit(out.as_bytes(), args.output.as_deref(), args.force)
+    output::emit(&out, args.output.as_deref(), args.force)
 }
 
 /// `stscalc session` as text or JSON: the rendered check (and series). The printed sheet
@@ -78,7 +98,7 @@ pub fn session_plan<'c>(
 }
 
 /// `stscalc session --format html|pdf`: the session sheet filled from the checked session.
-fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<()> {
+fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<Vec<u8>> {
     output::check(args.output.as_deref(), args.force)?;
     refuse_series(args, "sheet")?;
     let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;
@@ -97,10 +117,37 @@ fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Res
     sheet.bud = fields.bud;
     sheet.set_page_header();
     let html = Renderer::new(templates)?.render("session-sheet.html", &sheet)?;
-    super::deliver(
-        html,
-        args.format == SheetFormat::Pdf,
-        args.output.as_deref(),
-        args.force,
-    )
+    super::sheet_bytes(html, args.format == SheetFormat::Pdf)
+}
+
+/// `stscalc session --record`: the session's doses stored against its lot, which must be a
+/// released lot of the session's formula, on a date from its compounding date to its BUD.
+fn record_session(
+    register: Option<&Path>,
+    r: &crate::request::register::SessionToRecord,
+    entry: &Entry,
+    plan: &crate::plan::session::SessionPlan,
+) -> Result<()> {
+    let mut store = open_existing(register)?;
+    let detail = store.lot(&r.lot).map_err(reg)?;
+    if detail.summary.formula_id != entry.formula.id {
+        return Err(Error::input(
+            "--lot",
+            format!("a lot of formula `{}` (the session's)", entry.formula.id),
+            format!(
+                "`{}`, a lot of `{}`",
+                detail.summary.lot, detail.summary.formula_id
+            ),
+        ));
+    }
+    store
+        .record_session(&register::SessionRecord {
+            lot: detail.summary.lot,
+            patient_id: r.patient_id.clone(),
+            date: r.date,
+            doses_json: crate::request::parse::with_flags(&render::json(plan)?),
+            by: r.by.clone(),
+        })
+        .map_err(reg)?;
+    Ok(())
 }

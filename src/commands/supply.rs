@@ -9,7 +9,7 @@ use crate::render;
 /// `stscalc supply`.
 pub fn run(catalog: &Catalog, args: &SupplyArgs) -> Result<()> {
     let out = report(catalog, args)?;
-    crate::output::emit(out.as_bytes(), args.output.as_deref(), args.force)
+    super::emit(&out, args.output.as_deref(), args.force)
 }
 
 /// `stscalc supply`: the rendered supply.

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::data::{file_error, from_toml, FileKind};
+use crate::error::field::{CONTAINER, METHOD};
 use crate::error::{Error, Result};
 use crate::quantity::{Concentration, Kind, Mass, Percent, PercentKind, Quantity};
 use crate::substance::Form;
@@ -305,7 +306,7 @@ impl Formula {
                 .map(|c| format!("`{}`", c.id))
                 .collect();
             Error::input(
-                "--container",
+                CONTAINER,
                 format!("one of {}", known.join(", ")),
                 format!("`{id}`"),
             )
@@ -512,7 +513,7 @@ impl Formula {
                 let message = if methods.is_empty() {
                     None
                 } else if self.solution.is_none() {
-                    Some("`bud.methods` is only for a solution (`preparation = \"solution\"`), made by `dilution` or from `powder` as chosen with --method".to_string())
+                    Some(format!("`bud.methods` is only for a solution (`preparation = \"solution\"`), made by `dilution` or from `powder` as chosen with {METHOD}"))
                 } else if methods != ["dilution", "powder"] {
                     Some(format!(
                         "`bud.methods` names {}: expected `dilution` and `powder`, the solution's methods",

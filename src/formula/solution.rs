@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Strength;
 use crate::days::Days;
+use crate::error::field::{CONTAINER, DILUENT, STOCK};
 use crate::error::{Error, Result};
 use crate::quantity::{Concentration, Kind, Mass, PercentKind, Volume};
 use crate::substance::Form;
@@ -204,17 +205,17 @@ pub struct DosingSpec {
 impl SolutionSpec {
     /// The diluent with this id, or the default (first).
     pub fn diluent(&self, id: Option<&str>) -> Result<&Diluent> {
-        pick(&self.diluents, id, "--diluent", |d| &d.id)
+        pick(&self.diluents, id, DILUENT, |d| &d.id)
     }
 
     /// The stock product with this id, or the default (first).
     pub fn stock(&self, id: Option<&str>) -> Result<&StockProduct> {
-        pick(&self.stocks, id, "--stock", |s| &s.id)
+        pick(&self.stocks, id, STOCK, |s| &s.id)
     }
 
     /// The container with this id, or the default (first).
     pub fn container(&self, id: Option<&str>) -> Result<&SolutionContainer> {
-        pick(&self.containers, id, "--container", |c| &c.id)
+        pick(&self.containers, id, CONTAINER, |c| &c.id)
     }
 }
 

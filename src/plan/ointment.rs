@@ -18,6 +18,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::{display_factor, display_percent, Balance, BatchSize, Overage};
+use crate::error::field::{CAPACITY, CONTAINER, CONTAINERS, QUANTITY, READABILITY, STRENGTH};
 use crate::error::{Error, Result};
 use crate::formula::{Entry, Formula, Strength};
 use crate::quantity::{format_calculated, Mass, Percent, PercentKind, Shown};
@@ -294,7 +295,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
         Err(Unweighable::OverCapacity(what)) => {
             let (capacity, source) = capacity_of(req);
             Err(Error::Refused(format!(
-                "{what} is more than the balance's capacity {capacity} ({source}): weigh on a balance of larger capacity (--capacity) or make a smaller batch"
+                "{what} is more than the balance's capacity {capacity} ({source}): weigh on a balance of larger capacity ({CAPACITY}) or make a smaller batch"
             )))
         }
         Err(Unweighable::BelowMinimum(what)) => {
@@ -302,7 +303,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
             let mut advice = Vec::new();
             if let Some(n) = smallest_workable(entry, req) {
                 advice.push(format!(
-                    "the smallest batch this balance can make is {n} (--quantity {})",
+                    "the smallest batch this balance can make is {n} ({QUANTITY} {})",
                     crate::quantity::format_number(n.g()).replace(',', "") + "g"
                 ));
             }
@@ -329,7 +330,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
 /// The capacity used, and where it comes from.
 fn capacity_of(req: &OintmentRequest) -> (Mass, String) {
     match req.capacity {
-        Some(c) => (c, "--capacity".into()),
+        Some(c) => (c, CAPACITY.into()),
         None => {
             let d = BalanceDefaults::get();
             (d.capacity, format!("default, {}", d.capacity_source))
@@ -558,13 +559,13 @@ fn target_strength(formula: &Formula, req: &OintmentRequest) -> Result<Percent> 
         Some(p) => {
             if p.kind() == PercentKind::WeightInVolume {
                 return Err(Error::input(
-                    "--strength",
+                    STRENGTH,
                     "a % w/w strength for an ointment",
                     format!("`{p}`"),
                 ));
             }
             let p = p.as_kind(PercentKind::WeightInWeight);
-            formula.check_strength("--strength", Strength::Percent(p))?;
+            formula.check_strength(STRENGTH, Strength::Percent(p))?;
             p
         }
         None => match formula.default_strength() {
@@ -607,7 +608,7 @@ fn batch_total(
     }
     if d > with_overage {
         return Err(Error::input(
-            "--readability",
+            READABILITY,
             format!("a balance readability finer than the batch total {with_overage}"),
             format!("`{d}`"),
         ));
@@ -1031,7 +1032,7 @@ fn fill(formula: &crate::formula::Formula, req: &OintmentRequest, nominal: Mass)
     let left_over = Mass::from_g(nominal.g() - fill.g() * Decimal::from(count));
     let text = if count == 0 {
         format!(
-            "the batch ({nominal}) fills no container: it is less than one {fill} fill of the {}; choose a smaller container with --container, or make at least {fill}",
+            "the batch ({nominal}) fills no container: it is less than one {fill} fill of the {}; choose a smaller container with {CONTAINER}, or make at least {fill}",
             container.name
         )
     } else {
@@ -1058,7 +1059,7 @@ fn too_full(formula: &crate::formula::Formula, fill: Mass) -> Error {
         .map(|c| format!("`{}` ({})", c.id, c.fill))
         .collect();
     Error::input(
-        "--containers",
+        CONTAINERS,
         format!(
             "a fill that one of the formula's containers holds: {}",
             known.join(", ")

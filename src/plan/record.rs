@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::bud::{self, BudResult, ComponentExpiry, CompoundedAt, DayCount, Storage};
+use crate::error::field::{BUD, COMPONENT, LOT, LOT_SEQUENCE};
 use crate::error::{Error, Result};
 use crate::formula::{Formula, Preparation, Strength};
 use crate::quantity::{Mass, PercentKind};
@@ -250,7 +251,7 @@ pub fn check_given_lot(
         return Ok(());
     }
     Err(Error::input(
-        "--lot",
+        LOT,
         format!(
             "the lot of the batch of `{}` made at {made} and compounded {compounded} (its generated lot reads {code}-{day}-NN)",
             formula.id
@@ -304,7 +305,7 @@ pub fn check_session_lot(
     let code = lot_code(formula, made);
     if !given_code.eq_ignore_ascii_case(&code) {
         return Err(Error::input(
-            "--lot",
+            LOT,
             format!(
                 "a lot of `{}` at the session's {made} (its lots read {code}-YYYYMMDD-NN)",
                 formula.id
@@ -314,14 +315,14 @@ pub fn check_session_lot(
     }
     let compounded = NaiveDate::parse_from_str(date, "%Y%m%d").map_err(|_| {
         Error::input(
-            "--lot",
+            LOT,
             "a lot whose date YYYYMMDD is a calendar date",
             format!("`{lot}`"),
         )
     })?;
     if compounded > day {
         return Err(Error::input(
-            "--lot",
+            LOT,
             format!("a lot compounded on or before the session's date {day}"),
             format!("`{lot}`, compounded {compounded} (after the session)"),
         ));
@@ -332,7 +333,7 @@ pub fn check_session_lot(
             .ok_or_else(|| Error::Refused("the lot's date is outside the calendar".into()))?;
         if bud > latest {
             return Err(Error::input(
-                "--bud",
+                BUD,
                 format!(
                     "a beyond-use date no later than {latest}, the longest the rules for `{}` allow a lot compounded {compounded} (`{lot}`; the compounding day is day 1)",
                     formula.id
@@ -411,14 +412,14 @@ pub fn record_for(
     let made = req.strength.unwrap_or_else(|| formula.default_strength());
     let lot = match &req.lot {
         Some(l) => LotNumber {
-            number: check_lot("--lot", l)?,
+            number: check_lot(LOT, l)?,
             given: true,
             scheme: "given by the user".into(),
         },
         None => {
             if !(1..=99).contains(&req.lot_sequence) {
                 return Err(Error::input(
-                    "--lot-sequence",
+                    LOT_SEQUENCE,
                     "a whole number from 1 to 99",
                     format!("`{}`", req.lot_sequence),
                 ));
@@ -431,7 +432,7 @@ pub fn record_for(
                 given: false,
                 scheme: format!(
                     "scheme CODE-YYYYMMDD-NN: code {prefix} (the formula's, with the strength made, {made}), compounding date {date}, batch {seq:02} of the day; \
-                     stscalc keeps no register, so give --lot-sequence for another batch with this code the same day"
+                     stscalc keeps no register, so give {LOT_SEQUENCE} for another batch with this code the same day"
                 ),
             }
         }
@@ -483,7 +484,7 @@ pub fn record_for(
         .collect();
     if !missing.is_empty() {
         warnings.push(format!(
-            "no lot or expiry recorded for {}: give --component ID=LOT@YYYY-MM-DD for each before release \
+            "no lot or expiry recorded for {}: give {COMPONENT} ID=LOT@YYYY-MM-DD for each before release \
              (the BUD does not yet account for their expiry)",
             missing.join(", ")
         ));

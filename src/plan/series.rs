@@ -19,7 +19,11 @@ use serde::Serialize;
 
 use super::solution::{BatchSizing, Method};
 use super::text::{count_text, mass_text, serialize_mass_as_printed};
+use crate::bud::{DurationLimit, LimitUnit};
 use crate::days::Days;
+use crate::error::field::{
+    EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, SOLUTION_BUD, START,
+};
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
 use crate::quantity::{Mass, Volume};
@@ -36,6 +40,48 @@ pub struct SolutionBud {
     pub storage: String,
     /// Where the days come from.
     pub reason: String,
+}
+
+/// The solution's beyond-use date for each session's batch: the USP limit of the method
+/// (`rule`, the formula's `[bud]` declaration), or a shorter one the pharmacist gives (`given`,
+/// as days and as written); never a longer one.
+pub fn solution_bud(
+    rule: &DurationLimit,
+    method: Method,
+    given: Option<(Days, &str)>,
+) -> Result<SolutionBud> {
+    let storage = rule.storage.label().to_string();
+    let rule_days = match rule.limit.unit {
+        LimitUnit::Days => Days::new(rule.limit.amount),
+        // Under a day: usable on the compounding day only.
+        LimitUnit::Hours => Days::new(1),
+    };
+    let rule_reason = format!("{} for the {method} method: {}", rule.limit, rule.reason);
+    Ok(match given {
+        Some((days, text)) => {
+            if days > rule_days {
+                return Err(Error::input(
+                    SOLUTION_BUD,
+                    format!(
+                        "at most {rule_days}, the limit for the {method} method ({rule}, {}); {SOLUTION_BUD} may only shorten it",
+                        // The rule without its long source citation (printed with the series).
+                        rule.reason.split(" — ").next().unwrap_or_default()
+                    ),
+                    format!("`{text}`"),
+                ));
+            }
+            SolutionBud {
+                days,
+                storage,
+                reason: format!("given with {SOLUTION_BUD}, within the limit of {rule_reason}"),
+            }
+        }
+        None => SolutionBud {
+            days: rule_days,
+            storage,
+            reason: rule_reason,
+        },
+    })
 }
 
 /// What the series asks for.
@@ -175,7 +221,7 @@ pub struct SeriesInput {
 pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> Result<SeriesPlan> {
     if req.sessions == 0 || req.sessions > HARD_MAX_SESSIONS {
         return Err(Error::input(
-            "--sessions",
+            SESSIONS,
             format!("a number of sessions from 1 to {HARD_MAX_SESSIONS}"),
             req.sessions.to_string(),
         ));
@@ -186,7 +232,7 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     let mut sessions = Vec::new();
     let mut preparations: Vec<SeriesPreparation> = Vec::new();
     for i in 0..req.sessions {
-        let date = add(req.start, every * i64::from(i), "--start")?;
+        let date = add(req.start, every * i64::from(i), START)?;
         // One preparation per session, never shared: `stscalc batch` puts a batch of a few mL
         // into one single-dose vial, and an opened single-dose vial is not kept for the next
         // session (see the module docs).
@@ -194,7 +240,7 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
             number: preparations.len() as u32 + 1,
             compound_on: date,
             // Day 1 is the compounding day, so the last day is `bud − 1` days later.
-            use_through: add(date, bud - 1, "--start")?,
+            use_through: add(date, bud - 1, START)?,
             sessions: vec![i + 1],
             volume: session.to_prepare,
             batch_volume: Volume::default(),
@@ -218,8 +264,8 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     // longer series moves it too (counted from the first, it could fall within the series).
     let last = sessions.last().map_or(req.start, |s| s.date);
     let follow_up = FollowUp {
-        from: add(last, i64::from(dosing.follow_up_from.get()), "--start")?,
-        to: add(last, i64::from(dosing.follow_up_to.get()), "--start")?,
+        from: add(last, i64::from(dosing.follow_up_from.get()), START)?,
+        to: add(last, i64::from(dosing.follow_up_to.get()), START)?,
         basis: format!(
             "{} to {} after the last session, {} ({})",
             weeks(dosing.follow_up_from),
@@ -288,7 +334,7 @@ fn policy_checks(
         match &req.override_reason {
             None => {
                 return Err(Error::Refused(format!(
-                    "refused: `--every`: {shorter} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
+                    "refused: `{EVERY}`: {shorter} (local policy of formula `{}`); to proceed anyway give {OVERRIDE_REASON} \"...\"",
                     session.formula_id
                 )))
             }
@@ -341,7 +387,7 @@ fn size_batches(
         // `--quantity` is what is drawn from the batch: `stscalc batch` adds its losses.
         p.batch_command = match (&session.batch_strength, &sized) {
             (Some(s), Some(b)) => format!(
-                "stscalc batch {} --quantity {}mL --method {}{s}",
+                "stscalc batch {} {QUANTITY} {}mL {METHOD} {}{s}",
                 session.formula_id,
                 b.quantity.ml().normalize(),
                 req.method

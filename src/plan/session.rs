@@ -23,6 +23,9 @@ use super::text::{
     count_text, mass_text, serialize_concentration_as_printed, serialize_mass_as_printed,
     signed_percent,
 };
+use crate::error::field::{
+    CONCENTRATION, FILL_ACROSS, LESION, LESIONS, OVERRIDE_REASON, QUANTITY, STRENGTH, VIAL_RESIDUAL,
+};
 use crate::error::{Error, Result};
 use crate::formula::{DosingSpec, Entry};
 use crate::quantity::{format_calculated, Concentration, Mass, Volume};
@@ -400,22 +403,18 @@ fn plan_at(
 fn check_request(req: &SessionRequest) -> Result<usize> {
     let n = req.lesions.len();
     if n == 0 {
-        return Err(Error::input(
-            "--lesions",
-            "at least one lesion",
-            "0 lesions",
-        ));
+        return Err(Error::input(LESIONS, "at least one lesion", "0 lesions"));
     }
     if n > HARD_MAX_LESIONS as usize {
         return Err(Error::input(
-            "--lesions",
+            LESIONS,
             format!("at most {HARD_MAX_LESIONS} lesions"),
             format!("{n} lesions"),
         ));
     }
     if req.concentration.mg_per_ml() <= Decimal::ZERO {
         return Err(Error::input(
-            "--concentration",
+            CONCENTRATION,
             "a concentration above zero",
             format!("`{}`", req.concentration),
         ));
@@ -475,7 +474,7 @@ fn draw(
         table.smallest_holding(v).ok_or_else(|| {
             let biggest = table.syringes.last().expect("checked on load");
             Error::Refused(format!(
-                "lesion {}: {} is more than the largest syringe ({}, {}): split the dose into several `--lesion` entries",
+                "lesion {}: {} is more than the largest syringe ({}, {}): split the dose into several `{LESION}` entries",
                 i + 1,
                 l.volume,
                 biggest.name,
@@ -522,7 +521,7 @@ fn draw(
                     .is_some_and(|own| own.name != s.name)
             {
                 format!(
-                    "the {} shared across lesions with --fill-across (graduation {}, sized for the largest dose {largest})",
+                    "the {} shared across lesions with {FILL_ACROSS} (graduation {}, sized for the largest dose {largest})",
                     s.name, s.graduation
                 )
             } else {
@@ -532,9 +531,9 @@ fn draw(
                 )
             };
             let fix = if req.fill_across {
-                "draw it in its own syringe (leave out --fill-across) or prescribe a dose on the graduation"
+                format!("draw it in its own syringe (leave out {FILL_ACROSS}) or prescribe a dose on the graduation")
             } else {
-                "prescribe a dose on the graduation"
+                "prescribe a dose on the graduation".to_string()
             };
             return Err(Error::Refused(format!(
                 "lesion {number}: {} cannot be measured in {why}: it would be drawn as {drawn} ({change_text}), more than the {} a dose may change (`max_dose_change`, data/syringes.toml); {fix}",
@@ -619,7 +618,7 @@ fn below_min_warning(table: &SyringeTable, s: &Syringe, drawn: Volume, number: u
         .filter(|own| own.name != s.name);
     let advice = match better {
         Some(own) => format!(
-            "the {} would measure it better: give it its own syringe (leave out --fill-across)",
+            "the {} would measure it better: give it its own syringe (leave out {FILL_ACROSS})",
             own.name
         ),
         None => "no smaller syringe is in the table".to_string(),
@@ -716,7 +715,7 @@ fn override_reason(
         .map(str::to_string);
     if req.override_reason.is_some() && override_reason.is_none() {
         return Err(Error::input(
-            "--override-reason",
+            OVERRIDE_REASON,
             "a reason in words",
             "an empty text",
         ));
@@ -725,7 +724,7 @@ fn override_reason(
         match &override_reason {
             None => {
                 return Err(Error::Refused(format!(
-                    "refused: {} (local policy of formula `{}`); to proceed anyway give --override-reason \"...\"",
+                    "refused: {} (local policy of formula `{}`); to proceed anyway give {OVERRIDE_REASON} \"...\"",
                     exceeded.join("; "),
                     entry.formula.id
                 )))
@@ -774,7 +773,7 @@ fn suggest_batch(
         Some(String::new())
     } else if on_formula_basis.mg_per_ml().normalize().scale() <= 4 {
         Some(format!(
-            " --strength {}mg/mL",
+            " {STRENGTH} {}mg/mL",
             on_formula_basis.mg_per_ml().normalize()
         ))
     } else {
@@ -836,11 +835,11 @@ fn suggest_batch(
     // Machine input: plain digits, no thousands separator. The quantity is what is drawn from
     // the batch: `stscalc batch` adds the vial's residual and rounds up as above.
     let residual = req.vial_residual.map_or_else(String::new, |v| {
-        format!(" --vial-residual {}mL", v.ml().normalize())
+        format!(" {VIAL_RESIDUAL} {}mL", v.ml().normalize())
     });
     let batch_command = batch_strength.as_ref().map_or_else(String::new, |s| {
         format!(
-            "stscalc batch {} --quantity {}mL{s}{residual}",
+            "stscalc batch {} {QUANTITY} {}mL{s}{residual}",
             entry.formula.id,
             batch_quantity.ml().normalize()
         )

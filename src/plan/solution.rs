@@ -30,6 +30,9 @@ use super::syringe::SyringeTable;
 use super::NEAREST_STEP as NEAREST;
 use super::{display_factor, display_percent, Balance};
 use crate::bud::{duration_limit, DurationLimit};
+use crate::error::field::{
+    FILTER_HOLD_UP, MEASURE_STEP, METHOD, QUANTITY, READABILITY, STRENGTH, VIAL_RESIDUAL,
+};
 use crate::error::{Error, Result};
 use crate::formula::solution::Diluent;
 use crate::formula::Tolerance;
@@ -68,7 +71,7 @@ impl FromStr for Method {
             "dilution" => Ok(Method::Dilution),
             "powder" => Ok(Method::Powder),
             _ => Err(Error::input(
-                "--method",
+                METHOD,
                 "`dilution` or `powder`",
                 format!("`{s}`"),
             )),
@@ -284,12 +287,12 @@ impl VolumeData {
         Losses {
             vial_residual: vial_residual.unwrap_or(self.vial_residual.volume),
             vial_residual_source: match vial_residual {
-                Some(_) => "given with --vial-residual".into(),
+                Some(_) => format!("given with {VIAL_RESIDUAL}"),
                 None => self.vial_residual.source.clone(),
             },
             filter_hold_up: filter_hold_up.unwrap_or(self.filter_hold_up.volume),
             filter_hold_up_source: match filter_hold_up {
-                Some(_) => "given with --filter-hold-up".into(),
+                Some(_) => format!("given with {FILTER_HOLD_UP}"),
                 None => self.filter_hold_up.source.clone(),
             },
         }
@@ -668,7 +671,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     let hard_max = Volume::from_ml(Decimal::from(HARD_MAX_VOLUME_ML));
     if nominal > hard_max {
         return Err(Error::input(
-            "--quantity",
+            QUANTITY,
             format!("a volume of at most {hard_max} (1,000 L)"),
             format!("`{nominal}`"),
         ));
@@ -803,7 +806,7 @@ fn measure_step_note(
         Some(step) => (
             Some(step),
             Some(if req.measure_step.is_some() {
-                "given with --measure-step".to_string()
+                format!("given with {MEASURE_STEP}")
             } else {
                 spec.measure_step_reason.clone()
             }),
@@ -853,7 +856,7 @@ fn method_part(
             // need that gives the target exactly (or, where none does, within the margin).
             let sized = batch_volume(with_overage, container, losses, &maker).ok_or_else(|| {
                 Error::Refused(format!(
-                    "{with_overage} of {strength} ({basis} basis) cannot be made by dilution at the measuring step {step}: no volume from it up gives exactly {strength} or within {} of it with each volume at least the step and {} of a syringe that measures it: give a finer --measure-step",
+                    "{with_overage} of {strength} ({basis} basis) cannot be made by dilution at the measuring step {step}: no volume from it up gives exactly {strength} or within {} of it with each volume at least the step and {} of a syringe that measures it: give a finer {MEASURE_STEP}",
                     data.dilution.planning_margin, table.min_fraction
                 ))
             })?;
@@ -878,8 +881,8 @@ fn method_part(
         } => {
             if let Some(step) = req.measure_step {
                 return Err(Error::input(
-                    "--measure-step",
-                    "no measuring step with `--method powder` (it makes up to volume in a flask; the step is for the dilution's syringes)",
+                    MEASURE_STEP,
+                    format!("no measuring step with `{METHOD} powder` (it makes up to volume in a flask; the step is for the dilution's syringes)"),
                     format!("`{step}`"),
                 ));
             }
@@ -931,7 +934,7 @@ fn check_step(nominal: Volume, with_overage: Volume, step: Volume, given: bool) 
     let min = min_measure_step();
     if step < min {
         return Err(Error::input(
-            "--measure-step",
+            MEASURE_STEP,
             format!("a measuring step of at least {min}"),
             exact(step),
         ));
@@ -939,15 +942,15 @@ fn check_step(nominal: Volume, with_overage: Volume, step: Volume, given: bool) 
     if step > with_overage {
         return Err(if given {
             Error::input(
-                "--measure-step",
+                MEASURE_STEP,
                 format!("a measuring step no larger than the volume to make, {with_overage}"),
                 exact(step),
             )
         } else {
             Error::input(
-                "--quantity",
+                QUANTITY,
                 format!(
-                    "a volume of at least the measuring step {step} (or a finer --measure-step for the device you use)"
+                    "a volume of at least the measuring step {step} (or a finer {MEASURE_STEP} for the device you use)"
                 ),
                 exact(nominal),
             )
@@ -959,7 +962,7 @@ fn check_step(nominal: Volume, with_overage: Volume, step: Volume, given: bool) 
 /// Checks `c` against the formula's range, comparing mass concentrations so that a formula
 /// written in `% w/v` and a strength given in mg/mL (or the reverse) compare correctly.
 fn check_strength(formula: &Formula, c: Concentration) -> Result<()> {
-    check_concentration(formula, "--strength", c, formula.strength.basis)
+    check_concentration(formula, STRENGTH, c, formula.strength.basis)
 }
 
 /// Checks a concentration stated on `basis` against the formula's strength range (on the
@@ -1379,13 +1382,13 @@ fn smallest_text(
 ) -> String {
     match found {
         Some(m) => format!(
-            "The smallest volume from {from} up that can be made within the tolerance at the measuring step {step}, each volume at least {} of a syringe that measures it, is {} ({}): ask for that volume, or give a finer --measure-step for a device that measures it",
+            "The smallest volume from {from} up that can be made within the tolerance at the measuring step {step}, each volume at least {} of a syringe that measures it, is {} ({}): ask for that volume, or give a finer {MEASURE_STEP} for a device that measures it",
             table.min_fraction,
             m.total,
             measured_text(&m)
         ),
         None => format!(
-            "No volume from {from} up to {} can be made within the tolerance at the measuring step {step}: give a finer --measure-step",
+            "No volume from {from} up to {} can be made within the tolerance at the measuring step {step}: give a finer {MEASURE_STEP}",
             Volume::from_ml(from.ml() + step.ml() * Decimal::from(SEARCH_STEPS))
         ),
     }
@@ -1608,7 +1611,7 @@ fn stock_on_target(
         };
         return Err(Error::Refused(format!(
             "dilution cannot make {target} ({basis} basis) from `{name}`: the stock is weaker than the target; {same}. \
-             Use a stronger stock or `--method powder`"
+             Use a stronger stock or `{METHOD} powder`"
         )));
     }
     Ok(on_target)
@@ -1726,7 +1729,7 @@ fn powder(
     let min_weight_volume = powder_min_weight_volume(target.strength, factor, balance);
     let min_weight_fix = |v: Volume| {
         format!(
-            "Make at least {v}: its powder then reaches the minimum weight ({}); or use a finer balance (--readability)",
+            "Make at least {v}: its powder then reaches the minimum weight ({}); or use a finer balance ({READABILITY})",
             balance.minimum_weight_basis()
         )
     };
@@ -1737,12 +1740,12 @@ fn powder(
                 min_weight_fix(min_weight_volume.expect("checked"))
             }
             Some((v, powder, margin)) => format!(
-                "Make at least {v}: the powder is then at least {d} ÷ (2 × {}) = {}, so rounding to the balance moves the strength by at most {}; or use a finer balance (--readability)",
+                "Make at least {v}: the powder is then at least {d} ÷ (2 × {}) = {}, so rounding to the balance moves the strength by at most {}; or use a finer balance ({READABILITY})",
                 display_percent(margin, "%"),
                 powder.display_calculated(6),
                 display_percent(margin, "%"),
             ),
-            None => "Use a finer balance (--readability)".to_string(),
+            None => format!("Use a finer balance ({READABILITY})"),
         };
         return Err(Error::Refused(format!(
             "{total} of {} ({basis} basis) cannot be made from powder within {} at the balance readability {d}: the powder {calculated_text} → {to_weigh} gives {}, {} of the target. {fix}",
@@ -1773,7 +1776,7 @@ fn powder(
     let below = to_weigh < minimum_weight;
     if below {
         let fix = min_weight_volume.map_or_else(
-            || "Use a finer balance (--readability)".to_string(),
+            || format!("Use a finer balance ({READABILITY})"),
             min_weight_fix,
         );
         return Err(Error::Refused(format!(

@@ -24,6 +24,7 @@ use super::text::{count_text, serialize_mass_with_text};
 use crate::bud::{duration_limit, DurationLimit, LimitUnit};
 use crate::data::{from_toml, FileKind};
 use crate::days::Days;
+use crate::error::field::{CONTAINER, CONTAINERS, DAYS, PER_DAY};
 use crate::error::{Error, Result};
 use crate::formula::{Container, Entry, Formula, Preparation};
 use crate::quantity::{format_number, Mass};
@@ -225,11 +226,7 @@ pub fn plan(entry: &Entry, data: &TopicalData, req: &SupplyRequest) -> Result<Su
         )));
     }
     if req.per_day == 0 {
-        return Err(Error::input(
-            "--per-day",
-            "at least 1 application a day",
-            "0",
-        ));
+        return Err(Error::input(PER_DAY, "at least 1 application a day", "0"));
     }
     let mut calc = Vec::new();
     let per_application_mass = match req.per_application {
@@ -265,7 +262,7 @@ pub fn plan(entry: &Entry, data: &TopicalData, req: &SupplyRequest) -> Result<Su
     };
     if days == 0 || days > HARD_MAX_DAYS {
         return Err(Error::input(
-            "--days",
+            DAYS,
             format!(
                 "a course from 1 to {} days",
                 format_number(HARD_MAX_DAYS.into())
@@ -382,12 +379,12 @@ fn batches(
         let to_dispense = Mass::from_g(container.fill.g() * Decimal::from(containers));
         // Machine input: plain digits without thousands separators.
         let mut batch_command = format!(
-            "stscalc batch {} --containers {containers}x{}g",
+            "stscalc batch {} {CONTAINERS} {containers}x{}g",
             formula.id,
             container.fill.g().normalize()
         );
         if formula.containers.first().map(|c| &c.id) != Some(&container.id) {
-            batch_command.push_str(&format!(" --container {}", container.id));
+            batch_command.push_str(&format!(" {CONTAINER} {}", container.id));
         }
         let last_day = first_day + batch_days - 1;
         calc.push(format!(

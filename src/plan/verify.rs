@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use super::ointment::{Component, OintmentPlan, Role};
 use super::round_to_step;
+use crate::error::field::{ACTUAL, ADDITION};
 use crate::error::{Error, Result};
 use crate::formula::{Rescue, Tolerance};
 use crate::quantity::{format_calculated, Mass, Percent, PercentKind, Shown};
@@ -286,10 +287,9 @@ pub fn verify(
                     s.name, s.to_weigh, plan.minimum_weight
                 ));
             }
-            warnings.push(
-                "the batch is outside its tolerance: do not release it unless corrected and verified again (enter the additions with --addition)"
-                    .into(),
-            );
+            warnings.push(format!(
+                "the batch is outside its tolerance: do not release it unless corrected and verified again (enter the additions with {ADDITION})"
+            ));
         }
         _ => {}
     }
@@ -374,7 +374,7 @@ fn check_actuals(plan: &OintmentPlan, actuals: &[Actual], additions: &[Actual]) 
         .collect();
     if !missing.is_empty() {
         return Err(Error::input(
-            "--actual",
+            ACTUAL,
             format!("a weight for every component ({})", known()),
             format!("none for {}", missing.join(", ")),
         ));

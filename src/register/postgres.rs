@@ -438,6 +438,18 @@ impl PostgresRegister {
             ));
         }
 
+        self.check_event_rows(c, &counts)?;
+        Ok(lots)
+    }
+
+    /// Checks the verification, release, rejection and session rows: each rebuilds its
+    /// audit event's data and actor, and each action has as many rows as events.
+    fn check_event_rows(
+        &self,
+        c: &mut impl GenericClient,
+        counts: &HashMap<String, u64>,
+    ) -> Result<()> {
+        let bad = |what: String| Err(Error::Inconsistent(what));
         let tables: [(&str, &str, &str); 4] = [
             (
                 "lot.verify",
@@ -508,7 +520,7 @@ impl PostgresRegister {
                 ));
             }
         }
-        Ok(lots)
+        Ok(())
     }
 
     /// Writes one exported lot and its rows (inside the import's transaction).

@@ -489,6 +489,14 @@ impl SqliteRegister {
             ));
         }
 
+        self.check_event_rows(&counts)?;
+        Ok(lots)
+    }
+
+    /// Checks the verification, release, rejection and session rows: each rebuilds its
+    /// audit event's data and actor, and each action has as many rows as events.
+    fn check_event_rows(&self, counts: &HashMap<String, u64>) -> Result<()> {
+        let bad = |what: String| Err(Error::Inconsistent(what));
         // The other tables: each row rebuilds its event's data and actor.
         let tables: [(&str, &str, &str); 4] = [
             (
@@ -562,7 +570,7 @@ impl SqliteRegister {
                 ));
             }
         }
-        Ok(lots)
+        Ok(())
     }
 }
 

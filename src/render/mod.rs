@@ -5,6 +5,7 @@
 pub mod dosing;
 pub mod html;
 pub mod labels;
+pub mod lot;
 pub mod pdf;
 pub mod record;
 pub mod table;

@@ -8,6 +8,7 @@ pub mod file;
 pub mod labels;
 pub mod lesion_csv;
 pub mod parse;
+pub mod register;
 pub mod saved_plan;
 pub mod session;
 pub mod sheet;

@@ -227,3 +227,54 @@ pub fn first_given<'a>(options: &[(&'a str, Option<&'a str>)]) -> Option<(&'a st
         .iter()
         .find_map(|(name, value)| value.map(|v| (*name, v)))
 }
+
+/// The command line's name for a request field the calculations refer to
+/// ([`crate::error::field`]): `measure_step` is `--measure-step`.
+pub fn flag(key: &str) -> String {
+    format!("--{}", key.replace('_', "-"))
+}
+
+/// `text` with the calculations' field markers named as command-line flags.
+pub fn with_flags(text: &str) -> String {
+    crate::error::name_fields(text, flag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every field a calculation names is an option of the command line, under the name
+    /// [`flag`] gives it: the names cannot drift apart.
+    #[test]
+    fn every_field_the_calculations_name_is_a_command_line_option() {
+        fn longs(cmd: &clap::Command, out: &mut Vec<String>) {
+            out.extend(
+                cmd.get_arguments()
+                    .filter_map(|a| a.get_long().map(str::to_string)),
+            );
+            for sub in cmd.get_subcommands() {
+                longs(sub, out);
+            }
+        }
+        let mut options = Vec::new();
+        longs(&crate::cli::Cli::command(), &mut options);
+        for marker in crate::error::field::ALL {
+            let named = with_flags(marker);
+            assert!(named.starts_with("--"), "{marker} is not named: {named}");
+            assert!(
+                options.contains(&named[2..].to_string()),
+                "no option {named}"
+            );
+        }
+    }
+
+    #[test]
+    fn markers_are_named_and_other_text_is_left_alone() {
+        assert_eq!(
+            with_flags("give ‹override_reason› \"...\" or leave out ‹fill_across›"),
+            "give --override-reason \"...\" or leave out --fill-across"
+        );
+        assert_eq!(with_flags("‹not_a_field› ‹ › ‹"), "‹not_a_field› ‹ › ‹");
+    }
+}

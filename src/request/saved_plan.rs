@@ -387,7 +387,9 @@ pub fn check_saved_batch(
 /// plan being verified: see [`check_saved_batch`]; last, the quantities to weigh must come out
 /// the same.
 pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Result<()> {
-    let mine = serde_json::to_value(plan).map_err(|e| Error::Refused(e.to_string()))?;
+    let mine = serde_json::to_value(plan)
+        .map(named)
+        .map_err(|e| Error::Refused(e.to_string()))?;
     check_saved_batch(&plan.formula, &mine, saved)?;
     let weighed = |v: &serde_json::Value| -> Vec<serde_json::Value> {
         at(v, &["components"])
@@ -411,5 +413,18 @@ pub fn check_saved_plan(plan: &OintmentPlan, saved: &serde_json::Value) -> Resul
 
 /// A plan as JSON, to compare with a saved one.
 pub fn plan_json<T: serde::Serialize>(plan: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(plan).map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
+    serde_json::to_value(plan)
+        .map(named)
+        .map_err(|e| Error::Refused(format!("cannot write JSON: {e}")))
+}
+
+/// A plan's JSON as the saved one was written: its field markers named as flags.
+fn named(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(super::parse::with_flags(&s)),
+        Value::Array(a) => Value::Array(a.into_iter().map(named).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, named(v))).collect()),
+        other => other,
+    }
 }

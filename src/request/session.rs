@@ -229,39 +229,11 @@ fn series_request(
     // The BUD comes from the USP rules for the method (the formula's [bud] declaration); a
     // pharmacist may shorten it with --solution-bud, never lengthen it.
     let rule = crate::plan::solution::method_bud(formula, method)?;
-    let storage = rule.storage.label().to_string();
-    let rule_days = match rule.limit.unit {
-        crate::bud::LimitUnit::Days => Days::new(rule.limit.amount),
-        // Under a day: usable on the compounding day only.
-        crate::bud::LimitUnit::Hours => Days::new(1),
+    let given = match &args.solution_bud {
+        Some(b) => Some((Days::parse("--solution-bud", b)?, b.trim())),
+        None => None,
     };
-    let rule_reason = format!("{} for the {method} method: {}", rule.limit, rule.reason);
-    let bud = match &args.solution_bud {
-        Some(b) => {
-            let days = Days::parse("--solution-bud", b)?;
-            if days > rule_days {
-                return Err(Error::input(
-                    "--solution-bud",
-                    format!(
-                        "at most {rule_days}, the limit for the {method} method ({rule}, {}); --solution-bud may only shorten it",
-                        // The rule without its long source citation (printed with the series).
-                        rule.reason.split(" — ").next().unwrap_or_default()
-                    ),
-                    format!("`{}`", b.trim()),
-                ));
-            }
-            SolutionBud {
-                days,
-                storage,
-                reason: format!("given with --solution-bud, within the limit of {rule_reason}"),
-            }
-        }
-        None => SolutionBud {
-            days: rule_days,
-            storage,
-            reason: rule_reason,
-        },
-    };
+    let bud = series::solution_bud(&rule, method, given)?;
     Ok(Some(SeriesOptions {
         sessions,
         every,

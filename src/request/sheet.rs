@@ -144,6 +144,12 @@ impl SheetFields {
 /// The sheet options print only on the session sheet and labels: refused, not ignored, with
 /// `--format text|json`.
 pub fn refuse_sheet_options(args: &SessionArgs) -> Result<()> {
+    refuse_sheet_options_but(args, &[])
+}
+
+/// [`refuse_sheet_options`] but for the options named in `allowed` (e.g. `--lot` with
+/// `--record`, which records the session in the register).
+pub fn refuse_sheet_options_but(args: &SessionArgs, allowed: &[&str]) -> Result<()> {
     let o = &args.sheet;
     let given = [
         ("--patient", o.patient.as_deref()),
@@ -158,6 +164,10 @@ pub fn refuse_sheet_options(args: &SessionArgs) -> Result<()> {
         ("--drawn-at", o.drawn_at.as_deref()),
         ("--paper", o.paper.map(PaperArg::as_str)),
     ];
+    let given: Vec<(&str, Option<&str>)> = given
+        .into_iter()
+        .filter(|(name, _)| !allowed.contains(name))
+        .collect();
     match first_given(&given) {
         Some((name, value)) => Err(Error::input(
             name,

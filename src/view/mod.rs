@@ -4,6 +4,7 @@
 //! (every number is already in the plan) and never write.
 
 pub mod labels;
+pub mod lot;
 pub mod paper;
 pub mod record;
 pub mod session_sheet;
