@@ -9,8 +9,10 @@
 //! dose below 20 % of its syringe's capacity is flagged. Every syringe and its needle keep some
 //! solution (dead space), which is added to what must be prepared; the batch suggested is the
 //! one `stscalc batch` makes for it ([`BatchSizing`]: the vial's residual added, the strength
-//! made exactly where the measuring step allows). Every mg figure uses the concentration made,
-//! and a dose prescribed in mg is converted at it. Nothing here prints or touches files.
+//! made exactly where the measuring step allows). Every mg figure uses the concentration given
+//! (what the vial's label says), and a dose prescribed in mg is converted at it: the suggested
+//! batch never changes the doses; when it cannot make that concentration exactly it says what
+//! it would make instead. Nothing here prints or touches files.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -89,7 +91,7 @@ pub struct LesionDose {
     pub ulceration: Option<String>,
     /// Inflamed (`yes` or `no`), if recorded.
     pub inflammation: Option<String>,
-    /// Volume asked for (for a dose prescribed as a mass, the mass ÷ the concentration made,
+    /// Volume asked for (for a dose prescribed as a mass, the mass ÷ the concentration given,
     /// exact).
     pub prescribed: Volume,
     /// The dose prescribed as a mass, when it was (on the concentration's basis).
@@ -148,9 +150,9 @@ pub struct LimitCheck {
 pub struct SessionPlan {
     /// The formula whose policy applies.
     pub formula: FormulaRef,
-    /// Concentration made, which every mg figure uses (its text as printed, `≈` when converted
-    /// or made within the planning margin and cut): the one asked for when the batch makes it
-    /// exactly.
+    /// Concentration of the solution in hand (given, or the formula's default), which every
+    /// mg figure uses, whatever the suggested batch would make (its text as printed, `≈` when
+    /// converted to another basis and cut).
     #[serde(serialize_with = "serialize_concentration_as_printed")]
     pub concentration: Concentration,
     /// The same as people read it (`≈` when converted to another basis and cut).
@@ -187,9 +189,13 @@ pub struct SessionPlan {
     pub batch_volume: Volume,
     /// How `batch_volume` was chosen.
     pub batch_reason: String,
-    /// Whether the batch makes the concentration asked for exactly (else within the planning
-    /// margin of `data/volumes.toml`, and `concentration` is the one made).
+    /// Whether the suggested batch makes the concentration given exactly (else within the
+    /// planning margin of `data/volumes.toml`: a warning says so, and the doses stay at the
+    /// concentration given).
     pub made_exactly: bool,
+    /// What the suggested batch makes, as printed, on the session's basis (the concentration
+    /// given when it makes it exactly).
+    pub batch_concentration_text: String,
     /// The `--strength` option the batch needs (empty at the formula's default strength;
     /// `None` when the strength cannot be written exactly on the formula's basis).
     pub batch_strength: Option<String>,
@@ -227,35 +233,12 @@ pub fn dosing_spec(entry: &Entry) -> Result<&DosingSpec> {
     })
 }
 
-/// Checks a session. Every mg figure is worked out at the concentration the suggested batch
-/// makes: the one asked for when it is made exactly, else the near one made; doses prescribed
-/// in mg are converted at it (the batch is sized again until the two agree).
+/// Checks a session. Every mg figure is worked out at the concentration given (or the
+/// formula's default): what the vial's label states, the solution in hand. The batch suggested
+/// to make it is only a suggestion: when it cannot make that concentration exactly, a warning
+/// says what it would make, and the doses are not changed to it (a vial from that batch is
+/// labelled with what it holds, and its session is checked at that concentration).
 pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result<SessionPlan> {
-    let mut made = None;
-    for _ in 0..4 {
-        let (plan, now) = plan_at(entry, table, req, made)?;
-        if now == made || now.is_none() {
-            return Ok(plan);
-        }
-        made = now;
-    }
-    let (mut plan, _) = plan_at(entry, table, req, made)?;
-    plan.warnings.push(
-        "The doses in mg and the batch they need do not settle on one concentration: check the volumes with the pharmacist.".into(),
-    );
-    Ok(plan)
-}
-
-/// The session at the concentration made `made` (on the session's basis and on the formula's),
-/// or at the one asked for when `None`; returns it with the concentration its batch makes,
-/// `None` when that is the one asked for.
-#[allow(clippy::type_complexity)]
-fn plan_at(
-    entry: &Entry,
-    table: &SyringeTable,
-    req: &SessionRequest,
-    made: Option<(Concentration, Concentration)>,
-) -> Result<(SessionPlan, Option<(Concentration, Concentration)>)> {
     let dosing = dosing_spec(entry)?;
     let n = check_request(req)?;
     let basis = req.basis;
@@ -265,8 +248,8 @@ fn plan_at(
     let on_formula_basis = req
         .exact_on_formula_basis
         .unwrap_or_else(|| convert(req.concentration, basis, policy_basis));
-    // Every mg figure and the limits use the concentration made.
-    let (conc, made_on_formula) = made.unwrap_or((req.concentration, on_formula_basis));
+    // Every mg figure and the limits use the concentration given: the vial's.
+    let (conc, made_on_formula) = (req.concentration, on_formula_basis);
     let mut calc = Vec::new();
     let mut warnings = Vec::new();
 
@@ -313,8 +296,8 @@ fn plan_at(
         batch_volume,
         batch_reason,
         batch_strength,
-        made_now,
         made_exactly,
+        batch_concentration_text,
         batch_command,
     } = suggest_batch(
         entry,
@@ -347,29 +330,16 @@ fn plan_at(
         .collect();
     let override_reason = override_reason(req, &exceeded, entry, &mut warnings)?;
 
-    Ok((
-        SessionPlan {
+    Ok(SessionPlan {
             formula: FormulaRef::of(entry),
             concentration: conc,
             concentration_text,
             basis,
-            concentration_source: match made {
-            Some(_) => format!(
-                "{}, asked as {} and made at {} (within the planning margin: no batch volume makes it exactly)",
-                req.concentration_source,
-                req.concentration,
-                super::solution::concentration_text(conc)
-            ),
-            None => req.concentration_source.clone(),
-        },
-            // The label states what the vial holds: the concentration made.
-            label_strength: match (req.exact_on_formula_basis, made) {
-                (_, Some((_, f))) => format!(
-                    "{} ({policy_basis} basis)",
-                    super::solution::concentration_text(f)
-                ),
-                (Some(c), None) => format!("{c} ({policy_basis} basis)"),
-                (None, None) => format!("{conc} ({basis} basis)"),
+            concentration_source: req.concentration_source.clone(),
+            // The label states what the vial holds: the concentration given.
+            label_strength: match req.exact_on_formula_basis {
+                Some(c) => format!("{c} ({policy_basis} basis)"),
+                None => format!("{conc} ({basis} basis)"),
             },
             formula_basis_concentration: on_formula_basis,
             lesions,
@@ -383,6 +353,7 @@ fn plan_at(
             batch_volume,
             batch_reason,
             made_exactly,
+            batch_concentration_text,
             batch_strength,
             batch_command,
             policy: dosing.policy.clone(),
@@ -393,9 +364,7 @@ fn plan_at(
             calculations: calc,
             warnings,
             series: None,
-        },
-        made_now,
-    ))
+    })
 }
 
 /// Refuses a session of no lesion, of more than [`HARD_MAX_LESIONS`], or at no concentration.
@@ -423,7 +392,7 @@ fn check_request(req: &SessionRequest) -> Result<usize> {
 }
 
 /// The lesions with their doses as volumes: a dose prescribed in mg converted at the
-/// concentration made (`conc`), the conversion said in `calc`.
+/// concentration given (`conc`), the conversion said in `calc`.
 fn mg_doses(req: &SessionRequest, conc: Concentration, calc: &mut Vec<String>) -> Vec<Lesion> {
     let converted: Vec<Lesion> = req
         .lesions
@@ -450,7 +419,7 @@ fn mg_doses(req: &SessionRequest, conc: Concentration, calc: &mut Vec<String>) -
         .collect();
     if !in_mg.is_empty() {
         calc.push(format!(
-            "Doses prescribed in mg, at the concentration made: {}",
+            "Doses prescribed in mg, at the concentration given: {}",
             summarize(&in_mg)
         ));
     }
@@ -632,7 +601,7 @@ fn below_min_warning(table: &SyringeTable, s: &Syringe, drawn: Volume, number: u
 }
 
 /// The formula's policy maximums, checked on the policy's basis against the drawn volumes at
-/// the concentration made (`made_on_formula`).
+/// the concentration given (`made_on_formula`).
 fn limits(
     dosing: &DosingSpec,
     lesions: &[LesionDose],
@@ -746,8 +715,8 @@ struct Suggested {
     batch_volume: Volume,
     batch_reason: String,
     batch_strength: Option<String>,
-    made_now: Option<(Concentration, Concentration)>,
     made_exactly: bool,
+    batch_concentration_text: String,
     batch_command: String,
 }
 
@@ -794,13 +763,14 @@ fn suggest_batch(
         Ok(Some(b)) => {
             // Without a batch command the session's concentration is the clinician's own
             // solution: it is kept.
+            // The batch's own concentration when it is not the one given: said, never used
+            // for the doses.
             let made_now = (!b.exactly && batch_strength.is_some()).then(|| {
-                let on_session = if basis == policy_basis {
+                if basis == policy_basis {
                     b.concentration
                 } else {
                     convert(b.concentration, policy_basis, basis)
-                };
-                (on_session, b.concentration)
+                }
             });
             (b.volume, b.reason, batch_strength, b.quantity, made_now)
         }
@@ -825,11 +795,13 @@ fn suggest_batch(
     };
     calc.push(format!("Batch: {batch_reason}"));
     let made_exactly = made_now.is_none();
+    let batch_concentration_text = super::solution::concentration_text(made_now.unwrap_or(req.concentration));
     if !made_exactly {
         warnings.push(format!(
-            "No batch volume at the measuring step {step} gives exactly {} ({basis} basis): the batch is made at {} instead, within the planning margin, and every mg figure of this session uses it.",
+            "The suggested batch cannot make exactly {} ({basis} basis): no volume at the measuring step {step} reaches it, so it would make {} (within the planning margin). The doses here are at {}, the concentration given; a vial from that batch is labelled with what it holds, and its session is checked at that concentration.",
             req.concentration,
-            super::solution::concentration_text(made_now.expect("not exact").0)
+            super::solution::concentration_text(made_now.expect("not exact")),
+            req.concentration,
         ));
     }
     // Machine input: plain digits, no thousands separator. The quantity is what is drawn from
@@ -848,8 +820,8 @@ fn suggest_batch(
         batch_volume,
         batch_reason,
         batch_strength,
-        made_now,
         made_exactly,
+        batch_concentration_text,
         batch_command,
     })
 }
