@@ -353,7 +353,10 @@ fn session_mg_figures_came_from_an_imagined_batch_not_the_vial_in_hand() {
         "--per-lesion",
         "30mg",
     ]);
-    assert_eq!(value(&j["total_mass"]) * d("1000"), d("2") * d("0.18") * d("170"));
+    assert_eq!(
+        value(&j["total_mass"]) * d("1000"),
+        d("2") * d("0.18") * d("170")
+    );
     // The suggested batch says what it would make, separately, and that it is not the vial's.
     assert_eq!(j["made_exactly"], false);
     assert_eq!(j["batch_concentration_text"], "≈ 171.05 mg/mL");
@@ -390,5 +393,15 @@ fn session_mg_figures_came_from_an_imagined_batch_not_the_vial_in_hand() {
     // 171.05 appears only in the warning about the suggested batch, never as a dose's basis.
     assert_eq!(html.matches("171.05").count(), 1, "{html}");
     assert!(html.contains("would make ≈ 171.05 mg/mL"), "{html}");
-    assert_eq!(html.matches("<td class=\"num\">30.6 mg</td>").count(), 2, "{html}");
+    // 0.18 mL × 170 mg/mL = 30.6 mg: on each lesion's row (2) and as the largest per-lesion
+    // active in the limits table (1).
+    assert_eq!(
+        html.matches("<td class=\"num\">30.6 mg</td>").count(),
+        3,
+        "{html}"
+    );
+    assert!(
+        html.contains("Active per lesion (pentahydrate basis)</td><td class=\"num\">≤ 150 mg</td><td class=\"num\">30.6 mg</td>"),
+        "{html}"
+    );
 }

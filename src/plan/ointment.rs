@@ -397,6 +397,39 @@ fn finer_readability(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
     None
 }
 
+/// The aliquot method for an active below the balance's minimum weight (`active`: its row and
+/// its exact mass), said in the calculation and the warnings; `None` when it is weighed
+/// directly.
+fn aliquot_if_below_minimum(
+    active: (&Component, Mass),
+    batch: (&Formula, Mass, Option<Mass>),
+    balance: &Balance,
+    calc: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Option<Aliquot> {
+    let (row, active_calc) = active;
+    let (formula, total, lev_weigh) = batch;
+    if !row.below_minimum_weight {
+        return None;
+    }
+    let a = aliquot(
+        active_calc,
+        balance,
+        &formula.vehicle.name,
+        total,
+        lev_weigh,
+    );
+    calc.push(a.text.clone());
+    warnings.push(format!(
+        "{} ({}) is below the balance's minimum weight {}: weigh it by the aliquot method: {}",
+        row.name,
+        row.to_weigh,
+        balance.minimum_weight(),
+        a.text
+    ));
+    Some(a)
+}
+
 /// Plans the batch, or says why the balance cannot weigh it.
 fn plan_on_balance(
     entry: &Entry,
@@ -468,23 +501,13 @@ fn plan_on_balance(
         .iter()
         .find(|c| c.role == Role::LevigatingAgent)
         .map(|c| c.to_weigh);
-    let aliquot = if components[0].below_minimum_weight {
-        let a = aliquot(
-            active_calc,
-            &balance,
-            &formula.vehicle.name,
-            total,
-            lev_weigh,
-        );
-        calc.push(a.text.clone());
-        warnings.push(format!(
-            "{} ({}) is below the balance's minimum weight {minimum_weight}: weigh it by the aliquot method: {}",
-            components[0].name, components[0].to_weigh, a.text
-        ));
-        Some(a)
-    } else {
-        None
-    };
+    let aliquot = aliquot_if_below_minimum(
+        (&components[0], active_calc),
+        (formula, total, lev_weigh),
+        &balance,
+        &mut calc,
+        &mut warnings,
+    );
     // The levigating agent and the base are weighed directly: never aliquoted.
     let base_direct = aliquot.as_ref().map_or(base, |a| a.base_to_weigh_directly);
     let (capacity, capacity_basis) = capacity_of(req);

@@ -331,39 +331,39 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     let override_reason = override_reason(req, &exceeded, entry, &mut warnings)?;
 
     Ok(SessionPlan {
-            formula: FormulaRef::of(entry),
-            concentration: conc,
-            concentration_text,
-            basis,
-            concentration_source: req.concentration_source.clone(),
-            // The label states what the vial holds: the concentration given.
-            label_strength: match req.exact_on_formula_basis {
-                Some(c) => format!("{c} ({policy_basis} basis)"),
-                None => format!("{conc} ({basis} basis)"),
-            },
-            formula_basis_concentration: on_formula_basis,
-            lesions,
-            syringes,
-            fill_across: req.fill_across,
-            total_volume,
-            total_mass,
-            total_mass_text: mass_text(total_mass),
-            dead_space,
-            to_prepare,
-            batch_volume,
-            batch_reason,
-            made_exactly,
-            batch_concentration_text,
-            batch_strength,
-            batch_command,
-            policy: dosing.policy.clone(),
-            limits,
-            override_text: override_text(&exceeded, None, override_reason.as_deref()),
-            exceeded,
-            override_reason,
-            calculations: calc,
-            warnings,
-            series: None,
+        formula: FormulaRef::of(entry),
+        concentration: conc,
+        concentration_text,
+        basis,
+        concentration_source: req.concentration_source.clone(),
+        // The label states what the vial holds: the concentration given.
+        label_strength: match req.exact_on_formula_basis {
+            Some(c) => format!("{c} ({policy_basis} basis)"),
+            None => format!("{conc} ({basis} basis)"),
+        },
+        formula_basis_concentration: on_formula_basis,
+        lesions,
+        syringes,
+        fill_across: req.fill_across,
+        total_volume,
+        total_mass,
+        total_mass_text: mass_text(total_mass),
+        dead_space,
+        to_prepare,
+        batch_volume,
+        batch_reason,
+        made_exactly,
+        batch_concentration_text,
+        batch_strength,
+        batch_command,
+        policy: dosing.policy.clone(),
+        limits,
+        override_text: override_text(&exceeded, None, override_reason.as_deref()),
+        exceeded,
+        override_reason,
+        calculations: calc,
+        warnings,
+        series: None,
     })
 }
 
@@ -795,12 +795,13 @@ fn suggest_batch(
     };
     calc.push(format!("Batch: {batch_reason}"));
     let made_exactly = made_now.is_none();
-    let batch_concentration_text = super::solution::concentration_text(made_now.unwrap_or(req.concentration));
-    if !made_exactly {
+    let batch_concentration_text =
+        super::solution::concentration_text(made_now.unwrap_or(req.concentration));
+    if let Some(would_make) = made_now {
         warnings.push(format!(
             "The suggested batch cannot make exactly {} ({basis} basis): no volume at the measuring step {step} reaches it, so it would make {} (within the planning margin). The doses here are at {}, the concentration given; a vial from that batch is labelled with what it holds, and its session is checked at that concentration.",
             req.concentration,
-            super::solution::concentration_text(made_now.expect("not exact")),
+            super::solution::concentration_text(would_make),
             req.concentration,
         ));
     }
