@@ -3,6 +3,8 @@
 //! a calculated aliquot, the base never; the capacity is checked; a batch that fills no
 //! container says so.
 
+use rust_decimal::Decimal;
+
 use crate::common::{args, d, fails, json, ok, temp_dir, value, ZO_100G};
 
 #[test]
@@ -288,4 +290,101 @@ fn regression_a_saved_plan_keeps_the_capacity_it_was_made_for() {
     ]);
     assert_eq!(value(&v["actual_strength"]), d("75") / d("300") * d("100"));
     assert_eq!(v["result"], "pass");
+}
+
+#[test]
+fn regression_aliquot_instructions_agree_with_the_weighing_table_in_text_json_and_html() {
+    // 20 g of 25 % in Zinc Oxide Ointment on a 0.01 g balance (minimum weight 8.2 g, aliquot
+    // weighings planned from 9 g): STS needed 20 × 0.25 = 5 g; dilution 9 g stock + 9 g base =
+    // 18 g; 5 × 18 ÷ 9 = 10 g of it into the batch; base weighed directly 20 − 10 = 10 g. The
+    // base in the batch in all is 15 g (20 − 5): 10 g directly plus the 10 − 5 = 5 g that
+    // comes with the dilution. The calculation once said "to weigh: … 5 g" and "(q.s.) … 15 g"
+    // beside a table saying weigh 9 g of stock and 10 g of base, and the method went on to
+    // triturate "the powder" that was already in the dilution.
+    let (stock, base_in, needed, total) = (d("9"), d("9"), d("5"), d("20"));
+    let dilution = stock + base_in;
+    let into_batch = needed * dilution / stock;
+    let direct = total - into_batch;
+    assert_eq!((dilution, into_batch, direct), (d("18"), d("10"), d("10")));
+    assert_eq!(direct + (into_batch - needed), total - needed);
+    let cmd = [
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "20g",
+        "--readability",
+        "0.01g",
+    ];
+
+    // JSON: the table is the four weighings; the calculation says the same.
+    let plan = json(&cmd);
+    let weighs: Vec<Decimal> = plan["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| value(&c["to_weigh"]))
+        .collect();
+    assert_eq!(weighs, vec![stock, base_in, into_batch, direct]);
+    // Nothing is "aliquoted" but the active: the base is weighed whole, above the minimum.
+    assert!(direct > d("8.2"));
+    let calc: Vec<String> = plan["calculations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    let all = calc.join("\n");
+    assert!(!all.contains("to weigh"), "{all}");
+    assert!(
+        all.contains("Sodium thiosulfate pentahydrate needed in the batch: 5 g ÷ 1 = 5 g → 5 g"),
+        "{all}"
+    );
+    assert!(all.contains("weighed by the aliquot method (below), not directly"));
+    assert!(
+        all.contains("Zinc Oxide Ointment USP in the batch in all (q.s.), part of it in the dilution (below): 20 g − 5 g = 15 g"),
+        "{all}"
+    );
+    let instruction = "weigh 9 g of the stock and mix it with 9 g of Zinc Oxide Ointment USP to a uniform dilution of 18 g; weigh 10 g of the dilution into the batch";
+    assert!(all.contains(instruction), "{all}");
+    assert!(
+        all.contains("the base weighed directly is then 20 g − 10 g = 10 g"),
+        "{all}"
+    );
+
+    // Text: the same table and the same calculation lines.
+    let text = ok(&cmd);
+    for line in &calc {
+        assert!(text.contains(line.as_str()), "{line}\n{text}");
+    }
+    for row in [
+        "stock for the dilution",
+        "base for the dilution",
+        "Dilution (above) into the batch, holding 5 g of stock",
+        "Zinc Oxide Ointment USP — weighed directly",
+    ] {
+        assert_eq!(text.matches(row).count(), 1, "{row}\n{text}");
+    }
+
+    // The record: the same rows, the same calculation, and method steps in the order of the
+    // table, none of which works a powder that is already in the dilution.
+    let mut html_args = cmd.to_vec();
+    html_args.extend(["--format", "html"]);
+    let html = ok(&html_args);
+    for line in &calc {
+        assert!(html.contains(line.as_str()), "{line}");
+    }
+    let steps = [
+        "weigh 9 g of the sodium thiosulfate stock",
+        "Weigh 9 g of Zinc Oxide Ointment USP and incorporate the powder into it",
+        "Weigh 10 g of the dilution into the batch (it holds 5 g of the stock); discard the 8 g left.",
+        "Weigh 10 g of Zinc Oxide Ointment USP directly",
+        "Triturate the dilution with about an equal weight of the ointment",
+    ];
+    let at: Vec<usize> = steps
+        .iter()
+        .map(|s| html.find(s).unwrap_or_else(|| panic!("{s}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    assert!(!html.contains("Triturate the powder"), "method");
+    assert_eq!(dilution - into_batch, d("8"));
 }

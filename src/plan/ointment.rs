@@ -419,7 +419,7 @@ fn aliquot_if_below_minimum(
         total,
         lev_weigh,
     );
-    calc.push(a.text.clone());
+    calc.push(format!("Aliquot method: {}", a.text));
     warnings.push(format!(
         "{} ({}) is below the balance's minimum weight {}: weigh it by the aliquot method: {}",
         row.name,
@@ -465,11 +465,23 @@ fn plan_on_balance(
     ));
     let active_calc = Mass::from_g(active_needed.g() / factor);
     let active_weigh = balance.round(active_calc);
+    // Below the minimum weight the stock is not weighed directly (the aliquot method, below):
+    // the line says what the batch needs, not what to weigh, so it agrees with the table.
+    let by_aliquot = active_weigh < balance.minimum_weight();
     calc.push(format!(
-        "{} {stock_form} to weigh: {active_needed} ÷ {} = {} → {active_weigh} (to {d}, {ROUNDING_RULE})",
+        "{} {stock_form} {}: {active_needed} ÷ {} = {} → {active_weigh} (to {d}, {ROUNDING_RULE}){}",
         formula.active.name,
+        if by_aliquot { "needed in the batch" } else { "to weigh" },
         display_factor(factor),
-        active_calc.display_calculated(6)
+        active_calc.display_calculated(6),
+        if by_aliquot {
+            format!(
+                ", below the minimum weight {}: weighed by the aliquot method (below), not directly",
+                balance.minimum_weight()
+            )
+        } else {
+            String::new()
+        }
     ));
 
     let mut components = vec![component(
@@ -697,9 +709,19 @@ fn base_qs(
         )));
     }
     let weighed: Vec<String> = components.iter().map(|c| c.to_weigh.to_string()).collect();
+    // With the aliquot method part of the base goes in with the dilution: this is the base in
+    // the batch in all, not what is weighed directly (the aliquot line says that).
+    let by_aliquot = components
+        .iter()
+        .any(|c| c.role == Role::Active && c.below_minimum_weight);
     calc.push(format!(
-        "{} (q.s.): {total} − {} = {base}",
+        "{}{}: {total} − {} = {base}",
         formula.vehicle.name,
+        if by_aliquot {
+            " in the batch in all (q.s.), part of it in the dilution (below)"
+        } else {
+            " (q.s.)"
+        },
         weighed.join(" − ")
     ));
     components.push(Component {

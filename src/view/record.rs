@@ -260,9 +260,11 @@ fn ointment_method(f: &Formula, plan: &OintmentPlan) -> Vec<String> {
     };
     let vehicle = f.vehicle.name.to_lowercase();
     let mut out = Vec::new();
+    let mut diluted = false;
     for step in &f.method {
         let lower = step.to_lowercase();
         if lower.starts_with("weigh the sodium thiosulfate") {
+            diluted = true;
             out.push(format!(
                 "Aliquot method (the balance cannot weigh the active directly): weigh {} of the sodium thiosulfate stock and pulverise it to a fine, uniform powder in the mortar.",
                 a.stock_to_weigh
@@ -282,6 +284,10 @@ fn ointment_method(f: &Formula, plan: &OintmentPlan) -> Vec<String> {
                 "Weigh {} of {} directly (the rest of the base, besides the dilution).",
                 a.base_to_weigh_directly, f.vehicle.name
             ));
+        } else if diluted {
+            // After the aliquot's steps the stock is in the dilution: a later step that works
+            // "the powder" into the base works the dilution in instead.
+            out.push(step.replace("the powder", "the dilution"));
         } else {
             out.push(step.clone());
         }
