@@ -248,6 +248,10 @@ fn the_vial_residual_and_filter_hold_up_were_not_counted() {
         "10mL",
         "--method",
         "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--filter-hold-up",
         "0.05mL",
     ]);
@@ -259,7 +263,18 @@ fn the_vial_residual_and_filter_hold_up_were_not_counted() {
         value(&j["powder"]["to_weigh"]),
         d("150") * d("20") / d("1000")
     );
-    let t = ok(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    let t = ok(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert!(t.contains("in a 20 mL volumetric flask"), "{t}");
     fails(
         &["batch", F, "--quantity", "1mL", "--vial-residual", "-1mL"],

@@ -8,11 +8,33 @@ use crate::common::{
 
 #[test]
 fn measuring_step_note_on_powder_records() {
-    let j = json(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    let j = json(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert!(j["measure_step"].is_null());
     // 10 mL + 0.1 mL vial residual + 0.1 mL filter hold-up = 10.2 mL: the 20 mL flask.
     assert_eq!(value(&j["total"]), d("20"));
-    let t = ok(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    let t = ok(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert!(!t.contains("Measuring step"), "{t}");
     let h = ok(&[
         "batch",
@@ -21,6 +43,10 @@ fn measuring_step_note_on_powder_records() {
         "10mL",
         "--method",
         "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--format",
         "html",
     ]);
@@ -118,7 +144,16 @@ fn the_record_of_a_diluted_solution() {
 
 #[test]
 fn the_record_of_a_solution_from_powder() {
-    let html = solution_record(&["--method", "powder", "--filter-hold-up", "0mL"]);
+    let html = solution_record(&[
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+        "--filter-hold-up",
+        "0mL",
+    ]);
     // 150 mg/mL × 10 mL = 1,500 mg = 1.5 g of the pentahydrate (no certificate: factor 1).
     assert_eq!(d("150") * d("10") / d("1000"), d("1.5"));
     let powder = component_row(&html, "Sodium thiosulfate pentahydrate");
@@ -393,7 +428,7 @@ fn regression_dates_stay_whole_the_bud_is_bold_and_headers_state_units_and_basis
 #[test]
 fn regression_qc_checks_print_only_for_their_methods() {
     let record = |method: &str| {
-        ok(&[
+        let mut a = vec![
             "batch",
             "sts-150-intralesional",
             "--quantity",
@@ -404,7 +439,12 @@ fn regression_qc_checks_print_only_for_their_methods() {
             method,
             "--format",
             "html",
-        ])
+        ];
+        // From powder the lot's certificate is required (a 100 % as-is assay: factor 1).
+        if method == "powder" {
+            a.extend(["--assay", "100%", "--assay-basis", "as-is"]);
+        }
+        ok(&a)
     };
     assert!(!record("dilution").contains("Filter integrity"));
     assert!(record("powder").contains("Filter integrity (bubble point)"));

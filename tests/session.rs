@@ -1000,7 +1000,18 @@ fn powder_series_suggested_a_batch_below_the_balance_minimum_weight() {
             "{p}"
         );
     }
-    let b = json(&["batch", F, "--quantity", "0.34mL", "--method", "powder"]);
+    let b = json(&[
+        "batch",
+        F,
+        "--quantity",
+        "0.34mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert_eq!(value(&b["total"]), d("10"));
     assert_eq!(value(&b["powder"]["to_weigh"]), d("1.5"));
     assert_eq!(b["powder"]["below_minimum_weight"], false);

@@ -397,6 +397,36 @@ fn finer_readability(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
     None
 }
 
+/// The calculation's line for the active (`name`, its stock form): what the batch needs
+/// (`needed` ÷ the content `factor` = `exact` → `weigh` on the balance). Below the minimum
+/// weight the stock is not weighed directly (the aliquot method): the line then says what the
+/// batch needs, not what to weigh, so that it agrees with the weighing table.
+fn active_line(
+    name: &str,
+    (needed, factor): (Mass, Decimal),
+    (exact, weigh): (Mass, Mass),
+    balance: &Balance,
+) -> String {
+    let minimum = balance.minimum_weight();
+    let by_aliquot = weigh < minimum;
+    format!(
+        "{name} {}: {needed} ÷ {} = {} → {weigh} (to {}, {ROUNDING_RULE}){}",
+        if by_aliquot {
+            "needed in the batch"
+        } else {
+            "to weigh"
+        },
+        display_factor(factor),
+        exact.display_calculated(6),
+        balance.readability,
+        if by_aliquot {
+            format!(", below the minimum weight {minimum}: weighed by the aliquot method (below), not directly")
+        } else {
+            String::new()
+        }
+    )
+}
+
 /// The aliquot method for an active below the balance's minimum weight (`active`: its row and
 /// its exact mass), said in the calculation and the warnings; `None` when it is weighed
 /// directly.
@@ -465,23 +495,11 @@ fn plan_on_balance(
     ));
     let active_calc = Mass::from_g(active_needed.g() / factor);
     let active_weigh = balance.round(active_calc);
-    // Below the minimum weight the stock is not weighed directly (the aliquot method, below):
-    // the line says what the batch needs, not what to weigh, so it agrees with the table.
-    let by_aliquot = active_weigh < balance.minimum_weight();
-    calc.push(format!(
-        "{} {stock_form} {}: {active_needed} ÷ {} = {} → {active_weigh} (to {d}, {ROUNDING_RULE}){}",
-        formula.active.name,
-        if by_aliquot { "needed in the batch" } else { "to weigh" },
-        display_factor(factor),
-        active_calc.display_calculated(6),
-        if by_aliquot {
-            format!(
-                ", below the minimum weight {}: weighed by the aliquot method (below), not directly",
-                balance.minimum_weight()
-            )
-        } else {
-            String::new()
-        }
+    calc.push(active_line(
+        &format!("{} {stock_form}", formula.active.name),
+        (active_needed, factor),
+        (active_calc, active_weigh),
+        &balance,
     ));
 
     let mut components = vec![component(

@@ -22,7 +22,7 @@ use super::text::{count_text, mass_text, serialize_mass_as_printed};
 use crate::bud::{DurationLimit, LimitUnit};
 use crate::days::Days;
 use crate::error::field::{
-    EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, SOLUTION_BUD, START,
+    ASSAY, ASSAY_BASIS, EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, SOLUTION_BUD, START,
 };
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
@@ -358,6 +358,11 @@ fn policy_checks(
             ));
         }
     }
+    if req.method == Method::Powder {
+        warnings.push(format!(
+            "From powder each batch needs the certificate of the powder's lot: in its command, put the assay for PERCENT and its basis for BASIS ({ASSAY_BASIS} `dried` for a USP certificate, `as-is` for a Ph. Eur. one)."
+        ));
+    }
     Ok((warnings, overridden))
 }
 
@@ -385,9 +390,15 @@ fn size_batches(
         );
         // The command is machine input: plain digits, no thousands separator.
         // `--quantity` is what is drawn from the batch: `stscalc batch` adds its losses.
+        // From powder `batch` needs the lot's certificate, which only the pharmacist has:
+        // the command holds its place (a warning says so) rather than assume 100 %.
+        let certificate = match req.method {
+            Method::Powder => format!(" {ASSAY} PERCENT {ASSAY_BASIS} BASIS"),
+            Method::Dilution => String::new(),
+        };
         p.batch_command = match (&session.batch_strength, &sized) {
             (Some(s), Some(b)) => format!(
-                "stscalc batch {} {QUANTITY} {}mL {METHOD} {}{s}",
+                "stscalc batch {} {QUANTITY} {}mL {METHOD} {}{s}{certificate}",
                 session.formula_id,
                 b.quantity.ml().normalize(),
                 req.method

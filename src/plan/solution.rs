@@ -886,6 +886,11 @@ fn method_part(
                     format!("`{step}`"),
                 ));
             }
+            // Never guessed: the weight is the only thing that sets this solution's strength,
+            // so the lot's assay and its basis must be stated (issue 8 §3).
+            if certificate.is_none() {
+                return Err(Substance::sodium_thiosulfate().missing_certificate());
+            }
             let stock_form = stock_form.unwrap_or(formula.active.stock_form);
             let factor = content_factor(
                 Substance::sodium_thiosulfate(),
