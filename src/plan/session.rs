@@ -130,6 +130,21 @@ pub struct SyringeFill {
     pub dead_space: Volume,
 }
 
+/// One vial of the batch and the syringes drawn from it: a syringe is drawn from one vial,
+/// never topped up from a second.
+#[derive(Debug, Clone, Serialize)]
+pub struct VialDraw {
+    /// 1-based, in the order the batch fills them.
+    pub number: u32,
+    /// The syringes drawn from it (numbers of `syringes`).
+    pub syringes: Vec<u32>,
+    /// What they take from it: their doses and their dead space.
+    pub volume: Volume,
+    /// What the vial gives: its nominal volume for every vial but the last (the residual
+    /// stays in it); for the last, what its syringes take (the batch adds its residual).
+    pub gives: Volume,
+}
+
 /// A policy maximum as checked.
 #[derive(Debug, Clone, Serialize)]
 pub struct LimitCheck {
@@ -184,6 +199,12 @@ pub struct SessionPlan {
     pub dead_space: Volume,
     /// Solution to prepare: injected plus dead space.
     pub to_prepare: Volume,
+    /// The vials the batch fills and which syringes each one serves (one vial when it holds
+    /// them all).
+    pub vials: Vec<VialDraw>,
+    /// What the batch is asked for (`--quantity`): `to_prepare` for one vial; with more, every
+    /// vial but the last counted whole, so that each syringe is drawn from one vial.
+    pub batch_quantity: Volume,
     /// The volume to make: the smallest from `to_prepare` up that the formula's measuring step
     /// makes within its tolerance by dilution (see `batch_reason`).
     pub batch_volume: Volume,
@@ -222,6 +243,42 @@ pub struct SessionPlan {
 }
 
 const NEAREST: &str = "nearest graduation, halves away from zero";
+
+impl SessionPlan {
+    /// Which syringes are drawn from which vial, as people read it; `None` when one vial
+    /// serves them all.
+    pub fn vials_text(&self) -> Option<String> {
+        if self.vials.len() < 2 {
+            return None;
+        }
+        let each: Vec<String> = self
+            .vials
+            .iter()
+            .map(|v| {
+                if v.gives == v.volume {
+                    format!(
+                        "vial {}: {} ({})",
+                        v.number,
+                        syringe_range(&v.syringes),
+                        v.volume
+                    )
+                } else {
+                    format!(
+                        "vial {}: {} ({} of the {} it gives)",
+                        v.number,
+                        syringe_range(&v.syringes),
+                        v.volume,
+                        v.gives
+                    )
+                }
+            })
+            .collect();
+        Some(format!(
+            "Draw each syringe from one vial, never from two: {}",
+            each.join("; ")
+        ))
+    }
+}
 
 /// The formula's dosing section, or a refusal naming the formula.
 pub fn dosing_spec(entry: &Entry) -> Result<&DosingSpec> {
@@ -292,6 +349,10 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
     calc.push(format!(
         "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
     ));
+    let vial = super::solution::solution_spec(&entry.formula)?
+        .container(None)?
+        .volume;
+    let (vials, batch_quantity) = vials(&syringes, vial, &mut calc)?;
     let Suggested {
         batch_volume,
         batch_reason,
@@ -303,7 +364,7 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         entry,
         req,
         (on_formula_basis, &concentration_text),
-        to_prepare,
+        batch_quantity,
         &mut calc,
         &mut warnings,
     )?;
@@ -350,6 +411,8 @@ pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result
         total_mass_text: mass_text(total_mass),
         dead_space,
         to_prepare,
+        vials,
+        batch_quantity,
         batch_volume,
         batch_reason,
         made_exactly,
@@ -710,6 +773,81 @@ fn override_reason(
     Ok(override_reason)
 }
 
+/// Which syringes are drawn from which vial of the batch. A syringe is filled from one vial
+/// (topping it up from a second adds a puncture and a second measurement), and a vial gives at
+/// most its nominal volume `vial` (the batch fills each but the last with its nominal volume
+/// plus the residual that stays in it). Syringes are taken in order, each into the current
+/// vial while it still gives what the syringe takes (dose and dead space), else into the next.
+/// Returns the vials and what to ask the batch for: every vial but the last counted whole, the
+/// last for its syringes. A syringe that takes more than one vial gives is refused.
+fn vials(
+    syringes: &[SyringeFill],
+    vial: Volume,
+    calc: &mut Vec<String>,
+) -> Result<(Vec<VialDraw>, Volume)> {
+    let mut out: Vec<VialDraw> = Vec::new();
+    for s in syringes {
+        let takes = s.volume.ml() + s.dead_space.ml();
+        if takes > vial.ml() {
+            return Err(Error::Refused(format!(
+                "syringe #{} takes {} ({} + dead space {}), more than one {vial} vial gives: a syringe is drawn from one vial, so divide the dose between syringes",
+                s.number,
+                Volume::from_ml(takes),
+                s.volume,
+                s.dead_space
+            )));
+        }
+        match out.last_mut() {
+            Some(v) if v.volume.ml() + takes <= vial.ml() => {
+                v.syringes.push(s.number);
+                v.volume = Volume::from_ml(v.volume.ml() + takes);
+            }
+            _ => out.push(VialDraw {
+                number: out.len() as u32 + 1,
+                syringes: vec![s.number],
+                volume: Volume::from_ml(takes),
+                gives: vial,
+            }),
+        }
+    }
+    let Some(last) = out.last_mut() else {
+        return Ok((out, Volume::default()));
+    };
+    last.gives = last.volume;
+    let whole = out.len() - 1;
+    let quantity =
+        Volume::from_ml(vial.ml() * Decimal::from(whole as u64) + out[whole].volume.ml());
+    if whole > 0 {
+        let each: Vec<String> = out
+            .iter()
+            .map(|v| {
+                format!(
+                    "vial {}: {} = {}",
+                    v.number,
+                    syringe_range(&v.syringes),
+                    v.volume
+                )
+            })
+            .collect();
+        calc.push(format!(
+            "Vials: each syringe is drawn from one vial, which gives at most its {vial} (the residual stays in it): {}; the batch is asked for {} × {vial} + {} = {quantity}",
+            each.join("; "),
+            crate::quantity::format_number(Decimal::from(whole as u64)),
+            out[whole].volume
+        ));
+    }
+    Ok((out, quantity))
+}
+
+/// Syringe numbers as people read them: `#1–#16`, or `#3` for one (they are consecutive).
+pub fn syringe_range(numbers: &[u32]) -> String {
+    match numbers {
+        [] => String::new(),
+        [one] => format!("syringe #{one}"),
+        [first, .., last] => format!("syringes #{first}–#{last}"),
+    }
+}
+
 /// The batch a session suggests (see [`suggest_batch`]).
 struct Suggested {
     batch_volume: Volume,
@@ -873,11 +1011,77 @@ impl From<&SessionPlan> for super::series::SeriesInput {
     fn from(p: &SessionPlan) -> Self {
         super::series::SeriesInput {
             formula_id: p.formula.id.clone(),
-            to_prepare: p.to_prepare,
+            to_prepare: p.batch_quantity,
             total_volume: p.total_volume,
             total_mass: p.total_mass,
             total_mass_text: p.total_mass_text.clone(),
             batch_strength: p.batch_strength.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fill(number: u32, ml: &str, dead: &str) -> SyringeFill {
+        let v = |x: &str| Volume::from_ml(x.parse().unwrap());
+        SyringeFill {
+            number,
+            syringe: Syringe {
+                name: "test syringe".into(),
+                capacity: v("20"),
+                graduation: v("0.2"),
+                dead_space: v(dead),
+                source: String::new(),
+            },
+            lesions: vec![number],
+            volume: v(ml),
+            dead_space: v(dead),
+        }
+    }
+
+    #[test]
+    fn regression_a_syringe_larger_than_a_vial_is_refused() {
+        // The shipped syringes hold at most 5 mL, but a site's table may list larger ones: a
+        // syringe taking 9.9 + 0.2 = 10.1 mL is more than a 10 mL vial gives, and is refused,
+        // not split across vials.
+        let err = vials(
+            &[fill(1, "1", "0.1"), fill(2, "9.9", "0.2")],
+            Volume::from_ml(Decimal::TEN),
+            &mut Vec::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("syringe #2 takes 10.1 mL (9.9 mL + dead space 0.2 mL), more than one 10 mL vial gives"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn syringes_fill_a_vial_in_order_then_the_next() {
+        // 4 + 0.1, 4 + 0.1 = 8.2 mL in vial 1; a third 4.1 mL would make 12.3 > 10: vial 2,
+        // which the last, 1.9 + 0.1 = 2 mL, joins (6.1 mL). Asked: 10 + 6.1 = 16.1 mL.
+        let mut calc = Vec::new();
+        let (v, q) = vials(
+            &[
+                fill(1, "4", "0.1"),
+                fill(2, "4", "0.1"),
+                fill(3, "4", "0.1"),
+                fill(4, "1.9", "0.1"),
+            ],
+            Volume::from_ml(Decimal::TEN),
+            &mut calc,
+        )
+        .unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].syringes, vec![1, 2]);
+        assert_eq!(v[1].syringes, vec![3, 4]);
+        assert_eq!(v[1].volume.ml(), "6.1".parse::<Decimal>().unwrap());
+        assert_eq!(q.ml(), "16.1".parse::<Decimal>().unwrap());
+        assert!(
+            calc[0].contains("vial 1: syringes #1–#2 = 8.2 mL; vial 2: syringes #3–#4 = 6.1 mL")
+        );
     }
 }

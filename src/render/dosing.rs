@@ -308,6 +308,9 @@ pub fn session(p: &SessionPlan) -> String {
         "\nSolution to prepare for the session: {} ({} injected + {} dead space)",
         p.to_prepare, p.total_volume, p.dead_space
     );
+    if let Some(v) = p.vials_text() {
+        let _ = writeln!(o, "{v}");
+    }
     if !p.batch_command.is_empty() {
         let _ = writeln!(o, "Batch: {}: {}", p.batch_reason, p.batch_command);
     }
