@@ -94,7 +94,9 @@ pub struct LesionDose {
     /// Volume asked for (for a dose prescribed as a mass, the mass ÷ the concentration given,
     /// exact).
     pub prescribed: Volume,
-    /// The dose prescribed as a mass, when it was (on the concentration's basis).
+    /// The dose prescribed as a mass, when it was (on the concentration's basis; its text as
+    /// printed, in mg).
+    #[serde(serialize_with = "super::text::serialize_optional_mass_as_printed")]
     pub prescribed_mass: Option<Mass>,
     /// Volume drawn: rounded to the syringe's graduation.
     pub drawn: Volume,

@@ -236,7 +236,7 @@ pub fn session(p: &SessionPlan) -> String {
             }
             r.extend([
                 // A dose prescribed in mg shows the mass and the volume it is at the
-                // concentration made.
+                // concentration given.
                 match l.prescribed_mass {
                     Some(m) => format!("{} ({})", crate::plan::text::mass_text(m), l.prescribed),
                     None => l.prescribed.to_string(),
