@@ -50,7 +50,7 @@ pub fn solution(p: &SolutionPlan) -> String {
         Method::Powder => "from powder, q.s. to volume, sterile-filtered",
     };
     let _ = writeln!(o, "Method: {method}");
-    let _ = writeln!(o, "Strength: {} ({} basis)", p.strength, p.basis);
+    let _ = writeln!(o, "Strength: {}", p.strength_text());
     if p.total == p.nominal {
         let _ = writeln!(o, "Volume: {}", p.total);
     } else {

@@ -524,16 +524,17 @@ impl<'a> RecordView<'a> {
             format!("{} (ideal, an upper estimate)", plan.osmolarity.text),
             "see the calculation".into(),
         ));
-        let made = Strength::Concentration(plan.strength);
         Ok(RecordView {
             paper: PaperView::of(paper),
             facility,
             formula: f,
             title: plan.title.clone(),
             page_header: record_page_header(&trace, &plan.formula),
-            strength_notice: crate::plan::record::strength_notice(f, made),
+            strength_notice: plan.strength_notice(f),
             source: &plan.formula,
-            strength: format!("{} ({} basis)", plan.strength, plan.basis),
+            // What the vial holds, as the title and the labels say; the strength asked beside
+            // it when the batch cannot make it exactly.
+            strength: plan.strength_text(),
             trace,
             storage: record_storage(f, record),
             facts,
