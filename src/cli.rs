@@ -296,6 +296,10 @@ pub struct LabelsArgs {
     #[command(flatten)]
     pub sheet: LabelSheetArgs,
 
+    /// Who the containers are dispensed to, and how to use them.
+    #[command(flatten)]
+    pub dispensing: DispensingArgs,
+
     /// The batch's saved plan (JSON of `stscalc batch --format json`): the labels take its batch
     /// size, lot, date, strength, method, stock, storage, component lots and facility; an option
     /// given against it is refused. Without it, --lot and --date (and --method) of the record are required.
@@ -310,8 +314,8 @@ pub struct LabelsArgs {
 /// The label sheet options of `stscalc labels` and `stscalc labels session`.
 #[derive(Debug, Args)]
 pub struct LabelSheetArgs {
-    /// Label stock: `avery-5160` (default), `avery-5163`, `avery-l7160`, `single-4x2in`, or a
-    /// stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
+    /// Label stock: `avery-5163` (containers' default), `syringe-flag-3x2in` (syringes'
+    /// default), `avery-5160`, `avery-l7160`, `single-4x2in`, or a stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
     /// solution batch's stock product.)
     #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
     pub label_stock: Option<String>,
@@ -337,6 +341,31 @@ pub struct LabelSheetArgs {
     /// Draw each label's outline (a test print on plain paper, to check the alignment).
     #[arg(long)]
     pub outline: bool,
+}
+
+/// A container label's dispensing part: the patient, the directions, the prescription and
+/// the prescriber. Each one not given prints as a blank to write on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DispensingArgs {
+    /// Patient name, on each container label.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub patient: Option<String>,
+
+    /// Second patient identifier (date of birth or record number).
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub patient_id: Option<String>,
+
+    /// Directions for use, e.g. `Apply a thick layer once daily to the lesion`.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub directions: Option<String>,
+
+    /// Prescription number.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub rx_number: Option<String>,
+
+    /// Prescriber.
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
+    pub prescriber: Option<String>,
 }
 
 /// What `stscalc labels` labels besides a batch.
@@ -627,6 +656,17 @@ pub struct RecordArgs {
     )]
     pub components: Vec<String>,
 
+    /// A component's lot and expiry as a scanner reads them from its GS1 barcode:
+    /// `ID=STRING` (repeatable), the string as the scanner types it (group separators and a
+    /// `]d2` prefix allowed) or in its human-readable form, e.g.
+    /// `sts=(01)09506000134352(17)271130(10)L2345A`. It must hold a lot (10) and an expiry (17).
+    #[arg(
+        long = "component-gs1",
+        value_name = "ID=GS1",
+        allow_hyphen_values = true
+    )]
+    pub component_gs1: Vec<String>,
+
     /// Compounding date, or date and time: `2026-11-21` or `2026-11-21T09:30` (default: now).
     #[arg(
         long,
@@ -739,6 +779,10 @@ pub struct LotLabelsArgs {
     /// Label stock, copies, resuming a sheet, outlines.
     #[command(flatten)]
     pub sheet: LabelSheetArgs,
+
+    /// Who the containers are dispensed to, and how to use them.
+    #[command(flatten)]
+    pub dispensing: DispensingArgs,
 
     /// Output format (`text` previews the labels; `html` and `pdf` print them).
     #[arg(long, value_enum, default_value_t = SheetFormat::Text)]
@@ -926,15 +970,32 @@ pub enum AuditAction {
 /// What `stscalc register` does.
 #[derive(Debug, Subcommand)]
 pub enum RegisterCommand {
-    /// A consistent copy of the register (SQLite's online backup) at a new path.
+    /// A consistent copy of the register as a new SQLite file (SQLite's online backup; a
+    /// PostgreSQL register is copied event by event and checked).
     Backup {
         /// The new file.
         path: PathBuf,
     },
-    /// SQLite's integrity check, the audit chain, and every row against its event.
+    /// The database's integrity check, the audit chain, and every row against its event.
     Check {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Every event and lot as JSON Lines (the format `stscalc-register-export`, version 1),
+    /// to move a register between SQLite and PostgreSQL; `import` reads it.
+    Export {
+        /// Write to this file instead of standard output (a new file unless --force).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Loads an export into an empty register: its chain is verified first, everything is
+    /// written in one transaction and checked before it is committed.
+    Import {
+        /// The export file.
+        file: PathBuf,
     },
 }

@@ -17,6 +17,38 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// device may never end), and at most [`MAX_FILE_BYTES`]. Symbolic links are followed to what
 /// they name, which must be a regular file too. Every input file is read through here.
 pub fn read_text(path: &Path) -> Result<String> {
+    let file = open_regular(path)?;
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let refuse = |what: String| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, what),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(refuse(format!(
+            "expected a file of at most {} MiB, found a larger one",
+            MAX_FILE_BYTES / 1024 / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        refuse(format!(
+            "expected UTF-8 text, found a byte that is not at offset {}",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Opens an input file for reading, only if it is a regular file (a FIFO would block forever,
+/// a device may never end); symbolic links are followed to what they name. [`read_text`] reads
+/// every small input file through here; a register export, which may be large, is streamed
+/// from it.
+pub fn open_regular(path: &Path) -> Result<std::fs::File> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -38,22 +70,7 @@ pub fn read_text(path: &Path) -> Result<String> {
     if !file.metadata().map_err(io)?.is_file() {
         return Err(refuse("expected a regular file".into()));
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(refuse(format!(
-            "expected a file of at most {} MiB, found a larger one",
-            MAX_FILE_BYTES / 1024 / 1024
-        )));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        refuse(format!(
-            "expected UTF-8 text, found a byte that is not at offset {}",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+    Ok(file)
 }
 
 /// A file type for people: `a folder`, `a FIFO`, `a device`.

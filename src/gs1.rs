@@ -724,6 +724,11 @@ fn echo_start(text: &str, n: usize) -> String {
 
 /// Input as an error message shows it: GS as `<GS>`, other control characters escaped, at
 /// most [`ECHO_MAX`] characters.
+pub fn escape_for_message(text: &str) -> String {
+    echo(text)
+}
+
+/// See [`escape_for_message`].
 fn echo(text: &str) -> String {
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {

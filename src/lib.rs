@@ -13,7 +13,8 @@
 //! requests) → [`plan`] (pure calculation over [`formula`]) → [`view`] (what people read) →
 //! [`render`] (text, JSON, HTML, PDF) → [`output`] (the one writer); [`commands`] has one file
 //! per subcommand and is the only module that wires them. Below them all, the foundation:
-//! [`error`], [`quantity`], [`data`], [`days`], [`substance`], [`bud`].
+//! [`error`], [`quantity`], [`data`], [`days`], [`substance`], [`bud`], and the GS1 encoders
+//! [`gs1`] and [`barcode`], and [`fonts`] (which installed font prints a label's character).
 //!
 //! Checked by `tests/architecture.rs`, which reads the sources: `plan` and `formula` import no
 //! `cli`, `request`, `view`, `render`, `commands`, `register` or `output` and name request
@@ -54,6 +55,7 @@ pub mod commands;
 pub mod data;
 pub mod days;
 pub mod error;
+pub mod fonts;
 pub mod formula;
 pub mod gs1;
 pub mod output;

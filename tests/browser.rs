@@ -261,8 +261,8 @@ fn words_by_label(page: &Page, grid: &Grid) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn thirty_labels_fill_one_avery_5160_sheet_and_thirty_one_need_two() {
-    if !browser_ready("thirty_labels_fill_one_avery_5160_sheet_and_thirty_one_need_two") {
+fn ten_labels_fill_one_avery_5163_sheet_and_eleven_need_two() {
+    if !browser_ready("ten_labels_fill_one_avery_5163_sheet_and_eleven_need_two") {
         return;
     }
     let dir = temp_dir();
@@ -274,42 +274,49 @@ fn thirty_labels_fill_one_avery_5160_sheet_and_thirty_one_need_two() {
         "--lot",
         "STS25ZO-20261121-01",
         "--containers",
-        "30x30g",
-        // 900 g of ointment: its 675 g of base is weighed on a balance that takes it (issue 8
+        "10x30g",
+        // 300 g of ointment: its 225 g of base is weighed on a balance that takes it (issue 8
         // §5 checks the capacity; the default is 200 g).
         "--capacity",
         "2000g",
-        "--label-stock",
-        "avery-5160",
     ];
-    let thirty = print_pdf(dir.path(), "thirty", &base);
-    assert_eq!(pages(&thirty), 1);
+    // Avery 5163 is the default stock for containers.
+    let ten = print_pdf(dir.path(), "ten", &base);
+    assert_eq!(pages(&ten), 1);
     let mut more = base.to_vec();
     more.extend(["--copies", "1"]);
-    let thirty_one = print_pdf(dir.path(), "thirty-one", &more);
-    assert_eq!(pages(&thirty_one), 2);
-    let sheets = bbox(&thirty_one);
+    let eleven = print_pdf(dir.path(), "eleven", &more);
+    assert_eq!(pages(&eleven), 2);
+    let sheets = bbox(&eleven);
     // US Letter: 8.5 × 11 in (within half a point: Chromium rounds to device pixels).
     assert!((sheets[0].width - d("8.5") * inch()).abs() < d("0.5"));
     assert!((sheets[0].height - d("11") * inch()).abs() < d("0.5"));
-    // The 31st label is alone at position 1 of the second sheet.
-    let grid = avery_5160();
+    // The 11th label is alone at position 1 of the second sheet.
+    let grid = avery_5163();
     let second = words_by_label(&sheets[1], &grid);
     assert!(second[0].contains(&"Sodium".to_string()), "{second:?}");
     assert!(second[1..].iter().all(Vec::is_empty), "{second:?}");
+    // A container label with its lot, BUD and barcode does not fit a 1 in Avery 5160 label at
+    // 6 pt or more: refused, naming a stock that holds it.
+    let mut small = base.to_vec();
+    small.extend(["--label-stock", "avery-5160"]);
+    crate::common::fails(
+        &small,
+        &["avery-5160", "and its barcode", "--label-stock avery-5163"],
+    );
 }
 
-fn avery_5160() -> Grid {
-    // Avery 5160: top margin 1/2 in, side margin 3/16 in, pitch 2 3/4 × 1 in, label 2 5/8 × 1 in.
+fn avery_5163() -> Grid {
+    // Avery 5163: top 1/2 in, side 5/32 in, pitch 4 3/16 × 2 in, label 4 × 2 in.
     Grid {
-        left: d("0.1875") * inch(),
+        left: d("5") / d("32") * inch(),
         top: d("0.5") * inch(),
-        pitch_x: d("2.75") * inch(),
-        pitch_y: d("1") * inch(),
-        width: d("2.625") * inch(),
-        height: d("1") * inch(),
-        columns: 3,
-        rows: 10,
+        pitch_x: (d("4") + d("3") / d("16")) * inch(),
+        pitch_y: d("2") * inch(),
+        width: d("4") * inch(),
+        height: d("2") * inch(),
+        columns: 2,
+        rows: 5,
     }
 }
 
@@ -321,40 +328,12 @@ fn label_text_lies_inside_its_label_on_every_stock() {
     let dir = temp_dir();
     let stocks: Vec<(&str, Grid, (Decimal, Decimal))> = vec![
         (
-            "avery-5160",
-            avery_5160(),
-            (d("8.5") * inch(), d("11") * inch()),
-        ),
-        (
-            // Avery 5163: top 1/2 in, side 5/32 in, pitch 4 3/16 × 2 in, label 4 × 2 in.
             "avery-5163",
-            Grid {
-                left: d("5") / d("32") * inch(),
-                top: d("0.5") * inch(),
-                pitch_x: (d("4") + d("3") / d("16")) * inch(),
-                pitch_y: d("2") * inch(),
-                width: d("4") * inch(),
-                height: d("2") * inch(),
-                columns: 2,
-                rows: 5,
-            },
+            avery_5163(),
             (d("8.5") * inch(), d("11") * inch()),
         ),
-        (
-            // Avery L7160: top 15.15 mm, side 7.25 mm, pitch 66.04 × 38.1 mm, label 63.5 × 38.1.
-            "avery-l7160",
-            Grid {
-                left: d("7.25") * mm(),
-                top: d("15.15") * mm(),
-                pitch_x: d("66.04") * mm(),
-                pitch_y: d("38.1") * mm(),
-                width: d("63.5") * mm(),
-                height: d("38.1") * mm(),
-                columns: 3,
-                rows: 7,
-            },
-            (d("210") * mm(), d("297") * mm()),
-        ),
+        // (Avery L7160, 63.5 × 38.1 mm, no longer holds a container label with its dispensing
+        // blanks and barcode: refused, see labels::text_that_does_not_fit_a_label_is_an_error.)
         (
             // One 4 × 2 in label that is the whole page.
             "single-4x2in",
@@ -369,6 +348,21 @@ fn label_text_lies_inside_its_label_on_every_stock() {
                 rows: 1,
             },
             (d("4") * inch(), d("2") * inch()),
+        ),
+        (
+            // The 3 × 2 in syringe flag label, the whole page (text right of its 8 mm tab).
+            "syringe-flag-3x2in",
+            Grid {
+                left: d("0"),
+                top: d("0"),
+                pitch_x: d("3") * inch(),
+                pitch_y: d("2") * inch(),
+                width: d("3") * inch(),
+                height: d("2") * inch(),
+                columns: 1,
+                rows: 1,
+            },
+            (d("3") * inch(), d("2") * inch()),
         ),
     ];
     for (stock, grid, (width, height)) in stocks {
@@ -429,6 +423,8 @@ fn label_text_lies_inside_its_label_on_every_stock() {
                     "Lot",
                     "BUD",
                     "Hill Pharmacy, 555-0100",
+                    // The barcode's human-readable text.
+                    "(10)STS25ZO-20261121-01",
                 ] {
                     assert!(
                         joined.contains(needle),
@@ -437,6 +433,22 @@ fn label_text_lies_inside_its_label_on_every_stock() {
                     );
                 }
             }
+        }
+        // Every word's box (ascent to descent, a little taller than its line) at least 1.5 mm
+        // inside its label's edges: the printer's feed tolerance (issue 13).
+        let clear = d("1.5") * mm();
+        for w in &page.words {
+            let r = (0..per_sheet)
+                .map(|p| grid.rect(p))
+                .find(|r| r.center_inside(w))
+                .unwrap();
+            assert!(
+                w.x0 >= r.left + clear
+                    && w.y0 >= r.top + clear
+                    && w.x1 <= r.left + r.width - clear
+                    && w.y1 <= r.top + r.height - clear,
+                "{stock}: {w:?} is less than 1.5 mm inside its label {r:?}"
+            );
         }
     }
 }
@@ -614,21 +626,41 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
         "Hill Clinic, 555-0100",
         "--drawn-at",
         "09:30",
-        "--skip",
-        "1",
         "--outline",
     ];
+    // The default syringe stock: one 3 × 2 in flag label per page, its left 8 mm a tab kept
+    // free of text.
     let pdf = print_pdf(dir.path(), "syringes", &args);
-    keep_png(&pdf, "labels-syringes-avery-5160");
+    keep_png(&pdf, "labels-syringes-flag-3x2in");
     let sheets = bbox(&pdf);
-    assert_eq!(sheets.len(), 1);
-    let by_label = words_by_label(&sheets[0], &avery_5160());
-    assert!(by_label[0].is_empty(), "position 1 was skipped");
-    // One label per syringe, in order, at positions 2 to 4.
-    for (k, volume) in ["0.3 mL", "0.25 mL", "0.5 mL"].iter().enumerate() {
-        let joined = by_label[k + 1].join(" ");
-        let syringe = format!("Syringe {} of 3: {volume}", k + 1);
+    assert_eq!(sheets.len(), 3, "one page per syringe");
+    let flag = Grid {
+        left: d("0"),
+        top: d("0"),
+        pitch_x: d("3") * inch(),
+        pitch_y: d("2") * inch(),
+        width: d("3") * inch(),
+        height: d("2") * inch(),
+        columns: 1,
+        rows: 1,
+    };
+    for (k, (volume, mg)) in [
+        ("0.3 mL", "45 mg"),
+        ("0.25 mL", "37.5 mg"),
+        ("0.5 mL", "75 mg"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let page = &sheets[k];
+        assert_eq!(page.width, d("3") * inch());
+        let by_label = words_by_label(page, &flag);
+        let joined = by_label[0].join(" ");
+        let syringe = format!("Syringe {} of 3 for lesion {}", k + 1, k + 1);
+        // 0.3 × 150 = 45 mg, 0.25 × 150 = 37.5 mg, 0.5 × 150 = 75 mg.
+        let dose = format!("{volume} = {mg} pentahydrate");
         for needle in [
+            dose.as_str(),
             syringe.as_str(),
             "Sodium thiosulfate 150 mg/mL (pentahydrate basis)",
             "For intralesional injection",
@@ -646,8 +678,34 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
                 k + 1
             );
         }
+        // Every word's box (the font's ascent to descent, a little taller than its line)
+        // at least 1.5 mm inside the label's edges, and clear of the 8 mm tab.
+        let clear = d("1.5") * mm();
+        for w in &page.words {
+            assert!(
+                w.x0 >= d("9.5") * mm()
+                    && w.y0 >= clear
+                    && w.x1 <= d("3") * inch() - clear
+                    && w.y1 <= d("2") * inch() - clear,
+                "syringe {}: {w:?} is less than 1.5 mm inside the label",
+                k + 1
+            );
+        }
+        // The dose in bold at 9 pt or more: pdftotext's word box is the font's ascent plus
+        // descent, 0.83 + 0.3 = 1.13 em for Liberation Mono Bold, so a 9 pt word is about
+        // 10.2 pt high and anything at 8.75 pt or less under 9.9 pt. Nothing at all under
+        // 6 pt: 6 × 1.1 = 6.6 pt.
+        let height = |w: &Word| w.y1 - w.y0;
+        let number = volume.split(' ').next().unwrap();
+        let dose_word = page.words.iter().find(|w| w.text == number).unwrap();
+        assert!(
+            height(dose_word) >= d("9.9"),
+            "the dose is set at 9 pt or more: {dose_word:?}"
+        );
+        for w in &page.words {
+            assert!(height(w) >= d("6.6"), "{w:?} is under 6 pt");
+        }
     }
-    assert!(by_label[4..].iter().all(Vec::is_empty));
     // The vials of a 15 mL batch: 15 + 2 × 0.1 mL vial residual = 15.2 mL, made as 15.5 mL (a
     // multiple of 0.5 mL, where 150 from 250 mg/mL is whole 0.1 mL steps): a vial of
     // 10 + 0.1 = 10.1 mL and one of the rest, 15.5 − 10.1 = 5.4 mL (issue 8).
@@ -669,8 +727,8 @@ fn syringe_and_vial_labels_lie_inside_their_labels() {
             "Hill Pharmacy, 555-0100",
         ],
     );
-    keep_png(&vials, "labels-vials-avery-5160");
-    let by_label = words_by_label(&bbox(&vials)[0], &avery_5160());
+    keep_png(&vials, "labels-vials-avery-5163");
+    let by_label = words_by_label(&bbox(&vials)[0], &avery_5163());
     for (k, net) in ["Net 10.1 mL.", "Net 5.4 mL."].iter().enumerate() {
         let joined = by_label[k].join(" ");
         for needle in [
@@ -870,4 +928,104 @@ fn pdf_output_refuses_to_replace_a_file_before_printing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+}
+
+/// The word `text` on `page` (the first one), or a panic listing the page's words.
+fn word<'a>(page: &'a Page, text: &str) -> &'a Word {
+    page.words
+        .iter()
+        .find(|w| w.text == text)
+        .unwrap_or_else(|| panic!("no word `{text}` in {:?}", page.words))
+}
+
+#[test]
+fn a_dispensing_label_prints_a_chinese_name_in_a_font_that_has_it_and_blanks_to_write_on() {
+    if !browser_ready(
+        "a_dispensing_label_prints_a_chinese_name_in_a_font_that_has_it_and_blanks_to_write_on",
+    ) {
+        return;
+    }
+    let dir = temp_dir();
+    let base = [
+        "labels",
+        "sts-25-zinc-oxide",
+        "--containers",
+        "1x30g",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS25ZO-20261121-01",
+        "--label-stock",
+        "single-4x2in",
+    ];
+    let mut named = base.to_vec();
+    named.extend([
+        "--patient",
+        "王小明",
+        "--patient-id",
+        "MRN-0042",
+        "--directions",
+        "Apply a thick layer once daily to the lesion",
+        "--rx-number",
+        "RX-123456",
+        "--prescriber",
+        "Dr A. Lee",
+    ]);
+    let pdf = print_pdf(dir.path(), "labels-dispensing-cjk", &named);
+    keep_png(&pdf, "labels-dispensing-cjk-single-4x2in");
+    let t = text(&pdf);
+    // pdftotext puts the words of the CJK font after the others: the name is found alone.
+    for needle in [
+        "王小明",
+        "Patient",
+        "ID MRN-0042",
+        "Rx RX-123456 Prescriber Dr A. Lee",
+        "Directions: Apply a thick layer once daily to the lesion",
+    ] {
+        assert!(t.contains(needle), "no `{needle}` in {t}");
+    }
+    // Drawn with a font that has the characters: Chromium embeds Noto Sans Mono CJK (a CFF
+    // font) as Type 3 fonts, which pdffonts lists without a name ([none]); their font
+    // descriptor names the face. A Latin-only label has neither.
+    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(fonts.contains("Type 3"), "{fonts}");
+    let raw = std::fs::read(&pdf).unwrap();
+    let has = |needle: &str| raw.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(has("/FontFamily (Noto Sans Mono CJK SC)"), "{fonts}");
+    assert!(has("+NotoSansMonoCJK"), "{fonts}");
+
+    // Without them: blanks a hand can write on, each line at least 4 mm high (the route line
+    // above the first blank ends 4 mm or more above it), the name blank at least 30 mm long.
+    let pdf = print_pdf(dir.path(), "labels-dispensing-blanks", &base);
+    keep_png(&pdf, "labels-dispensing-blanks-single-4x2in");
+    assert!(!tool("pdffonts", &[pdf.to_str().unwrap()]).contains("Type 3"));
+    let page = &bbox(&pdf)[0];
+    let four_mm = d("4") * mm() - d("0.2");
+    let route = word(page, "only");
+    let patient = word(page, "Patient");
+    let rx = word(page, "Rx");
+    let directions = word(page, "Directions");
+    assert!(patient.y1 - route.y1 >= four_mm, "{route:?} {patient:?}");
+    assert!(rx.y1 - patient.y1 >= four_mm, "{patient:?} {rx:?}");
+    assert!(directions.y1 - rx.y1 >= four_mm, "{rx:?} {directions:?}");
+    let name_blank = page
+        .words
+        .iter()
+        .find(|w| w.text.starts_with("____") && (w.y1 - patient.y1).abs() < d("1"))
+        .unwrap();
+    assert!(
+        name_blank.x1 - name_blank.x0 >= d("30") * mm(),
+        "{name_blank:?}"
+    );
+    // Every word at least 1.5 mm inside the 4 × 2 in label (its whole page).
+    let clear = d("1.5") * mm();
+    for w in &page.words {
+        assert!(
+            w.x0 >= clear
+                && w.y0 >= clear
+                && w.x1 <= d("4") * inch() - clear
+                && w.y1 <= d("2") * inch() - clear,
+            "{w:?}"
+        );
+    }
 }

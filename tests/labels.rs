@@ -50,7 +50,9 @@ fn one_label_per_syringe_with_its_volume_lesion_route_and_bud() {
         "--copies",
         "1",
     ]);
-    // 3 syringes + 1 copy of each for the record.
+    // 3 syringes + 1 copy of each for the record, on the default syringe flag stock, one per
+    // page.
+    assert_eq!(sheet["stock"]["id"], "syringe-flag-3x2in");
     assert_eq!(sheet["count"], 3 + 3);
     let labels = label_texts(&sheet);
     let purposes: Vec<&str> = labels.iter().map(|(p, _)| p.as_str()).collect();
@@ -65,18 +67,26 @@ fn one_label_per_syringe_with_its_volume_lesion_route_and_bud() {
             "record copy"
         ]
     );
-    for (k, (volume, lesion)) in [
-        ("0.3 mL", "lesion 1 (left elbow, posterior)"),
-        ("0.25 mL", "lesion 2 (right knee)"),
-        ("0.13 mL", "lesion 3 (left hand)"),
+    // The dose in mL and mg, each mg figure worked by hand at 150 mg/mL: 0.3 × 150 = 45,
+    // 0.25 × 150 = 37.5, 0.13 × 150 = 19.5.
+    for (k, (volume, mg, lesion)) in [
+        (
+            "0.3 mL",
+            d("0.3") * d("150"),
+            "lesion 1 (left elbow, posterior)",
+        ),
+        ("0.25 mL", d("0.25") * d("150"), "lesion 2 (right knee)"),
+        ("0.13 mL", d("0.13") * d("150"), "lesion 3 (left hand)"),
     ]
     .iter()
     .enumerate()
     {
         let text = &labels[k].1;
+        let dose = format!("{volume} = {} mg pentahydrate", mg.normalize());
         for needle in [
             "Sodium thiosulfate 150 mg/mL (pentahydrate basis)",
-            &format!("Syringe {} of 3: {volume} for {lesion}.", k + 1),
+            &dose,
+            &format!("Syringe {} of 3 for {lesion}", k + 1),
             "For intralesional injection",
             "Single-dose: discard any remainder.",
             "Patient: Jane Doe",
@@ -110,10 +120,24 @@ fn a_syringe_filled_across_lesions_names_them_and_blanks_wait_for_the_lot() {
     let labels = label_texts(&sheet);
     assert_eq!(labels.len(), 1);
     let text = &labels[0].1;
+    // The dose line is the syringe's whole dose, 1 mL × 150 mg/mL = 150 mg, and the label
+    // lists each lesion's share.
+    assert!(text.contains("1 mL = 150 mg pentahydrate"), "{text}");
     assert!(
-        text.contains("Syringe 1 of 1: 1 mL for lesions 1 to 5."),
+        text.contains(
+            // Each lesion's share in mL and mg: 0.2 mL × 150 mg/mL = 30 mg.
+            "Syringe 1 of 1 for lesion 1: 0.2 mL = 30 mg; lesion 2: 0.2 mL = 30 mg; lesion 3: 0.2 mL = 30 mg; lesion 4: 0.2 mL = 30 mg; lesion 5: 0.2 mL = 30 mg"
+        ),
         "{text}"
     );
+    let dose_lines: Vec<&serde_json::Value> = sheet["pages"][0]["labels"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["dose"] == true)
+        .collect();
+    assert_eq!(dose_lines.len(), 1);
+    assert_eq!(dose_lines[0]["strong"], true);
     assert!(
         text.contains("from vial lot ____________ (vial BUD ____________)"),
         "{text}"
@@ -128,6 +152,8 @@ fn a_syringe_filled_across_lesions_names_them_and_blanks_wait_for_the_lot() {
         "2",
         "--per-lesion",
         "0.2mL",
+        "--label-stock",
+        "avery-5163",
         "--skip",
         "3",
     ]);
@@ -160,7 +186,7 @@ fn bad_syringe_label_inputs() {
         &with(&["--label-stock", "avery-9999"]),
         &["`--label-stock`", "found `avery-9999`"],
     );
-    fails(&with(&["--skip", "30"]), &["`--skip`", "0 to 29"]);
+    fails(&with(&["--skip", "1"]), &["`--skip`", "0 to 0"]);
     fails(
         &with(&["--sessions", "4", "--start", "2026-11-23"]),
         &["`--sessions`", "labels of one session"],
@@ -350,10 +376,11 @@ fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
             "--copies",
             "2",
             "--skip",
-            "28",
+            "8",
         ],
     ]));
-    // 4 containers + 2 copies = 6 labels; positions 29 and 30 of sheet 1, then 1 to 4 of sheet 2.
+    // 4 containers + 2 copies = 6 labels on the default Avery 5163 (10 a sheet); positions 9
+    // and 10 of sheet 1, then 1 to 4 of sheet 2.
     assert_eq!(sheet["count"], 4 + 2);
     let pages = sheet["pages"].as_array().unwrap();
     assert_eq!(pages.len(), 2);
@@ -365,7 +392,7 @@ fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
             .map(|l| l["position"].as_u64().unwrap())
             .collect()
     };
-    assert_eq!(positions(&pages[0]), [29, 30]);
+    assert_eq!(positions(&pages[0]), [9, 10]);
     assert_eq!(positions(&pages[1]), [1, 2, 3, 4]);
     let purposes: Vec<&str> = pages[1]["labels"]
         .as_array()
@@ -377,15 +404,15 @@ fn labels_go_one_per_container_plus_copies_from_the_skipped_position() {
         purposes,
         ["container", "container", "record copy", "record copy"]
     );
-    // Position 29 on Avery 5160 is row 10, column 2: 3/16 in + 2 3/4 in from the left edge,
-    // 1/2 in + 9 × 1 in from the top; in millimetres (× 25.4).
+    // Position 9 on Avery 5163 is row 5, column 1: 5/32 in from the left edge, 1/2 in + 4 × 2
+    // in from the top; in millimetres (× 25.4).
     let l = &pages[0]["labels"][0];
     let css = |s: &serde_json::Value| d(s.as_str().unwrap().trim_end_matches("mm"));
-    assert_eq!(css(&l["left"]), (d("0.1875") + d("2.75")) * d("25.4"));
-    assert_eq!(css(&l["top"]), (d("0.5") + d("9") * d("1")) * d("25.4"));
+    assert_eq!(css(&l["left"]), d("5") / d("32") * d("25.4"));
+    assert_eq!(css(&l["top"]), (d("0.5") + d("4") * d("2")) * d("25.4"));
     assert_eq!(
         (l["row"].as_u64(), l["column"].as_u64()),
-        (Some(10), Some(2))
+        (Some(5), Some(1))
     );
 }
 
@@ -396,10 +423,13 @@ fn the_fit_check_is_written_on_the_sheet() {
         DATE,
         &["--lot", "STS25ZO-20261121-01"],
     ]));
-    // Avery 5160 at 6 pt: (66.675 − 2 × 1.5) mm ÷ (0.61 × 6 × 25.4 / 72) mm = 49.3 → 49
-    // characters; (25.4 − 2 × 1) mm ÷ (1.1 × 6 × 25.4 / 72) mm = 10.05 → 10 lines.
-    let chars = (d("66.675") - d("3")) / (d("0.61") * d("6") * d("25.4") / d("72"));
-    let lines = (d("25.4") - d("2")) / (d("1.1") * d("6") * d("25.4") / d("72"));
+    // The default Avery 5163 (4 × 2 in) at its 7 pt is scaled up to use the label: 1.1 × 7 pt
+    // = 7.7 pt (its dispensing blanks and barcode take the rest).
+    assert_eq!(sheet["stock"]["scale"], "1.1");
+    // At 7.7 pt: (101.6 − 2 × 3) mm ÷ (0.61 × 7.7 × 25.4 / 72) mm = 57.7 → 57 characters;
+    // (50.8 − 2 × 2) mm ÷ (1.1 × 7.7 × 25.4 / 72) mm = 15.7 → 15 lines.
+    let chars = (d("101.6") - d("6")) / (d("0.61") * d("7.7") * d("25.4") / d("72"));
+    let lines = (d("50.8") - d("4")) / (d("1.1") * d("7.7") * d("25.4") / d("72"));
     assert_eq!(
         sheet["stock"]["fit"]["max_chars"],
         chars.floor().to_string().parse::<u64>().unwrap()
@@ -412,9 +442,9 @@ fn the_fit_check_is_written_on_the_sheet() {
     assert_eq!(sheet["count"], 2);
     for label in sheet["pages"][0]["labels"].as_array().unwrap() {
         let lines = label["lines"].as_array().unwrap();
-        assert!(lines.len() <= 10);
+        assert!(lines.len() <= 15);
         for l in lines {
-            assert!(l["text"].as_str().unwrap().chars().count() <= 49, "{l}");
+            assert!(l["text"].as_str().unwrap().chars().count() <= 57, "{l}");
         }
     }
 }
@@ -466,27 +496,17 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             "2x30g",
             "--facility",
             long,
+            "--label-stock",
+            "avery-l7160",
         ],
         &[
-            "needs",
-            "lines",
-            "avery-5160",
-            "holds 10",
+            "needs 17 lines and its barcode",
+            "avery-l7160",
+            // 38.1 mm less 2 × 2 mm of padding.
+            "holds 34.1 mm of text",
             "--label-stock avery-5163",
         ],
     );
-    // The record's sample label says so too.
-    let record = ok(&[
-        "batch",
-        "sts-25-zinc-oxide",
-        "--containers",
-        "2x30g",
-        "--facility",
-        long,
-        "--format",
-        "html",
-    ]);
-    assert!(record.contains("This text does not fit Avery 5160"));
     // The same text fits the larger 4 × 2 in label.
     ok(&[
         "labels",
@@ -514,9 +534,11 @@ fn text_that_does_not_fit_a_label_is_an_error_not_clipped() {
             "--containers",
             "2x30g",
             "--facility",
-            &"W".repeat(60),
+            &"W".repeat(70),
         ],
-        &["longer than a label line", "49 characters"],
+        // 57 characters: the facility is set beside the barcode, (101.6 − 2 × 3 − 8.4 − 1) mm ÷
+        // (0.61 × 7 × 25.4 / 72) mm = 57.2.
+        &["longer than a label line", "57 characters"],
     );
 }
 
@@ -556,10 +578,10 @@ fn skip_beyond_the_sheet_is_refused() {
                 "--containers",
                 "2x30g",
                 "--skip",
-                "30",
+                "10",
             ],
         ]),
-        &["`--skip`", "0 to 29", "avery-5160", "found `30`"],
+        &["`--skip`", "0 to 9", "avery-5163", "found `10`"],
     );
     fails(
         &args(&[

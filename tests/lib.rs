@@ -12,6 +12,7 @@ mod dilution_exact;
 mod formulas;
 mod gs1;
 mod labels;
+mod labels_bedside;
 mod ointment;
 mod output_agreement;
 mod output_files;

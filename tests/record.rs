@@ -139,7 +139,7 @@ fn the_record_of_a_diluted_solution() {
     assert!(sample.contains("For intralesional injection"));
     assert!(sample.contains("Single-dose: discard any remainder."));
     assert!(sample.contains("Lot STS150I-20261121-01 BUD 2026-11-30"));
-    assert!(html.contains("Sample as printed on Avery 5160"));
+    assert!(html.contains("Sample as printed on Avery 5163"));
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn the_record_shows_the_batch_its_lot_bud_and_component_lots() {
     assert!(html.contains("No particles felt or seen"));
     assert!(html.contains("Released by"));
     // The sample label, as on the default stock.
-    assert!(html.contains("Sample as printed on Avery 5160"));
+    assert!(html.contains("Sample as printed on Avery 5163"));
     // Print CSS: real page size and margins; rows never split across pages.
     assert!(html.contains("size: letter;"));
     assert!(html.contains("tr, li, .keep { break-inside: avoid;"));

@@ -16,32 +16,7 @@ use stscalc::register::{
     SqliteRegister, Status, Verification,
 };
 
-use crate::register_backends::{Backend, Postgres, Sqlite};
-
-/// Each named test function (taking `&dyn Backend`) as a test on a fresh SQLite file
-/// (`register::sqlite::NAME`) and on a fresh PostgreSQL database (`register::postgres::NAME`).
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[test]
-                fn $name() {
-                    super::$name(&crate::register_backends::Sqlite::new());
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[test]
-                fn $name() {
-                    if let Some(b) = crate::register_backends::Postgres::new(stringify!($name)) {
-                        super::$name(&b);
-                    }
-                }
-            )*
-        }
-    };
-}
+use crate::register_backends::{on_both_backends, Backend, Postgres, Sqlite};
 
 on_both_backends!(
     register_numbers_lots_per_code_and_day_and_runs_the_status_machine,

@@ -14,12 +14,40 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use stscalc::register::{Location, PostgresUrl, RegisterStore, SqliteRegister};
 
+/// Each named test function (taking `&dyn Backend`) as a test on a fresh SQLite file
+/// (`register::sqlite::NAME`) and on a fresh PostgreSQL database (`register::postgres::NAME`).
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(&$crate::register_backends::Sqlite::new());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(b) = $crate::register_backends::Postgres::new(stringify!($name)) {
+                        super::$name(&b);
+                    }
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
 /// A fresh register for one test, and raw access to its database.
 pub trait Backend {
     /// `sqlite` or `postgres`.
     fn name(&self) -> &'static str;
     /// Where the register is (as `--register` would say).
     fn location(&self) -> Location;
+    /// What `--register` says for it: the file's path or the database's URL.
+    fn setting(&self) -> PathBuf;
     /// Opens the register (created on first use), through the interface a command gets.
     fn open(&self) -> Box<dyn RegisterStore> {
         stscalc::register::open(&self.location()).unwrap()
@@ -74,6 +102,9 @@ impl Backend for Sqlite {
     }
     fn location(&self) -> Location {
         Location::Sqlite(self.path())
+    }
+    fn setting(&self) -> PathBuf {
+        self.path()
     }
     fn open(&self) -> Box<dyn RegisterStore> {
         Box::new(SqliteRegister::open(&self.path()).unwrap())
@@ -189,6 +220,9 @@ impl Backend for Postgres {
     }
     fn location(&self) -> Location {
         Location::Postgres(PostgresUrl::parse(&self.url).unwrap())
+    }
+    fn setting(&self) -> PathBuf {
+        PathBuf::from(&self.url)
     }
     fn raw(&self, sql: &str) -> Result<(), String> {
         self.with(|c| {

@@ -9,6 +9,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::common::{fails, ok, stscalc};
+use crate::register_backends::{on_both_backends, Backend, Postgres, Sqlite};
 
 /// The register file in `dir`.
 fn reg(dir: &tempfile::TempDir) -> PathBuf {
@@ -52,7 +53,8 @@ fn lot_of(plan: &Value) -> String {
 /// The lot's detail, read with the library.
 fn detail(path: &Path, lot: &str) -> stscalc::register::LotDetail {
     let store =
-        stscalc::register::open(&stscalc::register::Location::Sqlite(path.to_path_buf())).unwrap();
+        stscalc::register::open(&stscalc::register::Location::from_setting(path.as_os_str()))
+            .unwrap();
     store.lot(lot).unwrap()
 }
 
@@ -621,7 +623,7 @@ fn register_backup_is_a_new_file_that_checks_the_same() {
     let a = ok(&["--register", p, "register", "check"]);
     let b = ok(&["--register", c, "register", "check"]);
     assert_eq!(a, b);
-    assert!(a.contains("1 lots agree"), "{a}");
+    assert!(a.contains(" 1 lot agrees with its events"), "{a}");
     fails(
         &["--register", p, "register", "backup", c],
         &["exists already"],
@@ -659,10 +661,14 @@ fn assert_whole(path: &Path, lot: &str) {
     assert_eq!(d.events[0].action, "lot.new");
 }
 
-#[test]
-fn lot_new_in_twenty_processes_at_once_gives_twenty_distinct_whole_lots() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = reg(&dir);
+on_both_backends!(
+    lot_new_in_twenty_processes_at_once_gives_twenty_distinct_whole_lots,
+    lot_new_killed_at_random_points_leaves_a_register_that_checks_and_whole_lots,
+    register_export_then_import_elsewhere_keeps_the_head_and_every_lot,
+);
+
+fn lot_new_in_twenty_processes_at_once_gives_twenty_distinct_whole_lots(b: &dyn Backend) {
+    let path = b.setting();
     // The register exists first, as in a pharmacy where it is in use.
     lot_new(&path, "2026-11-30", "Ann Lee");
     let children: Vec<_> = (0..20)
@@ -692,10 +698,8 @@ fn lot_new_in_twenty_processes_at_once_gives_twenty_distinct_whole_lots() {
     assert!(check.contains("21 lots agree"), "{check}");
 }
 
-#[test]
-fn lot_new_killed_at_random_points_leaves_a_register_that_checks_and_whole_lots() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = reg(&dir);
+fn lot_new_killed_at_random_points_leaves_a_register_that_checks_and_whole_lots(b: &dyn Backend) {
+    let path = b.setting();
     lot_new(&path, "2026-12-01", "Ann Lee");
     // A small deterministic generator, so a failure can be replayed.
     let mut seed: u64 = 0x5eed_1234;
@@ -730,7 +734,8 @@ fn lot_new_killed_at_random_points_leaves_a_register_that_checks_and_whole_lots(
     }
     // And every lot the register holds is whole, reported or not (killed after the commit).
     let store =
-        stscalc::register::open(&stscalc::register::Location::Sqlite(path.clone())).unwrap();
+        stscalc::register::open(&stscalc::register::Location::from_setting(path.as_os_str()))
+            .unwrap();
     let all = store
         .list(&stscalc::register::LotFilter::default())
         .unwrap();
@@ -909,6 +914,48 @@ fn lot_labels_say_not_released_until_released_and_none_for_a_rejected_lot() {
     assert!(after.iter().all(|l| l != "NOT RELEASED"), "{after:?}");
     let text = ok(&["--register", p, "lot", "labels", &lot]);
     assert!(text.contains(&format!("Lot {lot}")), "{text}");
+    // Its labels carry the GS1 DataMatrix of the registered lot ((10) its number, (17) its
+    // BUD as printed), and take the dispensing options of `labels`.
+    let dispensed: Value = serde_json::from_str(&ok(&[
+        "--register",
+        p,
+        "lot",
+        "labels",
+        &lot,
+        "--patient",
+        "王小明",
+        "--rx-number",
+        "RX-77",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let label = &dispensed["pages"][0]["labels"][0];
+    let code = label["barcode"]["element_string"].as_str().unwrap();
+    assert!(code.contains(&format!("10{lot}")), "{code}");
+    let printed: Vec<&str> = label["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    let bud = printed
+        .iter()
+        .find_map(|l| l.split(" BUD ").nth(1))
+        .unwrap();
+    // (17) is YYMMDD of the printed YYYY-MM-DD.
+    let yymmdd = format!("{}{}{}", &bud[2..4], &bud[5..7], &bud[8..10]);
+    assert!(code.starts_with(&format!("17{yymmdd}")), "{code} {bud}");
+    assert!(
+        printed.iter().any(|l| l.starts_with("Patient 王小明 ID ")),
+        "{printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.starts_with("Rx RX-77 Prescriber ")),
+        "{printed:?}"
+    );
     // A rejected lot prints no label.
     let other = lot_of(&lot_new(&path, "2026-12-01", "Ann Lee"));
     ok(&[
@@ -1120,4 +1167,111 @@ fn lot_commands_on_a_read_only_register_say_so_and_write_nothing() {
         &["read-only"],
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+/// The head `audit verify` prints (`… head HASH`).
+fn head_of(path: &Path) -> String {
+    let out = ok(&with_reg(path, &["audit", "verify"]));
+    out.trim().rsplit(' ').next().unwrap().to_string()
+}
+
+/// A register made on one backend, exported with `register export` and imported with
+/// `register import` into the other (SQLite into PostgreSQL, PostgreSQL into SQLite): the
+/// same head, the same lots, and an export of the copy that is the same file.
+fn register_export_then_import_elsewhere_keeps_the_head_and_every_lot(b: &dyn Backend) {
+    let path = b.setting();
+    let first = lot_new(&path, "2026-12-01", "Ann Lee");
+    lot_new(&path, "2026-12-01", "Ann Lee");
+    // 25 g and 75 g as planned: a pass.
+    let v = verify(&path, &lot_of(&first), "25g", "75g");
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("register.jsonl");
+    let said = ok(&with_reg(
+        &path,
+        &["register", "export", "-o", file.to_str().unwrap()],
+    ));
+    // Two `lot.new` events and one verification.
+    let head = head_of(&path);
+    assert_eq!(
+        said,
+        format!(
+            "register exported to {}: 3 events, head {head}\n",
+            file.display()
+        )
+    );
+    // Into the other backend (PostgreSQL only when a server is given).
+    let sqlite;
+    let postgres;
+    let other: &dyn Backend = if b.name() == "sqlite" {
+        match Postgres::new("register_export_then_import_elsewhere") {
+            Some(p) => {
+                postgres = p;
+                &postgres
+            }
+            None => {
+                sqlite = Sqlite::new();
+                &sqlite
+            }
+        }
+    } else {
+        sqlite = Sqlite::new();
+        &sqlite
+    };
+    let copy = other.setting();
+    let said = ok(&with_reg(
+        &copy,
+        &["register", "import", file.to_str().unwrap()],
+    ));
+    assert!(
+        said.ends_with(&format!(
+            "2 lots agree with their events, audit trail of 3 events verified, head {head}\n"
+        )),
+        "{said}"
+    );
+    assert_eq!(head_of(&copy), head);
+    let again = dir.path().join("again.jsonl");
+    ok(&with_reg(
+        &copy,
+        &["register", "export", "-o", again.to_str().unwrap()],
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
+    // A second import is refused: the copy is no longer empty, and nothing is added.
+    fails(
+        &with_reg(&copy, &["register", "import", file.to_str().unwrap()]),
+        &["is not empty"],
+    );
+    assert_eq!(head_of(&copy), head);
+}
+
+/// A wrong password or an unreachable server, from the command line: one line, exit 1, the
+/// URL shown without its password, the password nowhere.
+#[test]
+fn register_postgres_bad_connection_is_one_line_without_the_password() {
+    let Some(server) = crate::register_backends::postgres_server("cli_bad_connection") else {
+        return;
+    };
+    // The test server's URL with another password: `scheme://user:PASSWORD@rest`.
+    let (scheme_user, rest) = server.split_once('@').unwrap();
+    let (scheme_user, _) = scheme_user.rsplit_once(':').unwrap();
+    let wrong = format!("{scheme_user}:Wr0ngSecret42@{rest}");
+    let e = fails(
+        &["--register", &wrong, "lot", "list"],
+        &["password authentication failed", "stscalc_test@"],
+    );
+    assert!(!e.contains("Wr0ngSecret42"), "{e}");
+    // Nothing listens on port 1 of the loopback.
+    let e = fails(
+        &[
+            "--register",
+            "postgresql://ann:Wr0ngSecret42@127.0.0.1:1/pharmacy?connect_timeout=5",
+            "lot",
+            "list",
+        ],
+        &["cannot connect to the PostgreSQL server"],
+    );
+    assert!(!e.contains("Wr0ngSecret42"), "{e}");
 }

@@ -38,8 +38,9 @@ impl<'a> LabelRun<'a> {
         format: SheetFormat,
         output: Option<&'a Path>,
         force: bool,
+        default_stock: &str,
     ) -> Result<Self> {
-        let stock = labels::find(sheet.label_stock.as_deref())?;
+        let stock = labels::find_or(sheet.label_stock.as_deref(), default_stock)?;
         labels::check_paper(&stock, paper.map(PaperArg::as_str))?;
         let options = crate::request::labels::label_options(sheet)?;
         Ok(LabelRun {
@@ -128,6 +129,7 @@ pub(crate) fn batch_labels(
         b.format,
         b.output.as_deref(),
         b.force,
+        labels::DEFAULT_STOCK,
     )?;
     // The batch's request (options and --request file) gives the lot and the BUD printed: the
     // lot and the compounding date of the batch's record, never today's clock, so that labels
@@ -156,6 +158,15 @@ pub(crate) fn batch_labels(
         None => Ok(()),
     };
     let facility = facility(b.print.facility.as_deref())?;
+    let d = crate::request::labels::dispensing(&args.dispensing)?;
+    let dispensing = content::Dispensing {
+        patient: d.patient,
+        patient_id: d.patient_id,
+        directions: d.directions,
+        rx_number: d.rx_number,
+        prescriber: d.prescriber,
+    };
+    let facility = (facility.as_deref(), &dispensing);
     let mut texts: Vec<LabelText> = Vec::new();
     let containers = match entry.formula.preparation {
         Preparation::Ointment => {
@@ -169,8 +180,7 @@ pub(crate) fn batch_labels(
             )?;
             warnings.extend(plan.record.iter().flat_map(|r| r.warnings.clone()));
             let trace = crate::view::trace::trace_of(plan.record.as_ref());
-            let label =
-                |purpose| content::ointment(entry, &plan, facility.as_deref(), &trace, purpose);
+            let label = |purpose| content::ointment(entry, &plan, facility, &trace, purpose);
             texts.extend((0..plan.fill.count).map(|_| label("container")));
             texts.extend((0..run.copies).map(|_| label("record copy")));
             plan.fill.count
@@ -192,7 +202,7 @@ pub(crate) fn batch_labels(
                     entry,
                     &plan,
                     fill.holds_in(k),
-                    facility.as_deref(),
+                    facility,
                     &trace,
                     "container",
                 ));
@@ -202,7 +212,7 @@ pub(crate) fn batch_labels(
                 entry,
                 &plan,
                 fill.holds_in(1),
-                facility.as_deref(),
+                facility,
                 &trace,
                 "record copy",
             );
@@ -246,6 +256,7 @@ fn session_labels(
         s.format,
         s.output.as_deref(),
         s.force,
+        labels::SYRINGE_STOCK,
     )?;
     refuse_series(s, "labels")?;
     let fields = SheetFields::parse(&s.sheet, chrono::Local::now().naive_local())?;

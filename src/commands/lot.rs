@@ -520,6 +520,7 @@ fn labels(
     let labels = LabelsArgs {
         batch,
         sheet: args.sheet,
+        dispensing: args.dispensing,
         plan: None,
         target: None,
     };

@@ -2,7 +2,7 @@
 //! register check` (integrity, the audit chain, and every row against its event); and how
 //! every register command finds and opens the register.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{Format, RegisterCommand};
 use crate::error::{Error, Result};
@@ -12,24 +12,85 @@ use crate::render;
 
 /// `stscalc register`.
 pub fn run(register: Option<&Path>, command: RegisterCommand) -> Result<()> {
-    let store = open_existing(register)?;
-    let out = match command {
+    match command {
         RegisterCommand::Backup { path } => {
-            store.backup(&path).map_err(reg)?;
-            format!("register backed up to {}\n", path.display())
+            open_existing(register)?.backup(&path).map_err(reg)?;
+            let said = format!("register backed up to {}\n", path.display());
+            output::emit(said.as_bytes(), None, false)
         }
-        RegisterCommand::Check { format } => {
-            let c = store.check().map_err(reg)?;
-            match format {
-                Format::Json => render::json(&c)?,
-                Format::Text => format!(
-                    "register check passed: database integrity ok, {} lots agree with their events, audit trail of {} events verified, head {}\n",
-                    c.lots, c.audit.events, c.audit.head
-                ),
-            }
-        }
+        RegisterCommand::Check { format } => check(register, format),
+        RegisterCommand::Export { output, force } => export(register, output, force),
+        RegisterCommand::Import { file } => import(register, &file),
+    }
+}
+
+/// `stscalc register check`: integrity, the audit chain, and every row against its event.
+fn check(register: Option<&Path>, format: Format) -> Result<()> {
+    let c = open_existing(register)?.check().map_err(reg)?;
+    let out = match format {
+        Format::Json => render::json(&c)?,
+        Format::Text => format!(
+            "register check passed: database integrity ok, {}, audit trail of {} verified, head {}\n",
+            agree(c.lots),
+            counted(c.audit.events, "event"),
+            c.audit.head
+        ),
     };
     output::emit(out.as_bytes(), None, false)
+}
+
+/// `stscalc register export`: the whole register, read at one moment, as JSON Lines to the
+/// output (standard output, or a new file); with a file, a line on standard output says what
+/// was written.
+fn export(register: Option<&Path>, to: Option<PathBuf>, force: bool) -> Result<()> {
+    output::check(to.as_deref(), force)?;
+    let store = open_existing(register)?;
+    let mut bytes = Vec::new();
+    let head = register::transfer::export(store.as_ref(), &mut bytes).map_err(reg)?;
+    output::emit(&bytes, to.as_deref(), force)?;
+    if let Some(path) = &to {
+        let said = format!(
+            "register exported to {}: {}, head {}\n",
+            path.display(),
+            counted(head.events, "event"),
+            head.head
+        );
+        output::emit(said.as_bytes(), None, false)?;
+    }
+    Ok(())
+}
+
+/// `stscalc register import FILE`: into an empty register (created on first use), all or
+/// nothing.
+fn import(register: Option<&Path>, file: &Path) -> Result<()> {
+    let input = crate::data::open_regular(file)?;
+    let mut store = open_or_create(register)?;
+    let c = register::transfer::import(store.as_mut(), &mut std::io::BufReader::new(input))
+        .map_err(reg)?;
+    let said = format!(
+        "register imported from {}: {}, audit trail of {} verified, head {}\n",
+        file.display(),
+        agree(c.lots),
+        counted(c.audit.events, "event"),
+        c.audit.head
+    );
+    output::emit(said.as_bytes(), None, false)
+}
+
+/// `n` of `noun`: `1 event`, `3 events`.
+fn counted(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
+/// `1 lot agrees with its events`, `3 lots agree with their events`.
+fn agree(lots: impl Into<u64>) -> String {
+    match lots.into() {
+        1 => "1 lot agrees with its events".into(),
+        n => format!("{n} lots agree with their events"),
+    }
 }
 
 /// A register error as the crate's one-line error.

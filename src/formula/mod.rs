@@ -266,6 +266,10 @@ pub struct Formula {
     /// which is therefore required when `[bud] kind = "sterile"`.
     #[serde(default)]
     pub label_statements: Vec<String>,
+    /// The site's own GS1 product number (GTIN) for this preparation, when it has one: the
+    /// labels' barcodes then carry it as (01) instead of the formula id as (91).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gtin: Option<String>,
     /// Preparation methods, diluents, stock products and BUDs of a solution.
     pub solution: Option<SolutionSpec>,
     /// Per-lesion and per-session limits (local policy) and the regimen, for an injection.
@@ -336,6 +340,9 @@ impl Formula {
                     self.id
                 ),
             ));
+        }
+        if let Some(g) = &self.gtin {
+            crate::gs1::Gtin::new(g).map_err(|e| err(None, format!("`gtin`: {e}")))?;
         }
         let s = &self.strength;
         for (name, sp) in [("default", &s.default), ("min", &s.min), ("max", &s.max)] {

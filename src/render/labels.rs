@@ -59,7 +59,12 @@ pub fn preview(
     let mut seen = BTreeSet::new();
     for page in &sheet.pages {
         for l in &page.labels {
-            let text: Vec<&str> = l.lines.iter().map(|x| x.text.as_str()).collect();
+            let mut text: Vec<&str> = l.lines.iter().map(|x| x.text.as_str()).collect();
+            // The barcode's human-readable text, as printed beside the symbol.
+            if let Some(b) = &l.barcode {
+                text.push("[GS1 DataMatrix]");
+                text.extend(b.text.iter().map(String::as_str));
+            }
             if seen.insert(text.clone()) {
                 o.push_str("\nLabel text:\n");
                 for t in text {

@@ -82,6 +82,10 @@ pub fn record_request(
     for c in &r.components {
         components.push(parse_component("--component", c)?);
     }
+    let this_year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    for c in &r.component_gs1 {
+        components.push(parse_component_gs1(c, this_year)?);
+    }
     Ok(RecordRequest {
         lot: r.lot.clone(),
         lot_sequence,
@@ -155,6 +159,59 @@ pub fn parse_component(field: &str, text: &str) -> Result<ComponentLotInput> {
         return Err(bad());
     }
     component_input(field, id, lot, expiry, manufacturer.map(str::to_string), t)
+}
+
+/// Parses `ID=GS1` for `--component-gs1`: what a scanner types from a commercial vial's or a
+/// raw material's GS1 barcode, after the formula's component id. The id comes first because a
+/// barcode names a product (its GTIN), not the formula's component, and stscalc keeps no table
+/// from GTINs to components: the pharmacist who scans says which component it is.
+/// `reference_year` puts the century back on the expiry (GS1 §7.12). The lot (10) and the
+/// expiry (17) must both be there; an expiry day `00` is the month's last day.
+pub fn parse_component_gs1(text: &str, reference_year: i32) -> Result<ComponentLotInput> {
+    let field = "--component-gs1";
+    let t = text.trim_start();
+    let (id, scanned) = t.split_once('=').ok_or_else(|| {
+        Error::input(
+            field,
+            "`ID=GS1 STRING`, e.g. `sts=(01)09506000134352(17)271130(10)L2345A`",
+            format!("`{}`", crate::gs1::escape_for_message(t)),
+        )
+    })?;
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(Error::input(
+            field,
+            "a component id before `=`",
+            format!("`{}`", crate::gs1::escape_for_message(t)),
+        ));
+    }
+    // The GS1 error already says which element, what was expected and what was found.
+    let data = crate::gs1::Gs1Data::parse(scanned, reference_year)
+        .map_err(|e| Error::Refused(format!("`{field} {id}`: {e}")))?;
+    let (Some(lot), Some(expiry)) = (data.lot.as_deref(), data.expiry) else {
+        return Err(Error::input(
+            format!("{field} {id}"),
+            "a GS1 string with a lot (10) and an expiry (17)",
+            format!(
+                "{} without {}",
+                data.human_readable().unwrap_or_default(),
+                if data.lot.is_none() {
+                    "a lot (10)"
+                } else {
+                    "an expiry (17)"
+                }
+            ),
+        ));
+    };
+    let date = expiry.last_day();
+    Ok(ComponentLotInput {
+        id: id.to_string(),
+        lot: check_lot(&format!("{field} {id}"), lot)?,
+        expiry: date,
+        expiry_as_written: format!("(17){}", expiry.yymmdd()),
+        manufacturer: None,
+        field: field.to_string(),
+    })
 }
 
 /// Builds a [`ComponentLotInput`] from separate fields (the request file's `components`).

@@ -114,6 +114,19 @@ pub fn for_register(args: &mut BatchArgs, extras: Extras, now: NaiveDateTime) ->
         })
         .collect();
     components.append(&mut args.record.components);
+    // A scanned GS1 string is stored as what it was read to (`ID=LOT@YYYY-MM-DD`), so that
+    // the stored request does not depend on the year it is read again in (the GS1 expiry
+    // has no century).
+    let year = chrono::Datelike::year(&now.date());
+    for g in std::mem::take(&mut args.record.component_gs1) {
+        let c = crate::request::batch::parse_component_gs1(&g, year)?;
+        components.push(format!(
+            "{}={}@{}",
+            c.id,
+            c.lot,
+            c.expiry.format("%Y-%m-%d")
+        ));
+    }
     args.record.components = components;
     args.record.request = None;
     Ok(())
@@ -207,6 +220,7 @@ impl StoredRequest {
                 lot: self.lot.clone(),
                 lot_sequence: self.lot_sequence.clone(),
                 components: self.components.clone(),
+                component_gs1: Vec::new(),
                 date: self.date.clone(),
                 storage: self.storage.clone(),
                 bud_count: self.bud_count.clone(),

@@ -154,7 +154,7 @@ pub fn apply_saved_plan(
         fill(&mut r.storage, text(&["record", "bud", "storage"]));
     }
     fill(&mut r.bud_count, text(&["record", "bud", "convention"]));
-    if extras.components.is_empty() && r.components.is_empty() {
+    if extras.components.is_empty() && r.components.is_empty() && r.component_gs1.is_empty() {
         for c in at(&["record", "components"])
             .as_array()
             .into_iter()

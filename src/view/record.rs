@@ -132,15 +132,8 @@ pub struct SampleLabel {
 impl SampleLabel {
     /// `label` as the default stock prints it.
     fn of(label: &LabelText) -> Result<Self> {
-        let stock = labels::find(None)?;
-        let fit = stock.fit();
-        let lines = labels::wrap(&label.lines, fit.max_chars)?;
-        let fits = lines.len() <= fit.max_lines;
-        Ok(SampleLabel {
-            stock: StockView::of(&stock),
-            lines,
-            fits,
-        })
+        let (stock, lines, fits) = labels::sample(&labels::find(None)?, label)?;
+        Ok(SampleLabel { stock, lines, fits })
     }
 }
 
@@ -317,7 +310,15 @@ impl<'a> RecordView<'a> {
         let f = &entry.formula;
         let record = plan.record.as_ref();
         let trace = trace_of(record);
-        let label = labels::content::ointment(entry, plan, facility.as_deref(), &trace, "sample");
+        // The sample as a container label prints it, dispensing blanks included.
+        let blanks = labels::content::Dispensing::default();
+        let label = labels::content::ointment(
+            entry,
+            plan,
+            (facility.as_deref(), &blanks),
+            &trace,
+            "sample",
+        );
         let mut facts = vec![
             Fact::new(
                 "Batch",
@@ -464,7 +465,7 @@ impl<'a> RecordView<'a> {
             entry,
             plan,
             plan.fill.holds_in(1),
-            facility.as_deref(),
+            (facility.as_deref(), &labels::content::Dispensing::default()),
             &trace,
             "sample",
         );

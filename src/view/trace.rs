@@ -22,6 +22,10 @@ pub struct Traceability {
     pub bud: Option<String>,
     /// What the beyond-use date rests on (rule and reference).
     pub bud_basis: Option<String>,
+    /// The beyond-use date's day, for the barcode's (17) (a BUD in hours keeps its hour in
+    /// the printed text only).
+    #[serde(skip)]
+    pub bud_date: Option<chrono::NaiveDate>,
 }
 
 impl From<&BatchRecord> for Traceability {
@@ -36,6 +40,7 @@ impl From<&BatchRecord> for Traceability {
             lot: Some(r.lot.number.clone()),
             compounded_at: Some(r.compounded_at.to_string()),
             bud: Some(b.text.clone()),
+            bud_date: Some(b.date),
             bud_basis: Some(if days {
                 format!("{}; {}", b.reason, b.convention_text)
             } else {

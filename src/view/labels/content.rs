@@ -11,11 +11,13 @@
 use super::{LabelLine, LabelText};
 use crate::bud::{CompoundedAt, DrawnUp, SyringeLimit};
 use crate::formula::{Entry, Formula};
+use crate::gs1::{Gs1Data, Gs1Date, Gtin};
 use crate::plan::ointment::OintmentPlan;
 use crate::plan::record::BatchRecord;
-use crate::plan::session::{SessionPlan, SyringeFill};
+use crate::plan::session::{LesionDose, SessionPlan, SyringeFill};
 use crate::plan::solution::SolutionPlan;
-use crate::quantity::Volume;
+use crate::plan::text::mass_text;
+use crate::quantity::{Mass, Volume};
 use crate::view::trace::Traceability;
 
 /// A write-in blank on a label: wide enough to write a lot number or a date by hand.
@@ -78,17 +80,92 @@ fn statements(formula: &Formula) -> impl Iterator<Item = LabelLine> + '_ {
         .map(|s| LabelLine::plain(s.trim()))
 }
 
-/// A container label: the `head` lines of the preparation, then what every container label
-/// ends with: the formula's statements, lot and BUD, storage and facility.
+/// What a label's GS1 DataMatrix carries: the lot (10), the BUD's day (17), and the formula
+/// as the site's product number (01) where its file sets one, else its id as company internal
+/// information (91). `None` until the lot is known: a barcode is never printed for a blank.
+pub fn barcode_data(
+    f: &Formula,
+    lot: Option<&str>,
+    bud: Option<chrono::NaiveDate>,
+) -> Option<Gs1Data> {
+    let lot = lot?;
+    let gtin = f.gtin.as_deref().and_then(|g| Gtin::new(g).ok());
+    Some(Gs1Data {
+        internal_91: gtin.is_none().then(|| f.id.clone()),
+        gtin,
+        expiry: bud.map(Gs1Date::from_date),
+        lot: Some(lot.to_string()),
+        ..Gs1Data::default()
+    })
+}
+
+/// A container label's dispensing part, as given: who it is for, how to use it, the
+/// prescription and the prescriber. What is not given prints as a blank to write on.
+#[derive(Debug, Clone, Default)]
+pub struct Dispensing {
+    /// Patient name.
+    pub patient: Option<String>,
+    /// Second patient identifier (date of birth or record number).
+    pub patient_id: Option<String>,
+    /// Directions for use.
+    pub directions: Option<String>,
+    /// Prescription number.
+    pub rx_number: Option<String>,
+    /// Prescriber.
+    pub prescriber: Option<String>,
+}
+
+/// A line of `parts` (`label`, value or blank): bold when every part is given (a patient's
+/// name, a prescription), else a line of write-in blanks as tall as handwriting needs.
+fn dispensing_line(parts: &[(&str, &Option<String>, &str)]) -> LabelLine {
+    let text: Vec<String> = parts
+        .iter()
+        .map(|(label, v, blank)| match v {
+            Some(v) => format!("{label} {v}"),
+            None => format!("{label} {blank}"),
+        })
+        .collect();
+    if parts.iter().all(|(_, v, _)| v.is_some()) {
+        LabelLine::strong(text.join(" "))
+    } else {
+        LabelLine::write_in(text.join(" "))
+    }
+}
+
+/// The dispensing lines: patient and identifier, prescription and prescriber, directions.
+fn dispensing_lines(d: &Dispensing) -> Vec<LabelLine> {
+    const NAME: &str = "________________________";
+    const DIRECTIONS: &str = "__________________________________";
+    let mut lines = vec![
+        dispensing_line(&[
+            ("Patient", &d.patient, NAME),
+            ("ID", &d.patient_id, LABEL_BLANK),
+        ]),
+        dispensing_line(&[
+            ("Rx", &d.rx_number, LABEL_BLANK),
+            ("Prescriber", &d.prescriber, "____________________"),
+        ]),
+    ];
+    match &d.directions {
+        Some(text) => lines.push(LabelLine::strong(format!("Directions: {text}"))),
+        None => lines.push(LabelLine::write_in(format!("Directions {DIRECTIONS}"))),
+    }
+    lines
+}
+
+/// A container label: the `head` lines of the preparation, the dispensing part, then what
+/// every container label ends with: the formula's statements, lot and BUD, storage and
+/// facility.
 fn container_label(
     f: &Formula,
     head: Vec<LabelLine>,
     record: Option<&BatchRecord>,
-    facility: Option<&str>,
+    (facility, dispensing): (Option<&str>, &Dispensing),
     trace: &Traceability,
     purpose: &str,
 ) -> LabelText {
     let mut lines = head;
+    lines.extend(dispensing_lines(dispensing));
     lines.extend(statements(f));
     lines.extend([
         lot_and_bud(trace),
@@ -98,6 +175,7 @@ fn container_label(
     LabelText {
         purpose: purpose.to_string(),
         lines,
+        barcode: barcode_data(f, trace.lot.as_deref(), trace.bud_date),
     }
 }
 
@@ -105,7 +183,7 @@ fn container_label(
 pub fn ointment(
     entry: &Entry,
     plan: &OintmentPlan,
-    facility: Option<&str>,
+    facility: (Option<&str>, &Dispensing),
     trace: &Traceability,
     purpose: &str,
 ) -> LabelText {
@@ -128,7 +206,7 @@ pub fn solution(
     entry: &Entry,
     plan: &SolutionPlan,
     volume: Volume,
-    facility: Option<&str>,
+    facility: (Option<&str>, &Dispensing),
     trace: &Traceability,
     purpose: &str,
 ) -> LabelText {
@@ -172,6 +250,33 @@ fn lesions_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
         [first, .., last] => format!("lesions {first} to {last}"),
         [] => "no lesion".into(),
     }
+}
+
+/// The lesions a syringe serves, in order.
+fn lesions_of<'a>(
+    plan: &'a SessionPlan,
+    fill: &'a SyringeFill,
+) -> impl Iterator<Item = &'a LesionDose> + 'a {
+    plan.lesions
+        .iter()
+        .filter(move |l| fill.lesions.contains(&l.number))
+}
+
+/// The active a syringe holds for injection (the sum of its lesions' doses, on the
+/// concentration's basis), as the session prints it.
+fn syringe_mass_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
+    let mg: rust_decimal::Decimal = lesions_of(plan, fill).map(|l| l.mass.mg()).sum();
+    format!("{} {}", mass_text(Mass::from_mg(mg)), plan.basis.as_str())
+}
+
+/// `for lesion 1: 0.2 mL = 30 mg; lesion 2: 0.15 mL = 22.5 mg`: a syringe filled across
+/// lesions, split (lesions in injection order, each with the volume drawn for it and the
+/// active it holds, so that the nurse injects each lesion its own dose).
+fn split_text(plan: &SessionPlan, fill: &SyringeFill) -> String {
+    let parts: Vec<String> = lesions_of(plan, fill)
+        .map(|l| format!("lesion {}: {} = {}", l.number, l.drawn, l.mass_text))
+        .collect();
+    format!("for {}", parts.join("; "))
 }
 
 /// A time as the syringe label and the session sheet print it: `13:30` on the day the syringes
@@ -265,15 +370,24 @@ pub fn syringe(
     let f = &entry.formula;
     let mut lines = vec![
         LabelLine::strong(format!("{} {}", f.active.name, plan.label_strength)),
+        LabelLine::dose(format!(
+            "{} = {}",
+            fill.volume,
+            syringe_mass_text(plan, fill)
+        )),
         LabelLine::plain(format!(
-            "Syringe {} of {}: {} for {}.",
+            "Syringe {} of {} {}",
             fill.number,
             plan.syringes.len(),
-            fill.volume,
-            lesions_text(plan, fill)
+            if fill.lesions.len() > 1 {
+                // Filled across lesions: how much goes into each one.
+                split_text(plan, fill)
+            } else {
+                format!("for {}", lesions_text(plan, fill))
+            }
         )),
-        LabelLine::strong(f.route_statement.clone()),
     ];
+    lines.push(LabelLine::strong(f.route_statement.clone()));
     lines.extend(statements(f));
     match (&recipient.patient, &recipient.patient_id) {
         (Some(p), Some(id)) => lines.push(LabelLine::plain(format!("Patient: {p} ({id})"))),
@@ -292,5 +406,8 @@ pub fn syringe(
     LabelText {
         purpose: purpose.to_string(),
         lines,
+        // The vial's lot, and the syringe's own end (never the vial's BUD); no (17) until the
+        // drawing-up time gives it.
+        barcode: barcode_data(f, vial.lot.as_deref(), limit.until.map(|u| u.date)),
     }
 }
