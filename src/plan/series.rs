@@ -187,14 +187,20 @@ pub struct SeriesPlan {
     pub overridden: Option<String>,
 }
 
-fn add(date: NaiveDate, days: i64, field: &str) -> Result<NaiveDate> {
-    date.checked_add_signed(chrono::Duration::days(days))
-        .filter(|d| crate::bud::YEARS.contains(&chrono::Datelike::year(d)))
+fn add(date: NaiveDate, days: i64, what: &str, start: NaiveDate) -> Result<NaiveDate> {
+    let sum = date.checked_add_signed(chrono::Duration::days(days));
+    sum.filter(|d| crate::bud::YEARS.contains(&chrono::Datelike::year(d)))
         .ok_or_else(|| {
+            let (first, last) = (crate::bud::YEARS.start(), crate::bud::YEARS.end());
             Error::input(
-                field,
-                "a date that keeps the series within the years 2000 to 2199",
-                date.to_string(),
+                START,
+                format!(
+                    "a start that keeps every date of the series within the years {first} to {last} (the last date accepted is {last}-12-31)"
+                ),
+                format!(
+                    "`{start}`: {what} would be {}",
+                    sum.map_or_else(|| format!("after {last}"), |d| d.to_string())
+                ),
             )
         })
 }
@@ -232,7 +238,12 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     let mut sessions = Vec::new();
     let mut preparations: Vec<SeriesPreparation> = Vec::new();
     for i in 0..req.sessions {
-        let date = add(req.start, every * i64::from(i), START)?;
+        let date = add(
+            req.start,
+            every * i64::from(i),
+            &format!("session {}", i + 1),
+            req.start,
+        )?;
         // One preparation per session, never shared: `stscalc batch` puts a batch of a few mL
         // into one single-dose vial, and an opened single-dose vial is not kept for the next
         // session (see the module docs).
@@ -240,7 +251,12 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
             number: preparations.len() as u32 + 1,
             compound_on: date,
             // Day 1 is the compounding day, so the last day is `bud − 1` days later.
-            use_through: add(date, bud - 1, START)?,
+            use_through: add(
+                date,
+                bud - 1,
+                &format!("the BUD of session {}'s preparation", i + 1),
+                req.start,
+            )?,
             sessions: vec![i + 1],
             volume: session.to_prepare,
             batch_volume: Volume::default(),
@@ -264,8 +280,18 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     // longer series moves it too (counted from the first, it could fall within the series).
     let last = sessions.last().map_or(req.start, |s| s.date);
     let follow_up = FollowUp {
-        from: add(last, i64::from(dosing.follow_up_from.get()), START)?,
-        to: add(last, i64::from(dosing.follow_up_to.get()), START)?,
+        from: add(
+            last,
+            i64::from(dosing.follow_up_from.get()),
+            "the follow-up window's first day",
+            req.start,
+        )?,
+        to: add(
+            last,
+            i64::from(dosing.follow_up_to.get()),
+            "the follow-up window's last day",
+            req.start,
+        )?,
         basis: format!(
             "{} to {} after the last session, {} ({})",
             weeks(dosing.follow_up_from),

@@ -483,11 +483,11 @@ pub fn supply(p: &SupplyPlan) -> String {
         count_text(p.days_per_batch.into(), "day", "days")
     );
     if p.batches.len() == 1 {
-        let _ = writeln!(o, "\nNext: {}", p.batch_command);
+        let _ = writeln!(o, "\nMake it with: {}", p.batch_command);
     } else {
         let _ = writeln!(
             o,
-            "\nThe course is longer than one BUD: {} batches, each compounded no earlier than the day before its first course day.",
+            "\nThe course is longer than one BUD, so it is made in {} batches: compound each one no earlier than the day before its first day of use.",
             n(p.batches.len() as u32)
         );
         let rows: Vec<Vec<String>> = p

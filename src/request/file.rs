@@ -173,6 +173,35 @@ pub struct Extras {
     pub actual: Vec<Actual>,
     /// Additions after the first weighings, from the file.
     pub additions: Vec<Actual>,
+    /// The options whose value came from the file, each with the file's key.
+    pub from_file: Vec<(String, String)>,
+}
+
+impl Extras {
+    /// `e` naming the request file's key (`lot`) where it is about an option whose value came
+    /// from the file (`--lot`): the user wrote the key, not the option.
+    pub fn name_keys(&self, e: Error) -> Error {
+        match e {
+            Error::Input {
+                field,
+                expected,
+                found,
+            } => {
+                // A calculation names the field by its marker (`‹lot›`), the options by flag.
+                let flag = crate::request::parse::with_flags(&field);
+                let field = match self.from_file.iter().find(|(option, _)| *option == flag) {
+                    Some((_, key)) => key.clone(),
+                    None => field,
+                };
+                Error::Input {
+                    field,
+                    expected,
+                    found,
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// Reads a request file: JSON when the name ends in `.json` or the text starts with `{`,
@@ -211,12 +240,20 @@ fn same(a: &str, b: &str) -> bool {
     strip(a) == strip(b)
 }
 
-/// Takes the file's value when the option was not given; refuses a different value.
-fn merge(cli: &mut Option<String>, file: Option<String>, option: &str, key: &str) -> Result<()> {
+/// Takes the file's value when the option was not given (noted in `taken`, so that an error
+/// about it names the file's key); refuses a different value.
+fn merge(
+    taken: &mut Vec<(String, String)>,
+    cli: &mut Option<String>,
+    file: Option<String>,
+    option: &str,
+    key: &str,
+) -> Result<()> {
     match (cli.as_deref(), file) {
         (_, None) => Ok(()),
         (None, Some(f)) => {
             *cli = Some(f);
+            taken.push((option.to_string(), key.to_string()));
             Ok(())
         }
         (Some(c), Some(f)) if same(c, &f) => Ok(()),
@@ -237,7 +274,8 @@ fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error
 
 /// Merges `file` into the options; returns the component lots and weights it holds.
 pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
-    merge(&mut args.id, file.formula, "formula", "formula")?;
+    let mut taken = Vec::new();
+    merge(&mut taken, &mut args.id, file.formula, "formula", "formula")?;
     match (
         &args.quantity,
         &args.containers,
@@ -248,8 +286,15 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         (_, Some(c), Some(q), None) => return Err(conflict("--containers", "quantity", q, c)),
         _ => {}
     }
-    merge(&mut args.quantity, file.quantity, "--quantity", "quantity")?;
     merge(
+        &mut taken,
+        &mut args.quantity,
+        file.quantity,
+        "--quantity",
+        "quantity",
+    )?;
+    merge(
+        &mut taken,
         &mut args.containers,
         file.containers,
         "--containers",
@@ -262,93 +307,159 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
             "both",
         ));
     }
-    merge(&mut args.strength, file.strength, "--strength", "strength")?;
-    merge(&mut args.overage, file.overage, "--overage", "overage")?;
     merge(
+        &mut taken,
+        &mut args.strength,
+        file.strength,
+        "--strength",
+        "strength",
+    )?;
+    merge(
+        &mut taken,
+        &mut args.overage,
+        file.overage,
+        "--overage",
+        "overage",
+    )?;
+    merge(
+        &mut taken,
         &mut args.stock_form,
         file.stock_form,
         "--stock-form",
         "stock_form",
     )?;
     merge(
+        &mut taken,
         &mut args.container,
         file.container,
         "--container",
         "container",
     )?;
     let cert = file.certificate.unwrap_or_default();
-    merge(&mut args.assay, cert.assay, "--assay", "certificate.assay")?;
     merge(
+        &mut taken,
+        &mut args.assay,
+        cert.assay,
+        "--assay",
+        "certificate.assay",
+    )?;
+    merge(
+        &mut taken,
         &mut args.assay_basis,
         cert.basis,
         "--assay-basis",
         "certificate.basis",
     )?;
-    merge(&mut args.water, cert.water, "--water", "certificate.water")?;
+    merge(
+        &mut taken,
+        &mut args.water,
+        cert.water,
+        "--water",
+        "certificate.water",
+    )?;
     let bal = file.balance.unwrap_or_default();
     merge(
+        &mut taken,
         &mut args.readability,
         bal.readability,
         "--readability",
         "balance.readability",
     )?;
     merge(
+        &mut taken,
         &mut args.repeatability,
         bal.repeatability,
         "--repeatability",
         "balance.repeatability",
     )?;
     merge(
+        &mut taken,
         &mut args.capacity,
         bal.capacity,
         "--capacity",
         "balance.capacity",
     )?;
-    merge(&mut args.method, file.method, "--method", "method")?;
-    merge(&mut args.stock, file.stock, "--stock", "stock")?;
     merge(
+        &mut taken,
+        &mut args.method,
+        file.method,
+        "--method",
+        "method",
+    )?;
+    merge(&mut taken, &mut args.stock, file.stock, "--stock", "stock")?;
+    merge(
+        &mut taken,
         &mut args.stock_concentration,
         file.stock_concentration,
         "--stock-concentration",
         "stock_concentration",
     )?;
     merge(
+        &mut taken,
         &mut args.stock_basis,
         file.stock_basis,
         "--stock-basis",
         "stock_basis",
     )?;
-    merge(&mut args.vial, file.vial, "--vial", "vial")?;
-    merge(&mut args.diluent, file.diluent, "--diluent", "diluent")?;
+    merge(&mut taken, &mut args.vial, file.vial, "--vial", "vial")?;
     merge(
+        &mut taken,
+        &mut args.diluent,
+        file.diluent,
+        "--diluent",
+        "diluent",
+    )?;
+    merge(
+        &mut taken,
         &mut args.measure_step,
         file.measure_step,
         "--measure-step",
         "measure_step",
     )?;
     merge(
+        &mut taken,
         &mut args.vial_residual,
         file.vial_residual,
         "--vial-residual",
         "vial_residual",
     )?;
     merge(
+        &mut taken,
         &mut args.filter_hold_up,
         file.filter_hold_up,
         "--filter-hold-up",
         "filter_hold_up",
     )?;
     let r = &mut args.record;
-    merge(&mut r.lot, file.lot, "--lot", "lot")?;
+    merge(&mut taken, &mut r.lot, file.lot, "--lot", "lot")?;
     merge(
+        &mut taken,
         &mut r.lot_sequence,
         file.lot_sequence.map(|n| n.to_string()),
         "--lot-sequence",
         "lot_sequence",
     )?;
-    merge(&mut r.date, file.compounded_at, "--date", "compounded_at")?;
-    merge(&mut r.storage, file.storage, "--storage", "storage")?;
-    merge(&mut r.bud_count, file.bud_count, "--bud-count", "bud_count")?;
+    merge(
+        &mut taken,
+        &mut r.date,
+        file.compounded_at,
+        "--date",
+        "compounded_at",
+    )?;
+    merge(
+        &mut taken,
+        &mut r.storage,
+        file.storage,
+        "--storage",
+        "storage",
+    )?;
+    merge(
+        &mut taken,
+        &mut r.bud_count,
+        file.bud_count,
+        "--bud-count",
+        "bud_count",
+    )?;
 
     let components = file
         .components
@@ -382,6 +493,7 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         components,
         actual,
         additions,
+        from_file: taken,
     })
 }
 
