@@ -132,6 +132,9 @@ pub enum Command {
         #[command(subcommand)]
         command: RegisterCommand,
     },
+    /// Serve the web app and its JSON API: the session check, batches, lots and recall, the
+    /// formulas, in a browser (on 127.0.0.1:8700 unless `--listen` says otherwise).
+    Serve(ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -315,7 +318,7 @@ pub struct LabelsArgs {
 #[derive(Debug, Args)]
 pub struct LabelSheetArgs {
     /// Label stock: `avery-5163` (containers' default), `syringe-flag-3x2in` (syringes'
-    /// default), `avery-5160`, `avery-l7160`, `single-4x2in`, or a stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
+    /// default; `avery-l7165` with `--paper a4`), `avery-5160`, `avery-l7160`, `avery-l7165`, `single-4x2in`, or a stock file (`my-stock.toml`, same fields as data/labels/*.toml). (`--stock` is a
     /// solution batch's stock product.)
     #[arg(long, allow_hyphen_values = true, value_name = "STOCK")]
     pub label_stock: Option<String>,
@@ -496,12 +499,27 @@ pub struct SessionSheetArgs {
     pub force: bool,
 }
 
+/// The formula of `stscalc session` when none is given.
+pub const DEFAULT_SESSION_FORMULA: &str = "sts-150-intralesional";
+
 /// Options of `stscalc session`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SessionArgs {
-    /// The solution formula whose concentration and dosing policy apply.
-    #[arg(long, default_value = "sts-150-intralesional", value_name = "ID")]
-    pub formula: String,
+    /// A session request file (TOML or JSON) holding the whole request, its keys the long
+    /// options with `-` written `_`; see docs/session-request.md. An option also given on the
+    /// command line must agree with it.
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<PathBuf>,
+
+    /// The solution formula whose concentration and dosing policy apply (default:
+    /// `sts-150-intralesional`).
+    #[arg(long, value_name = "ID")]
+    pub formula: Option<String>,
+
+    /// The lesion table of a web form, as the text of a lesion file (`--lesion-file`): not an
+    /// option of the command line.
+    #[arg(skip)]
+    pub lesion_table: Option<String>,
 
     /// Number of lesions, each receiving --per-lesion.
     #[arg(long, allow_hyphen_values = true, value_name = "N")]
@@ -590,19 +608,26 @@ pub struct SessionArgs {
 }
 
 /// Options of `stscalc supply`.
-#[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("course").required(true).multiple(false))]
+#[derive(Debug, Clone, Args)]
+#[command(group = clap::ArgGroup::new("course").multiple(false))]
 pub struct SupplyArgs {
-    /// Formula id of the topical preparation, e.g. `sts-25-petrolatum`.
-    pub id: String,
+    /// Formula id of the topical preparation, e.g. `sts-25-petrolatum` (or `formula` in the
+    /// --request file).
+    pub id: Option<String>,
+
+    /// A supply request file (TOML or JSON) holding the whole request, its keys the long
+    /// options with `-` written `_` (`formula` for the id); see docs/session-request.md. An
+    /// option also given on the command line must agree with it.
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<PathBuf>,
 
     /// Amount per application: a mass (`2g`) or fingertip units (`4FTU`).
     #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]
-    pub per_application: String,
+    pub per_application: Option<String>,
 
     /// Applications per day.
     #[arg(long, allow_hyphen_values = true, value_name = "N")]
-    pub per_day: String,
+    pub per_day: Option<String>,
 
     /// Length of the course in days.
     #[arg(long, group = "course", allow_hyphen_values = true, value_name = "N")]
@@ -719,6 +744,11 @@ pub enum PaperArg {
 }
 
 impl PaperArg {
+    /// Reads the name as written on the command line.
+    pub fn parse(text: &str) -> Option<PaperArg> {
+        <PaperArg as ValueEnum>::from_str(text.trim(), true).ok()
+    }
+
     /// The name as written on the command line (and in label stocks).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -740,6 +770,11 @@ pub enum DrawnUpArg {
 }
 
 impl DrawnUpArg {
+    /// Reads the name as written on the command line.
+    pub fn parse(text: &str) -> Option<DrawnUpArg> {
+        <DrawnUpArg as ValueEnum>::from_str(text.trim(), false).ok()
+    }
+
     /// The name as written on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -998,4 +1033,21 @@ pub enum RegisterCommand {
         /// The export file.
         file: PathBuf,
     },
+}
+
+impl SessionArgs {
+    /// The formula asked for, or [`DEFAULT_SESSION_FORMULA`].
+    pub fn formula_id(&self) -> &str {
+        self.formula.as_deref().unwrap_or(DEFAULT_SESSION_FORMULA)
+    }
+}
+
+/// Options of `stscalc serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on. A loopback address (127.0.0.1, ::1) serves one
+    /// person's machine without accounts; any other address is refused, since the web app has
+    /// no user accounts yet (put a reverse proxy with its own logins in front instead).
+    #[arg(long, default_value = "127.0.0.1:8700", value_name = "ADDR")]
+    pub listen: String,
 }

@@ -66,5 +66,18 @@ pub mod render;
 pub mod request;
 pub mod substance;
 pub mod view;
+pub mod web;
 
 pub use error::{Error, Result};
+
+/// Runs the command line: the web app (`stscalc serve`, [`web`]) or one of the [`commands`].
+/// The web app calls the commands' functions, so it is started here rather than by them.
+pub fn run(cli: cli::Cli) -> error::Result<()> {
+    match &cli.command {
+        cli::Command::Serve(args) => {
+            let args = args.clone();
+            web::serve::run(&cli, &args).map_err(|e| e.name_fields(request::parse::flag))
+        }
+        _ => commands::run(cli),
+    }
+}

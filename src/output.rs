@@ -1,16 +1,63 @@
 //! The one place that writes: files atomically (a temporary file in the same folder, then a
 //! rename), only to a regular file or a new name, and never over an existing file unless asked;
-//! standard output ([`emit`]) and the warnings on standard error ([`warn`]).
+//! standard output ([`emit`]) and the warnings on standard error ([`warn`]). The web app runs a
+//! command with its standard output and warnings [`capture`]d, to answer with what the command
+//! line would print.
 
+use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// What a command printed to standard output and the warnings it gave, while [`capture`]d.
+#[derive(Debug, Default)]
+pub struct Captured {
+    /// The bytes for standard output.
+    pub stdout: Vec<u8>,
+    /// The warnings, one line each, without `warning: `.
+    pub warnings: Vec<String>,
+}
+
+thread_local! {
+    /// The capture of this thread, while [`capture`] runs.
+    static CAPTURE: RefCell<Option<Captured>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with standard output and the warnings captured on this thread (files named by an
+/// output option are still written: the web app never names one). The capture ends however
+/// `f` ends, a panic included.
+pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Captured) {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CAPTURE.with(|c| c.borrow_mut().take());
+        }
+    }
+    CAPTURE.with(|c| *c.borrow_mut() = Some(Captured::default()));
+    let reset = Reset;
+    let value = f();
+    let captured = CAPTURE.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    drop(reset);
+    (value, captured)
+}
+
+/// Appends to this thread's capture, if one runs; `false` when none does.
+fn captured(f: impl FnOnce(&mut Captured)) -> bool {
+    CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some(cap) => {
+            f(cap);
+            true
+        }
+        None => false,
+    })
+}
+
 /// Writes `bytes` to the output file, or to standard output when there is none.
 pub fn emit(bytes: &[u8], output: Option<&Path>, force: bool) -> Result<()> {
     match output {
         Some(path) => write_file(path, bytes, force),
+        None if captured(|c| c.stdout.extend_from_slice(bytes)) => Ok(()),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(bytes)
@@ -35,6 +82,9 @@ pub fn check(output: Option<&Path>, force: bool) -> Result<()> {
 /// Prints warnings on standard error, one line each (`warning: …`). Best effort: a closed
 /// standard error does not turn a written sheet into a failure.
 pub fn warn(warnings: &[String]) {
+    if captured(|c| c.warnings.extend(warnings.iter().cloned())) {
+        return;
+    }
     let mut err = std::io::stderr().lock();
     for w in warnings {
         let _ = writeln!(err, "warning: {w}");

@@ -961,3 +961,38 @@ fn regression_the_readme_quotes_the_vial_net_volumes_the_labels_print() {
     );
     assert!(!readme.contains("a 10 mL and a 5 mL label"), "README");
 }
+
+/// Container labels on A4 paper without `--label-stock` use the A4 stock of the Letter
+/// default's size (Avery L7165, 99.1 × 67.7 mm, 2 × 4 = 8 a sheet), not a Letter stock the
+/// paper check would refuse.
+#[test]
+fn container_labels_on_a4_default_to_the_a4_stock() {
+    let t = ok(&[
+        "labels",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--date",
+        "2026-12-01",
+        "--lot",
+        "X1",
+        "--paper",
+        "a4",
+    ]);
+    assert!(
+        t.contains("Stock avery-l7165: Avery L7165 parcel labels, 99.1 × 67.7 mm, 8 per A4 sheet"),
+        "{t}"
+    );
+    // Letter without a stock stays on Avery 5163.
+    let t = ok(&[
+        "labels",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--date",
+        "2026-12-01",
+        "--lot",
+        "X1",
+    ]);
+    assert!(t.contains("Stock avery-5163:"), "{t}");
+}

@@ -30,3 +30,4 @@ mod supply;
 mod syringes_and_series;
 mod templates;
 mod verify;
+mod web;

@@ -40,6 +40,13 @@ impl<'a> LabelRun<'a> {
         force: bool,
         default_stock: &str,
     ) -> Result<Self> {
+        // Containers on A4 paper get the A4 stock of the same size, not a Letter one refused.
+        let default_stock = match paper {
+            Some(PaperArg::A4) if default_stock == labels::DEFAULT_STOCK => {
+                labels::DEFAULT_STOCK_A4
+            }
+            _ => default_stock,
+        };
         let stock = labels::find_or(sheet.label_stock.as_deref(), default_stock)?;
         labels::check_paper(&stock, paper.map(PaperArg::as_str))?;
         let options = crate::request::labels::label_options(sheet)?;
@@ -65,37 +72,50 @@ impl<'a> LabelRun<'a> {
         warnings: Vec<String>,
         templates: Option<&Path>,
     ) -> Result<()> {
+        if matches!(self.format, SheetFormat::Html | SheetFormat::Pdf) {
+            output::check(self.output, self.force)?;
+        }
+        let (bytes, warnings) = self.bytes(texts, title, what, warnings, templates)?;
+        output::emit(&bytes, self.output, self.force)?;
+        // Once the labels are written: a failed run prints its one error line only.
+        output::warn(&warnings);
+        Ok(())
+    }
+
+    /// The label sheet's bytes in the format asked for, and the warnings to show once they
+    /// are delivered (for HTML and PDF; text and JSON carry them inside).
+    fn bytes(
+        &self,
+        texts: &[LabelText],
+        title: &str,
+        what: (&str, u32),
+        warnings: Vec<String>,
+        templates: Option<&Path>,
+    ) -> Result<(Vec<u8>, Vec<String>)> {
         let mut sheet = labels::lay_out(&self.stock, texts, self.skip, self.outline)?;
         sheet.warnings = warnings;
-        match self.format {
-            SheetFormat::Text => super::emit(
-                &crate::render::labels::preview(title, what, self.copies, &sheet),
-                self.output,
-                self.force,
+        Ok(match self.format {
+            SheetFormat::Text => (
+                super::text_bytes(&crate::render::labels::preview(
+                    title,
+                    what,
+                    self.copies,
+                    &sheet,
+                )),
+                Vec::new(),
             ),
-            SheetFormat::Json => {
-                super::emit(&crate::render::json(&sheet)?, self.output, self.force)
-            }
+            SheetFormat::Json => (super::text_bytes(&crate::render::json(&sheet)?), Vec::new()),
             SheetFormat::Html | SheetFormat::Pdf => {
-                output::check(self.output, self.force)?;
                 let html = Renderer::new(templates)?.render("labels.html", &sheet)?;
-                super::deliver(
-                    html,
-                    self.format == SheetFormat::Pdf,
-                    self.output,
-                    self.force,
-                )?;
-                // Once the labels are written: a failed run prints its one error line only.
-                output::warn(
-                    &sheet
-                        .warnings
-                        .iter()
-                        .map(|w| crate::request::parse::with_flags(w))
-                        .collect::<Vec<_>>(),
-                );
-                Ok(())
+                let bytes = super::sheet_bytes(html, self.format == SheetFormat::Pdf)?;
+                let warnings = sheet
+                    .warnings
+                    .iter()
+                    .map(|w| crate::request::parse::with_flags(w))
+                    .collect();
+                (bytes, warnings)
             }
-        }
+        })
     }
 }
 
@@ -250,6 +270,23 @@ fn session_labels(
     templates: Option<&Path>,
 ) -> Result<()> {
     let s = &args.session;
+    if matches!(s.format, SheetFormat::Html | SheetFormat::Pdf) {
+        output::check(s.output.as_deref(), s.force)?;
+    }
+    let (bytes, warnings) = session_label_bytes(catalog, args, templates)?;
+    output::emit(&bytes, s.output.as_deref(), s.force)?;
+    output::warn(&warnings);
+    Ok(())
+}
+
+/// The syringe labels of a session (`labels session`, and the web app's), and the warnings to
+/// show with them.
+pub(crate) fn session_label_bytes(
+    catalog: &Catalog,
+    args: &SessionLabelsArgs,
+    templates: Option<&Path>,
+) -> Result<(Vec<u8>, Vec<String>)> {
+    let s = &crate::request::command_file::load_session(args.session.clone())?;
     let run = LabelRun::new(
         &args.sheet,
         s.sheet.paper,
@@ -289,7 +326,7 @@ fn session_labels(
         }
     }
     let title = format!("Syringe labels for a session of {}", entry.formula.id);
-    run.print(
+    run.bytes(
         &texts,
         &title,
         ("syringe", plan.syringes.len() as u32),

@@ -71,6 +71,10 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Recall(args) => recall::run(cli.register.as_deref(), &args),
         Command::Audit(args) => audit::run(cli.register.as_deref(), args),
         Command::Register { command } => register::run(cli.register.as_deref(), command),
+        // The web app is a front end of its own, beside this one: [`crate::run`] starts it.
+        Command::Serve(_) => Err(crate::error::Error::Refused(
+            "`stscalc serve` is started by `stscalc::run`, not by the commands".into(),
+        )),
     }
 }
 

@@ -31,6 +31,7 @@ pub fn run(
     templates: Option<&Path>,
     register: Option<&Path>,
 ) -> Result<()> {
+    let args = &crate::request::command_file::load_session(args.clone())?;
     let record = crate::request::register::session_to_record(args)?;
     let out = if matches!(args.format, SheetFormat::Html | SheetFormat::Pdf) {
         sheet(catalog, args, templates)?
@@ -51,7 +52,7 @@ pub fn run(
 
 /// `stscalc session` as text or JSON: the rendered check (and series). The printed sheet
 /// (`--format html|pdf`) is [`sheet`]'s.
-fn report(catalog: &Catalog, args: &SessionArgs) -> Result<String> {
+pub(crate) fn report(catalog: &Catalog, args: &SessionArgs) -> Result<String> {
     let (_, plan) = session_plan(catalog, args)?;
     match args.format {
         SheetFormat::Json => render::json(&plan),
@@ -65,7 +66,7 @@ pub fn session_plan<'c>(
     catalog: &'c Catalog,
     args: &SessionArgs,
 ) -> Result<(&'c Entry, session::SessionPlan)> {
-    let entry = catalog.get(&args.formula)?;
+    let entry = catalog.get(args.formula_id())?;
     let formula = &entry.formula;
     // A solution formula only: the session's batch is a solution batch.
     solution_spec(formula)?;
@@ -98,7 +99,11 @@ pub fn session_plan<'c>(
 }
 
 /// `stscalc session --format html|pdf`: the session sheet filled from the checked session.
-fn sheet(catalog: &Catalog, args: &SessionArgs, templates: Option<&Path>) -> Result<Vec<u8>> {
+pub(crate) fn sheet(
+    catalog: &Catalog,
+    args: &SessionArgs,
+    templates: Option<&Path>,
+) -> Result<Vec<u8>> {
     output::check(args.output.as_deref(), args.force)?;
     refuse_series(args, "sheet")?;
     let fields = SheetFields::parse(&args.sheet, chrono::Local::now().naive_local())?;

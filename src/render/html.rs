@@ -29,6 +29,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The web app's page templates (`stscalc serve`): always the embedded ones (the `--templates`
+/// folder is for the printed sheets, which the web app prints as the command line does).
+pub const WEB_TEMPLATES: &[(&str, &str)] = &[(
+    "web/page.html",
+    include_str!("../../templates/web/page.html"),
+)];
+
 /// Where the templates came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TemplateSource {
@@ -64,6 +71,16 @@ impl Renderer {
             ),
             Some(dir) => Renderer::from_dir(dir),
         }
+    }
+
+    /// The web app's page templates ([`WEB_TEMPLATES`]).
+    pub fn web() -> Result<Renderer> {
+        Renderer::with_templates(
+            WEB_TEMPLATES
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string())),
+            TemplateSource::Embedded,
+        )
     }
 
     /// The templates of a folder: every `*.html` file in it, which must include the whole shipped

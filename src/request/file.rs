@@ -207,11 +207,25 @@ impl Extras {
 /// Reads a request file: JSON when the name ends in `.json` or the text starts with `{`,
 /// TOML otherwise. Errors name the file, line and column.
 pub fn read(path: &Path) -> Result<RequestFile> {
+    read_as(path)
+}
+
+/// Reads any request document from a file ([`parse`]): JSON when the name ends in `.json`
+/// or the text starts with `{`, TOML otherwise.
+pub fn read_as<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = crate::data::read_text(path)?;
-    let name = path.display().to_string();
-    let json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    let json = path.extension().is_some_and(|e| e == "json");
+    parse(&path.display().to_string(), &text, json)
+}
+
+/// Parses a request document named `name` (a file, or a web request's body): JSON when
+/// `json` or the text starts with `{`, TOML otherwise. Errors name the document, line and
+/// column, and a value of the wrong type its key.
+pub fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str, json: bool) -> Result<T> {
+    let name = name.to_string();
+    let json = json || text.trim_start().starts_with('{');
     if json {
-        serde_json::from_str(&text).map_err(|e| {
+        serde_json::from_str(text).map_err(|e| {
             let message = e
                 .to_string()
                 .lines()
@@ -219,7 +233,7 @@ pub fn read(path: &Path) -> Result<RequestFile> {
                 .unwrap_or("invalid JSON")
                 .to_string();
             // A type error names its key, as for TOML.
-            let message = match crate::data::json_key_at(&text, e.line(), e.column()) {
+            let message = match crate::data::json_key_at(text, e.line(), e.column()) {
                 Some(key) if e.is_data() => format!("`{key}`: {message}"),
                 _ => message,
             };
@@ -231,7 +245,7 @@ pub fn read(path: &Path) -> Result<RequestFile> {
             }
         })
     } else {
-        from_toml(FileKind::Data, &name, &text)
+        from_toml(FileKind::Data, &name, text)
     }
 }
 
@@ -240,9 +254,19 @@ fn same(a: &str, b: &str) -> bool {
     strip(a) == strip(b)
 }
 
-/// Takes the file's value when the option was not given (noted in `taken`, so that an error
-/// about it names the file's key); refuses a different value.
-fn merge(
+/// Takes the file's value when the option was not given; refuses a different value.
+pub(crate) fn merge(
+    cli: &mut Option<String>,
+    file: Option<String>,
+    option: &str,
+    key: &str,
+) -> Result<()> {
+    merge_noted(&mut Vec::new(), cli, file, option, key)
+}
+
+/// [`merge`], noting in `taken` each option whose value came from the file, so that an error
+/// about it names the file's key.
+fn merge_noted(
     taken: &mut Vec<(String, String)>,
     cli: &mut Option<String>,
     file: Option<String>,
@@ -261,7 +285,7 @@ fn merge(
     }
 }
 
-fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error {
+pub(crate) fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error {
     Error::input(
         option,
         format!(
@@ -275,7 +299,7 @@ fn conflict(option: &str, key: &str, file_value: &str, cli_value: &str) -> Error
 /// Merges `file` into the options; returns the component lots and weights it holds.
 pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
     let mut taken = Vec::new();
-    merge(&mut taken, &mut args.id, file.formula, "formula", "formula")?;
+    merge_noted(&mut taken, &mut args.id, file.formula, "formula", "formula")?;
     match (
         &args.quantity,
         &args.containers,
@@ -286,14 +310,14 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         (_, Some(c), Some(q), None) => return Err(conflict("--containers", "quantity", q, c)),
         _ => {}
     }
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.quantity,
         file.quantity,
         "--quantity",
         "quantity",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.containers,
         file.containers,
@@ -307,28 +331,28 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
             "both",
         ));
     }
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.strength,
         file.strength,
         "--strength",
         "strength",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.overage,
         file.overage,
         "--overage",
         "overage",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.stock_form,
         file.stock_form,
         "--stock-form",
         "stock_form",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.container,
         file.container,
@@ -336,21 +360,21 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         "container",
     )?;
     let cert = file.certificate.unwrap_or_default();
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.assay,
         cert.assay,
         "--assay",
         "certificate.assay",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.assay_basis,
         cert.basis,
         "--assay-basis",
         "certificate.basis",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.water,
         cert.water,
@@ -358,72 +382,72 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         "certificate.water",
     )?;
     let bal = file.balance.unwrap_or_default();
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.readability,
         bal.readability,
         "--readability",
         "balance.readability",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.repeatability,
         bal.repeatability,
         "--repeatability",
         "balance.repeatability",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.capacity,
         bal.capacity,
         "--capacity",
         "balance.capacity",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.method,
         file.method,
         "--method",
         "method",
     )?;
-    merge(&mut taken, &mut args.stock, file.stock, "--stock", "stock")?;
-    merge(
+    merge_noted(&mut taken, &mut args.stock, file.stock, "--stock", "stock")?;
+    merge_noted(
         &mut taken,
         &mut args.stock_concentration,
         file.stock_concentration,
         "--stock-concentration",
         "stock_concentration",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.stock_basis,
         file.stock_basis,
         "--stock-basis",
         "stock_basis",
     )?;
-    merge(&mut taken, &mut args.vial, file.vial, "--vial", "vial")?;
-    merge(
+    merge_noted(&mut taken, &mut args.vial, file.vial, "--vial", "vial")?;
+    merge_noted(
         &mut taken,
         &mut args.diluent,
         file.diluent,
         "--diluent",
         "diluent",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.measure_step,
         file.measure_step,
         "--measure-step",
         "measure_step",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.vial_residual,
         file.vial_residual,
         "--vial-residual",
         "vial_residual",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut args.filter_hold_up,
         file.filter_hold_up,
@@ -431,29 +455,29 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         "filter_hold_up",
     )?;
     let r = &mut args.record;
-    merge(&mut taken, &mut r.lot, file.lot, "--lot", "lot")?;
-    merge(
+    merge_noted(&mut taken, &mut r.lot, file.lot, "--lot", "lot")?;
+    merge_noted(
         &mut taken,
         &mut r.lot_sequence,
         file.lot_sequence.map(|n| n.to_string()),
         "--lot-sequence",
         "lot_sequence",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut r.date,
         file.compounded_at,
         "--date",
         "compounded_at",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut r.storage,
         file.storage,
         "--storage",
         "storage",
     )?;
-    merge(
+    merge_noted(
         &mut taken,
         &mut r.bud_count,
         file.bud_count,

@@ -4,6 +4,7 @@
 //! with one line naming the field.
 
 pub mod batch;
+pub mod command_file;
 pub mod file;
 pub mod labels;
 pub mod lesion_csv;

@@ -87,12 +87,15 @@ pub fn lesions(args: &SessionArgs) -> Result<Vec<Lesion>> {
     let ways = [
         args.lesions.is_some() || args.per_lesion.is_some(),
         !args.lesion.is_empty(),
-        args.lesion_file.is_some(),
+        args.lesion_file.is_some() || args.lesion_table.is_some(),
     ];
     match ways.iter().filter(|w| **w).count() {
         0 => return Err(Error::input("--lesions", expected, "nothing")),
         1 => {}
         _ => return Err(Error::input("--lesions", expected, "more than one way")),
+    }
+    if let Some(text) = &args.lesion_table {
+        return crate::request::lesion_csv::lesions_from_csv("lesion table", text);
     }
     if let Some(path) = &args.lesion_file {
         let text = crate::data::read_text(path)?;

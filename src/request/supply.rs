@@ -8,10 +8,18 @@ use crate::plan::supply::{self, Course, SupplyRequest};
 
 /// Reads the supply options.
 pub fn supply_request(args: &SupplyArgs) -> Result<SupplyRequest> {
-    let per_application = per_application(&args.per_application)?;
+    let per_application = per_application(args.per_application.as_deref().ok_or_else(|| {
+        Error::input(
+            "--per-application",
+            "the amount per application, a mass (`2g`) or fingertip units (`4FTU`)",
+            "nothing",
+        )
+    })?)?;
     let per_day = count(
         "--per-day",
-        &args.per_day,
+        args.per_day.as_deref().ok_or_else(|| {
+            Error::input("--per-day", "the number of applications a day", "nothing")
+        })?,
         1,
         24,
         Some("applications a day"),

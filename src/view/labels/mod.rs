@@ -49,6 +49,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../data/labels/avery-l7160.toml"),
     ),
     (
+        "avery-l7165.toml",
+        include_str!("../../../data/labels/avery-l7165.toml"),
+    ),
+    (
         "single-4x2in.toml",
         include_str!("../../../data/labels/single-4x2in.toml"),
     ),
@@ -62,6 +66,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 /// which holds a dispensing label's text with its GS1 DataMatrix at 6 pt or more (a 1 in
 /// address label does not).
 pub const DEFAULT_STOCK: &str = "avery-5163";
+
+/// The container stock on A4 paper (`--paper a4` without `--label-stock`): the same room as
+/// [`DEFAULT_STOCK`] on an A4 sheet.
+pub const DEFAULT_STOCK_A4: &str = "avery-l7165";
 
 /// The stock used for syringe labels when `--label-stock` is not given: a flag label that
 /// leaves a 1 mL syringe's graduations readable.
@@ -1050,6 +1058,7 @@ mod tests {
                 "avery-5160",
                 "avery-5163",
                 "avery-l7160",
+                "avery-l7165",
                 "single-4x2in",
                 "syringe-flag-3x2in"
             ]

@@ -1,0 +1,258 @@
+//! The web app (`stscalc serve`): server-rendered pages for the clinician and the pharmacist,
+//! and a JSON API for pharmacy systems, on the same library as the command line.
+//!
+//! A front end like the command line: each handler reads a form or a request document into
+//! the options the command line would take (parsed by the same clap definitions, so every
+//! default and check is the same), calls the same command functions, and answers with the
+//! bytes the command line prints. Nothing here calculates.
+//!
+//! The server is axum on tokio: axum is the tokio project's own server, kept in step with
+//! hyper and tokio, small (no macros needed, handlers are plain functions) and with the body
+//! limit built in. Every command function is synchronous (SQLite, Chromium for PDFs), so each
+//! runs on tokio's blocking pool, never on the threads that accept connections.
+//!
+//! Secure by default: loopback only (see [`serve::listen_address`]); requests whose `Host` is
+//! not a loopback name are refused (a page of another site cannot reach the app by pointing
+//! its own name at 127.0.0.1); every page is a Tera template whose values are escaped; every
+//! POST form carries a token ([`Csrf`]) and a cross-site `Origin` is refused; a
+//! Content-Security-Policy without any script; bodies capped at [`BODY_LIMIT`]; nothing about
+//! a request is logged.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::error::{Error, Result};
+use crate::formula::Catalog;
+
+pub mod api;
+pub mod pages;
+pub mod serve;
+
+/// The largest request body accepted: a request document is a few kilobytes; 1 MiB leaves room
+/// for a long lesion table and refuses a flood.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The Content-Security-Policy of every answer: nothing loads but the page itself and its own
+/// styles (the sheets carry theirs inline), images from data: URLs (the labels' DataMatrix), no
+/// script at all, forms only to this app, never inside another site's frame.
+pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What the server was started with.
+#[derive(Debug)]
+pub struct Config {
+    /// The formulas (embedded, and the `--formulas` folder's).
+    pub catalog: Catalog,
+    /// `--register`, when given.
+    pub register: Option<PathBuf>,
+    /// `--templates`, when given.
+    pub templates: Option<PathBuf>,
+    /// `--formulas`, when given (passed on to the register commands).
+    pub formulas: Option<PathBuf>,
+}
+
+/// The server's state, shared by every request.
+#[derive(Debug)]
+pub struct App {
+    /// What the server was started with.
+    pub config: Config,
+    /// The token every POST form carries.
+    pub csrf: Csrf,
+}
+
+/// The token that every POST form of this server carries: random, made when the server starts,
+/// known only to the pages it serves (another site's page cannot read them), compared in
+/// constant time.
+#[derive(Debug)]
+pub struct Csrf(String);
+
+impl Csrf {
+    /// A new random token.
+    pub fn new() -> Result<Csrf> {
+        use ring::rand::SecureRandom;
+        let mut bytes = [0u8; 32];
+        ring::rand::SystemRandom::new()
+            .fill(&mut bytes)
+            .map_err(|_| Error::Refused("no random numbers for the form token".into()))?;
+        Ok(Csrf(bytes.iter().map(|b| format!("{b:02x}")).collect()))
+    }
+
+    /// The token, for a form's hidden field.
+    pub fn token(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `given` is the token (in constant time: no timing tells how much matched).
+    pub fn check(&self, given: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), given.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+/// Serves the app on `listener` until Ctrl-C; `started` runs once the server can answer.
+pub fn serve(
+    config: Config,
+    listener: TcpListener,
+    started: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let io = |source| Error::Io {
+        path: "--listen".into(),
+        source,
+    };
+    listener.set_nonblocking(true).map_err(io)?;
+    let app = Arc::new(App {
+        config,
+        csrf: Csrf::new()?,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(io)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(io)?;
+        started()?;
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(io)
+    })
+}
+
+/// Every route of the app.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/api/batch", post(api::batch))
+        .route("/api/session", post(api::session))
+        .route("/api/supply", post(api::supply))
+        .route("/api/verify", post(api::verify))
+        .route("/api/lots/{lot}", get(api::lot))
+        .route("/api/recall", get(api::recall))
+        .merge(pages::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(guard))
+        .with_state(app)
+}
+
+/// Refuses a request that names another host (a name pointed at 127.0.0.1 by another site)
+/// or, for a POST, comes from another site's page; adds the security headers to every answer.
+async fn guard(request: Request<axum::body::Body>, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let mut response = if !loopback_host(&host) {
+        refused("this server answers only requests addressed to a loopback name (localhost, 127.0.0.1, [::1])")
+    } else if request.method() == axum::http::Method::POST
+        && !same_origin(request.headers().get(header::ORIGIN), &host)
+    {
+        refused("a form posted from another site's page")
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        // Patients' names and doses: never kept in a shared cache or the browser's.
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// A 403 answer with one line of text.
+fn refused(why: &str) -> Response {
+    (StatusCode::FORBIDDEN, format!("forbidden: {why}\n")).into_response()
+}
+
+/// Whether a `Host` header names this machine: `localhost`, an address of 127.0.0.0/8 or
+/// `[::1]`, with or without a port.
+fn loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(n, _)| n),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether a POST's `Origin` (when the browser sends one) is this server's.
+fn same_origin(origin: Option<&HeaderValue>, host: &str) -> bool {
+    match origin.and_then(|o| o.to_str().ok()) {
+        None => true,
+        Some(o) => {
+            o.strip_prefix("http://")
+                .or_else(|| o.strip_prefix("https://"))
+                == Some(host)
+        }
+    }
+}
+
+/// Runs a command function on the blocking pool; a panic (a bug) is a 500, never a crash.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::result::Result<T, Response> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error: please report it\n",
+        )
+            .into_response()
+    })
+}
+
+/// The command line's options for `argv` (the words after `stscalc`), with the server's own
+/// `--register`, `--formulas` and `--templates`: the web app takes exactly the options and
+/// defaults of the command line. A usage error is a one-line input error.
+pub(crate) fn cli(app: &App, argv: &[String]) -> Result<crate::cli::Cli> {
+    use clap::Parser;
+    let mut words: Vec<std::ffi::OsString> = vec!["stscalc".into()];
+    let c = &app.config;
+    for (flag, path) in [
+        ("--register", &c.register),
+        ("--formulas", &c.formulas),
+        ("--templates", &c.templates),
+    ] {
+        if let Some(p) = path {
+            let mut w = std::ffi::OsString::from(format!("{flag}="));
+            w.push(p.as_os_str());
+            words.push(w);
+        }
+    }
+    words.extend(argv.iter().map(Into::into));
+    crate::cli::Cli::try_parse_from(words).map_err(|e| {
+        // clap's report, made one line: the error and what it lists, without the usage.
+        let text = e.to_string();
+        let line = text
+            .lines()
+            .take_while(|l| !l.starts_with("Usage:"))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let line = line.trim_start_matches("error: ");
+        Error::Refused(crate::error::escape_cut(line, crate::error::MAX_LINE))
+    })
+}
+
+/// An option and its value as one word (`--quantity=100 g`), so that a value can never be
+/// read as another option.
+pub(crate) fn opt(flag: &str, value: &str) -> String {
+    format!("{flag}={value}")
+}

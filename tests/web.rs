@@ -1,0 +1,590 @@
+//! The web app's JSON API (`stscalc serve`), run as a user runs it: the built binary listening
+//! on an ephemeral loopback port, a real SQLite register in a temporary folder, and a real HTTP
+//! client (ureq). Every API answer is compared with what the command line prints for the same
+//! request document.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::common::{ok, stscalc};
+
+/// A running `stscalc serve`, stopped (by its process id) when dropped.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The register it serves.
+    pub register: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts `stscalc serve` on 127.0.0.1 port 0 (any free port) with a register of its own,
+    /// and reads the address it prints.
+    pub fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let register = dir.path().join("register.sqlite3");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--register"])
+            .arg(&register)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("stscalc serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        // "stscalc serving on http://127.0.0.1:PORT/ (…)"
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        Server {
+            child,
+            base,
+            register,
+            _dir: dir,
+        }
+    }
+
+    /// `--register PATH` and `args`, for the command line on the same register.
+    pub fn cli<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut all = vec!["--register", self.register.to_str().unwrap()];
+        all.extend_from_slice(args);
+        all
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP answer: status, content type and body.
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn answer(mut r: ureq::http::Response<ureq::Body>) -> Answer {
+    let headers = r
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+        .collect::<Vec<_>>();
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    Answer {
+        status: r.status().as_u16(),
+        content_type,
+        headers,
+        body: r
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()
+            // A refused upload may be cut off by the server once it has answered.
+            .unwrap_or_default(),
+    }
+}
+
+/// `POST url` with `body`.
+pub fn post(url: &str, body: impl AsRef<[u8]>) -> Answer {
+    answer(
+        agent()
+            .post(url)
+            .header("content-type", "application/json")
+            .send(body.as_ref())
+            .unwrap(),
+    )
+}
+
+/// `GET url`.
+pub fn get(url: &str) -> Answer {
+    answer(agent().get(url).call().unwrap())
+}
+
+/// What the command line prints for `command --request FILE --format json`, the request in
+/// a file of `dir`; `expect_exit` is its exit code.
+fn cli_json(dir: &Path, command: &str, request: &str, expect_exit: i32) -> String {
+    let file = dir.join(format!("{command}.json"));
+    std::fs::write(&file, request).unwrap();
+    let out = stscalc(&[
+        command,
+        "--request",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(expect_exit),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The command line's error line for a request, without `error: `.
+fn cli_error(dir: &Path, command: &str, request: &str) -> String {
+    let file = dir.join(format!("{command}-bad.json"));
+    std::fs::write(&file, request).unwrap();
+    let out = stscalc(&[
+        command,
+        "--request",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    err.trim_end()
+        .strip_prefix("error: ")
+        .unwrap_or(&err)
+        .to_string()
+}
+
+/// An ointment batch with every component's lot, on a fixed date (so both runs agree).
+const BATCH: &str = r#"{
+  "formula": "sts-25-zinc-oxide",
+  "quantity": "100 g",
+  "compounded_at": "2026-11-21T09:30",
+  "certificate": { "assay": "99.5 %", "basis": "as-is" },
+  "components": [
+    { "id": "sts", "lot": "LOT123", "expiry": "2027-05-31", "manufacturer": "Example Chemicals" },
+    { "id": "zinc-oxide-ointment", "lot": "ZO-4471", "expiry": "2028-03" }
+  ]
+}"#;
+
+#[test]
+fn the_api_answers_exactly_the_json_the_command_line_prints_for_every_command() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    // The verification: 25 g of STS × 100 / 99.5 % assay = 25.125… g to weigh; 75 g of base.
+    // The weights measured are those, so the batch passes (exit 0).
+    let verify = BATCH.replace(
+        "\"components\"",
+        "\"actual\": { \"sts\": \"25.126 g\", \"zinc-oxide-ointment\": \"74.874 g\" },\n  \"components\"",
+    );
+    let solution = r#"{ "formula": "sts-150-intralesional", "quantity": "10 mL",
+        "compounded_at": "2026-11-21", "stock": "sts-250-us" }"#;
+    let cases = [
+        ("batch", BATCH.to_string(), 0),
+        ("batch", solution.to_string(), 0),
+        ("verify", verify, 0),
+        (
+            "session",
+            r#"{"lesions": 12, "per_lesion": "0.2 mL"}"#.to_string(),
+            0,
+        ),
+        (
+            "session",
+            r#"{"lesion": ["0.1 mL", "0.3 mL"], "sessions": 3, "start": "2026-11-23"}"#
+                .to_string(),
+            0,
+        ),
+        (
+            "supply",
+            r#"{"formula": "sts-25-petrolatum", "per_application": "2 g", "per_day": 2, "days": 30}"#
+                .to_string(),
+            0,
+        ),
+    ];
+    for (command, request, exit) in cases {
+        let cli = cli_json(dir.path(), command, &request, exit);
+        let api = post(&format!("{}/api/{command}", server.base), &request);
+        assert_eq!(api.status, 200, "{command}: {}", api.body);
+        assert_eq!(api.content_type, "application/json");
+        assert_eq!(api.body, cli, "{command} {request}");
+    }
+    // And a figure read off the answer, by hand: 12 lesions × 0.2 mL = 2.4 mL in all.
+    let session = post(
+        &format!("{}/api/session", server.base),
+        r#"{"lesions": 12, "per_lesion": "0.2 mL"}"#,
+    )
+    .json();
+    assert_eq!(session["lesions"].as_array().unwrap().len(), 12);
+    assert!(
+        session.to_string().contains("2.4 mL"),
+        "no total of 2.4 mL in the session's answer"
+    );
+}
+
+#[test]
+fn api_errors_are_the_command_lines_one_line_message_with_the_field_and_a_fitting_status() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    // A value refused: 422, the message the command line prints, the document's key.
+    let bad =
+        r#"{"formula": "sts-25-petrolatum", "per_application": "2 g", "per_day": 0, "days": 30}"#;
+    let a = post(&format!("{}/api/supply", server.base), bad);
+    assert_eq!(a.status, 422, "{}", a.body);
+    let e = a.json();
+    assert_eq!(e["error"], cli_error(dir.path(), "supply", bad));
+    assert_eq!(e["field"], "per_day");
+    assert!(e["error"].as_str().unwrap().contains("--per-day"));
+    // Something missing: 422 naming it.
+    let a = post(
+        &format!("{}/api/session", server.base),
+        r#"{"per_lesion": "0.2 mL"}"#,
+    );
+    assert_eq!(a.status, 422);
+    assert_eq!(a.json()["field"], "lesions");
+    // A document that cannot be read: 400, never 500.
+    for body in [
+        r#"{"lesions": 12, "per_lesoin": "0.2 mL"}"#.as_bytes(),
+        b"{\"lesions\": ",
+        b"\xff\xfe not text",
+        r#"{"lesions": 1.5, "per_lesion": "0.2 mL"}"#.as_bytes(),
+    ] {
+        let a = post(&format!("{}/api/session", server.base), body);
+        assert_eq!(a.status, 400, "{}", a.body);
+        assert!(!a.json()["error"].as_str().unwrap().contains('\n'));
+    }
+    // The same unknown key from the command line gives the same message.
+    let typo = r#"{"lesions": 12, "per_lesoin": "0.2 mL"}"#;
+    let a = post(&format!("{}/api/session", server.base), typo);
+    assert_eq!(
+        a.json()["error"],
+        cli_error(dir.path(), "session", typo).replace(
+            &dir.path().join("session-bad.json").display().to_string(),
+            "request"
+        )
+    );
+    // An unknown formula: 422. A calculation refused (unsafe): 422.
+    let a = post(
+        &format!("{}/api/batch", server.base),
+        r#"{"formula": "no-such", "quantity": "100 g"}"#,
+    );
+    assert_eq!(a.status, 422);
+    // A body over the limit (1 MiB): refused, 413 (or the connection cut while the client
+    // is still sending the rest): never read whole, never planned.
+    let huge = format!(
+        "{{\"override_reason\": \"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    match agent()
+        .post(format!("{}/api/session", server.base))
+        .send(huge.as_bytes())
+    {
+        Ok(r) => assert_eq!(r.status().as_u16(), 413),
+        Err(e) => assert!(matches!(e, ureq::Error::Io(_)), "{e}"),
+    }
+    // An unknown lot: 404; a recall without what to look for: 400.
+    let a = get(&format!("{}/api/lots/NO-SUCH-LOT", server.base));
+    assert_eq!(a.status, 404);
+    assert_eq!(a.json()["field"], "lot");
+    assert_eq!(get(&format!("{}/api/recall", server.base)).status, 400);
+}
+
+#[test]
+fn lots_and_recall_answer_as_lot_show_and_recall_print() {
+    let server = Server::start();
+    let issued: Value = serde_json::from_str(&ok(&server.cli(&[
+        "lot",
+        "new",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--component",
+        "sts=STS-A1@2027-05",
+        "--component",
+        "zinc-oxide-ointment=ZO-9@2027-03-31",
+        "--date",
+        "2026-12-01",
+        "--by",
+        "Ann Lee",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let lot = issued["record"]["lot"]["number"].as_str().unwrap();
+    assert_eq!(lot, "STS25ZO-20261201-01");
+    let api = get(&format!("{}/api/lots/{lot}", server.base));
+    assert_eq!(api.status, 200, "{}", api.body);
+    let mut api = api.json();
+    let mut cli: Value =
+        serde_json::from_str(&ok(&server.cli(&["lot", "show", lot, "--format", "json"]))).unwrap();
+    // The reprint's time is the time of each reprint; everything else is the same.
+    for v in [&mut api, &mut cli] {
+        let notice = v["reprint"]["notice"].as_str().unwrap();
+        assert!(notice.starts_with(&format!("REPRINT of the record of lot {lot} ")));
+        v["reprint"] = Value::Null;
+    }
+    assert!(
+        api == cli,
+        "GET /api/lots/{lot} differs from lot show --format json"
+    );
+    assert_eq!(api["lot"]["summary"]["lot"], lot);
+    // The recall by the STS lot finds it; the answer is the command line's.
+    let url = format!("{}/api/recall?component=sts=STS-A1", server.base);
+    let a = get(&url);
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body,
+        ok(&server.cli(&["recall", "--component", "sts=STS-A1", "--format", "json"]))
+    );
+    assert_eq!(a.json()[0]["lot"]["lot"], lot);
+}
+
+#[test]
+fn the_server_keeps_to_loopback_and_sends_its_security_headers() {
+    // Any other address is refused before anything listens: one line, exit 1.
+    for addr in ["0.0.0.0:8700", "[::]:8700"] {
+        let out = stscalc(&["serve", "--listen", addr]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("`--listen`: expected a loopback address"),
+            "{err}"
+        );
+    }
+    let server = Server::start();
+    let a = get(&format!("{}/api/lots/X", server.base));
+    let csp = a.header("content-security-policy").unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("script-src"), "no script is allowed: {csp}");
+    assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
+    // A request for another host name (DNS pointed at 127.0.0.1 by another site) is refused.
+    let r = agent()
+        .get(format!("{}/api/lots/X", server.base))
+        .header("host", "attacker.example")
+        .call()
+        .unwrap();
+    assert_eq!(answer(r).status, 403);
+}
+
+/// Chromium, headless, at `size` (`768,1024`): the page's DOM after it loaded, and a
+/// screenshot kept under target/web-screenshots/NAME.png.
+fn browse(url: &str, size: &str, name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/web-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+    ];
+    let chromium = std::env::var("STSCALC_CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let run = |extra: &[String]| {
+        let out = Command::new(&chromium)
+            .args(common)
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("--window-size={size}"))
+            .args(extra)
+            .arg(url)
+            .stdin(Stdio::null())
+            .output()
+            .expect("chromium runs");
+        assert!(out.status.success(), "chromium failed on {url}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let png = dir.join(format!("{name}.png"));
+    run(&[format!("--screenshot={}", png.display())]);
+    assert!(
+        std::fs::metadata(&png).unwrap().len() > 1000,
+        "no screenshot"
+    );
+    run(&["--dump-dom".to_string()])
+}
+
+/// The form token of a page.
+fn token(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    html[at..at + 64].to_string()
+}
+
+/// `POST url` as a browser posts a form, with `fields`.
+fn post_form(url: &str, fields: &[(&str, &str)]) -> Answer {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    answer(
+        agent
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send(body.as_bytes())
+            .unwrap(),
+    )
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn pages_in_a_real_browser_a_12_lesion_session_and_a_hostile_site_shown_as_text() {
+    if !crate::common::browser_here() {
+        return;
+    }
+    let server = Server::start();
+    // Twelve lesions of 0.2 mL each, as the form sends them, the first with a hostile site.
+    let mut q = String::from("site1=%3Cscript%3Ealert(1)%3C%2Fscript%3E&ulceration1=yes");
+    for i in 1..=12 {
+        q.push_str(&format!("&volume{i}=0.2+mL"));
+    }
+    q.push_str("&go=1");
+    let url = format!("{}/session?{q}", server.base);
+    for (size, name) in [
+        ("768,1024", "session-tablet"),
+        ("1366,900", "session-desktop"),
+    ] {
+        let dom = browse(&url, size, name);
+        // 12 × 0.2 mL = 2.4 mL, read off the page.
+        assert!(dom.contains("2.4 mL"), "no total of 2.4 mL on the page");
+        assert!(dom.contains("id=\"check\""), "no check on the page");
+        // The site is text in a field, never an element of the page.
+        assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!dom.contains("<script>alert(1)"));
+    }
+    // The sheet and the labels of that session, printable.
+    let sheet = get(&format!("{}/session/sheet?{q}", server.base));
+    assert_eq!(sheet.status, 200);
+    assert!(sheet.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let labels = get(&format!("{}/session/labels?{q}", server.base));
+    assert_eq!(labels.status, 200, "{}", labels.body);
+    // Every other page, at tablet size.
+    for (path, name) in [
+        ("/", "home"),
+        ("/formulas", "formulas"),
+        ("/formulas/sts-25-zinc-oxide", "formula"),
+        ("/lots", "lots"),
+        ("/recall", "recall"),
+        ("/audit", "audit"),
+    ] {
+        let dom = browse(&format!("{}{path}", server.base), "768,1024", name);
+        assert!(dom.contains("<h1>"), "{path}");
+    }
+}
+
+#[test]
+fn a_batch_issued_verified_and_released_by_two_people_through_the_pages() {
+    let server = Server::start();
+    let q = "formula=sts-25-zinc-oxide&quantity=100+g&date=2026-12-01\
+             &components=sts%3DSTS-A1%402027-05%0D%0Azinc-oxide-ointment%3DZO-9%402027-03-31&go=1";
+    let plan = get(&format!("{}/batch?{q}", server.base));
+    assert_eq!(plan.status, 200);
+    // 100 g × 25 % = 25 g of STS, 75 g of base: the plan is on the page.
+    assert!(plan.body.contains("25 g") && plan.body.contains("75 g"));
+    let csrf = token(&plan.body);
+    let fields = [
+        ("formula", "sts-25-zinc-oxide"),
+        ("quantity", "100 g"),
+        ("date", "2026-12-01"),
+        (
+            "components",
+            "sts=STS-A1@2027-05\nzinc-oxide-ointment=ZO-9@2027-03-31",
+        ),
+        ("by", "Ann Lee"),
+    ];
+    // Without its token, the form is refused: 403, and nothing is registered.
+    let a = post_form(&format!("{}/batch/issue", server.base), &fields);
+    assert_eq!(a.status, 403);
+    let mut with = fields.to_vec();
+    with.push(("csrf", &csrf));
+    let a = post_form(&format!("{}/batch/issue", server.base), &with);
+    assert_eq!(a.status, 303, "{}", a.body);
+    let lot = "STS25ZO-20261201-01";
+    assert_eq!(a.header("location"), Some(&*format!("/lots/{lot}")));
+    let lot_url = format!("{}/lots/{lot}", server.base);
+    // Verified from the weights measured: exactly the 25 g and 75 g of the plan.
+    let a = post_form(
+        &format!("{lot_url}/verify"),
+        &[
+            ("csrf", &csrf),
+            ("by", "Ann Lee"),
+            ("actual", "sts=25 g\nzinc-oxide-ointment=75 g"),
+        ],
+    );
+    assert_eq!(a.status, 303, "{}", a.body);
+    // The compounder cannot check her own lot: 409 and the register's reason on the page.
+    let a = post_form(
+        &format!("{lot_url}/release"),
+        &[
+            ("csrf", &csrf),
+            ("by", "Ann Lee"),
+            ("checked_by", "Ann Lee"),
+        ],
+    );
+    assert_eq!(a.status, 409, "{}", a.body);
+    assert!(a.body.contains("second person"), "{}", a.body);
+    let a = post_form(
+        &format!("{lot_url}/release"),
+        &[
+            ("csrf", &csrf),
+            ("by", "Ann Lee"),
+            ("checked_by", "Bob Roy"),
+        ],
+    );
+    assert_eq!(a.status, 303, "{}", a.body);
+    let status: Value =
+        serde_json::from_str(&ok(&server.cli(&["lot", "list", "--format", "json"]))).unwrap();
+    assert_eq!(status[0]["status"], "released");
+    // The recall by the STS lot finds it on the recall page; the record prints.
+    let found = get(&format!("{}/recall?component=sts%3DSTS-A1", server.base));
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains(lot));
+    let record = get(&format!("{lot_url}/record"));
+    assert_eq!(record.status, 200);
+    assert!(record.body.contains("REPRINT"));
+    if crate::common::browser_here() {
+        let dom = browse(&lot_url, "768,1024", "lot");
+        assert!(dom.contains("released"));
+        browse(&format!("{}/batch?{q}", server.base), "768,1024", "batch");
+    }
+}
