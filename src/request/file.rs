@@ -296,197 +296,9 @@ pub(crate) fn conflict(option: &str, key: &str, file_value: &str, cli_value: &st
     )
 }
 
-/// Merges `file` into the options; returns the component lots and weights it holds.
-pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
-    let mut taken = Vec::new();
-    merge_noted(&mut taken, &mut args.id, file.formula, "formula", "formula")?;
-    match (
-        &args.quantity,
-        &args.containers,
-        &file.quantity,
-        &file.containers,
-    ) {
-        (Some(q), _, None, Some(c)) => return Err(conflict("--quantity", "containers", c, q)),
-        (_, Some(c), Some(q), None) => return Err(conflict("--containers", "quantity", q, c)),
-        _ => {}
-    }
-    merge_noted(
-        &mut taken,
-        &mut args.quantity,
-        file.quantity,
-        "--quantity",
-        "quantity",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.containers,
-        file.containers,
-        "--containers",
-        "containers",
-    )?;
-    if args.quantity.is_some() && args.containers.is_some() {
-        return Err(Error::input(
-            "--quantity",
-            "one batch size: `quantity` or `containers`",
-            "both",
-        ));
-    }
-    merge_noted(
-        &mut taken,
-        &mut args.strength,
-        file.strength,
-        "--strength",
-        "strength",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.overage,
-        file.overage,
-        "--overage",
-        "overage",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.stock_form,
-        file.stock_form,
-        "--stock-form",
-        "stock_form",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.container,
-        file.container,
-        "--container",
-        "container",
-    )?;
-    let cert = file.certificate.unwrap_or_default();
-    merge_noted(
-        &mut taken,
-        &mut args.assay,
-        cert.assay,
-        "--assay",
-        "certificate.assay",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.assay_basis,
-        cert.basis,
-        "--assay-basis",
-        "certificate.basis",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.water,
-        cert.water,
-        "--water",
-        "certificate.water",
-    )?;
-    let bal = file.balance.unwrap_or_default();
-    merge_noted(
-        &mut taken,
-        &mut args.readability,
-        bal.readability,
-        "--readability",
-        "balance.readability",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.repeatability,
-        bal.repeatability,
-        "--repeatability",
-        "balance.repeatability",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.capacity,
-        bal.capacity,
-        "--capacity",
-        "balance.capacity",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.method,
-        file.method,
-        "--method",
-        "method",
-    )?;
-    merge_noted(&mut taken, &mut args.stock, file.stock, "--stock", "stock")?;
-    merge_noted(
-        &mut taken,
-        &mut args.stock_concentration,
-        file.stock_concentration,
-        "--stock-concentration",
-        "stock_concentration",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.stock_basis,
-        file.stock_basis,
-        "--stock-basis",
-        "stock_basis",
-    )?;
-    merge_noted(&mut taken, &mut args.vial, file.vial, "--vial", "vial")?;
-    merge_noted(
-        &mut taken,
-        &mut args.diluent,
-        file.diluent,
-        "--diluent",
-        "diluent",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.measure_step,
-        file.measure_step,
-        "--measure-step",
-        "measure_step",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.vial_residual,
-        file.vial_residual,
-        "--vial-residual",
-        "vial_residual",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut args.filter_hold_up,
-        file.filter_hold_up,
-        "--filter-hold-up",
-        "filter_hold_up",
-    )?;
-    let r = &mut args.record;
-    merge_noted(&mut taken, &mut r.lot, file.lot, "--lot", "lot")?;
-    merge_noted(
-        &mut taken,
-        &mut r.lot_sequence,
-        file.lot_sequence.map(|n| n.to_string()),
-        "--lot-sequence",
-        "lot_sequence",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut r.date,
-        file.compounded_at,
-        "--date",
-        "compounded_at",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut r.storage,
-        file.storage,
-        "--storage",
-        "storage",
-    )?;
-    merge_noted(
-        &mut taken,
-        &mut r.bud_count,
-        file.bud_count,
-        "--bud-count",
-        "bud_count",
-    )?;
-
-    let components = file
-        .components
+/// The file's component lots (`components[i]`), checked.
+fn component_lots(components: &[ComponentInput]) -> Result<Vec<ComponentLotInput>> {
+    components
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -500,7 +312,129 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
                 &whole,
             )
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+/// Merges `file` into the options; returns the component lots and weights it holds.
+pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
+    let mut taken = Vec::new();
+    let mut m = |cli: &mut Option<String>, f: Option<String>, option: &str, key: &str| {
+        merge_noted(&mut taken, cli, f, option, key)
+    };
+    m(&mut args.id, file.formula, "formula", "formula")?;
+    match (
+        &args.quantity,
+        &args.containers,
+        &file.quantity,
+        &file.containers,
+    ) {
+        (Some(q), _, None, Some(c)) => return Err(conflict("--quantity", "containers", c, q)),
+        (_, Some(c), Some(q), None) => return Err(conflict("--containers", "quantity", q, c)),
+        _ => {}
+    }
+    m(&mut args.quantity, file.quantity, "--quantity", "quantity")?;
+    m(
+        &mut args.containers,
+        file.containers,
+        "--containers",
+        "containers",
+    )?;
+    if args.quantity.is_some() && args.containers.is_some() {
+        return Err(Error::input(
+            "--quantity",
+            "one batch size: `quantity` or `containers`",
+            "both",
+        ));
+    }
+    m(&mut args.strength, file.strength, "--strength", "strength")?;
+    m(&mut args.overage, file.overage, "--overage", "overage")?;
+    m(
+        &mut args.stock_form,
+        file.stock_form,
+        "--stock-form",
+        "stock_form",
+    )?;
+    m(
+        &mut args.container,
+        file.container,
+        "--container",
+        "container",
+    )?;
+    let cert = file.certificate.unwrap_or_default();
+    m(&mut args.assay, cert.assay, "--assay", "certificate.assay")?;
+    m(
+        &mut args.assay_basis,
+        cert.basis,
+        "--assay-basis",
+        "certificate.basis",
+    )?;
+    m(&mut args.water, cert.water, "--water", "certificate.water")?;
+    let bal = file.balance.unwrap_or_default();
+    m(
+        &mut args.readability,
+        bal.readability,
+        "--readability",
+        "balance.readability",
+    )?;
+    m(
+        &mut args.repeatability,
+        bal.repeatability,
+        "--repeatability",
+        "balance.repeatability",
+    )?;
+    m(
+        &mut args.capacity,
+        bal.capacity,
+        "--capacity",
+        "balance.capacity",
+    )?;
+    m(&mut args.method, file.method, "--method", "method")?;
+    m(&mut args.stock, file.stock, "--stock", "stock")?;
+    m(
+        &mut args.stock_concentration,
+        file.stock_concentration,
+        "--stock-concentration",
+        "stock_concentration",
+    )?;
+    m(
+        &mut args.stock_basis,
+        file.stock_basis,
+        "--stock-basis",
+        "stock_basis",
+    )?;
+    m(&mut args.vial, file.vial, "--vial", "vial")?;
+    m(&mut args.diluent, file.diluent, "--diluent", "diluent")?;
+    m(
+        &mut args.measure_step,
+        file.measure_step,
+        "--measure-step",
+        "measure_step",
+    )?;
+    m(
+        &mut args.vial_residual,
+        file.vial_residual,
+        "--vial-residual",
+        "vial_residual",
+    )?;
+    m(
+        &mut args.filter_hold_up,
+        file.filter_hold_up,
+        "--filter-hold-up",
+        "filter_hold_up",
+    )?;
+    let r = &mut args.record;
+    m(&mut r.lot, file.lot, "--lot", "lot")?;
+    m(
+        &mut r.lot_sequence,
+        file.lot_sequence.map(|n| n.to_string()),
+        "--lot-sequence",
+        "lot_sequence",
+    )?;
+    m(&mut r.date, file.compounded_at, "--date", "compounded_at")?;
+    m(&mut r.storage, file.storage, "--storage", "storage")?;
+    m(&mut r.bud_count, file.bud_count, "--bud-count", "bud_count")?;
+
+    let components = component_lots(&file.components)?;
     let actual = file
         .actual
         .0
