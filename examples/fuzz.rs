@@ -929,6 +929,8 @@ fn supervise() -> ! {
     let mut child = std::process::Command::new(std::env::current_exe().expect("own path"))
         .args(std::env::args_os().skip(1))
         .env(REPORT_ENV, &path)
+        // Nothing to read: a command that reads standard input (a password) ends at once.
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -979,6 +981,12 @@ fn main() {
     }));
     let root = tempfile::tempdir().expect("a temporary folder");
     let seeds = Seeds::load();
+    // Whatever a fuzzed command writes stays in the temporary folder: relative output paths
+    // (a README command's `register backup NAME`) land there, not in the working copy, and a
+    // register command without --register opens one there, not the user's own register.
+    std::env::set_current_dir(root.path()).expect("the temporary folder");
+    std::env::set_var("STSCALC_REGISTER", root.path().join("register.sqlite3"));
+    std::env::set_var("XDG_DATA_HOME", root.path());
     let schedule: Vec<Target> = match o.only {
         Some(t) => vec![t],
         None => TARGETS

@@ -768,6 +768,10 @@ pub struct Declaration {
     /// Stability-based limits shorter than the rule.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stability: Vec<StabilityLimit>,
+    /// Study-supported limits **longer** than the USP <795> default (nonsterile only), each with
+    /// the study's reference, which the record prints with the BUD it sets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub study: Vec<StabilityLimit>,
     /// Preparation methods whose sterility inputs differ (e.g. `dilution` of a sterile
     /// injection, `powder` with a nonsterile component): each overrides fields above. When
     /// present, a method must be chosen for every batch (`--method`).
@@ -790,6 +794,8 @@ pub struct Resolved {
     pub storages: Vec<Storage>,
     /// The formula's stability-based limits.
     pub stability: Vec<StabilityLimit>,
+    /// The formula's study-supported limits, longer than the rule.
+    pub study: Vec<StabilityLimit>,
     /// The formula's note on the classification.
     pub note: Option<String>,
 }
@@ -886,6 +892,30 @@ impl Declaration {
                 ));
             }
         }
+        for s in &self.study {
+            // USP <795> lets a stability study support a longer BUD for a nonsterile
+            // preparation; USP <797>'s limits rest on sterility, which a stability study of the
+            // active does not show.
+            if kind != BudKind::Nonsterile {
+                return Err(format!(
+                    "`bud.study` limit {}: expected it only in a nonsterile preparation (USP <795>), found `bud.kind = \"{}\"`",
+                    s.limit,
+                    kind.as_str()
+                ));
+            }
+            if s.reference.trim().is_empty() {
+                return Err(format!(
+                    "`bud.study` limit {}: expected the study's `reference`, found none",
+                    s.limit
+                ));
+            }
+            if s.storage.as_ref().is_some_and(Vec::is_empty) {
+                return Err(format!(
+                    "`bud.study` limit {}: `storage` is empty; leave it out to mean every storage",
+                    s.limit
+                ));
+            }
+        }
         for s in &self.stability {
             if s.reference.trim().is_empty() {
                 return Err(format!(
@@ -954,6 +984,7 @@ impl Declaration {
             default_storage: self.storage.expect("checked"),
             storages: self.allowed_storages(),
             stability: self.stability.clone(),
+            study: self.study.clone(),
             note: self.note.clone(),
         })
     }
@@ -1159,6 +1190,9 @@ pub enum SetBy {
     Rule,
     /// The formula's own stability-based limit.
     FormulaStability,
+    /// A study the formula cites supports a longer limit than the USP rule's; it stands in
+    /// for the rule.
+    FormulaStudy,
     /// A component lot's expiry.
     ComponentExpiry,
 }
@@ -1272,6 +1306,22 @@ impl fmt::Display for DurationLimit {
     }
 }
 
+fn limit_hours(l: Limit) -> u64 {
+    match l.unit {
+        LimitUnit::Days => u64::from(l.amount) * 24,
+        LimitUnit::Hours => u64::from(l.amount),
+    }
+}
+
+/// The formula's longest study-supported limit for `storage`, when it is longer than the
+/// rule's.
+fn longest_study(decl: &Resolved, storage: Storage, rule: Limit) -> Option<&StabilityLimit> {
+    decl.study
+        .iter()
+        .filter(|s| s.applies(storage) && limit_hours(s.limit) > limit_hours(rule))
+        .max_by_key(|s| limit_hours(s.limit))
+}
+
 /// See [`DurationLimit`].
 pub fn duration_limit(decl: &Resolved, storage: Storage) -> Result<DurationLimit> {
     let (rule, rule_limit) = rule_for(decl, storage)?;
@@ -1279,10 +1329,21 @@ pub fn duration_limit(decl: &Resolved, storage: Storage) -> Result<DurationLimit
         LimitUnit::Days => u64::from(l.amount) * 24,
         LimitUnit::Hours => u64::from(l.amount),
     };
-    let mut best = DurationLimit {
-        limit: rule_limit,
-        storage,
-        reason: format!("{} — {}", rule.name(), rule.source),
+    let mut best = match longest_study(decl, storage, rule_limit) {
+        Some(s) => DurationLimit {
+            limit: s.limit,
+            storage,
+            reason: format!(
+                "the formula's study-supported limit, longer than {} ({rule_limit}): {}",
+                rule.name(),
+                s.reference
+            ),
+        },
+        None => DurationLimit {
+            limit: rule_limit,
+            storage,
+            reason: format!("{} — {}", rule.name(), rule.source),
+        },
     };
     for s in decl.stability.iter().filter(|s| s.applies(storage)) {
         if hours(s.limit) < hours(best.limit) {
@@ -1312,15 +1373,33 @@ pub fn beyond_use(
     let mut limits = Vec::new();
     let reference = format!("{} — {}", rule.id, rule.source);
     let sterile = decl.kind == BudKind::Sterile;
-    limits.push(limit_candidate(
-        SetBy::Rule,
-        rule_limit,
-        compounded,
-        convention,
-        sterile,
-        reference,
-        format!("{}: {rule_limit} {}", rule.name(), storage.phrase()),
-    )?);
+    // A study the formula cites stands in for the rule's limit when it supports a longer one.
+    limits.push(match longest_study(decl, storage, rule_limit) {
+        None => limit_candidate(
+            SetBy::Rule,
+            rule_limit,
+            compounded,
+            convention,
+            sterile,
+            reference,
+            format!("{}: {rule_limit} {}", rule.name(), storage.phrase()),
+        )?,
+        Some(s) => limit_candidate(
+            SetBy::FormulaStudy,
+            s.limit,
+            compounded,
+            convention,
+            sterile,
+            s.reference.clone(),
+            format!(
+                "the formula's study-supported limit: {} {} (longer than {}'s {rule_limit}), supported by {}",
+                s.limit,
+                storage.phrase(),
+                rule.name(),
+                s.reference
+            ),
+        )?,
+    });
     for s in decl.stability.iter().filter(|s| s.applies(storage)) {
         limits.push(limit_candidate(
             SetBy::FormulaStability,
@@ -1366,16 +1445,21 @@ pub fn beyond_use(
         Some(t) => format!("{} {t}", first.date),
         None => first.date.to_string(),
     };
-    let rule_date = &limits
+    let base = limits
         .iter()
-        .find(|c| c.kind == SetBy::Rule)
-        .expect("the rule is always considered")
-        .date;
+        .find(|c| matches!(c.kind, SetBy::Rule | SetBy::FormulaStudy))
+        .expect("the rule, or a study standing in for it, is always considered");
+    let (base_limit, rule_date) = (base.limit.unwrap_or(rule_limit), base.date);
     let reason = match first.kind {
-        SetBy::Rule => format!("set by {}", first.text),
+        SetBy::Rule | SetBy::FormulaStudy => format!("set by {}", first.text),
         SetBy::FormulaStability | SetBy::ComponentExpiry => format!(
-            "set by {}, earlier than the USP rule ({rule_limit}: {rule_date})",
-            first.text
+            "set by {}, earlier than the {} ({base_limit}: {rule_date})",
+            first.text,
+            if base.kind == SetBy::FormulaStudy {
+                "study-supported limit"
+            } else {
+                "USP rule"
+            }
         ),
     };
     Ok(BudResult {

@@ -156,7 +156,7 @@ pub struct BatchArgs {
         group = "size",
         allow_hyphen_values = true,
         value_name = "QUANTITY",
-        required_unless_present_any = ["containers", "request"]
+        required_unless_present_any = ["containers", "request", "vials"]
     )]
     pub quantity: Option<String>,
 
@@ -246,6 +246,12 @@ pub struct BatchArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
     pub vial_residual: Option<String>,
 
+    /// Solution: one single-dose vial per volume listed, instead of --quantity, e.g.
+    /// `4.1mL,4.1mL` (one vial per session); each is filled with its volume and the residual it
+    /// keeps, and labelled.
+    #[arg(long, group = "size", value_name = "VOL,VOL,...")]
+    pub vials: Option<String>,
+
     /// Solution from powder: what the sterilizing filter keeps, added to the volume made
     /// (default: data/volumes.toml, 0.1 mL), e.g. `0.05mL`.
     #[arg(long, allow_hyphen_values = true, value_name = "VOLUME")]
@@ -289,7 +295,7 @@ pub struct PrintArgs {
 #[derive(Debug, Args)]
 #[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
 // With --plan the batch size comes from the saved plan, like the rest of the record.
-#[command(mut_arg("quantity", |a| a.required_unless_present_any(["containers", "request", "plan"])))]
+#[command(mut_arg("quantity", |a| a.required_unless_present_any(["containers", "request", "plan", "vials"])))]
 pub struct LabelsArgs {
     /// The batch, as for `stscalc batch`.
     #[command(flatten)]
@@ -449,6 +455,11 @@ pub struct SessionSheetOptions {
 /// Options of `stscalc session-sheet`.
 #[derive(Debug, Args)]
 pub struct SessionSheetArgs {
+    /// The solution formula whose dosing policy the sheet prints (its limits, with blanks for
+    /// the session's values).
+    #[arg(long, default_value = "sts-150-intralesional", value_name = "ID")]
+    pub formula: String,
+
     /// Patient name (blank line when not given).
     #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
     pub patient: Option<String>,
@@ -719,14 +730,24 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub batch: BatchArgs,
 
-    /// A weight actually measured: `ID=MASS` (repeatable, one per component), e.g. `sts=25.5g`.
-    #[arg(long = "actual", value_name = "ID=MASS", allow_hyphen_values = true)]
+    /// A weight actually measured: `ID=MASS` (repeatable, one per component), e.g. `sts=25.5g`;
+    /// for a solution the powder weighed (`sts=10.02g`), or the stock and diluent volumes
+    /// measured (`sts-250-us=4.2mL`).
+    #[arg(
+        long = "actual",
+        value_name = "ID=QUANTITY",
+        allow_hyphen_values = true
+    )]
     pub actual: Vec<String>,
 
     /// An amount added after the first weighings, as a correction was carried out: `ID=MASS`
     /// (repeatable, in the order added), e.g. `zinc-oxide-ointment=2.5g`.
     #[arg(long = "addition", value_name = "ID=MASS", allow_hyphen_values = true)]
     pub addition: Vec<String>,
+
+    /// Solution from powder: the volume it was made up to (the flask's mark), e.g. `100mL`.
+    #[arg(long, value_name = "VOLUME")]
+    pub final_volume: Option<String>,
 
     /// The plan being verified (JSON from `stscalc batch --format json`); refused when its
     /// formula, batch size or lot differs from the request.

@@ -229,6 +229,7 @@ pub mod field {
         EVERY = "every";
         FILL_ACROSS = "fill_across";
         FILTER_HOLD_UP = "filter_hold_up";
+        FINAL_VOLUME = "final_volume";
         LESION = "lesion";
         LESIONS = "lesions";
         LOT = "lot";
@@ -244,6 +245,7 @@ pub mod field {
         START = "start";
         STOCK = "stock";
         STRENGTH = "strength";
+        VIALS = "vials";
         VIAL_RESIDUAL = "vial_residual";
     }
 }

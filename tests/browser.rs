@@ -100,6 +100,16 @@ fn text(pdf: &Path) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The lines of the PDF as `pdftotext -layout` lays them out, whitespace collapsed: a table
+/// row's cells on one line.
+fn layout_lines(pdf: &Path) -> Vec<String> {
+    tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"])
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 /// Keeps a PNG of the first page under `target/sheets/NAME.png`.
 fn keep_png(pdf: &Path, name: &str) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -516,16 +526,18 @@ fn the_record_of_each_shipped_formula_fits_two_pages_with_every_component() {
                 .collect(),
             None if !plan["dilution"].is_null() => {
                 let dl = &plan["dilution"];
-                vec![
-                    (
-                        dl["stock"]["name"].as_str().unwrap().to_string(),
-                        dl["stock_volume"]["text"].as_str().unwrap().to_string(),
-                    ),
-                    (
+                let mut v = vec![(
+                    dl["stock"]["name"].as_str().unwrap().to_string(),
+                    dl["stock_volume"]["text"].as_str().unwrap().to_string(),
+                )];
+                // A stock at the target strength is transferred as it is: no diluent row.
+                if dl["diluent_volume"]["value"] != "0" {
+                    v.push((
                         dl["diluent"]["name"].as_str().unwrap().to_string(),
                         dl["diluent_volume"]["text"].as_str().unwrap().to_string(),
-                    ),
-                ]
+                    ));
+                }
+                v
             }
             None => {
                 let p = &plan["powder"];
@@ -535,7 +547,8 @@ fn the_record_of_each_shipped_formula_fits_two_pages_with_every_component() {
                         p["to_weigh"]["text"].as_str().unwrap().to_string(),
                     ),
                     (
-                        "Sterile water for injection".to_string(),
+                        // The formula's q.s. vehicle (water for injection, purified water).
+                        plan["vehicle"].as_str().unwrap().to_string(),
                         format!("q.s. to {}", plan["total"]["text"].as_str().unwrap()),
                     ),
                 ]
@@ -874,30 +887,96 @@ fn a4_paper_prints_on_a4() {
     let pdf = print_pdf(
         dir.path(),
         "a4",
-        &["session-sheet", "--paper", "a4", "--lesions", "36"],
+        &["session-sheet", "--paper", "a4", "--lesions", "40"],
     );
     let sheets = bbox(&pdf);
     // A4: 210 × 297 mm.
     // (within half a point: Chromium rounds the page to whole device pixels).
     assert!((sheets[0].width - d("210") * mm()).abs() < d("0.5"));
     assert!((sheets[0].height - d("297") * mm()).abs() < d("0.5"));
-    // 36 rows do not fit one page: the table goes on over the page with its header
-    // repeated, and every row number appears exactly once in the `#` column (within 22 mm of
-    // the page's left edge: 12 mm margin and the 7 mm column).
+    // 40 rows, the most the blank sheet prints: the lesion table stays whole on the first page
+    // (every row number once in the `#` column, within 22 mm of the page's left edge: 12 mm
+    // margin and the 7 mm column), and the limits, scores and signatures follow on a second.
     assert_eq!(pages(&pdf), 2);
-    let mut numbers: Vec<u32> = sheets
-        .iter()
-        .flat_map(|p| p.words.iter())
-        .filter(|w| w.x1 < d("22") * mm())
-        .filter_map(|w| w.text.parse().ok())
-        .collect();
-    numbers.sort_unstable();
-    assert_eq!(numbers, (1..=36).collect::<Vec<u32>>());
-    let header_pages = sheets
-        .iter()
-        .filter(|p| p.words.iter().any(|w| w.text == "Inflammation"))
-        .count();
-    assert_eq!(header_pages, 2, "the lesion table's header repeats");
+    let numbers = |p: &Page| -> Vec<u32> {
+        let mut n: Vec<u32> = p
+            .words
+            .iter()
+            .filter(|w| w.x1 < d("22") * mm())
+            .filter_map(|w| w.text.parse().ok())
+            .collect();
+        n.sort_unstable();
+        n
+    };
+    assert_eq!(numbers(&sheets[0]), (1..=40).collect::<Vec<u32>>());
+    assert!(numbers(&sheets[1]).is_empty());
+    assert!(sheets[1].words.iter().any(|w| w.text == "Allowed"));
+}
+
+/// The blank session sheet of 22 rows, the shipped policy's most lesions, on one page of Letter
+/// and of A4 (it used to spill its scores and signatures onto a nearly empty second page),
+/// with the formula's limits printed and blanks for the session's values.
+#[test]
+fn a_blank_sheet_of_22_rows_is_one_page_with_the_formula_limits() {
+    if !browser_ready("a_blank_sheet_of_22_rows_is_one_page_with_the_formula_limits") {
+        return;
+    }
+    let dir = temp_dir();
+    for paper in ["letter", "a4"] {
+        let pdf = print_pdf(
+            dir.path(),
+            &format!("blank-22-{paper}"),
+            &[
+                "session-sheet",
+                "--paper",
+                paper,
+                "--lesions",
+                "22",
+                "--facility",
+                "Hill Clinic, tel. +1 (555) 010-0100",
+            ],
+        );
+        keep_png(&pdf, &format!("session-sheet-blank-22-{paper}"));
+        assert_eq!(pages(&pdf), 1, "{paper}");
+        let t = text(&pdf);
+        // sts-150-intralesional's policy: 22 lesions, 1 mL and 150 mg per lesion, 10 mL and
+        // 1,500 mg per session (1 mL × 150 mg/mL = 150 mg; 10 mL × 150 mg/mL = 1,500 mg).
+        assert_eq!(d("1") * d("150"), d("150"));
+        assert_eq!(d("10") * d("150"), d("1500"));
+        // Read line by line as laid out on the page (the limit and its maximum on one line).
+        let lines = layout_lines(&pdf);
+        for limit in [
+            "Lesions in the session ≤ 22 ☐ yes ☐ no [1]",
+            "Volume per lesion ≤ 1 mL ☐ yes ☐ no [2]",
+            "Active per lesion (pentahydrate basis) ≤ 150 mg ☐ yes ☐ no [2]",
+            "Volume per session ≤ 10 mL ☐ yes ☐ no [3]",
+            "Active per session (pentahydrate basis) ≤ 1,500 mg (1.5 g) ☐ yes ☐ no [3]",
+        ] {
+            assert!(
+                lines.iter().any(|l| l.contains(limit)),
+                "{paper}: `{limit}` missing: {lines:#?}"
+            );
+        }
+        for given in [
+            "sts-150-intralesional, version 1.0.0",
+            "LOCAL POLICY",
+            "Injected by (name, signature)",
+            "Physician (PhGA)",
+        ] {
+            assert!(t.contains(given), "{paper}: `{given}` missing: {t}");
+        }
+        // Blank rows, the limits ticked by hand.
+        assert_eq!(t.matches("☐ yes ☐ no").count(), 2 * 22 + 5, "{paper}");
+        // The 22nd row and the last signature line above the footer (13 mm bottom margin).
+        let page = &bbox(&pdf)[0];
+        let bottom = page.height - d("13") * mm();
+        let checked = page.words.iter().find(|w| w.text == "Checked").unwrap();
+        assert!(checked.y1 < bottom, "{paper}: {checked:?}");
+        assert!(page
+            .words
+            .iter()
+            .any(|w| w.text == "22" && w.x1 < d("22") * mm()));
+    }
 }
 
 #[test]
@@ -919,6 +998,280 @@ fn pdf_output_refuses_to_replace_a_file_before_printing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+}
+
+/// Every page of the PDF as a PNG under `target/sheets/NAME-N.png`.
+fn keep_pngs(pdf: &Path, name: &str) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("sheets");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Pages of an earlier, longer print of the same sheet would be mistaken for this one's.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_str().unwrap().to_string();
+        if file.starts_with(&format!("{name}-")) && file.ends_with(".png") {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    let base = dir.join(name);
+    tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "100",
+            pdf.to_str().unwrap(),
+            base.to_str().unwrap(),
+        ],
+    );
+    assert!(dir.join(format!("{name}-1.png")).is_file());
+}
+
+/// The GS1 DataMatrix of page 1's top right corner (the record's header), read from pixels:
+/// the region rendered in grey at 300 dpi by poppler and decoded by rxing (an independent
+/// reader, a ZXing port). Returns what a scanner transmits: `]d2` and the element string.
+fn scan_header_barcode(pdf: &Path, page_width: Decimal) -> String {
+    let dpi = d("300");
+    let px = |pt: Decimal| -> String {
+        (pt * dpi / inch())
+            .round()
+            .to_string()
+            .parse::<u32>()
+            .unwrap()
+            .to_string()
+    };
+    // The right half of the page, top 60 mm.
+    let half = page_width / d("2");
+    let pgm = tool_bytes(
+        "pdftoppm",
+        &[
+            "-gray",
+            "-r",
+            "300",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-x",
+            &px(half),
+            "-y",
+            "0",
+            "-W",
+            &px(half),
+            "-H",
+            &px(d("60") * mm()),
+            pdf.to_str().unwrap(),
+        ],
+    );
+    let (w, h, luma) = parse_pgm(&pgm);
+    let result =
+        rxing::helpers::detect_in_luma(luma, w, h, Some(rxing::BarcodeFormat::DATA_MATRIX))
+            .expect("rxing finds and decodes the record's DataMatrix");
+    let id = match result
+        .getRXingResultMetadata()
+        .get(&rxing::RXingResultMetadataType::SYMBOLOGY_IDENTIFIER)
+    {
+        Some(rxing::RXingResultMetadataValue::SymbologyIdentifier(id)) => id.clone(),
+        other => panic!("no symbology identifier: {other:?}"),
+    };
+    format!("{id}{}", result.getText())
+}
+
+fn tool_bytes(name: &str, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(name).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A binary PGM (`P5`, 8 bits): width, height, pixels.
+fn parse_pgm(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8(bytes[start..i].to_vec()).unwrap());
+    }
+    assert_eq!(fields[0], "P5");
+    assert_eq!(fields[3], "255");
+    let (w, h): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let data = bytes[i + 1..].to_vec();
+    assert_eq!(data.len(), (w * h) as usize);
+    (w, h, data)
+}
+
+/// The words of the page on the line of `word` (tops within 1 pt), left to right.
+fn line_of(page: &Page, word: &str) -> Vec<String> {
+    let at = page
+        .words
+        .iter()
+        .find(|w| w.text == word)
+        .unwrap_or_else(|| panic!("no `{word}` on the page"));
+    page.words
+        .iter()
+        .filter(|w| (w.y0 - at.y0).abs() < d("1"))
+        .map(|w| w.text.clone())
+        .collect()
+}
+
+/// A verified batch's compounding record, passed and failed, on Letter and on A4: two pages;
+/// the blocks that must stay together on one page; the facility's phone number on one line;
+/// the sample label on the stock of the paper; and the GS1 DataMatrix decoded from the printed
+/// pixels agrees with the lot and the beyond-use date printed as text.
+#[test]
+fn a_verified_record_fits_two_pages_and_its_barcode_scans_as_printed() {
+    if !browser_ready("a_verified_record_fits_two_pages_and_its_barcode_scans_as_printed") {
+        return;
+    }
+    let dir = temp_dir();
+    let facility = "Hill Pharmacy, 12 Long Street, Springfield, phone +1 555-0100-2233";
+    // The sample is on the containers' default stock of the record's paper, the one the labels
+    // print on: 4 × 2 in (Avery 5163) on Letter, its A4 counterpart Avery L7165 on A4.
+    for (paper, stock) in [("letter", "Avery 5163"), ("a4", "Avery L7165")] {
+        for (result, sts) in [("pass", "sts=25.01g"), ("fail", "sts=20g")] {
+            let name = format!("record-verify-{result}-{paper}");
+            let pdf = dir.path().join(format!("{name}.pdf"));
+            let args = [
+                "verify",
+                "sts-25-zinc-oxide",
+                "--quantity",
+                "100g",
+                "--date",
+                "2026-11-21T09:30",
+                "--actual",
+                sts,
+                "--actual",
+                "zinc-oxide-ointment=75g",
+                "--paper",
+                paper,
+                "--facility",
+                facility,
+                "--format",
+                "pdf",
+                "-o",
+                pdf.to_str().unwrap(),
+            ];
+            // A failed verification exits 1 after printing its record.
+            let o = crate::common::stscalc(&args);
+            assert_eq!(o.status.code(), Some(if result == "pass" { 0 } else { 1 }));
+            keep_pngs(&pdf, &name);
+            assert_eq!(pages(&pdf), 2, "{name}");
+            let sheets = bbox(&pdf);
+            let page_text = |p: &Page| -> String {
+                p.words
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let on = |needle: &str| -> Vec<usize> {
+                sheets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| page_text(p).contains(needle))
+                    .map(|(i, _)| i)
+                    .collect()
+            };
+            // The signatures with the verification's result, and the label, on one page.
+            let verdict = on("Verified from the weights measured:");
+            assert_eq!(verdict.len(), 1, "{name}");
+            assert_eq!(on("Released by"), verdict, "{name}");
+            assert_eq!(on("Compounded by"), verdict, "{name}");
+            // The correction (a required one when failed) is whole on one page.
+            let (head, last) = if result == "pass" {
+                ("Optional correction", "New total")
+            } else {
+                ("Correction REQUIRED", "New total")
+            };
+            assert_eq!(on(head).len(), 1, "{name}: {head}");
+            assert_eq!(on(head), on(last), "{name}: the correction is split");
+            // The equipment list is whole.
+            assert_eq!(on("Electronic balance"), on("Weighing boats"), "{name}");
+            // The phone number is on one line, whole.
+            let first = &sheets[0];
+            let phone = line_of(first, "555-0100-2233");
+            assert!(phone.contains(&"+1".to_string()), "{name}: {phone:?}");
+            // The sample label is on the stock of the paper (none when the batch failed).
+            let t = text(&pdf);
+            if result == "pass" {
+                assert!(
+                    t.contains(&format!("Sample as printed on {stock}")),
+                    "{name}"
+                );
+            } else {
+                assert!(t.contains("FAIL — DO NOT RELEASE"), "{name}");
+                assert!(!t.contains("Sample as printed"), "{name}");
+            }
+            // What a signer writes in: yield, deviations, a row per container (100 g fills
+            // 3 × 30 g, 10 g left over: 100 − 3 × 30 = 10).
+            assert_eq!(d("100") - d("3") * d("30"), d("10"));
+            for field in [
+                "Actual yield",
+                "Deviations",
+                "Comments",
+                "10 g left over (not filled)",
+            ] {
+                assert!(t.contains(field), "{name}: `{field}` missing");
+            }
+            let lines = layout_lines(&pdf);
+            for k in 1..=3 {
+                assert!(
+                    lines.iter().any(|l| l.starts_with(&format!("{k} 30 g"))
+                        || l.contains(&format!(" {k} 30 g"))),
+                    "{name}: fill row {k}: {lines:#?}"
+                );
+            }
+            assert!(!lines.iter().any(|l| l.contains("4 30 g")), "{name}");
+            // One QC row per check: the appearance check is the physical description's row.
+            assert!(t.contains("Physical description (appearance)"), "{name}");
+            assert!(!t.contains("Appearance White"), "{name}");
+            // The lot and the beyond-use date as printed, and the barcode read from pixels.
+            let lot = t
+                .split("Lot number ")
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+            let bud = t
+                .split("Beyond-use date ")
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+            assert_eq!(lot, "STS25ZO-20261121-01");
+            let scanned = scan_header_barcode(&pdf, first.width);
+            let data = stscalc::gs1::Gs1Data::parse(&scanned, 2026)
+                .unwrap_or_else(|e| panic!("{name}: `{scanned}`: {e}"));
+            assert_eq!(data.lot.as_deref(), Some(lot.as_str()), "{name}");
+            assert_eq!(
+                data.expiry.unwrap().last_day().to_string(),
+                bud,
+                "{name}: the barcode's (17) is the printed BUD"
+            );
+            assert_eq!(data.internal_91.as_deref(), Some("sts-25-zinc-oxide"));
+            assert!(data.gtin.is_none());
+            // The human-readable text beside it.
+            let yymmdd = format!("{}{}{}", &bud[2..4], &bud[5..7], &bud[8..10]);
+            assert!(t.contains(&format!("(17){yymmdd}")), "{name}");
+            assert!(t.contains(&format!("(10){lot}")), "{name}");
+            assert!(t.contains("(91)sts-25-zinc-oxide"), "{name}");
+        }
+    }
 }
 
 /// The word `text` on `page` (the first one), or a panic listing the page's words.

@@ -927,14 +927,27 @@ fn intralesional_component_lots_and_their_errors() {
 }
 
 #[test]
-fn verify_refuses_a_solution() {
+fn verify_of_a_solution_prints_its_lot_and_bud() {
+    // Issue 12: a solution is verified. A dilution from sterile components, refrigerated: 10
+    // days, 2026-11-21 + 9 = 2026-11-30; the powder weighed is not what a dilution measures.
+    let t = ok(&args(&[
+        &["verify", "sts-150-intralesional", "--quantity", "10mL"],
+        DATE,
+        &[
+            "--actual",
+            "sts-250-us=6.3mL",
+            "--actual",
+            "water-for-injection=4.2mL",
+        ],
+    ]));
+    assert!(t.contains("beyond-use date 2026-11-30"), "{t}");
     fails(
         &args(&[
             &["verify", "sts-150-intralesional", "--quantity", "10mL"],
             DATE,
             &["--actual", "sts=1.5g"],
         ]),
-        &["verify", "solution"],
+        &["--actual sts", "`sts-250-us`, `water-for-injection`"],
     );
 }
 

@@ -190,3 +190,135 @@ fn an_ointment_with_a_dosing_section_is_refused() {
         &["sts-25-petrolatum.toml", "`[dosing]` is only for"],
     );
 }
+
+// ---------------------------------------------------------------- excipients (issue 12)
+
+fn petrolatum_with(from: &str, to: &str) -> String {
+    let text = ok(&["show", "sts-20-petrolatum"]);
+    assert!(text.contains(from), "`{from}` not in the shipped formula");
+    text.replacen(from, to, 1)
+}
+
+fn refused(text: &str, needles: &[&str]) {
+    let dir = user_folder("sts-20-petrolatum.toml", text);
+    let mut all = vec!["sts-20-petrolatum.toml"];
+    all.extend_from_slice(needles);
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &all,
+    );
+}
+
+#[test]
+fn a_formula_needs_exactly_one_quantity_sufficient_component() {
+    // Two: the levigating agent made q.s. as well as the base.
+    refused(
+        &petrolatum_with("amount = \"5 % w/w\"", "qs = \"mass\""),
+        &[
+            "`excipients`",
+            "exactly one quantity-sufficient component",
+            "found 2: `mineral-oil`, `white-petrolatum`",
+        ],
+    );
+    // None: the base given an amount instead.
+    refused(
+        &petrolatum_with("qs = \"mass\"", "amount = \"70 % w/w\""),
+        &["exactly one quantity-sufficient component", "found none"],
+    );
+    // Made up to the wrong kind of total for an ointment.
+    refused(
+        &petrolatum_with("qs = \"mass\"", "qs = \"volume\""),
+        &["`excipients[1].qs`", "expected `mass`", "found `volume`"],
+    );
+}
+
+#[test]
+fn amounts_before_the_quantity_sufficient_component_must_leave_room_for_it() {
+    // Highest strength 25 % + mineral oil 75 % = 100 %: nothing left for the base.
+    refused(
+        &petrolatum_with("amount = \"5 % w/w\"", "amount = \"75 % w/w\""),
+        &["`excipients[0].amount`", "less than 100 %", "found 100 %"],
+    );
+    // 74 % leaves 1 % at the highest strength: accepted.
+    let dir = user_folder(
+        "sts-20-petrolatum.toml",
+        &petrolatum_with("amount = \"5 % w/w\"", "amount = \"74 % w/w\""),
+    );
+    ok(&["--formulas", dir.path().to_str().unwrap(), "formulas"]);
+}
+
+#[test]
+fn an_amount_in_a_unit_the_form_cannot_take_is_refused() {
+    // An ointment is made up to mass: no volume to take a % w/v of, no density for mL.
+    refused(
+        &petrolatum_with("amount = \"5 % w/w\"", "amount = \"5 % w/v\""),
+        &[
+            "`excipients[0].amount`",
+            "expected a `% w/w`",
+            "found `5 % w/v`",
+        ],
+    );
+    refused(
+        &petrolatum_with("amount = \"5 % w/w\"", "amount = \"3 mL\""),
+        &[
+            "`excipients[0].amount`",
+            "made up to mass",
+            "found `3 mL per batch`",
+        ],
+    );
+    refused(
+        &petrolatum_with("role = \"base\"", "role = \"bse\""),
+        &["`excipients.role`", "unknown variant `bse`"],
+    );
+    refused(
+        &petrolatum_with("id = \"mineral-oil\"", "id = \"sts\""),
+        &["`excipients[0].id`", "found `sts`"],
+    );
+}
+
+#[test]
+fn a_fixed_quantity_per_batch_does_not_scale_with_the_batch() {
+    // Mineral oil 2 g in every batch: 60 g gives STS 12 g, oil 2 g, petrolatum 60 − 12 − 2 =
+    // 46 g; 30 g gives STS 6 g, oil still 2 g, petrolatum 30 − 6 − 2 = 22 g.
+    let dir = user_folder(
+        "sts-20-petrolatum.toml",
+        &petrolatum_with("amount = \"5 % w/w\"", "amount = \"2 g\""),
+    );
+    let folder = dir.path().to_str().unwrap();
+    for (size, sts, base) in [("60g", "12", "46"), ("30g", "6", "22")] {
+        let plan = crate::common::json(&[
+            "--formulas",
+            folder,
+            "batch",
+            "sts-20-petrolatum",
+            "--quantity",
+            size,
+        ]);
+        let weigh = |id: &str| {
+            crate::common::value(
+                &plan["components"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["id"] == id)
+                    .unwrap()["to_weigh"],
+            )
+        };
+        assert_eq!(weigh("sts"), crate::common::d(sts));
+        assert_eq!(weigh("mineral-oil"), crate::common::d("2"));
+        assert_eq!(weigh("white-petrolatum"), crate::common::d(base));
+    }
+    // 2.4 g: STS 2.4 × 20 % = 0.48 g and oil 2 g weigh 2.48 g, more than the batch: no room
+    // for the base.
+    fails(
+        &[
+            "--formulas",
+            folder,
+            "batch",
+            "sts-20-petrolatum",
+            "--quantity",
+            "2.4g",
+        ],
+        &["no room for the quantity-sufficient White petrolatum USP"],
+    );
+}

@@ -17,6 +17,7 @@ mod ointment;
 mod output_agreement;
 mod output_files;
 mod outputs;
+mod preparations;
 mod properties;
 mod record;
 mod register;

@@ -106,7 +106,10 @@ fn the_record_of_a_diluted_solution() {
     assert!(html.contains("Work aseptically in the ISO Class 5 primary engineering control"));
     assert!(html.contains("Discard the remainder of each opened single-dose stock vial"));
     assert!(html.contains("Inspect the solution against a light and a dark background"));
-    assert!(html.contains("Volume in each container"));
+    // The formula's `Volume in each container` check heads the fill table (a row per vial),
+    // not a QC row of its own.
+    assert!(html.contains("Expected: Not less than the labeled volume."));
+    assert!(!html.contains("<td>Volume in each container</td>"));
     assert!(html.contains("Released by"));
     // The sample label says the route and the single-dose statement.
     let sample = &html[html.find("class=\"sample\"").unwrap()..];
@@ -408,8 +411,10 @@ fn regression_qc_checks_print_only_for_their_methods() {
     };
     assert!(!record("dilution").contains("Filter integrity"));
     assert!(record("powder").contains("Filter integrity (bubble point)"));
-    // Checks for every method print on both.
-    assert!(record("dilution").contains("Volume in each container"));
+    // Checks for every method print on both (the volume check heads the fill table).
+    for method in ["dilution", "powder"] {
+        assert!(record(method).contains("Expected: Not less than the labeled volume."));
+    }
     // A method the formula does not have, or methods on an ointment, are refused at load.
     let dir = temp_dir();
     let text = std::fs::read_to_string(root().join("formulas/sts-150-intralesional.toml")).unwrap();
@@ -470,4 +475,62 @@ fn regression_the_printed_component_expiry_is_not_broken_over_two_lines() {
     // 2028-02 is the last day of February 2028, a leap year: 2028-02-29.
     assert!(text.contains("2027-01-31"), "{text}");
     assert!(text.contains("2028-02-29"), "{text}");
+}
+
+/// The record's GS1 DataMatrix carries the formula as company internal information (91), or as
+/// the site's product number (01) when its formula file sets `gtin`; a GTIN with a wrong check
+/// digit is refused when the formula is loaded.
+#[test]
+fn the_record_barcode_carries_the_site_gtin_when_the_formula_sets_one() {
+    let record = |extra: &[&str]| {
+        let mut a = extra.to_vec();
+        a.extend([
+            "batch",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--date",
+            "2026-11-21T09:30",
+            "--format",
+            "html",
+        ]);
+        ok(&a)
+    };
+    let html = record(&[]);
+    // Lot STS25ZO-20261121-01; BUD 2027-05-19 (180 days counting 2026-11-21 as day 1:
+    // 2026-11-21 + 179 days = 2027-05-19).
+    let day1 = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    assert_eq!((day1 + chrono::Days::new(179)).to_string(), "2027-05-19");
+    for hri in [
+        "<span>(17)270519</span>",
+        "<span>(10)STS25ZO-20261121-01</span>",
+        "<span>(91)sts-25-zinc-oxide</span>",
+    ] {
+        assert!(html.contains(hri), "{hri}");
+    }
+    assert!(html.contains("<div class=\"gs1\"><svg"));
+    let dir = temp_dir();
+    let text = std::fs::read_to_string(root().join("formulas/sts-25-zinc-oxide.toml")).unwrap();
+    let with = |gtin: &str| {
+        let mut out = String::new();
+        for line in text.lines() {
+            out.push_str(line);
+            out.push('\n');
+            if line.starts_with("version = ") {
+                out.push_str(&format!("gtin = \"{gtin}\"\n"));
+            }
+        }
+        std::fs::write(dir.path().join("sts-25-zinc-oxide.toml"), out).unwrap();
+    };
+    // 0950600013435 with its check digit 2 (GS1 General Specifications' example; the digit is
+    // worked by hand in tests/gs1.rs).
+    with("09506000134352");
+    let html = record(&["--formulas", dir.path().to_str().unwrap()]);
+    assert!(html.contains("<span>(01)09506000134352</span>"));
+    assert!(!html.contains("(91)"));
+    with("09506000134353");
+    fails(
+        &["--formulas", dir.path().to_str().unwrap(), "formulas"],
+        &["`gtin`", "check digit 2, found 3"],
+    );
 }

@@ -5,10 +5,15 @@ use crate::common::{
     args, browser_here, d, fails, keep_png, lesion_file, ok, pdf_pages, temp_dir, ZO_100G,
 };
 
-/// The `<tr>` of the lesion table whose number cell is `n`.
+/// The `<tr>` of the lesion table whose number cell is `n` (after the row's flag mark, if any).
 fn lesion_row(html: &str, n: u32) -> String {
     let at = html
-        .find(&format!("<td class=\"n\">{n}</td>"))
+        .match_indices("<td class=\"n\">")
+        .map(|(at, _)| at)
+        .find(|&at| {
+            let cell = &html[at..at + html[at..].find("</td>").unwrap()];
+            cell.ends_with(&format!(">{n}")) || cell.ends_with(&format!("</span> {n}"))
+        })
         .unwrap_or_else(|| panic!("no row {n}"));
     let end = at + html[at..].find("</tr>").unwrap();
     html[at..end].to_string()
@@ -100,8 +105,27 @@ fn the_session_sheet_is_filled_from_the_check() {
     assert!(html
         .contains("Medical Research Archives series (38 patients): 1 to 22 lesions per session"));
     assert!(html.contains("LOCAL POLICY"));
-    // 0.13 mL is below 20 % of the 1 mL syringe (0.2 mL).
-    assert!(html.contains("Lesion 3: 0.13 mL is below 20 %"));
+    // 0.13 mL is below 20 % of the 1 mL syringe (1 × 0.2 = 0.2 mL), and 0.125 → 0.13 mL is
+    // (0.13 − 0.125) ÷ 0.125 = +4 %: both flagged in row 3 (marked `!`), not repeated in boxes
+    // under the table; the other rows carry no flag.
+    assert_eq!((d("0.13") - d("0.125")) / d("0.125") * d("100"), d("4"));
+    assert!(third.contains("class=\"mark\""), "{third}");
+    assert!(
+        third.contains(
+            "<span class=\"flag\">below 20 % of the 1 mL tuberculin syringe (0.2 mL)</span>"
+        ),
+        "{third}"
+    );
+    assert!(
+        third.contains("<span class=\"flag\">dose rounded to the syringe graduation, +4 %</span>"),
+        "{third}"
+    );
+    assert!(!first.contains("class=\"flag\"") && !second.contains("class=\"flag\""));
+    assert!(!html.contains("Lesion 3: 0.13 mL is below 20 %"));
+    assert!(!html.contains("Doses rounded to the syringe graduation"));
+    assert!(!html.contains("class=\"warn keep\""));
+    // The limits' sources, each once, numbered.
+    assert!(html.contains("<td class=\"num\">[2]</td>"));
     // Three syringes; dead space 3 × (0.07 + 0.07) = 0.42 mL; 0.68 + 0.42 = 1.1 mL to prepare.
     assert_eq!(d("3") * (d("0.07") + d("0.07")), d("0.42"));
     assert!(
@@ -128,12 +152,22 @@ fn an_override_is_printed_with_the_exceeded_limit() {
     assert_eq!(d("12") * d("150"), d("1800"));
     assert!(html.contains("<strong>NO</strong>"));
     assert!(html.contains("1,800 mg"));
-    // The override names what it overrides, then the reason.
-    assert!(html.contains(
-        "Override:</strong> OVERRIDE of the local policy: volume per session 12 mL is above the maximum 10 mL"
+    // The override stands apart, with the prescriber's signature: it names what it overrides,
+    // then the reason; it is not repeated among the warnings.
+    let block = &html[html
+        .find("<div class=\"override keep\">")
+        .expect("override block")..];
+    let block = &block[..block.find("</div>\n</div>").unwrap()];
+    assert!(
+        block.contains("<h2>Policy maximum exceeded: override</h2>"),
+        "{block}"
+    );
+    assert!(block.contains(
+        "OVERRIDE of the local policy: volume per session 12 mL is above the maximum 10 mL"
     ));
-    assert!(html.contains("reason: Large deposits, agreed with the P&amp;T committee"));
-    assert!(html.contains("POLICY MAXIMUM EXCEEDED"));
+    assert!(block.contains("reason: Large deposits, agreed with the P&amp;T committee"));
+    assert!(block.contains("Prescriber (name, signature)"), "{block}");
+    assert!(!html.contains("POLICY MAXIMUM EXCEEDED"));
     // Nothing given: the patient and the lot are write-in blanks.
     assert!(html.contains("<span class=\"blank long\"></span>"));
 }

@@ -477,17 +477,205 @@ fn the_verified_weights_fill_the_records_actual_weight_column() {
     assert!(html.contains("STS25ZO-20261121-01"));
 }
 
+// ---------------------------------------------------------------- solutions (issue 12)
+
+fn solution_verify(extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = ["verify", "sts-150-intralesional", "--quantity", "10mL"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    a.extend(DATE.iter().map(|s| s.to_string()));
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
 #[test]
-fn regression_a_solution_is_refused_before_its_volumes_are_read() {
-    // Measured volumes used to be refused as "not a mass" before verify said it does not check
-    // solutions at all.
+fn a_dilution_measured_as_planned_passes() {
+    // 10 mL of 150 mg/mL from 250 mg/mL: planned 6.3 mL stock + 4.2 mL water = 10.5 mL.
+    // Measured as planned: 250 × 6.3 ÷ 10.5 = 1575 ÷ 10.5 = 150 mg/mL, 100 %.
+    let a = solution_verify(&[
+        "--actual",
+        "sts-250-us=6.3mL",
+        "--actual",
+        "water-for-injection=4.2mL",
+    ]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let v = crate::common::json(&a);
+    assert_eq!(v["result"], "pass");
+    assert_eq!(
+        value(&v["made"]),
+        d("250") * d("6.3") / (d("6.3") + d("4.2"))
+    );
+    assert_eq!(value(&v["made"]), d("150"));
+    assert_eq!(value(&v["of_target"]), d("100"));
+    assert!(v["correction"].is_null());
+    // 6.2 mL + 3.8 mL: 250 × 6.2 ÷ 10 = 155 mg/mL, 103.33 %: inside 95-105 %, passes.
+    let a = solution_verify(&[
+        "--actual",
+        "sts-250-us=6.2mL",
+        "--actual",
+        "water-for-injection=3.8mL",
+    ]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let v = crate::common::json(&a);
+    assert_eq!(v["result"], "pass");
+    assert_eq!(value(&v["made"]), d("155"));
+}
+
+#[test]
+fn an_over_strength_dilution_fails_with_the_diluent_to_add() {
+    // 6.5 mL stock + 3.5 mL water: 250 × 6.5 = 1625 mg in 10 mL = 162.5 mg/mL, 108.33 % of
+    // 150: outside 95-105 %. Water to add: 1625 ÷ 150 − 10 = 0.8333 mL → 0.8 mL (0.1 mL step),
+    // 8 % of the 10 mL made (within the 10 % rescue limit); then 1625 ÷ 10.8 = 150.46 mg/mL.
+    let a = solution_verify(&[
+        "--actual",
+        "sts-250-us=6.5mL",
+        "--actual",
+        "water-for-injection=3.5mL",
+    ]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let err = fails(
+        &a,
+        &["verification failed", "outside the tolerance 95 % to 105 %"],
+    );
+    assert!(err.contains("108.33 %"), "{err}");
+    let mut j = a.clone();
+    j.extend(["--format", "json"]);
+    let out = crate::common::stscalc(&j);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"], "fail");
+    assert_eq!(value(&v["made"]), d("162.5"));
+    let c = &v["correction"];
+    assert_eq!(c["id"], "water-for-injection");
+    assert_eq!(value(&c["calculated"]), d("1625") / d("150") - d("10"));
+    assert_eq!(value(&c["to_add"]), d("0.8"));
+    assert_eq!(value(&c["new_volume"]), d("10.8"));
+    assert_eq!(value(&c["resulting"]), d("1625") / d("10.8"));
+    // The record says so, and withholds the label.
+    let mut h = a.clone();
+    h.extend(["--format", "html"]);
+    let out = crate::common::stscalc(&h);
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.contains("FAIL — DO NOT RELEASE"));
+    assert!(html.contains("Add 0.8 mL of Sterile water for injection"));
+    assert!(
+        html.contains("<td class=\"write\">6.5 mL</td>"),
+        "actual stock volume"
+    );
+}
+
+#[test]
+fn an_under_strength_dilution_gets_stock_to_add() {
+    // 5.6 mL + 4.4 mL: 1400 mg in 10 mL = 140 mg/mL, 93.33 %. Stock to add: (150 × 10 − 1400)
+    // ÷ (250 − 150) = 1 mL, 10 % of the batch: at the rescue limit, allowed; then 1650 ÷ 11 =
+    // 150 mg/mL.
+    let mut a = solution_verify(&[
+        "--actual",
+        "sts-250-us=5.6mL",
+        "--actual",
+        "water-for-injection=4.4mL",
+    ]);
+    a.extend(["--format".into(), "json".into()]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let v: serde_json::Value = serde_json::from_slice(&crate::common::stscalc(&a).stdout).unwrap();
+    assert_eq!(v["result"], "fail");
+    assert_eq!(v["correction"]["id"], "sts-250-us");
+    assert_eq!(value(&v["correction"]["to_add"]), d("1"));
+    assert_eq!(value(&v["correction"]["resulting"]), d("150"));
+}
+
+#[test]
+fn an_under_strength_powder_batch_is_rejected_and_one_in_tolerance_passes() {
+    let run = |mass: &str| {
+        crate::common::stscalc(&[
+            "verify",
+            "sts-10-topical-solution",
+            "--quantity",
+            "90mL",
+            "--method",
+            "powder",
+            "--actual",
+            &format!("sts={mass}"),
+            "--final-volume",
+            "100mL",
+            "--format",
+            "json",
+        ])
+    };
+    // 10.2 g in 100 mL: 102 mg/mL, 102 % of 100 (90-110 %): passes.
+    let out = run("10.2g");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"], "pass");
+    assert_eq!(value(&v["made"]), d("10.2") * d("1000") / d("100"));
+    // 8.9 g: 89 %, under; more powder cannot be dissolved into a solution made up to volume
+    // by a calculated amount: reject, no correction.
+    let out = run("8.9g");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"], "reject");
+    assert!(v["correction"].is_null());
+    // 11.5 g: 115 %, over: water to add 11.5 g ÷ 100 mg/mL − 100 mL = 15 mL, 15 % of the
+    // batch, past the 10 % rescue limit: reject.
+    let v: serde_json::Value = serde_json::from_slice(&run("11.5g").stdout).unwrap();
+    assert_eq!(v["result"], "reject");
+    assert!(v["rejection"].as_str().unwrap().contains("15 mL"));
+}
+
+#[test]
+fn a_verify_volume_that_is_zero_too_large_or_missing_is_refused() {
+    let base = [
+        "verify",
+        "sts-10-topical-solution",
+        "--quantity",
+        "90mL",
+        "--method",
+        "powder",
+        "--actual",
+        "sts=10g",
+    ];
     fails(
-        &args(&[
-            &["verify", "sts-150-intralesional", "--quantity", "10mL"],
-            DATE,
-            &["--actual", "sts-250-us=6.5mL"],
-        ]),
-        &["solution", "does not verify"],
+        &[&base[..], &["--final-volume", "0mL"]].concat(),
+        &["--final-volume", "greater than zero", "`0mL`"],
+    );
+    fails(
+        &[&base[..], &["--final-volume", "2000L"]].concat(),
+        &["--final-volume", "at most 1,000,000 mL", "2,000,000 mL"],
+    );
+    fails(&base, &["--final-volume", "found nothing"]);
+    // A dilution names its stock and diluent; anything else is refused, as is a zero volume.
+    let a = solution_verify(&[
+        "--actual",
+        "sts=6.5mL",
+        "--actual",
+        "water-for-injection=3.5mL",
+    ]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    fails(&a, &["--actual sts", "`sts-250-us`, `water-for-injection`"]);
+    let a = solution_verify(&[
+        "--actual",
+        "sts-250-us=0mL",
+        "--actual",
+        "water-for-injection=3.5mL",
+    ]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    fails(&a, &["--actual sts-250-us", "greater than zero"]);
+    // --final-volume is for a solution.
+    fails(
+        &[
+            "verify",
+            "sts-25-zinc-oxide",
+            "--quantity",
+            "100g",
+            "--actual",
+            "sts=25g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--final-volume",
+            "100mL",
+        ],
+        &["--final-volume", "made up by weight"],
     );
 }
 

@@ -60,7 +60,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Labels(args) => {
             labels::run(&Catalog::load(cli.formulas.as_deref())?, &args, templates)
         }
-        Command::SessionSheet(args) => session_sheet::run(&args, templates),
+        Command::SessionSheet(args) => {
+            session_sheet::run(&Catalog::load(cli.formulas.as_deref())?, &args, templates)
+        }
         Command::Templates { dir, force } => templates::run(&dir, force),
         Command::Lot { command } => lot::run(
             &Catalog::load(cli.formulas.as_deref())?,

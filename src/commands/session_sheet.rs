@@ -5,15 +5,20 @@ use std::path::Path;
 use crate::bud::DrawnUp;
 use crate::cli::{PrintFormat, SessionSheetArgs};
 use crate::error::Result;
+use crate::formula::Catalog;
 use crate::output;
 use crate::render::html::Renderer;
 use crate::view::labels::content;
 use crate::view::session_sheet::SessionSheet;
 
-/// `stscalc session-sheet`: the clinician's sheet, blank rows to fill in by hand.
-pub fn run(args: &SessionSheetArgs, templates: Option<&Path>) -> Result<()> {
+/// `stscalc session-sheet`: the clinician's sheet, blank rows to fill in by hand, with the
+/// dosing policy of the formula (`--formula`) it already knows.
+pub fn run(catalog: &Catalog, args: &SessionSheetArgs, templates: Option<&Path>) -> Result<()> {
     let req = crate::request::sheet::blank_sheet_request(args)?;
-    let mut sheet = SessionSheet::blank(req.rows, super::paper(args.paper));
+    let entry = catalog.get(&args.formula)?;
+    let dosing = crate::plan::session::dosing_spec(entry)?;
+    let mut sheet =
+        SessionSheet::blank(req.rows, super::paper(args.paper)).with_policy(entry, dosing);
     sheet.patient = req.patient;
     sheet.patient_id = req.patient_id;
     sheet.prescriber = req.prescriber;

@@ -7,7 +7,7 @@ use super::batch::{plan_ointment, record_sheet_bytes};
 use crate::cli::{BatchArgs, SheetFormat, VerifyArgs};
 use crate::error::{Error, Result};
 use crate::formula::{Catalog, Entry, Preparation};
-use crate::plan::verify;
+use crate::plan::{verify, verify_solution};
 use crate::render;
 use crate::request;
 use crate::view::record::RecordView;
@@ -29,9 +29,21 @@ pub fn run(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Res
         )?;
         request::saved_plan::apply_saved_plan(&mut batch, &mut extras, saved)?;
     }
-    // Said before the measured amounts are read, so a volume is not first refused as
-    // "not a mass" for a formula that cannot be verified at all.
-    refuse_solution(entry)?;
+    if entry.formula.preparation == Preparation::Solution {
+        let measured = Measured {
+            actual: &args.actual,
+            addition: &args.addition,
+            final_volume: args.final_volume.as_deref(),
+        };
+        return verify_solution(entry, &batch, extras, measured, templates);
+    }
+    if let Some(v) = &args.final_volume {
+        return Err(Error::input(
+            "--final-volume",
+            "nothing for a batch made up by weight (it is for a solution made up to volume)",
+            format!("`{v}`"),
+        ));
+    }
     let v = verification(
         entry,
         &batch,
@@ -72,15 +84,72 @@ pub(crate) fn verification(
     )
 }
 
-/// Refuses to verify a solution: only batches made up by weight are verified.
+/// Verifies a solution batch from the powder weighed and the volume made up to, or the stock
+/// and diluent volumes measured; prints it and exits 1 when it fails.
+/// Refuses to verify a solution from a request document alone (the web API): its measured
+/// volumes are given on the command line (`--actual`, `--final-volume`), and a request file's
+/// `actual` table holds weights only.
 pub(crate) fn refuse_solution(entry: &Entry) -> Result<()> {
     if entry.formula.preparation == Preparation::Solution {
         return Err(Error::Refused(format!(
-            "`stscalc verify` checks batches made up by weight (ointments); formula `{}` is a solution, whose measured volumes it does not verify yet",
+            "formula `{}` is a solution: verify it with `stscalc verify` and the volumes measured (`--actual`, `--final-volume`); a request document's `actual` table holds weights only",
             entry.formula.id
         )));
     }
     Ok(())
+}
+
+/// What `verify` was told was measured.
+struct Measured<'a> {
+    actual: &'a [String],
+    addition: &'a [String],
+    final_volume: Option<&'a str>,
+}
+
+/// A saved plan's formula was checked, and its inputs applied to `batch`, by [`run`].
+fn verify_solution(
+    entry: &Entry,
+    batch: &BatchArgs,
+    extras: crate::request::file::Extras,
+    args: Measured<'_>,
+    templates: Option<&Path>,
+) -> Result<()> {
+    if !extras.actual.is_empty() || !args.addition.is_empty() || !extras.additions.is_empty() {
+        return Err(Error::input(
+            "--addition",
+            "nothing for a solution: give what was measured with --actual (and --final-volume), and after a correction verify again with the volumes measured in all",
+            "additions or a request file's `actual` table",
+        ));
+    }
+    let measured = request::batch::measurements(args.actual)?;
+    let final_volume = args
+        .final_volume
+        .map(|v| crate::quantity::parse_positive::<crate::quantity::Volume>("--final-volume", v))
+        .transpose()?;
+    let plan = super::batch::plan_solution(entry, batch, extras.components)?;
+    let v = verify_solution::verify(&entry.formula, &plan, &measured, final_volume)?;
+    let out = match batch.format {
+        SheetFormat::Text => super::text_bytes(&render::verify::solution_text(&v)),
+        SheetFormat::Json => super::text_bytes(&render::json(&v)?),
+        SheetFormat::Html | SheetFormat::Pdf => {
+            record_sheet_bytes(batch, templates, |facility, paper| {
+                RecordView::verified_solution(entry, &v, facility, paper)
+            })?
+        }
+    };
+    crate::output::emit(&out, batch.output.as_deref(), batch.force)?;
+    match v.result.as_str() {
+        "reject" => Err(Error::Refused(format!(
+            "verification: REJECT, discard the batch and make it again: {} of the target; {}",
+            v.of_target,
+            v.rejection.as_deref().unwrap_or_default()
+        ))),
+        "fail" => Err(Error::Refused(format!(
+            "verification failed: {} of the target is outside the tolerance {} to {}: do not release it unless corrected and verified again",
+            v.of_target, v.tolerance.low, v.tolerance.high
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// What `verify` prints, in the format asked for.

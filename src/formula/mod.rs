@@ -21,8 +21,11 @@ use crate::error::{Error, Result};
 use crate::quantity::{Concentration, Kind, Mass, Percent, PercentKind, Quantity};
 use crate::substance::Form;
 
+mod excipient;
 pub mod solution;
 mod tolerance;
+
+pub use excipient::{Amount, Constituent, Excipient, MadeTo, Role};
 
 pub use solution::{DosingSpec, SolutionSpec};
 pub use tolerance::{Rescue, Tolerance};
@@ -44,6 +47,22 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "sts-150-intralesional.toml",
         include_str!("../../formulas/sts-150-intralesional.toml"),
+    ),
+    (
+        "sts-25-glycerin-lanolin.toml",
+        include_str!("../../formulas/sts-25-glycerin-lanolin.toml"),
+    ),
+    (
+        "sts-25-gel.toml",
+        include_str!("../../formulas/sts-25-gel.toml"),
+    ),
+    (
+        "sts-10-topical-solution.toml",
+        include_str!("../../formulas/sts-10-topical-solution.toml"),
+    ),
+    (
+        "sts-250-intralesional.toml",
+        include_str!("../../formulas/sts-250-intralesional.toml"),
     ),
 ];
 
@@ -145,41 +164,28 @@ pub struct StrengthSpec {
     pub max: Spanned<Strength>,
 }
 
-/// One constituent of a compound vehicle.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Constituent {
-    /// Name for people.
-    pub name: String,
-    /// Share of the vehicle, `% w/w`.
-    pub fraction: Percent,
+/// How sure the record is of one of its facts (`../shared` convention): `H` read in a primary or
+/// official text, `M` a secondary source, `L` not confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Confidence {
+    /// Read in a primary or official text.
+    H,
+    /// From a secondary source.
+    M,
+    /// Not confirmed.
+    L,
 }
 
-/// The base the active is incorporated into, made up to weight.
+/// A fact the record relies on, its source and how sure it is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Vehicle {
-    /// Component id.
-    pub id: String,
-    /// Name for people.
-    pub name: String,
-    /// Its composition when it is a compound base (shares add up to 100 %); a simple base
-    /// lists itself at 100 %.
-    pub composition: Spanned<Vec<Constituent>>,
-    /// Where the composition comes from.
+pub struct Fact {
+    /// The fact.
+    pub fact: String,
+    /// How sure.
+    pub confidence: Confidence,
+    /// Where it comes from.
     pub source: String,
-}
-
-/// An optional levigating agent, as a share of the batch.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Levigant {
-    /// Component id.
-    pub id: String,
-    /// Name for people.
-    pub name: String,
-    /// Share of the whole batch, `% w/w`.
-    pub amount: Spanned<Percent>,
 }
 
 /// A container-closure option.
@@ -230,10 +236,9 @@ pub struct Formula {
     pub active: Active,
     /// Strength, basis and allowed range.
     pub strength: StrengthSpec,
-    /// The base.
-    pub vehicle: Vehicle,
-    /// Optional levigating agent.
-    pub levigating_agent: Option<Levigant>,
+    /// Every constituent besides the active, in the order of addition, each with its role and
+    /// amount; exactly one is quantity sufficient (`qs`).
+    pub excipients: Spanned<Vec<Excipient>>,
     /// Equipment needed.
     pub equipment: Vec<String>,
     /// Method steps, numbered in order.
@@ -250,6 +255,9 @@ pub struct Formula {
     pub qc: Vec<QcCheck>,
     /// Literature and standards behind the record.
     pub references: Vec<String>,
+    /// The facts the record relies on, each with its source and confidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Fact>,
     /// What the beyond-use date rules need to know (`[bud]`); required, checked on load.
     pub bud: Option<Spanned<crate::bud::Declaration>>,
     /// Potency tolerance (% of labeled strength); absent means the default in
@@ -407,23 +415,7 @@ impl Formula {
                 ),
             ));
         }
-        let comp = &self.vehicle.composition;
-        let total: Decimal = comp.get_ref().iter().map(|c| c.fraction.value()).sum();
-        if comp.get_ref().is_empty() || total != Decimal::ONE_HUNDRED {
-            return Err(err(
-                Some(comp.span().start),
-                format!(
-                    "`vehicle.composition` fractions must add up to 100 %, found {}",
-                    Percent::new(total, PercentKind::Plain)
-                ),
-            ));
-        }
-        if let Some(l) = &self.levigating_agent {
-            let a = l.amount.get_ref().value();
-            if a <= Decimal::ZERO || a + s.max.get_ref().amount() >= Decimal::ONE_HUNDRED {
-                return Err(err(Some(l.amount.span().start), format!("`levigating_agent.amount` must be above 0 % and leave room for the base at the highest strength, found `{}`", l.amount.get_ref())));
-            }
-        }
+        self.validate_excipients(&err)?;
         match (self.preparation, &self.solution) {
             (Preparation::Solution, None) => {
                 return Err(err(
@@ -487,6 +479,41 @@ impl Formula {
             ));
         }
         self.validate_release(&err, text)
+    }
+
+    /// Checks the excipients: exactly one q.s. component, of the kind the calculator makes the
+    /// preparation up to (an ointment's mass, a solution's volume), amounts its form can take,
+    /// room left for the q.s. component at the highest strength.
+    fn validate_excipients(&self, err: &dyn Fn(Option<usize>, String) -> Error) -> Result<()> {
+        let made_to = match self.preparation {
+            Preparation::Ointment => MadeTo::Mass,
+            Preparation::Solution => MadeTo::Volume,
+        };
+        // The active's share of the batch at its highest strength, as a percentage (mg/mL ÷ 10
+        // is % w/v).
+        let max = match self.strength.max.get_ref() {
+            Strength::Percent(p) => p.value(),
+            Strength::Concentration(c) => c.mg_per_ml() / Decimal::TEN,
+        };
+        let list = self.excipients.get_ref();
+        excipient::validate(list, &self.active.id, made_to, max)
+            .map_err(|(at, m)| err(at.or(Some(self.excipients.span().start)), m))?;
+        // The solution calculator dissolves the active in its vehicle and weighs nothing else:
+        // it cannot yet plan a solution's other excipients, so it refuses them rather than
+        // leave them off the sheet.
+        if made_to == MadeTo::Volume {
+            if let Some((i, e)) = list.iter().enumerate().find(|(_, e)| !e.is_qs()) {
+                return Err(err(
+                    e.amount.as_ref().map(|a| a.span().start),
+                    format!(
+                        "`excipients[{i}]` (`{}`): expected only the quantity-sufficient vehicle in a solution (its calculator does not yet weigh other excipients), found `{}`",
+                        e.id,
+                        e.amount.as_ref().map_or(String::new(), |a| a.get_ref().to_string())
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Checks the sections issue 5 added: `[bud]`, `[tolerance]` and `lot_prefix`.
@@ -615,16 +642,48 @@ impl Formula {
             .map_or_else(|| Rescue::default_rescue().clone(), |r| r.get_ref().clone())
     }
 
-    /// Every component a batch of this formula weighs, as (id, name): the active, the
-    /// levigating agent if any, and the vehicle. Lots, expiries and actual weights are given
+    /// Every component a batch of this formula weighs, as (id, name): the active, then the
+    /// excipients in their order of addition. Lots, expiries and actual weights are given
     /// against these ids.
     pub fn components(&self) -> Vec<(String, String)> {
         let mut v = vec![(self.active.id.clone(), self.active.name.clone())];
-        if let Some(l) = &self.levigating_agent {
-            v.push((l.id.clone(), l.name.clone()));
-        }
-        v.push((self.vehicle.id.clone(), self.vehicle.name.clone()));
+        v.extend(
+            self.excipients
+                .get_ref()
+                .iter()
+                .map(|e| (e.id.clone(), e.name.clone())),
+        );
         v
+    }
+
+    /// The excipients, in their order of addition.
+    pub fn excipients(&self) -> &[Excipient] {
+        self.excipients.get_ref()
+    }
+
+    /// What the preparation is made in, for titles and labels ("ointment in …"): the names of
+    /// its bases and vehicles and of the q.s. component, in their order of addition, joined
+    /// with "and" (`Lanolin and White petrolatum`).
+    pub fn base_name(&self) -> String {
+        let names: Vec<&str> = self
+            .excipients()
+            .iter()
+            .filter(|e| e.is_qs() || matches!(e.role, Role::Base | Role::Vehicle))
+            .map(|e| e.name.as_str())
+            .collect();
+        match names.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+
+    /// The quantity-sufficient component (exactly one in every loaded formula).
+    pub fn qs(&self) -> &Excipient {
+        self.excipients()
+            .iter()
+            .find(|e| e.is_qs())
+            .expect("checked when the formula was loaded")
     }
 }
 

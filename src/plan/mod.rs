@@ -10,6 +10,7 @@ pub mod supply;
 pub mod syringe;
 pub mod text;
 pub mod verify;
+pub mod verify_solution;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;

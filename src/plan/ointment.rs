@@ -1,11 +1,13 @@
-//! The ointment batch: active corrected for salt form and certificate, optional levigating agent,
-//! and the base as the quantity-sufficient remainder, all rounded to the balance.
+//! A batch made up to mass (ointments, creams, gels made to mass): the active corrected for salt
+//! form and certificate, the formula's excipients by their share of the batch (% w/w) or their
+//! fixed quantity, and the quantity-sufficient (q.s.) component as the remainder, all rounded to
+//! the balance.
 //!
-//! The base is never rounded on its own: it is the batch total minus the rounded active and
-//! levigating agent, so the components always add up to the total exactly.
+//! The q.s. component is never rounded on its own: it is the batch total minus the rounded
+//! active and excipients, so the components always add up to the total exactly.
 //!
-//! What the balance can weigh decides whether the batch can be made at all: the levigating
-//! agent and the base are weighed directly, so each must reach the balance's minimum weight
+//! What the balance can weigh decides whether the batch can be made at all: the excipients
+//! and the q.s. component are weighed directly, so each must reach the balance's minimum weight
 //! (USP <41>) and no weighing may pass its capacity; otherwise the batch is refused with the
 //! smallest batch that this balance can make (and the finer balance that makes this one). An
 //! active below the minimum weight is weighed by the aliquot method, which is calculated: the
@@ -104,17 +106,9 @@ enum Unweighable {
     OverCapacity(String),
 }
 
-/// The role of a component in the batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// The active ingredient.
-    Active,
-    /// The levigating agent.
-    LevigatingAgent,
-    /// The base, quantity sufficient to the total.
-    Base,
-}
+/// The role of a component in the batch: the active, or the role its formula gives an
+/// excipient.
+pub use crate::formula::Role;
 
 /// One line of the weighing list.
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +129,8 @@ pub struct Component {
     pub rounding: String,
     /// Below the balance's minimum weight: weigh by the aliquot method.
     pub below_minimum_weight: bool,
+    /// The quantity-sufficient component: the total minus the rounded components above.
+    pub quantity_sufficient: bool,
 }
 
 /// The strength that the rounded quantities give, and its worst case.
@@ -311,7 +307,7 @@ pub fn plan(entry: &Entry, req: &OintmentRequest) -> Result<OintmentPlan> {
                 ));
             }
             Err(Error::Refused(format!(
-                "the balance cannot make this batch: {what} is below its minimum weight {min} ({}), and only the active may be weighed by the aliquot method (the levigating agent and the base are weighed directly){}{}",
+                "the balance cannot make this batch: {what} is below its minimum weight {min} ({}), and only the active may be weighed by the aliquot method (the excipients are weighed directly){}{}",
                 req.balance.minimum_weight_basis(),
                 if advice.is_empty() { "" } else { ": " },
                 advice.join("; or ")
@@ -432,28 +428,29 @@ fn plan_on_balance(
         &balance,
     )];
 
-    // Levigating agent.
+    // The excipients with an amount, in their order of addition.
     let mut others = active_weigh.g();
-    if let Some((lev, lev_weigh)) = levigant(formula, total, &balance, &mut calc) {
-        components.push(lev);
-        others += lev_weigh.g();
+    for e in formula.excipients().iter().filter(|e| !e.is_qs()) {
+        let c = excipient(e, total, &balance, &mut calc);
+        others += c.to_weigh.g();
+        components.push(c);
     }
+    // Weighed directly, never aliquoted: every excipient but the q.s. one.
+    let direct: Vec<Component> = components[1..].to_vec();
+    let direct_total =
+        (!direct.is_empty()).then(|| Mass::from_g(direct.iter().map(|c| c.to_weigh.g()).sum()));
 
-    // Base, q.s.
+    // The q.s. component.
     let base = base_qs(formula, total, others, &balance, &mut calc, &mut components)?;
 
     let minimum_weight = balance.minimum_weight();
-    let lev_weigh = components
-        .iter()
-        .find(|c| c.role == Role::LevigatingAgent)
-        .map(|c| c.to_weigh);
     let aliquot = if components[0].below_minimum_weight {
         let a = aliquot(
             active_calc,
             &balance,
-            &formula.vehicle.name,
+            &formula.qs().name,
             total,
-            lev_weigh,
+            direct_total,
         );
         calc.push(a.text.clone());
         warnings.push(format!(
@@ -464,12 +461,12 @@ fn plan_on_balance(
     } else {
         None
     };
-    // The levigating agent and the base are weighed directly: never aliquoted.
+    // The excipients and the base are weighed directly: never aliquoted.
     let base_direct = aliquot.as_ref().map_or(base, |a| a.base_to_weigh_directly);
     let (capacity, capacity_basis) = capacity_of(req);
     if let Some(u) = unweighable(
         formula,
-        (lev_weigh, base_direct),
+        (&direct, base_direct),
         aliquot.as_ref(),
         &components,
         (minimum_weight, capacity),
@@ -603,31 +600,39 @@ fn batch_total(
     Ok((nominal, total))
 }
 
-/// The levigating agent, if the formula has one: its row and the weight to weigh.
-fn levigant(
-    formula: &Formula,
+/// An excipient with an amount: its share of the batch total, or its fixed quantity, rounded
+/// to the balance.
+fn excipient(
+    e: &crate::formula::Excipient,
     total: Mass,
     balance: &Balance,
     calc: &mut Vec<String>,
-) -> Option<(Component, Mass)> {
-    let lev = formula.levigating_agent.as_ref()?;
-    let amount = *lev.amount.get_ref();
-    let lev_calc = Mass::from_g(total.g() * amount.fraction());
-    let lev_weigh = balance.round(lev_calc);
+) -> Component {
+    let amount = *e
+        .amount
+        .as_ref()
+        .expect("only the q.s. component has no amount")
+        .get_ref();
+    let (calculated, how) = match amount {
+        crate::formula::Amount::Percent(p) => (
+            Mass::from_g(total.g() * p.fraction()),
+            format!("{total} × {p}"),
+        ),
+        // A fixed quantity per batch (a made-to-mass formula's amounts are checked on load
+        // to be a % w/w or a mass).
+        crate::formula::Amount::FixedMass(m) => (m, "fixed per batch".to_string()),
+        crate::formula::Amount::FixedVolume(v) => {
+            unreachable!("a volume amount in a formula made to mass is refused on load: {v}")
+        }
+    };
+    let weigh = balance.round(calculated);
     calc.push(format!(
-        "{}: {total} × {amount} = {} → {lev_weigh}",
-        lev.name,
-        lev_calc.display_calculated(6)
+        "{} ({}): {how} = {} → {weigh}",
+        e.name,
+        e.role,
+        calculated.display_calculated(6)
     ));
-    let c = component(
-        &lev.id,
-        Role::LevigatingAgent,
-        lev.name.clone(),
-        lev_calc,
-        lev_weigh,
-        balance,
-    );
-    Some((c, lev_weigh))
+    component(&e.id, e.role, e.name.clone(), calculated, weigh, balance)
 }
 
 /// The base, quantity sufficient: the total minus the rounded components above (`others` g).
@@ -639,60 +644,60 @@ fn base_qs(
     calc: &mut Vec<String>,
     components: &mut Vec<Component>,
 ) -> Result<Mass> {
+    let qs = formula.qs();
     let base = Mass::from_g(total.g() - others);
     if base.g() <= Decimal::ZERO {
         return Err(Error::Refused(format!(
-            "no room for the base: the active and levigating agent weigh {} of a {total} batch (check the assay and stock form)",
+            "no room for the quantity-sufficient {} ({}): the active and the other excipients weigh {} of a {total} batch (check the assay, the stock form and any fixed amounts per batch)",
+            qs.name,
+            qs.role,
             Mass::from_g(others)
         )));
     }
     let weighed: Vec<String> = components.iter().map(|c| c.to_weigh.to_string()).collect();
     calc.push(format!(
         "{} (q.s.): {total} − {} = {base}",
-        formula.vehicle.name,
+        qs.name,
         weighed.join(" − ")
     ));
     components.push(Component {
-        id: formula.vehicle.id.clone(),
-        role: Role::Base,
-        name: formula.vehicle.name.clone(),
+        id: qs.id.clone(),
+        role: qs.role,
+        name: qs.name.clone(),
         calculated: base,
         calculated_text: base.to_string(),
         to_weigh: base,
         rounding: "quantity sufficient: the total minus the rounded components above".into(),
         below_minimum_weight: base < balance.minimum_weight(),
+        quantity_sufficient: true,
     });
     Ok(base)
 }
 
 /// Why the balance cannot weigh the batch, if it cannot: a weighing made directly (the
-/// levigating agent, the base) below the minimum weight, or one above the capacity.
+/// excipients, the q.s. component) below the minimum weight, or one above the capacity.
 fn unweighable(
     formula: &Formula,
-    (lev_weigh, base_direct): (Option<Mass>, Mass),
+    (excipients, base_direct): (&[Component], Mass),
     aliquot: Option<&Aliquot>,
     components: &[Component],
     (minimum_weight, capacity): (Mass, Mass),
 ) -> Option<Unweighable> {
-    let direct = [
-        lev_weigh.map(|m| {
-            (
-                formula
-                    .levigating_agent
-                    .as_ref()
-                    .map(|l| l.name.clone())
-                    .unwrap_or_default(),
-                "the levigating agent",
-                m,
-            )
-        }),
-        Some((formula.vehicle.name.clone(), "the base", base_direct)),
-    ];
-    for (name, role, m) in direct.iter().flatten() {
+    let qs = formula.qs();
+    let direct: Vec<(String, String, Mass)> = excipients
+        .iter()
+        .map(|c| (c.name.clone(), format!("the {}", c.role), c.to_weigh))
+        .chain(std::iter::once((
+            qs.name.clone(),
+            format!("the {} (q.s.)", qs.role),
+            base_direct,
+        )))
+        .collect();
+    for (i, (name, role, m)) in direct.iter().enumerate() {
         if *m < minimum_weight {
             return Some(Unweighable::BelowMinimum(format!(
                 "{role} {name} ({m}{})",
-                if aliquot.is_some() && *role == "the base" {
+                if aliquot.is_some() && i + 1 == direct.len() {
                     ", besides the active's aliquot"
                 } else {
                     ""
@@ -702,7 +707,6 @@ fn unweighable(
     }
     let mut weighings: Vec<(String, Mass)> = direct
         .iter()
-        .flatten()
         .map(|(name, _, m)| (name.clone(), *m))
         .collect();
     match aliquot {
@@ -726,7 +730,7 @@ fn aliquot(
     balance: &Balance,
     diluent: &str,
     total: Mass,
-    levigating: Option<Mass>,
+    excipients: Option<Mass>,
 ) -> Aliquot {
     let d = balance.readability.g();
     let m = balance.minimum_weight().g();
@@ -741,7 +745,7 @@ fn aliquot(
         q += d;
     }
     let delivered = Mass::from_g(q * stock / dilution);
-    let base_direct = total.g() - levigating.map_or(Decimal::ZERO, |l| l.g()) - q;
+    let base_direct = total.g() - excipients.map_or(Decimal::ZERO, |l| l.g()) - q;
     let text = format!(
         "weigh {} of the stock and mix it with {} of {diluent} to a uniform dilution of {}; weigh {} of the dilution into the batch ({} ÷ {} × {} = {}, calculated {} × {} ÷ {} = {}), which holds {} of stock; discard the {} left; the base weighed directly is then {} − {}{} = {}",
         Mass::from_g(stock),
@@ -760,7 +764,7 @@ fn aliquot(
         Mass::from_g(dilution - q),
         total,
         Mass::from_g(q),
-        levigating.map_or(String::new(), |l| format!(" − {l}")),
+        excipients.map_or(String::new(), |l| format!(" − {l}")),
         Mass::from_g(base_direct)
     );
     Aliquot {
@@ -836,6 +840,7 @@ fn component(
             )
         },
         below_minimum_weight: to_weigh < balance.minimum_weight(),
+        quantity_sufficient: false,
     }
 }
 
@@ -1008,13 +1013,14 @@ fn composition(
                 ),
                 c.to_weigh.g(),
             )),
-            Role::LevigatingAgent => out.push(line(c.name.clone(), c.to_weigh.g())),
-            Role::Base => {
-                for k in f.vehicle.composition.get_ref() {
-                    out.push(line(
-                        format!("{} (from {})", k.name, f.vehicle.name),
-                        c.to_weigh.g() * k.fraction.fraction(),
-                    ));
+            // Every excipient, through its own composition when it is a compound base.
+            _ => {
+                let e =
+                    f.excipients().iter().find(|e| e.id == c.id).expect(
+                        "every component but the active is one of the formula's excipients",
+                    );
+                for (name, share) in e.constituents() {
+                    out.push(line(name, c.to_weigh.g() * share));
                 }
             }
         }

@@ -355,10 +355,9 @@ pub fn preparation_title(formula: &Formula, made: Strength) -> String {
         formula.active.name, formula.strength.basis
     );
     match formula.preparation {
-        Preparation::Ointment => format!(
-            "{head}, {} in {}",
-            formula.dosage_form, formula.vehicle.name
-        ),
+        Preparation::Ointment => {
+            format!("{head}, {} in {}", formula.dosage_form, formula.base_name())
+        }
         Preparation::Solution => format!("{head}, {}, {}", formula.dosage_form, formula.route),
     }
 }

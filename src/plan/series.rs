@@ -9,8 +9,8 @@
 //! `stscalc batch` fills one batch into single-dose containers of the formula's size (one 10 mL
 //! vial for a few mL, labelled "discard any remainder"), so a batch sized for two sessions would
 //! be one opened vial kept for a week — not allowed for a single-dose sterile injection. (A
-//! batch packaged as one sealed vial per session would need `batch` to fill per-session vials,
-//! which it does not do.) The BUD is still shown: the compounding day counts as day 1 (the
+//! batch packaged as one sealed vial per session, `batch --vials`, could serve several sessions
+//! within its BUD; the series does not plan that yet.) The BUD is still shown: the compounding day counts as day 1 (the
 //! shorter of the two readings of a BUD, domain.md §3), so a 10-day BUD compounded on the 1st is
 //! used through the 10th, and the session is on the compounding day.
 

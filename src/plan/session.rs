@@ -111,6 +111,9 @@ pub struct LesionDose {
     pub syringe: u32,
     /// The dose is below the table's minimum share of the syringe's capacity.
     pub below_min_fraction: bool,
+    /// What a sheet flags in this lesion's row when the dose is below that share
+    /// (`below 20 % of the 1 mL syringe (0.2 mL); the 0.5 mL syringe measures it better`).
+    pub below_min_flag: Option<String>,
 }
 
 /// One syringe to draw up.
@@ -211,6 +214,10 @@ pub struct SessionPlan {
     pub calculations: Vec<String>,
     /// Things to act on.
     pub warnings: Vec<String>,
+    /// The warnings of `warnings` about single lesions (a dose below the syringe's minimum
+    /// share, doses rounded to the graduation): a session sheet flags them in the lesions' rows
+    /// instead of repeating them under the table.
+    pub lesion_warnings: Vec<String>,
     /// The treatment series, when asked for.
     pub series: Option<SeriesPlan>,
 }
@@ -274,6 +281,8 @@ fn plan_at(
     // Syringe size per lesion: the smallest that holds the dose, or with --fill-across one size
     // for all, the smallest that holds the largest dose (the finest graduation that serves all).
     let (lesions, syringes) = draw(req, table, &converted, conc, &mut warnings)?;
+    // Every warning so far is about single lesions' doses.
+    let lesion_warnings = warnings.clone();
 
     let total_volume = Volume::from_ml(lesions.iter().map(|l| l.drawn.ml()).sum());
     let drawn_list: Vec<String> = lesions.iter().map(|l| l.drawn.to_string()).collect();
@@ -392,6 +401,7 @@ fn plan_at(
             override_reason,
             calculations: calc,
             warnings,
+            lesion_warnings,
             series: None,
         },
         made_now,
@@ -588,6 +598,7 @@ fn draw(
             mass_text: mass_text(mass),
             syringe: syringes.len() as u32,
             below_min_fraction: below,
+            below_min_flag: below.then(|| below_min_flag(table, s, drawn)),
         });
     }
     let changed: Vec<String> = lesions
@@ -608,6 +619,24 @@ fn draw(
         ));
     }
     Ok((lesions, syringes))
+}
+
+/// The flag of a lesion row whose dose is below the syringe's `min_fraction`: the limit, and
+/// the syringe that would measure it better, if any (the warning says how).
+fn below_min_flag(table: &SyringeTable, s: &Syringe, drawn: Volume) -> String {
+    let limit = format!(
+        "below {} of the {} ({})",
+        table.min_fraction,
+        s.name,
+        Volume::from_ml(s.capacity.ml() * table.min_fraction.fraction())
+    );
+    match table
+        .smallest_holding(drawn)
+        .filter(|own| own.name != s.name)
+    {
+        Some(own) => format!("{limit}; the {} measures it better", own.name),
+        None => limit,
+    }
 }
 
 /// The warning for a dose of `drawn` below the syringe's `min_fraction`, with the syringe that
@@ -631,8 +660,60 @@ fn below_min_warning(table: &SyringeTable, s: &Syringe, drawn: Volume, number: u
     )
 }
 
-/// The formula's policy maximums, checked on the policy's basis against the drawn volumes at
-/// the concentration made (`made_on_formula`).
+/// One of a formula's policy maximums, written for people: what is limited, the maximum, and
+/// why it has its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyLimit {
+    /// What is limited, e.g. `volume per session`.
+    pub what: String,
+    /// The maximum, e.g. `10 mL`.
+    pub limit: String,
+    /// Why the limit has its value.
+    pub reason: String,
+}
+
+/// The formula's policy maximums in the order every sheet lists them: lesions in the session,
+/// volume and active per lesion, volume and active per session (active on the policy's basis).
+/// A blank session sheet prints them with blanks for the session's values; [`plan`] checks
+/// them.
+pub fn policy_limits(dosing: &DosingSpec, policy_basis: Form) -> Vec<PolicyLimit> {
+    let limit = |what: String, limit: String, reason: &str| PolicyLimit {
+        what,
+        limit,
+        reason: reason.to_string(),
+    };
+    let (pl, ps) = (&dosing.per_lesion, &dosing.per_session);
+    vec![
+        limit(
+            "lesions in the session".into(),
+            crate::quantity::format_number(dosing.max_lesions.into()),
+            &dosing.max_lesions_reason,
+        ),
+        limit(
+            "volume per lesion".into(),
+            pl.max_volume.to_string(),
+            &pl.reason,
+        ),
+        limit(
+            format!("active per lesion ({policy_basis} basis)"),
+            mass_text(pl.max_mass),
+            &pl.reason,
+        ),
+        limit(
+            "volume per session".into(),
+            ps.max_volume.to_string(),
+            &ps.reason,
+        ),
+        limit(
+            format!("active per session ({policy_basis} basis)"),
+            mass_text(ps.max_mass),
+            &ps.reason,
+        ),
+    ]
+}
+
+/// The formula's policy maximums ([`policy_limits`]), checked on the policy's basis against
+/// the drawn volumes at the concentration made (`made_on_formula`).
 fn limits(
     dosing: &DosingSpec,
     lesions: &[LesionDose],
@@ -649,55 +730,41 @@ fn limits(
     } else {
         format!(" on the {policy_basis} basis")
     };
-    let mut limits = Vec::new();
-    let mut check = |what: String, limit: String, value: String, exceeded: bool, reason: &str| {
-        limits.push(LimitCheck {
-            what,
-            limit,
+    let (pl, ps) = (&dosing.per_lesion, &dosing.per_session);
+    // The session's value of each limit, and whether it is above it, in `policy_limits`' order.
+    let values = [
+        (
+            crate::quantity::format_number(n.into()),
+            n > dosing.max_lesions as usize,
+        ),
+        (largest_drawn.to_string(), largest_drawn > pl.max_volume),
+        (
+            format!("{}{basis_note}", mass_text(on_policy(largest_drawn))),
+            on_policy(largest_drawn) > pl.max_mass,
+        ),
+        (total_volume.to_string(), total_volume > ps.max_volume),
+        (
+            format!("{}{basis_note}", mass_text(on_policy(total_volume))),
+            on_policy(total_volume) > ps.max_mass,
+        ),
+    ];
+    policy_limits(dosing, policy_basis)
+        .into_iter()
+        .zip(values)
+        .map(|(l, (value, exceeded))| LimitCheck {
+            what: l.what,
+            limit: l.limit,
             value,
             exceeded,
-            reason: reason.to_string(),
+            reason: l.reason,
         })
-    };
-    check(
-        "lesions in the session".into(),
-        crate::quantity::format_number(dosing.max_lesions.into()),
-        crate::quantity::format_number(n.into()),
-        n > dosing.max_lesions as usize,
-        &dosing.max_lesions_reason,
-    );
-    let pl = &dosing.per_lesion;
-    check(
-        "volume per lesion".into(),
-        pl.max_volume.to_string(),
-        largest_drawn.to_string(),
-        largest_drawn > pl.max_volume,
-        &pl.reason,
-    );
-    check(
-        format!("active per lesion ({policy_basis} basis)"),
-        mass_text(pl.max_mass),
-        format!("{}{basis_note}", mass_text(on_policy(largest_drawn))),
-        on_policy(largest_drawn) > pl.max_mass,
-        &pl.reason,
-    );
-    let ps = &dosing.per_session;
-    check(
-        "volume per session".into(),
-        ps.max_volume.to_string(),
-        total_volume.to_string(),
-        total_volume > ps.max_volume,
-        &ps.reason,
-    );
-    check(
-        format!("active per session ({policy_basis} basis)"),
-        mass_text(ps.max_mass),
-        format!("{}{basis_note}", mass_text(on_policy(total_volume))),
-        on_policy(total_volume) > ps.max_mass,
-        &ps.reason,
-    );
-    limits
+        .collect()
 }
+
+/// How the warning of a session past a policy maximum begins (with an override reason): a
+/// session sheet prints that override apart, with the prescriber's signature, not among the
+/// warnings.
+pub const POLICY_EXCEEDED: &str = "POLICY MAXIMUM EXCEEDED";
 
 /// The override reason (`--override-reason`), trimmed; refused when empty. A session past a
 /// policy maximum (`exceeded`) is refused without one, and warned about first with one.
@@ -732,7 +799,7 @@ fn override_reason(
             Some(r) => warnings.insert(
                 0,
                 format!(
-                    "POLICY MAXIMUM EXCEEDED: {}. Reason given: {r}",
+                    "{POLICY_EXCEEDED}: {}. Reason given: {r}",
                     exceeded.join("; ")
                 ),
             ),

@@ -31,7 +31,8 @@ use super::NEAREST_STEP as NEAREST;
 use super::{display_factor, display_percent, Balance};
 use crate::bud::{duration_limit, DurationLimit};
 use crate::error::field::{
-    FILTER_HOLD_UP, MEASURE_STEP, METHOD, QUANTITY, READABILITY, STRENGTH, VIAL_RESIDUAL,
+    CONTAINER, FILTER_HOLD_UP, MEASURE_STEP, METHOD, QUANTITY, READABILITY, STRENGTH, VIALS,
+    VIAL_RESIDUAL,
 };
 use crate::error::{Error, Result};
 use crate::formula::solution::Diluent;
@@ -140,6 +141,10 @@ impl VolumeOverage {
 /// What the pharmacist asks for.
 #[derive(Debug, Clone)]
 pub struct SolutionRequest {
+    /// One single-dose vial per volume listed (`--vials 4.1mL,4.1mL`), each filled with its
+    /// volume and the residual it keeps; `volume` is then their sum. `None`: the volume fills
+    /// as many containers as it takes.
+    pub vials: Option<Vec<Volume>>,
     /// Volume to make (before overage).
     pub volume: Volume,
     /// Strength, or the formula's default (on the formula's basis).
@@ -429,11 +434,19 @@ pub struct SolutionFill {
     pub holds: Volume,
     /// Volume in the last container: the rest of what was made.
     pub last_holds: Volume,
+    /// With a list of vials (`--vials`), what each holds: its volume and the residual it keeps,
+    /// the last the rest of what was made. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vials: Vec<Volume>,
 }
 
 impl SolutionFill {
     /// What the containers hold, as the record and the text output say it.
     pub fn holds_text(&self) -> String {
+        if !self.vials.is_empty() {
+            let each: Vec<String> = self.vials.iter().map(Volume::to_string).collect();
+            return format!("they hold {}", each.join(", "));
+        }
         if self.count == 1 {
             format!("it holds {}", self.last_holds)
         } else {
@@ -443,6 +456,9 @@ impl SolutionFill {
 
     /// What container `k` (from 1 to `count`) holds: the last one holds the rest.
     pub fn holds_in(&self, k: u32) -> Volume {
+        if let Some(v) = self.vials.get(k.saturating_sub(1) as usize) {
+            return *v;
+        }
         if k >= self.count {
             self.last_holds
         } else {
@@ -458,6 +474,10 @@ pub struct SolutionPlan {
     pub formula: FormulaRef,
     /// The preparation made, titled with the strength actually made and its basis.
     pub title: String,
+    /// A sterile preparation (the formula's `[bud] kind`): from powder it is sterile-filtered.
+    pub sterile: bool,
+    /// The quantity-sufficient vehicle the powder is made up to volume with.
+    pub vehicle: String,
     /// The method.
     pub method: Method,
     /// Target strength.
@@ -690,7 +710,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
 
     let container = spec.container(req.container.as_deref())?;
     let data = VolumeData::embedded();
-    let losses = data.losses(req.vial_residual, req.filter_hold_up);
+    let (losses, sterile) = losses_for(formula, req, data)?;
     let target = Target {
         strength,
         basis,
@@ -731,30 +751,7 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     };
     calc.push(format!("Ideal osmolarity: {}", osmolarity.basis));
 
-    // Every vial holds its nominal volume and the residual it keeps, but the last, which holds
-    // the rest of what was made: the label states what each holds.
-    let count = sized.containers;
-    let full = Volume::from_ml(container.volume.ml() + losses.vial_residual.ml());
-    let last = sized.filled.ml() - (count - Decimal::ONE) * full.ml();
-    let fill = SolutionFill {
-        container: container.id.clone(),
-        name: container.name.clone(),
-        volume: container.volume,
-        count: count.to_u32().ok_or_else(|| {
-            Error::Refused(format!(
-                "{nominal} needs more than {} containers of {}",
-                format_number(u32::MAX.into()),
-                container.volume
-            ))
-        })?,
-        // One container is also the last: it holds what was made.
-        holds: if count == Decimal::ONE {
-            Volume::from_ml(last)
-        } else {
-            full
-        },
-        last_holds: Volume::from_ml(last),
-    };
+    let fill = solution_fill(req, container, &losses, &sized, nominal)?;
 
     let mut equipment = formula.equipment.clone();
     equipment.extend(method_spec.equipment.iter().cloned());
@@ -765,6 +762,8 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     Ok(SolutionPlan {
         formula: FormulaRef::of(entry),
         title: crate::plan::record::preparation_title(formula, Strength::Concentration(strength)),
+        sterile,
+        vehicle: formula.qs().name.clone(),
         method,
         strength,
         basis,
@@ -854,7 +853,8 @@ fn method_part(
             };
             // Never rounded to the edge of the tolerance: the smallest volume covering the
             // need that gives the target exactly (or, where none does, within the margin).
-            let sized = batch_volume(with_overage, container, losses, &maker).ok_or_else(|| {
+            let vials = req.vials.as_ref().map(Vec::len);
+            let sized = batch_volume(with_overage, (container, vials), losses, &maker).ok_or_else(|| {
                 Error::Refused(format!(
                     "{with_overage} of {strength} ({basis} basis) cannot be made by dilution at the measuring step {step}: no volume from it up gives exactly {strength} or within {} of it with each volume at least the step and {} of a syringe that measures it: give a finer {MEASURE_STEP}",
                     data.dilution.planning_margin, table.min_fraction
@@ -896,7 +896,7 @@ fn method_part(
             let weighs = |v: Volume| powder_weighs(strength, factor, *balance, tolerance, v);
             let sized = batch_volume(
                 with_overage,
-                container,
+                (container, req.vials.as_ref().map(Vec::len)),
                 losses,
                 &Maker::Powder {
                     flasks: &data.flasks,
@@ -916,13 +916,119 @@ fn method_part(
                 calc,
                 warnings,
             )?;
-            calc.push(format!(
-                "Filtered into the final vials: {} needed − filter hold-up {} = {}",
-                sized.need, losses.filter_hold_up, sized.filled
-            ));
+            if !losses.filter_hold_up.ml().is_zero() {
+                calc.push(format!(
+                    "Filtered into the final vials: {} needed − filter hold-up {} = {}",
+                    sized.need, losses.filter_hold_up, sized.filled
+                ));
+            }
             (Method::Powder, sized, None, None, Some(p))
         }
     })
+}
+
+/// How the batch fills its final containers. Every vial holds its nominal volume (or its
+/// listed `--vials` volume) and the residual it keeps, but the last, which holds the rest of
+/// what was made: the label states what each holds.
+fn solution_fill(
+    req: &SolutionRequest,
+    container: &crate::formula::solution::SolutionContainer,
+    losses: &Losses,
+    sized: &BatchVolume,
+    nominal: Volume,
+) -> Result<SolutionFill> {
+    let count = sized.containers;
+    let full = Volume::from_ml(container.volume.ml() + losses.vial_residual.ml());
+    let last = match &req.vials {
+        // Each listed vial but the last holds its volume and residual; the last, the rest.
+        Some(v) => {
+            sized.filled.ml()
+                - v.iter()
+                    .take(v.len().saturating_sub(1))
+                    .map(|x| x.ml() + losses.vial_residual.ml())
+                    .sum::<Decimal>()
+        }
+        None => sized.filled.ml() - (count - Decimal::ONE) * full.ml(),
+    };
+    let fill = SolutionFill {
+        container: container.id.clone(),
+        name: container.name.clone(),
+        volume: container.volume,
+        count: count.to_u32().ok_or_else(|| {
+            Error::Refused(format!(
+                "{nominal} needs more than {} containers of {}",
+                format_number(u32::MAX.into()),
+                container.volume
+            ))
+        })?,
+        // One container is also the last: it holds what was made.
+        holds: if count == Decimal::ONE {
+            Volume::from_ml(last)
+        } else {
+            full
+        },
+        last_holds: Volume::from_ml(last),
+        vials: vial_fills(req, container, losses, last)?,
+    };
+    Ok(fill)
+}
+
+/// What each vial of a `--vials` list holds: its volume and the residual it keeps, the last
+/// the rest of what was made (`last` mL); each must fit in the container.
+fn vial_fills(
+    req: &SolutionRequest,
+    container: &crate::formula::solution::SolutionContainer,
+    losses: &Losses,
+    last: Decimal,
+) -> Result<Vec<Volume>> {
+    let Some(vials) = &req.vials else {
+        return Ok(Vec::new());
+    };
+    let mut fills: Vec<Volume> = vials
+        .iter()
+        .map(|v| Volume::from_ml(v.ml() + losses.vial_residual.ml()))
+        .collect();
+    if let Some(l) = fills.last_mut() {
+        *l = Volume::from_ml(last);
+    }
+    if let Some(v) = fills.iter().find(|v| **v > container.volume) {
+        return Err(Error::input(
+            VIALS,
+            format!(
+                "vials that the {} holds with the residual and the rest of the batch (at most {}): choose a larger container with {CONTAINER}",
+                container.name, container.volume
+            ),
+            format!("a vial of {v}"),
+        ));
+    }
+    Ok(fills)
+}
+
+/// The losses a batch makes up for, and whether the preparation is sterile. Only a sterile
+/// preparation is filtered: a nonsterile one (a topical solution) loses nothing to a filter,
+/// and a hold-up given for it is a mistake to say, not to ignore.
+fn losses_for(
+    formula: &Formula,
+    req: &SolutionRequest,
+    data: &VolumeData,
+) -> Result<(Losses, bool)> {
+    let mut losses = data.losses(req.vial_residual, req.filter_hold_up);
+    let sterile = formula.bud().kind == Some(crate::bud::BudKind::Sterile);
+    if !sterile {
+        if let Some(v) = req.filter_hold_up {
+            return Err(Error::input(
+                FILTER_HOLD_UP,
+                format!(
+                    "nothing for formula `{}`: a nonsterile preparation is not sterile-filtered",
+                    formula.id
+                ),
+                format!("`{v}`"),
+            ));
+        }
+        losses.filter_hold_up = Volume::from_ml(Decimal::ZERO);
+        losses.filter_hold_up_source = "not filtered: a nonsterile preparation".into();
+    }
+    Ok((losses, sterile))
 }
 
 /// Refuses a measuring step that cannot measure the batch: finer than any device, or larger
@@ -1256,7 +1362,7 @@ enum Maker<'a> {
 /// `None`: no dilution found.
 fn batch_volume(
     asked: Volume,
-    container: Volume,
+    (container, vials): (Volume, Option<usize>),
     losses: &Losses,
     maker: &Maker<'_>,
 ) -> Option<BatchVolume> {
@@ -1266,7 +1372,12 @@ fn batch_volume(
     };
     // Each final vial keeps its residual: it is filled with its share and the residual (an
     // overfill, as USP <1151> has for commercial vials), so each still gives what was asked.
-    let count = (asked.ml() / container.ml()).ceil().max(Decimal::ONE);
+    // A list of vials (`vials`) fills one vial per volume listed; else as many containers as
+    // the volume asked for takes.
+    let count = vials.map_or_else(
+        || (asked.ml() / container.ml()).ceil().max(Decimal::ONE),
+        Decimal::from,
+    );
     {
         let residual = Volume::from_ml(losses.vial_residual.ml() * count);
         let need = Volume::from_ml(asked.ml() + residual.ml() + hold_up);
@@ -1759,8 +1870,9 @@ fn powder(
         Some(f) => format!("a {f} volumetric flask (class A, ISO 1042)"),
         None => format!("a graduated measure of at least {total} (assumed: no listed volumetric flask holds it)"),
     };
+    let vehicle = formula.qs().name.to_lowercase();
     let make_up = format!(
-        "Dissolve in water for injection and make up to {total} (q.s.) in {measure}; the dissolved salt takes up volume, so never add a calculated volume of water"
+        "Dissolve in {vehicle} and make up to {total} (q.s.) in {measure}; the dissolved salt takes up volume, so never add a calculated volume of {vehicle}"
     );
     calc.push(make_up.clone());
     calc.push(format!(
@@ -1784,10 +1896,12 @@ fn powder(
             target.strength
         )));
     }
-    warnings.push(
-        "Nonsterile powder: the solution must be sterile-filtered (0.22 µm) and the filter's integrity tested before release."
-            .into(),
-    );
+    if formula.bud().kind == Some(crate::bud::BudKind::Sterile) {
+        warnings.push(
+            "Nonsterile powder: the solution must be sterile-filtered (0.22 µm) and the filter's integrity tested before release."
+                .into(),
+        );
+    }
     Ok(PowderPart {
         stock: Stock {
             form: stock_form,
@@ -1944,7 +2058,7 @@ impl BatchSizing {
                     table: SyringeTable::embedded(),
                     policy: &data.dilution,
                 };
-                let b = batch_volume(from, self.container, &self.losses, &maker)?;
+                let b = batch_volume(from, (self.container, None), &self.losses, &maker)?;
                 let m = b.measured.expect("a dilution measures");
                 Some(SizedBatch {
                     volume: b.total,
@@ -1961,7 +2075,7 @@ impl BatchSizing {
                     flasks: &data.flasks,
                     weighs: &weighs,
                 };
-                let b = batch_volume(from, self.container, &self.losses, &maker)?;
+                let b = batch_volume(from, (self.container, None), &self.losses, &maker)?;
                 if !weighs(b.total) {
                     return None;
                 }
@@ -2005,7 +2119,7 @@ pub fn solution_components(formula: &Formula, plan: &SolutionPlan) -> Vec<(Strin
         }
         None => vec![
             (formula.active.id.clone(), formula.active.name.clone()),
-            (formula.vehicle.id.clone(), formula.vehicle.name.clone()),
+            (formula.qs().id.clone(), formula.qs().name.clone()),
         ],
     }
 }

@@ -497,9 +497,16 @@ fn rescue_decision(
     Ok((rejection, correction_found))
 }
 
+/// What a correction adds: more active, or more of the quantity-sufficient component.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Adds {
+    Active,
+    Qs,
+}
+
 fn step(
     plan: &OintmentPlan,
-    role: Role,
+    adds: Adds,
     calculated: Decimal,
     to_weigh: Mass,
     rounding: String,
@@ -507,11 +514,15 @@ fn step(
     let c = plan
         .components
         .iter()
-        .find(|c| c.role == role)
-        .expect("every plan has an active and a base");
+        .find(|c| match adds {
+            Adds::Active => c.role == Role::Active,
+            Adds::Qs => c.quantity_sufficient,
+        })
+        .expect("every plan has an active and a q.s. component");
     Component {
         id: c.id.clone(),
-        role,
+        role: c.role,
+        quantity_sufficient: c.quantity_sufficient,
         name: c.name.clone(),
         calculated: Mass::from_g(calculated),
         calculated_text: Mass::from_g(calculated).display_calculated(6),
@@ -549,7 +560,7 @@ fn correction(plan: &OintmentPlan, a: Decimal, s: Decimal, pass: bool) -> Result
         ));
         steps.push(step(
             plan,
-            Role::Base,
+            Adds::Qs,
             b,
             b_weigh,
             format!("to the balance readability {d} ({ROUNDING_NEAREST})"),
@@ -580,7 +591,7 @@ fn correction(plan: &OintmentPlan, a: Decimal, s: Decimal, pass: bool) -> Result
             ));
             steps.push(step(
                 plan,
-                Role::Active,
+                Adds::Active,
                 add,
                 a_weigh,
                 format!("to the balance readability {d} ({ROUNDING_NEAREST})"),
@@ -607,7 +618,7 @@ fn correction(plan: &OintmentPlan, a: Decimal, s: Decimal, pass: bool) -> Result
             ));
             steps.push(step(
                 plan,
-                Role::Active,
+                Adds::Active,
                 chosen,
                 Mass::from_g(a_weigh),
                 format!("up to the balance readability {d}"),
@@ -625,7 +636,7 @@ fn correction(plan: &OintmentPlan, a: Decimal, s: Decimal, pass: bool) -> Result
             ));
             steps.push(step(
                 plan,
-                Role::Base,
+                Adds::Qs,
                 b,
                 b_weigh,
                 format!("to the balance readability {d} ({ROUNDING_NEAREST})"),

@@ -47,7 +47,8 @@ pub fn solution(p: &SolutionPlan) -> String {
     );
     let method = match p.method {
         Method::Dilution => "dilution of a commercial injection",
-        Method::Powder => "from powder, q.s. to volume, sterile-filtered",
+        Method::Powder if p.sterile => "from powder, q.s. to volume, sterile-filtered",
+        Method::Powder => "from powder, q.s. to volume",
     };
     let _ = writeln!(o, "Method: {method}");
     let _ = writeln!(o, "Strength: {} ({} basis)", p.strength, p.basis);
@@ -182,7 +183,7 @@ fn powder_section(o: &mut String, p: &SolutionPlan, w: &PowderPart) {
             w.rounding.clone(),
         ],
         vec![
-            "Water for injection".into(),
+            p.vehicle.clone(),
             String::new(),
             format!("q.s. to {}", p.total),
             "make up to volume".into(),

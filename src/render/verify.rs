@@ -127,3 +127,64 @@ pub fn text(v: &Verification) -> String {
     }
     o
 }
+
+/// The verification sheet of a solution: planned against measured, the strength made, its
+/// percentage of the target, the result and the correction.
+pub fn solution_text(v: &crate::plan::verify_solution::SolutionVerification) -> String {
+    let p = &v.plan;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Verification — {} (formula {} version {})",
+        p.title, p.formula.id, p.formula.version
+    );
+    if let Some(r) = &p.record {
+        let _ = writeln!(
+            o,
+            "Lot: {}; compounded {}; beyond-use date {}",
+            r.lot.number, r.compounded_at, r.bud.text
+        );
+    }
+    let _ = writeln!(o, "Target: {} ({} basis)", p.strength, p.basis);
+    o.push('\n');
+    let rows: Vec<Vec<String>> = v
+        .measured
+        .iter()
+        .map(|l| vec![l.name.clone(), l.planned.to_string(), l.actual.to_string()])
+        .collect();
+    o.push_str(&table(&["component", "planned", "actual"], &rows));
+    let _ = writeln!(
+        o,
+        "\nStrength made: {} ({} basis), {} of the target {}",
+        v.made, p.basis, v.of_target, p.strength
+    );
+    let _ = writeln!(
+        o,
+        "Tolerance: {} to {} of the target ({})",
+        v.tolerance.low, v.tolerance.high, v.tolerance.source
+    );
+    let result = match v.result.as_str() {
+        "pass" => "PASS",
+        "reject" => "REJECT — DISCARD AND REMAKE",
+        _ => "FAIL — DO NOT RELEASE",
+    };
+    let _ = writeln!(o, "Result: {result}");
+    if let Some(r) = &v.rejection {
+        let _ = writeln!(o, "Why: {r}");
+    }
+    if let Some(c) = &v.correction {
+        let _ = writeln!(
+            o,
+            "\nCorrection REQUIRED before release: {}\nAfter it: {}, strength {} ({})",
+            c.text, c.new_volume, c.resulting, c.resulting_of_target_text
+        );
+    }
+    o.push_str("\nCalculation:\n");
+    for (i, c) in v.calculations.iter().enumerate() {
+        let _ = writeln!(o, "  {}. {c}", i + 1);
+    }
+    for w in &v.warnings {
+        let _ = writeln!(o, "! {w}");
+    }
+    o
+}

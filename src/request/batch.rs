@@ -117,6 +117,102 @@ pub fn actuals(file: Vec<Actual>, options: &[String]) -> Result<Vec<Actual>> {
     Ok(all)
 }
 
+/// The volume asked for: `--quantity`, or the `--vials` added up.
+fn requested_volume(args: &BatchArgs, vials: Option<&[Volume]>) -> Result<Volume> {
+    if let Some(v) = vials {
+        return Ok(Volume::from_ml(
+            v.iter().map(|v| v.ml()).sum::<rust_decimal::Decimal>(),
+        ));
+    }
+    Ok(match (&args.quantity, &args.containers) {
+        (Some(q), _) => parse_positive::<Volume>("--quantity", q).map_err(|e| match e {
+            Error::Input { found, .. } => Error::input(
+                "--quantity",
+                format!(
+                    "a volume such as `10 mL` above zero (`{}` is a solution, made up to volume)",
+                    args.id.as_deref().unwrap_or_default()
+                ),
+                found,
+            ),
+            other => other,
+        })?,
+        (None, _) => {
+            return Err(Error::input(
+                "--quantity",
+                format!(
+                    "a volume such as `--quantity 10mL` for the solution `{}`",
+                    args.id.as_deref().unwrap_or_default()
+                ),
+                "--containers",
+            ))
+        }
+    })
+}
+
+/// The `--vials` list: one volume per vial, each above zero, at most 100 vials, and instead of
+/// `--quantity` (not with it).
+fn vial_list(args: &BatchArgs) -> Result<Option<Vec<Volume>>> {
+    let Some(text) = args.vials.as_deref() else {
+        return Ok(None);
+    };
+    if let Some(q) = &args.quantity {
+        return Err(Error::input(
+            "--quantity",
+            "nothing with --vials (the batch is the vials' volumes added up)",
+            format!("`{q}`"),
+        ));
+    }
+    let vials = text
+        .split(',')
+        .map(|v| parse_positive::<Volume>("--vials", v))
+        .collect::<Result<Vec<_>>>()?;
+    if vials.len() > 100 {
+        return Err(Error::input(
+            "--vials",
+            "at most 100 vials",
+            format!("{} vials", vials.len()),
+        ));
+    }
+    Ok(Some(vials))
+}
+
+/// Parses the `--actual ID=QUANTITY` of a solution: the powder weighed (`sts=10.02g`) or a
+/// volume measured (`sts-250-us=4.2mL`), above zero.
+pub fn measurements(options: &[String]) -> Result<Vec<crate::plan::verify_solution::Measurement>> {
+    use crate::plan::verify_solution::{Amount, Measurement};
+    options
+        .iter()
+        .map(|a| {
+            let t = a.trim();
+            let (id, q) = t.split_once('=').ok_or_else(|| {
+                Error::input(
+                    "--actual",
+                    "`ID=QUANTITY`, e.g. `sts=10.02g` or `sts-250-us=4.2mL`",
+                    format!("`{t}`"),
+                )
+            })?;
+            let id = id.trim();
+            let field = format!("--actual {id}");
+            let amount = match q.trim().parse::<crate::quantity::Quantity>() {
+                Ok(crate::quantity::Quantity::Volume(_)) => {
+                    Amount::Volume(parse_positive(&field, q)?)
+                }
+                _ => Amount::Mass(parse_positive(&field, q).map_err(|_| {
+                    Error::input(
+                        &field,
+                        "a mass weighed (`10.02g`) or a volume measured (`4.2mL`), above zero",
+                        crate::error::quote(q.trim()),
+                    )
+                })?),
+            };
+            Ok(Measurement {
+                id: id.to_string(),
+                amount,
+            })
+        })
+        .collect()
+}
+
 /// Parses `ID=MASS` (`sts=25.5g`) for `--actual`; the mass must be above zero.
 pub fn parse_actual(field: &str, text: &str) -> Result<Actual> {
     let t = text.trim();
@@ -372,6 +468,7 @@ pub fn refuse_solution_options(args: &BatchArgs) -> Result<()> {
         ("--diluent", args.diluent.as_deref()),
         ("--measure-step", args.measure_step.as_deref()),
         ("--vial-residual", args.vial_residual.as_deref()),
+        ("--vials", args.vials.as_deref()),
         ("--filter-hold-up", args.filter_hold_up.as_deref()),
     ]);
     if let Some((name, value)) = given {
@@ -389,29 +486,8 @@ pub fn refuse_solution_options(args: &BatchArgs) -> Result<()> {
 
 /// Builds the solution request from the batch options, validating every field.
 pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
-    let volume = match (&args.quantity, &args.containers) {
-        (Some(q), _) => parse_positive::<Volume>("--quantity", q).map_err(|e| match e {
-            Error::Input { found, .. } => Error::input(
-                "--quantity",
-                format!(
-                    "a volume such as `10 mL` above zero (`{}` is a solution, made up to volume)",
-                    args.id.as_deref().unwrap_or_default()
-                ),
-                found,
-            ),
-            other => other,
-        })?,
-        (None, _) => {
-            return Err(Error::input(
-                "--quantity",
-                format!(
-                    "a volume such as `--quantity 10mL` for the solution `{}`",
-                    args.id.as_deref().unwrap_or_default()
-                ),
-                "--containers",
-            ))
-        }
-    };
+    let vials = vial_list(args)?;
+    let volume = requested_volume(args, vials.as_deref())?;
     let method: Method = args.method.as_deref().unwrap_or("dilution").parse()?;
     let strength = args
         .strength
@@ -526,6 +602,7 @@ pub fn solution_request(args: &BatchArgs) -> Result<SolutionRequest> {
         }
     };
     Ok(SolutionRequest {
+        vials,
         volume,
         strength,
         overage,

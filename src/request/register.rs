@@ -59,6 +59,9 @@ pub struct StoredRequest {
     pub measure_step: Option<String>,
     /// `--vial-residual`.
     pub vial_residual: Option<String>,
+    /// `--vials` (absent in requests stored before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vials: Option<String>,
     /// `--filter-hold-up`.
     pub filter_hold_up: Option<String>,
     /// `--facility`.
@@ -157,6 +160,7 @@ impl StoredRequest {
             diluent: args.diluent.clone(),
             measure_step: args.measure_step.clone(),
             vial_residual: args.vial_residual.clone(),
+            vials: args.vials.clone(),
             filter_hold_up: args.filter_hold_up.clone(),
             facility: args.print.facility.clone(),
             paper: args.print.paper.map(|p| p.as_str().to_string()),
@@ -207,6 +211,7 @@ impl StoredRequest {
             diluent: self.diluent.clone(),
             measure_step: self.measure_step.clone(),
             vial_residual: self.vial_residual.clone(),
+            vials: self.vials.clone(),
             filter_hold_up: self.filter_hold_up.clone(),
             format,
             print: PrintArgs {

@@ -8,8 +8,12 @@
 
 use serde::Serialize;
 
+use super::barcode::BarcodeView;
+use super::facility::TextPart;
 use super::labels::{self, LabelLine, LabelText, StockView};
 use super::paper::{Paper, PaperView};
+pub use super::record_fields::QcRow;
+use super::record_fields::{qc_rows, sterile_rows, Fills, WriteIn};
 use super::trace::{trace_of, Traceability};
 use super::verification::VerificationView;
 use crate::error::Result;
@@ -109,15 +113,6 @@ pub struct CompositionRow {
     pub text: String,
 }
 
-/// A quality-control check with its expected result.
-#[derive(Debug, Clone, Serialize)]
-pub struct QcRow {
-    /// What is checked.
-    pub check: String,
-    /// The expected result.
-    pub expected: String,
-}
-
 /// The sample of the label printed on the record.
 #[derive(Debug, Clone, Serialize)]
 pub struct SampleLabel {
@@ -129,10 +124,21 @@ pub struct SampleLabel {
     pub fits: bool,
 }
 
+/// The stock of a record's sample label: the containers' default stock for the record's paper,
+/// the one `stscalc labels` prints on without `--label-stock` (US Letter: Avery 5163, 4 × 2 in;
+/// A4: Avery L7165, the A4 stock of that size), so that the sample is the label.
+fn sample_stock(paper: Paper) -> &'static str {
+    match paper {
+        Paper::Letter => labels::DEFAULT_STOCK,
+        Paper::A4 => labels::DEFAULT_STOCK_A4,
+    }
+}
+
 impl SampleLabel {
-    /// `label` as the default stock prints it.
-    fn of(label: &LabelText) -> Result<Self> {
-        let (stock, lines, fits) = labels::sample(&labels::find(None)?, label)?;
+    /// `label` as it is printed on the stock of the record's `paper` ([`sample_stock`]).
+    fn of(label: &LabelText, paper: Paper) -> Result<Self> {
+        let (stock, lines, fits) =
+            labels::sample(&labels::find(Some(sample_stock(paper)))?, label)?;
         Ok(SampleLabel { stock, lines, fits })
     }
 }
@@ -155,6 +161,10 @@ pub struct RecordView<'a> {
     pub paper: PaperView,
     /// Facility name and contact, as given.
     pub facility: Option<String>,
+    /// The same, cut where it may wrap: telephone numbers are kept whole.
+    pub facility_parts: Vec<TextPart>,
+    /// The batch's GS1 DataMatrix (lot, BUD, formula) with its text, once the lot is known.
+    pub barcode: Option<BarcodeView>,
     /// The master formulation record.
     pub formula: &'a Formula,
     /// The preparation made, with the strength actually made (the plan's `title`).
@@ -194,8 +204,14 @@ pub struct RecordView<'a> {
     pub equipment: Vec<String>,
     /// Method steps, in order.
     pub method: Vec<String>,
-    /// Quality-control checks: the physical description first, then the formula's.
+    /// Quality-control checks: the physical description first, then the formula's, each once.
     pub qc: Vec<QcRow>,
+    /// Each container's fill, a row per container.
+    pub fills: Fills,
+    /// What the whole batch should yield, against which the actual yield is written in.
+    pub theoretical_yield: String,
+    /// For a sterile preparation: the hood, the room and (powder method) the filter.
+    pub sterile: Vec<WriteIn>,
     /// A sample of the container label.
     pub sample_label: SampleLabel,
     /// Why no label may be printed for this batch (it failed verification); the sample is then
@@ -227,21 +243,13 @@ fn record_storage(formula: &Formula, record: Option<&BatchRecord>) -> String {
     }
 }
 
-/// The physical description, then the formula's checks that apply to `method` (a check that
-/// names methods is for those only; the others are for every batch).
-fn qc_rows(formula: &Formula, method: Option<&str>) -> Vec<QcRow> {
-    let applies = |q: &&crate::formula::QcCheck| {
-        q.methods.is_empty() || method.is_some_and(|m| q.methods.iter().any(|x| x == m))
-    };
-    std::iter::once(QcRow {
-        check: "Physical description".into(),
-        expected: formula.description.clone(),
-    })
-    .chain(formula.qc.iter().filter(applies).map(|q| QcRow {
-        check: q.check.clone(),
-        expected: q.expected.clone(),
-    }))
-    .collect()
+/// The batch's GS1 DataMatrix, carrying what its labels' symbols carry: its lot and beyond-use
+/// date from the batch record; none without one (the lot is then a blank to write in).
+fn record_barcode(f: &Formula, record: Option<&BatchRecord>) -> Result<Option<BarcodeView>> {
+    record
+        .and_then(|r| labels::content::barcode_data(f, Some(&r.lot.number), Some(r.bud.date)))
+        .map(|data| BarcodeView::sheet(&data))
+        .transpose()
 }
 
 /// The record's running header: which record, which lot (a blank until known), which formula.
@@ -325,7 +333,9 @@ impl<'a> RecordView<'a> {
         let made = Strength::Percent(plan.strength);
         Ok(RecordView {
             paper: PaperView::of(paper),
+            facility_parts: facility.as_deref().map(super::facility::parts).unwrap_or_default(),
             facility,
+            barcode: record_barcode(f, record)?,
             formula: f,
             title: plan.title.clone(),
             page_header: record_page_header(&trace, &plan.formula),
@@ -365,7 +375,17 @@ impl<'a> RecordView<'a> {
             equipment: f.equipment.clone(),
             method: f.method.clone(),
             qc: qc_rows(f, None),
-            sample_label: SampleLabel::of(&label)?,
+            fills: Fills::ointment(
+                f,
+                &plan.fill.name,
+                plan.fill.count,
+                plan.fill.fill.to_string(),
+                (!plan.fill.left_over.g().is_zero())
+                    .then(|| format!("{} left over (not filled)", plan.fill.left_over)),
+            ),
+            theoretical_yield: format!("{}, the total of the components", plan.total),
+            sterile: sterile_rows(f, None),
+            sample_label: SampleLabel::of(&label, paper)?,
             label_withheld: None,
             verification: None,
             actual_total: None,
@@ -403,6 +423,38 @@ impl<'a> RecordView<'a> {
         Ok(view)
     }
 
+    /// The record of a solution batch verified from what was measured: the actual amounts in
+    /// the component table, the result with the strength made and its percentage of the
+    /// target, and the correction. A batch that fails gets no sample label.
+    pub fn verified_solution(
+        entry: &'a Entry,
+        v: &'a crate::plan::verify_solution::SolutionVerification,
+        facility: Option<String>,
+        paper: Paper,
+    ) -> Result<Self> {
+        let mut view = RecordView::solution(entry, &v.plan, facility, paper)?;
+        for line in &v.measured {
+            if let Some(row) = view.components.iter_mut().find(|r| r.id == line.id) {
+                row.actual = Some(line.actual.to_string());
+            }
+        }
+        view.actual_total = Some(v.volume.to_string());
+        view.verification = Some(VerificationView::of_solution(v));
+        if v.result != "pass" {
+            let head = if v.result == "reject" {
+                "REJECT — DISCARD AND REMAKE"
+            } else {
+                "FAIL — DO NOT RELEASE"
+            };
+            view.page_header.push_str(&format!(" — {head}"));
+            view.label_withheld = Some(format!(
+                "No label: the batch failed verification ({} of the target against {} to {}). {head}.",
+                v.of_target, v.tolerance.low, v.tolerance.high
+            ));
+        }
+        Ok(view)
+    }
+
     /// The record of a sterile solution batch made from `entry`, by dilution of a commercial
     /// injection or from powder: the stock and diluent (or powder and water) with blank cells
     /// for manufacturer, lot, expiry and the volume or weight actually measured, the method's
@@ -429,11 +481,15 @@ impl<'a> RecordView<'a> {
             Fact::new(
                 "Method",
                 match plan.method {
-                    Method::Dilution => "dilution of a commercial sterile injection".to_string(),
-                    Method::Powder => {
+                    Method::Dilution if plan.sterile => {
+                        "dilution of a commercial sterile injection".to_string()
+                    }
+                    Method::Dilution => "dilution of a commercial injection".to_string(),
+                    Method::Powder if plan.sterile => {
                         "from powder: dissolved, made up to volume, sterile-filtered (0.22 µm)"
                             .to_string()
                     }
+                    Method::Powder => "from powder: dissolved, made up to volume".to_string(),
                 },
             ),
             Fact::new(
@@ -482,9 +538,15 @@ impl<'a> RecordView<'a> {
             "see the calculation".into(),
         ));
         let made = Strength::Concentration(plan.strength);
+        let method = plan.method.to_string();
         Ok(RecordView {
             paper: PaperView::of(paper),
+            facility_parts: facility
+                .as_deref()
+                .map(super::facility::parts)
+                .unwrap_or_default(),
             facility,
+            barcode: record_barcode(f, record)?,
             formula: f,
             title: plan.title.clone(),
             page_header: record_page_header(&trace, &plan.formula),
@@ -504,8 +566,18 @@ impl<'a> RecordView<'a> {
             composition: Vec::new(),
             equipment: plan.equipment.clone(),
             method: plan.method_steps.clone(),
-            qc: qc_rows(f, Some(&plan.method.to_string())),
-            sample_label: SampleLabel::of(&label)?,
+            qc: qc_rows(f, Some(&method)),
+            fills: Fills::solution(f, &method, &plan.fill.name, plan.fill.count, |k| {
+                let holds = plan.fill.holds_in(k);
+                if holds == plan.fill.volume {
+                    holds.to_string()
+                } else {
+                    format!("{} labeled, holds {holds}", plan.fill.volume)
+                }
+            }),
+            theoretical_yield: format!("{} made", plan.total),
+            sterile: sterile_rows(f, Some(&method)),
+            sample_label: SampleLabel::of(&label, paper)?,
             label_withheld: None,
             verification: None,
             actual_total: None,
@@ -614,8 +686,8 @@ fn powder_part(
     }
     let water = ComponentRow::new(
         record,
-        &f.vehicle.id,
-        f.vehicle.name.clone(),
+        &f.qs().id,
+        f.qs().name.clone(),
         Some("q.s. to volume"),
         "q.s.".into(),
         format!("q.s. to {}", plan.total),

@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use super::paper::{Paper, PaperView};
+use crate::formula::solution::DosingSpec;
 use crate::formula::Entry;
-use crate::plan::session::SessionPlan;
+use crate::plan::session::{policy_limits, SessionPlan, POLICY_EXCEEDED};
 use crate::quantity::{Mass, Volume};
 
 /// One lesion row of a session sheet; empty fields print as blanks.
@@ -29,6 +30,9 @@ pub struct LesionRow {
     pub dose: Option<Mass>,
     /// The syringe it is drawn into (the number on its label).
     pub syringe: Option<u32>,
+    /// What to watch in this row: a dose below the syringe's minimum share, a dose rounded to
+    /// the graduation (the session's warnings about single lesions, flagged where they apply).
+    pub flags: Vec<String>,
 }
 
 /// A lesion's size as the sheet prints it: as written, its unit with it (the column has none);
@@ -39,6 +43,22 @@ fn size_as_written(size: &str) -> String {
     } else {
         format!("{size} (unit not given)")
     }
+}
+
+/// The limits' sources, each once, and for each limit the number of its source (from 1): the
+/// volume and the milligrams of one scope share their reason, printed once under the table.
+fn number_sources<'a>(reasons: impl Iterator<Item = &'a String>) -> (Vec<usize>, Vec<String>) {
+    let mut sources: Vec<String> = Vec::new();
+    let numbers = reasons
+        .map(|r| match sources.iter().position(|s| s == r) {
+            Some(k) => k + 1,
+            None => {
+                sources.push(r.clone());
+                sources.len()
+            }
+        })
+        .collect();
+    (numbers, sources)
 }
 
 /// A session's totals.
@@ -57,12 +77,12 @@ pub struct LimitRow {
     pub what: String,
     /// The limit, e.g. `≤ 3,000 mg`.
     pub limit: String,
-    /// The session's value, e.g. `450 mg`.
+    /// The session's value, e.g. `450 mg` (empty on a blank sheet: written in).
     pub value: String,
-    /// Whether the value is within the limit.
-    pub within: bool,
-    /// Where the limit comes from.
-    pub source: String,
+    /// Whether the value is within the limit (`None` on a blank sheet: ticked by hand).
+    pub within: Option<bool>,
+    /// The number of its source in the sheet's `limit_sources` (from 1).
+    pub source: usize,
 }
 
 /// The clinician's session sheet.
@@ -103,12 +123,17 @@ pub struct SessionSheet {
     pub syringes: Option<String>,
     /// The totals, when calculated.
     pub totals: Option<SessionTotals>,
-    /// The limits checked, when calculated.
+    /// The limits checked (or, on a blank sheet, the formula's limits to check).
     pub limits: Vec<LimitRow>,
+    /// Where the limits come from, each once, numbered from 1 in the order of `limits`.
+    pub limit_sources: Vec<String>,
     /// The policy statement behind the limits.
     pub policy: Option<String>,
-    /// The override: what it overrides and the reason given.
+    /// The override: what it overrides and the reason given; printed apart, with the
+    /// prescriber's signature.
     pub override_reason: Option<String>,
+    /// Whether the override is of a policy maximum the session exceeds.
+    pub override_exceeded: bool,
     /// Warnings to show.
     pub warnings: Vec<String>,
     /// The line printed at the top of every page (patient, identifier, session and date, or
@@ -129,6 +154,35 @@ impl SessionSheet {
                 .map_or_else(|| "____".to_string(), |n| n.to_string()),
             or(&self.date, "__________"),
         );
+    }
+
+    /// The blank sheet's policy: the limits of `entry`'s dosing policy `dosing`, with blanks
+    /// for the session's values, its statement, and the formula they come from.
+    pub fn with_policy(mut self, entry: &Entry, dosing: &DosingSpec) -> Self {
+        let f = &entry.formula;
+        let capital = |s: &str| {
+            let mut c = s.chars();
+            c.next()
+                .map(|first| first.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        };
+        let limits = policy_limits(dosing, f.strength.basis);
+        let (numbers, sources) = number_sources(limits.iter().map(|l| &l.reason));
+        self.limits = limits
+            .iter()
+            .zip(numbers)
+            .map(|(l, source)| LimitRow {
+                what: capital(&l.what),
+                limit: format!("≤ {}", l.limit),
+                value: String::new(),
+                within: None,
+                source,
+            })
+            .collect();
+        self.limit_sources = sources;
+        self.policy = Some(dosing.policy.clone());
+        self.formula = Some(format!("{}, version {}", f.id, f.version));
+        self
     }
 
     /// A sheet with `rows` blank lesion rows, to fill in by hand.
@@ -163,8 +217,17 @@ impl SessionSheet {
                 asked: (l.prescribed != l.drawn).then_some(l.prescribed),
                 dose: Some(l.mass),
                 syringe: Some(l.syringe),
+                flags: l
+                    .below_min_flag
+                    .iter()
+                    .cloned()
+                    .chain((!l.change_text.is_empty()).then(|| {
+                        format!("dose rounded to the syringe graduation, {}", l.change_text)
+                    }))
+                    .collect(),
             })
             .collect();
+        let (numbers, sources) = number_sources(plan.limits.iter().map(|l| &l.reason));
         let n = plan.syringes.len();
         let sizes: Vec<String> = plan
             .syringes
@@ -215,23 +278,27 @@ impl SessionSheet {
             limits: plan
                 .limits
                 .iter()
-                .enumerate()
-                .map(|(i, l)| LimitRow {
+                .zip(numbers)
+                .map(|(l, source)| LimitRow {
                     what: capital(&l.what),
                     limit: format!("≤ {}", l.limit),
                     value: l.value.clone(),
-                    within: !l.exceeded,
-                    // The volume and the milligrams of one scope share their reason: once.
-                    source: if i > 0 && plan.limits[i - 1].reason == l.reason {
-                        "as above".into()
-                    } else {
-                        l.reason.clone()
-                    },
+                    within: Some(!l.exceeded),
+                    source,
                 })
                 .collect(),
+            limit_sources: sources,
             policy: Some(plan.policy.clone()),
             override_reason: plan.override_text.clone(),
-            warnings: plan.warnings.clone(),
+            override_exceeded: !plan.exceeded.is_empty(),
+            // The warnings about single lesions are flagged in their rows; a policy override
+            // stands apart with the prescriber's signature.
+            warnings: plan
+                .warnings
+                .iter()
+                .filter(|w| !plan.lesion_warnings.contains(w) && !w.starts_with(POLICY_EXCEEDED))
+                .cloned()
+                .collect(),
             ..SessionSheet::default()
         }
     }

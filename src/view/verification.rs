@@ -27,6 +27,8 @@ pub struct VerificationView {
     pub of_label: String,
     /// The tolerance applied and its source.
     pub tolerance: String,
+    /// The tolerance alone, `90 % to 110 % of label`: the result beside the signatures.
+    pub tolerance_range: String,
     /// The correction back to target, when the batch is not exactly on it.
     pub correction: Option<CorrectionView>,
     /// The calculation, step by step.
@@ -74,6 +76,7 @@ impl VerificationView {
                 "{} to {} of label ({})",
                 v.tolerance.low, v.tolerance.high, v.tolerance.source
             ),
+            tolerance_range: format!("{} to {} of label", v.tolerance.low, v.tolerance.high),
             correction: v.correction.as_ref().map(|c| CorrectionView {
                 required: c.required,
                 heading: if c.required {
@@ -107,6 +110,50 @@ impl VerificationView {
                 .filter(|w| !v.plan.warnings.contains(w))
                 .cloned()
                 .collect(),
+        }
+    }
+}
+
+impl VerificationView {
+    /// The view of a verified solution: the strength made, its percentage of the target, the
+    /// result, and the correction (a volume to add).
+    pub fn of_solution(v: &crate::plan::verify_solution::SolutionVerification) -> Self {
+        let p = &v.plan;
+        VerificationView {
+            pass: v.pass,
+            result: match v.result.as_str() {
+                "pass" => "PASS",
+                "reject" => "REJECT — DISCARD AND REMAKE",
+                _ => "FAIL — DO NOT RELEASE",
+            }
+            .into(),
+            rejection: v.rejection.clone(),
+            first: None,
+            additions: Vec::new(),
+            actual_total: v.volume.to_string(),
+            actual_strength: format!("{} ({} basis)", v.made, p.basis),
+            of_label: format!("{} of the target", v.of_target),
+            tolerance: format!(
+                "{} to {} of the target ({})",
+                v.tolerance.low, v.tolerance.high, v.tolerance.source
+            ),
+            tolerance_range: format!("{} to {} of the target", v.tolerance.low, v.tolerance.high),
+            correction: v.correction.as_ref().map(|c| CorrectionView {
+                required: true,
+                heading: format!(
+                    "Correction REQUIRED before release, back to {}; then verify again with the volumes measured in all",
+                    p.strength
+                ),
+                steps: vec![c.text.clone()],
+                result: format!(
+                    "New volume {}; strength {} ({})",
+                    c.new_volume, c.resulting, c.resulting_of_target_text
+                ),
+                explanation: c.explanation.clone(),
+            }),
+            calculations: v.calculations.clone(),
+            // The record prints the plan's warnings already.
+            warnings: Vec::new(),
         }
     }
 }

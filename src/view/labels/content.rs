@@ -193,7 +193,7 @@ pub fn ointment(
         LabelLine::plain(format!(
             "{} in {}",
             capitalised(&f.dosage_form),
-            f.vehicle.name
+            f.base_name()
         )),
         LabelLine::plain(format!("Net {}. {COMPOUNDED}", plan.fill.fill)),
         LabelLine::strong(f.route_statement.clone()),
