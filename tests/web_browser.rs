@@ -136,6 +136,17 @@ impl Browser {
     /// One WebDriver command: `path` under the driver's address (the session's, once there is
     /// one); its answer's `value`, or a panic with the driver's error.
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e:.400}"))
+    }
+
+    /// One WebDriver command; the driver's error as text.
+    fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> std::result::Result<Value, String> {
         let url = format!("{}{path}", self.session);
         let mut r = match body {
             Some(b) => self
@@ -146,17 +157,19 @@ impl Browser {
             None if method == "DELETE" => self.http.delete(&url).call(),
             None => self.http.get(&url).call(),
         }
-        .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+        .map_err(|e| e.to_string())?;
         let status = r.status().as_u16();
         let text = r
             .body_mut()
             .with_config()
             .limit(64 * 1024 * 1024)
             .read_to_string()
-            .unwrap();
-        let v: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(status, 200, "WebDriver {method} {path}: {text:.400}");
-        v["value"].clone()
+            .map_err(|e| e.to_string())?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        if status != 200 {
+            return Err(text);
+        }
+        Ok(v["value"].clone())
     }
 
     /// Opens `url`.
@@ -193,13 +206,22 @@ impl Browser {
         self.call("POST", &format!("/element/{e}/click"), Some(json!({})));
     }
 
-    /// The text the element `css` selects shows.
+    /// The text the element `css` selects shows. (Asked again if the page was still being
+    /// replaced by the one a click led to: a "stale element" is not a failure of the app.)
     fn text(&self, css: &str) -> String {
-        let e = self.find(css);
-        self.call("GET", &format!("/element/{e}/text"), None)
-            .as_str()
-            .unwrap()
-            .to_string()
+        let script = json!({
+            "script": "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
+            "args": [css],
+        });
+        for _ in 0..50 {
+            if let Ok(Value::String(t)) =
+                self.try_call("POST", "/execute/sync", Some(script.clone()))
+            {
+                return t;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("no element {css} on {}", self.path());
     }
 
     /// Runs `script` in the page (WebDriver's own channel: the page's CSP allows no script of
@@ -315,6 +337,9 @@ fn session(b: &Browser, base: &str) {
     assert_eq!(b.status(), 200);
     // The form has 12 lesion rows to start with.
     b.find("input[name=volume12]");
+    // The formula stated, as a pharmacist states it: the select's first entry is whichever
+    // solution formula comes first in the catalogue, not necessarily this one.
+    b.click("#f-formula option[value=sts-150-intralesional]");
     b.type_into("input[name=site1]", HOSTILE);
     b.click("select[name=ulceration1] option[value=yes]");
     for i in 1..=12 {
@@ -322,7 +347,9 @@ fn session(b: &Browser, base: &str) {
     }
     b.screenshot("session-form");
     b.click("button[name=go]");
-    assert_eq!(b.status(), 200);
+    if b.status() != 200 {
+        panic!("the check was refused: {}", b.text("main"));
+    }
     let check = b.text("#check pre");
     // By hand: 12 lesions × 0.2 mL = 2.4 mL injected; at 150 mg/mL (the formula's strength)
     // 2.4 mL × 150 mg/mL = 360 mg of sodium thiosulfate pentahydrate; each 0.2 mL is 30 mg.
