@@ -218,6 +218,8 @@ pub mod field {
     fields! {
         ACTUAL = "actual";
         ADDITION = "addition";
+        ASSAY = "assay";
+        ASSAY_BASIS = "assay_basis";
         BUD = "bud";
         CAPACITY = "capacity";
         COMPONENT = "component";

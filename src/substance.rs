@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{from_toml, FileKind};
-use crate::error::{Error, Result};
+use crate::error::{field, Error, Result};
 use crate::quantity::{exact_decimal, Percent};
 
 /// The forms of sodium thiosulfate stscalc knows; their molar masses come from
@@ -153,10 +153,10 @@ impl Substance {
             .expect("both bases are present (checked on load)")
     }
 
-    /// The refusal of an assay given without its basis: one line that names the two bases and
-    /// which pharmacopoeia states which, so that a USP certificate is never read as a Ph. Eur.
-    /// one (their factors differ by the loss on drying, about a third).
-    pub fn missing_assay_basis(&self) -> Error {
+    /// The two bases a certificate may state its assay on, each with the pharmacopoeia whose
+    /// certificates state it and what it states (`dried` (USP certificates: …) or `as-is`
+    /// (Ph. Eur. certificates: …)), from the data.
+    fn assay_bases(&self) -> String {
         let choice = |b: AssayBasis| {
             let l = self.assay_limits(b);
             format!(
@@ -166,12 +166,37 @@ impl Substance {
                 l.states
             )
         };
+        format!(
+            "{} or {}",
+            choice(AssayBasis::Dried),
+            choice(AssayBasis::AsIs)
+        )
+    }
+
+    /// The refusal of an assay given without its basis: one line that names the two bases and
+    /// which pharmacopoeia states which, so that a USP certificate is never read as a Ph. Eur.
+    /// one (their factors differ by the loss on drying, about a third).
+    pub fn missing_assay_basis(&self) -> Error {
         Error::input(
-            "--assay-basis",
+            field::ASSAY_BASIS,
             format!(
-                "the basis the certificate states its assay on, {} or {} (in a request file `certificate.basis`)",
-                choice(AssayBasis::Dried),
-                choice(AssayBasis::AsIs)
+                "the basis the certificate states its assay on, {} (in a request file `certificate.basis`)",
+                self.assay_bases()
+            ),
+            "nothing",
+        )
+    }
+
+    /// The refusal of a solution made from powder without the lot's certificate: its
+    /// concentration rests on the weight alone, so no 100 % is assumed; one line that asks for
+    /// the assay with its basis and says which pharmacopoeia states which.
+    pub fn missing_certificate(&self) -> Error {
+        Error::input(
+            field::ASSAY,
+            format!(
+                "the assay from the certificate of the powder's lot (a solution made from powder takes its strength from the weight alone: no 100 % is assumed), with {} {} (in a request file `certificate.assay` and `certificate.basis`)",
+                field::ASSAY_BASIS,
+                self.assay_bases()
             ),
             "nothing",
         )

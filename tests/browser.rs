@@ -482,7 +482,16 @@ fn the_record_of_each_shipped_formula_fits_two_pages_with_every_component() {
                 runs.push((id.to_string(), vec!["--quantity", "10mL"]));
                 runs.push((
                     format!("{id}-powder"),
-                    vec!["--quantity", "10mL", "--method", "powder"],
+                    vec![
+                        "--quantity",
+                        "10mL",
+                        "--method",
+                        "powder",
+                        "--assay",
+                        "100%",
+                        "--assay-basis",
+                        "as-is",
+                    ],
                 ));
             }
             other => panic!("{id}: a {other} is not printed yet"),

@@ -851,7 +851,14 @@ fn intralesional_batch_by_dilution_gets_10_days_refrigerated() {
 
 #[test]
 fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
-    let v = solution_json(&["--method", "powder"]);
+    let v = solution_json(&[
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     // One nonsterile starting component: 4 days refrigerated, 2026-11-21 + 3 = 2026-11-24.
     assert_eq!(v["record"]["method"], "powder");
     assert_eq!(v["record"]["bud"]["rule"]["limit"]["value"], "4");
@@ -871,7 +878,16 @@ fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
     let with_copy = |storage: &str| {
         let mut a = vec!["--formulas", dir.path().to_str().unwrap()];
         a.extend(SOLUTION);
-        a.extend(["--method", "powder", "--storage", storage]);
+        a.extend([
+            "--method",
+            "powder",
+            "--assay",
+            "100%",
+            "--assay-basis",
+            "as-is",
+            "--storage",
+            storage,
+        ]);
         json(&a)
     };
     // At room temperature the same rule allows 1 day: the compounding day itself.
@@ -884,7 +900,16 @@ fn intralesional_batch_from_powder_gets_4_days_refrigerated() {
     fails(
         &[
             SOLUTION.to_vec(),
-            vec!["--method", "powder", "--storage", "room"],
+            vec![
+                "--method",
+                "powder",
+                "--assay",
+                "100%",
+                "--assay-basis",
+                "as-is",
+                "--storage",
+                "room",
+            ],
         ]
         .concat(),
         &["`--storage`", "`refrigerator`", "found `room`"],
@@ -896,7 +921,19 @@ fn the_plans_bud_comes_from_the_rules_for_each_method() {
     // USP <797> Category 2, aseptic, not sterility tested, in a refrigerator: 10 days when every
     // starting component is sterile (dilution), 4 days with a nonsterile one (powder).
     for (method, days) in [("dilution", "10"), ("powder", "4")] {
-        let v = solution_json(&["--method", method]);
+        let v = if method == "powder" {
+            // From powder the lot's certificate is required.
+            solution_json(&[
+                "--method",
+                method,
+                "--assay",
+                "100%",
+                "--assay-basis",
+                "as-is",
+            ])
+        } else {
+            solution_json(&["--method", method])
+        };
         assert_eq!(v["bud"]["limit"]["value"], days, "{method}");
         assert_eq!(v["bud"]["limit"]["unit"], "days", "{method}");
         assert_eq!(v["bud"]["storage"], "refrigerator", "{method}");

@@ -149,3 +149,96 @@ fn regression_assays_up_to_the_pharmacopoeial_upper_limits_are_accepted() {
         &["`--assay`", "100.5 %", "USP"],
     );
 }
+
+#[test]
+fn regression_the_powder_method_of_a_solution_assumed_a_certificate() {
+    // `batch sts-150-intralesional --method powder` used to weigh 10 mL × 150 mg/mL = 1.5 g "100 %
+    // pentahydrate assumed (no certificate given)": a USP lot's dried-basis assay read that way
+    // makes the injection about 106 % of label. The certificate is now required, with its basis.
+    let base = [
+        "batch",
+        "sts-150-intralesional",
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--vial-residual",
+        "0mL",
+        "--filter-hold-up",
+        "0mL",
+    ];
+    let err = fails(
+        &base,
+        &[
+            "`--assay`",
+            "--assay-basis `dried` (USP certificates",
+            "`as-is` (Ph. Eur. certificates",
+            "no 100 % is assumed",
+            "found nothing",
+        ],
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!err.contains("100 % pentahydrate assumed"), "{err}");
+    // The same in a request file, which names its keys.
+    let dir = temp_dir();
+    let path = dir.path().join("request.toml");
+    std::fs::write(
+        &path,
+        "formula = \"sts-150-intralesional\"\nquantity = \"10 mL\"\nmethod = \"powder\"\n",
+    )
+    .unwrap();
+    fails(
+        &["batch", "--request", path.to_str().unwrap()],
+        &["certificate.assay", "certificate.basis", "USP", "Ph. Eur."],
+    );
+    // With the certificate the factor uses the value given. A USP lot, 99.8 % on the dried
+    // basis, loss on drying 32.5 %: 1 g holds 0.998 × 0.675 = 0.67365 g anhydrous, × 248.19 /
+    // 158.11 ≈ 1.05745 g pentahydrate; 1.5 g ÷ 1.05745 ≈ 1.41851 g → 1.419 g on the 0.001 g
+    // balance (the as-is reading would weigh 1.5 ÷ 0.998 ≈ 1.503 g, ≈ 106 % of label).
+    let with = |extra: &[&str]| json(&[&base[..], extra].concat());
+    let usp = with(&[
+        "--assay",
+        "99.8%",
+        "--assay-basis",
+        "dried",
+        "--water",
+        "32.5%",
+    ]);
+    let factor = d("0.998") * d("0.675") * d("248.19") / d("158.11");
+    let exact = d("1.5") / factor;
+    assert_eq!(
+        exact.round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero),
+        d("1.419")
+    );
+    assert_eq!(value(&usp["powder"]["to_weigh"]), d("1.419"));
+    // A Ph. Eur. lot, 99.5 % as is: 1.5 ÷ 0.995 = 1.50753… → 1.508 g.
+    let ph_eur = with(&["--assay", "99.5%", "--assay-basis", "as-is"]);
+    assert_eq!(value(&ph_eur["powder"]["to_weigh"]), d("1.508"));
+    assert_eq!(
+        (d("1.5") / d("0.995")).round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero),
+        d("1.508")
+    );
+    // A series from powder prints its batch commands with the certificate's place held, not
+    // a command that would assume one.
+    let series = crate::common::ok(&[
+        "session",
+        "--lesions",
+        "2",
+        "--per-lesion",
+        "0.2mL",
+        "--sessions",
+        "2",
+        "--start",
+        "2026-12-07",
+        "--method",
+        "powder",
+    ]);
+    assert!(
+        series.contains("--method powder --assay PERCENT --assay-basis BASIS"),
+        "{series}"
+    );
+    assert!(
+        series.contains("put the assay for PERCENT and its basis for BASIS (--assay-basis `dried` for a USP certificate, `as-is` for a Ph. Eur. one)"),
+        "{series}"
+    );
+}

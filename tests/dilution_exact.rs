@@ -7,7 +7,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::common::{d, fails, json, ok, value};
+use crate::common::{d, fails, json, ok, temp_dir, value};
 
 const F: &str = "sts-150-intralesional";
 
@@ -219,7 +219,7 @@ fn a_dose_prescribed_in_mg_was_refused() {
     let t = ok(&["session", "--lesions", "1", "--per-lesion", "25mg"]);
     assert!(
         t.contains(
-            "Doses prescribed in mg, at the concentration made: 25 mg ÷ 150 mg/mL = ≈ 0.1667 mL"
+            "Doses prescribed in mg, at the concentration given: 25 mg ÷ 150 mg/mL = ≈ 0.1667 mL"
         ),
         "{t}"
     );
@@ -248,6 +248,10 @@ fn the_vial_residual_and_filter_hold_up_were_not_counted() {
         "10mL",
         "--method",
         "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--filter-hold-up",
         "0.05mL",
     ]);
@@ -259,7 +263,18 @@ fn the_vial_residual_and_filter_hold_up_were_not_counted() {
         value(&j["powder"]["to_weigh"]),
         d("150") * d("20") / d("1000")
     );
-    let t = ok(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    let t = ok(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert!(t.contains("in a 20 mL volumetric flask"), "{t}");
     fails(
         &["batch", F, "--quantity", "1mL", "--vial-residual", "-1mL"],
@@ -273,12 +288,15 @@ fn the_vial_residual_and_filter_hold_up_were_not_counted() {
 
 #[test]
 fn session_mg_figures_used_the_strength_asked_not_the_one_made() {
+    // Issue 8 once put the doses at the concentration the suggested batch makes; a review found
+    // that wrong for a vial in hand (see session_mg_figures_came_from_an_imagined_batch_…). The
+    // rule now: the doses stay at the concentration given, the batch only says what it makes.
     // 151 mg/mL from 250: stock = 0.604 × V, whole 0.1 mL steps only every 12.5 mL, more than
-    // twice the 0.68 + 0.1 = 0.78 mL needed, so the nearest within 1 % is made:
+    // twice the 0.68 + 0.1 = 0.78 mL needed, so the nearest within 1 % is suggested:
     // 0.8 mL → 0.4832 → 0.5 mL: 250 × 0.5 ÷ 0.8 = 156.25 (103.48 %, no);
     // 0.9 mL → 0.5436 → 0.5 mL: 138.89 (91.98 %, no);
-    // 1 mL → 0.604 → 0.6 mL: 250 × 0.6 ÷ 1 = 150 mg/mL, 99.34 %: made.
-    // Every mg figure is then at 150: 0.2 mL × 150 = 30 mg (not 30.2 mg), and the label says 150.
+    // 1 mL → 0.604 → 0.6 mL: 250 × 0.6 ÷ 1 = 150 mg/mL, 99.34 %: suggested.
+    // Every mg figure is at 151 (0.2 mL × 151 = 30.2 mg), and the label says 151.
     assert!(d("250") * d("0.5") / d("0.8") / d("151") > d("1.01"));
     let made = d("250") * d("0.6") / d("1");
     let of = made / d("151") * d("100");
@@ -295,14 +313,110 @@ fn session_mg_figures_used_the_strength_asked_not_the_one_made() {
     let j = json(&args);
     assert_eq!(value(&j["batch_volume"]), d("1"));
     assert_eq!(j["made_exactly"], false);
-    assert_eq!(value(&j["concentration"]), made);
-    assert_eq!(value(&j["lesions"][0]["mass"]) * d("1000"), d("0.2") * made);
-    assert_eq!(value(&j["total_mass"]) * d("1000"), d("0.4") * made);
-    assert_eq!(j["label_strength"], "150 mg/mL (pentahydrate basis)");
-    let t = ok(&args);
-    assert!(
-        t.contains("asked as 151 mg/mL and made at 150 mg/mL"),
-        "{t}"
+    assert_eq!(j["batch_concentration_text"], "150 mg/mL");
+    assert_eq!(value(&j["concentration"]), d("151"));
+    assert_eq!(
+        value(&j["lesions"][0]["mass"]) * d("1000"),
+        d("0.2") * d("151")
     );
-    assert!(t.contains("60 mg"), "{t}");
+    assert_eq!(value(&j["total_mass"]) * d("1000"), d("0.4") * d("151"));
+    assert_eq!(j["label_strength"], "151 mg/mL (pentahydrate basis)");
+    let t = ok(&args);
+    assert!(t.contains("it would make 150 mg/mL"), "{t}");
+    assert!(t.contains("60.4 mg"), "{t}");
+}
+
+#[test]
+fn session_mg_figures_came_from_an_imagined_batch_not_the_vial_in_hand() {
+    // A vial of exactly 170 mg/mL (made with `batch --quantity 2mL --strength 170mg/mL`, whose
+    // 2.1 mL is not a whole number of 0.1 mL steps at 17 : 8, so it was made at the nearest
+    // exact volume, 2.5 mL = stock 1.7 + diluent 0.8, exactly 170) is in hand. The session
+    // for 2 lesions once took its doses at ≈ 171.05 mg/mL, what its own suggested 1.9 mL batch
+    // would make (stock 1.3 mL + diluent 0.6 mL: 250 × 1.3 ÷ 1.9), and at 170 for 10 lesions.
+    let b = json(&["batch", F, "--quantity", "2mL", "--strength", "170mg/mL"]);
+    assert_eq!(b["made_exactly"], true);
+    assert_eq!(value(&b["made"]), d("170"));
+    let imagined = d("250") * d("1.3") / d("1.9");
+    assert_eq!(imagined.round_dp(2), d("171.05"));
+    // At 170: 30 mg ÷ 170 mg/mL = 0.17647… mL → 0.18 mL on the 0.01 mL graduation; 0.18 × 170
+    // = 30.6 mg a lesion (not 0.18 × 171.05 = 30.79 mg), 61.2 mg in all.
+    for lesions in ["2", "10"] {
+        let j = json(&[
+            "session",
+            "--concentration",
+            "170mg/mL",
+            "--lesions",
+            lesions,
+            "--per-lesion",
+            "30mg",
+        ]);
+        assert_eq!(value(&j["concentration"]), d("170"), "{lesions}");
+        assert_eq!(value(&j["lesions"][0]["prescribed"]), d("30") / d("170"));
+        assert_eq!(value(&j["lesions"][0]["drawn"]), d("0.18"));
+        assert_eq!(
+            value(&j["lesions"][0]["mass"]) * d("1000"),
+            d("0.18") * d("170")
+        );
+        assert_eq!(j["label_strength"], "170 mg/mL (pentahydrate basis)");
+    }
+    let j = json(&[
+        "session",
+        "--concentration",
+        "170mg/mL",
+        "--lesions",
+        "2",
+        "--per-lesion",
+        "30mg",
+    ]);
+    assert_eq!(
+        value(&j["total_mass"]) * d("1000"),
+        d("2") * d("0.18") * d("170")
+    );
+    // The suggested batch says what it would make, separately, and that it is not the vial's.
+    assert_eq!(j["made_exactly"], false);
+    assert_eq!(j["batch_concentration_text"], "≈ 171.05 mg/mL");
+    let w = j["warnings"].to_string();
+    assert!(w.contains("cannot make exactly 170 mg/mL"), "{w}");
+    assert!(w.contains("The doses here are at 170 mg/mL"), "{w}");
+    // The sheet for the named vial prints 170 and 30.6 mg.
+    let dir = temp_dir();
+    let out = dir.path().join("s.html");
+    ok(&[
+        "session",
+        "--concentration",
+        "170mg/mL",
+        "--lesions",
+        "2",
+        "--per-lesion",
+        "30mg",
+        "--lot",
+        "STS170I-20261121-01",
+        "--date",
+        "2026-11-23",
+        "--bud",
+        "2026-11-30",
+        "--format",
+        "html",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("Preparation</td><td>Sodium thiosulfate 170 mg/mL (pentahydrate basis)"),
+        "{html}"
+    );
+    // 171.05 appears only in the warning about the suggested batch, never as a dose's basis.
+    assert_eq!(html.matches("171.05").count(), 1, "{html}");
+    assert!(html.contains("would make ≈ 171.05 mg/mL"), "{html}");
+    // 0.18 mL × 170 mg/mL = 30.6 mg: on each lesion's row (2) and as the largest per-lesion
+    // active in the limits table (1).
+    assert_eq!(
+        html.matches("<td class=\"num\">30.6 mg</td>").count(),
+        3,
+        "{html}"
+    );
+    assert!(
+        html.contains("Active per lesion (pentahydrate basis)</td><td class=\"num\">≤ 150 mg</td><td class=\"num\">30.6 mg</td>"),
+        "{html}"
+    );
 }

@@ -864,6 +864,10 @@ fn regression_batch_labels_need_the_records_lot_and_date() {
         "15mL",
         "--method",
         "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--date",
         "2026-11-21",
         "--format",
@@ -927,6 +931,35 @@ fn regression_batch_labels_need_the_records_lot_and_date() {
         out.contains("Lot STS25ZO-20261121-01 BUD 2027-05-19"),
         "{out}"
     );
+}
+
+#[test]
+fn regression_the_readme_quotes_the_vial_net_volumes_the_labels_print() {
+    // 15 mL in 10 mL vials: 15 + 2 × 0.1 mL residual = 15.2 mL, made as 15.5 mL (150 from 250
+    // mg/mL is 3 : 2, multiples of 0.5 mL at the 0.1 mL step); the first vial holds 10 + 0.1 =
+    // 10.1 mL, the second the rest, 15.5 − 10.1 = 5.4 mL. The README once said 10 and 5 mL.
+    assert_eq!(d("15.5") - d("10.1"), d("5.4"));
+    let out = ok(&[
+        "labels",
+        "sts-150-intralesional",
+        "--quantity",
+        "15mL",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS150I-20261121-01",
+        "--method",
+        "dilution",
+    ]);
+    assert!(out.contains("Net 10.1 mL."), "{out}");
+    assert!(out.contains("Net 5.4 mL."), "{out}");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        readme.contains("a `Net 10.1 mL` and a `Net 5.4 mL` label"),
+        "README"
+    );
+    assert!(!readme.contains("a 10 mL and a 5 mL label"), "README");
 }
 
 /// Container labels on A4 paper without `--label-stock` use the A4 stock of the Letter

@@ -120,6 +120,16 @@ fn cases() -> Vec<Case> {
         verify("sts=20g", true),
         case(&["session", "--lesions", "3", "--per-lesion", "0.23mL"]),
         case(&["session", "--lesion", "0.125mL", "--lesion", "0.33mL"]),
+        // Doses prescribed in mg: `prescribed_mass` is printed in mg (25 mg, not 0.025 g).
+        case(&[
+            "session",
+            "--lesion",
+            "25mg",
+            "--lesion",
+            "600mg",
+            "--override-reason",
+            "tested",
+        ]),
         case(&[
             "session",
             "--lesions",
@@ -692,4 +702,33 @@ fn labels_from_the_saved_plan_match_the_records_sample_label() {
         ],
         "Clinic X, 555-0199",
     );
+}
+
+#[test]
+fn regression_prescribed_mass_text_is_the_printed_mg_not_grams() {
+    // 25 mg was written `{"value": "0.025", "unit": "g", "text": "0.025 g"}` while the text
+    // prints `25 mg (≈ 0.166667 mL)` (25 ÷ 150 = 0.1666… mL); 600 mg is 600 ÷ 150 = 4 mL.
+    assert_eq!(d("25") / d("1000"), d("0.025"));
+    let args = [
+        "session",
+        "--lesion",
+        "25mg",
+        "--lesion",
+        "600mg",
+        "--override-reason",
+        "tested",
+    ];
+    let j = json(&args);
+    let t = ok(&args);
+    let first = &j["lesions"][0]["prescribed_mass"];
+    assert_eq!(value(first), d("0.025"));
+    assert_eq!(first["unit"], "g");
+    assert_eq!(first["text"], "25 mg");
+    assert!(t.contains("25 mg (≈ 0.166667 mL)"), "{t}");
+    assert_eq!(d("600") / d("150"), d("4"));
+    assert_eq!(j["lesions"][1]["prescribed_mass"]["text"], "600 mg");
+    assert!(t.contains("600 mg (4 mL)"), "{t}");
+    // A dose prescribed as a volume has none.
+    let v = json(&["session", "--lesions", "1", "--per-lesion", "0.2mL"]);
+    assert!(v["lesions"][0]["prescribed_mass"].is_null());
 }

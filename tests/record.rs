@@ -8,11 +8,33 @@ use crate::common::{
 
 #[test]
 fn measuring_step_note_on_powder_records() {
-    let j = json(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    let j = json(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert!(j["measure_step"].is_null());
     // 10 mL + 0.1 mL vial residual + 0.1 mL filter hold-up = 10.2 mL: the 20 mL flask.
     assert_eq!(value(&j["total"]), d("20"));
-    let t = ok(&["batch", F, "--quantity", "10mL", "--method", "powder"]);
+    let t = ok(&[
+        "batch",
+        F,
+        "--quantity",
+        "10mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert!(!t.contains("Measuring step"), "{t}");
     let h = ok(&[
         "batch",
@@ -21,6 +43,10 @@ fn measuring_step_note_on_powder_records() {
         "10mL",
         "--method",
         "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--format",
         "html",
     ]);
@@ -121,7 +147,16 @@ fn the_record_of_a_diluted_solution() {
 
 #[test]
 fn the_record_of_a_solution_from_powder() {
-    let html = solution_record(&["--method", "powder", "--filter-hold-up", "0mL"]);
+    let html = solution_record(&[
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+        "--filter-hold-up",
+        "0mL",
+    ]);
     // 150 mg/mL × 10 mL = 1,500 mg = 1.5 g of the pentahydrate (no certificate: factor 1).
     assert_eq!(d("150") * d("10") / d("1000"), d("1.5"));
     let powder = component_row(&html, "Sodium thiosulfate pentahydrate");
@@ -396,7 +431,7 @@ fn regression_dates_stay_whole_the_bud_is_bold_and_headers_state_units_and_basis
 #[test]
 fn regression_qc_checks_print_only_for_their_methods() {
     let record = |method: &str| {
-        ok(&[
+        let mut a = vec![
             "batch",
             "sts-150-intralesional",
             "--quantity",
@@ -407,7 +442,12 @@ fn regression_qc_checks_print_only_for_their_methods() {
             method,
             "--format",
             "html",
-        ])
+        ];
+        // From powder the lot's certificate is required (a 100 % as-is assay: factor 1).
+        if method == "powder" {
+            a.extend(["--assay", "100%", "--assay-basis", "as-is"]);
+        }
+        ok(&a)
     };
     assert!(!record("dilution").contains("Filter integrity"));
     assert!(record("powder").contains("Filter integrity (bubble point)"));
@@ -532,5 +572,105 @@ fn the_record_barcode_carries_the_site_gtin_when_the_formula_sets_one() {
     fails(
         &["--formulas", dir.path().to_str().unwrap(), "formulas"],
         &["`gtin`", "check digit 2, found 3"],
+    );
+}
+
+#[test]
+fn regression_an_off_target_batch_record_title_and_labels_state_the_same_strength() {
+    // 170 mg/mL from 250 mg/mL is 17 : 8; for 0.64 mL + 0.1 mL residual = 0.74 mL no volume up
+    // to 1.48 mL is whole 0.1 mL steps in that ratio, so 1.9 mL is made (stock 1.3 + diluent
+    // 0.6 mL): 250 × 1.3 ÷ 1.9 = 171.0526… mg/mL, ≈ 100.62 %. The label stated ≈ 171.05 while
+    // the record's title, strength and notice said "made at 170 mg/mL".
+    let made = d("250") * d("1.3") / d("1.9");
+    assert_eq!(made.round_dp(2), d("171.05"));
+    let cmd = [
+        "batch",
+        F,
+        "--quantity",
+        "0.64mL",
+        "--strength",
+        "170mg/mL",
+        "--date",
+        "2026-11-21",
+    ];
+    let j = json(&cmd);
+    assert_eq!(value(&j["made"]), made);
+    assert_eq!(j["made_exactly"], false);
+    let title = "Sodium thiosulfate ≈ 171.05 mg/mL (pentahydrate basis), injection (sterile solution), intralesional";
+    assert_eq!(j["title"], title);
+    let mut html_args = cmd.to_vec();
+    html_args.extend(["--format", "html"]);
+    let html = ok(&html_args);
+    assert!(html.matches(title).count() >= 2, "title and heading");
+    assert!(
+        html.contains("≈ 171.05 mg/mL (pentahydrate basis), asked for 170 mg/mL"),
+        "strength row"
+    );
+    assert!(
+        html.contains("This batch was asked for at 170 mg/mL and is made at ≈ 171.05 mg/mL"),
+        "notice"
+    );
+    assert!(!html.contains("This batch is made at 170 mg/mL"), "notice");
+    // The record's sample label and the labels command state the same strength and volume:
+    // 1.9 mL in one vial.
+    let sample = &html[html.find("Sample as printed").unwrap().saturating_sub(2000)..];
+    assert!(sample.contains("≈ 171.05 mg/mL"), "sample label");
+    let labels = ok(&[
+        "labels",
+        F,
+        "--quantity",
+        "0.64mL",
+        "--strength",
+        "170mg/mL",
+        "--date",
+        "2026-11-21",
+        "--lot",
+        "STS170I-20261121-01",
+        "--method",
+        "dilution",
+    ]);
+    assert!(
+        labels.contains("Sodium thiosulfate ≈ 171.05 mg/mL (pentahydrate"),
+        "{labels}"
+    );
+    assert!(labels.contains("Net 1.9 mL."), "{labels}");
+    let t = ok(&cmd);
+    assert!(t.starts_with(title), "{t}");
+    assert!(
+        t.contains("Strength: ≈ 171.05 mg/mL (pentahydrate basis), asked for 170 mg/mL"),
+        "{t}"
+    );
+
+    // `--quantity 1.25mL` at 150: 1.25 + 0.1 = 1.35 mL, made as 1.5 mL (0.9 + 0.6 mL, exactly
+    // 150): the record's batch, its container and its label all say 1.5 mL, the title 150.
+    assert_eq!(d("250") * d("0.9") / d("1.5"), d("150"));
+    let html = ok(&["batch", F, "--quantity", "1.25mL", "--format", "html"]);
+    assert!(
+        html.contains("1.25 mL asked for, 1.5 mL to make"),
+        "batch row"
+    );
+    assert!(html.contains("it holds 1.5 mL"), "containers");
+    assert!(html.contains("Net 1.5 mL."), "label");
+    assert!(!html.contains("Net 1.25 mL"), "label");
+    assert!(html.contains("Sodium thiosulfate 150 mg/mL (pentahydrate basis), injection"));
+
+    // An ointment at 22 % w/w: title, strength, label and lot all say 22.
+    let html = ok(&args(&[
+        &["batch"],
+        ZO_100G,
+        &["--strength", "22%", "--format", "html"],
+    ]));
+    let title =
+        "Sodium thiosulfate 22 % w/w (pentahydrate basis), ointment in Zinc Oxide Ointment USP";
+    assert!(html.matches(title).count() >= 2, "title and heading");
+    let sample = &html[html.find("Sample as printed").unwrap().saturating_sub(2000)..];
+    assert!(
+        sample.contains("Sodium thiosulfate 22 % w/w (pentahydrate"),
+        "label"
+    );
+    assert!(html.contains("STS22ZO-"), "lot");
+    assert!(
+        !html.contains("25 % w/w (pentahydrate basis)"),
+        "the default's strength"
     );
 }

@@ -1000,7 +1000,18 @@ fn powder_series_suggested_a_batch_below_the_balance_minimum_weight() {
             "{p}"
         );
     }
-    let b = json(&["batch", F, "--quantity", "0.34mL", "--method", "powder"]);
+    let b = json(&[
+        "batch",
+        F,
+        "--quantity",
+        "0.34mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert_eq!(value(&b["total"]), d("10"));
     assert_eq!(value(&b["powder"]["to_weigh"]), d("1.5"));
     assert_eq!(b["powder"]["below_minimum_weight"], false);
@@ -1091,5 +1102,79 @@ fn bad_ulceration_in_the_lesion_file_is_named() {
     fails(
         &["session", "--lesion-file", path.to_str().unwrap()],
         &["bad.csv", "line 2", "row 1", "`ulceration`", "`maybe`"],
+    );
+}
+
+#[test]
+fn regression_a_22_syringe_session_needed_a_syringe_drawn_from_two_vials() {
+    // 22 lesions × 0.45 mL, each in its own 1 mL syringe: a syringe takes 0.45 + 0.07 (syringe)
+    // + 0.07 (needle) = 0.59 mL. A 10 mL vial gives 10 mL (its 0.1 mL residual stays in it):
+    // 16 syringes (16 × 0.59 = 9.44 mL; 17 would take 10.03 mL). The batch was once asked for
+    // the sum, 22 × 0.59 = 12.98 mL, made as 13.5 mL: vials of 10.1 and 3.4 mL, giving 10 and
+    // 3.3 mL, i.e. 16 + 5 syringes (5 × 0.59 = 2.95; 6 would take 3.54): the 22nd could only
+    // be drawn from two vials.
+    let takes = d("0.45") + d("0.07") + d("0.07");
+    assert_eq!(takes, d("0.59"));
+    assert!(d("16") * takes <= d("10") && d("17") * takes > d("10"));
+    assert!(d("6") * takes > d("3.4") - d("0.1"));
+    // Now: vial 1 serves syringes 1–16 (9.44 mL), vial 2 syringes 17–22 (6 × 0.59 = 3.54 mL);
+    // the batch is asked for 10 + 3.54 = 13.54 mL, needs 13.54 + 2 × 0.1 = 13.74 mL, made as
+    // 14 mL (150 from 250 mg/mL is 3 : 2, so multiples of 0.5 mL at the 0.1 mL step):
+    // vial 2 holds 14 − 10.1 = 3.9 mL and gives 3.8 mL ≥ 3.54 mL.
+    let quantity = d("10") + d("6") * takes;
+    assert_eq!(quantity, d("13.54"));
+    let made = d("14");
+    assert!(made >= quantity + d("0.2") && made - d("0.5") < quantity + d("0.2"));
+    let args = ["session", "--lesions", "22", "--per-lesion", "0.45mL"];
+    let j = json(&args);
+    let vials = j["vials"].as_array().unwrap();
+    assert_eq!(vials.len(), 2);
+    let numbers = |v: &serde_json::Value| -> Vec<u64> {
+        v["syringes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(numbers(&vials[0]), (1..=16).collect::<Vec<u64>>());
+    assert_eq!(numbers(&vials[1]), (17..=22).collect::<Vec<u64>>());
+    assert_eq!(value(&vials[0]["volume"]), d("16") * takes);
+    assert_eq!(value(&vials[0]["gives"]), d("10"));
+    assert_eq!(value(&vials[1]["volume"]), d("6") * takes);
+    // Each vial covers its syringes.
+    for v in vials {
+        assert!(value(&v["volume"]) <= value(&v["gives"]), "{v}");
+    }
+    assert_eq!(value(&j["to_prepare"]), d("22") * takes);
+    assert_eq!(value(&j["batch_quantity"]), quantity);
+    assert_eq!(value(&j["batch_volume"]), made);
+    assert_eq!(
+        j["batch_command"],
+        "stscalc batch sts-150-intralesional --quantity 13.54mL"
+    );
+    // The batch that command plans fills the vials as assumed.
+    let b = json(&["batch", F, "--quantity", "13.54mL"]);
+    assert_eq!(b["fill"]["count"], 2);
+    assert_eq!(value(&b["fill"]["holds"]), d("10.1"));
+    assert_eq!(value(&b["fill"]["last_holds"]), made - d("10.1"));
+    assert!(value(&b["fill"]["last_holds"]) - d("0.1") >= d("6") * takes);
+    // The text and the sheet say which syringes come from which vial.
+    let said = "Draw each syringe from one vial, never from two: vial 1: syringes #1–#16 (9.44 mL of the 10 mL it gives); vial 2: syringes #17–#22 (3.54 mL)";
+    let t = ok(&args);
+    assert!(t.contains(said), "{t}");
+    assert!(
+        t.contains("the batch is asked for 1 × 10 mL + 3.54 mL = 13.54 mL"),
+        "{t}"
+    );
+    let mut html_args = args.to_vec();
+    html_args.extend(["--format", "html"]);
+    assert!(ok(&html_args).contains(said));
+    // One vial: nothing to say, and the batch is asked for the session's need.
+    let one = json(&["session", "--lesions", "2", "--per-lesion", "0.2mL"]);
+    assert_eq!(one["vials"].as_array().unwrap().len(), 1);
+    assert_eq!(one["batch_quantity"], one["to_prepare"]);
+    assert!(
+        !ok(&["session", "--lesions", "2", "--per-lesion", "0.2mL"]).contains("Draw each syringe")
     );
 }

@@ -224,6 +224,10 @@ fn the_powder_method_corrects_for_the_certificate_and_filters() {
         "10mL",
         "--method",
         "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--vial-residual",
         "0mL",
         "--filter-hold-up",
@@ -414,7 +418,18 @@ fn powder_weight_rounding_off_strength_was_not_checked() {
     // 0.82 g, so the 10 mL flask: 1,500 mg = 1.5 g, weighed exactly.
     assert_eq!(d("1") / d("0.005"), d("200"));
     assert_eq!(d("150") * d("5") / d("1000"), d("0.75"));
-    let j = json(&["batch", F, "--quantity", "0.005mL", "--method", "powder"]);
+    let j = json(&[
+        "batch",
+        F,
+        "--quantity",
+        "0.005mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert_eq!(value(&j["flask"]), d("10"));
     assert_eq!(
         value(&j["powder"]["to_weigh"]),
@@ -430,6 +445,10 @@ fn powder_weight_rounding_off_strength_was_not_checked() {
         "0.07mL",
         "--method",
         "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--readability",
         "0.00001g",
     ]);
@@ -447,12 +466,27 @@ fn powder_weight_rounding_off_strength_was_not_checked() {
             "2000mL",
             "--method",
             "powder",
+            "--assay",
+            "100%",
+            "--assay-basis",
+            "as-is",
             "--readability",
             "1g",
         ],
         &["2,020.1 mL", "below the balance's minimum weight"],
     );
-    let t = ok(&["batch", F, "--quantity", "1500mL", "--method", "powder"]);
+    let t = ok(&[
+        "batch",
+        F,
+        "--quantity",
+        "1500mL",
+        "--method",
+        "powder",
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
+    ]);
     assert!(t.contains("graduated measure"), "{t}");
 }
 
@@ -533,6 +567,10 @@ fn measure_step_had_no_bound() {
             "10mL",
             "--method",
             "powder",
+            "--assay",
+            "100%",
+            "--assay-basis",
+            "as-is",
             "--measure-step",
             "0.1mL",
         ],

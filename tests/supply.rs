@@ -179,3 +179,99 @@ fn small_masses_read_in_grams_and_json_text_differed_from_the_text() {
     assert_eq!(j["lesions"][0]["mass"]["text"], "30 mg");
     assert_eq!(j["total_mass"]["text"], "30 mg");
 }
+
+#[test]
+fn regression_error_reasons_say_what_is_wrong() {
+    // 0.0000000000000000000000000001 FTU is above zero (10^-28) but below the smallest amount
+    // any quantity may state, 10^-12 (12 decimal places): the reason said "above zero".
+    assert!(d("0.0000000000000000000000000001") > d("0"));
+    assert!(d("0.0000000000000000000000000001") < d("0.000000000001"));
+    for amount in [
+        "0.0000000000000000000000000001FTU",
+        "0.0000000000000000000000000001g",
+    ] {
+        let err = crate::common::fails(
+            &[
+                "supply",
+                "sts-25-zinc-oxide",
+                "--per-application",
+                amount,
+                "--per-day",
+                "2",
+                "--days",
+                "30",
+            ],
+            &[
+                "`--per-application`",
+                "of at least 0.000000000001",
+                "below the smallest accepted amount",
+            ],
+        );
+        assert!(!err.contains("above zero"), "{err}");
+    }
+    // A bad `lot` in a request file is named by its key, not as the option `--lot`.
+    let dir = crate::common::temp_dir();
+    let path = dir.path().join("request.json");
+    std::fs::write(
+        &path,
+        r#"{"formula": "sts-25-zinc-oxide", "quantity": "100 g", "lot": "bad lot"}"#,
+    )
+    .unwrap();
+    let err = crate::common::fails(
+        &["batch", "--request", path.to_str().unwrap()],
+        &["`lot`: expected a lot number", "found `bad lot`"],
+    );
+    assert!(!err.contains("--lot"), "{err}");
+    // A series whose follow-up window would end past 2199 names the limit and the date:
+    // 4 weekly sessions from 2199-11-01 end on 2199-11-22 (+ 21 days); the follow-up starts
+    // 12 weeks (84 days) later, 2200-02-14.
+    let last = chrono::NaiveDate::from_ymd_opt(2199, 11, 1).unwrap() + chrono::Duration::days(21);
+    assert_eq!(
+        (last + chrono::Duration::days(84)).to_string(),
+        "2200-02-14"
+    );
+    crate::common::fails(
+        &[
+            "session",
+            "--lesions",
+            "1",
+            "--per-lesion",
+            "0.2mL",
+            "--sessions",
+            "4",
+            "--start",
+            "2199-11-01",
+        ],
+        &[
+            "`--start`",
+            "within the years 2000 to 2199 (the last date accepted is 2199-12-31)",
+            "found `2199-11-01`: the follow-up window's first day would be 2200-02-14",
+        ],
+    );
+    // The supply's batch wording reads as a sentence.
+    let one = ok(&[
+        "supply",
+        "sts-25-zinc-oxide",
+        "--per-application",
+        "1.3g",
+        "--per-day",
+        "2",
+        "--days",
+        "30",
+    ]);
+    assert!(
+        one.contains("Make it with: stscalc batch sts-25-zinc-oxide --containers 3x30g"),
+        "{one}"
+    );
+    let many = ok(&[
+        "supply",
+        "sts-25-zinc-oxide",
+        "--per-application",
+        "1g",
+        "--per-day",
+        "2",
+        "--days",
+        "400",
+    ]);
+    assert!(many.contains("The course is longer than one BUD, so it is made in 3 batches: compound each one no earlier than the day before its first day of use."), "{many}");
+}

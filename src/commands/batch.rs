@@ -21,11 +21,16 @@ use crate::view::record::RecordView;
 
 /// `stscalc batch`.
 pub fn run(catalog: &Catalog, args: BatchArgs, templates: Option<&Path>) -> Result<()> {
-    let (args, extras) = request::file::load(args)?;
-    let entry = catalog.get(request::batch::formula_id(&args)?)?;
-    let planned = plan(entry, &args, extras.components)?;
-    let out = printed(entry, &planned, &args, templates)?;
-    crate::output::emit(&out, args.output.as_deref(), args.force)
+    let (args, mut extras) = request::file::load(args)?;
+    let components = std::mem::take(&mut extras.components);
+    // An error about a value from the request file names the file's key, not the option.
+    (|| {
+        let entry = catalog.get(request::batch::formula_id(&args)?)?;
+        let planned = plan(entry, &args, components)?;
+        let out = printed(entry, &planned, &args, templates)?;
+        crate::output::emit(&out, args.output.as_deref(), args.force)
+    })()
+    .map_err(|e| extras.name_keys(e))
 }
 
 /// A batch planned with its record: an ointment or a solution.

@@ -45,6 +45,15 @@ pub enum Role {
     Antioxidant,
     /// Anything else: the name says what it is.
     Other,
+    /// Aliquot method (a weighing, never a formula's role): the stock weighed for the dilution.
+    #[serde(skip_deserializing)]
+    StockForDilution,
+    /// Aliquot method: the base weighed and mixed with that stock.
+    #[serde(skip_deserializing)]
+    BaseForDilution,
+    /// Aliquot method: the part of the dilution weighed into the batch.
+    #[serde(skip_deserializing)]
+    DilutionIntoBatch,
 }
 
 impl fmt::Display for Role {
@@ -62,6 +71,9 @@ impl fmt::Display for Role {
             Role::Buffer => "buffer",
             Role::Antioxidant => "antioxidant",
             Role::Other => "other",
+            Role::StockForDilution => "stock for the dilution",
+            Role::BaseForDilution => "base for the dilution",
+            Role::DilutionIntoBatch => "dilution into the batch",
         })
     }
 }

@@ -110,7 +110,8 @@ enum Unweighable {
 /// excipient.
 pub use crate::formula::Role;
 
-/// One line of the weighing list.
+/// One line of the weighing list: with the aliquot method, the weighings actually made, in
+/// order (stock and base for the dilution, the dilution into the batch, then the rest).
 #[derive(Debug, Clone, Serialize)]
 pub struct Component {
     /// Component id from the formula.
@@ -327,11 +328,9 @@ fn capacity_of(req: &OintmentRequest) -> (Mass, String) {
     }
 }
 
-/// The smallest nominal batch, in round steps of the order of the minimum weight, that the
-/// balance can make with the same strength, overage, stock and certificate.
-fn smallest_workable(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
-    let min = req.balance.minimum_weight().g();
-    // 8.2 g → steps of 1 g; 0.82 g → 0.1 g: a round figure, at most ~12 % above the least.
+/// The round step of the order of a minimum weight `min`: the power of ten at most `min`
+/// (8.2 g → 1 g; 0.82 g → 0.1 g).
+fn round_step(min: Decimal) -> Decimal {
     let mut step = Decimal::ONE;
     while step > min {
         step /= Decimal::TEN;
@@ -339,6 +338,22 @@ fn smallest_workable(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
     while step * Decimal::TEN <= min {
         step *= Decimal::TEN;
     }
+    step
+}
+
+/// The next round quantity strictly above the minimum weight `min`, in its round step
+/// (8.2 g → 9 g; 8 g → 9 g; 0.82 g → 0.9 g): the least an aliquot weighing is planned at.
+pub fn above_minimum(min: Decimal) -> Decimal {
+    let step = round_step(min);
+    ((min / step).floor() + Decimal::ONE) * step
+}
+
+/// The smallest nominal batch, in round steps of the order of the minimum weight, that the
+/// balance can make with the same strength, overage, stock and certificate.
+fn smallest_workable(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
+    let min = req.balance.minimum_weight().g();
+    // 8.2 g → steps of 1 g; 0.82 g → 0.1 g: a round figure, at most ~12 % above the least.
+    let step = round_step(min);
     let start = (min / step).ceil();
     // Every component is a fixed share of the batch, so 400 steps reach well past the size
     // where the smallest share (a 5 % levigating agent) is weighed directly.
@@ -370,6 +385,69 @@ fn finer_readability(entry: &Entry, req: &OintmentRequest) -> Option<Mass> {
         }
     }
     None
+}
+
+/// The calculation's line for the active (`name`, its stock form): what the batch needs
+/// (`needed` ÷ the content `factor` = `exact` → `weigh` on the balance). Below the minimum
+/// weight the stock is not weighed directly (the aliquot method): the line then says what the
+/// batch needs, not what to weigh, so that it agrees with the weighing table.
+fn active_line(
+    name: &str,
+    (needed, factor): (Mass, Decimal),
+    (exact, weigh): (Mass, Mass),
+    balance: &Balance,
+) -> String {
+    let minimum = balance.minimum_weight();
+    let by_aliquot = weigh < minimum;
+    format!(
+        "{name} {}: {needed} ÷ {} = {} → {weigh} (to {}, {ROUNDING_RULE}){}",
+        if by_aliquot {
+            "needed in the batch"
+        } else {
+            "to weigh"
+        },
+        display_factor(factor),
+        exact.display_calculated(6),
+        balance.readability,
+        if by_aliquot {
+            format!(", below the minimum weight {minimum}: weighed by the aliquot method (below), not directly")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// The aliquot method for an active below the balance's minimum weight (`active`: its row and
+/// its exact mass), said in the calculation and the warnings; `None` when it is weighed
+/// directly.
+fn aliquot_if_below_minimum(
+    active: (&Component, Mass),
+    batch: (&Formula, Mass, Option<Mass>),
+    balance: &Balance,
+    calc: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Option<Aliquot> {
+    let (row, active_calc) = active;
+    let (formula, total, direct_weighed) = batch;
+    if !row.below_minimum_weight {
+        return None;
+    }
+    let a = aliquot(
+        active_calc,
+        balance,
+        &formula.qs().name,
+        total,
+        direct_weighed,
+    );
+    calc.push(format!("Aliquot method: {}", a.text));
+    warnings.push(format!(
+        "{} ({}) is below the balance's minimum weight {}: weigh it by the aliquot method: {}",
+        row.name,
+        row.to_weigh,
+        balance.minimum_weight(),
+        a.text
+    ));
+    Some(a)
 }
 
 /// Plans the batch, or says why the balance cannot weigh it.
@@ -407,11 +485,11 @@ fn plan_on_balance(
     ));
     let active_calc = Mass::from_g(active_needed.g() / factor);
     let active_weigh = balance.round(active_calc);
-    calc.push(format!(
-        "{} {stock_form} to weigh: {active_needed} ÷ {} = {} → {active_weigh} (to {d}, {ROUNDING_RULE})",
-        formula.active.name,
-        display_factor(factor),
-        active_calc.display_calculated(6)
+    calc.push(active_line(
+        &format!("{} {stock_form}", formula.active.name),
+        (active_needed, factor),
+        (active_calc, active_weigh),
+        &balance,
     ));
 
     let mut components = vec![component(
@@ -444,23 +522,13 @@ fn plan_on_balance(
     let base = base_qs(formula, total, others, &balance, &mut calc, &mut components)?;
 
     let minimum_weight = balance.minimum_weight();
-    let aliquot = if components[0].below_minimum_weight {
-        let a = aliquot(
-            active_calc,
-            &balance,
-            &formula.qs().name,
-            total,
-            direct_total,
-        );
-        calc.push(a.text.clone());
-        warnings.push(format!(
-            "{} ({}) is below the balance's minimum weight {minimum_weight}: weigh it by the aliquot method: {}",
-            components[0].name, components[0].to_weigh, a.text
-        ));
-        Some(a)
-    } else {
-        None
-    };
+    let aliquot = aliquot_if_below_minimum(
+        (&components[0], active_calc),
+        (formula, total, direct_total),
+        &balance,
+        &mut calc,
+        &mut warnings,
+    );
     // The excipients and the base are weighed directly: never aliquoted.
     let base_direct = aliquot.as_ref().map_or(base, |a| a.base_to_weigh_directly);
     let (capacity, capacity_basis) = capacity_of(req);
@@ -488,6 +556,12 @@ fn plan_on_balance(
         substance,
         &strength_check,
     );
+    // The strength check and the composition are of the batch as a whole; the table the
+    // pharmacist weighs from must be the weighings made, so with an aliquot it lists those.
+    let components = match &aliquot {
+        Some(a) => aliquot_weighings(&formula.qs().id, components, a),
+        None => components,
+    };
 
     Ok(Ok(OintmentPlan {
         formula: FormulaRef::of(entry),
@@ -655,9 +729,19 @@ fn base_qs(
         )));
     }
     let weighed: Vec<String> = components.iter().map(|c| c.to_weigh.to_string()).collect();
+    // With the aliquot method part of the base goes in with the dilution: this is the base in
+    // the batch in all, not what is weighed directly (the aliquot line says that).
+    let by_aliquot = components
+        .iter()
+        .any(|c| c.role == Role::Active && c.below_minimum_weight);
     calc.push(format!(
-        "{} (q.s.): {total} − {} = {base}",
+        "{}{}: {total} − {} = {base}",
         qs.name,
+        if by_aliquot {
+            " in the batch in all (q.s.), part of it in the dilution (below)"
+        } else {
+            " (q.s.)"
+        },
         weighed.join(" − ")
     ));
     components.push(Component {
@@ -721,10 +805,75 @@ fn unweighable(
     None
 }
 
-/// The aliquot method for an active of `needed` g of stock, below the minimum weight `m`: weigh
-/// `m` of stock (rounded up to the readability), dilute it in enough base that the aliquot
-/// holding `needed` is at least `m` too, and weigh that aliquot; the rest of the base is
-/// weighed directly.
+/// The weighings of an aliquot batch, in the order they are made: the stock and the base for
+/// the dilution, the dilution into the batch, the levigating agent (if any) and the base
+/// weighed directly. The calculated cells keep the exact figures behind each weighing.
+fn aliquot_weighings(base_id: &str, components: Vec<Component>, a: &Aliquot) -> Vec<Component> {
+    let mut out = Vec::new();
+    let mut rest = Vec::new();
+    for c in components {
+        match c.role {
+            Role::Active => {
+                out.push(Component {
+                    role: Role::StockForDilution,
+                    name: format!("{} — stock for the dilution", c.name),
+                    calculated_text: format!("{} needed in the batch", c.calculated_text),
+                    to_weigh: a.stock_to_weigh,
+                    rounding: "aliquot method: the next round quantity above the minimum weight"
+                        .into(),
+                    below_minimum_weight: false,
+                    ..c.clone()
+                });
+                out.push(Component {
+                    id: format!("{base_id}-for-dilution"),
+                    role: Role::BaseForDilution,
+                    name: format!("{} — base for the dilution", a.diluent),
+                    calculated: a.diluent_to_weigh,
+                    calculated_text: a.diluent_to_weigh.to_string(),
+                    to_weigh: a.diluent_to_weigh,
+                    rounding: "aliquot method: mixed with the stock to a uniform dilution of "
+                        .to_string()
+                        + &a.dilution_total.to_string(),
+                    below_minimum_weight: false,
+                    quantity_sufficient: false,
+                });
+                out.push(Component {
+                    id: format!("{}-dilution", c.id),
+                    role: Role::DilutionIntoBatch,
+                    name: format!(
+                        "Dilution (above) into the batch, holding {} of stock",
+                        a.active_delivered_text
+                    ),
+                    calculated: a.aliquot_to_weigh,
+                    calculated_text: a.aliquot_to_weigh.to_string(),
+                    to_weigh: a.aliquot_to_weigh,
+                    rounding: format!("discard the {} left", a.discard),
+                    below_minimum_weight: false,
+                    quantity_sufficient: false,
+                });
+            }
+            // The q.s. component: what is not in the dilution, weighed directly.
+            _ if c.quantity_sufficient => rest.push(Component {
+                name: format!("{} — weighed directly", c.name),
+                calculated: a.base_to_weigh_directly,
+                calculated_text: a.base_to_weigh_directly.to_string(),
+                to_weigh: a.base_to_weigh_directly,
+                rounding:
+                    "quantity sufficient: the total minus the dilution (and levigating agent) above"
+                        .into(),
+                ..c
+            }),
+            _ => out.push(c),
+        }
+    }
+    out.extend(rest);
+    out
+}
+
+/// The aliquot method for an active of `needed` g of stock, below the minimum weight: with `m`
+/// the next round quantity above the minimum weight ([`above_minimum`]), weigh `m` of stock,
+/// dilute it in enough base that the aliquot holding `needed` is at least `m` too, and weigh
+/// that aliquot; the rest of the base is weighed directly.
 fn aliquot(
     needed: Mass,
     balance: &Balance,
@@ -733,7 +882,9 @@ fn aliquot(
     excipients: Option<Mass>,
 ) -> Aliquot {
     let d = balance.readability.g();
-    let m = balance.minimum_weight().g();
+    // A plan never targets the edge of a tolerance: every weighing of the aliquot is at least
+    // the next round quantity above the minimum weight (8.2 g → 9 g), not the minimum itself.
+    let m = above_minimum(balance.minimum_weight().g()).max(d);
     let up = |x: Decimal| super::round_to_multiple(x, d, RoundingStrategy::ToPositiveInfinity);
     let stock = up(m);
     // The aliquot is needed × dilution ÷ stock; at least m when dilution ≥ m × stock ÷ needed.
@@ -1013,6 +1164,9 @@ fn composition(
                 ),
                 c.to_weigh.g(),
             )),
+            // Composition is computed from the batch's components before the aliquot's
+            // weighings replace them in the table.
+            Role::StockForDilution | Role::BaseForDilution | Role::DilutionIntoBatch => {}
             // Every excipient, through its own composition when it is a compound base.
             _ => {
                 let e =

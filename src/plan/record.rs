@@ -350,6 +350,12 @@ pub fn check_session_lot(
 /// (pentahydrate basis), ointment in Zinc Oxide Ointment USP`. The formula's `name` states its
 /// default strength, so it is not the title of a batch made at another.
 pub fn preparation_title(formula: &Formula, made: Strength) -> String {
+    preparation_title_as(formula, &made.to_string())
+}
+
+/// [`preparation_title`] with the strength made as its label prints it (`≈ 171.05 mg/mL` for
+/// a solution made within the planning margin of the strength asked).
+pub fn preparation_title_as(formula: &Formula, made: &str) -> String {
     let head = format!(
         "{} {made} ({} basis)",
         formula.active.name, formula.strength.basis

@@ -22,7 +22,7 @@ use super::text::{count_text, mass_text, serialize_mass_as_printed};
 use crate::bud::{DurationLimit, LimitUnit};
 use crate::days::Days;
 use crate::error::field::{
-    EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, SOLUTION_BUD, START,
+    ASSAY, ASSAY_BASIS, EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, SOLUTION_BUD, START,
 };
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
@@ -187,14 +187,20 @@ pub struct SeriesPlan {
     pub overridden: Option<String>,
 }
 
-fn add(date: NaiveDate, days: i64, field: &str) -> Result<NaiveDate> {
-    date.checked_add_signed(chrono::Duration::days(days))
-        .filter(|d| crate::bud::YEARS.contains(&chrono::Datelike::year(d)))
+fn add(date: NaiveDate, days: i64, what: &str, start: NaiveDate) -> Result<NaiveDate> {
+    let sum = date.checked_add_signed(chrono::Duration::days(days));
+    sum.filter(|d| crate::bud::YEARS.contains(&chrono::Datelike::year(d)))
         .ok_or_else(|| {
+            let (first, last) = (crate::bud::YEARS.start(), crate::bud::YEARS.end());
             Error::input(
-                field,
-                "a date that keeps the series within the years 2000 to 2199",
-                date.to_string(),
+                START,
+                format!(
+                    "a start that keeps every date of the series within the years {first} to {last} (the last date accepted is {last}-12-31)"
+                ),
+                format!(
+                    "`{start}`: {what} would be {}",
+                    sum.map_or_else(|| format!("after {last}"), |d| d.to_string())
+                ),
             )
         })
 }
@@ -232,7 +238,12 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     let mut sessions = Vec::new();
     let mut preparations: Vec<SeriesPreparation> = Vec::new();
     for i in 0..req.sessions {
-        let date = add(req.start, every * i64::from(i), START)?;
+        let date = add(
+            req.start,
+            every * i64::from(i),
+            &format!("session {}", i + 1),
+            req.start,
+        )?;
         // One preparation per session, never shared: `stscalc batch` puts a batch of a few mL
         // into one single-dose vial, and an opened single-dose vial is not kept for the next
         // session (see the module docs).
@@ -240,7 +251,12 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
             number: preparations.len() as u32 + 1,
             compound_on: date,
             // Day 1 is the compounding day, so the last day is `bud − 1` days later.
-            use_through: add(date, bud - 1, START)?,
+            use_through: add(
+                date,
+                bud - 1,
+                &format!("the BUD of session {}'s preparation", i + 1),
+                req.start,
+            )?,
             sessions: vec![i + 1],
             volume: session.to_prepare,
             batch_volume: Volume::default(),
@@ -264,8 +280,18 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     // longer series moves it too (counted from the first, it could fall within the series).
     let last = sessions.last().map_or(req.start, |s| s.date);
     let follow_up = FollowUp {
-        from: add(last, i64::from(dosing.follow_up_from.get()), START)?,
-        to: add(last, i64::from(dosing.follow_up_to.get()), START)?,
+        from: add(
+            last,
+            i64::from(dosing.follow_up_from.get()),
+            "the follow-up window's first day",
+            req.start,
+        )?,
+        to: add(
+            last,
+            i64::from(dosing.follow_up_to.get()),
+            "the follow-up window's last day",
+            req.start,
+        )?,
         basis: format!(
             "{} to {} after the last session, {} ({})",
             weeks(dosing.follow_up_from),
@@ -358,6 +384,11 @@ fn policy_checks(
             ));
         }
     }
+    if req.method == Method::Powder {
+        warnings.push(format!(
+            "From powder each batch needs the certificate of the powder's lot: in its command, put the assay for PERCENT and its basis for BASIS ({ASSAY_BASIS} `dried` for a USP certificate, `as-is` for a Ph. Eur. one)."
+        ));
+    }
     Ok((warnings, overridden))
 }
 
@@ -385,9 +416,15 @@ fn size_batches(
         );
         // The command is machine input: plain digits, no thousands separator.
         // `--quantity` is what is drawn from the batch: `stscalc batch` adds its losses.
+        // From powder `batch` needs the lot's certificate, which only the pharmacist has:
+        // the command holds its place (a warning says so) rather than assume 100 %.
+        let certificate = match req.method {
+            Method::Powder => format!(" {ASSAY} PERCENT {ASSAY_BASIS} BASIS"),
+            Method::Dilution => String::new(),
+        };
         p.batch_command = match (&session.batch_strength, &sized) {
             (Some(s), Some(b)) => format!(
-                "stscalc batch {} {QUANTITY} {}mL {METHOD} {}{s}",
+                "stscalc batch {} {QUANTITY} {}mL {METHOD} {}{s}{certificate}",
                 session.formula_id,
                 b.quantity.ml().normalize(),
                 req.method

@@ -9,8 +9,10 @@
 //! dose below 20 % of its syringe's capacity is flagged. Every syringe and its needle keep some
 //! solution (dead space), which is added to what must be prepared; the batch suggested is the
 //! one `stscalc batch` makes for it ([`BatchSizing`]: the vial's residual added, the strength
-//! made exactly where the measuring step allows). Every mg figure uses the concentration made,
-//! and a dose prescribed in mg is converted at it. Nothing here prints or touches files.
+//! made exactly where the measuring step allows). Every mg figure uses the concentration given
+//! (what the vial's label says), and a dose prescribed in mg is converted at it: the suggested
+//! batch never changes the doses; when it cannot make that concentration exactly it says what
+//! it would make instead. Nothing here prints or touches files.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -89,10 +91,12 @@ pub struct LesionDose {
     pub ulceration: Option<String>,
     /// Inflamed (`yes` or `no`), if recorded.
     pub inflammation: Option<String>,
-    /// Volume asked for (for a dose prescribed as a mass, the mass ÷ the concentration made,
+    /// Volume asked for (for a dose prescribed as a mass, the mass ÷ the concentration given,
     /// exact).
     pub prescribed: Volume,
-    /// The dose prescribed as a mass, when it was (on the concentration's basis).
+    /// The dose prescribed as a mass, when it was (on the concentration's basis; its text as
+    /// printed, in mg).
+    #[serde(serialize_with = "super::text::serialize_optional_mass_as_printed")]
     pub prescribed_mass: Option<Mass>,
     /// Volume drawn: rounded to the syringe's graduation.
     pub drawn: Volume,
@@ -131,6 +135,21 @@ pub struct SyringeFill {
     pub dead_space: Volume,
 }
 
+/// One vial of the batch and the syringes drawn from it: a syringe is drawn from one vial,
+/// never topped up from a second.
+#[derive(Debug, Clone, Serialize)]
+pub struct VialDraw {
+    /// 1-based, in the order the batch fills them.
+    pub number: u32,
+    /// The syringes drawn from it (numbers of `syringes`).
+    pub syringes: Vec<u32>,
+    /// What they take from it: their doses and their dead space.
+    pub volume: Volume,
+    /// What the vial gives: its nominal volume for every vial but the last (the residual
+    /// stays in it); for the last, what its syringes take (the batch adds its residual).
+    pub gives: Volume,
+}
+
 /// A policy maximum as checked.
 #[derive(Debug, Clone, Serialize)]
 pub struct LimitCheck {
@@ -151,9 +170,9 @@ pub struct LimitCheck {
 pub struct SessionPlan {
     /// The formula whose policy applies.
     pub formula: FormulaRef,
-    /// Concentration made, which every mg figure uses (its text as printed, `≈` when converted
-    /// or made within the planning margin and cut): the one asked for when the batch makes it
-    /// exactly.
+    /// Concentration of the solution in hand (given, or the formula's default), which every
+    /// mg figure uses, whatever the suggested batch would make (its text as printed, `≈` when
+    /// converted to another basis and cut).
     #[serde(serialize_with = "serialize_concentration_as_printed")]
     pub concentration: Concentration,
     /// The same as people read it (`≈` when converted to another basis and cut).
@@ -185,14 +204,24 @@ pub struct SessionPlan {
     pub dead_space: Volume,
     /// Solution to prepare: injected plus dead space.
     pub to_prepare: Volume,
+    /// The vials the batch fills and which syringes each one serves (one vial when it holds
+    /// them all).
+    pub vials: Vec<VialDraw>,
+    /// What the batch is asked for (`--quantity`): `to_prepare` for one vial; with more, every
+    /// vial but the last counted whole, so that each syringe is drawn from one vial.
+    pub batch_quantity: Volume,
     /// The volume to make: the smallest from `to_prepare` up that the formula's measuring step
     /// makes within its tolerance by dilution (see `batch_reason`).
     pub batch_volume: Volume,
     /// How `batch_volume` was chosen.
     pub batch_reason: String,
-    /// Whether the batch makes the concentration asked for exactly (else within the planning
-    /// margin of `data/volumes.toml`, and `concentration` is the one made).
+    /// Whether the suggested batch makes the concentration given exactly (else within the
+    /// planning margin of `data/volumes.toml`: a warning says so, and the doses stay at the
+    /// concentration given).
     pub made_exactly: bool,
+    /// What the suggested batch makes, as printed, on the session's basis (the concentration
+    /// given when it makes it exactly).
+    pub batch_concentration_text: String,
     /// The `--strength` option the batch needs (empty at the formula's default strength;
     /// `None` when the strength cannot be written exactly on the formula's basis).
     pub batch_strength: Option<String>,
@@ -224,6 +253,42 @@ pub struct SessionPlan {
 
 const NEAREST: &str = "nearest graduation, halves away from zero";
 
+impl SessionPlan {
+    /// Which syringes are drawn from which vial, as people read it; `None` when one vial
+    /// serves them all.
+    pub fn vials_text(&self) -> Option<String> {
+        if self.vials.len() < 2 {
+            return None;
+        }
+        let each: Vec<String> = self
+            .vials
+            .iter()
+            .map(|v| {
+                if v.gives == v.volume {
+                    format!(
+                        "vial {}: {} ({})",
+                        v.number,
+                        syringe_range(&v.syringes),
+                        v.volume
+                    )
+                } else {
+                    format!(
+                        "vial {}: {} ({} of the {} it gives)",
+                        v.number,
+                        syringe_range(&v.syringes),
+                        v.volume,
+                        v.gives
+                    )
+                }
+            })
+            .collect();
+        Some(format!(
+            "Draw each syringe from one vial, never from two: {}",
+            each.join("; ")
+        ))
+    }
+}
+
 /// The formula's dosing section, or a refusal naming the formula.
 pub fn dosing_spec(entry: &Entry) -> Result<&DosingSpec> {
     entry.formula.dosing.as_ref().ok_or_else(|| {
@@ -234,35 +299,12 @@ pub fn dosing_spec(entry: &Entry) -> Result<&DosingSpec> {
     })
 }
 
-/// Checks a session. Every mg figure is worked out at the concentration the suggested batch
-/// makes: the one asked for when it is made exactly, else the near one made; doses prescribed
-/// in mg are converted at it (the batch is sized again until the two agree).
+/// Checks a session. Every mg figure is worked out at the concentration given (or the
+/// formula's default): what the vial's label states, the solution in hand. The batch suggested
+/// to make it is only a suggestion: when it cannot make that concentration exactly, a warning
+/// says what it would make, and the doses are not changed to it (a vial from that batch is
+/// labelled with what it holds, and its session is checked at that concentration).
 pub fn plan(entry: &Entry, table: &SyringeTable, req: &SessionRequest) -> Result<SessionPlan> {
-    let mut made = None;
-    for _ in 0..4 {
-        let (plan, now) = plan_at(entry, table, req, made)?;
-        if now == made || now.is_none() {
-            return Ok(plan);
-        }
-        made = now;
-    }
-    let (mut plan, _) = plan_at(entry, table, req, made)?;
-    plan.warnings.push(
-        "The doses in mg and the batch they need do not settle on one concentration: check the volumes with the pharmacist.".into(),
-    );
-    Ok(plan)
-}
-
-/// The session at the concentration made `made` (on the session's basis and on the formula's),
-/// or at the one asked for when `None`; returns it with the concentration its batch makes,
-/// `None` when that is the one asked for.
-#[allow(clippy::type_complexity)]
-fn plan_at(
-    entry: &Entry,
-    table: &SyringeTable,
-    req: &SessionRequest,
-    made: Option<(Concentration, Concentration)>,
-) -> Result<(SessionPlan, Option<(Concentration, Concentration)>)> {
     let dosing = dosing_spec(entry)?;
     let n = check_request(req)?;
     let basis = req.basis;
@@ -272,8 +314,8 @@ fn plan_at(
     let on_formula_basis = req
         .exact_on_formula_basis
         .unwrap_or_else(|| convert(req.concentration, basis, policy_basis));
-    // Every mg figure and the limits use the concentration made.
-    let (conc, made_on_formula) = made.unwrap_or((req.concentration, on_formula_basis));
+    // Every mg figure and the limits use the concentration given: the vial's.
+    let (conc, made_on_formula) = (req.concentration, on_formula_basis);
     let mut calc = Vec::new();
     let mut warnings = Vec::new();
 
@@ -318,18 +360,22 @@ fn plan_at(
     calc.push(format!(
         "Solution to prepare: {total_volume} + {dead_space} dead space = {to_prepare}"
     ));
+    let vial = super::solution::solution_spec(&entry.formula)?
+        .container(None)?
+        .volume;
+    let (vials, batch_quantity) = vials(&syringes, vial, &mut calc)?;
     let Suggested {
         batch_volume,
         batch_reason,
         batch_strength,
-        made_now,
         made_exactly,
+        batch_concentration_text,
         batch_command,
     } = suggest_batch(
         entry,
         req,
         (on_formula_basis, &concentration_text),
-        to_prepare,
+        batch_quantity,
         &mut calc,
         &mut warnings,
     )?;
@@ -356,56 +402,44 @@ fn plan_at(
         .collect();
     let override_reason = override_reason(req, &exceeded, entry, &mut warnings)?;
 
-    Ok((
-        SessionPlan {
-            formula: FormulaRef::of(entry),
-            concentration: conc,
-            concentration_text,
-            basis,
-            concentration_source: match made {
-            Some(_) => format!(
-                "{}, asked as {} and made at {} (within the planning margin: no batch volume makes it exactly)",
-                req.concentration_source,
-                req.concentration,
-                super::solution::concentration_text(conc)
-            ),
-            None => req.concentration_source.clone(),
+    Ok(SessionPlan {
+        formula: FormulaRef::of(entry),
+        concentration: conc,
+        concentration_text,
+        basis,
+        concentration_source: req.concentration_source.clone(),
+        // The label states what the vial holds: the concentration given.
+        label_strength: match req.exact_on_formula_basis {
+            Some(c) => format!("{c} ({policy_basis} basis)"),
+            None => format!("{conc} ({basis} basis)"),
         },
-            // The label states what the vial holds: the concentration made.
-            label_strength: match (req.exact_on_formula_basis, made) {
-                (_, Some((_, f))) => format!(
-                    "{} ({policy_basis} basis)",
-                    super::solution::concentration_text(f)
-                ),
-                (Some(c), None) => format!("{c} ({policy_basis} basis)"),
-                (None, None) => format!("{conc} ({basis} basis)"),
-            },
-            formula_basis_concentration: on_formula_basis,
-            lesions,
-            syringes,
-            fill_across: req.fill_across,
-            total_volume,
-            total_mass,
-            total_mass_text: mass_text(total_mass),
-            dead_space,
-            to_prepare,
-            batch_volume,
-            batch_reason,
-            made_exactly,
-            batch_strength,
-            batch_command,
-            policy: dosing.policy.clone(),
-            limits,
-            override_text: override_text(&exceeded, None, override_reason.as_deref()),
-            exceeded,
-            override_reason,
-            calculations: calc,
-            warnings,
-            lesion_warnings,
-            series: None,
-        },
-        made_now,
-    ))
+        formula_basis_concentration: on_formula_basis,
+        lesions,
+        syringes,
+        fill_across: req.fill_across,
+        total_volume,
+        total_mass,
+        total_mass_text: mass_text(total_mass),
+        dead_space,
+        to_prepare,
+        vials,
+        batch_quantity,
+        batch_volume,
+        batch_reason,
+        made_exactly,
+        batch_concentration_text,
+        batch_strength,
+        batch_command,
+        policy: dosing.policy.clone(),
+        limits,
+        override_text: override_text(&exceeded, None, override_reason.as_deref()),
+        exceeded,
+        override_reason,
+        calculations: calc,
+        warnings,
+        lesion_warnings,
+        series: None,
+    })
 }
 
 /// Refuses a session of no lesion, of more than [`HARD_MAX_LESIONS`], or at no concentration.
@@ -433,7 +467,7 @@ fn check_request(req: &SessionRequest) -> Result<usize> {
 }
 
 /// The lesions with their doses as volumes: a dose prescribed in mg converted at the
-/// concentration made (`conc`), the conversion said in `calc`.
+/// concentration given (`conc`), the conversion said in `calc`.
 fn mg_doses(req: &SessionRequest, conc: Concentration, calc: &mut Vec<String>) -> Vec<Lesion> {
     let converted: Vec<Lesion> = req
         .lesions
@@ -460,7 +494,7 @@ fn mg_doses(req: &SessionRequest, conc: Concentration, calc: &mut Vec<String>) -
         .collect();
     if !in_mg.is_empty() {
         calc.push(format!(
-            "Doses prescribed in mg, at the concentration made: {}",
+            "Doses prescribed in mg, at the concentration given: {}",
             summarize(&in_mg)
         ));
     }
@@ -713,7 +747,7 @@ pub fn policy_limits(dosing: &DosingSpec, policy_basis: Form) -> Vec<PolicyLimit
 }
 
 /// The formula's policy maximums ([`policy_limits`]), checked on the policy's basis against
-/// the drawn volumes at the concentration made (`made_on_formula`).
+/// the drawn volumes at the concentration given (`made_on_formula`).
 fn limits(
     dosing: &DosingSpec,
     lesions: &[LesionDose],
@@ -808,13 +842,88 @@ fn override_reason(
     Ok(override_reason)
 }
 
+/// Which syringes are drawn from which vial of the batch. A syringe is filled from one vial
+/// (topping it up from a second adds a puncture and a second measurement), and a vial gives at
+/// most its nominal volume `vial` (the batch fills each but the last with its nominal volume
+/// plus the residual that stays in it). Syringes are taken in order, each into the current
+/// vial while it still gives what the syringe takes (dose and dead space), else into the next.
+/// Returns the vials and what to ask the batch for: every vial but the last counted whole, the
+/// last for its syringes. A syringe that takes more than one vial gives is refused.
+fn vials(
+    syringes: &[SyringeFill],
+    vial: Volume,
+    calc: &mut Vec<String>,
+) -> Result<(Vec<VialDraw>, Volume)> {
+    let mut out: Vec<VialDraw> = Vec::new();
+    for s in syringes {
+        let takes = s.volume.ml() + s.dead_space.ml();
+        if takes > vial.ml() {
+            return Err(Error::Refused(format!(
+                "syringe #{} takes {} ({} + dead space {}), more than one {vial} vial gives: a syringe is drawn from one vial, so divide the dose between syringes",
+                s.number,
+                Volume::from_ml(takes),
+                s.volume,
+                s.dead_space
+            )));
+        }
+        match out.last_mut() {
+            Some(v) if v.volume.ml() + takes <= vial.ml() => {
+                v.syringes.push(s.number);
+                v.volume = Volume::from_ml(v.volume.ml() + takes);
+            }
+            _ => out.push(VialDraw {
+                number: out.len() as u32 + 1,
+                syringes: vec![s.number],
+                volume: Volume::from_ml(takes),
+                gives: vial,
+            }),
+        }
+    }
+    let Some(last) = out.last_mut() else {
+        return Ok((out, Volume::default()));
+    };
+    last.gives = last.volume;
+    let whole = out.len() - 1;
+    let quantity =
+        Volume::from_ml(vial.ml() * Decimal::from(whole as u64) + out[whole].volume.ml());
+    if whole > 0 {
+        let each: Vec<String> = out
+            .iter()
+            .map(|v| {
+                format!(
+                    "vial {}: {} = {}",
+                    v.number,
+                    syringe_range(&v.syringes),
+                    v.volume
+                )
+            })
+            .collect();
+        calc.push(format!(
+            "Vials: each syringe is drawn from one vial, which gives at most its {vial} (the residual stays in it): {}; the batch is asked for {} × {vial} + {} = {quantity}",
+            each.join("; "),
+            crate::quantity::format_number(Decimal::from(whole as u64)),
+            out[whole].volume
+        ));
+    }
+    Ok((out, quantity))
+}
+
+/// Syringe numbers as people read them: `#1–#16`, or `#3` for one (they are consecutive).
+pub fn syringe_range(numbers: &[u32]) -> String {
+    match numbers {
+        [] => String::new(),
+        [one] => format!("syringe #{one}"),
+        [first, .., last] => format!("syringes #{first}–#{last}"),
+    }
+}
+
 /// The batch a session suggests (see [`suggest_batch`]).
 struct Suggested {
     batch_volume: Volume,
     batch_reason: String,
     batch_strength: Option<String>,
-    made_now: Option<(Concentration, Concentration)>,
     made_exactly: bool,
+    batch_concentration_text: String,
     batch_command: String,
 }
 
@@ -861,13 +970,14 @@ fn suggest_batch(
         Ok(Some(b)) => {
             // Without a batch command the session's concentration is the clinician's own
             // solution: it is kept.
+            // The batch's own concentration when it is not the one given: said, never used
+            // for the doses.
             let made_now = (!b.exactly && batch_strength.is_some()).then(|| {
-                let on_session = if basis == policy_basis {
+                if basis == policy_basis {
                     b.concentration
                 } else {
                     convert(b.concentration, policy_basis, basis)
-                };
-                (on_session, b.concentration)
+                }
             });
             (b.volume, b.reason, batch_strength, b.quantity, made_now)
         }
@@ -892,11 +1002,14 @@ fn suggest_batch(
     };
     calc.push(format!("Batch: {batch_reason}"));
     let made_exactly = made_now.is_none();
-    if !made_exactly {
+    let batch_concentration_text =
+        super::solution::concentration_text(made_now.unwrap_or(req.concentration));
+    if let Some(would_make) = made_now {
         warnings.push(format!(
-            "No batch volume at the measuring step {step} gives exactly {} ({basis} basis): the batch is made at {} instead, within the planning margin, and every mg figure of this session uses it.",
+            "The suggested batch cannot make exactly {} ({basis} basis): no volume at the measuring step {step} reaches it, so it would make {} (within the planning margin). The doses here are at {}, the concentration given; a vial from that batch is labelled with what it holds, and its session is checked at that concentration.",
             req.concentration,
-            super::solution::concentration_text(made_now.expect("not exact").0)
+            super::solution::concentration_text(would_make),
+            req.concentration,
         ));
     }
     // Machine input: plain digits, no thousands separator. The quantity is what is drawn from
@@ -915,8 +1028,8 @@ fn suggest_batch(
         batch_volume,
         batch_reason,
         batch_strength,
-        made_now,
         made_exactly,
+        batch_concentration_text,
         batch_command,
     })
 }
@@ -967,11 +1080,77 @@ impl From<&SessionPlan> for super::series::SeriesInput {
     fn from(p: &SessionPlan) -> Self {
         super::series::SeriesInput {
             formula_id: p.formula.id.clone(),
-            to_prepare: p.to_prepare,
+            to_prepare: p.batch_quantity,
             total_volume: p.total_volume,
             total_mass: p.total_mass,
             total_mass_text: p.total_mass_text.clone(),
             batch_strength: p.batch_strength.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fill(number: u32, ml: &str, dead: &str) -> SyringeFill {
+        let v = |x: &str| Volume::from_ml(x.parse().unwrap());
+        SyringeFill {
+            number,
+            syringe: Syringe {
+                name: "test syringe".into(),
+                capacity: v("20"),
+                graduation: v("0.2"),
+                dead_space: v(dead),
+                source: String::new(),
+            },
+            lesions: vec![number],
+            volume: v(ml),
+            dead_space: v(dead),
+        }
+    }
+
+    #[test]
+    fn regression_a_syringe_larger_than_a_vial_is_refused() {
+        // The shipped syringes hold at most 5 mL, but a site's table may list larger ones: a
+        // syringe taking 9.9 + 0.2 = 10.1 mL is more than a 10 mL vial gives, and is refused,
+        // not split across vials.
+        let err = vials(
+            &[fill(1, "1", "0.1"), fill(2, "9.9", "0.2")],
+            Volume::from_ml(Decimal::TEN),
+            &mut Vec::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("syringe #2 takes 10.1 mL (9.9 mL + dead space 0.2 mL), more than one 10 mL vial gives"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn syringes_fill_a_vial_in_order_then_the_next() {
+        // 4 + 0.1, 4 + 0.1 = 8.2 mL in vial 1; a third 4.1 mL would make 12.3 > 10: vial 2,
+        // which the last, 1.9 + 0.1 = 2 mL, joins (6.1 mL). Asked: 10 + 6.1 = 16.1 mL.
+        let mut calc = Vec::new();
+        let (v, q) = vials(
+            &[
+                fill(1, "4", "0.1"),
+                fill(2, "4", "0.1"),
+                fill(3, "4", "0.1"),
+                fill(4, "1.9", "0.1"),
+            ],
+            Volume::from_ml(Decimal::TEN),
+            &mut calc,
+        )
+        .unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].syringes, vec![1, 2]);
+        assert_eq!(v[1].syringes, vec![3, 4]);
+        assert_eq!(v[1].volume.ml(), "6.1".parse::<Decimal>().unwrap());
+        assert_eq!(q.ml(), "16.1".parse::<Decimal>().unwrap());
+        assert!(
+            calc[0].contains("vial 1: syringes #1–#2 = 8.2 mL; vial 2: syringes #3–#4 = 6.1 mL")
+        );
     }
 }

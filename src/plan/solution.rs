@@ -761,7 +761,8 @@ pub fn plan(entry: &Entry, req: &SolutionRequest) -> Result<SolutionPlan> {
     let (measure_step, measure_step_reason) = measure_step_note(step, req, spec);
     Ok(SolutionPlan {
         formula: FormulaRef::of(entry),
-        title: crate::plan::record::preparation_title(formula, Strength::Concentration(strength)),
+        // The title states what the vial holds, as its label does: the concentration made.
+        title: crate::plan::record::preparation_title_as(formula, &made_text),
         sterile,
         vehicle: formula.qs().name.clone(),
         method,
@@ -885,6 +886,11 @@ fn method_part(
                     format!("no measuring step with `{METHOD} powder` (it makes up to volume in a flask; the step is for the dilution's syringes)"),
                     format!("`{step}`"),
                 ));
+            }
+            // Never guessed: the weight is the only thing that sets this solution's strength,
+            // so the lot's assay and its basis must be stated (issue 8 §3).
+            if certificate.is_none() {
+                return Err(Substance::sodium_thiosulfate().missing_certificate());
             }
             let stock_form = stock_form.unwrap_or(formula.active.stock_form);
             let factor = content_factor(
@@ -2147,8 +2153,39 @@ impl SolutionPlan {
         }
         self.storage = crate::plan::record::storage_statement(formula, Some(&record));
         self.warnings.extend(record.warnings.iter().cloned());
+        let mut record = record;
+        record.strength_notice = self.strength_notice(formula);
         self.record = Some(record);
         Ok(())
+    }
+
+    /// The strength with its basis as the record and the text state it: what the vial holds,
+    /// with the strength asked beside it when the batch cannot make it exactly.
+    pub fn strength_text(&self) -> String {
+        if self.made_exactly {
+            format!("{} ({} basis)", self.strength, self.basis)
+        } else {
+            format!(
+                "{} ({} basis), asked for {}",
+                self.made_text, self.basis, self.strength
+            )
+        }
+    }
+
+    /// The notice of a batch not made at the formula's default strength, or not exactly at
+    /// the strength asked: then the title and the labels state the concentration made, and
+    /// the notice says so (the lot code keeps the strength asked, which identifies the order).
+    pub fn strength_notice(&self, formula: &Formula) -> Option<String> {
+        if self.made_exactly {
+            return crate::plan::record::strength_notice(
+                formula,
+                Strength::Concentration(self.strength),
+            );
+        }
+        Some(format!(
+            "This batch was asked for at {} and is made at {}: no volume at the measuring step gives {} exactly, so it is made within the planning margin; its title and every label state {}, what the vial holds",
+            self.strength, self.made_text, self.strength, self.made_text
+        ))
     }
 }
 

@@ -26,6 +26,17 @@ pub fn serialize_mass_as_printed<S: serde::Serializer>(
     serialize_mass_with_text(m, &mass_text(*m), s)
 }
 
+/// [`serialize_mass_as_printed`] for a mass that may be absent (`null`).
+pub fn serialize_optional_mass_as_printed<S: serde::Serializer>(
+    m: &Option<Mass>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match m {
+        Some(m) => serialize_mass_as_printed(m, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// Serializes a concentration as every quantity is, with the text the session prints
 /// ([`concentration_text`]: two decimals, `≈` when cut).
 pub fn serialize_concentration_as_printed<S: serde::Serializer>(

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use super::ointment::{Component, OintmentPlan, Role};
 use super::round_to_step;
-use crate::error::field::{ACTUAL, ADDITION};
+use crate::error::field::{ACTUAL, ADDITION, READABILITY};
 use crate::error::{Error, Result};
 use crate::formula::{Rescue, Tolerance};
 use crate::quantity::{format_calculated, Mass, Percent, PercentKind, Shown};
@@ -174,6 +174,19 @@ pub struct Verification {
 
 use super::NEAREST_STEP as ROUNDING_NEAREST;
 
+/// Refuses a batch made by the aliquot method: its strength rests on four weighings and on
+/// the dilution being uniform, which weights per formula component cannot check; the error
+/// says how to check it instead.
+fn refuse_aliquot(plan: &OintmentPlan) -> Result<()> {
+    if let Some(a) = &plan.aliquot {
+        return Err(Error::Refused(format!(
+            "this batch is made by the aliquot method (stock {} + base {} = dilution {}; {} of it into the batch; base {} directly), which `stscalc verify` does not check: compare each weighing with the record's table and remake the dilution if any is off, or make a batch whose active the balance weighs directly (a larger batch or a finer {READABILITY})",
+            a.stock_to_weigh, a.diluent_to_weigh, a.dilution_total, a.aliquot_to_weigh, a.base_to_weigh_directly
+        )));
+    }
+    Ok(())
+}
+
 /// Verifies `plan` with the measured weights: every component of the plan must have exactly
 /// one first weight, above zero; `additions` (made after them, in order) are added to it.
 pub fn verify(
@@ -183,6 +196,7 @@ pub fn verify(
     actuals: &[Actual],
     additions: &[Actual],
 ) -> Result<Verification> {
+    refuse_aliquot(plan)?;
     check_actuals(plan, actuals, additions)?;
 
     let hundred = Decimal::ONE_HUNDRED;

@@ -51,7 +51,7 @@ pub fn solution(p: &SolutionPlan) -> String {
         Method::Powder => "from powder, q.s. to volume",
     };
     let _ = writeln!(o, "Method: {method}");
-    let _ = writeln!(o, "Strength: {} ({} basis)", p.strength, p.basis);
+    let _ = writeln!(o, "Strength: {}", p.strength_text());
     if p.total == p.nominal {
         let _ = writeln!(o, "Volume: {}", p.total);
     } else {
@@ -237,7 +237,7 @@ pub fn session(p: &SessionPlan) -> String {
             }
             r.extend([
                 // A dose prescribed in mg shows the mass and the volume it is at the
-                // concentration made.
+                // concentration given.
                 match l.prescribed_mass {
                     Some(m) => format!("{} ({})", crate::plan::text::mass_text(m), l.prescribed),
                     None => l.prescribed.to_string(),
@@ -309,6 +309,9 @@ pub fn session(p: &SessionPlan) -> String {
         "\nSolution to prepare for the session: {} ({} injected + {} dead space)",
         p.to_prepare, p.total_volume, p.dead_space
     );
+    if let Some(v) = p.vials_text() {
+        let _ = writeln!(o, "{v}");
+    }
     if !p.batch_command.is_empty() {
         let _ = writeln!(o, "Batch: {}: {}", p.batch_reason, p.batch_command);
     }
@@ -481,11 +484,11 @@ pub fn supply(p: &SupplyPlan) -> String {
         count_text(p.days_per_batch.into(), "day", "days")
     );
     if p.batches.len() == 1 {
-        let _ = writeln!(o, "\nNext: {}", p.batch_command);
+        let _ = writeln!(o, "\nMake it with: {}", p.batch_command);
     } else {
         let _ = writeln!(
             o,
-            "\nThe course is longer than one BUD: {} batches, each compounded no earlier than the day before its first course day.",
+            "\nThe course is longer than one BUD, so it is made in {} batches: compound each one no earlier than the day before its first day of use.",
             n(p.batches.len() as u32)
         );
         let rows: Vec<Vec<String>> = p

@@ -173,6 +173,35 @@ pub struct Extras {
     pub actual: Vec<Actual>,
     /// Additions after the first weighings, from the file.
     pub additions: Vec<Actual>,
+    /// The options whose value came from the file, each with the file's key.
+    pub from_file: Vec<(String, String)>,
+}
+
+impl Extras {
+    /// `e` naming the request file's key (`lot`) where it is about an option whose value came
+    /// from the file (`--lot`): the user wrote the key, not the option.
+    pub fn name_keys(&self, e: Error) -> Error {
+        match e {
+            Error::Input {
+                field,
+                expected,
+                found,
+            } => {
+                // A calculation names the field by its marker (`‹lot›`), the options by flag.
+                let flag = crate::request::parse::with_flags(&field);
+                let field = match self.from_file.iter().find(|(option, _)| *option == flag) {
+                    Some((_, key)) => key.clone(),
+                    None => field,
+                };
+                Error::Input {
+                    field,
+                    expected,
+                    found,
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// Reads a request file: JSON when the name ends in `.json` or the text starts with `{`,
@@ -232,10 +261,23 @@ pub(crate) fn merge(
     option: &str,
     key: &str,
 ) -> Result<()> {
+    merge_noted(&mut Vec::new(), cli, file, option, key)
+}
+
+/// [`merge`], noting in `taken` each option whose value came from the file, so that an error
+/// about it names the file's key.
+fn merge_noted(
+    taken: &mut Vec<(String, String)>,
+    cli: &mut Option<String>,
+    file: Option<String>,
+    option: &str,
+    key: &str,
+) -> Result<()> {
     match (cli.as_deref(), file) {
         (_, None) => Ok(()),
         (None, Some(f)) => {
             *cli = Some(f);
+            taken.push((option.to_string(), key.to_string()));
             Ok(())
         }
         (Some(c), Some(f)) if same(c, &f) => Ok(()),
@@ -254,123 +296,9 @@ pub(crate) fn conflict(option: &str, key: &str, file_value: &str, cli_value: &st
     )
 }
 
-/// Merges `file` into the options; returns the component lots and weights it holds.
-pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
-    merge(&mut args.id, file.formula, "formula", "formula")?;
-    match (
-        &args.quantity,
-        &args.containers,
-        &file.quantity,
-        &file.containers,
-    ) {
-        (Some(q), _, None, Some(c)) => return Err(conflict("--quantity", "containers", c, q)),
-        (_, Some(c), Some(q), None) => return Err(conflict("--containers", "quantity", q, c)),
-        _ => {}
-    }
-    merge(&mut args.quantity, file.quantity, "--quantity", "quantity")?;
-    merge(
-        &mut args.containers,
-        file.containers,
-        "--containers",
-        "containers",
-    )?;
-    if args.quantity.is_some() && args.containers.is_some() {
-        return Err(Error::input(
-            "--quantity",
-            "one batch size: `quantity` or `containers`",
-            "both",
-        ));
-    }
-    merge(&mut args.strength, file.strength, "--strength", "strength")?;
-    merge(&mut args.overage, file.overage, "--overage", "overage")?;
-    merge(
-        &mut args.stock_form,
-        file.stock_form,
-        "--stock-form",
-        "stock_form",
-    )?;
-    merge(
-        &mut args.container,
-        file.container,
-        "--container",
-        "container",
-    )?;
-    let cert = file.certificate.unwrap_or_default();
-    merge(&mut args.assay, cert.assay, "--assay", "certificate.assay")?;
-    merge(
-        &mut args.assay_basis,
-        cert.basis,
-        "--assay-basis",
-        "certificate.basis",
-    )?;
-    merge(&mut args.water, cert.water, "--water", "certificate.water")?;
-    let bal = file.balance.unwrap_or_default();
-    merge(
-        &mut args.readability,
-        bal.readability,
-        "--readability",
-        "balance.readability",
-    )?;
-    merge(
-        &mut args.repeatability,
-        bal.repeatability,
-        "--repeatability",
-        "balance.repeatability",
-    )?;
-    merge(
-        &mut args.capacity,
-        bal.capacity,
-        "--capacity",
-        "balance.capacity",
-    )?;
-    merge(&mut args.method, file.method, "--method", "method")?;
-    merge(&mut args.stock, file.stock, "--stock", "stock")?;
-    merge(
-        &mut args.stock_concentration,
-        file.stock_concentration,
-        "--stock-concentration",
-        "stock_concentration",
-    )?;
-    merge(
-        &mut args.stock_basis,
-        file.stock_basis,
-        "--stock-basis",
-        "stock_basis",
-    )?;
-    merge(&mut args.vial, file.vial, "--vial", "vial")?;
-    merge(&mut args.diluent, file.diluent, "--diluent", "diluent")?;
-    merge(
-        &mut args.measure_step,
-        file.measure_step,
-        "--measure-step",
-        "measure_step",
-    )?;
-    merge(
-        &mut args.vial_residual,
-        file.vial_residual,
-        "--vial-residual",
-        "vial_residual",
-    )?;
-    merge(
-        &mut args.filter_hold_up,
-        file.filter_hold_up,
-        "--filter-hold-up",
-        "filter_hold_up",
-    )?;
-    let r = &mut args.record;
-    merge(&mut r.lot, file.lot, "--lot", "lot")?;
-    merge(
-        &mut r.lot_sequence,
-        file.lot_sequence.map(|n| n.to_string()),
-        "--lot-sequence",
-        "lot_sequence",
-    )?;
-    merge(&mut r.date, file.compounded_at, "--date", "compounded_at")?;
-    merge(&mut r.storage, file.storage, "--storage", "storage")?;
-    merge(&mut r.bud_count, file.bud_count, "--bud-count", "bud_count")?;
-
-    let components = file
-        .components
+/// The file's component lots (`components[i]`), checked.
+fn component_lots(components: &[ComponentInput]) -> Result<Vec<ComponentLotInput>> {
+    components
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -384,7 +312,129 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
                 &whole,
             )
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+/// Merges `file` into the options; returns the component lots and weights it holds.
+pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
+    let mut taken = Vec::new();
+    let mut m = |cli: &mut Option<String>, f: Option<String>, option: &str, key: &str| {
+        merge_noted(&mut taken, cli, f, option, key)
+    };
+    m(&mut args.id, file.formula, "formula", "formula")?;
+    match (
+        &args.quantity,
+        &args.containers,
+        &file.quantity,
+        &file.containers,
+    ) {
+        (Some(q), _, None, Some(c)) => return Err(conflict("--quantity", "containers", c, q)),
+        (_, Some(c), Some(q), None) => return Err(conflict("--containers", "quantity", q, c)),
+        _ => {}
+    }
+    m(&mut args.quantity, file.quantity, "--quantity", "quantity")?;
+    m(
+        &mut args.containers,
+        file.containers,
+        "--containers",
+        "containers",
+    )?;
+    if args.quantity.is_some() && args.containers.is_some() {
+        return Err(Error::input(
+            "--quantity",
+            "one batch size: `quantity` or `containers`",
+            "both",
+        ));
+    }
+    m(&mut args.strength, file.strength, "--strength", "strength")?;
+    m(&mut args.overage, file.overage, "--overage", "overage")?;
+    m(
+        &mut args.stock_form,
+        file.stock_form,
+        "--stock-form",
+        "stock_form",
+    )?;
+    m(
+        &mut args.container,
+        file.container,
+        "--container",
+        "container",
+    )?;
+    let cert = file.certificate.unwrap_or_default();
+    m(&mut args.assay, cert.assay, "--assay", "certificate.assay")?;
+    m(
+        &mut args.assay_basis,
+        cert.basis,
+        "--assay-basis",
+        "certificate.basis",
+    )?;
+    m(&mut args.water, cert.water, "--water", "certificate.water")?;
+    let bal = file.balance.unwrap_or_default();
+    m(
+        &mut args.readability,
+        bal.readability,
+        "--readability",
+        "balance.readability",
+    )?;
+    m(
+        &mut args.repeatability,
+        bal.repeatability,
+        "--repeatability",
+        "balance.repeatability",
+    )?;
+    m(
+        &mut args.capacity,
+        bal.capacity,
+        "--capacity",
+        "balance.capacity",
+    )?;
+    m(&mut args.method, file.method, "--method", "method")?;
+    m(&mut args.stock, file.stock, "--stock", "stock")?;
+    m(
+        &mut args.stock_concentration,
+        file.stock_concentration,
+        "--stock-concentration",
+        "stock_concentration",
+    )?;
+    m(
+        &mut args.stock_basis,
+        file.stock_basis,
+        "--stock-basis",
+        "stock_basis",
+    )?;
+    m(&mut args.vial, file.vial, "--vial", "vial")?;
+    m(&mut args.diluent, file.diluent, "--diluent", "diluent")?;
+    m(
+        &mut args.measure_step,
+        file.measure_step,
+        "--measure-step",
+        "measure_step",
+    )?;
+    m(
+        &mut args.vial_residual,
+        file.vial_residual,
+        "--vial-residual",
+        "vial_residual",
+    )?;
+    m(
+        &mut args.filter_hold_up,
+        file.filter_hold_up,
+        "--filter-hold-up",
+        "filter_hold_up",
+    )?;
+    let r = &mut args.record;
+    m(&mut r.lot, file.lot, "--lot", "lot")?;
+    m(
+        &mut r.lot_sequence,
+        file.lot_sequence.map(|n| n.to_string()),
+        "--lot-sequence",
+        "lot_sequence",
+    )?;
+    m(&mut r.date, file.compounded_at, "--date", "compounded_at")?;
+    m(&mut r.storage, file.storage, "--storage", "storage")?;
+    m(&mut r.bud_count, file.bud_count, "--bud-count", "bud_count")?;
+
+    let components = component_lots(&file.components)?;
     let actual = file
         .actual
         .0
@@ -401,6 +451,7 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
         components,
         actual,
         additions,
+        from_file: taken,
     })
 }
 

@@ -101,29 +101,67 @@ pub fn volume_overage(text: &str) -> Result<VolumeOverage> {
     }
 }
 
-/// Parses `2g` or `4FTU` (also `4 FTU`, `0.5 ftu`) for `--per-application`.
+/// Parses `2g` or `4FTU` (also `4 FTU`, `0.5 ftu`) for `--per-application`. An amount above
+/// zero but below the smallest one accepted (more decimal places than any quantity may have)
+/// is refused as such, not as "not above zero".
 pub fn per_application(text: &str) -> Result<PerApplication> {
     let field = "--per-application";
     let t = text.trim();
     let lower = t.to_ascii_lowercase();
+    let expected = "a mass such as `2g` or fingertip units such as `4FTU`, above zero";
+    let tiny = |number: &str| {
+        below_smallest(number).then(|| {
+            Error::input(
+                field,
+                format!(
+                    "a mass such as `2g` or fingertip units such as `4FTU`, of at least {} (the smallest amount accepted: {} decimal places)",
+                    smallest(),
+                    crate::quantity::MAX_DECIMALS
+                ),
+                format!("{}, below the smallest accepted amount", crate::error::quote(t)),
+            )
+        })
+    };
     if let Some(number) = lower.strip_suffix("ftu") {
-        let expected = "a mass such as `2g` or fingertip units such as `4FTU`, above zero";
-        let count = crate::quantity::bounded_number(number)
-            .map_err(|_| Error::input(field, expected, crate::error::quote(t)))?;
+        if let Some(e) = tiny(number) {
+            return Err(e);
+        }
+        let count = crate::quantity::bounded_number(number).map_err(|e| {
+            let found = match e {
+                crate::quantity::ParseError::BadNumber(hint) => {
+                    format!("{} ({hint})", crate::error::quote(t))
+                }
+                _ => crate::error::quote(t),
+            };
+            Error::input(field, expected, found)
+        })?;
         if count <= Decimal::ZERO {
             return Err(Error::input(field, expected, crate::error::quote(t)));
         }
         return Ok(PerApplication::Ftu { count });
     }
+    let number = lower.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == ' ');
+    if let Some(e) = tiny(number) {
+        return Err(e);
+    }
     let mass: Mass = parse_positive(field, t).map_err(|e| match e {
-        Error::Input { found, .. } => Error::input(
-            field,
-            "a mass such as `2g` or fingertip units such as `4FTU`, above zero",
-            found,
-        ),
+        Error::Input { found, .. } => Error::input(field, expected, found),
         other => other,
     })?;
     Ok(PerApplication::Mass { mass })
+}
+
+/// The smallest amount any quantity may state: one unit in its last accepted decimal place.
+fn smallest() -> Decimal {
+    Decimal::new(1, crate::quantity::MAX_DECIMALS)
+}
+
+/// Whether `number` is above zero but below [`smallest`] (`0.0000000000000000000000000001`).
+fn below_smallest(number: &str) -> bool {
+    number
+        .trim()
+        .parse::<Decimal>()
+        .is_ok_and(|v| v > Decimal::ZERO && v < smallest())
 }
 
 /// Parses a salt form option (`pentahydrate` or `anhydrous`) for `field`.

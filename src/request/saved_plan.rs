@@ -49,26 +49,38 @@ pub fn apply_saved_plan(
     };
     fill(&mut args.strength, text(&["strength", "text"]));
     fill(&mut args.overage, text(&["overage", "amount", "text"]));
-    fill(&mut args.stock_form, text(&["stock", "form"]));
+    // The powder and its balance: an ointment's at the top, a solution made from powder's
+    // under `powder` (its certificate is required, so a plan without it would be refused).
+    // A method given against the plan takes none of them: the check then names the method.
+    let plan_method = text(&["record", "method"]);
+    let same_method = args.method.is_none() || args.method == plan_method;
+    let powder = |path: &[&str]| {
+        text(path).or_else(|| {
+            same_method
+                .then(|| text(&[&["powder"][..], path].concat()))
+                .flatten()
+        })
+    };
+    fill(&mut args.stock_form, powder(&["stock", "form"]));
     fill(
         &mut args.assay,
-        text(&["stock", "certificate", "assay", "text"]),
+        powder(&["stock", "certificate", "assay", "text"]),
     );
     fill(
         &mut args.water,
-        text(&["stock", "certificate", "water", "text"]),
+        powder(&["stock", "certificate", "water", "text"]),
     );
     fill(
         &mut args.assay_basis,
-        text(&["stock", "certificate", "basis"]),
+        powder(&["stock", "certificate", "basis"]),
     );
     fill(
         &mut args.readability,
-        text(&["balance", "readability", "text"]),
+        powder(&["balance", "readability", "text"]),
     );
     fill(
         &mut args.repeatability,
-        text(&["balance", "repeatability", "text"]),
+        powder(&["balance", "repeatability", "text"]),
     );
     // A capacity given for the plan (not the default) is the balance the batch is made on.
     if text(&["capacity_basis"]).as_deref() == Some("--capacity") {
@@ -241,7 +253,7 @@ fn shown(v: &serde_json::Value) -> String {
 /// The inputs of a plan that change its numbers, each with the option that sets it: verifying
 /// a plan means verifying with all of them as they were. An input a preparation does not have
 /// (the stock form of a diluted solution) is absent from both plans and so agrees.
-const INPUTS: [(&str, &[&str], &str); 21] = [
+const INPUTS: [(&str, &[&str], &str); 27] = [
     // The method first: it decides which of the inputs below a batch has.
     ("preparation method", &["record", "method"], "--method"),
     ("strength", &["strength"], "--strength"),
@@ -270,6 +282,33 @@ const INPUTS: [(&str, &[&str], &str); 21] = [
     (
         "balance repeatability",
         &["balance", "repeatability"],
+        "--repeatability",
+    ),
+    // A solution made from powder keeps its powder's inputs under `powder`.
+    ("stock form", &["powder", "stock", "form"], "--stock-form"),
+    (
+        "certificate assay",
+        &["powder", "stock", "certificate", "assay"],
+        "--assay",
+    ),
+    (
+        "certificate basis",
+        &["powder", "stock", "certificate", "basis"],
+        "--assay-basis",
+    ),
+    (
+        "certificate water",
+        &["powder", "stock", "certificate", "water"],
+        "--water",
+    ),
+    (
+        "balance readability",
+        &["powder", "balance", "readability"],
+        "--readability",
+    ),
+    (
+        "balance repeatability",
+        &["powder", "balance", "repeatability"],
         "--repeatability",
     ),
     ("container", &["fill", "container"], "--container"),

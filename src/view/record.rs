@@ -252,6 +252,51 @@ fn record_barcode(f: &Formula, record: Option<&BatchRecord>) -> Result<Option<Ba
         .transpose()
 }
 
+/// The formula's method steps; with the aliquot method, the step that weighs the active
+/// becomes the aliquot's three weighings and the base's step names what is weighed directly,
+/// so that the steps say what the component table says.
+fn ointment_method(f: &Formula, plan: &OintmentPlan) -> Vec<String> {
+    let Some(a) = &plan.aliquot else {
+        return f.method.clone();
+    };
+    let vehicle = f.qs().name.to_lowercase();
+    let mut out = Vec::new();
+    let mut diluted = false;
+    for step in &f.method {
+        let lower = step.to_lowercase();
+        if lower.starts_with("weigh the sodium thiosulfate") {
+            diluted = true;
+            out.push(format!(
+                "Aliquot method (the balance cannot weigh the active directly): weigh {} of the sodium thiosulfate stock and pulverise it to a fine, uniform powder in the mortar.",
+                a.stock_to_weigh
+            ));
+            out.push(format!(
+                "Weigh {} of {} and incorporate the powder into it by geometric dilution to a uniform dilution of {}.",
+                a.diluent_to_weigh, a.diluent, a.dilution_total
+            ));
+            out.push(format!(
+                "Weigh {} of the dilution into the batch (it holds {} of the stock); discard the {} left.",
+                a.aliquot_to_weigh, a.active_delivered_text, a.discard
+            ));
+        } else if lower.starts_with("weigh the")
+            && (lower.contains(&vehicle) || lower.contains("quantity-sufficient"))
+        {
+            out.push(format!(
+                "Weigh {} of {} directly (the rest of the base, besides the dilution).",
+                a.base_to_weigh_directly,
+                f.qs().name
+            ));
+        } else if diluted {
+            // After the aliquot's steps the stock is in the dilution: a later step that works
+            // "the powder" into the base works the dilution in instead.
+            out.push(step.replace("the powder", "the dilution"));
+        } else {
+            out.push(step.clone());
+        }
+    }
+    out
+}
+
 /// The record's running header: which record, which lot (a blank until known), which formula.
 fn record_page_header(trace: &Traceability, formula: &FormulaRef) -> String {
     format!(
@@ -373,7 +418,7 @@ impl<'a> RecordView<'a> {
                 })
                 .collect(),
             equipment: f.equipment.clone(),
-            method: f.method.clone(),
+            method: ointment_method(f, plan),
             qc: qc_rows(f, None),
             fills: Fills::ointment(
                 f,
@@ -537,7 +582,6 @@ impl<'a> RecordView<'a> {
             format!("{} (ideal, an upper estimate)", plan.osmolarity.text),
             "see the calculation".into(),
         ));
-        let made = Strength::Concentration(plan.strength);
         let method = plan.method.to_string();
         Ok(RecordView {
             paper: PaperView::of(paper),
@@ -550,9 +594,11 @@ impl<'a> RecordView<'a> {
             formula: f,
             title: plan.title.clone(),
             page_header: record_page_header(&trace, &plan.formula),
-            strength_notice: crate::plan::record::strength_notice(f, made),
+            strength_notice: plan.strength_notice(f),
             source: &plan.formula,
-            strength: format!("{} ({} basis)", plan.strength, plan.basis),
+            // What the vial holds, as the title and the labels say; the strength asked beside
+            // it when the batch cannot make it exactly.
+            strength: plan.strength_text(),
             trace,
             storage: record_storage(f, record),
             facts,

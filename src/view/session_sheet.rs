@@ -260,7 +260,7 @@ impl SessionSheet {
             lesions,
             syringes_known: true,
             syringes: Some(format!(
-                "{n} syringe{} ({}){}; solution needed with the dead space of syringes and needles ({}): {}",
+                "{n} syringe{} ({}){}; solution needed with the dead space of syringes and needles ({}): {}{}",
                 if n == 1 { "" } else { "s" },
                 sizes.join(", "),
                 if plan.fill_across {
@@ -269,7 +269,8 @@ impl SessionSheet {
                     ""
                 },
                 plan.dead_space,
-                plan.to_prepare
+                plan.to_prepare,
+                plan.vials_text().map_or_else(String::new, |v| format!(". {v}"))
             )),
             totals: Some(SessionTotals {
                 volume: plan.total_volume,
