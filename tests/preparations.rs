@@ -169,6 +169,11 @@ fn topical_solution_10_percent_from_pentahydrate_and_from_anhydrous_powder() {
             "90mL",
             "--method",
             "powder",
+            // The certificate: assay 100 % as is (the factor is 1).
+            "--assay",
+            "100%",
+            "--assay-basis",
+            "as-is",
             "--stock-form",
             form,
             "--date",
@@ -208,6 +213,11 @@ fn topical_solution_10_percent_from_pentahydrate_and_from_anhydrous_powder() {
         "90mL",
         "--method",
         "powder",
+        // The certificate: assay 100 % as is (the factor is 1).
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
     ]);
     assert!(
         text.contains("Method: from powder, q.s. to volume\n"),
@@ -223,6 +233,11 @@ fn topical_solution_10_percent_from_pentahydrate_and_from_anhydrous_powder() {
             "90mL",
             "--method",
             "powder",
+            // The certificate: assay 100 % as is (the factor is 1).
+            "--assay",
+            "100%",
+            "--assay-basis",
+            "as-is",
             "--filter-hold-up",
             "0.1mL",
         ],
@@ -296,6 +311,11 @@ fn intralesional_250_by_transfer_and_from_powder() {
         "8mL",
         "--method",
         "powder",
+        // The certificate: assay 100 % as is (the factor is 1).
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--stock-form",
         "anhydrous",
         "--date",

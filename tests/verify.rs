@@ -595,6 +595,11 @@ fn an_under_strength_powder_batch_is_rejected_and_one_in_tolerance_passes() {
             "90mL",
             "--method",
             "powder",
+            // The certificate: assay 100 % as is (the factor is 1).
+            "--assay",
+            "100%",
+            "--assay-basis",
+            "as-is",
             "--actual",
             &format!("sts={mass}"),
             "--final-volume",
@@ -632,6 +637,11 @@ fn a_verify_volume_that_is_zero_too_large_or_missing_is_refused() {
         "90mL",
         "--method",
         "powder",
+        // The certificate: assay 100 % as is (the factor is 1).
+        "--assay",
+        "100%",
+        "--assay-basis",
+        "as-is",
         "--actual",
         "sts=10g",
     ];
