@@ -32,3 +32,4 @@ mod syringes_and_series;
 mod templates;
 mod verify;
 mod web;
+mod web_browser;

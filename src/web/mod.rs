@@ -198,7 +198,10 @@ async fn guard(
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with
+        // its own forms' POSTs, which the check above refuses; same-origin still sends nothing
+        // (the query holds patients' names) to another site, and `null` for its posts.
+        (header::REFERRER_POLICY, "same-origin"),
         // Patients' names and doses: never kept in a shared cache or the browser's.
         (header::CACHE_CONTROL, "no-store"),
     ] {
