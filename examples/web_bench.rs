@@ -102,6 +102,10 @@ fn serve() {
         register: None,
         templates: None,
         formulas: None,
+        // One person's machine: loopback, no accounts, plain HTTP.
+        loopback: true,
+        accounts: false,
+        tls: None,
     };
     stscalc::web::serve(config, listener, || {
         let mut out = std::io::stdout();

@@ -190,20 +190,50 @@ impl Browser {
             .to_string()
     }
 
-    /// Types `text` into the element `css` selects.
+    /// Types `text` into the element `css` selects (found again if the page was still being
+    /// replaced: a "stale element" is not a failure of the app).
     fn type_into(&self, css: &str, text: &str) {
-        let e = self.find(css);
-        self.call(
-            "POST",
-            &format!("/element/{e}/value"),
-            Some(json!({ "text": text })),
-        );
+        for _ in 0..50 {
+            let e = self.find(css);
+            let typed = self.try_call(
+                "POST",
+                &format!("/element/{e}/value"),
+                Some(json!({ "text": text })),
+            );
+            if typed.is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("could not type into {css} on {}", self.path());
     }
 
-    /// Clicks the element `css` selects (a button: the page it leads to has loaded on return).
-    fn click(&self, css: &str) {
+    /// Picks the element `css` selects (an option of a list): a click that loads no page.
+    fn pick(&self, css: &str) {
         let e = self.find(css);
         self.call("POST", &format!("/element/{e}/click"), Some(json!({})));
+    }
+
+    /// Clicks the element `css` selects (a button that submits its form, a link) and waits until the
+    /// page it leads to has replaced this one and loaded: the old page is marked first, so a
+    /// half-replaced page is never read.
+    fn click(&self, css: &str) {
+        self.script("window.__stscalcOldPage = true; return null;");
+        let e = self.find(css);
+        self.call("POST", &format!("/element/{e}/click"), Some(json!({})));
+        let loaded = json!({
+            "script": "return window.__stscalcOldPage === undefined && document.readyState === 'complete';",
+            "args": [],
+        });
+        for _ in 0..300 {
+            if let Ok(Value::Bool(true)) =
+                self.try_call("POST", "/execute/sync", Some(loaded.clone()))
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the click on {css} led to no new page");
     }
 
     /// The text the element `css` selects shows. (Asked again if the page was still being
@@ -339,9 +369,9 @@ fn session(b: &Browser, base: &str) {
     b.find("input[name=volume12]");
     // The formula stated, as a pharmacist states it: the select's first entry is whichever
     // solution formula comes first in the catalogue, not necessarily this one.
-    b.click("#f-formula option[value=sts-150-intralesional]");
+    b.pick("#f-formula option[value=sts-150-intralesional]");
     b.type_into("input[name=site1]", HOSTILE);
-    b.click("select[name=ulceration1] option[value=yes]");
+    b.pick("select[name=ulceration1] option[value=yes]");
     for i in 1..=12 {
         b.type_into(&format!("input[name=volume{i}]"), "0.2 mL");
     }
@@ -386,7 +416,7 @@ fn session(b: &Browser, base: &str) {
 /// verified, refused release by its compounder, released by a second person. Its lot number.
 fn batch(b: &Browser, base: &str) -> String {
     b.go(&format!("{base}/batch"));
-    b.click("#f-formula option[value=sts-25-zinc-oxide]");
+    b.pick("#f-formula option[value=sts-25-zinc-oxide]");
     b.type_into("#f-quantity", "100 g");
     b.type_into("#f-date", "2026-12-01");
     b.type_into(
