@@ -12,9 +12,19 @@ pub fn d(s: &str) -> Decimal {
     Decimal::from_str_exact(s).unwrap()
 }
 
+/// The built `stscalc` binary, ready to run: its default register (`XDG_DATA_HOME`) is in a
+/// folder of this test run, never the user's own, and `STSCALC_REGISTER` is unset; a test that
+/// wants a register names it.
+pub fn command() -> Command {
+    let data = std::env::temp_dir().join(format!("stscalc-tests-{}", std::process::id()));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_stscalc"));
+    c.env("XDG_DATA_HOME", data).env_remove("STSCALC_REGISTER");
+    c
+}
+
 /// Runs the built `stscalc` binary with `args`.
 pub fn stscalc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stscalc"))
+    command()
         .args(args)
         .output()
         .expect("the stscalc binary runs")

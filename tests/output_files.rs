@@ -1,7 +1,5 @@
 //! Where output goes: a path in a missing folder, and PDF without Chromium.
 
-use std::process::Command;
-
 use crate::common::{args, fails, DATE};
 
 #[test]
@@ -42,7 +40,7 @@ fn an_output_path_in_a_missing_folder_is_refused() {
 
 #[test]
 fn pdf_without_chromium_says_what_to_install() {
-    let out = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+    let out = crate::common::command()
         .args([
             "batch",
             "sts-25-zinc-oxide",

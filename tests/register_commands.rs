@@ -3,7 +3,7 @@
 //! hand in the tests from the inputs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -236,7 +236,7 @@ fn lot_new_takes_the_register_from_the_environment() {
     let mut args = vec!["lot", "new"];
     args.extend_from_slice(BATCH);
     args.extend_from_slice(&["--date", "2026-12-01", "--by", "Ann"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+    let out = crate::common::command()
         .args(&args)
         .env("STSCALC_REGISTER", &path)
         .output()
@@ -642,7 +642,7 @@ fn spawn_lot_new(path: &Path, date: &str) -> std::process::Child {
     let mut args = vec!["--register", path.to_str().unwrap(), "lot", "new"];
     args.extend_from_slice(BATCH);
     args.extend_from_slice(&["--date", date, "--by", "Ann Lee", "--format", "json"]);
-    Command::new(env!("CARGO_BIN_EXE_stscalc"))
+    crate::common::command()
         .args(&args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1040,7 +1040,7 @@ fn readme_day_at_the_pharmacy_runs_as_written() {
     let path = reg(&dir);
     let mut outputs = Vec::new();
     for args in &commands {
-        let out = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+        let out = crate::common::command()
             .args(args)
             .current_dir(dir.path())
             .env("STSCALC_REGISTER", &path)

@@ -260,7 +260,7 @@ fn templates_are_written_all_or_nothing() {
 
 /// Runs stscalc and kills it after `secs`: a hang fails the test instead of the suite.
 fn within(args: &[&str], secs: u64) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+    let mut child = crate::common::command()
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -41,7 +41,7 @@ impl Server {
         } else {
             vec!["--listen", "127.0.0.1:0"]
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+        let mut child = crate::common::command()
             .arg("serve")
             .args(listen)
             .args(more)
@@ -617,7 +617,7 @@ fn a_batch_issued_verified_and_released_by_two_people_through_the_pages() {
 /// `stscalc user add` with the password on standard input.
 fn add_user(register: &Path, name: &str, role: &str, password: &str) {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stscalc"))
+    let mut child = crate::common::command()
         .arg("--register")
         .arg(register)
         .args(["user", "add", name, "--role", role, "--password-stdin"])
