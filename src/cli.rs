@@ -727,6 +727,12 @@ pub struct RecordArgs {
     /// `--date` must give it).
     #[arg(long, value_name = "CONVENTION")]
     pub bud_count: Option<String>,
+
+    /// True when the batch register assigned `lot_sequence` (`lot new`, and a stored lot worked
+    /// out again), so the record says how the number was chosen: not an option of the command
+    /// line.
+    #[arg(skip)]
+    pub numbered_by_register: bool,
 }
 
 /// Options of `stscalc verify`: the batch request plus the weights actually measured.

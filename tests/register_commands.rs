@@ -105,6 +105,36 @@ fn lot_new_numbers_two_batches_of_a_day_and_prints_the_record_like_batch() {
         "{text}\n---\n{batch_text}"
     );
     assert!(text.contains("25 g") && text.contains("75 g"));
+    // The record says how the number was chosen: by the register, not "give --lot-sequence".
+    let scheme = |p: &Value| p["record"]["lot"]["scheme"].as_str().unwrap().to_string();
+    assert!(
+        scheme(&first).ends_with("batch 01 of the day; the next number of the day free in the batch register, assigned when the lot was registered"),
+        "{}",
+        scheme(&first)
+    );
+    assert!(!text.contains("keeps no register"), "{text}");
+    assert!(batch_text.contains("stscalc keeps no register, so give --lot-sequence"));
+    // `lot verify` works the stored lot out again: its record says the same.
+    let verified = ok(&with_reg(
+        &path,
+        &[
+            "lot",
+            "verify",
+            "STS25ZO-20261201-01",
+            "--actual",
+            "sts=25g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--by",
+            "Ann Lee",
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(
+        verified.contains("free in the batch register") && !verified.contains("keeps no register"),
+        "{verified}"
+    );
 }
 
 #[test]
@@ -536,9 +566,9 @@ fn recall_by_component_lot_finds_every_lot_made_with_it() {
     lots.sort_unstable();
     assert_eq!(lots, [a.as_str(), b.as_str()]);
     let text = ok(&["--register", p, "recall", "--component", "sts=STS-A1"]);
-    assert!(text.contains("2 lot(s), 0 session(s)"), "{text}");
+    assert!(text.contains("2 lots, 0 sessions"), "{text}");
     let one = ok(&["--register", p, "recall", "--lot", &a]);
-    assert!(one.contains("1 lot(s)"), "{one}");
+    assert!(one.contains("1 lot,"), "{one}");
     fails(
         &["--register", p, "recall", "--component", "sts"],
         &["`--component`", "ID=LOT"],
@@ -851,7 +881,7 @@ fn session_record_needs_a_released_lot_within_its_bud_and_recall_lists_it() {
     // The recall of the stock lot finds the lot and the one session: 3 × 0.2 mL = 0.6 mL,
     // 0.6 mL × 150 mg/mL = 90 mg.
     let text = ok(&["--register", p, "recall", "--component", "sts-250-us=v77"]);
-    assert!(text.contains("1 lot(s), 1 session(s)"), "{text}");
+    assert!(text.contains("1 lot, 1 session\n"), "{text}");
     assert!(
         text.contains("MRN-0042") && text.contains("2026-12-02"),
         "{text}"
@@ -1061,7 +1091,7 @@ fn readme_day_at_the_pharmacy_runs_as_written() {
     // The recall: the solution lot, released, BUD 2026-12-10, and the patient's doses:
     // 3 × 0.2 mL = 0.6 mL; 0.6 mL × 150 mg/mL = 90 mg.
     let recall = &outputs[9];
-    assert!(recall.contains("1 lot(s), 1 session(s)"), "{recall}");
+    assert!(recall.contains("1 lot, 1 session\n"), "{recall}");
     assert!(
         recall.contains("released") && recall.contains("2026-12-10"),
         "{recall}"

@@ -149,8 +149,8 @@ fn attempt(
     Ok((planned, new_lot, bytes))
 }
 
-/// Plans the batch with the sequence `sequence` of the day (unless its number is given) and
-/// says on its record that the register assigned it.
+/// Plans the batch with the sequence `sequence` of the day (unless its number is given), its
+/// record saying that the register assigned it.
 fn planned(
     entry: &Entry,
     batch: &mut crate::cli::BatchArgs,
@@ -159,23 +159,9 @@ fn planned(
 ) -> Result<Planned> {
     if !given {
         batch.record.lot_sequence = Some(sequence.to_string());
+        batch.record.numbered_by_register = true;
     }
-    let mut planned = batch::plan(entry, batch, Vec::new())?;
-    if let Some(r) = planned.record_mut() {
-        if !r.lot.given {
-            let head = r
-                .lot
-                .scheme
-                .split("; stscalc keeps no register")
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            r.lot.scheme = format!(
-                "{head}; the next number of the day free in the batch register, assigned when the lot was registered"
-            );
-        }
-    }
-    Ok(planned)
+    batch::plan(entry, batch, Vec::new())
 }
 
 /// The next sequence of the day of `first`'s lot code: one past the highest the register

@@ -7,6 +7,7 @@ use super::register::{open_existing, reg};
 use crate::cli::{Format, RecallArgs};
 use crate::error::{Error, Result};
 use crate::output;
+use crate::plan::text::count_text;
 use crate::render;
 use crate::request;
 
@@ -33,9 +34,9 @@ pub fn run(register: Option<&Path>, args: &RecallArgs) -> Result<()> {
                 (None, lot) => format!("Recall of lot {}", lot.as_deref().unwrap_or_default()),
             };
             format!(
-                "{what}: {} lot(s), {} session(s)\n\n{}\n{}",
-                lots.rows.len(),
-                sessions.rows.len(),
+                "{what}: {}, {}\n\n{}\n{}",
+                count_text(lots.rows.len() as u64, "lot", "lots"),
+                count_text(sessions.rows.len() as u64, "session", "sessions"),
                 render::lot::table_text("Lots", &lots),
                 render::lot::table_text("Sessions given from them", &sessions)
             )

@@ -64,6 +64,9 @@ pub struct RecordRequest {
     pub lot: Option<String>,
     /// The batch's sequence number on the day, for a generated lot (1 to 99).
     pub lot_sequence: u32,
+    /// True when the batch register assigned `lot_sequence` (the next number of the day free in
+    /// it); false when it is the default 1 or the user's.
+    pub numbered_by_register: bool,
     /// When compounding began.
     pub compounded_at: CompoundedAt,
     /// Storage, or the formula's usual one.
@@ -432,12 +435,16 @@ pub fn record_for(
             let prefix = lot_code(formula, made);
             let date = req.compounded_at.date.format("%Y%m%d");
             let seq = req.lot_sequence;
+            let numbering = if req.numbered_by_register {
+                "the next number of the day free in the batch register, assigned when the lot was registered".to_string()
+            } else {
+                format!("stscalc keeps no register, so give {LOT_SEQUENCE} for another batch with this code the same day")
+            };
             LotNumber {
                 number: format!("{prefix}-{date}-{seq:02}"),
                 given: false,
                 scheme: format!(
-                    "scheme CODE-YYYYMMDD-NN: code {prefix} (the formula's, with the strength made, {made}), compounding date {date}, batch {seq:02} of the day; \
-                     stscalc keeps no register, so give {LOT_SEQUENCE} for another batch with this code the same day"
+                    "scheme CODE-YYYYMMDD-NN: code {prefix} (the formula's, with the strength made, {made}), compounding date {date}, batch {seq:02} of the day; {numbering}"
                 ),
             }
         }

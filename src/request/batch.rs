@@ -89,6 +89,7 @@ pub fn record_request(
     Ok(RecordRequest {
         lot: r.lot.clone(),
         lot_sequence,
+        numbered_by_register: r.numbered_by_register,
         compounded_at,
         storage,
         convention,

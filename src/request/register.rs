@@ -229,6 +229,7 @@ impl StoredRequest {
                 date: self.date.clone(),
                 storage: self.storage.clone(),
                 bud_count: self.bud_count.clone(),
+                numbered_by_register: self.lot.is_none() && self.lot_sequence.is_some(),
             },
         }
     }
