@@ -51,14 +51,6 @@ impl Planned {
         }
     }
 
-    /// The record, to change what the register decides (its lot number's scheme).
-    pub(crate) fn record_mut(&mut self) -> Option<&mut record::BatchRecord> {
-        match self {
-            Planned::Ointment(p) => p.record.as_mut(),
-            Planned::Solution(p) => p.record.as_mut(),
-        }
-    }
-
     /// The plan as `batch --format json` prints it.
     pub(crate) fn json(&self) -> Result<String> {
         match self {
