@@ -883,23 +883,28 @@ pub struct LotVerifyArgs {
     /// The lot number.
     pub lot: String,
 
-    /// A weight actually measured: `ID=MASS` (repeatable, one per component).
-    #[arg(long = "actual", value_name = "ID=MASS", allow_hyphen_values = true)]
+    /// What was actually measured: `ID=MASS` for an ointment's weights; for a solution the
+    /// powder weighed (`sts=10.02g`) or the stock and diluent volumes (`sts-250-us=5.4mL`)
+    /// (repeatable, one per component).
+    #[arg(
+        long = "actual",
+        value_name = "ID=QUANTITY",
+        allow_hyphen_values = true
+    )]
     pub actual: Vec<String>,
 
     /// An amount added as a correction: `ID=MASS` (repeatable, in the order added).
     #[arg(long = "addition", value_name = "ID=MASS", allow_hyphen_values = true)]
     pub addition: Vec<String>,
 
-    /// Who weighed (or attests).
+    /// A solution made from powder: the volume it was made up to (the flask's mark), e.g.
+    /// `100mL`.
+    #[arg(long, value_name = "VOLUME")]
+    pub final_volume: Option<String>,
+
+    /// Who measured.
     #[arg(long, value_name = "NAME")]
     pub by: String,
-
-    /// Solution lots: the pharmacist attests that the stock and diluent volumes measured are
-    /// those of the record (stscalc does not verify a solution's volumes yet); stored as an
-    /// attestation, not a calculation.
-    #[arg(long, conflicts_with_all = ["actual", "addition"])]
-    pub attest_volumes: bool,
 
     /// Output format (`html` and `pdf`: the compounding record with the weights).
     #[arg(long, value_enum, default_value_t = SheetFormat::Text)]

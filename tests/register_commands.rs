@@ -801,6 +801,77 @@ fn solution_lot(path: &Path) -> String {
     lot_of(&serde_json::from_str(&out).unwrap())
 }
 
+#[test]
+fn lot_verify_of_a_solution_over_strength_fails_is_stored_and_the_lot_cannot_be_released() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = reg(&dir);
+    let p = path.to_str().unwrap();
+    let lot = solution_lot(&path);
+    // Stock 6.8 mL + diluent 3.7 mL = 10.5 mL; 250 mg/mL × 6.8 mL = 1,700 mg;
+    // 1,700 mg ÷ 10.5 mL = 161.904… mg/mL, 107.94 % of 150 mg/mL: over 105 %.
+    let out = stscalc(&[
+        "--register",
+        p,
+        "lot",
+        "verify",
+        &lot,
+        "--by",
+        "Ann Lee",
+        "--actual",
+        "sts-250-us=6.8mL",
+        "--actual",
+        "water-for-injection=3.7mL",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"], "fail");
+    assert!(
+        v["made"]["text"].as_str().unwrap().starts_with("≈ 161.9"),
+        "{}",
+        v["made"]
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("verification failed"));
+    // Stored as failed: the lot can only be rejected.
+    let d = detail(&path, &lot);
+    assert_eq!(d.summary.status, stscalc::register::Status::VerifiedFail);
+    fails(
+        &[
+            "--register",
+            p,
+            "lot",
+            "release",
+            &lot,
+            "--by",
+            "Bo Chen",
+            "--checked-by",
+            "Cy Diaz",
+        ],
+        &["failed"],
+    );
+    // `--final-volume` is for a solution made up to volume, not an ointment's weights.
+    let ointment = lot_of(&lot_new(&path, "2026-12-01", "Ann Lee"));
+    fails(
+        &[
+            "--register",
+            p,
+            "lot",
+            "verify",
+            &ointment,
+            "--by",
+            "Ann Lee",
+            "--actual",
+            "sts=25g",
+            "--actual",
+            "zinc-oxide-ointment=75g",
+            "--final-volume",
+            "100mL",
+        ],
+        &["`--final-volume`: expected nothing for a batch made up by weight"],
+    );
+}
+
 /// `session` of 3 lesions × 0.2 mL recorded against `lot` on `date`.
 fn record_session(path: &Path, lot: &str, date: &str) -> Output {
     stscalc(&with_reg(
@@ -835,12 +906,15 @@ fn session_record_needs_a_released_lot_within_its_bud_and_recall_lists_it() {
     let out = record_session(&path, &lot, "2026-12-02");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not released"));
-    // A solution is not verified from weights: the pharmacist's attestation is required.
+    // A solution is verified from the volumes measured: none given is refused, naming the
+    // stock's `--actual`.
     fails(
         &["--register", p, "lot", "verify", &lot, "--by", "Ann Lee"],
-        &["`--attest-volumes`"],
+        &["`--actual`: expected the stock volume measured"],
     );
-    ok(&[
+    // The lot is 10 mL asked, 10.5 mL made: stock 150 × 10.5 ÷ 250 = 6.3 mL, diluent
+    // 10.5 − 6.3 = 4.2 mL; measured so, 250 × 6.3 ÷ 10.5 = 150 mg/mL, 100 % of the target.
+    let text = ok(&[
         "--register",
         p,
         "lot",
@@ -848,8 +922,21 @@ fn session_record_needs_a_released_lot_within_its_bud_and_recall_lists_it() {
         &lot,
         "--by",
         "Ann Lee",
-        "--attest-volumes",
+        "--actual",
+        "sts-250-us=6.3mL",
+        "--actual",
+        "water-for-injection=4.2mL",
     ]);
+    assert!(text.contains("Result: PASS"), "{text}");
+    assert!(
+        text.contains("150 mg/mL (pentahydrate basis), 100 % of the target"),
+        "{text}"
+    );
+    let shown = ok(&["--register", p, "lot", "show", &lot]);
+    assert!(
+        shown.contains("Verified PASS by Ann Lee") && shown.contains(": 100 % of the target"),
+        "{shown}"
+    );
     ok(&[
         "--register",
         p,
@@ -887,7 +974,7 @@ fn session_record_needs_a_released_lot_within_its_bud_and_recall_lists_it() {
         "{text}"
     );
     assert!(
-        text.contains("3 lesion(s), 0.6 mL (90 mg pentahydrate)"),
+        text.contains("3 lesions, 0.6 mL (90 mg pentahydrate)"),
         "{text}"
     );
     let d = detail(&path, &lot);

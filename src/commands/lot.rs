@@ -271,18 +271,26 @@ fn verify_lot(
     batch.output = args.output.clone();
     batch.force = args.force;
     let entry = catalog.get(&stored.formula)?;
-    if entry.formula.preparation == crate::formula::Preparation::Solution {
-        return attest(store.as_mut(), &lot, &by, &args);
-    }
-    if args.attest_volumes {
-        return Err(Error::input(
-            "--attest-volumes",
-            "a solution lot (an ointment is verified from its weights, --actual)",
-            format!("`{lot}`, an ointment"),
-        ));
-    }
     let saved: serde_json::Value = serde_json::from_str(&detail.plan_json)
         .map_err(|e| Error::Refused(format!("lot `{lot}`: its stored plan cannot be read: {e}")))?;
+    if entry.formula.preparation == crate::formula::Preparation::Solution {
+        return verify_solution_lot(
+            store.as_mut(),
+            entry,
+            (lot, by),
+            &batch,
+            &args,
+            &saved,
+            templates,
+        );
+    }
+    if let Some(v) = &args.final_volume {
+        return Err(Error::input(
+            "--final-volume",
+            "nothing for a batch made up by weight (it is for a solution made up to volume)",
+            format!("`{v}`"),
+        ));
+    }
     let v = verify::verification(
         entry,
         &batch,
@@ -304,55 +312,41 @@ fn verify_lot(
     verify::outcome(&v)
 }
 
-/// `lot verify` of a solution lot: stscalc does not verify measured volumes, so the
-/// pharmacist's attestation (`--attest-volumes`) is stored as what it is.
-fn attest(store: &mut dyn RegisterStore, lot: &str, by: &str, args: &LotVerifyArgs) -> Result<()> {
-    if !args.attest_volumes {
-        return Err(Error::input(
-            "--attest-volumes",
-            "the pharmacist's attestation of the measured volumes for a solution lot (stscalc verifies the weights of ointments only)",
-            format!("nothing for `{lot}`, a solution"),
-        ));
-    }
-    if matches!(
-        args.format,
-        crate::cli::SheetFormat::Html | crate::cli::SheetFormat::Pdf
-    ) {
-        return Err(Error::input(
-            "--format",
-            "`text` or `json` for an attestation (`lot show` reprints the record)",
-            format!(
-                "`{}`",
-                if args.format == crate::cli::SheetFormat::Pdf {
-                    "pdf"
-                } else {
-                    "html"
-                }
-            ),
-        ));
-    }
-    output::check(args.output.as_deref(), args.force)?;
-    let statement = format!(
-        "{by} attests that the stock and diluent volumes measured are those of the record (an attestation: stscalc does not verify a solution's volumes)"
-    );
-    let data = serde_json::json!({ "kind": "attestation", "by": by, "statement": statement });
-    let e = store
+/// `lot verify` of a solution lot: the stored batch worked out again (refused if it differs
+/// from the stored plan) and verified from the volumes measured (and, from powder, the volume
+/// made up to), as `verify` does; the result is stored before it is printed.
+fn verify_solution_lot(
+    store: &mut dyn RegisterStore,
+    entry: &Entry,
+    (lot, by): (String, String),
+    batch: &crate::cli::BatchArgs,
+    args: &LotVerifyArgs,
+    saved: &serde_json::Value,
+    templates: Option<&Path>,
+) -> Result<()> {
+    let measured = verify::Measured {
+        actual: &args.actual,
+        addition: &args.addition,
+        final_volume: args.final_volume.as_deref(),
+    };
+    let v = verify::solution_verification(
+        entry,
+        batch,
+        request::file::Extras::default(),
+        measured,
+        Some((&lot, saved)),
+    )?;
+    let out = verify::solution_printed(entry, &v, batch, templates)?;
+    store
         .verify(&Verification {
-            lot: lot.to_string(),
-            by: by.to_string(),
-            passed: true,
-            data_json: render::json(&data)?,
+            lot,
+            by,
+            passed: v.result == "pass",
+            data_json: crate::request::parse::with_flags(&render::json(&v)?),
         })
         .map_err(reg)?;
-    let out = match args.format {
-        crate::cli::SheetFormat::Json => render::json(&e)?,
-        crate::cli::SheetFormat::Text
-        | crate::cli::SheetFormat::Html
-        | crate::cli::SheetFormat::Pdf => {
-            format!("lot {lot}: {statement} (audit event {}, {})\n", e.seq, e.at)
-        }
-    };
-    output::emit(out.as_bytes(), args.output.as_deref(), args.force)
+    output::emit(&out, batch.output.as_deref(), batch.force)?;
+    verify::solution_outcome(&v)
 }
 
 /// Prints an audit event: one line of text, or the event as JSON.

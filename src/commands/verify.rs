@@ -100,10 +100,10 @@ pub(crate) fn refuse_solution(entry: &Entry) -> Result<()> {
 }
 
 /// What `verify` was told was measured.
-struct Measured<'a> {
-    actual: &'a [String],
-    addition: &'a [String],
-    final_volume: Option<&'a str>,
+pub(crate) struct Measured<'a> {
+    pub(crate) actual: &'a [String],
+    pub(crate) addition: &'a [String],
+    pub(crate) final_volume: Option<&'a str>,
 }
 
 /// A saved plan's formula was checked, and its inputs applied to `batch`, by [`run`].
@@ -114,6 +114,21 @@ fn verify_solution(
     args: Measured<'_>,
     templates: Option<&Path>,
 ) -> Result<()> {
+    let v = solution_verification(entry, batch, extras, args, None)?;
+    let out = solution_printed(entry, &v, batch, templates)?;
+    crate::output::emit(&out, batch.output.as_deref(), batch.force)?;
+    solution_outcome(&v)
+}
+
+/// Plans the solution batch of `batch` and verifies it from what was measured; refused when
+/// a stored plan is given (`lot verify`) and the batch worked out again differs from it.
+pub(crate) fn solution_verification(
+    entry: &Entry,
+    batch: &BatchArgs,
+    extras: crate::request::file::Extras,
+    args: Measured<'_>,
+    stored: Option<(&str, &serde_json::Value)>,
+) -> Result<verify_solution::SolutionVerification> {
     if !extras.actual.is_empty() || !args.addition.is_empty() || !extras.additions.is_empty() {
         return Err(Error::input(
             "--addition",
@@ -127,17 +142,42 @@ fn verify_solution(
         .map(|v| crate::quantity::parse_positive::<crate::quantity::Volume>("--final-volume", v))
         .transpose()?;
     let plan = super::batch::plan_solution(entry, batch, extras.components)?;
-    let v = verify_solution::verify(&entry.formula, &plan, &measured, final_volume)?;
-    let out = match batch.format {
-        SheetFormat::Text => super::text_bytes(&render::verify::solution_text(&v)),
-        SheetFormat::Json => super::text_bytes(&render::json(&v)?),
+    if let Some((lot, stored)) = stored {
+        // The lot is verified against the batch the register issued: worked out again with
+        // today's data files it must come out the same, or the record would not be the one
+        // that was followed at the bench.
+        let again: serde_json::Value = serde_json::from_str(&render::json(&plan)?)
+            .map_err(|e| Error::Refused(e.to_string()))?;
+        if &again != stored {
+            return Err(Error::Refused(format!(
+                "lot `{lot}`: its batch, worked out again from the stored request, differs from the plan stored when it was issued (the formula or data files changed): verify it by hand against its printed record"
+            )));
+        }
+    }
+    verify_solution::verify(&entry.formula, &plan, &measured, final_volume)
+}
+
+/// What `verify` prints for a solution, in the format asked for.
+pub(crate) fn solution_printed(
+    entry: &Entry,
+    v: &verify_solution::SolutionVerification,
+    batch: &BatchArgs,
+    templates: Option<&Path>,
+) -> Result<Vec<u8>> {
+    Ok(match batch.format {
+        SheetFormat::Text => super::text_bytes(&render::verify::solution_text(v)),
+        SheetFormat::Json => super::text_bytes(&render::json(v)?),
         SheetFormat::Html | SheetFormat::Pdf => {
             record_sheet_bytes(batch, templates, |facility, paper| {
-                RecordView::verified_solution(entry, &v, facility, paper)
+                RecordView::verified_solution(entry, v, facility, paper)
             })?
         }
-    };
-    crate::output::emit(&out, batch.output.as_deref(), batch.force)?;
+    })
+}
+
+/// The exit status of a solution's verification: an error (exit 1) when it failed or must be
+/// made again.
+pub(crate) fn solution_outcome(v: &verify_solution::SolutionVerification) -> Result<()> {
     match v.result.as_str() {
         "reject" => Err(Error::Refused(format!(
             "verification: REJECT, discard the batch and make it again: {} of the target; {}",

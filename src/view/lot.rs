@@ -140,6 +140,8 @@ pub fn reprint(detail: &Value, reprinted_at: &str) -> LotReprint {
     let v = &detail["verification"];
     if !v.is_null() {
         let result = stored_json(v, "data_json");
+        // Registers written before `lot verify` checked a solution's volumes hold the
+        // pharmacist's attestation instead: shown as what it is.
         if result["kind"] == "attestation" {
             events_summary.push(format!(
                 "Verified by attestation at {}: {}",
@@ -147,8 +149,14 @@ pub fn reprint(detail: &Value, reprinted_at: &str) -> LotReprint {
                 s(&result, "statement")
             ));
         } else {
+            // An ointment's result is a share of the label; a solution's, of the target.
+            let (share, of) = if result["of_label"].is_null() {
+                (&result["of_target"], "of the target")
+            } else {
+                (&result["of_label"], "of label")
+            };
             events_summary.push(format!(
-                "Verified {} by {} at {}: {} of label",
+                "Verified {} by {} at {}: {} {of}",
                 if v["passed"].as_bool() == Some(true) {
                     "PASS"
                 } else {
@@ -156,7 +164,7 @@ pub fn reprint(detail: &Value, reprinted_at: &str) -> LotReprint {
                 },
                 s(v, "by"),
                 s(v, "at"),
-                s(&result["of_label"], "text")
+                s(share, "text")
             ));
         }
     }
@@ -196,7 +204,8 @@ pub fn doses(session: &Value) -> String {
     let plan = stored_json(session, "doses_json");
     let lesions = plan["lesions"].as_array().map_or(0, Vec::len);
     format!(
-        "{lesions} lesion(s), {} ({} {})",
+        "{}, {} ({} {})",
+        crate::plan::text::count_text(lesions as u64, "lesion", "lesions"),
         s(&plan["total_volume"], "text"),
         s(&plan, "total_mass_text"),
         s(&plan, "basis")

@@ -917,16 +917,19 @@ fn lot_page(app: &App, lot: &str, error: Option<Failure>) -> Response {
             },
             form(
                 "verify",
-                "Verify: enter the weights",
+                "Verify: enter what was measured",
                 vec![
                     Field::text("by", "Verified by", &none),
-                    Field::text("actual", "Actual weights, one a line: ID=MASS", &none)
-                        .kind("textarea"),
-                    Field::select(
-                        "attest_volumes",
-                        "A solution: attest the volumes measured",
+                    Field::text(
+                        "actual",
+                        "Actual weights or volumes, one a line: ID=QUANTITY (sts=25.1g, sts-250-us=5.4mL)",
                         &none,
-                        &["", "yes"],
+                    )
+                    .kind("textarea"),
+                    Field::text(
+                        "final_volume",
+                        "A solution from powder: the volume made up to (e.g. 100mL)",
+                        &none,
                     ),
                 ],
             ),
@@ -984,9 +987,7 @@ async fn lot_action(
                         argv.push(opt("--actual", line.trim()));
                     }
                 }
-                if param(&form, "attest_volumes") == Some("yes") {
-                    argv.push("--attest-volumes".into());
-                }
+                argv.extend(options(&form, &["final_volume"]));
             }
             "release" => match signed_in() {
                 Some((user, _)) => {
