@@ -425,6 +425,47 @@ fn type_errors_in_request_files_name_the_key() {
     );
 }
 
+/// A bad value from a request file is named by the file's key (`quantity`), not the option
+/// the user never typed (`--quantity`), in every command that takes a request file.
+#[test]
+fn bad_values_in_request_files_name_the_key_in_every_command() {
+    let dir = temp_dir();
+    let file = dir.path().join("r.toml");
+    std::fs::write(
+        &file,
+        "formula = \"sts-25-zinc-oxide\"\nquantity = \"abc\"\nlot = \"X1\"\ncompounded_at = \"2026-12-01\"\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let register = dir.path().join("reg.sqlite3");
+    let commands: [&[&str]; 4] = [
+        &["batch", "--request", f],
+        &["verify", "--request", f, "--actual", "sts=25g"],
+        &["labels", "--request", f],
+        &[
+            "--register",
+            register.to_str().unwrap(),
+            "lot",
+            "new",
+            "--request",
+            f,
+            "--by",
+            "Ann Lee",
+        ],
+    ];
+    for args in commands {
+        let err = fails(args, &["`quantity`: expected a mass", "found `abc`"]);
+        assert!(!err.contains("--quantity"), "{args:?}: {err}");
+    }
+    // Nothing was registered.
+    assert!(
+        !register.exists() || {
+            let out = ok(&["--register", register.to_str().unwrap(), "lot", "list"]);
+            !out.contains("STS25ZO")
+        }
+    );
+}
+
 #[test]
 fn type_errors_in_formula_files_name_the_key() {
     let dir = temp_dir();

@@ -155,6 +155,9 @@ pub(crate) fn batch_labels(
     // lot and the compounding date of the batch's record, never today's clock, so that labels
     // printed another day say what the record says.
     let (mut b, mut extras) = crate::request::file::load(b.clone())?;
+    let keys = extras.keys();
+    // An error about a value from the request file names the file's key, not the option.
+    (|| -> Result<()> {
     let entry = catalog.get(crate::request::batch::formula_id(&b)?)?;
     let mut warnings = Vec::new();
     match &saved {
@@ -260,6 +263,8 @@ pub(crate) fn batch_labels(
         warnings,
         templates,
     )
+    })()
+    .map_err(|e| keys.name_keys(e))
 }
 
 /// `stscalc labels session`: one label per syringe of a checked session, plus `--copies` of

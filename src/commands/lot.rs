@@ -83,53 +83,58 @@ fn new(
 ) -> Result<()> {
     let by = request::parse::user_text("--by", &args.by)?;
     let (mut batch, extras) = request::file::load(args.batch)?;
-    let entry = catalog.get(request::batch::formula_id(&batch)?)?;
-    request::register::for_register(&mut batch, extras, chrono::Local::now().naive_local())?;
-    output::check(batch.output.as_deref(), batch.force)?;
-    let given = batch.record.lot.is_some();
-    let templates_sha256 = templates_sha256(templates)?;
-    // Planned, checked and printed once before the register is opened: bad input writes
-    // nothing.
-    let first = attempt(
-        entry,
-        &mut batch,
-        given,
-        1,
-        &by,
-        &templates_sha256,
-        templates,
-    )?;
-    let mut store = open_or_create(register)?;
-    let mut sequence = if given {
-        1
-    } else {
-        next_sequence(store.as_ref(), entry, &first.0)?
-    };
-    let mut ready = Some(first).filter(|_| sequence == 1);
-    loop {
-        let (_, new_lot, bytes) = match ready.take() {
-            Some(a) => a,
-            None => attempt(
-                entry,
-                &mut batch,
-                given,
-                sequence,
-                &by,
-                &templates_sha256,
-                templates,
-            )?,
+    let keys = extras.keys();
+    // An error about a value from the request file names the file's key, not the option.
+    (|| -> Result<()> {
+        let entry = catalog.get(request::batch::formula_id(&batch)?)?;
+        request::register::for_register(&mut batch, extras, chrono::Local::now().naive_local())?;
+        output::check(batch.output.as_deref(), batch.force)?;
+        let given = batch.record.lot.is_some();
+        let templates_sha256 = templates_sha256(templates)?;
+        // Planned, checked and printed once before the register is opened: bad input writes
+        // nothing.
+        let first = attempt(
+            entry,
+            &mut batch,
+            given,
+            1,
+            &by,
+            &templates_sha256,
+            templates,
+        )?;
+        let mut store = open_or_create(register)?;
+        let mut sequence = if given {
+            1
+        } else {
+            next_sequence(store.as_ref(), entry, &first.0)?
         };
-        match store.new_lot(&new_lot) {
-            Ok(_) => return output::emit(&bytes, batch.output.as_deref(), batch.force),
-            Err(register::Error::DuplicateLot(_)) if !given && sequence < 99 => sequence += 1,
-            Err(register::Error::DuplicateLot(l)) if !given => {
-                let code = l.rsplitn(3, '-').nth(2).unwrap_or(&l).to_string();
-                let date = l.rsplit('-').nth(1).unwrap_or_default().to_string();
-                return Err(reg(register::Error::SchemeFull { code, date }));
+        let mut ready = Some(first).filter(|_| sequence == 1);
+        loop {
+            let (_, new_lot, bytes) = match ready.take() {
+                Some(a) => a,
+                None => attempt(
+                    entry,
+                    &mut batch,
+                    given,
+                    sequence,
+                    &by,
+                    &templates_sha256,
+                    templates,
+                )?,
+            };
+            match store.new_lot(&new_lot) {
+                Ok(_) => return output::emit(&bytes, batch.output.as_deref(), batch.force),
+                Err(register::Error::DuplicateLot(_)) if !given && sequence < 99 => sequence += 1,
+                Err(register::Error::DuplicateLot(l)) if !given => {
+                    let code = l.rsplitn(3, '-').nth(2).unwrap_or(&l).to_string();
+                    let date = l.rsplit('-').nth(1).unwrap_or_default().to_string();
+                    return Err(reg(register::Error::SchemeFull { code, date }));
+                }
+                Err(e) => return Err(reg(e)),
             }
-            Err(e) => return Err(reg(e)),
         }
-    }
+    })()
+    .map_err(|e| keys.name_keys(e))
 }
 
 /// One try at a lot number: the batch planned with sequence `sequence`, what the register

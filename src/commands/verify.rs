@@ -15,47 +15,52 @@ use crate::view::record::RecordView;
 /// `stscalc verify`.
 pub fn run(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Result<()> {
     let (mut batch, mut extras) = request::file::load(args.batch)?;
-    let entry = catalog.get(request::batch::formula_id(&batch)?)?;
-    // A saved plan gives every input the options leave out; one given against it is refused.
-    let saved = args
-        .plan
-        .as_deref()
-        .map(request::saved_plan::read_saved_plan)
-        .transpose()?;
-    if let Some(saved) = &saved {
-        crate::request::saved_plan::check_saved_formula(
-            &crate::plan::ointment::FormulaRef::of(entry),
-            saved,
+    let keys = extras.keys();
+    // An error about a value from the request file names the file's key, not the option.
+    (|| -> Result<()> {
+        let entry = catalog.get(request::batch::formula_id(&batch)?)?;
+        // A saved plan gives every input the options leave out; one given against it is refused.
+        let saved = args
+            .plan
+            .as_deref()
+            .map(request::saved_plan::read_saved_plan)
+            .transpose()?;
+        if let Some(saved) = &saved {
+            crate::request::saved_plan::check_saved_formula(
+                &crate::plan::ointment::FormulaRef::of(entry),
+                saved,
+            )?;
+            request::saved_plan::apply_saved_plan(&mut batch, &mut extras, saved)?;
+        }
+        if entry.formula.preparation == Preparation::Solution {
+            let measured = Measured {
+                actual: &args.actual,
+                addition: &args.addition,
+                final_volume: args.final_volume.as_deref(),
+            };
+            return verify_solution(entry, &batch, extras, measured, templates);
+        }
+        if let Some(v) = &args.final_volume {
+            return Err(Error::input(
+                "--final-volume",
+                "nothing for a batch made up by weight (it is for a solution made up to volume)",
+                format!("`{v}`"),
+            ));
+        }
+        let v = verification(
+            entry,
+            &batch,
+            extras,
+            &args.actual,
+            &args.addition,
+            saved.as_ref(),
         )?;
-        request::saved_plan::apply_saved_plan(&mut batch, &mut extras, saved)?;
-    }
-    if entry.formula.preparation == Preparation::Solution {
-        let measured = Measured {
-            actual: &args.actual,
-            addition: &args.addition,
-            final_volume: args.final_volume.as_deref(),
-        };
-        return verify_solution(entry, &batch, extras, measured, templates);
-    }
-    if let Some(v) = &args.final_volume {
-        return Err(Error::input(
-            "--final-volume",
-            "nothing for a batch made up by weight (it is for a solution made up to volume)",
-            format!("`{v}`"),
-        ));
-    }
-    let v = verification(
-        entry,
-        &batch,
-        extras,
-        &args.actual,
-        &args.addition,
-        saved.as_ref(),
-    )?;
-    let out = printed(entry, &v, &batch, templates)?;
-    crate::output::emit(&out, batch.output.as_deref(), batch.force)?;
-    // The full report is out; the exit code tells a pharmacy system the batch failed.
-    outcome(&v)
+        let out = printed(entry, &v, &batch, templates)?;
+        crate::output::emit(&out, batch.output.as_deref(), batch.force)?;
+        // The full report is out; the exit code tells a pharmacy system the batch failed.
+        outcome(&v)
+    })()
+    .map_err(|e| keys.name_keys(e))
 }
 
 /// Plans the batch of `batch` and verifies it from the weights measured (`actual`, in the

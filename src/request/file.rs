@@ -178,6 +178,15 @@ pub struct Extras {
 }
 
 impl Extras {
+    /// Only the request file's keys (`from_file`), kept to name them in errors
+    /// ([`Extras::name_keys`]) once the rest has been handed on.
+    pub fn keys(&self) -> Extras {
+        Extras {
+            from_file: self.from_file.clone(),
+            ..Extras::default()
+        }
+    }
+
     /// `e` naming the request file's key (`lot`) where it is about an option whose value came
     /// from the file (`--lot`): the user wrote the key, not the option.
     pub fn name_keys(&self, e: Error) -> Error {
