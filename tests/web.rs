@@ -492,6 +492,30 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
+/// The session form's formula list offers only what `session` can check (formulas with a
+/// dosing policy), the command line's default first: a form sent as it comes checks what
+/// `stscalc session` checks, never the topical solution that sorts first by name.
+#[test]
+fn the_session_form_offers_the_dosed_formulas_the_default_first() {
+    let server = Server::start();
+    let page = get(&format!("{}/session", server.base));
+    assert_eq!(page.status, 200);
+    let select = page
+        .body
+        .split("name=\"formula\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("a formula select");
+    let options: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(1)
+        .filter_map(|o| o.split('"').next())
+        .collect();
+    assert_eq!(options.first(), Some(&"sts-150-intralesional"), "{select}");
+    assert!(!options.contains(&"sts-10-topical-solution"), "{select}");
+    assert!(!options.contains(&"sts-25-zinc-oxide"), "{select}");
+}
+
 #[test]
 fn pages_in_a_real_browser_a_12_lesion_session_and_a_hostile_site_shown_as_text() {
     if !crate::common::browser_here() {

@@ -393,13 +393,18 @@ fn session_page(app: &App, q: &Params) -> Response {
         .and_then(|r| r.parse::<usize>().ok())
         .unwrap_or(12)
         .clamp(1, MAX_ROWS);
-    let formulas: Vec<String> = app
+    // Only the formulas with a dosing policy can be checked (`session` refuses the others, a
+    // topical solution among them), the command line's default first so that a form sent
+    // without a choice checks what `stscalc session` would.
+    let default = crate::cli::DEFAULT_SESSION_FORMULA;
+    let mut formulas: Vec<String> = app
         .config
         .catalog
         .entries()
-        .filter(|e| e.formula.preparation == crate::formula::Preparation::Solution)
+        .filter(|e| e.formula.dosing.is_some())
         .map(|e| e.formula.id.clone())
         .collect();
+    formulas.sort_by_key(|id| id != default);
     let mut formula = Field::select("formula", "Formula", q, &[]);
     formula.options = formulas;
     let yes_no = ["", "yes", "no"];
