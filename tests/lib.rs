@@ -24,6 +24,7 @@ mod register;
 mod register_backends;
 mod register_commands;
 mod reliability;
+mod series_batches;
 mod session;
 mod session_sheet;
 mod solution;

@@ -153,8 +153,29 @@ fn the_batch_command_carries_the_session_strength() {
     );
     assert_eq!(
         j["series"]["preparations"][0]["batch_command"],
-        // One preparation per session (single-dose vials): the session's 0.68 mL.
-        "stscalc batch sts-150-intralesional --quantity 0.68mL --method dilution --strength 250mg/mL"
+        // Sessions on 23 and 30 Nov, both within the 10-day BUD (23 Nov to 2 Dec): one batch,
+        // one sealed vial of the session's 0.68 mL for each.
+        "stscalc batch sts-150-intralesional --vials 0.68mL,0.68mL --method dilution --strength 250mg/mL"
+    );
+    // That command runs: 2 × 0.68 + 2 × 0.1 residual = 1.56 mL, the stock itself (no diluent)
+    // at whole 0.1 mL steps: 1.6 mL.
+    let b = json(&[
+        "batch",
+        F,
+        "--vials",
+        "0.68mL,0.68mL",
+        "--method",
+        "dilution",
+        "--strength",
+        "250mg/mL",
+    ]);
+    assert_eq!(
+        value(&b["total"]),
+        up_to(d("2") * (d("0.68") + d("0.1")), d("0.1"))
+    );
+    assert_eq!(
+        value(&j["series"]["preparations"][0]["batch_volume"]),
+        value(&b["total"])
     );
     // The command it prints runs: 250 from 250 is the stock itself, no diluent.
     let b = json(&["batch", F, "--quantity", "0.68mL", "--strength", "250mg/mL"]);
@@ -272,24 +293,25 @@ fn four_weekly_sessions_with_dates_preparations_and_follow_up() {
     // 4 × 360 mg = 1,440 mg; 4 × 2.4 mL = 9.6 mL.
     assert_eq!(value(&s["total_mass"]) * d("1000"), d("4") * d("360"));
     assert_eq!(value(&s["total_volume"]), d("4") * d("2.4"));
-    // Dilution BUD 10 days, compounding day = day 1: made 23 Nov, usable through 2 Dec; but a
-    // batch is one single-dose vial, so each session has its own preparation on its day.
+    // Dilution BUD 10 days, compounding day = day 1: made 23 Nov, usable through 2 Dec, so
+    // batch #1 serves 23 and 30 Nov (one sealed vial each) and batch #2 is made 7 Dec.
     let preps = s["preparations"].as_array().unwrap();
-    assert_eq!(preps.len(), 4);
+    assert_eq!(preps.len(), 2);
     assert_eq!(preps[0]["use_through"], "2026-12-02");
-    assert_eq!(preps[0]["sessions"], serde_json::json!([1]));
-    assert_eq!(preps[2]["compound_on"], "2026-12-07");
-    // Each session needs 2.4 mL + 12 × 0.14 mL = 4.08 mL, + 0.1 mL vial residual = 4.18 mL,
-    // made as 4.5 mL (the next multiple of 0.5 mL, where 3 : 2 is whole 0.1 mL steps).
+    assert_eq!(preps[0]["sessions"], serde_json::json!([1, 2]));
+    assert_eq!(preps[1]["compound_on"], "2026-12-07");
+    assert_eq!(preps[1]["sessions"], serde_json::json!([3, 4]));
+    // Each session needs 2.4 mL + 12 × 0.14 mL = 4.08 mL; two vials, each + 0.1 mL residual:
+    // 8.36 mL, made as 8.5 mL (the next multiple of 0.5 mL, where 3 : 2 is whole 0.1 mL steps).
     let per_session = d("2.4") + d("12") * d("0.14");
-    assert_eq!(value(&preps[0]["volume"]), per_session);
+    assert_eq!(value(&preps[0]["volume"]), d("2") * per_session);
     assert_eq!(
         value(&preps[0]["batch_volume"]),
-        up_to(per_session + d("0.1"), d("0.5"))
+        up_to(d("2") * (per_session + d("0.1")), d("0.5"))
     );
     assert_eq!(
         preps[0]["batch_command"],
-        "stscalc batch sts-150-intralesional --quantity 4.08mL --method dilution"
+        "stscalc batch sts-150-intralesional --vials 4.08mL,4.08mL --method dilution"
     );
     // Follow-up 12–16 weeks after the LAST session, 14 Dec 2026: + 84 days = 8 Mar 2027
     // (17 days to 31 Dec, 31 in Jan, 28 in Feb: 76, then 8), + 112 days = 5 Apr 2027 (+ 28).
@@ -581,7 +603,7 @@ fn session_suggested_a_batch_that_batch_refuses() {
         d("0.13") + d("0.1") + d("2") * d("0.14")
     );
     assert_eq!(value(&j["batch_volume"]), d("1"));
-    // The series sizes each preparation the same way (one 0.34 mL session per preparation
+    // The series sizes each batch the same way (one 0.34 mL session, one vial, per batch
     // with a 3-day BUD and weekly sessions).
     let j = json(&[
         "session",
@@ -598,7 +620,7 @@ fn session_suggested_a_batch_that_batch_refuses() {
         assert_eq!(value(&p["batch_volume"]), d("0.5"));
         assert_eq!(
             p["batch_command"],
-            "stscalc batch sts-150-intralesional --quantity 0.34mL --method dilution"
+            "stscalc batch sts-150-intralesional --vials 0.34mL --method dilution"
         );
     }
 }
@@ -945,27 +967,33 @@ const FOUR_BY_FOUR: [&str; 9] = [
 #[test]
 fn series_put_two_sessions_in_one_single_dose_vial() {
     // 4 lesions × 0.3 mL = 1.2 mL a session, weekly: 2026-11-23, 11-30, 12-07, 12-14. The 10-day
-    // BUD of a dilution used to let preparation #1 serve sessions 1 and 2 with one batch that
-    // `batch` fills into one 10 mL single-dose vial. Now each session has its own preparation,
-    // compounded on its day.
+    // BUD of a dilution (23 Nov to 2 Dec) once let one batch serve sessions 1 and 2 from ONE
+    // 10 mL single-dose vial, opened at the first and kept for the second. Then each session
+    // had its own batch. Now a batch serves both, filled into one sealed vial per session.
     let j = json(&FOUR_BY_FOUR);
     let s = &j["series"];
     assert_eq!(value(&s["sessions"][0]["volume"]), d("4") * d("0.3"));
     let preps = s["preparations"].as_array().unwrap();
-    assert_eq!(preps.len(), 4);
-    let dates = ["2026-11-23", "2026-11-30", "2026-12-07", "2026-12-14"];
+    assert_eq!(preps.len(), 2);
+    let per_session = d("4") * d("0.3") + d("4") * (d("0.07") + d("0.07"));
+    assert_eq!(per_session, d("1.76"));
     for (i, p) in preps.iter().enumerate() {
-        assert_eq!(p["sessions"], serde_json::json!([i + 1]));
-        assert_eq!(p["compound_on"], dates[i]);
-        // Each needs what one session needs (its volume plus dead space).
-        assert_eq!(value(&p["volume"]), value(&j["to_prepare"]));
+        let first = 2 * i as u64 + 1;
+        assert_eq!(p["sessions"], serde_json::json!([first, first + 1]));
+        assert_eq!(p["compound_on"], ["2026-11-23", "2026-12-07"][i]);
+        // One vial per session, each holding what one session needs.
+        let vials = p["vials"].as_array().unwrap();
+        assert_eq!(vials.len(), 2);
+        assert_eq!(vials[0]["session"], first);
+        assert_eq!(vials[1]["session"], first + 1);
+        assert_eq!(value(&vials[0]["volume"]), per_session);
     }
-    // The batch command of one preparation fills one vial, used by that one session.
+    // The batch command fills two vials, the first with its session's 1.76 mL + 0.1 mL.
     let cmd = preps[0]["batch_command"].as_str().unwrap();
     let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
     let b = json(&args);
-    assert_eq!(b["fill"]["count"], 1);
-    assert!(value(&b["nominal"]) < d("2") * d("4") * d("0.3"), "{b}");
+    assert_eq!(b["fill"]["count"], 2);
+    assert_eq!(value(&b["fill"]["vials"][0]), per_session + d("0.1"));
 }
 
 #[test]
@@ -996,7 +1024,7 @@ fn powder_series_suggested_a_batch_below_the_balance_minimum_weight() {
             p["batch_command"]
                 .as_str()
                 .unwrap()
-                .contains("--quantity 0.34mL --method powder"),
+                .contains("--vials 0.34mL --method powder"),
             "{p}"
         );
     }

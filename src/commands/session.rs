@@ -85,6 +85,8 @@ pub fn session_plan<'c>(
                 .ok()
                 .map(|b| b.with_vial_residual(req.vial_residual)),
             override_reason: plan.override_reason.clone(),
+            container: solution_spec(formula)?.container(None)?.volume,
+            vial_residual: req.vial_residual,
         };
         let planned = series::plan(&(&plan).into(), dosing, &sr)?;
         // The override line names the series' interval too, once it is known.

@@ -5,24 +5,47 @@
 //!
 //! The beyond-use date is a plain input ([`SolutionBud`]): the USP limit for the method (the
 //! formula's `[bud]` declaration), or a shorter `--solution-bud` (a longer one is refused before
-//! it gets here). Each session gets its own preparation, compounded on the day of the session:
-//! `stscalc batch` fills one batch into single-dose containers of the formula's size (one 10 mL
-//! vial for a few mL, labelled "discard any remainder"), so a batch sized for two sessions would
-//! be one opened vial kept for a week — not allowed for a single-dose sterile injection. (A
-//! batch packaged as one sealed vial per session, `batch --vials`, could serve several sessions
-//! within its BUD; the series does not plan that yet.) The BUD is still shown: the compounding day counts as day 1 (the
-//! shorter of the two readings of a BUD, domain.md §3), so a 10-day BUD compounded on the 1st is
-//! used through the 10th, and the session is on the compounding day.
+//! it gets here).
+//!
+//! **Batches.** The series plans the fewest batches whose BUD covers the sessions they serve:
+//! from the first session, a batch is compounded on the date of the first session it serves and
+//! serves every following session whose date is on or before its last day of use; the next
+//! session after that starts the next batch. The compounding day is day 1 of the BUD (the
+//! shorter of the two readings, domain.md §3): a 10-day BUD compounded on Mon 2026-12-07 is
+//! used through Wed 2026-12-16, so weekly sessions on the 7th and the 14th share one batch and
+//! the session of the 21st starts the next.
+//!
+//! **Vials.** A single-dose vial, once opened, is not kept for another session. So a batch is
+//! filled into one sealed single-dose vial per session it serves (`stscalc batch --vials`),
+//! each holding that session's solution to prepare (the volume injected plus the dead space of
+//! its syringes and needles) and the residual that cannot be drawn up; the last vial holds the
+//! rest of what was made. A session whose solution does not fit one of the formula's (first)
+//! container with its residual gets the fewest vials that do, filled in syringe order as the
+//! session draws them, each syringe from one vial (all labelled for that session); for the
+//! identical syringes of `--lesions N --per-lesion V` that is the fewest possible.
+//!
+//! **Sizing.** Each batch is sized by the very planner `stscalc batch --vials` uses
+//! ([`BatchSizing::for_vials`]): its volume to make, what each vial holds and the stock vials a
+//! dilution opens are the batch's own, and its command is printed to make it.
+//!
+//! **Refused** (a series whose sessions no BUD can serve, naming `‹sessions›`): a batch that
+//! would fill more than [`HARD_MAX_VIALS`] vials (the limit of one `--vials` list), a syringe
+//! that takes more than one container gives with its residual, and a batch whose last vial,
+//! holding the rest of what was made, would not fit its container. A strength the method
+//! cannot make near the need gives no batch command (an assumption says so), as for one
+//! session.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::solution::{BatchSizing, Method};
+use super::solution::{BatchSizing, Method, VolumeData, HARD_MAX_VIALS};
 use super::text::{count_text, mass_text, serialize_mass_as_printed};
 use crate::bud::{DurationLimit, LimitUnit};
 use crate::days::Days;
 use crate::error::field::{
-    ASSAY, ASSAY_BASIS, EVERY, METHOD, OVERRIDE_REASON, QUANTITY, SESSIONS, SOLUTION_BUD, START,
+    ASSAY, ASSAY_BASIS, EVERY, METHOD, OVERRIDE_REASON, SESSIONS, SOLUTION_BUD, START, VIALS,
+    VIAL_RESIDUAL,
 };
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
@@ -105,6 +128,11 @@ pub struct SeriesRequest {
     /// The pharmacist's reason for going beyond a policy limit (already trimmed, not empty):
     /// allows an interval shorter than the formula's policy interval.
     pub override_reason: Option<String>,
+    /// The final container's nominal volume (the formula's first): each session's vials fit it
+    /// with their residual.
+    pub container: Volume,
+    /// The vial residual given (`None`: the data's), for the vials and the batch command.
+    pub vial_residual: Option<Volume>,
 }
 
 /// One session of the series.
@@ -125,7 +153,22 @@ pub struct SeriesSession {
     pub preparation: u32,
 }
 
-/// One preparation (compounding) of the solution.
+/// One sealed single-dose vial of a batch, for one session.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesVial {
+    /// 1-based, in the batch's `--vials` order.
+    pub number: u32,
+    /// The session it serves (1-based).
+    pub session: u32,
+    /// What the session draws from it: the doses and dead space of its syringes (the volume
+    /// listed with `--vials`).
+    pub volume: Volume,
+    /// What it is filled with: `volume` and the residual, the batch's last vial the rest of
+    /// what was made. `None` when no batch could be sized.
+    pub holds: Option<Volume>,
+}
+
+/// One batch (compounding) of the solution.
 #[derive(Debug, Clone, Serialize)]
 pub struct SeriesPreparation {
     /// 1-based.
@@ -136,13 +179,16 @@ pub struct SeriesPreparation {
     pub use_through: NaiveDate,
     /// The sessions it serves.
     pub sessions: Vec<u32>,
-    /// Solution needed: each session's injected volume plus dead space.
+    /// Its vials, one (or more) per session.
+    pub vials: Vec<SeriesVial>,
+    /// Solution needed: the vials' volumes added up (the batch adds each vial's residual).
     pub volume: Volume,
-    /// The volume to make: the smallest from `volume` up that the method makes within the
-    /// formula's tolerance.
+    /// The volume to make: what `stscalc batch --vials` makes for `vials`.
     pub batch_volume: Volume,
     /// How `batch_volume` was chosen.
     pub batch_reason: String,
+    /// Stock vials the batch opens (dilution); `None` from powder or with no batch.
+    pub stock_vials_opened: Option<u32>,
     /// The command that plans it (empty when none can be given).
     pub batch_command: String,
 }
@@ -174,8 +220,13 @@ pub struct SeriesPlan {
     pub total_mass_text: String,
     /// The BUD used.
     pub bud: SolutionBud,
-    /// The preparations.
+    /// The batches, fewest whose BUD covers the sessions they serve.
     pub preparations: Vec<SeriesPreparation>,
+    /// Stock vials opened over the series (each batch's added up); `None` from powder or when
+    /// a batch could not be sized.
+    pub stock_vials_opened: Option<u32>,
+    /// The stock vial's volume (`None` from powder).
+    pub stock_vial: Option<Volume>,
     /// The follow-up window.
     pub follow_up: FollowUp,
     /// What the plan assumes.
@@ -213,6 +264,8 @@ pub struct SeriesInput {
     pub formula_id: String,
     /// The solution to prepare for one session (injected, dead space and the vial's residual).
     pub to_prepare: Volume,
+    /// What each syringe of a session takes, in order: its doses and its dead space.
+    pub syringe_takes: Vec<Volume>,
     /// The volume injected in one session.
     pub total_volume: Volume,
     /// The mass injected in one session.
@@ -234,9 +287,12 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     }
     let (warnings, overridden) = policy_checks(session, dosing, req)?;
     let every = i64::from(req.every.get());
-    let bud = i64::from(req.bud.days.get());
+    let residual = VolumeData::embedded()
+        .losses(req.vial_residual, None)
+        .vial_residual;
+    // The sessions are identical: each is drawn from the same vials.
+    let per_session = session_vials(&session.syringe_takes, req.container, residual)?;
     let mut sessions = Vec::new();
-    let mut preparations: Vec<SeriesPreparation> = Vec::new();
     for i in 0..req.sessions {
         let date = add(
             req.start,
@@ -244,36 +300,22 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
             &format!("session {}", i + 1),
             req.start,
         )?;
-        // One preparation per session, never shared: `stscalc batch` puts a batch of a few mL
-        // into one single-dose vial, and an opened single-dose vial is not kept for the next
-        // session (see the module docs).
-        preparations.push(SeriesPreparation {
-            number: preparations.len() as u32 + 1,
-            compound_on: date,
-            // Day 1 is the compounding day, so the last day is `bud − 1` days later.
-            use_through: add(
-                date,
-                bud - 1,
-                &format!("the BUD of session {}'s preparation", i + 1),
-                req.start,
-            )?,
-            sessions: vec![i + 1],
-            volume: session.to_prepare,
-            batch_volume: Volume::default(),
-            batch_reason: String::new(),
-            batch_command: String::new(),
-        });
         sessions.push(SeriesSession {
             number: i + 1,
             date,
             volume: session.total_volume,
             mass: session.total_mass,
             mass_text: session.total_mass_text.clone(),
-            preparation: preparations.len() as u32,
+            preparation: 0,
         });
     }
-    let without_batch = size_batches(session, req, &mut preparations);
-    let n = rust_decimal::Decimal::from(req.sessions);
+    let mut preparations = batches(&mut sessions, req, &per_session)?;
+    let without_batch = size_batches(session, req, &mut preparations)?;
+    let stock_vials_opened = preparations
+        .iter()
+        .map(|p| p.stock_vials_opened)
+        .sum::<Option<u32>>();
+    let n = Decimal::from(req.sessions);
     let total_volume = Volume::from_ml(session.total_volume.ml() * n);
     let total_mass = Mass::from_g(session.total_mass.g() * n);
     // Follow-up assesses the treatment once it is over: counted from the last session, so a
@@ -302,15 +344,15 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
     };
     let mut assumptions = vec![
         format!(
-            "Each preparation is compounded on the day of its session; the compounding day is day 1 of its BUD of {} (the shorter reading).",
+            "The fewest batches whose BUD covers their sessions: each is compounded on the day of the first session it serves and serves every following session on or before its last day of use; the compounding day is day 1 of its BUD of {} (the shorter reading).",
             req.bud.days
         ),
-        "Each session has its own preparation: a batch goes into single-dose containers whose remainder is discarded, so one batch never serves two sessions.".to_string(),
+        "Each session has its own sealed single-dose vial, filled from its batch on the compounding day with the session's solution (injected volume and dead space) and the residual; a vial opened at a session is discarded after it, never kept for the next.".to_string(),
     ];
     if !without_batch.is_empty() {
         assumptions.push(format!(
             "No batch command for {} {}: no volume near the need is made by the {} method within the formula's tolerance.",
-            if without_batch.len() == 1 { "preparation" } else { "preparations" },
+            if without_batch.len() == 1 { "batch" } else { "batches" },
             without_batch
                 .iter()
                 .map(u32::to_string)
@@ -333,6 +375,8 @@ pub fn plan(session: &SeriesInput, dosing: &DosingSpec, req: &SeriesRequest) -> 
         total_mass_text: mass_text(total_mass),
         bud: req.bud.clone(),
         preparations,
+        stock_vials_opened,
+        stock_vial: req.sizing.as_ref().and_then(BatchSizing::stock_vial),
         follow_up,
         assumptions,
         warnings,
@@ -392,47 +436,176 @@ fn policy_checks(
     Ok((warnings, overridden))
 }
 
-/// Sizes each preparation's batch (the smallest the method makes within the formula's
-/// tolerance) with its reason and command. Returns the numbers of the preparations no batch
-/// could be sized for.
+/// The vials one session is drawn from: what each syringe takes (`takes`, in order) goes into
+/// the current vial while it fits the `container` with the vial's `residual`, else into the
+/// next (a syringe is filled from one vial: topping it up from a second adds a puncture and a
+/// second measurement). One vial when the session fits one.
+fn session_vials(takes: &[Volume], container: Volume, residual: Volume) -> Result<Vec<Volume>> {
+    let room = container.ml() - residual.ml();
+    let mut vials: Vec<Volume> = Vec::new();
+    for (i, t) in takes.iter().enumerate() {
+        if t.ml() > room {
+            return Err(Error::input(
+                SESSIONS,
+                format!(
+                    "sessions whose syringes each take at most what one {container} vial holds besides its residual {residual}, {}",
+                    Volume::from_ml(room)
+                ),
+                format!("syringe #{} takes {t}: divide its dose between syringes", i + 1),
+            ));
+        }
+        match vials.last_mut() {
+            Some(v) if v.ml() + t.ml() <= room => *v = Volume::from_ml(v.ml() + t.ml()),
+            _ => vials.push(*t),
+        }
+    }
+    Ok(vials)
+}
+
+/// Groups the sessions into the fewest batches whose BUD covers them, numbering each session's
+/// batch, with each batch's vials (`per_session` for every session it serves).
+///
+/// Greedy from the first session is optimal: the sessions are in date order and a batch serves
+/// a run of consecutive sessions from its compounding date, so compounding each batch on the
+/// first session not yet served reaches at least as far as any other plan's batch covering
+/// that session (the usual exchange argument for covering points with intervals).
+fn batches(
+    sessions: &mut [SeriesSession],
+    req: &SeriesRequest,
+    per_session: &[Volume],
+) -> Result<Vec<SeriesPreparation>> {
+    let bud = i64::from(req.bud.days.get());
+    let mut out: Vec<SeriesPreparation> = Vec::new();
+    for s in sessions.iter_mut() {
+        let opens = match out.last() {
+            Some(b) => s.date > b.use_through,
+            None => true,
+        };
+        if opens {
+            out.push(SeriesPreparation {
+                number: out.len() as u32 + 1,
+                compound_on: s.date,
+                // Day 1 is the compounding day, so the last day is `bud − 1` days later.
+                use_through: add(
+                    s.date,
+                    bud - 1,
+                    &format!("the BUD of the batch compounded for session {}", s.number),
+                    req.start,
+                )?,
+                sessions: Vec::new(),
+                vials: Vec::new(),
+                volume: Volume::default(),
+                batch_volume: Volume::default(),
+                batch_reason: String::new(),
+                stock_vials_opened: None,
+                batch_command: String::new(),
+            });
+        }
+        let b = out.last_mut().expect("a batch was just opened");
+        b.sessions.push(s.number);
+        s.preparation = b.number;
+        for v in per_session {
+            b.vials.push(SeriesVial {
+                number: b.vials.len() as u32 + 1,
+                session: s.number,
+                volume: *v,
+                holds: None,
+            });
+        }
+        b.volume =
+            Volume::from_ml(b.volume.ml() + per_session.iter().map(|v| v.ml()).sum::<Decimal>());
+        if b.vials.len() > HARD_MAX_VIALS {
+            return Err(Error::input(
+                SESSIONS,
+                format!("a series whose batches fill at most {HARD_MAX_VIALS} vials each (one `batch` fills at most that many)"),
+                format!(
+                    "batch #{} would fill {} vials for sessions {} to {}",
+                    b.number,
+                    b.vials.len(),
+                    b.sessions[0],
+                    s.number
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Sizes each batch for its vials with the planner `stscalc batch --vials` uses: the volume to
+/// make, what each vial holds and the stock vials opened, with its command. Returns the
+/// numbers of the batches none could be sized for; refuses a batch whose last vial would not
+/// fit its container with the rest of what was made.
 fn size_batches(
     session: &SeriesInput,
     req: &SeriesRequest,
     preparations: &mut [SeriesPreparation],
-) -> Vec<u32> {
+) -> Result<Vec<u32>> {
     let mut without_batch = Vec::new();
     for p in preparations.iter_mut() {
-        let sized = req.sizing.as_ref().and_then(|b| b.smallest_from(p.volume));
-        p.batch_volume = sized.as_ref().map_or(p.volume, |b| b.volume);
-        p.batch_reason = sized.as_ref().map_or_else(
-            || {
+        let volumes: Vec<Volume> = p.vials.iter().map(|v| v.volume).collect();
+        let sized = req.sizing.as_ref().and_then(|b| b.for_vials(&volumes));
+        match &sized {
+            Some(s) => {
+                if let Some((v, fill)) = p
+                    .vials
+                    .iter()
+                    .zip(&s.fills)
+                    .find(|(_, f)| **f > s.container)
+                {
+                    return Err(Error::input(
+                        SESSIONS,
+                        format!(
+                            "a series whose vials fit their {} container with the rest of their batch",
+                            s.container
+                        ),
+                        format!(
+                            "batch #{}'s vial {} (session {}) would hold {fill}: a shorter {SOLUTION_BUD} puts fewer sessions in a batch",
+                            p.number, v.number, v.session
+                        ),
+                    ));
+                }
+                for (v, fill) in p.vials.iter_mut().zip(&s.fills) {
+                    v.holds = Some(*fill);
+                }
+                p.batch_volume = s.batch.volume;
+                p.batch_reason = s.batch.reason.clone();
+                p.stock_vials_opened = s.stock_vials_opened;
+            }
+            None => {
                 without_batch.push(p.number);
-                format!(
+                p.batch_volume = p.volume;
+                p.batch_reason = format!(
                     "no batch of {} by the {} method is made within the formula's tolerance: work it out with the pharmacist",
                     p.volume, req.method
-                )
-            },
-            |b| b.reason.clone(),
-        );
-        // The command is machine input: plain digits, no thousands separator.
-        // `--quantity` is what is drawn from the batch: `stscalc batch` adds its losses.
+                );
+            }
+        }
+        // The command is machine input: plain digits, no thousands separator. Each `--vials`
+        // volume is what its session draws: `stscalc batch` adds the residual of each vial.
         // From powder `batch` needs the lot's certificate, which only the pharmacist has:
         // the command holds its place (a warning says so) rather than assume 100 %.
         let certificate = match req.method {
             Method::Powder => format!(" {ASSAY} PERCENT {ASSAY_BASIS} BASIS"),
             Method::Dilution => String::new(),
         };
+        let residual = req.vial_residual.map_or_else(String::new, |v| {
+            format!(" {VIAL_RESIDUAL} {}mL", v.ml().normalize())
+        });
+        let list: Vec<String> = volumes
+            .iter()
+            .map(|v| format!("{}mL", v.ml().normalize()))
+            .collect();
         p.batch_command = match (&session.batch_strength, &sized) {
-            (Some(s), Some(b)) => format!(
-                "stscalc batch {} {QUANTITY} {}mL {METHOD} {}{s}{certificate}",
+            (Some(s), Some(_)) => format!(
+                "stscalc batch {} {VIALS} {} {METHOD} {}{s}{residual}{certificate}",
                 session.formula_id,
-                b.quantity.ml().normalize(),
+                list.join(","),
                 req.method
             ),
             _ => String::new(),
         };
     }
-    without_batch
+    Ok(without_batch)
 }
 
 fn weeks(d: Days) -> String {

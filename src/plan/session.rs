@@ -1081,6 +1081,11 @@ impl From<&SessionPlan> for super::series::SeriesInput {
         super::series::SeriesInput {
             formula_id: p.formula.id.clone(),
             to_prepare: p.batch_quantity,
+            syringe_takes: p
+                .syringes
+                .iter()
+                .map(|s| Volume::from_ml(s.volume.ml() + s.dead_space.ml()))
+                .collect(),
             total_volume: p.total_volume,
             total_mass: p.total_mass,
             total_mass_text: p.total_mass_text.clone(),

@@ -590,6 +590,10 @@ const SEARCH_STEPS: u32 = 100_000;
 /// The largest batch accepted, so that a typo cannot overflow the arithmetic (1,000 L).
 pub const HARD_MAX_VOLUME_ML: u32 = 1_000_000;
 
+/// Most vials in one `--vials` list (and so in one batch of a series), so a typo cannot ask
+/// for thousands of labels.
+pub const HARD_MAX_VIALS: usize = 100;
+
 /// The finest measuring step accepted (0.0001 mL), finer than any syringe or pipette; it keeps
 /// the number of steps in a batch within exact arithmetic.
 pub fn min_measure_step() -> Volume {
@@ -990,13 +994,7 @@ fn vial_fills(
     let Some(vials) = &req.vials else {
         return Ok(Vec::new());
     };
-    let mut fills: Vec<Volume> = vials
-        .iter()
-        .map(|v| Volume::from_ml(v.ml() + losses.vial_residual.ml()))
-        .collect();
-    if let Some(l) = fills.last_mut() {
-        *l = Volume::from_ml(last);
-    }
+    let fills = vial_contents(vials, losses.vial_residual, Volume::from_ml(last));
     if let Some(v) = fills.iter().find(|v| **v > container.volume) {
         return Err(Error::input(
             VIALS,
@@ -1008,6 +1006,20 @@ fn vial_fills(
         ));
     }
     Ok(fills)
+}
+
+/// What each vial of a list holds: its volume and the `residual` it keeps, but the last,
+/// which holds `last` (the rest of what was made). The batch and the series' batches fill
+/// their vials by this one rule.
+fn vial_contents(vials: &[Volume], residual: Volume, last: Volume) -> Vec<Volume> {
+    let mut fills: Vec<Volume> = vials
+        .iter()
+        .map(|v| Volume::from_ml(v.ml() + residual.ml()))
+        .collect();
+    if let Some(l) = fills.last_mut() {
+        *l = last;
+    }
+    fills
 }
 
 /// The losses a batch makes up for, and whether the preparation is sterile. Only a sterile
@@ -1604,14 +1616,7 @@ fn dilution(
         }
     }
     let vial = stock.vial;
-    // Each opened stock vial keeps its residual too: it gives its volume less that.
-    let usable = if vial > losses.vial_residual {
-        Volume::from_ml(vial.ml() - losses.vial_residual.ml())
-    } else {
-        vial
-    };
-    let vials = (v1r.ml() / usable.ml()).ceil();
-    let left_over = Volume::from_ml(vials * vial.ml() - v1r.ml());
+    let (vials, left_over) = stock_vials(v1r, vial, losses.vial_residual);
     let vials_opened = vials.to_u32().ok_or_else(|| {
         Error::Refused(format!(
             "{v1r} of stock needs more than {} vials of {vial}",
@@ -1637,6 +1642,18 @@ fn dilution(
         vials_opened,
         left_over,
     })
+}
+
+/// The stock vials of `vial` that `stock` takes, and what is left in them: each opened vial
+/// keeps its `residual` too, so it gives its volume less that.
+fn stock_vials(stock: Volume, vial: Volume, residual: Volume) -> (Decimal, Volume) {
+    let usable = if vial > residual {
+        Volume::from_ml(vial.ml() - residual.ml())
+    } else {
+        vial
+    };
+    let vials = (stock.ml() / usable.ml()).ceil();
+    (vials, Volume::from_ml(vials * vial.ml() - stock.ml()))
 }
 
 /// The injection chosen: listed in the formula, or described on the command line (which is
@@ -1961,11 +1978,29 @@ enum Sizing {
     Dilution {
         on_target: Concentration,
         step: Volume,
+        /// The default stock's vial, for the stock vials a batch opens.
+        stock_vial: Volume,
     },
     Powder {
         factor: Decimal,
         balance: Balance,
     },
+}
+
+/// A batch sized by [`BatchSizing::for_vials`] for a list of vials.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizedVials {
+    /// The batch: its `quantity` is the vials' volumes added up, as `batch --vials` asks.
+    pub batch: SizedBatch,
+    /// What each vial holds: its volume and the residual it keeps, the last the rest of what
+    /// was made (as `batch --vials` fills them).
+    pub fills: Vec<Volume>,
+    /// The final container's nominal volume, which every fill must fit.
+    pub container: Volume,
+    /// The stock vials a dilution opens (`None` from powder).
+    pub stock_vials_opened: Option<u32>,
+    /// The stock vial's volume (`None` from powder).
+    pub stock_vial: Option<Volume>,
 }
 
 /// A batch volume chosen by [`BatchSizing::smallest_from`].
@@ -2007,6 +2042,7 @@ impl BatchSizing {
                 Sizing::Dilution {
                     on_target,
                     step: spec.measure_step,
+                    stock_vial: stock.vial,
                 }
             }
             Method::Powder => {
@@ -2043,9 +2079,63 @@ impl BatchSizing {
         self.method
     }
 
+    /// The final container's nominal volume (the formula's first container).
+    pub fn container(&self) -> Volume {
+        self.container
+    }
+
+    /// The default stock's vial volume (dilution; `None` from powder).
+    pub fn stock_vial(&self) -> Option<Volume> {
+        match self.how {
+            Sizing::Dilution { stock_vial, .. } => Some(stock_vial),
+            Sizing::Powder { .. } => None,
+        }
+    }
+
+    /// What each final vial keeps that cannot be drawn up.
+    pub fn vial_residual(&self) -> Volume {
+        self.losses.vial_residual
+    }
+
     /// The batch that covers `from` (what is drawn from it) as [`plan`] makes it. `None` when
     /// none was found.
     pub fn smallest_from(&self, from: Volume) -> Option<SizedBatch> {
+        self.sized(from, None).map(|(b, _)| b)
+    }
+
+    /// The batch that fills one vial per volume of `vials`, as [`plan`] makes it for
+    /// `batch --vials` (the same sizing, the same fill and the same stock vials counted).
+    /// `None` when none was found.
+    pub fn for_vials(&self, vials: &[Volume]) -> Option<SizedVials> {
+        let from = Volume::from_ml(vials.iter().map(|v| v.ml()).sum());
+        let (batch, b) = self.sized(from, Some(vials.len()))?;
+        let rest = Volume::from_ml(
+            b.filled.ml()
+                - vials
+                    .iter()
+                    .take(vials.len().saturating_sub(1))
+                    .map(|v| v.ml() + self.losses.vial_residual.ml())
+                    .sum::<Decimal>(),
+        );
+        let (stock_vials_opened, stock_vial) = match (&self.how, &b.measured) {
+            (Sizing::Dilution { stock_vial, .. }, Some(m)) => {
+                let (n, _) = stock_vials(m.stock, *stock_vial, self.losses.vial_residual);
+                (n.to_u32(), Some(*stock_vial))
+            }
+            _ => (None, None),
+        };
+        Some(SizedVials {
+            batch,
+            fills: vial_contents(vials, self.losses.vial_residual, rest),
+            container: self.container,
+            stock_vials_opened,
+            stock_vial,
+        })
+    }
+
+    /// The batch that covers `from`, into `vials` vials when a list is given (else as many
+    /// containers as it takes), with the batch volume worked out.
+    fn sized(&self, from: Volume, vials: Option<usize>) -> Option<(SizedBatch, BatchVolume)> {
         if from.ml() <= Decimal::ZERO {
             return None;
         }
@@ -2056,7 +2146,9 @@ impl BatchSizing {
         };
         let data = VolumeData::embedded();
         match self.how {
-            Sizing::Dilution { on_target, step } => {
+            Sizing::Dilution {
+                on_target, step, ..
+            } => {
                 let maker = Maker::Dilution {
                     on_target,
                     step,
@@ -2064,15 +2156,16 @@ impl BatchSizing {
                     table: SyringeTable::embedded(),
                     policy: &data.dilution,
                 };
-                let b = batch_volume(from, (self.container, None), &self.losses, &maker)?;
-                let m = b.measured.expect("a dilution measures");
-                Some(SizedBatch {
+                let b = batch_volume(from, (self.container, vials), &self.losses, &maker)?;
+                let m = b.measured.as_ref().expect("a dilution measures");
+                let sized = SizedBatch {
                     volume: b.total,
                     quantity: from,
                     concentration: m.concentration,
                     exactly: m.of_target == Decimal::ONE_HUNDRED,
                     reason: b.lines.join("; "),
-                })
+                };
+                Some((sized, b))
             }
             Sizing::Powder { factor, balance } => {
                 let weighs =
@@ -2081,7 +2174,7 @@ impl BatchSizing {
                     flasks: &data.flasks,
                     weighs: &weighs,
                 };
-                let b = batch_volume(from, (self.container, None), &self.losses, &maker)?;
+                let b = batch_volume(from, (self.container, vials), &self.losses, &maker)?;
                 if !weighs(b.total) {
                     return None;
                 }
@@ -2089,13 +2182,14 @@ impl BatchSizing {
                     self.strength.mg_per_ml() * b.total.ml() / Decimal::ONE_THOUSAND / factor,
                 ));
                 let c = Concentration::from_mg_per_ml(w.mg() * factor / b.total.ml());
-                Some(SizedBatch {
+                let sized = SizedBatch {
                     volume: b.total,
                     quantity: from,
                     concentration: c,
                     exactly: c == self.strength,
                     reason: b.lines.join("; "),
-                })
+                };
+                Some((sized, b))
             }
         }
     }

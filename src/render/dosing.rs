@@ -380,13 +380,18 @@ fn series(o: &mut String, s: &SeriesPlan) {
         String::new(),
     ]);
     o.push_str(&table(
-        &["session", "date", "volume", "active", "preparation"],
+        &["session", "date", "volume", "active", "batch"],
         &rows,
     ));
     let _ = writeln!(
         o,
         "\nSolution BUD: {}, {} ({})",
         s.bud.days, s.bud.storage, s.bud.reason
+    );
+    let _ = writeln!(
+        o,
+        "Batches: {} (the fewest whose BUD covers their sessions), one sealed single-dose vial per session",
+        n(s.preparations.len() as u32)
     );
     let rows: Vec<Vec<String>> = s
         .preparations
@@ -401,27 +406,62 @@ fn series(o: &mut String, s: &SeriesPlan) {
                     .map(|x| n(*x))
                     .collect::<Vec<_>>()
                     .join(", "),
+                n(p.vials.len() as u32),
                 p.volume.to_string(),
                 p.batch_volume.to_string(),
-                p.batch_command.clone(),
+                p.stock_vials_opened.map(n).unwrap_or_default(),
             ]
         })
         .collect();
     o.push_str(&table(
         &[
-            "preparation",
+            "batch",
             "compound on",
             "use through",
             "sessions",
+            "vials",
             "needed",
             "make",
-            "batch",
+            "stock vials",
         ],
         &rows,
     ));
-    o.push_str("Batch volumes:\n");
     for p in &s.preparations {
-        let _ = writeln!(o, "  #{}: {}", n(p.number), p.batch_reason);
+        let _ = writeln!(
+            o,
+            "\nBatch #{}: compound on {}, use through {} (BUD); sessions {}",
+            n(p.number),
+            p.compound_on.format("%a %Y-%m-%d"),
+            p.use_through.format("%a %Y-%m-%d"),
+            p.sessions
+                .iter()
+                .map(|x| n(*x))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for v in &p.vials {
+            let holds = v
+                .holds
+                .map(|h| format!(", filled with {h}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "  vial {}: session {}, {}{holds}",
+                n(v.number),
+                n(v.session),
+                v.volume
+            );
+        }
+        let _ = writeln!(o, "  make {}: {}", p.batch_volume, p.batch_reason);
+        if let (Some(k), Some(vial)) = (p.stock_vials_opened, s.stock_vial) {
+            let _ = writeln!(o, "  stock vials opened: {} × {vial}", n(k));
+        }
+        if !p.batch_command.is_empty() {
+            let _ = writeln!(o, "  command: {}", p.batch_command);
+        }
+    }
+    if let (Some(k), Some(vial)) = (s.stock_vials_opened, s.stock_vial) {
+        let _ = writeln!(o, "\nStock vials opened in all: {} × {vial}", n(k));
     }
     let _ = writeln!(
         o,

@@ -9,7 +9,7 @@ use crate::cli::{BatchArgs, RecordArgs};
 use crate::error::{Error, Result};
 use crate::plan::ointment::OintmentRequest;
 use crate::plan::record::{check_lot, ComponentLotInput, RecordRequest};
-use crate::plan::solution::{Method, MethodRequest, SolutionRequest, StockChoice};
+use crate::plan::solution::{Method, MethodRequest, SolutionRequest, StockChoice, HARD_MAX_VIALS};
 use crate::plan::verify::Actual;
 use crate::plan::{Balance, BatchSize};
 use crate::quantity::{parse_positive, Mass, Percent, Volume};
@@ -167,10 +167,10 @@ fn vial_list(args: &BatchArgs) -> Result<Option<Vec<Volume>>> {
         .split(',')
         .map(|v| parse_positive::<Volume>("--vials", v))
         .collect::<Result<Vec<_>>>()?;
-    if vials.len() > 100 {
+    if vials.len() > HARD_MAX_VIALS {
         return Err(Error::input(
             "--vials",
-            "at most 100 vials",
+            format!("at most {HARD_MAX_VIALS} vials"),
             format!("{} vials", vials.len()),
         ));
     }
