@@ -429,10 +429,15 @@ fn series(o: &mut String, s: &SeriesPlan) {
     for p in &s.preparations {
         let _ = writeln!(
             o,
-            "\nBatch #{}: compound on {}, use through {} (BUD); sessions {}",
+            "\nBatch #{}: compound on {}, use through {} (BUD); {} {}",
             n(p.number),
             p.compound_on.format("%a %Y-%m-%d"),
             p.use_through.format("%a %Y-%m-%d"),
+            if p.sessions.len() == 1 {
+                "session"
+            } else {
+                "sessions"
+            },
             p.sessions
                 .iter()
                 .map(|x| n(*x))
