@@ -487,6 +487,49 @@ fn regression_qc_checks_print_only_for_their_methods() {
     );
 }
 
+/// A check's `kind` places it where the record already asks for it: the 10 % solution's
+/// `Volume in each bottle` (a name the old name matching did not know) heads the fill table
+/// instead of printing again as a row of its own; the same check without `kind` still prints
+/// as its own row, and an unknown kind is refused at load.
+#[test]
+fn regression_a_fill_check_named_otherwise_is_placed_by_its_kind() {
+    let record = |dir: Option<&str>| {
+        let mut a = vec![];
+        if let Some(d) = dir {
+            a.extend(["--formulas", d]);
+        }
+        a.extend([
+            "batch",
+            "sts-10-topical-solution",
+            "--quantity",
+            "100mL",
+            "--date",
+            "2026-12-01",
+            "--format",
+            "html",
+        ]);
+        ok(&a)
+    };
+    let html = record(None);
+    assert!(html.contains("Expected: Not less than the labeled volume."));
+    assert!(
+        !html.contains("<td>Volume in each bottle</td>"),
+        "printed twice"
+    );
+    let text =
+        std::fs::read_to_string(root().join("formulas/sts-10-topical-solution.toml")).unwrap();
+    let dir = temp_dir();
+    let d = dir.path().to_str().unwrap();
+    let file = dir.path().join("sts-10-topical-solution.toml");
+    std::fs::write(&file, text.replace("kind = \"fill\"\n", "")).unwrap();
+    assert!(record(Some(d)).contains("<td>Volume in each bottle</td>"));
+    std::fs::write(&file, text.replace("kind = \"fill\"", "kind = \"weight\"")).unwrap();
+    fails(
+        &["--formulas", d, "formulas"],
+        &["sts-10-topical-solution.toml", "kind", "weight"],
+    );
+}
+
 #[test]
 fn regression_the_printed_component_expiry_is_not_broken_over_two_lines() {
     if !browser_here() {

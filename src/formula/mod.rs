@@ -212,6 +212,24 @@ pub struct QcCheck {
     /// every batch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<String>,
+    /// Where the compounding record already asks for it: the physical description row, the
+    /// fill table or the filter integrity row; absent: recognised by its name (see
+    /// `formulas/README.md`), else a row of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<QcKind>,
+}
+
+/// A quality-control check that one place of the compounding record already asks for, so it
+/// is printed there, once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QcKind {
+    /// The physical description (appearance), against the formula's `description`.
+    Appearance,
+    /// The fill of each container: heads the fill table.
+    Fill,
+    /// The integrity test of a sterilising filter (bubble point).
+    FilterIntegrity,
 }
 
 /// A master formulation record.

@@ -4,8 +4,8 @@
 //! filtration, the filter's lot and its integrity test.
 //!
 //! Each check is asked for once. A formula's quality-control checks that one of these places
-//! already records are folded into it rather than printed again (matched by the check's name,
-//! without regard to case; `formulas/README.md` lists the names):
+//! already records are folded into it rather than printed again: by the check's `kind` where
+//! the formula states it, else by its name, without regard to case (`formulas/README.md`):
 //! - `Appearance` or `Physical description …`: the physical description row, against the
 //!   formula's `description` (the master formulation record's physical description);
 //! - `Fill weight …`, `Fill volume …`, `Volume in each container …`: the fill table, whose
@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use crate::formula::{Formula, QcCheck};
+use crate::formula::{Formula, QcCheck, QcKind};
 
 /// A quality-control check with its expected result.
 #[derive(Debug, Clone, Serialize)]
@@ -39,8 +39,16 @@ enum QcPlace {
     Own,
 }
 
-fn place_of(check: &str) -> QcPlace {
-    let c = check.trim().to_lowercase();
+/// Where `q` is recorded: its `kind` when the formula states it, else what its name says
+/// (for formulas written before `kind`, matched without regard to case).
+fn place_of(q: &QcCheck) -> QcPlace {
+    match q.kind {
+        Some(QcKind::Appearance) => return QcPlace::Description,
+        Some(QcKind::Fill) => return QcPlace::Fill,
+        Some(QcKind::FilterIntegrity) => return QcPlace::FilterIntegrity,
+        None => {}
+    }
+    let c = q.check.trim().to_lowercase();
     if c == "appearance" || c.starts_with("physical description") {
         QcPlace::Description
     } else if c.starts_with("fill weight")
@@ -75,7 +83,7 @@ pub fn qc_rows(formula: &Formula, method: Option<&str>) -> Vec<QcRow> {
     })
     .chain(
         applying(formula, method)
-            .filter(|q| place_of(&q.check) == QcPlace::Own)
+            .filter(|q| place_of(q) == QcPlace::Own)
             .map(|q| QcRow {
                 check: q.check.clone(),
                 expected: q.expected.clone(),
@@ -87,7 +95,7 @@ pub fn qc_rows(formula: &Formula, method: Option<&str>) -> Vec<QcRow> {
 /// The expected result of the formula's check recorded at `place`, or `default`.
 fn expected_at(formula: &Formula, method: Option<&str>, place: QcPlace, default: &str) -> String {
     applying(formula, method)
-        .find(|q| place_of(&q.check) == place)
+        .find(|q| place_of(q) == place)
         .map_or_else(|| default.to_string(), |q| q.expected.clone())
 }
 
