@@ -283,27 +283,56 @@ mod tests {
         assert!(columns(Vec::new())[0].is_empty());
     }
 
+    /// A check named `check`, without `kind`.
+    fn named(check: &str) -> QcCheck {
+        QcCheck {
+            check: check.into(),
+            expected: String::new(),
+            methods: Vec::new(),
+            kind: None,
+        }
+    }
+
+    #[test]
+    fn a_stated_kind_wins_over_the_name() {
+        let mut bottle = named("Volume in each bottle");
+        assert_eq!(place_of(&bottle), QcPlace::Own);
+        bottle.kind = Some(QcKind::Fill);
+        assert_eq!(place_of(&bottle), QcPlace::Fill);
+        let mut look = named("Fill weight of each container");
+        look.kind = Some(QcKind::Appearance);
+        assert_eq!(place_of(&look), QcPlace::Description);
+        look.kind = Some(QcKind::FilterIntegrity);
+        assert_eq!(place_of(&look), QcPlace::FilterIntegrity);
+    }
+
     #[test]
     fn checks_are_placed_by_their_names() {
-        assert_eq!(place_of("Appearance"), QcPlace::Description);
-        assert_eq!(place_of(" appearance "), QcPlace::Description);
+        assert_eq!(place_of(&named("Appearance")), QcPlace::Description);
+        assert_eq!(place_of(&named(" appearance ")), QcPlace::Description);
         assert_eq!(
-            place_of("Physical description of the gel"),
+            place_of(&named("Physical description of the gel")),
             QcPlace::Description
         );
-        assert_eq!(place_of("Fill weight of each container"), QcPlace::Fill);
-        assert_eq!(place_of("Volume in each container"), QcPlace::Fill);
         assert_eq!(
-            place_of("Filter integrity (bubble point)"),
+            place_of(&named("Fill weight of each container")),
+            QcPlace::Fill
+        );
+        assert_eq!(place_of(&named("Volume in each container")), QcPlace::Fill);
+        assert_eq!(
+            place_of(&named("Filter integrity (bubble point)")),
             QcPlace::FilterIntegrity
         );
-        assert_eq!(place_of("Bubble point test"), QcPlace::FilterIntegrity);
-        // Not the appearance check: a check of its own.
-        assert_eq!(place_of("Appearance after 24 h"), QcPlace::Own);
         assert_eq!(
-            place_of("Grit test (thin film on a glass slide)"),
+            place_of(&named("Bubble point test")),
+            QcPlace::FilterIntegrity
+        );
+        // Not the appearance check: a check of its own.
+        assert_eq!(place_of(&named("Appearance after 24 h")), QcPlace::Own);
+        assert_eq!(
+            place_of(&named("Grit test (thin film on a glass slide)")),
             QcPlace::Own
         );
-        assert_eq!(place_of("pH"), QcPlace::Own);
+        assert_eq!(place_of(&named("pH")), QcPlace::Own);
     }
 }
