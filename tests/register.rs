@@ -1090,15 +1090,55 @@ fn register_export_import_keeps_the_chain_and_every_row(b: &dyn Backend) {
         assert_eq!(next.event_seq, 13);
         copy.check().unwrap();
     }
+    // An export of format 1 (before users were carried: no count, no user lines) of a
+    // register without users still imports.
+    let v1 = text
+        .replacen("\"version\":2", "\"version\":1", 1)
+        .replacen("\"users\":0,", "", 1);
+    assert_ne!(v1, text);
+    let old = Sqlite::new();
+    let report = import_text(old.open().as_mut(), &v1).unwrap();
+    assert_eq!(report.audit, head);
 }
 
 fn register_import_refuses_a_tampered_file_or_a_register_in_use_and_writes_nothing(
     b: &dyn Backend,
 ) {
     let source = Sqlite::new();
-    let (r, _) = sample(&source);
+    let (mut r, _) = sample(&source);
+    let hash = stscalc::register::password::hash("a long enough secret").unwrap();
+    r.add_user("admin", "ann", stscalc::register::Role::Pharmacist, &hash)
+        .unwrap();
     let text = exported(r.as_ref());
     let mut target = b.open();
+
+    // A user's row changed in the file (a technician made a pharmacist) while its event was
+    // not; a hash that is not one; an export of format 1, which cannot carry users, with user
+    // events: each refused before anything is written.
+    let user_line = text
+        .lines()
+        .find(|l| l.contains("\"type\":\"user\""))
+        .unwrap();
+    for (tampered, expected) in [
+        (
+            text.replace(user_line, &user_line.replace("pharmacist", "technician")),
+            "user `ann` of the import: its row differs from its user.add event",
+        ),
+        (
+            text.replace(&hash, "plain-text-password"),
+            "the password hash is not a PHC string",
+        ),
+        (
+            text.replacen("\"version\":2", "\"version\":1", 1),
+            "version 1 with user events but not the users",
+        ),
+    ] {
+        assert_ne!(tampered, text);
+        let e = import_text(target.as_mut(), &tampered).unwrap_err();
+        assert!(e.to_string().contains(expected), "{e}");
+        assert_eq!(events(target.as_ref()), 0);
+        assert!(target.users().unwrap().is_empty());
+    }
 
     // An event's actor changed in the file: refused, naming the event, nothing written.
     let tampered = text.replacen("\"actor\":\"Ben Pharmacist\"", "\"actor\":\"Mallory\"", 1);
@@ -1135,8 +1175,13 @@ fn register_import_refuses_a_tampered_file_or_a_register_in_use_and_writes_nothi
     assert!(e.to_string().starts_with("`import line 1`"), "{e}");
     assert!(!e.to_string().contains('\n'));
 
-    // The whole file goes in once; a second time the register is in use.
+    // The whole file goes in once, the user with her hash; a second time the register is in
+    // use.
     import_text(target.as_mut(), &text).unwrap();
+    assert_eq!(
+        target.user_login("ann").unwrap(),
+        r.user_login("ann").unwrap()
+    );
     let before = events(target.as_ref());
     let e = import_text(target.as_mut(), &text).unwrap_err();
     assert!(matches!(e, Error::NotEmpty(_)), "{e}");

@@ -1037,6 +1037,7 @@ impl super::RegisterStore for PostgresRegister {
     }
 
     fn import(&mut self, dump: &Dump) -> Result<CheckReport> {
+        super::transfer::check_users(&dump.events, &dump.users)?;
         let mut c = self.client.borrow_mut();
         let mut tx = self.write_tx(&mut c)?;
         let (events, lots): (i64, i64) = {
@@ -1067,6 +1068,13 @@ impl super::RegisterStore for PostgresRegister {
                     &e.prev_hash,
                     &e.hash,
                 ],
+            )
+            .map_err(self.err())?;
+        }
+        for u in &dump.users {
+            tx.execute(
+                "INSERT INTO users (name, role, password_hash, disabled, created_at, event_seq) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&u.name, &u.role, &u.password_hash, &i64::from(u.disabled), &u.created_at, &(u.event_seq as i64)],
             )
             .map_err(self.err())?;
         }

@@ -1091,6 +1091,7 @@ impl super::RegisterStore for SqliteRegister {
     }
 
     fn import(&mut self, dump: &Dump) -> Result<CheckReport> {
+        super::transfer::check_users(&dump.events, &dump.users)?;
         let path = self.path.clone();
         let err = |e| db_error(&path, e);
         // Unchecked so the checks below can read through `self` inside the transaction.
@@ -1123,6 +1124,13 @@ impl super::RegisterStore for SqliteRegister {
                 ])
                 .map_err(err)?;
             }
+        }
+        for u in &dump.users {
+            tx.execute(
+                "INSERT INTO users (name, role, password_hash, disabled, created_at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![u.name, u.role, u.password_hash, u.disabled as i64, u.created_at, u.event_seq as i64],
+            )
+            .map_err(err)?;
         }
         for l in &dump.lots {
             tx.execute(
