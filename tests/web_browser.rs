@@ -271,6 +271,15 @@ impl Browser {
             .expect("a navigation status")
     }
 
+    /// The cookies the browser holds for the page's site, `HttpOnly` ones included (WebDriver
+    /// sees what the page's scripts cannot).
+    fn cookies(&self) -> Vec<Value> {
+        self.call("GET", "/cookie", None)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The page's path (`/lots/…`).
     fn path(&self) -> String {
         self.script("return location.pathname;")
@@ -366,10 +375,55 @@ fn in_chromium_through_webdriver_a_session_typed_a_lot_issued_checked_released_a
     );
     let b = Browser::start(&driver, &chromium);
     let base = &server.base;
+    wrong_password(&b, base);
     log_in(&b, base, "ann", PASSWORD);
+    let session_cookie: Vec<Value> = b
+        .cookies()
+        .into_iter()
+        .filter(|c| c["name"] == "stscalc_session")
+        .collect();
+    assert_eq!(
+        session_cookie.len(),
+        1,
+        "one session cookie after the login"
+    );
+    assert_eq!(session_cookie[0]["httpOnly"], true);
+    assert_eq!(session_cookie[0]["sameSite"], "Strict");
     session(&b, base);
     let lot = batch(&b, base);
     recall_and_the_other_pages(&b, base, &lot);
+}
+
+/// A wrong password typed into the login form: refused (401) with the message on the page,
+/// no session cookie in the browser, and the next page still the login form.
+fn wrong_password(b: &Browser, base: &str) {
+    b.go(&format!("{base}/lots"));
+    assert_eq!(b.path(), "/login");
+    b.screenshot("login");
+    b.type_into("input[name=name]", "ann");
+    b.type_into("input[name=password]", "not ann's password");
+    b.click("main form button");
+    assert_eq!(b.status(), 401);
+    assert_eq!(b.path(), "/login");
+    assert_eq!(b.text("#error"), "wrong user name or password");
+    // The password typed is not given back in the form.
+    assert_eq!(
+        b.script("return document.querySelector('input[name=password]').value;"),
+        ""
+    );
+    assert_eq!(
+        b.script("return document.querySelector('#who');"),
+        Value::Null
+    );
+    let cookies = b.cookies();
+    assert!(
+        cookies.iter().all(|c| c["name"] != "stscalc_session"),
+        "a session cookie after a wrong password: {cookies:?}"
+    );
+    b.screenshot("login-refused");
+    // Not logged in: a page still leads to the login form.
+    b.go(&format!("{base}/lots"));
+    assert_eq!(b.path(), "/login");
 }
 
 /// Logs in through the login form (every page leads there without a session); the page after
