@@ -571,6 +571,11 @@ fn batch(b: &Browser, base: &str) -> String {
     log_out(b);
     log_in(b, base, "ben", PASSWORD);
     b.go(&format!("{base}/lots/{lot}"));
+    assert!(
+        b.text("main")
+            .contains("You release it as the second check of the compounder's work"),
+        "the release form says what a release with accounts is"
+    );
     b.click("form[action$='/release'] button");
     assert_eq!(b.status(), 200);
     assert_eq!(b.path(), format!("/lots/{lot}"));

@@ -956,6 +956,12 @@ fn lot_page(app: &App, lot: &str, error: Option<Failure>) -> Response {
             if let Some(f) = &mut s.form {
                 f.fields
                     .retain(|f| f.name != "by" && f.name != "checked_by");
+                if f.action.ends_with("/release") {
+                    s.paragraph = Some(
+                        "You release it as the second check of the compounder's work: a pharmacist who did not compound this lot."
+                            .into(),
+                    );
+                }
             }
         }
     }
