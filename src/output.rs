@@ -113,6 +113,21 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
 /// first, so a full disk or any other write error leaves none of them behind; only then are
 /// they renamed into place, and the folders synced so the renames survive a power cut.
 pub fn write_files(files: &[(PathBuf, Vec<u8>)], force: bool) -> Result<()> {
+    write_files_as(files, force, false)
+}
+
+/// [`emit`] for what only its owner may read (a register export, which holds the users'
+/// password hashes): a file is written with mode 0600 whatever the umask, and keeps 0600 when
+/// `force` replaces another.
+pub fn emit_private(bytes: &[u8], output: Option<&Path>, force: bool) -> Result<()> {
+    match output {
+        Some(path) => write_files_as(&[(path.to_path_buf(), bytes.to_vec())], force, true),
+        None => emit(bytes, None, force),
+    }
+}
+
+/// [`write_files`], the files made 0600 when `private`.
+fn write_files_as(files: &[(PathBuf, Vec<u8>)], force: bool, private: bool) -> Result<()> {
     let mut staged = Vec::with_capacity(files.len());
     for (path, bytes) in files {
         let io = |source| Error::Io {
@@ -120,7 +135,9 @@ pub fn write_files(files: &[(PathBuf, Vec<u8>)], force: bool) -> Result<()> {
             source,
         };
         let (dir, existing) = inspect(path, force)?;
-        let mut tmp = temp_file(dir).map_err(io)?;
+        let existing = if private { Some(0o600) } else { existing };
+        // A private file is 0600 from its creation, before a byte is written.
+        let mut tmp = temp_file(dir, private).map_err(io)?;
         tmp.write_all(bytes).map_err(io)?;
         #[cfg(unix)]
         if let Some(mode) = existing {
@@ -182,15 +199,19 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// A temporary file in `dir` created the way an ordinary new file is: mode 0666 less the
-/// umask (tempfile's own 0600 would leave records unreadable to the rest of the pharmacy).
-fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+/// umask (tempfile's own 0600 would leave records unreadable to the rest of the pharmacy);
+/// 0600 when `private`.
+fn temp_file(dir: &Path, private: bool) -> std::io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".stscalc-").suffix(".tmp");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
+        let mode = if private { 0o600 } else { 0o666 };
+        builder.permissions(std::fs::Permissions::from_mode(mode));
     }
+    #[cfg(not(unix))]
+    let _ = private;
     builder.tempfile_in(dir)
 }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Barrier};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use stscalc::register::{
-    audit, default_location, AuditFault, Bud, ComponentUse, Error, Location, LotFilter,
+    audit, default_location, AuditFault, Bud, Checker, ComponentUse, Error, Location, LotFilter,
     LotNumbering, NewLot, PostgresUrl, RegisterStore, Rejection, Release, SessionRecord,
     SqliteRegister, Status, Verification,
 };
@@ -34,7 +34,99 @@ on_both_backends!(
     register_export_import_keeps_the_chain_and_every_row,
     register_import_refuses_a_tampered_file_or_a_register_in_use_and_writes_nothing,
     register_version_2_is_upgraded_to_users_keeping_its_chain,
+    register_authenticated_pharmacist_who_did_not_compound_releases_as_the_second_person,
 );
+
+/// With the web app's accounts a release takes two people: the logged-in pharmacist releasing
+/// is the second check ([`Checker::AuthenticatedReleaser`]), so the register records them as
+/// releaser and checker, and refuses the compounder, a technician, a disabled user or a name
+/// that is no user. Typed names keep their rule (three people). The stored row rebuilds its
+/// event, and an edit of it is caught.
+fn register_authenticated_pharmacist_who_did_not_compound_releases_as_the_second_person(
+    b: &dyn Backend,
+) {
+    use stscalc::register::{ReleaseRow, Role};
+    let mut r = b.open();
+    let hash = stscalc::register::password::hash("a long enough secret").unwrap();
+    for (name, role) in [
+        ("ann", Role::Pharmacist),
+        ("ben", Role::Pharmacist),
+        ("tom", Role::Technician),
+        ("dan", Role::Pharmacist),
+    ] {
+        r.add_user("admin", name, role, &hash).unwrap();
+    }
+    r.disable_user("admin", "dan").unwrap();
+    let lot = r
+        .new_lot(&batch("2026-12-01", "ann", "STS-A1"))
+        .unwrap()
+        .lot;
+    // The compounder enters the weights she weighed.
+    r.verify(&Verification {
+        by: "ann".into(),
+        ..verification(&lot, true)
+    })
+    .unwrap();
+    let n = events(r.as_ref());
+    let authenticated = |by: &str| Release {
+        lot: lot.clone(),
+        by: by.into(),
+        checker: Checker::AuthenticatedReleaser,
+    };
+    for who in ["ann", " ANN "] {
+        let e = refused(&mut r, n, |r| r.release(&authenticated(who)));
+        assert!(matches!(e, Error::ReleaseOwnLot { .. }), "{who}: {e}");
+        assert!(
+            e.to_string()
+                .ends_with("compounded it, so another pharmacist must release it"),
+            "{e}"
+        );
+    }
+    for who in ["tom", "dan", "Cy Checker"] {
+        let e = refused(&mut r, n, |r| r.release(&authenticated(who)));
+        assert!(matches!(e, Error::NotAPharmacist { .. }), "{who}: {e}");
+    }
+    // Typed names: the checker is neither the releaser nor the compounder, as before.
+    let e = refused(&mut r, n, |r| r.release(&release(&lot, "ben", "ben")));
+    assert!(matches!(e, Error::SamePerson { .. }), "{e}");
+    let e = refused(&mut r, n, |r| r.release(&release(&lot, "ben", "Ann")));
+    assert!(matches!(e, Error::SamePerson { .. }), "{e}");
+
+    let e = r.release(&authenticated("ben")).unwrap();
+    assert_eq!(
+        (e.actor.as_str(), e.action.as_str()),
+        ("ben", "lot.release")
+    );
+    assert_eq!(
+        e.data_json,
+        r#"{"checked_by":"ben","check":"authenticated_releaser"}"#
+    );
+    let detail = r.lot(&lot).unwrap();
+    assert_eq!(detail.summary.status, Status::Released);
+    assert_eq!(
+        detail.release,
+        Some(ReleaseRow {
+            by: "ben".into(),
+            checked_by: "ben".into(),
+            at: e.at.clone(),
+        })
+    );
+    // Two people on the lot's events: ann (new, verify) and ben (release).
+    let actors: Vec<String> = r
+        .audit(Some(&lot))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.actor)
+        .collect();
+    assert_eq!(actors, ["ann", "ann", "ben"]);
+    assert_eq!(r.check().unwrap().lots, 1);
+    // The row rebuilds its event: a checker written in behind the audit is caught.
+    b.drop_guards(&["releases_frozen"]);
+    b.raw("UPDATE releases SET checked_by = 'Cy Checker'")
+        .unwrap();
+    let e = r.check().unwrap_err();
+    assert!(e.to_string().contains("release of lot"), "{e}");
+}
 
 /// A register at version 2 (made by rolling a new one back: its users table and guards
 /// dropped, the version set to 2) is brought to version 3 when opened: the chain and lots are
@@ -140,7 +232,7 @@ fn release(lot: &str, by: &str, checked_by: &str) -> Release {
     Release {
         lot: lot.into(),
         by: by.into(),
-        checked_by: checked_by.into(),
+        checker: Checker::Typed(checked_by.into()),
     }
 }
 
@@ -998,15 +1090,55 @@ fn register_export_import_keeps_the_chain_and_every_row(b: &dyn Backend) {
         assert_eq!(next.event_seq, 13);
         copy.check().unwrap();
     }
+    // An export of format 1 (before users were carried: no count, no user lines) of a
+    // register without users still imports.
+    let v1 = text
+        .replacen("\"version\":2", "\"version\":1", 1)
+        .replacen("\"users\":0,", "", 1);
+    assert_ne!(v1, text);
+    let old = Sqlite::new();
+    let report = import_text(old.open().as_mut(), &v1).unwrap();
+    assert_eq!(report.audit, head);
 }
 
 fn register_import_refuses_a_tampered_file_or_a_register_in_use_and_writes_nothing(
     b: &dyn Backend,
 ) {
     let source = Sqlite::new();
-    let (r, _) = sample(&source);
+    let (mut r, _) = sample(&source);
+    let hash = stscalc::register::password::hash("a long enough secret").unwrap();
+    r.add_user("admin", "ann", stscalc::register::Role::Pharmacist, &hash)
+        .unwrap();
     let text = exported(r.as_ref());
     let mut target = b.open();
+
+    // A user's row changed in the file (a technician made a pharmacist) while its event was
+    // not; a hash that is not one; an export of format 1, which cannot carry users, with user
+    // events: each refused before anything is written.
+    let user_line = text
+        .lines()
+        .find(|l| l.contains("\"type\":\"user\""))
+        .unwrap();
+    for (tampered, expected) in [
+        (
+            text.replace(user_line, &user_line.replace("pharmacist", "technician")),
+            "user `ann` of the import: its row differs from its user.add event",
+        ),
+        (
+            text.replace(&hash, "plain-text-password"),
+            "the password hash is not a PHC string",
+        ),
+        (
+            text.replacen("\"version\":2", "\"version\":1", 1),
+            "version 1 with user events but not the users",
+        ),
+    ] {
+        assert_ne!(tampered, text);
+        let e = import_text(target.as_mut(), &tampered).unwrap_err();
+        assert!(e.to_string().contains(expected), "{e}");
+        assert_eq!(events(target.as_ref()), 0);
+        assert!(target.users().unwrap().is_empty());
+    }
 
     // An event's actor changed in the file: refused, naming the event, nothing written.
     let tampered = text.replacen("\"actor\":\"Ben Pharmacist\"", "\"actor\":\"Mallory\"", 1);
@@ -1043,8 +1175,13 @@ fn register_import_refuses_a_tampered_file_or_a_register_in_use_and_writes_nothi
     assert!(e.to_string().starts_with("`import line 1`"), "{e}");
     assert!(!e.to_string().contains('\n'));
 
-    // The whole file goes in once; a second time the register is in use.
+    // The whole file goes in once, the user with her hash; a second time the register is in
+    // use.
     import_text(target.as_mut(), &text).unwrap();
+    assert_eq!(
+        target.user_login("ann").unwrap(),
+        r.user_login("ann").unwrap()
+    );
     let before = events(target.as_ref());
     let e = import_text(target.as_mut(), &text).unwrap_err();
     assert!(matches!(e, Error::NotEmpty(_)), "{e}");

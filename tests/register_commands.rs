@@ -1292,11 +1292,38 @@ fn head_of(path: &Path) -> String {
     out.trim().rsplit(' ').next().unwrap().to_string()
 }
 
+/// `stscalc user add NAME --role ROLE --password-stdin` on the register at `path`.
+fn user_add(path: &Path, name: &str, role: &str, password: &str) {
+    use std::io::Write;
+    let mut child = crate::common::command()
+        .arg("--register")
+        .arg(path)
+        .args(["user", "add", name, "--role", role, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A register made on one backend, exported with `register export` and imported with
 /// `register import` into the other (SQLite into PostgreSQL, PostgreSQL into SQLite): the
-/// same head, the same lots, and an export of the copy that is the same file.
+/// same head, the same lots, the same users who log in with the same passwords, and an export
+/// of the copy that is the same file.
 fn register_export_then_import_elsewhere_keeps_the_head_and_every_lot(b: &dyn Backend) {
+    use std::os::unix::fs::PermissionsExt;
     let path = b.setting();
+    // The web app's users go along: two added, one of them disabled.
+    user_add(&path, "ann", "pharmacist", "ann's long password");
+    user_add(&path, "tom", "technician", "tom's long password");
+    ok(&with_reg(&path, &["user", "disable", "tom"]));
     let first = lot_new(&path, "2026-12-01", "Ann Lee");
     lot_new(&path, "2026-12-01", "Ann Lee");
     // 25 g and 75 g as planned: a pass.
@@ -1308,15 +1335,22 @@ fn register_export_then_import_elsewhere_keeps_the_head_and_every_lot(b: &dyn Ba
         &path,
         &["register", "export", "-o", file.to_str().unwrap()],
     ));
-    // Two `lot.new` events and one verification.
+    // Two `user.add` and a `user.disable`, two `lot.new` events and one verification.
     let head = head_of(&path);
     assert_eq!(
         said,
         format!(
-            "register exported to {}: 3 events, head {head}\n",
+            "register exported to {}: 6 events, head {head}\n",
             file.display()
         )
     );
+    // It holds the password hashes: its owner's alone, whatever the umask.
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.matches("\"type\":\"user\"").count(), 2);
+    assert_eq!(text.matches("\"password_hash\":\"$argon2id$").count(), 2);
+    assert!(!text.contains("long password"), "no password in the export");
     // Into the other backend (PostgreSQL only when a server is given).
     let sqlite;
     let postgres;
@@ -1342,11 +1376,33 @@ fn register_export_then_import_elsewhere_keeps_the_head_and_every_lot(b: &dyn Ba
     ));
     assert!(
         said.ends_with(&format!(
-            "2 lots agree with their events, audit trail of 3 events verified, head {head}\n"
+            "2 lots agree with their events, audit trail of 6 events verified, head {head}\n"
         )),
         "{said}"
     );
     assert_eq!(head_of(&copy), head);
+    // The same users, and each logs in with the same password: the hash came over verbatim.
+    let users = ok(&with_reg(&path, &["user", "list"]));
+    assert_eq!(ok(&with_reg(&copy, &["user", "list"])), users);
+    assert!(users.contains("tom  technician (disabled)"), "{users}");
+    let (from, to) = (b.open(), other.open());
+    for (name, password) in [
+        ("ann", "ann's long password"),
+        ("tom", "tom's long password"),
+    ] {
+        let (user, hash) = to.user_login(name).unwrap().unwrap();
+        assert_eq!(Some((user, hash.clone())), from.user_login(name).unwrap());
+        assert!(
+            stscalc::register::password::verify(password, &hash),
+            "{name}"
+        );
+        assert!(!stscalc::register::password::verify(
+            "not the password",
+            &hash
+        ));
+    }
+    assert!(!to.user_login("ann").unwrap().unwrap().0.disabled);
+    drop((from, to));
     let again = dir.path().join("again.jsonl");
     ok(&with_reg(
         &copy,

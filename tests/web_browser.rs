@@ -271,6 +271,15 @@ impl Browser {
             .expect("a navigation status")
     }
 
+    /// The cookies the browser holds for the page's site, `HttpOnly` ones included (WebDriver
+    /// sees what the page's scripts cannot).
+    fn cookies(&self) -> Vec<Value> {
+        self.call("GET", "/cookie", None)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The page's path (`/lots/…`).
     fn path(&self) -> String {
         self.script("return location.pathname;")
@@ -348,17 +357,96 @@ fn base64_decodes_as_the_standard_says() {
 /// A hostile lesion site: shown as text, never run or made an element.
 const HOSTILE: &str = "<script>alert(1)</script>";
 
+/// The two users' password (at least 12 characters, as `user add` wants).
+const PASSWORD: &str = "a long test password";
+
 #[test]
 fn in_chromium_through_webdriver_a_session_typed_a_lot_issued_checked_released_and_recalled() {
     let Some((driver, chromium)) = driver_and_browser() else {
         return;
     };
-    let server = Server::start();
+    // A pharmacy's app: two pharmacists, ann at the bench and ben who releases.
+    let server = Server::start_with(
+        &[
+            ("ann", "pharmacist", PASSWORD),
+            ("ben", "pharmacist", PASSWORD),
+        ],
+        &[],
+    );
     let b = Browser::start(&driver, &chromium);
     let base = &server.base;
+    wrong_password(&b, base);
+    log_in(&b, base, "ann", PASSWORD);
+    let session_cookie: Vec<Value> = b
+        .cookies()
+        .into_iter()
+        .filter(|c| c["name"] == "stscalc_session")
+        .collect();
+    assert_eq!(
+        session_cookie.len(),
+        1,
+        "one session cookie after the login"
+    );
+    assert_eq!(session_cookie[0]["httpOnly"], true);
+    assert_eq!(session_cookie[0]["sameSite"], "Strict");
     session(&b, base);
     let lot = batch(&b, base);
     recall_and_the_other_pages(&b, base, &lot);
+}
+
+/// A wrong password typed into the login form: refused (401) with the message on the page,
+/// no session cookie in the browser, and the next page still the login form.
+fn wrong_password(b: &Browser, base: &str) {
+    b.go(&format!("{base}/lots"));
+    assert_eq!(b.path(), "/login");
+    b.screenshot("login");
+    b.type_into("input[name=name]", "ann");
+    b.type_into("input[name=password]", "not ann's password");
+    b.click("main form button");
+    assert_eq!(b.status(), 401);
+    assert_eq!(b.path(), "/login");
+    assert_eq!(b.text("#error"), "wrong user name or password");
+    // The password typed is not given back in the form.
+    assert_eq!(
+        b.script("return document.querySelector('input[name=password]').value;"),
+        ""
+    );
+    assert_eq!(
+        b.script("return document.querySelector('#who');"),
+        Value::Null
+    );
+    let cookies = b.cookies();
+    assert!(
+        cookies.iter().all(|c| c["name"] != "stscalc_session"),
+        "a session cookie after a wrong password: {cookies:?}"
+    );
+    b.screenshot("login-refused");
+    // Not logged in: a page still leads to the login form.
+    b.go(&format!("{base}/lots"));
+    assert_eq!(b.path(), "/login");
+}
+
+/// Logs in through the login form (every page leads there without a session); the page after
+/// it names the user.
+fn log_in(b: &Browser, base: &str, name: &str, password: &str) {
+    b.go(&format!("{base}/lots"));
+    assert_eq!(
+        b.path(),
+        "/login",
+        "a page without a session leads to the login"
+    );
+    b.type_into("input[name=name]", name);
+    b.type_into("input[name=password]", password);
+    b.click("main form button");
+    assert_eq!(b.status(), 200);
+    assert_eq!(b.path(), "/");
+    assert_eq!(b.text("#who"), format!("{name} (pharmacist)"));
+}
+
+/// Logs out with the header's button: back at the login form.
+fn log_out(b: &Browser) {
+    b.click("form.logout button");
+    assert_eq!(b.path(), "/login");
 }
 
 /// A 12-lesion session typed row by row, the first site hostile; the totals read off the page.
@@ -412,8 +500,9 @@ fn session(b: &Browser, base: &str) {
     b.screenshot("session-sheet");
 }
 
-/// A batch planned and issued through the pages (after a post without its token is refused),
-/// verified, refused release by its compounder, released by a second person. Its lot number.
+/// A batch planned and issued by ann through the pages (after a post without its token is
+/// refused), verified by her, her release of her own lot refused, released by ben: two users.
+/// Its lot number.
 fn batch(b: &Browser, base: &str) -> String {
     b.go(&format!("{base}/batch"));
     b.pick("#f-formula option[value=sts-25-zinc-oxide]");
@@ -434,7 +523,13 @@ fn batch(b: &Browser, base: &str) -> String {
         .as_str()
         .unwrap()
         .to_string();
-    b.type_into("#plan input[name=by]", "Ann Lee");
+    // With accounts there is no name to type: the register names the logged-in user.
+    assert_eq!(
+        b.script(
+            "return document.querySelectorAll('input[name=by], input[name=checked_by]').length;"
+        ),
+        0
+    );
     // The issue form without its token (taken out of the page): refused, 403, nothing issued.
     b.script("document.querySelector('#plan input[name=csrf]').remove();");
     b.click("#plan button[type=submit]");
@@ -445,36 +540,61 @@ fn batch(b: &Browser, base: &str) -> String {
     assert!(!b.text("main").contains("STS25ZO"), "a lot was issued");
     // Back to the plan, with its token this time.
     b.go(&plan_url);
-    b.type_into("#plan input[name=by]", "Ann Lee");
     b.click("#plan button[type=submit]");
     assert_eq!(b.status(), 200);
     let lot = "STS25ZO-20261201-01";
     assert_eq!(b.path(), format!("/lots/{lot}"));
-    // Verified from the weights measured: the plan's 25 g and 75 g.
-    b.type_into("form[action$='/verify'] input[name=by]", "Ann Lee");
+    // Ann, who compounded it, verifies it from the weights she measured: the plan's 25 g and
+    // 75 g.
     b.type_into(
         "form[action$='/verify'] textarea[name=actual]",
         "sts=25 g\nzinc-oxide-ointment=75 g",
     );
     b.click("form[action$='/verify'] button");
     assert_eq!(b.status(), 200);
-    // Released by the person who compounded it: refused (409), the reason on the page.
-    b.type_into("form[action$='/release'] input[name=by]", "Ann Lee");
-    b.type_into("form[action$='/release'] input[name=checked_by]", "Ann Lee");
+    // Ann is a pharmacist, but released by the person who compounded it: refused (403), the
+    // reason on the page, the lot still waiting.
     b.click("form[action$='/release'] button");
-    assert_eq!(b.status(), 409);
-    assert!(b.text("#error").contains("second person"));
+    assert_eq!(b.status(), 403);
+    let error = b.text("#error");
+    assert!(
+        error.contains("`ann` compounded it, so another pharmacist must release it"),
+        "{error}"
+    );
+    let record = b.text("#record pre");
+    assert!(
+        record.contains("verified pass") && !record.contains("Released by"),
+        "{record}"
+    );
     b.screenshot("lot-refused");
-    // By a second person: released.
+    // Ben, the second of the two, logs in and releases it.
+    log_out(b);
+    log_in(b, base, "ben", PASSWORD);
     b.go(&format!("{base}/lots/{lot}"));
-    b.type_into("form[action$='/release'] input[name=by]", "Ann Lee");
-    b.type_into("form[action$='/release'] input[name=checked_by]", "Bob Roy");
+    assert!(
+        b.text("main")
+            .contains("You release it as the second check of the compounder's work"),
+        "the release form says what a release with accounts is"
+    );
     b.click("form[action$='/release'] button");
     assert_eq!(b.status(), 200);
     assert_eq!(b.path(), format!("/lots/{lot}"));
     let record = b.text("#record pre");
     assert!(record.contains("released"), "{record}");
-    assert!(record.contains("Bob Roy"), "{record}");
+    assert!(
+        record.contains("Released by ben, who logged in as the second check"),
+        "{record}"
+    );
+    // Two users on the lot's events: ann compounded and verified, ben released.
+    for event in ["lot.new by ann", "lot.verify by ann", "lot.release by ben"] {
+        let (action, actor) = event.split_once(" by ").unwrap();
+        assert!(
+            record
+                .lines()
+                .any(|l| l.contains(action) && l.contains(actor)),
+            "{event}: {record}"
+        );
+    }
     b.screenshot("lot");
     lot.to_string()
 }

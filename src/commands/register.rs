@@ -47,7 +47,8 @@ fn export(register: Option<&Path>, to: Option<PathBuf>, force: bool) -> Result<(
     let store = open_existing(register)?;
     let mut bytes = Vec::new();
     let head = register::transfer::export(store.as_ref(), &mut bytes).map_err(reg)?;
-    output::emit(&bytes, to.as_deref(), force)?;
+    // It holds the users' password hashes: a file is the register's owner's alone.
+    output::emit_private(&bytes, to.as_deref(), force)?;
     if let Some(path) = &to {
         let said = format!(
             "register exported to {}: {}, head {}\n",

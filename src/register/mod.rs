@@ -37,8 +37,10 @@
 //! # Status
 //!
 //! `in_preparation` (quarantine) → `verified_pass` or `verified_fail` (one verification per
-//! lot) → `released` (only a passing lot, by two different people, the checker not the
-//! compounder either) or `rejected` (from any status but released). Sessions are recorded only
+//! lot) → `released` (only a passing lot, checked by a second person: with typed names a
+//! checker who is neither the person releasing nor the compounder; with the web app's accounts
+//! the logged-in pharmacist releasing, who must not be the compounder, see [`Checker`]) or
+//! `rejected` (from any status but released). Sessions are recorded only
 //! from a released lot, on a date from its compounding date to its BUD.
 //!
 //! # The audit chain
@@ -151,6 +153,24 @@ pub enum Error {
         role: String,
         /// The other person's name.
         person: String,
+    },
+    /// An authenticated release by the pharmacist who compounded the lot.
+    #[error("lot `{lot}`: `{user}` compounded it, so another pharmacist must release it")]
+    ReleaseOwnLot {
+        /// The lot.
+        lot: String,
+        /// The pharmacist releasing.
+        user: String,
+    },
+    /// An authenticated release by a name that is not an enabled pharmacist of the register.
+    #[error(
+        "lot `{lot}`: `{user}` is not an enabled pharmacist of the register, so cannot release it"
+    )]
+    NotAPharmacist {
+        /// The lot.
+        lot: String,
+        /// The name releasing.
+        user: String,
     },
     /// A session recorded from a lot that is not released.
     #[error("lot `{lot}` is {status}, not released: no session can be recorded from it")]
@@ -401,15 +421,31 @@ pub struct Verification {
     pub data_json: String,
 }
 
-/// A release by two people.
+/// A release, checked by a second person: see [`Checker`] for who that is.
 #[derive(Debug, Clone)]
 pub struct Release {
     /// The lot.
     pub lot: String,
     /// Who releases.
     pub by: String,
-    /// The second person who checked.
-    pub checked_by: String,
+    /// Who is the independent second check.
+    pub checker: Checker,
+}
+
+/// Who checked a release, and how the register knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checker {
+    /// A name typed beside the releaser's (the command line, the web app without accounts):
+    /// nobody vouches for either name, so the lot takes three: the checker is neither the
+    /// person releasing nor the compounder. Stored as `checked_by` = that name, and the event
+    /// data `{"checked_by": NAME}`.
+    Typed(String),
+    /// The releaser is a logged-in user of the web app, authenticated by password: that
+    /// pharmacist is the independent second check of the compounder's work, so the lot takes
+    /// two. The register refuses it unless the releaser is an enabled pharmacist among its
+    /// users and did not compound the lot. Stored as `checked_by` = `by`, and the event data
+    /// `{"checked_by": NAME, "check": "authenticated_releaser"}`.
+    AuthenticatedReleaser,
 }
 
 /// A rejection.
@@ -475,7 +511,7 @@ pub struct VerificationRow {
 pub struct ReleaseRow {
     /// Who released.
     pub by: String,
-    /// Who checked.
+    /// Who checked (the releaser, for a [`Checker::AuthenticatedReleaser`] release).
     pub checked_by: String,
     /// When.
     pub at: String,

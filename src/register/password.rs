@@ -48,6 +48,11 @@ pub fn verify(password: &str, phc: &str) -> bool {
     })
 }
 
+/// Whether `phc` reads as a PHC string of argon2 (what an imported user's hash must be).
+pub fn is_phc(phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| h.algorithm.as_str().starts_with("argon2"))
+}
+
 /// A hash of a fixed password, verified against when a login names no user, so that an
 /// unknown name takes as long to refuse as a wrong password.
 pub fn decoy() -> &'static str {

@@ -483,15 +483,15 @@ impl PostgresRegister {
                 let text: String = r.get(5);
                 let patient: Option<String> = r.get(6);
                 let date: Option<String> = r.get(7);
-                let data = row_event_data(
-                    action,
-                    r.get::<_, i64>(4) == 1,
-                    &text,
+                let other = if action == "lot.release" {
+                    (by.as_str(), "")
+                } else {
                     (
                         patient.as_deref().unwrap_or(""),
                         date.as_deref().unwrap_or(""),
-                    ),
-                );
+                    )
+                };
+                let data = row_event_data(action, r.get::<_, i64>(4) == 1, &text, other);
                 let event = c
                     .query_opt(
                         "SELECT action, lot, actor, at, data FROM audit WHERE seq = $1",
@@ -729,15 +729,19 @@ impl super::RegisterStore for PostgresRegister {
     }
 
     fn release(&mut self, r: &Release) -> Result<AuditEvent> {
-        let by = person("by", &r.by)?;
-        let checker = person("checked_by", &r.checked_by)?;
+        let valid = validate_release(r)?;
+        let (by, checker) = (&valid.by, &valid.checked_by);
         let lot = r.lot.trim();
         let mut c = self.client.borrow_mut();
         let mut tx = self.write_tx(&mut c)?;
         let state = self.lot_state(&mut tx, lot)?;
-        may_release(lot, &state, &by, &checker)?;
-        let data = row_event_data("lot.release", false, &checker, ("", ""));
-        let event = self.append_event(&mut tx, &by, "lot.release", lot, &data)?;
+        let releaser = match valid.authenticated {
+            true => self.user_with_hash(&mut tx, by)?.map(|(u, _)| u),
+            false => None,
+        };
+        may_release(lot, &state, &valid, releaser.as_ref())?;
+        let data = row_event_data("lot.release", false, checker, (by, ""));
+        let event = self.append_event(&mut tx, by, "lot.release", lot, &data)?;
         tx.execute(
             "INSERT INTO releases (lot_id, by_name, checked_by, at, event_seq) VALUES ($1, $2, $3, $4, $5)",
             &[&state.id, &by, &checker, &event.at, &(event.seq as i64)],
@@ -1033,6 +1037,7 @@ impl super::RegisterStore for PostgresRegister {
     }
 
     fn import(&mut self, dump: &Dump) -> Result<CheckReport> {
+        super::transfer::check_users(&dump.events, &dump.users)?;
         let mut c = self.client.borrow_mut();
         let mut tx = self.write_tx(&mut c)?;
         let (events, lots): (i64, i64) = {
@@ -1063,6 +1068,13 @@ impl super::RegisterStore for PostgresRegister {
                     &e.prev_hash,
                     &e.hash,
                 ],
+            )
+            .map_err(self.err())?;
+        }
+        for u in &dump.users {
+            tx.execute(
+                "INSERT INTO users (name, role, password_hash, disabled, created_at, event_seq) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&u.name, &u.role, &u.password_hash, &i64::from(u.disabled), &u.created_at, &(u.event_seq as i64)],
             )
             .map_err(self.err())?;
         }
@@ -1135,10 +1147,22 @@ impl super::RegisterStore for PostgresRegister {
     }
 
     fn user_login(&self, name: &str) -> Result<Option<(super::User, String)>> {
+        let mut c = self.client.borrow_mut();
+        self.user_with_hash(&mut *c, name)
+    }
+}
+
+impl PostgresRegister {
+    /// A user and the stored password hash (`None` for a name the register does not have), on
+    /// the connection or inside a transaction.
+    fn user_with_hash(
+        &self,
+        c: &mut impl GenericClient,
+        name: &str,
+    ) -> Result<Option<(super::User, String)>> {
         let Ok(name) = user_name(name) else {
             return Ok(None);
         };
-        let mut c = self.client.borrow_mut();
         let row = c
             .query_opt(
                 "SELECT name, role, disabled, created_at, password_hash FROM users WHERE name = $1",

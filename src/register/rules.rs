@@ -160,7 +160,14 @@ pub(super) struct VerifyData {
 #[derive(Serialize)]
 pub(super) struct ReleaseData<'a> {
     pub(super) checked_by: &'a str,
+    /// `authenticated_releaser` when the logged-in pharmacist releasing was the second check;
+    /// absent for a typed checker (so the events of earlier registers read as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) check: Option<&'static str>,
 }
+
+/// The event data's word for a [`super::Checker::AuthenticatedReleaser`] release.
+pub(super) const AUTHENTICATED_RELEASER: &str = "authenticated_releaser";
 
 #[derive(Serialize)]
 pub(super) struct RejectData<'a> {
@@ -393,9 +400,43 @@ pub(super) fn may_verify(lot: &str, state: &LotState) -> Result<()> {
     }
 }
 
-/// Refuses a release unless the lot passed its verification and the checker is a second person
-/// (neither the person releasing nor the compounder).
-pub(super) fn may_release(lot: &str, state: &LotState, by: &str, checker: &str) -> Result<()> {
+/// A [`super::Release`] checked field by field, before any transaction starts.
+pub(super) struct ValidRelease {
+    /// Who releases.
+    pub(super) by: String,
+    /// Who checked, as stored: the releaser for an authenticated release.
+    pub(super) checked_by: String,
+    /// The logged-in pharmacist releasing is the second check ([`super::Checker`]).
+    pub(super) authenticated: bool,
+}
+
+/// Checks a release's names.
+pub(super) fn validate_release(r: &super::Release) -> Result<ValidRelease> {
+    let by = person("by", &r.by)?;
+    Ok(match &r.checker {
+        super::Checker::Typed(name) => ValidRelease {
+            checked_by: person("checked_by", name)?,
+            by,
+            authenticated: false,
+        },
+        super::Checker::AuthenticatedReleaser => ValidRelease {
+            checked_by: by.clone(),
+            by,
+            authenticated: true,
+        },
+    })
+}
+
+/// Refuses a release unless the lot passed its verification and a second person checked it.
+/// A typed checker is neither the person releasing nor the compounder. An authenticated
+/// releaser (`releaser` is the users-table row of that name, looked up in the same
+/// transaction) is an enabled pharmacist who did not compound the lot.
+pub(super) fn may_release(
+    lot: &str,
+    state: &LotState,
+    release: &ValidRelease,
+    releaser: Option<&super::User>,
+) -> Result<()> {
     match state.status {
         Status::VerifiedPass => {}
         Status::InPreparation => return Err(Error::NotVerified(lot.into())),
@@ -403,6 +444,24 @@ pub(super) fn may_release(lot: &str, state: &LotState, by: &str, checker: &str) 
         Status::Rejected => return Err(Error::Rejected(lot.into())),
         Status::Released => return Err(Error::AlreadyReleased(lot.into())),
     }
+    let by = release.by.as_str();
+    if release.authenticated {
+        let pharmacist = releaser.is_some_and(|u| u.role == super::Role::Pharmacist && !u.disabled);
+        if !pharmacist {
+            return Err(Error::NotAPharmacist {
+                lot: lot.into(),
+                user: by.into(),
+            });
+        }
+        if same_person(by, &state.created_by) {
+            return Err(Error::ReleaseOwnLot {
+                lot: lot.into(),
+                user: by.into(),
+            });
+        }
+        return Ok(());
+    }
+    let checker = release.checked_by.as_str();
     for (role, other) in [
         ("the person releasing", by),
         ("the compounder", state.created_by.as_str()),
@@ -487,19 +546,25 @@ pub(super) fn replayed_status(seq: i64, action: &str, data: &str) -> Result<Opti
 }
 
 /// The event data a stored row of `action` gives: `passed` for a verification, `text` its
-/// data, checker, reason or doses, and `patient_date` the session's patient and date.
+/// data, checker, reason or doses, and `other` the release's releaser, or the session's patient
+/// and date. A release whose checker is its releaser is an authenticated one: a typed checker
+/// never is the releaser (the rule refuses it), so the row tells the two apart.
 pub(super) fn row_event_data(
     action: &str,
     passed: bool,
     text: &str,
-    patient_date: (&str, &str),
+    other: (&str, &str),
 ) -> String {
+    let patient_date = other;
     match action {
         "lot.verify" => to_json(&VerifyData {
             passed,
             data_sha256: sha256_hex(text.as_bytes()),
         }),
-        "lot.release" => to_json(&ReleaseData { checked_by: text }),
+        "lot.release" => to_json(&ReleaseData {
+            checked_by: text,
+            check: (text == other.0).then_some(AUTHENTICATED_RELEASER),
+        }),
         "lot.reject" => to_json(&RejectData { reason: text }),
         _ => to_json(&SessionData {
             patient_id: patient_date.0,

@@ -534,12 +534,12 @@ impl SqliteRegister {
                 let passed = action == "lot.verify" && r.get::<_, i64>(4).map_err(self.err())? == 1;
                 let pd: Option<String> = r.get(6).map_err(self.err())?;
                 let pd = pd.unwrap_or_default();
-                let data = row_event_data(
-                    action,
-                    passed,
-                    &text,
-                    pd.split_once('\n').unwrap_or((&pd, "")),
-                );
+                let other = if action == "lot.release" {
+                    (by.as_str(), "")
+                } else {
+                    pd.split_once('\n').unwrap_or((&pd, ""))
+                };
+                let data = row_event_data(action, passed, &text, other);
                 let event = self
                     .conn
                     .query_row(
@@ -705,16 +705,20 @@ impl super::RegisterStore for SqliteRegister {
     }
 
     fn release(&mut self, r: &Release) -> Result<AuditEvent> {
-        let by = person("by", &r.by)?;
-        let checker = person("checked_by", &r.checked_by)?;
+        let valid = validate_release(r)?;
+        let (by, checker) = (&valid.by, &valid.checked_by);
         let path = self.path.clone();
         let err = |e| db_error(&path, e);
         let tx = self.write_tx()?;
         let lot = r.lot.trim();
         let state = lot_state(&tx, &path, lot)?;
-        may_release(lot, &state, &by, &checker)?;
-        let data = row_event_data("lot.release", false, &checker, ("", ""));
-        let event = append_event(&tx, &path, &by, "lot.release", lot, &data)?;
+        let releaser = match valid.authenticated {
+            true => user_with_hash(&tx, &path, by)?.map(|(u, _)| u),
+            false => None,
+        };
+        may_release(lot, &state, &valid, releaser.as_ref())?;
+        let data = row_event_data("lot.release", false, checker, (by, ""));
+        let event = append_event(&tx, &path, by, "lot.release", lot, &data)?;
         tx.execute(
             "INSERT INTO releases (lot_id, by_name, checked_by, at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![state.id, by, checker, event.at, event.seq as i64],
@@ -1087,6 +1091,7 @@ impl super::RegisterStore for SqliteRegister {
     }
 
     fn import(&mut self, dump: &Dump) -> Result<CheckReport> {
+        super::transfer::check_users(&dump.events, &dump.users)?;
         let path = self.path.clone();
         let err = |e| db_error(&path, e);
         // Unchecked so the checks below can read through `self` inside the transaction.
@@ -1119,6 +1124,13 @@ impl super::RegisterStore for SqliteRegister {
                 ])
                 .map_err(err)?;
             }
+        }
+        for u in &dump.users {
+            tx.execute(
+                "INSERT INTO users (name, role, password_hash, disabled, created_at, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![u.name, u.role, u.password_hash, u.disabled as i64, u.created_at, u.event_seq as i64],
+            )
+            .map_err(err)?;
         }
         for l in &dump.lots {
             tx.execute(
@@ -1267,27 +1279,36 @@ impl super::RegisterStore for SqliteRegister {
     }
 
     fn user_login(&self, name: &str) -> Result<Option<(super::User, String)>> {
-        let Ok(name) = user_name(name) else {
-            return Ok(None);
-        };
-        let row = self
-            .conn
-            .query_row(
-                "SELECT name, role, disabled, created_at, password_hash FROM users WHERE name = ?1",
-                [&name],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(self.err())?;
-        row.map(|(n, role, d, at, hash)| Ok((user_row(n, &role, d, at)?, hash)))
-            .transpose()
+        user_with_hash(&self.conn, &self.path, name)
     }
+}
+
+/// A user and the stored password hash (`None` for a name the register does not have), on
+/// the connection or inside a transaction.
+fn user_with_hash(
+    conn: &Connection,
+    path: &str,
+    name: &str,
+) -> Result<Option<(super::User, String)>> {
+    let Ok(name) = user_name(name) else {
+        return Ok(None);
+    };
+    let row = conn
+        .query_row(
+            "SELECT name, role, disabled, created_at, password_hash FROM users WHERE name = ?1",
+            [&name],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(|e| db_error(path, e))?;
+    row.map(|(n, role, d, at, hash)| Ok((user_row(n, &role, d, at)?, hash)))
+        .transpose()
 }

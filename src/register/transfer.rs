@@ -1,18 +1,27 @@
 //! Moving a register between backends (`stscalc register export` / `import`, and the backup of
 //! a PostgreSQL register to an SQLite file): every audit event and every row, as JSON Lines.
 //!
-//! # The export format (`stscalc-register-export`, version 1)
+//! # The export format (`stscalc-register-export`, version 2)
 //!
 //! UTF-8 text, one JSON object per line, each with a `"type"`:
 //!
-//! 1. One `header` line: `{"type":"header","format":"stscalc-register-export","version":1,
-//!    "schema":2,"events":N,"lots":M,"head":"<64 hex>"}`: the schema version of the register
-//!    exported, how many event and lot lines follow, and the head of its audit chain.
+//! 1. One `header` line: `{"type":"header","format":"stscalc-register-export","version":2,
+//!    "schema":3,"events":N,"users":K,"lots":M,"head":"<64 hex>"}`: the schema version of the
+//!    register exported, how many event, user and lot lines follow, and the head of its audit
+//!    chain.
 //! 2. `N` `event` lines, by `seq` from 1: `{"type":"event","seq":1,"at":"…","actor":"…",
 //!    "action":"lot.new","lot":"…","data":"…","prev_hash":"…","hash":"…"}`: the six fields of
 //!    the canonical form (see [`crate::register`]) exactly as hashed (`lot` is `""` for an event
 //!    of no lot; `data` is the JSON text as a JSON string, never re-serialised) and both hashes.
-//! 3. `M` `lot` lines, in the order the lots were registered: every column of the lot as stored
+//! 3. `K` `user` lines, by name: `{"type":"user","name":"ann","role":"pharmacist",
+//!    "password_hash":"$argon2id$v=19$…","disabled":false,"created_at":"…","event_seq":3}`: every
+//!    column of the users table (schema 3), the password's argon2id hash (PHC string) carried
+//!    verbatim, so a user logs in after an import with the same password. **An export holds
+//!    the password hashes: keep it as the register itself is kept** (`register export -o FILE`
+//!    writes the file with mode 0600, whatever the umask). Each user row names its `user.add`
+//!    event; `disabled` is true exactly when a `user.disable` event names the user, and the
+//!    import checks both against the events before writing anything.
+//! 4. `M` `lot` lines, in the order the lots were registered: every column of the lot as stored
 //!    (`lot`, `scheme_code` and `sequence` (null for a number given by hand), `formula_id`,
 //!    `compounded_on` and `bud_date` as `YYYY-MM-DD`, `compounded_time` and `bud_time` as
 //!    `HH:MM:SS` or null, `status`, `created_by`, `created_at`, `request_json`, `plan_json`,
@@ -22,6 +31,10 @@
 //!    (`by`, `checked_by`, `at`, `event_seq`) or null, `rejection` (`by`, `reason`, `at`,
 //!    `event_seq`) or null, and `sessions` (`patient_id`, `date`, `doses_json`, `by`, `at`,
 //!    `event_seq`), each naming the event that wrote it.
+//!
+//! Version 1 (stscalc before users were exported) had no `users` count and no user lines; it is
+//! still read, unless it holds `user.*` events: their accounts, hashes and all, are not in it,
+//! so the import refuses it rather than make a register whose events name users it lacks.
 //!
 //! An export is taken at one moment (if the register changes while it is read, it is read
 //! again) from a register whose chain verifies. An import goes only into an empty register: it
@@ -43,8 +56,25 @@ use super::{audit, AuditEvent, CheckReport, Error, LotFilter, RegisterStore, Res
 
 /// The name of the format, in the header.
 pub const FORMAT: &str = "stscalc-register-export";
-/// The version of the format this stscalc writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the format this stscalc writes (it reads this one and version 1).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// A user row: every column of the users table, the password hash verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedUser {
+    /// The login name.
+    pub name: String,
+    /// `technician` or `pharmacist`.
+    pub role: String,
+    /// The argon2id PHC string, as stored.
+    pub password_hash: String,
+    /// Disabled by a `user.disable` event.
+    pub disabled: bool,
+    /// When it was added (its `user.add` event's time).
+    pub created_at: String,
+    /// Its `user.add` event.
+    pub event_seq: u64,
+}
 
 /// A component row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +216,9 @@ struct Header {
     version: u32,
     schema: u32,
     events: u64,
+    /// Absent in version 1.
+    #[serde(default)]
+    users: u64,
     lots: u64,
     head: String,
 }
@@ -195,6 +228,7 @@ struct Header {
 enum Line {
     Header(Header),
     Event(ExportedEvent),
+    User(ExportedUser),
     Lot(Box<ExportedLot>),
 }
 
@@ -207,8 +241,102 @@ pub struct Dump {
     pub head: String,
     /// Every event, by `seq`.
     pub events: Vec<AuditEvent>,
+    /// Every user, by name, with the password hash.
+    pub users: Vec<ExportedUser>,
     /// Every lot and its rows, in the order registered.
     pub lots: Vec<ExportedLot>,
+}
+
+/// The `user.add` event of each user name: its seq, time and data.
+fn user_adds(events: &[AuditEvent]) -> HashMap<String, &AuditEvent> {
+    events
+        .iter()
+        .filter(|e| e.action == "user.add")
+        .filter_map(|e| {
+            let v: serde_json::Value = serde_json::from_str(&e.data_json).ok()?;
+            Some((v["name"].as_str()?.to_string(), e))
+        })
+        .collect()
+}
+
+/// Every user of `store` with its hash, each tied to its `user.add` event.
+fn dump_users(store: &dyn RegisterStore, events: &[AuditEvent]) -> Result<Vec<ExportedUser>> {
+    let adds = user_adds(events);
+    let mut users = Vec::new();
+    for u in store.users()? {
+        let (user, hash) = store.user_login(&u.name)?.ok_or_else(|| {
+            Error::Inconsistent(format!("user `{}` vanished while it was read", u.name))
+        })?;
+        let event_seq = adds.get(&user.name).map(|e| e.seq).ok_or_else(|| {
+            Error::Inconsistent(format!("user `{}` has no user.add event", user.name))
+        })?;
+        users.push(ExportedUser {
+            role: user.role.as_str().to_string(),
+            password_hash: hash,
+            disabled: user.disabled,
+            created_at: user.created_at,
+            event_seq,
+            name: user.name,
+        });
+    }
+    users.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(users)
+}
+
+/// Checks the user rows of an export against its events, before anything is written: each row
+/// a valid name, role and argon2 PHC hash, written by the `user.add` event it names (same
+/// name, role and time), disabled exactly when a `user.disable` event names it, and one row for
+/// each `user.add` event.
+pub(super) fn check_users(events: &[AuditEvent], users: &[ExportedUser]) -> Result<()> {
+    let bad = |u: &ExportedUser, why: &str| {
+        Error::Inconsistent(format!(
+            "user `{}` of the import: {why}",
+            u.name.escape_debug()
+        ))
+    };
+    let adds = user_adds(events);
+    let disabled: std::collections::HashSet<String> = events
+        .iter()
+        .filter(|e| e.action == "user.disable")
+        .filter_map(|e| {
+            let v: serde_json::Value = serde_json::from_str(&e.data_json).ok()?;
+            Some(v["name"].as_str()?.to_string())
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for u in users {
+        if super::rules::user_name(&u.name).ok().as_deref() != Some(u.name.as_str()) {
+            return Err(bad(u, "not a user name"));
+        }
+        if !seen.insert(u.name.as_str()) {
+            return Err(bad(u, "listed twice"));
+        }
+        let Some(role) = super::Role::parse(&u.role) else {
+            return Err(bad(u, "unknown role"));
+        };
+        if !super::password::is_phc(&u.password_hash) {
+            return Err(bad(u, "the password hash is not a PHC string"));
+        }
+        let event = adds.get(&u.name).filter(|e| {
+            e.seq == u.event_seq
+                && e.at == u.created_at
+                && e.data_json == super::rules::user_event_data(&u.name, Some(role))
+        });
+        if event.is_none() {
+            return Err(bad(u, "its row differs from its user.add event"));
+        }
+        if u.disabled != disabled.contains(&u.name) {
+            return Err(bad(u, "`disabled` differs from its user.disable events"));
+        }
+    }
+    if adds.len() != users.len() {
+        return Err(Error::Inconsistent(format!(
+            "the import has {} user.add events but {} user rows",
+            adds.len(),
+            users.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Everything in `store`, at one moment, from a chain that verifies.
@@ -338,10 +466,17 @@ pub fn dump(store: &dyn RegisterStore) -> Result<Dump> {
             continue;
         }
         lots.sort_by_key(|l| l.event_seq);
+        // Users change only with a user.* event, in the same transaction: the count above
+        // holds them to this moment too (read before it).
+        let users = dump_users(store, &events)?;
+        if store.audit(None)?.len() as u64 != head.events {
+            continue;
+        }
         return Ok(Dump {
             schema: store.schema_version()?,
             head: head.head,
             events,
+            users,
             lots,
         });
     }
@@ -375,6 +510,7 @@ fn write_dump(d: &Dump, out: &mut dyn Write) -> Result<()> {
         version: FORMAT_VERSION,
         schema: d.schema,
         events: d.events.len() as u64,
+        users: d.users.len() as u64,
         lots: d.lots.len() as u64,
         head: d.head.clone(),
     }))?;
@@ -389,6 +525,9 @@ fn write_dump(d: &Dump, out: &mut dyn Write) -> Result<()> {
             prev_hash: e.prev_hash.clone(),
             hash: e.hash.clone(),
         }))?;
+    }
+    for u in &d.users {
+        line(&Line::User(u.clone()))?;
     }
     for l in &d.lots {
         line(&Line::Lot(Box::new(l.clone())))?;
@@ -408,6 +547,7 @@ fn bad_line(n: usize, expected: &str, found: String) -> Error {
 pub fn read(input: &mut dyn BufRead) -> Result<Dump> {
     let mut header: Option<Header> = None;
     let mut events = Vec::new();
+    let mut users = Vec::new();
     let mut lots = Vec::new();
     for (i, text) in input.lines().enumerate() {
         let n = i + 1;
@@ -427,10 +567,10 @@ pub fn read(input: &mut dyn BufRead) -> Result<Dump> {
         })?;
         match (parsed, &header) {
             (Line::Header(h), None) if n == 1 => {
-                if h.format != FORMAT || h.version != FORMAT_VERSION {
+                if h.format != FORMAT || !(1..=FORMAT_VERSION).contains(&h.version) {
                     return Err(bad_line(
                         n,
-                        &format!("format `{FORMAT}` version {FORMAT_VERSION}"),
+                        &format!("format `{FORMAT}` version 1 to {FORMAT_VERSION}"),
                         format!("`{}` version {}", h.format, h.version),
                     ));
                 }
@@ -448,7 +588,7 @@ pub fn read(input: &mut dyn BufRead) -> Result<Dump> {
                 return Err(bad_line(n, "one header line", "a second".into()))
             }
             (Line::Event(e), Some(_)) => {
-                if !lots.is_empty() {
+                if !lots.is_empty() || !users.is_empty() {
                     return Err(bad_line(
                         n,
                         "every event before the lots",
@@ -465,6 +605,16 @@ pub fn read(input: &mut dyn BufRead) -> Result<Dump> {
                     prev_hash: e.prev_hash,
                     hash: e.hash,
                 })
+            }
+            (Line::User(u), Some(_)) => {
+                if !lots.is_empty() {
+                    return Err(bad_line(
+                        n,
+                        "every user before the lots",
+                        format!("user `{}` after a lot", u.name.escape_debug()),
+                    ));
+                }
+                users.push(u);
             }
             (Line::Lot(l), Some(_)) => {
                 let dates = [Some(&l.compounded_on), Some(&l.bud_date)]
@@ -493,18 +643,33 @@ pub fn read(input: &mut dyn BufRead) -> Result<Dump> {
         }
     }
     let h = header.ok_or_else(|| bad_line(1, "the header line", "an empty file".into()))?;
-    if events.len() as u64 != h.events || lots.len() as u64 != h.lots {
+    if events.len() as u64 != h.events
+        || users.len() as u64 != h.users
+        || lots.len() as u64 != h.lots
+    {
         return Err(Error::Input {
             field: "import".into(),
             expected: format!(
-                "{} events and {} lots, as the header says",
-                h.events, h.lots
+                "{} events, {} users and {} lots, as the header says",
+                h.events, h.users, h.lots
             ),
             found: format!(
-                "{} events and {} lots: the file was cut short or added to",
+                "{} events, {} users and {} lots: the file was cut short or added to",
                 events.len(),
+                users.len(),
                 lots.len()
             ),
+        });
+    }
+    if h.version == 1 && events.iter().any(|e| e.action.starts_with("user.")) {
+        return Err(Error::Input {
+            field: "import".into(),
+            expected: format!(
+                "an export of format version {FORMAT_VERSION}, which carries the users"
+            ),
+            found:
+                "version 1 with user events but not the users: export it again with this stscalc"
+                    .into(),
         });
     }
     let chain = audit::verify_chain(events.iter().cloned().map(Ok), Some(&h.head))?;
@@ -515,10 +680,12 @@ pub fn read(input: &mut dyn BufRead) -> Result<Dump> {
             events: chain.events,
         }));
     }
+    check_users(&events, &users)?;
     Ok(Dump {
         schema: h.schema,
         head: h.head,
         events,
+        users,
         lots,
     })
 }

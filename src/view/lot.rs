@@ -170,10 +170,16 @@ pub fn reprint(detail: &Value, reprinted_at: &str) -> LotReprint {
     }
     let r = &detail["release"];
     if !r.is_null() {
+        // The register stores the releaser as checker only for a logged-in pharmacist of the
+        // web app, who is then the second check (a typed checker is never the releaser).
+        let checker = if s(r, "checked_by") == s(r, "by") {
+            "who logged in as the second check of the compounder's work".to_string()
+        } else {
+            format!("checked by {}", s(r, "checked_by"))
+        };
         events_summary.push(format!(
-            "Released by {}, checked by {}, at {}",
+            "Released by {}, {checker}, at {}",
             s(r, "by"),
-            s(r, "checked_by"),
             s(r, "at")
         ));
     }

@@ -273,6 +273,8 @@ pub fn register_failure(e: crate::register::Error) -> Failure {
     let status = match &e {
         R::UnknownLot(_) => StatusCode::NOT_FOUND,
         R::Input { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        // A user whose role or own work forbids the release: the same 403 as a technician's.
+        R::ReleaseOwnLot { .. } | R::NotAPharmacist { .. } => StatusCode::FORBIDDEN,
         R::DuplicateLot(_)
         | R::SchemeFull { .. }
         | R::NotVerified(_)

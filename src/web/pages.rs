@@ -964,6 +964,12 @@ fn lot_page(app: &App, lot: &str, error: Option<Failure>) -> Response {
             if let Some(f) = &mut s.form {
                 f.fields
                     .retain(|f| f.name != "by" && f.name != "checked_by");
+                if f.action.ends_with("/release") {
+                    s.paragraph = Some(
+                        "You release it as the second check of the compounder's work: a pharmacist who did not compound this lot."
+                            .into(),
+                    );
+                }
             }
         }
     }
@@ -981,7 +987,7 @@ async fn lot_action(
             return r;
         }
         let mut argv = vec!["lot".to_string(), action.clone()];
-        if let Err(f) = may(&app, &action, &lot) {
+        if let Err(f) = may(&action, &lot) {
             return lot_page(&app, &lot, Some(f));
         }
         match action.as_str() {
@@ -995,13 +1001,7 @@ async fn lot_action(
                 argv.extend(options(&form, &["final_volume"]));
             }
             "release" => match signed_in() {
-                Some((user, _)) => {
-                    argv.push(opt("--by", &user));
-                    match verifier(&app, &lot) {
-                        Ok(v) => argv.push(opt("--checked-by", &v)),
-                        Err(f) => return lot_page(&app, &lot, Some(f)),
-                    }
-                }
+                Some((user, _)) => return release_signed_in(&app, &lot, &user),
                 None => argv.extend(options(&form, &["by", "checked_by"])),
             },
             "reject" => {
@@ -1040,51 +1040,48 @@ fn by(form: &Params) -> String {
     )
 }
 
-/// With accounts, what a role may do to a lot: a technician issues and verifies; releasing and
-/// rejecting take a pharmacist, and releasing one who did not compound the lot (the register
-/// then also holds the verifier, the release's checker, to be neither the pharmacist releasing
-/// nor the compounder).
-fn may(app: &App, action: &str, lot: &str) -> std::result::Result<(), Failure> {
+/// With accounts, what a role may do to a lot: a technician issues and verifies (any user
+/// verifies, the compounder too: the bench enters what it weighed); releasing and rejecting
+/// take a pharmacist. Whether that pharmacist compounded the lot is the register's rule
+/// ([`crate::register::Checker::AuthenticatedReleaser`]), refused there.
+fn may(action: &str, lot: &str) -> std::result::Result<(), Failure> {
     use crate::register::Role;
     let Some((user, role)) = signed_in() else {
         return Ok(());
     };
-    let refuse = |message: String| Failure {
-        status: StatusCode::FORBIDDEN,
-        message,
-        field: None,
-    };
     if matches!(action, "release" | "reject") && role != Role::Pharmacist {
-        return Err(refuse(format!(
-            "lot `{lot}`: only a pharmacist may {action} a lot; `{user}` is a technician"
-        )));
-    }
-    if action == "release" {
-        let detail = open_lot(app, lot)?;
-        if detail.summary.created_by.trim().eq_ignore_ascii_case(&user) {
-            return Err(refuse(format!(
-                "lot `{lot}`: `{user}` compounded it, so another pharmacist must release it"
-            )));
-        }
+        return Err(Failure {
+            status: StatusCode::FORBIDDEN,
+            message: format!(
+                "lot `{lot}`: only a pharmacist may {action} a lot; `{user}` is a technician"
+            ),
+            field: None,
+        });
     }
     Ok(())
 }
 
-/// The lot as the register has it.
-fn open_lot(app: &App, lot: &str) -> std::result::Result<crate::register::LotDetail, Failure> {
-    crate::commands::register::open_or_create(app.config.register.as_deref())
-        .map_err(Failure::from)?
-        .lot(lot)
-        .map_err(super::api::register_failure)
-}
-
-/// Who verified the lot: with accounts the release's checker is the logged-in user who
-/// verified it (the register refuses a release the lot's state does not allow).
-fn verifier(app: &App, lot: &str) -> std::result::Result<String, Failure> {
-    let detail = open_lot(app, lot)?;
-    detail.verification.map(|v| v.by).ok_or_else(|| {
-        super::api::register_failure(crate::register::Error::NotVerified(lot.into()))
-    })
+/// With accounts, a release by the logged-in pharmacist, who is the second check of the
+/// compounder's work: the register records them as releaser and checker, and refuses it if
+/// they compounded the lot or are not an enabled pharmacist. Two people, each authenticated,
+/// rather than three names typed: called directly, since the command line has typed names only.
+fn release_signed_in(app: &App, lot: &str, user: &str) -> Response {
+    use crate::register::{Checker, Release};
+    let released = crate::commands::register::open_existing(app.config.register.as_deref())
+        .map_err(Failure::from)
+        .and_then(|mut store| {
+            store
+                .release(&Release {
+                    lot: lot.trim().to_string(),
+                    by: user.to_string(),
+                    checker: Checker::AuthenticatedReleaser,
+                })
+                .map_err(super::api::register_failure)
+        });
+    match released {
+        Ok(_) => Redirect::to(&format!("/lots/{}", encode(lot))).into_response(),
+        Err(f) => lot_page(app, lot, Some(f)),
+    }
 }
 
 async fn lot_print(
