@@ -9,8 +9,10 @@
 //! ```
 //!
 //! Reports requests per second, p50/p99/max latency per endpoint, the errors (any answer but
-//! 200, any failed connection), and the server's resident memory (VmRSS, and its peak VmHWM,
-//! from /proc) before and after the load.
+//! 200, any failed connection), the server's resident memory (VmRSS, and its peak VmHWM,
+//! from /proc) before and after the load, and the processor time the server and the clients
+//! each used (from /proc): the clients run on the same cores, so the server's time per request
+//! is the figure that measures the server alone, whatever else the machine was doing.
 //!
 //! The server runs in a process of its own (this program started again with `--serve`, which
 //! calls the library's [`stscalc::web::serve`] exactly as `stscalc serve` does), so the memory
@@ -57,6 +59,7 @@ fn main() {
     println!("memory before: {}", memory(pid));
 
     let per_client = requests / clients;
+    let (server_cpu, client_cpu) = (cpu_seconds(&pid.to_string()), cpu_seconds("self"));
     let started = Instant::now();
     let handles: Vec<_> = (0..clients)
         .map(|c| {
@@ -89,6 +92,17 @@ fn main() {
         println!("  e.g. {e}");
     }
     println!("memory after: {}", memory(pid));
+    let (server_cpu, client_cpu) = (
+        cpu_seconds(&pid.to_string()) - server_cpu,
+        cpu_seconds("self") - client_cpu,
+    );
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!(
+        "processor time: server {server_cpu:.1} s ({:.0} µs per request), clients {client_cpu:.1} s ({:.0} µs per request), of {:.1} s on {cores} cores",
+        server_cpu * 1e6 / total as f64,
+        client_cpu * 1e6 / total as f64,
+        elapsed.as_secs_f64() * cores as f64,
+    );
     let _ = server.kill();
     let _ = server.wait();
 }
@@ -193,4 +207,22 @@ fn memory(pid: u32) -> String {
             .unwrap_or_else(|| "unknown".into())
     };
     format!("VmRSS {}, peak VmHWM {}", field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The processor time (user and system, every thread) process `pid` has used so far, in
+/// seconds, from /proc/PID/stat (`self` for this process). Its fields 14 and 15 count in
+/// USER_HZ, which Linux fixes at 100 a second for /proc.
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // After the name, field 3 is the first: utime (14) and stime (15) are the 12th and 13th.
+    (ticks(11) + ticks(12)) / 100.0
 }

@@ -18,7 +18,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{blocking, cli, opt, App};
+use super::{blocking, calculate, cli, opt, App};
 use crate::cli::Command;
 use crate::commands;
 use crate::error::{Error, Result};
@@ -29,22 +29,22 @@ const BODY: &str = "request";
 
 /// `POST /api/batch`.
 pub async fn batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    answer(blocking(move || plan_batch(&app, &body)).await)
+    answer(calculate(app, move |app| plan_batch(app, &body)).await)
 }
 
 /// `POST /api/verify`.
 pub async fn verify(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    answer(blocking(move || verify_batch(&app, &body)).await)
+    answer(calculate(app, move |app| verify_batch(app, &body)).await)
 }
 
 /// `POST /api/session`.
 pub async fn session(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    answer(blocking(move || check_session(&app, &body)).await)
+    answer(calculate(app, move |app| check_session(app, &body)).await)
 }
 
 /// `POST /api/supply`.
 pub async fn supply(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    answer(blocking(move || plan_supply(&app, &body)).await)
+    answer(calculate(app, move |app| plan_supply(app, &body)).await)
 }
 
 /// `GET /api/lots/{lot}`.

@@ -68,6 +68,11 @@ pub struct Config {
 }
 
 /// The server's state, shared by every request.
+///
+/// What every request would otherwise make again is made once, when the server starts: the
+/// formulas (in [`Config::catalog`]), the page templates, compiled ([`App::pages`]), and the
+/// command line's parser, built ([`Parsers`]). A request does its own reading, calculation and
+/// rendering, nothing more.
 #[derive(Debug)]
 pub struct App {
     /// What the server was started with.
@@ -76,6 +81,44 @@ pub struct App {
     pub csrf: Csrf,
     /// The sessions and login counters.
     pub accounts: auth::Accounts,
+    /// The web app's page templates, compiled once ([`crate::render::html::Renderer::web`]).
+    pub pages: crate::render::html::Renderer,
+    /// The command line's parsers, built once and reused.
+    parsers: Parsers,
+    /// Permits to calculate ([`calculate`]): one per core.
+    calculations: tokio::sync::Semaphore,
+}
+
+/// The command line's parser (clap's `Command` for the whole of [`crate::cli::Cli`]), built
+/// once and reused by request after request. Building it (every subcommand's options and their
+/// help) cost more than reading the options, calculating the session and rendering its page
+/// together; parsing with a built one gives the same options and the same error messages,
+/// since it is the same `Command`. A parser is taken from the pool for one parse and put back,
+/// so the pool holds at most one per request parsed at once.
+#[derive(Debug, Default)]
+struct Parsers(std::sync::Mutex<Vec<clap::Command>>);
+
+impl Parsers {
+    /// `Cli::try_parse_from(words)`, on a parser from the pool.
+    fn parse(
+        &self,
+        words: Vec<std::ffi::OsString>,
+    ) -> std::result::Result<crate::cli::Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let taken = self.0.lock().ok().and_then(|mut pool| pool.pop());
+        let mut command = taken.unwrap_or_else(crate::cli::Cli::command);
+        // As clap's `Parser::try_parse_from` does, on this command instead of a new one.
+        let parsed = command
+            .try_get_matches_from_mut(words)
+            .and_then(|mut matches| {
+                crate::cli::Cli::from_arg_matches_mut(&mut matches)
+                    .map_err(|e| e.format(&mut command))
+            });
+        if let Ok(mut pool) = self.0.lock() {
+            pool.push(command);
+        }
+        parsed
+    }
 }
 
 /// The token that every POST form of this server carries: random, made when the server starts,
@@ -123,6 +166,11 @@ pub fn serve(
         config,
         csrf: Csrf::new()?,
         accounts,
+        pages: crate::render::html::Renderer::web()?,
+        parsers: Parsers::default(),
+        calculations: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, usize::from),
+        ),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -289,11 +337,34 @@ pub(crate) async fn blocking<T: Send + 'static>(
     })
 }
 
+/// Runs a calculation (a command that reads no register and starts no Chromium: a session
+/// check, a batch plan) on the blocking pool, at most one per core at once, the others waiting
+/// their turn in the order they came. A calculation only computes, so more at once than there
+/// are cores would not finish any sooner: under load each new one started a thread of its own
+/// (200 clients, 200 threads), and they slowed each other down (switching, the allocator's
+/// locks). The register's and Chromium's commands wait on files and processes, and run on the
+/// blocking pool as before ([`blocking`]).
+pub(crate) async fn calculate<T: Send + 'static>(
+    app: Arc<App>,
+    f: impl FnOnce(&App) -> T + Send + 'static,
+) -> std::result::Result<T, Response> {
+    let turn = app.calculations.acquire().await.map_err(|_| {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error: please report it\n",
+        )
+            .into_response()
+    })?;
+    let on = app.clone();
+    let out = blocking(move || f(&on)).await;
+    drop(turn);
+    out
+}
+
 /// The command line's options for `argv` (the words after `stscalc`), with the server's own
 /// `--register`, `--formulas` and `--templates`: the web app takes exactly the options and
 /// defaults of the command line. A usage error is a one-line input error.
 pub(crate) fn cli(app: &App, argv: &[String]) -> Result<crate::cli::Cli> {
-    use clap::Parser;
     let mut words: Vec<std::ffi::OsString> = vec!["stscalc".into()];
     let c = &app.config;
     for (flag, path) in [
@@ -308,7 +379,7 @@ pub(crate) fn cli(app: &App, argv: &[String]) -> Result<crate::cli::Cli> {
         }
     }
     words.extend(argv.iter().map(Into::into));
-    crate::cli::Cli::try_parse_from(words).map_err(|e| {
+    app.parsers.parse(words).map_err(|e| {
         // clap's report, made one line: the error and what it lists, without the usage.
         let text = e.to_string();
         let line = text
@@ -327,4 +398,66 @@ pub(crate) fn cli(app: &App, argv: &[String]) -> Result<crate::cli::Cli> {
 /// read as another option.
 pub(crate) fn opt(flag: &str, value: &str) -> String {
     format!("{flag}={value}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Parsers;
+    use clap::Parser;
+
+    /// A reused parser reads every command line as a new one does: the same options, and the
+    /// same error, whatever it parsed before (an error, another subcommand, the same one).
+    #[test]
+    fn a_reused_parser_reads_as_a_new_one() {
+        let lines: &[&[&str]] = &[
+            &[
+                "stscalc",
+                "session",
+                "--format=json",
+                "--lesions=12",
+                "--per-lesion=0.2 mL",
+            ],
+            &["stscalc", "session", "--format=jsn"],
+            &["stscalc", "session", "--no-such-option=1"],
+            &["stscalc", "supply", "--format=json"],
+            &["stscalc", "batch", "--format=json", "--request=request"],
+            &[
+                "stscalc",
+                "session",
+                "--format=text",
+                "--lesions=3",
+                "--per-lesion=30 mg",
+            ],
+            &["stscalc", "--register=/nowhere", "recall", "--lot=A1"],
+            &[
+                "stscalc",
+                "session",
+                "--format=json",
+                "--lesions=12",
+                "--per-lesion=0.2 mL",
+            ],
+        ];
+        let parsers = Parsers::default();
+        let mut errors = 0;
+        for _ in 0..2 {
+            for line in lines {
+                let words: Vec<std::ffi::OsString> = line.iter().map(Into::into).collect();
+                let fresh = crate::cli::Cli::try_parse_from(words.clone());
+                let reused = parsers.parse(words);
+                match (fresh, reused) {
+                    (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{line:?}"),
+                    (Err(a), Err(b)) => {
+                        errors += 1;
+                        assert_eq!(a.kind(), b.kind(), "{line:?}");
+                        assert_eq!(a.to_string(), b.to_string(), "{line:?}");
+                    }
+                    (a, b) => panic!("{line:?}: a new parser gave {a:?}, the reused one {b:?}"),
+                }
+            }
+        }
+        // The two misspelt lines, twice each, were refused.
+        assert_eq!(errors, 4);
+        // One parser, put back after every parse: the pool did not grow.
+        assert_eq!(parsers.0.lock().unwrap().len(), 1);
+    }
 }

@@ -244,7 +244,7 @@ pub(crate) fn show(app: &App, status: StatusCode, mut page: Page) -> Response {
         }
         None => page.csrf = app.csrf.token().to_string(),
     }
-    match crate::render::html::Renderer::web().and_then(|r| r.render("web/page.html", &page)) {
+    match app.pages.render("web/page.html", &page) {
         Ok(html) => (
             status,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -365,7 +365,21 @@ fn session_words(q: &Params) -> Vec<String> {
 fn lesion_table(q: &Params) -> Option<String> {
     let mut csv = LESION_COLUMNS.join(",");
     let mut any = false;
-    for i in 1..=MAX_ROWS {
+    // The rows that some cell names (`site3`, `volume12`), in order: only these can be filled,
+    // so the other rows of the MAX_ROWS are not looked up one cell at a time.
+    let mut named: Vec<usize> = q
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .filter_map(|(k, _)| {
+            LESION_COLUMNS
+                .iter()
+                .find_map(|c| k.strip_prefix(c)?.parse::<usize>().ok())
+        })
+        .filter(|i| (1..=MAX_ROWS).contains(i))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    for i in named {
         let cells: Vec<&str> = LESION_COLUMNS
             .iter()
             .map(|c| param(q, &format!("{c}{i}")).unwrap_or_default())
@@ -385,7 +399,9 @@ fn lesion_table(q: &Params) -> Option<String> {
 }
 
 async fn session(State(app): State<Arc<App>>, Query(q): Query<Params>) -> Response {
-    run(move || session_page(&app, &q)).await
+    super::calculate(app, move |app| session_page(app, &q))
+        .await
+        .unwrap_or_else(|r| r)
 }
 
 fn session_page(app: &App, q: &Params) -> Response {
