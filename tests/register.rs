@@ -35,7 +35,45 @@ on_both_backends!(
     register_import_refuses_a_tampered_file_or_a_register_in_use_and_writes_nothing,
     register_version_2_is_upgraded_to_users_keeping_its_chain,
     register_authenticated_pharmacist_who_did_not_compound_releases_as_the_second_person,
+    register_check_reports_a_user_changed_behind_the_audit,
 );
+
+/// A technician made a pharmacist, or a disabled user enabled again, by editing the users table
+/// rather than through `user add`/`user disable`: the release rule trusts that table, so
+/// `register check` compares each row with its events and names the user.
+fn register_check_reports_a_user_changed_behind_the_audit(b: &dyn Backend) {
+    use stscalc::register::Role;
+    let fresh = || -> Box<dyn Backend> {
+        match b.name() {
+            "sqlite" => Box::new(Sqlite::new()),
+            _ => Box::new(Postgres::new("check_users_changed").unwrap()),
+        }
+    };
+    let cases = [
+        (
+            "UPDATE users SET role = 'pharmacist' WHERE name = 'tom'",
+            "user `tom` of the register: its row differs from its user.add event",
+        ),
+        (
+            "UPDATE users SET disabled = 0 WHERE name = 'dan'",
+            "user `dan` of the register: `disabled` differs from its user.disable events",
+        ),
+    ];
+    for (sql, expected) in cases {
+        let b = fresh();
+        let mut r = b.open();
+        let hash = stscalc::register::password::hash("a long enough secret").unwrap();
+        r.add_user("admin", "tom", Role::Technician, &hash).unwrap();
+        r.add_user("admin", "dan", Role::Pharmacist, &hash).unwrap();
+        r.disable_user("admin", "dan").unwrap();
+        // Before the edit: both users agree with their events.
+        assert_eq!(r.check().unwrap().users, 2);
+        b.raw(sql).unwrap();
+        r.verify_audit(None).unwrap();
+        let e = r.check().unwrap_err();
+        assert!(e.to_string().contains(expected), "{sql}: {e}");
+    }
+}
 
 /// With the web app's accounts a release takes two people: the logged-in pharmacist releasing
 /// is the second check ([`Checker::AuthenticatedReleaser`]), so the register records them as

@@ -1374,9 +1374,10 @@ fn register_export_then_import_elsewhere_keeps_the_head_and_every_lot(b: &dyn Ba
         &copy,
         &["register", "import", file.to_str().unwrap()],
     ));
+    // The two users, ann and tom, each agree with their events.
     assert!(
         said.ends_with(&format!(
-            "2 lots agree with their events, audit trail of 6 events verified, head {head}\n"
+            "2 lots agree with their events, 2 users agree with their events, audit trail of 6 events verified, head {head}\n"
         )),
         "{said}"
     );

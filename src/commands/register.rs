@@ -30,8 +30,9 @@ fn check(register: Option<&Path>, format: Format) -> Result<()> {
     let out = match format {
         Format::Json => render::json(&c)?,
         Format::Text => format!(
-            "register check passed: database integrity ok, {}, audit trail of {} verified, head {}\n",
+            "register check passed: database integrity ok, {}, {}, audit trail of {} verified, head {}\n",
             agree(c.lots),
+            users_agree(c.users),
             counted(c.audit.events, "event"),
             c.audit.head
         ),
@@ -69,9 +70,10 @@ fn import(register: Option<&Path>, file: &Path) -> Result<()> {
     let c = register::transfer::import(store.as_mut(), &mut std::io::BufReader::new(input))
         .map_err(reg)?;
     let said = format!(
-        "register imported from {}: {}, audit trail of {} verified, head {}\n",
+        "register imported from {}: {}, {}, audit trail of {} verified, head {}\n",
         file.display(),
         agree(c.lots),
+        users_agree(c.users),
         counted(c.audit.events, "event"),
         c.audit.head
     );
@@ -91,6 +93,14 @@ fn agree(lots: impl Into<u64>) -> String {
     match lots.into() {
         1 => "1 lot agrees with its events".into(),
         n => format!("{n} lots agree with their events"),
+    }
+}
+
+/// `1 user agrees with its events`, `2 users agree with their events`.
+fn users_agree(users: u64) -> String {
+    match users {
+        1 => "1 user agrees with its events".into(),
+        n => format!("{n} users agree with their events"),
     }
 }
 

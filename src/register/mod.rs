@@ -643,6 +643,9 @@ pub struct CheckReport {
     pub audit: AuditHead,
     /// Lots checked against their events.
     pub lots: u64,
+    /// Users checked against their `user.add` and `user.disable` events (a role or a
+    /// disabled flag changed behind the audit trail is reported).
+    pub users: u64,
 }
 
 /// What a user may do in the web app: a technician issues and verifies lots; a pharmacist

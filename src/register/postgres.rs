@@ -1024,7 +1024,9 @@ impl super::RegisterStore for PostgresRegister {
         let audit = self.chain(&mut tx, None)?;
         let lots = self.check_rows(&mut tx)?;
         tx.commit().map_err(self.err())?;
-        Ok(CheckReport { audit, lots })
+        drop(c);
+        let users = super::transfer::check_stored_users(self)?;
+        Ok(CheckReport { audit, lots, users })
     }
 
     fn backup(&self, to: &Path) -> Result<()> {
@@ -1085,7 +1087,9 @@ impl super::RegisterStore for PostgresRegister {
         let audit = self.chain(&mut tx, Some(&dump.head))?;
         let lots = self.check_rows(&mut tx)?;
         tx.commit().map_err(self.err())?;
-        Ok(CheckReport { audit, lots })
+        // The users were checked against their events before anything was written.
+        let users = dump.users.len() as u64;
+        Ok(CheckReport { audit, lots, users })
     }
 
     fn add_user(

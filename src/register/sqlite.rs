@@ -1045,7 +1045,8 @@ impl super::RegisterStore for SqliteRegister {
         let audit = self.chain(None)?;
         let lots = self.check_rows()?;
         tx.finish().map_err(self.err())?;
-        Ok(CheckReport { audit, lots })
+        let users = super::transfer::check_stored_users(self)?;
+        Ok(CheckReport { audit, lots, users })
     }
 
     fn backup(&self, to: &Path) -> Result<()> {
@@ -1204,7 +1205,9 @@ impl super::RegisterStore for SqliteRegister {
         let audit = self.chain(Some(&dump.head))?;
         let lots = self.check_rows()?;
         tx.commit().map_err(err)?;
-        Ok(CheckReport { audit, lots })
+        // The users were checked against their events before anything was written.
+        let users = dump.users.len() as u64;
+        Ok(CheckReport { audit, lots, users })
     }
 
     fn add_user(

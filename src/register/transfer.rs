@@ -288,9 +288,33 @@ fn dump_users(store: &dyn RegisterStore, events: &[AuditEvent]) -> Result<Vec<Ex
 /// name, role and time), disabled exactly when a `user.disable` event names it, and one row for
 /// each `user.add` event.
 pub(super) fn check_users(events: &[AuditEvent], users: &[ExportedUser]) -> Result<()> {
+    check_users_of("the import", events, users)
+}
+
+/// The users of `store` checked against its events as an import's are ([`check_users`]), read
+/// at one moment: the events are read again after the users, and all of it again when they
+/// changed meanwhile. Returns how many users there are.
+pub(super) fn check_stored_users(store: &dyn RegisterStore) -> Result<u64> {
+    for _ in 0..5 {
+        let events = store.audit(None)?;
+        let users = dump_users(store, &events);
+        if store.audit(None)?.len() != events.len() {
+            continue;
+        }
+        let users = users?;
+        check_users_of("the register", &events, &users)?;
+        return Ok(users.len() as u64);
+    }
+    Err(Error::Inconsistent(
+        "the register's users kept changing while they were checked: check again".into(),
+    ))
+}
+
+/// [`check_users`] of `whose` users (`the import`, `the register`).
+fn check_users_of(whose: &str, events: &[AuditEvent], users: &[ExportedUser]) -> Result<()> {
     let bad = |u: &ExportedUser, why: &str| {
         Error::Inconsistent(format!(
-            "user `{}` of the import: {why}",
+            "user `{}` of {whose}: {why}",
             u.name.escape_debug()
         ))
     };
@@ -331,7 +355,7 @@ pub(super) fn check_users(events: &[AuditEvent], users: &[ExportedUser]) -> Resu
     }
     if adds.len() != users.len() {
         return Err(Error::Inconsistent(format!(
-            "the import has {} user.add events but {} user rows",
+            "{whose} has {} user.add events but {} user rows",
             adds.len(),
             users.len()
         )));
