@@ -558,6 +558,12 @@ fn an_over_strength_dilution_fails_with_the_diluent_to_add() {
     let out = crate::common::stscalc(&h);
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.contains("FAIL — DO NOT RELEASE"));
+    // A solution's record speaks of the volumes measured and the target, not weights and label.
+    assert!(html.contains("Verification from the volumes actually measured"));
+    assert!(
+        html.contains("<td class=\"key\">Of the target</td><td><strong>≈ 108.33 % of the target")
+    );
+    assert!(!html.contains("weights actually measured"));
     assert!(html.contains("Add 0.8 mL of Sterile water for injection"));
     assert!(
         html.contains("<td class=\"write\">6.5 mL</td>"),

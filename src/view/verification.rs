@@ -23,7 +23,13 @@ pub struct VerificationView {
     pub actual_total: String,
     /// The strength the measured weights give.
     pub actual_strength: String,
-    /// Its percentage of the labeled strength.
+    /// What was measured, for the heading: `weights` (an ointment), `volumes` (a dilution) or
+    /// `weight and volume` (a solution from powder).
+    pub measured: &'static str,
+    /// The heading of `of_label`: `Of label` (an ointment's labeled strength) or `Of the
+    /// target` (a solution's).
+    pub share_heading: &'static str,
+    /// Its percentage of the labeled strength (or of a solution's target).
     pub of_label: String,
     /// The tolerance applied and its source.
     pub tolerance: String,
@@ -71,6 +77,8 @@ impl VerificationView {
                 .collect(),
             actual_total: v.actual_total.to_string(),
             actual_strength: format!("{} ({} basis)", v.actual_strength, p.basis),
+            measured: "weights",
+            share_heading: "Of label",
             of_label: format!("{} of label", v.of_label),
             tolerance: format!(
                 "{} to {} of label ({})",
@@ -132,6 +140,11 @@ impl VerificationView {
             additions: Vec::new(),
             actual_total: v.volume.to_string(),
             actual_strength: format!("{} ({} basis)", v.made, p.basis),
+            measured: match p.method {
+                crate::plan::solution::Method::Dilution => "volumes",
+                crate::plan::solution::Method::Powder => "weight and volume",
+            },
+            share_heading: "Of the target",
             of_label: format!("{} of the target", v.of_target),
             tolerance: format!(
                 "{} to {} of the target ({})",
