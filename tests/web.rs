@@ -591,6 +591,26 @@ fn a_batch_issued_verified_and_released_by_two_people_through_the_pages() {
     let lot = "STS25ZO-20261201-01";
     assert_eq!(a.header("location"), Some(&*format!("/lots/{lot}")));
     let lot_url = format!("{}/lots/{lot}", server.base);
+    // The lot page's three forms each name their own fields: every id once, every label's
+    // `for` an id of the page (a screen reader reads "Verified by" for the verify form's field).
+    let page = get(&lot_url);
+    assert_eq!(page.status, 200);
+    let ids: Vec<&str> = page
+        .body
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .collect();
+    let unique: std::collections::HashSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "an id twice: {ids:?}");
+    for target in page.body.split("<label for=\"").skip(1) {
+        let target = target.split('"').next().unwrap();
+        assert!(
+            ids.contains(&target),
+            "a label for `{target}`, no such id: {ids:?}"
+        );
+    }
+    assert!(page.body.contains("<label for=\"f-verify-by\">Verified by"));
     // Verified from the weights measured: exactly the 25 g and 75 g of the plan.
     let a = post_form(
         &format!("{lot_url}/verify"),

@@ -902,7 +902,10 @@ fn lot_page(app: &App, lot: &str, error: Option<Failure>) -> Response {
     };
     let none = Vec::new();
     let action = |what: &str| format!("/lots/{}/{what}", encode(lot));
+    // Each form its own section id, so that its fields' ids (`f-verify-by`, `f-release-by`)
+    // are unique on the page and each label names its own field.
     let form = |what: &str, submit: &str, fields: Vec<Field>| Section {
+        id: Some(what.to_string()),
         heading: Some(submit.to_string()),
         form: Some(FormView {
             action: action(what),
