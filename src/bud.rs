@@ -41,6 +41,7 @@ use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Tim
 use serde::{Deserialize, Serialize};
 
 use crate::data::{from_toml, FileKind};
+use crate::error::field::BUD_LIMIT;
 use crate::error::{Error, Result};
 use crate::quantity::format_number;
 
@@ -1195,6 +1196,8 @@ pub enum SetBy {
     FormulaStudy,
     /// A component lot's expiry.
     ComponentExpiry,
+    /// A shorter limit the pharmacist set for this batch (`‹bud_limit›`).
+    Pharmacist,
 }
 
 /// One limit considered, with the date it gives.
@@ -1368,6 +1371,42 @@ pub fn beyond_use(
     components: &[ComponentExpiry],
     convention: DayCount,
 ) -> Result<BudResult> {
+    beyond_use_limited(decl, storage, compounded, components, convention, None)
+}
+
+/// The limit a pharmacist set (`‹bud_limit›`, whole days), as a candidate like the rule's.
+fn pharmacist_limit(
+    days: crate::days::Days,
+    storage: Storage,
+    compounded: CompoundedAt,
+    convention: DayCount,
+    sterile: bool,
+) -> Result<Candidate> {
+    limit_candidate(
+        SetBy::Pharmacist,
+        Limit::days(days.get()),
+        compounded,
+        convention,
+        sterile,
+        "set by the pharmacist".into(),
+        format!(
+            "the pharmacist's shorter limit ({BUD_LIMIT} {days}) {}",
+            storage.phrase()
+        ),
+    )
+}
+
+/// [`beyond_use`], with a shorter limit the pharmacist set (`shorter`, whole days) considered
+/// beside the others: the BUD is the earliest of them all; a limit longer than the rule's (or
+/// the study's) is refused, since it can only shorten the BUD.
+pub fn beyond_use_limited(
+    decl: &Resolved,
+    storage: Storage,
+    compounded: CompoundedAt,
+    components: &[ComponentExpiry],
+    convention: DayCount,
+    shorter: Option<crate::days::Days>,
+) -> Result<BudResult> {
     let (rule, rule_limit) = rule_for(decl, storage)?;
 
     let mut limits = Vec::new();
@@ -1414,6 +1453,24 @@ pub fn beyond_use(
             ),
         )?);
     }
+    if let Some(days) = shorter {
+        let given = pharmacist_limit(days, storage, compounded, convention, sterile)?;
+        // The pharmacist's own limit can only shorten the BUD: one longer than the rule's (or
+        // the study's) would read as if it extended it.
+        if given.end > limits[0].end {
+            return Err(Error::input(
+                BUD_LIMIT,
+                format!(
+                    "at most the {} of {} {} (a limit set by the pharmacist may only shorten the BUD)",
+                    limits[0].limit.map(|l| l.to_string()).unwrap_or_default(),
+                    rule.name(),
+                    storage.phrase()
+                ),
+                format!("`{days}`"),
+            ));
+        }
+        limits.push(given);
+    }
     for c in components {
         if c.expiry < compounded.date {
             return Err(Error::input(
@@ -1452,7 +1509,7 @@ pub fn beyond_use(
     let (base_limit, rule_date) = (base.limit.unwrap_or(rule_limit), base.date);
     let reason = match first.kind {
         SetBy::Rule | SetBy::FormulaStudy => format!("set by {}", first.text),
-        SetBy::FormulaStability | SetBy::ComponentExpiry => format!(
+        SetBy::FormulaStability | SetBy::ComponentExpiry | SetBy::Pharmacist => format!(
             "set by {}, earlier than the {} ({base_limit}: {rule_date})",
             first.text,
             if base.kind == SetBy::FormulaStudy {

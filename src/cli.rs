@@ -728,6 +728,12 @@ pub struct RecordArgs {
     #[arg(long, value_name = "CONVENTION")]
     pub bud_count: Option<String>,
 
+    /// A shorter beyond-use limit than the rules give, set by the pharmacist (local policy, or
+    /// the BUD a treatment series was planned with): `8d`, `2w`. The BUD is the earliest of
+    /// it and the other limits; a longer one is refused.
+    #[arg(long, value_name = "DAYS", allow_hyphen_values = true)]
+    pub bud_limit: Option<String>,
+
     /// True when the batch register assigned `lot_sequence` (`lot new`, and a stored lot worked
     /// out again), so the record says how the number was chosen: not an option of the command
     /// line.

@@ -221,11 +221,13 @@ pub mod field {
         ASSAY = "assay";
         ASSAY_BASIS = "assay_basis";
         BUD = "bud";
+        BUD_LIMIT = "bud_limit";
         CAPACITY = "capacity";
         COMPONENT = "component";
         CONCENTRATION = "concentration";
         CONTAINER = "container";
         CONTAINERS = "containers";
+        DATE = "date";
         DAYS = "days";
         DILUENT = "diluent";
         EVERY = "every";

@@ -1025,3 +1025,60 @@ fn regression_a_solution_formula_without_bud_methods_can_be_used() {
     ]);
     assert_eq!(v["record"]["bud"]["date"], "2026-11-30");
 }
+
+/// `--bud-limit`: a shorter limit the pharmacist sets is one more limit considered, and the
+/// earliest sets the BUD; it can only shorten (a longer one is refused); it is stored with a
+/// registered lot, so the lot's labels print the same BUD.
+#[test]
+fn a_pharmacist_bud_limit_only_shortens_and_stays_with_the_lot() {
+    let batch = [
+        "batch",
+        "sts-25-zinc-oxide",
+        "--quantity",
+        "100g",
+        "--date",
+        "2026-12-01",
+        "--bud-limit",
+        "30d",
+    ];
+    let v = json(&batch);
+    // Day 1 is 1 Dec, so day 30 is 29 days later: 30 Dec; the rule gives 180 days (29 May).
+    let first = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    assert_eq!(
+        v["record"]["bud"]["date"],
+        (first + Days::new(29)).to_string()
+    );
+    assert_eq!(v["record"]["bud"]["set_by"], "pharmacist");
+    let limits = v["record"]["bud"]["limits"].as_array().unwrap();
+    assert_eq!(limits.len(), 2);
+    assert_eq!(limits[0]["date"], "2026-12-30");
+    assert_eq!(limits[1]["date"], (first + Days::new(179)).to_string());
+    assert!(ok(&batch).contains("set by the pharmacist's shorter limit (--bud-limit 30 days)"));
+    // Longer than the rule's 180 days: refused, naming the option.
+    let mut longer = batch;
+    longer[7] = "181d";
+    fails(
+        &longer,
+        &["`--bud-limit`: expected at most the 180 days", "`181 days`"],
+    );
+    let mut zero = batch;
+    zero[7] = "0d";
+    fails(&zero, &["`--bud-limit`"]);
+    // Registered with the lot: its labels, worked out again, print the same BUD.
+    let dir = temp_dir();
+    let reg = dir.path().join("r.sqlite3");
+    let r = reg.to_str().unwrap();
+    let mut new = vec!["--register", r, "lot", "new"];
+    new.extend_from_slice(&batch[1..]);
+    new.extend_from_slice(&[
+        "--component",
+        "sts=STS-A1@2027-05",
+        "--component",
+        "zinc-oxide-ointment=ZO-9@2027-03-31",
+        "--by",
+        "Ann Lee",
+    ]);
+    ok(&new);
+    let labels = ok(&["--register", r, "lot", "labels", "STS25ZO-20261201-01"]);
+    assert!(labels.contains("BUD 2026-12-30"), "{labels}");
+}

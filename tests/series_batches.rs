@@ -80,9 +80,13 @@ fn four_weekly_sessions_are_two_batches_of_two_vials() {
         assert_eq!(value(&vials[1]["holds"]), make - d("4.18"));
         // 5.1 mL of stock from one 50 mL vial (it gives 50 − 0.1 = 49.9 mL).
         assert_eq!(p["stock_vials_opened"], 1);
+        // Compounded on its first session's day: the command dates the record and labels.
         assert_eq!(
             p["batch_command"],
-            "stscalc batch sts-150-intralesional --vials 4.08mL,4.08mL --method dilution"
+            format!(
+                "stscalc batch sts-150-intralesional --vials 4.08mL,4.08mL --method dilution --date {}",
+                p["compound_on"].as_str().unwrap()
+            )
         );
     }
     // 2 stock vials in all; one batch per session opened 4 (4 × 2.7 mL, one vial each).
@@ -114,6 +118,8 @@ fn the_batch_command_of_each_batch_plans_what_the_series_printed() {
         assert_eq!(value(&b["dilution"]["stock_volume"]), d("5.1"));
         assert_eq!(value(&b["dilution"]["diluent_volume"]), d("3.4"));
         assert_eq!(b["dilution"]["vials_opened"], p["stock_vials_opened"]);
+        // The record it prints has the BUD the series planned with.
+        assert_eq!(b["record"]["bud"]["date"], p["use_through"], "{cmd}");
         let fills: Vec<_> = b["fill"]["vials"]
             .as_array()
             .unwrap()
@@ -142,11 +148,21 @@ fn a_four_day_bud_is_one_batch_per_session() {
         assert_eq!(p["vials"].as_array().unwrap().len(), 1);
         // One vial: 4.08 + 0.1 = 4.18 mL → 4.5 mL (a multiple of 0.5 mL), stock 2.7 mL.
         assert_eq!(value(&p["batch_volume"]), up_to(d("4.18"), d("0.5")));
+        // The 4-day BUD is shorter than the rule's 10 days: the command carries it, so the
+        // batch's record and labels print the BUD the series planned with.
+        let cmd = p["batch_command"].as_str().unwrap();
         assert_eq!(
-            p["batch_command"],
-            "stscalc batch sts-150-intralesional --vials 4.08mL --method dilution"
+            cmd,
+            format!(
+                "stscalc batch sts-150-intralesional --vials 4.08mL --method dilution --date {} --bud-limit 4d",
+                p["compound_on"].as_str().unwrap()
+            )
         );
+        let run = json(&cmd.split_whitespace().skip(1).collect::<Vec<_>>());
+        assert_eq!(run["record"]["bud"]["date"], p["use_through"], "{cmd}");
     }
+    // 7 Dec + 3 days = 10 Dec (day 1 is the compounding day), not the rule's 16 Dec.
+    assert_eq!(b[0]["use_through"], "2026-12-10");
     // Four batches, one 50 mL stock vial each.
     assert_eq!(j["series"]["stock_vials_opened"], 4);
 }
@@ -188,9 +204,12 @@ fn a_bud_that_covers_three_sessions_makes_batches_of_three_vials() {
         let vials = p["vials"].as_array().unwrap();
         assert_eq!(vials.len(), 3);
         assert_eq!(value(&p["batch_volume"]), make);
-        assert_eq!(
-            p["batch_command"],
-            "stscalc batch sts-150-intralesional --vials 0.68mL,0.68mL,0.68mL --method dilution"
+        assert!(
+            p["batch_command"].as_str().unwrap().starts_with(
+                "stscalc batch sts-150-intralesional --vials 0.68mL,0.68mL,0.68mL --method dilution --date "
+            ),
+            "{}",
+            p["batch_command"]
         );
         let args: Vec<&str> = p["batch_command"]
             .as_str()

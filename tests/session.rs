@@ -155,7 +155,7 @@ fn the_batch_command_carries_the_session_strength() {
         j["series"]["preparations"][0]["batch_command"],
         // Sessions on 23 and 30 Nov, both within the 10-day BUD (23 Nov to 2 Dec): one batch,
         // one sealed vial of the session's 0.68 mL for each.
-        "stscalc batch sts-150-intralesional --vials 0.68mL,0.68mL --method dilution --strength 250mg/mL"
+        "stscalc batch sts-150-intralesional --vials 0.68mL,0.68mL --method dilution --strength 250mg/mL --date 2026-11-23"
     );
     // That command runs: 2 × 0.68 + 2 × 0.1 residual = 1.56 mL, the stock itself (no diluent)
     // at whole 0.1 mL steps: 1.6 mL.
@@ -311,7 +311,7 @@ fn four_weekly_sessions_with_dates_preparations_and_follow_up() {
     );
     assert_eq!(
         preps[0]["batch_command"],
-        "stscalc batch sts-150-intralesional --vials 4.08mL,4.08mL --method dilution"
+        "stscalc batch sts-150-intralesional --vials 4.08mL,4.08mL --method dilution --date 2026-11-23"
     );
     // Follow-up 12–16 weeks after the LAST session, 14 Dec 2026: + 84 days = 8 Mar 2027
     // (17 days to 31 Dec, 31 in Jan, 28 in Feb: 76, then 8), + 112 days = 5 Apr 2027 (+ 28).
@@ -618,9 +618,13 @@ fn session_suggested_a_batch_that_batch_refuses() {
     ]);
     for p in j["series"]["preparations"].as_array().unwrap() {
         assert_eq!(value(&p["batch_volume"]), d("0.5"));
+        // Dated on its session's day, with the series' 3-day BUD.
         assert_eq!(
             p["batch_command"],
-            "stscalc batch sts-150-intralesional --vials 0.34mL --method dilution"
+            format!(
+                "stscalc batch sts-150-intralesional --vials 0.34mL --method dilution --date {} --bud-limit 3d",
+                p["compound_on"].as_str().unwrap()
+            )
         );
     }
 }

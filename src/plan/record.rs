@@ -73,6 +73,8 @@ pub struct RecordRequest {
     pub storage: Option<Storage>,
     /// Day-counting convention.
     pub convention: DayCount,
+    /// A shorter beyond-use limit the pharmacist set, in days.
+    pub bud_limit: Option<crate::days::Days>,
     /// Preparation method, for formulas whose BUD depends on it.
     pub method: Option<String>,
     /// Component lots and expiries.
@@ -465,12 +467,13 @@ pub fn record_for(
             expiry: c.expiry,
         })
         .collect();
-    let bud = bud::beyond_use(
+    let bud = bud::beyond_use_limited(
         &resolved,
         storage,
         req.compounded_at,
         &expiries,
         req.convention,
+        req.bud_limit,
     )?;
 
     let components: Vec<ComponentRecord> = known

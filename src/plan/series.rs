@@ -44,8 +44,8 @@ use super::text::{count_text, mass_text, serialize_mass_as_printed};
 use crate::bud::{DurationLimit, LimitUnit};
 use crate::days::Days;
 use crate::error::field::{
-    ASSAY, ASSAY_BASIS, EVERY, METHOD, OVERRIDE_REASON, SESSIONS, SOLUTION_BUD, START, VIALS,
-    VIAL_RESIDUAL,
+    ASSAY, ASSAY_BASIS, BUD_LIMIT, DATE, EVERY, METHOD, OVERRIDE_REASON, SESSIONS, SOLUTION_BUD,
+    START, VIALS, VIAL_RESIDUAL,
 };
 use crate::error::{Error, Result};
 use crate::formula::DosingSpec;
@@ -63,6 +63,10 @@ pub struct SolutionBud {
     pub storage: String,
     /// Where the days come from.
     pub reason: String,
+    /// The days, when the pharmacist shortened the rule's limit: each batch's command carries
+    /// them (`‹bud_limit›`), so its record and labels print the BUD the series planned with.
+    #[serde(skip)]
+    pub shortened: Option<Days>,
 }
 
 /// The solution's beyond-use date for each session's batch: the USP limit of the method
@@ -97,12 +101,15 @@ pub fn solution_bud(
                 days,
                 storage,
                 reason: format!("given with {SOLUTION_BUD}, within the limit of {rule_reason}"),
+                // The rule's own limit given again shortens nothing.
+                shortened: (days < rule_days).then_some(days),
             }
         }
         None => SolutionBud {
             days: rule_days,
             storage,
             reason: rule_reason,
+            shortened: None,
         },
     })
 }
@@ -588,6 +595,13 @@ fn size_batches(
             Method::Powder => format!(" {ASSAY} PERCENT {ASSAY_BASIS} BASIS"),
             Method::Dilution => String::new(),
         };
+        // Compounded on the day of its first session, and with the BUD the series planned:
+        // the record and the labels the command prints then carry the same dates.
+        let bud_limit = req
+            .bud
+            .shortened
+            .map_or_else(String::new, |d| format!(" {BUD_LIMIT} {}d", d.get()));
+        let date = format!(" {DATE} {}", p.compound_on.format("%Y-%m-%d"));
         let residual = req.vial_residual.map_or_else(String::new, |v| {
             format!(" {VIAL_RESIDUAL} {}mL", v.ml().normalize())
         });
@@ -597,7 +611,7 @@ fn size_batches(
             .collect();
         p.batch_command = match (&session.batch_strength, &sized) {
             (Some(s), Some(_)) => format!(
-                "stscalc batch {} {VIALS} {} {METHOD} {}{s}{residual}{certificate}",
+                "stscalc batch {} {VIALS} {} {METHOD} {}{s}{residual}{certificate}{date}{bud_limit}",
                 session.formula_id,
                 list.join(","),
                 req.method

@@ -78,6 +78,11 @@ pub fn record_request(
         .map(str::parse::<DayCount>)
         .transpose()?
         .unwrap_or_default();
+    let bud_limit = r
+        .bud_limit
+        .as_deref()
+        .map(|t| crate::days::Days::parse("--bud-limit", t))
+        .transpose()?;
     let mut components = file_components;
     for c in &r.components {
         components.push(parse_component("--component", c)?);
@@ -93,6 +98,7 @@ pub fn record_request(
         compounded_at,
         storage,
         convention,
+        bud_limit,
         method,
         components,
         strength: None,

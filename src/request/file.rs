@@ -133,6 +133,8 @@ pub struct RequestFile {
     pub storage: Option<String>,
     /// `day-one` or `day-zero`.
     pub bud_count: Option<String>,
+    /// A shorter beyond-use limit, in days (`8d`).
+    pub bud_limit: Option<String>,
     /// Preparation method: for the solution `dilution` or `powder`.
     pub method: Option<String>,
     /// Solution, dilution: stock product id.
@@ -442,6 +444,7 @@ pub fn apply(args: &mut BatchArgs, file: RequestFile) -> Result<Extras> {
     m(&mut r.date, file.compounded_at, "--date", "compounded_at")?;
     m(&mut r.storage, file.storage, "--storage", "storage")?;
     m(&mut r.bud_count, file.bud_count, "--bud-count", "bud_count")?;
+    m(&mut r.bud_limit, file.bud_limit, "--bud-limit", "bud_limit")?;
 
     let components = component_lots(&file.components)?;
     let actual = file

@@ -80,6 +80,9 @@ pub struct StoredRequest {
     pub storage: Option<String>,
     /// `--bud-count`.
     pub bud_count: Option<String>,
+    /// `--bud-limit` (absent in requests stored before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bud_limit: Option<String>,
 }
 
 /// Readies a batch's options for the register: refuses `--lot-sequence` (the register numbers
@@ -170,6 +173,7 @@ impl StoredRequest {
             date: args.record.date.clone(),
             storage: args.record.storage.clone(),
             bud_count: args.record.bud_count.clone(),
+            bud_limit: args.record.bud_limit.clone(),
         }
     }
 
@@ -229,6 +233,7 @@ impl StoredRequest {
                 date: self.date.clone(),
                 storage: self.storage.clone(),
                 bud_count: self.bud_count.clone(),
+                bud_limit: self.bud_limit.clone(),
                 numbered_by_register: self.lot.is_none() && self.lot_sequence.is_some(),
             },
         }
