@@ -1068,3 +1068,183 @@ fn on_a_network_address_users_are_needed_and_tls_serves_https() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("--tls-key"), "{err}");
 }
+
+/// The audit chain's events, as `stscalc audit --format json` prints them.
+fn audit_events(server: &Server) -> Vec<Value> {
+    let events: Value =
+        serde_json::from_str(&ok(&server.cli(&["audit", "--format", "json"]))).unwrap();
+    events.as_array().unwrap().clone()
+}
+
+#[test]
+fn with_users_disabling_a_user_on_the_command_line_ends_their_sessions_at_once() {
+    let pw = "a long test password";
+    let server = Server::start_with(
+        &[
+            ("tina", "technician", pw),
+            ("dan", "pharmacist", pw),
+            ("pat", "pharmacist", pw),
+        ],
+        &[],
+    );
+    let base = &server.base;
+    let (tina, dan) = (login(base, "tina", pw), login(base, "dan", pw));
+    // Tina issues a lot while enabled; both sessions work and name their users.
+    let tina_csrf = token(&with_cookie("GET", &format!("{base}/batch"), &tina, &[]).body);
+    let issue = [
+        ("csrf", tina_csrf.as_str()),
+        ("formula", "sts-25-zinc-oxide"),
+        ("quantity", "100 g"),
+        ("date", "2026-12-01"),
+        (
+            "components",
+            "sts=STS-A1@2027-05\nzinc-oxide-ointment=ZO-9@2027-03-31",
+        ),
+    ];
+    let a = with_cookie("POST", &format!("{base}/batch/issue"), &tina, &issue);
+    assert_eq!(a.status, 303, "{}", a.body);
+    let lot_url = format!("{base}/lots/STS25ZO-20261201-01");
+    assert_eq!(a.header("location"), Some("/lots/STS25ZO-20261201-01"));
+    let dan_page = with_cookie("GET", &lot_url, &dan, &[]);
+    assert!(
+        dan_page.body.contains("dan (pharmacist)"),
+        "{}",
+        dan_page.body
+    );
+    let dan_csrf = token(&dan_page.body);
+    let api_lot = format!("{base}/api/lots/STS25ZO-20261201-01");
+    assert_eq!(with_cookie("GET", &api_lot, &dan, &[]).status, 200);
+
+    // Another process (the command line) disables both; the server is not told.
+    ok(&server.cli(&["user", "disable", "dan"]));
+    ok(&server.cli(&["user", "disable", "tina"]));
+    let before = audit_events(&server);
+    assert_eq!(
+        before
+            .iter()
+            .filter(|e| e["action"] == "user.disable")
+            .count(),
+        2
+    );
+
+    // Their old cookies now get what no session gets: the login form for a page and a form
+    // post, 401 for the API. (A successful issue is also a 303: the location tells them apart.)
+    let to_login = |a: Answer| {
+        assert_eq!(
+            (a.status, a.header("location")),
+            (303, Some("/login")),
+            "{}",
+            a.body
+        );
+    };
+    to_login(with_cookie("GET", &lot_url, &dan, &[]));
+    to_login(with_cookie("GET", &format!("{base}/batch"), &tina, &[]));
+    to_login(with_cookie(
+        "POST",
+        &format!("{base}/batch/issue"),
+        &tina,
+        &issue,
+    ));
+    to_login(with_cookie(
+        "POST",
+        &format!("{lot_url}/verify"),
+        &tina,
+        &[
+            ("csrf", &tina_csrf),
+            ("actual", "sts=25 g\nzinc-oxide-ointment=75 g"),
+        ],
+    ));
+    to_login(with_cookie(
+        "POST",
+        &format!("{lot_url}/reject"),
+        &dan,
+        &[("csrf", &dan_csrf), ("reason", "disabled, still trying")],
+    ));
+    let a = with_cookie("GET", &api_lot, &dan, &[]);
+    assert_eq!(a.status, 401, "{}", a.body);
+    assert!(a.json()["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("log in first"));
+    // Nothing was written: the same events, the one lot still in preparation (issued, not verified).
+    let after = audit_events(&server);
+    assert_eq!(after.len(), before.len(), "{after:?}");
+    let lots: Value =
+        serde_json::from_str(&ok(&server.cli(&["lot", "list", "--format", "json"]))).unwrap();
+    assert_eq!(lots.as_array().unwrap().len(), 1, "{lots}");
+    assert_eq!(lots[0]["status"], "in_preparation");
+    // A fresh login is refused with the one message.
+    let form = get(&format!("{base}/login"));
+    let a = with_cookie(
+        "POST",
+        &format!("{base}/login"),
+        "",
+        &[
+            ("csrf", &token(&form.body)),
+            ("name", "dan"),
+            ("password", pw),
+        ],
+    );
+    assert_eq!(a.status, 401, "{}", a.body);
+
+    // A role is read on every request too. No command changes a role, so the row is changed
+    // directly (as another process could): pat, demoted to technician, may no longer reject.
+    let pat = login(base, "pat", pw);
+    let pat_page = with_cookie("GET", &lot_url, &pat, &[]);
+    assert!(
+        pat_page.body.contains("pat (pharmacist)"),
+        "{}",
+        pat_page.body
+    );
+    let pat_csrf = token(&pat_page.body);
+    rusqlite::Connection::open(&server.register)
+        .unwrap()
+        .execute(
+            "UPDATE users SET role = 'technician' WHERE name = 'pat'",
+            [],
+        )
+        .unwrap();
+    let pat_page = with_cookie("GET", &lot_url, &pat, &[]);
+    assert!(
+        pat_page.body.contains("pat (technician)"),
+        "{}",
+        pat_page.body
+    );
+    let a = with_cookie(
+        "POST",
+        &format!("{lot_url}/reject"),
+        &pat,
+        &[("csrf", &pat_csrf), ("reason", "demoted")],
+    );
+    assert_eq!(a.status, 403, "{}", a.body);
+    assert!(
+        a.body.contains("only a pharmacist may reject"),
+        "{}",
+        a.body
+    );
+    assert_eq!(audit_events(&server).len(), before.len());
+
+    // A register that cannot be opened refuses the request (fails closed), one line, 503.
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |m| std::fs::set_permissions(&server.register, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(0o444);
+    let page = with_cookie("GET", &lot_url, &pat, &[]);
+    let api = with_cookie("GET", &api_lot, &pat, &[]);
+    mode(0o600);
+    assert_eq!(page.status, 503, "{}", page.body);
+    assert!(
+        page.body
+            .starts_with("cannot check the session against the register: ")
+            && page.body.trim_end().lines().count() == 1,
+        "{}",
+        page.body
+    );
+    assert_eq!(api.status, 503, "{}", api.body);
+    assert!(api.json()["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("cannot check the session against the register: "));
+    // The session outlives an unreadable register: it was not the user's doing.
+    assert_eq!(with_cookie("GET", &lot_url, &pat, &[]).status, 200);
+}

@@ -7,6 +7,12 @@
 //! restart logs everyone out): each has its own form token ([`super::Csrf`]), an idle expiry of
 //! [`IDLE`] and an absolute one of [`LIFETIME`]. `POST /logout` ends it.
 //!
+//! A session remembers only who logged in. Whether that user may still do anything, and as
+//! what role, is read from the register on every request ([`current_user`]): another process
+//! may change the users table at any time (`stscalc user disable` on the command line, another
+//! server on the same PostgreSQL register), and a disabled user's sessions must end at once,
+//! not at their idle or absolute expiry.
+//!
 //! Failed logins are counted per user name and per client address: [`MAX_FAILURES`] failures
 //! in a row lock that name, and that address, out for [`LOCKOUT`]. A wrong name, a wrong
 //! password and a disabled account get the same message, and an unknown name is checked
@@ -27,7 +33,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
 use super::{App, Csrf, Current, CURRENT};
-use crate::register::{password, Role};
+use crate::register::password;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "stscalc_session";
@@ -42,11 +48,11 @@ pub const LOCKOUT: Duration = Duration::from_secs(60);
 /// The one message of every refused login.
 pub const WRONG: &str = "wrong user name or password";
 
-/// One logged-in session.
+/// One logged-in session: who logged in, never what they may do (their role and whether they
+/// are enabled are the register's, read on every request).
 #[derive(Debug)]
 struct Session {
     user: String,
-    role: Role,
     csrf: Csrf,
     started: Instant,
     last: Instant,
@@ -80,16 +86,21 @@ impl Accounts {
         }
     }
 
-    fn session(&self, token: &str) -> Option<Current> {
+    /// The live session of `token`: its user's name and its form token.
+    fn session(&self, token: &str) -> Option<(String, String)> {
         let mut sessions = self.sessions.lock().ok()?;
         let now = Instant::now();
         sessions.retain(|_, s| now - s.last < IDLE && now - s.started < LIFETIME);
         let s = sessions.get_mut(token)?;
         s.last = now;
-        Some(Current {
-            user: Some((s.user.clone(), s.role)),
-            csrf: s.csrf.token().to_string(),
-        })
+        Some((s.user.clone(), s.csrf.token().to_string()))
+    }
+
+    /// Ends the session of `token`.
+    fn end(&self, token: &str) {
+        if let Ok(mut s) = self.sessions.lock() {
+            s.remove(token);
+        }
     }
 
     fn locked(&self, keys: &[String]) -> bool {
@@ -150,6 +161,7 @@ pub async fn require(
 ) -> Response {
     let path = request.uri().path();
     let open = path == "/login";
+    let api = path.starts_with("/api/");
     // Without accounts, and for the login form, the server's own form token.
     let current = if !app.accounts.required || open {
         Some(Current {
@@ -157,11 +169,17 @@ pub async fn require(
             csrf: app.csrf.token().to_string(),
         })
     } else {
-        cookie_token(request.headers()).and_then(|t| app.accounts.session(&t))
+        match cookie_token(request.headers()) {
+            None => None,
+            Some(token) => match current_user(&app, &token).await {
+                Ok(c) => c,
+                Err(why) => return unavailable(api, &why),
+            },
+        }
     };
     match current {
         Some(c) => CURRENT.scope(c, next.run(request)).await,
-        None if path.starts_with("/api/") => (
+        None if api => (
             StatusCode::UNAUTHORIZED,
             [(header::CONTENT_TYPE, "application/json")],
             r#"{"error":"log in first: POST /login with name and password, then send its cookie"}"#,
@@ -169,6 +187,54 @@ pub async fn require(
             .into_response(),
         None => Redirect::to("/login").into_response(),
     }
+}
+
+/// Who the session of `token` is now: its user as the register has them at this moment, or
+/// none (no such session, or its user is disabled or gone: then the session ends). An error
+/// when the register cannot be read: the caller refuses the request (never lets it through on
+/// what was true at login).
+///
+/// Read on every request, not cached: disabling a user or changing a role (by the command line,
+/// or by another server on the same PostgreSQL register) must take effect at once, in every
+/// process, and this server cannot be told of it. One read of one row by its primary key.
+async fn current_user(app: &Arc<App>, token: &str) -> Result<Option<Current>, String> {
+    let Some((name, csrf)) = app.accounts.session(token) else {
+        return Ok(None);
+    };
+    let a = app.clone();
+    let found = super::blocking(move || {
+        crate::commands::register::open_existing(a.config.register.as_deref())
+            .and_then(|s| s.user_login(&name).map_err(crate::commands::register::reg))
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|_| "internal error: please report it".to_string())??;
+    match found {
+        Some((user, _)) if !user.disabled => Ok(Some(Current {
+            user: Some((user.name, user.role)),
+            csrf,
+        })),
+        // Disabled, or no longer in the register (another register now at that path).
+        _ => {
+            app.accounts.end(token);
+            Ok(None)
+        }
+    }
+}
+
+/// A request refused because the register could not be read to check its session (503), with
+/// the one-line reason: JSON for the API, text for a page.
+fn unavailable(api: bool, why: &str) -> Response {
+    let why = format!("cannot check the session against the register: {why}");
+    if api {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({ "error": why }).to_string(),
+        )
+            .into_response();
+    }
+    (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response()
 }
 
 /// `GET /login`: the form.
@@ -263,7 +329,6 @@ pub async fn login(
             token.token().to_string(),
             Session {
                 user: user.name,
-                role: user.role,
                 csrf,
                 started: now,
                 last: now,
@@ -303,8 +368,8 @@ pub async fn logout(
     if let Some(r) = super::pages::check_token(&app, &form) {
         return r;
     }
-    if let (Some(t), Ok(mut s)) = (cookie_token(&headers), app.accounts.sessions.lock()) {
-        s.remove(&t);
+    if let Some(t) = cookie_token(&headers) {
+        app.accounts.end(&t);
     }
     let mut r = Redirect::to("/login").into_response();
     let secure = if app.accounts.secure { "; Secure" } else { "" };
