@@ -105,6 +105,13 @@ fn four_weekly_sessions_are_two_batches_of_two_vials() {
         assert!(t.contains(needle), "{needle}\n{t}");
     }
     assert!(!t.contains("one batch never serves two sessions"), "{t}");
+    // One answer to "what do I make": the series' batches, not also the one batch of a single
+    // session (by --quantity).
+    assert!(
+        t.contains("Batch: see the series' batches below (one sealed vial per session)"),
+        "{t}"
+    );
+    assert!(!t.contains("--quantity"), "{t}");
 }
 
 #[test]

@@ -522,6 +522,31 @@ fn a_dilution_measured_as_planned_passes() {
     assert_eq!(value(&v["made"]), d("155"));
 }
 
+/// A solution past its rescue limit is rejected for a solution's reasons (a volume misread),
+/// not an ointment's (a slab or a mortar): the injection formulas state their own [rescue].
+#[test]
+fn a_solution_past_the_rescue_limit_is_rejected_for_a_solutions_reasons() {
+    // 9 mL stock + 1.5 mL water: 250 × 9 ÷ 10.5 ≈ 214.29 mg/mL; back to 150 mg/mL takes
+    // 2250 ÷ 150 − 10.5 = 4.5 mL of water, 4.5 ÷ 10.5 ≈ 42.86 % of the batch: past 10 %.
+    assert_eq!(d("2250") / d("150") - d("10.5"), d("4.5"));
+    let a = solution_verify(&[
+        "--actual",
+        "sts-250-us=9mL",
+        "--actual",
+        "water-for-injection=1.5mL",
+    ]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = crate::common::stscalc(&a);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("REJECT — DISCARD AND REMAKE"), "{text}");
+    assert!(
+        text.contains("a misread syringe or a wrong volume"),
+        "{text}"
+    );
+    assert!(!text.contains("slab") && !text.contains("mortar"), "{text}");
+}
+
 #[test]
 fn an_over_strength_dilution_fails_with_the_diluent_to_add() {
     // 6.5 mL stock + 3.5 mL water: 250 × 6.5 = 1625 mg in 10 mL = 162.5 mg/mL, 108.33 % of

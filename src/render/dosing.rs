@@ -304,17 +304,7 @@ pub fn session(p: &SessionPlan) -> String {
         &["syringe", "size", "lesions", "draw", "dead space"],
         &rows,
     ));
-    let _ = writeln!(
-        o,
-        "\nSolution to prepare for the session: {} ({} injected + {} dead space)",
-        p.to_prepare, p.total_volume, p.dead_space
-    );
-    if let Some(v) = p.vials_text() {
-        let _ = writeln!(o, "{v}");
-    }
-    if !p.batch_command.is_empty() {
-        let _ = writeln!(o, "Batch: {}: {}", p.batch_reason, p.batch_command);
-    }
+    to_prepare(&mut o, p);
 
     let _ = writeln!(o, "\nDosing policy: {}", p.policy);
     let rows: Vec<Vec<String>> = p
@@ -351,13 +341,39 @@ pub fn session(p: &SessionPlan) -> String {
     o
 }
 
-fn series(o: &mut String, s: &SeriesPlan) {
+/// The solution to prepare for the session, its vials and the batch to make.
+fn to_prepare(o: &mut String, p: &SessionPlan) {
     let _ = writeln!(
         o,
-        "\nSeries: {} every {}",
-        count_text(s.sessions.len() as u64, "session", "sessions"),
-        s.every
+        "\nSolution to prepare for the session: {} ({} injected + {} dead space)",
+        p.to_prepare, p.total_volume, p.dead_space
     );
+    if let Some(v) = p.vials_text() {
+        let _ = writeln!(o, "{v}");
+    }
+    // With a series, its batches (one sealed vial per session) are what is made: the one batch
+    // for this session alone would be a second, different answer to the same question.
+    if p.series.is_some() {
+        let _ = writeln!(
+            o,
+            "Batch: see the series' batches below (one sealed vial per session)"
+        );
+    } else if !p.batch_command.is_empty() {
+        let _ = writeln!(o, "Batch: {}: {}", p.batch_reason, p.batch_command);
+    }
+}
+
+fn series(o: &mut String, s: &SeriesPlan) {
+    // One session has no interval to state.
+    let _ = match s.sessions.len() {
+        1 => writeln!(o, "\nSeries: 1 session"),
+        n => writeln!(
+            o,
+            "\nSeries: {} every {}",
+            count_text(n as u64, "session", "sessions"),
+            s.every
+        ),
+    };
     let rows: Vec<Vec<String>> = s
         .sessions
         .iter()
