@@ -582,6 +582,15 @@ fn register_refuses_every_bad_status_change_and_writes_nothing(b: &dyn Backend) 
             .contains("not the compounder `Ann Compounder`"),
         "{e}"
     );
+    // Nor does punctuation make the compounder someone else.
+    let e = refused(&mut r, n, |r| {
+        r.release(&release(passed, "Ben Pharmacist", "Ann Compounder."))
+    });
+    assert!(matches!(e, Error::SamePerson { .. }), "{e}");
+    let e = refused(&mut r, n, |r| {
+        r.release(&release(passed, "Ben Pharmacist", "ann-compounder"))
+    });
+    assert!(matches!(e, Error::SamePerson { .. }), "{e}");
     let e = refused(&mut r, n, |r| {
         r.release(&release(passed, "Ben Pharmacist", "  "))
     });

@@ -832,7 +832,15 @@ fn lot_verify_of_a_solution_over_strength_fails_is_stored_and_the_lot_cannot_be_
         "{}",
         v["made"]
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("verification failed"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("verification failed"), "{err}");
+    // The register verifies a lot once: it says the lot can only be rejected, not "corrected
+    // and verified again".
+    assert!(
+        err.contains("is recorded as failed and can only be rejected (`stscalc lot reject`)"),
+        "{err}"
+    );
+    assert!(!err.contains("verified again"), "{err}");
     // Stored as failed: the lot can only be rejected.
     let d = detail(&path, &lot);
     assert_eq!(d.summary.status, stscalc::register::Status::VerifiedFail);
@@ -1448,4 +1456,24 @@ fn register_postgres_bad_connection_is_one_line_without_the_password() {
         &["cannot connect to the PostgreSQL server"],
     );
     assert!(!e.contains("Wr0ngSecret42"), "{e}");
+}
+
+/// An import that fails writes nothing: no empty register is left at the new path (it would
+/// later open as a real, empty register).
+#[test]
+fn a_failed_import_leaves_no_register_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"bad\": 1}\n").unwrap();
+    let path = reg(&dir);
+    fails(
+        &with_reg(&path, &["register", "import", bad.to_str().unwrap()]),
+        &["`import line 1`"],
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("register.sqlite3"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

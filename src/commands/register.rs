@@ -66,9 +66,29 @@ fn export(register: Option<&Path>, to: Option<PathBuf>, force: bool) -> Result<(
 /// nothing.
 fn import(register: Option<&Path>, file: &Path) -> Result<()> {
     let input = crate::data::open_regular(file)?;
-    let mut store = open_or_create(register)?;
-    let c = register::transfer::import(store.as_mut(), &mut std::io::BufReader::new(input))
-        .map_err(reg)?;
+    // An import that fails writes nothing: an SQLite file it created is removed again, so a
+    // bad export never leaves an empty register behind to be mistaken for a real one.
+    let location = register::default_location(register, |k| std::env::var_os(k)).map_err(reg)?;
+    let created = match &location {
+        register::Location::Sqlite(path) if !path.exists() => Some(path.clone()),
+        _ => None,
+    };
+    let mut store = register::open(&location).map_err(reg)?;
+    let imported = register::transfer::import(store.as_mut(), &mut std::io::BufReader::new(input));
+    let c = match imported {
+        Ok(c) => c,
+        Err(e) => {
+            drop(store);
+            if let Some(path) = created {
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            return Err(reg(e));
+        }
+    };
     let said = format!(
         "register imported from {}: {}, {}, audit trail of {} verified, head {}\n",
         file.display(),

@@ -101,8 +101,13 @@ pub(super) fn user_row(
 }
 
 pub(super) fn same_person(a: &str, b: &str) -> bool {
+    // Letters and digits only: `Ann Lee.` or `Ann-Lee` is Ann Lee, so punctuation cannot make
+    // one person two (refusing two people whose names differ only so is the safe side).
     let norm = |s: &str| {
-        s.split_whitespace()
+        s.chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect::<String>()
+            .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase()
