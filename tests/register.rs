@@ -58,13 +58,20 @@ fn register_check_reports_a_user_changed_behind_the_audit(b: &dyn Backend) {
             "UPDATE users SET disabled = 0 WHERE name = 'dan'",
             "user `dan` of the register: `disabled` differs from its user.disable events",
         ),
+        // Another user's hash (or any hash someone knows the password of): a takeover.
+        (
+            "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE name = 'dan') WHERE name = 'tom'",
+            "user `tom` of the register: its row differs from its user.add event",
+        ),
     ];
     for (sql, expected) in cases {
         let b = fresh();
         let mut r = b.open();
-        let hash = stscalc::register::password::hash("a long enough secret").unwrap();
-        r.add_user("admin", "tom", Role::Technician, &hash).unwrap();
-        r.add_user("admin", "dan", Role::Pharmacist, &hash).unwrap();
+        let hash = |p: &str| stscalc::register::password::hash(p).unwrap();
+        r.add_user("admin", "tom", Role::Technician, &hash("tom's long secret"))
+            .unwrap();
+        r.add_user("admin", "dan", Role::Pharmacist, &hash("dan's long secret"))
+            .unwrap();
         r.disable_user("admin", "dan").unwrap();
         // Before the edit: both users agree with their events.
         assert_eq!(r.check().unwrap().users, 2);
@@ -189,7 +196,14 @@ fn register_version_2_is_upgraded_to_users_keeping_its_chain(b: &dyn Backend) {
         .add_user("admin", "Pat.Smith", Role::Pharmacist, &hash)
         .unwrap();
     assert_eq!((e.action.as_str(), e.seq), ("user.add", head.events + 1));
-    assert_eq!(e.data_json, r#"{"name":"pat.smith","role":"pharmacist"}"#);
+    // The name, the role and the SHA-256 of the stored hash (never the hash itself).
+    assert_eq!(
+        e.data_json,
+        format!(
+            r#"{{"name":"pat.smith","password_sha256":"{}","role":"pharmacist"}}"#,
+            audit::sha256_hex(hash.as_bytes())
+        )
+    );
     assert!(!e.data_json.contains("argon2"));
     let e = r
         .add_user("admin", "PAT.SMITH", Role::Technician, &hash)

@@ -1109,7 +1109,7 @@ impl super::RegisterStore for PostgresRegister {
         if taken.is_some() {
             return Err(Error::UserExists(name));
         }
-        let data = user_event_data(&name, Some(role));
+        let data = super::rules::user_add_data(&name, role, password_hash);
         let event = self.append_event(&mut tx, &actor, "user.add", "", &data)?;
         tx.execute(
             "INSERT INTO users (name, role, password_hash, disabled, created_at, event_seq) VALUES ($1, $2, $3, 0, $4, $5)",

@@ -83,6 +83,19 @@ pub(super) fn user_event_data(name: &str, role: Option<super::Role>) -> String {
     }
 }
 
+/// The data of a `user.add` event: the name, the role and the SHA-256 of the password hash
+/// stored (never the hash): `register check` and an import then notice a hash swapped in the
+/// users table, which would let someone log in as that user. Events written before the digest
+/// was kept are the name and role alone ([`user_event_data`]).
+pub(super) fn user_add_data(name: &str, role: super::Role, password_hash: &str) -> String {
+    serde_json::json!({
+        "name": name,
+        "role": role.as_str(),
+        "password_sha256": sha256_hex(password_hash.as_bytes()),
+    })
+    .to_string()
+}
+
 /// A stored user row as a [`super::User`].
 pub(super) fn user_row(
     name: String,
