@@ -265,7 +265,10 @@ fn dump_users(store: &dyn RegisterStore, events: &[AuditEvent]) -> Result<Vec<Ex
     let mut users = Vec::new();
     for u in store.users()? {
         let (user, hash) = store.user_login(&u.name)?.ok_or_else(|| {
-            Error::Inconsistent(format!("user `{}` vanished while it was read", u.name))
+            Error::Inconsistent(format!(
+                "user `{}` cannot be read back by its name: its row was changed outside stscalc (a user's name is lowercase, as `user add` stores it), or removed while it was read",
+                u.name.escape_debug()
+            ))
         })?;
         let event_seq = adds.get(&user.name).map(|e| e.seq).ok_or_else(|| {
             Error::Inconsistent(format!("user `{}` has no user.add event", user.name))
