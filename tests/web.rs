@@ -561,6 +561,29 @@ fn pages_in_a_real_browser_a_12_lesion_session_and_a_hostile_site_shown_as_text(
     }
 }
 
+/// A series' batch from the web form, as its printed command gives it: one vial per session
+/// and the series' shorter BUD (`stscalc batch … --vials 4.08mL,4.08mL --date 2026-12-07
+/// --bud-limit 8d`).
+#[test]
+fn the_batch_form_takes_a_series_batch_its_vials_and_bud_limit() {
+    let server = Server::start();
+    let q = "formula=sts-150-intralesional&vials=4.08mL%2C4.08mL&method=dilution\
+             &date=2026-12-07&bud_limit=8d&go=1";
+    let page = get(&format!("{}/batch?{q}", server.base));
+    assert_eq!(page.status, 200, "{}", page.body);
+    // 2 × 4.08 + 2 × 0.1 = 8.36 mL → 8.5 mL (3 : 2 in whole 0.1 mL steps): stock 5.1 mL.
+    assert!(page.body.contains("8.5 mL") && page.body.contains("5.1 mL"));
+    // 8 days, 7 Dec as day 1: used through 14 Dec, not the rule's 16 Dec.
+    assert!(
+        page.body.contains("Beyond-use date: 2026-12-14"),
+        "{}",
+        page.body
+    );
+    // The issue form carries both on.
+    assert!(page.body.contains("name=\"vials\" value=\"4.08mL,4.08mL\""));
+    assert!(page.body.contains("name=\"bud_limit\" value=\"8d\""));
+}
+
 #[test]
 fn a_batch_issued_verified_and_released_by_two_people_through_the_pages() {
     let server = Server::start();

@@ -601,6 +601,8 @@ const BATCH_KEYS: &[&str] = &[
     "method",
     "stock",
     "diluent",
+    "vials",
+    "bud_limit",
 ];
 
 /// The words of the batch's options: the formula, the options, a `--component` per line.
@@ -632,6 +634,10 @@ fn batch_page(app: &App, q: &Params) -> Response {
     for (k, label) in [
         ("quantity", "Batch size, e.g. 100 g"),
         ("containers", "Or containers, e.g. 4x30g"),
+        (
+            "vials",
+            "Or a solution's vials, one per session, e.g. 4.08mL,4.08mL",
+        ),
         ("strength", "Strength (default: the formula's)"),
         ("stock_form", "Stock form"),
         ("assay", "Certificate: assay"),
@@ -641,6 +647,10 @@ fn batch_page(app: &App, q: &Params) -> Response {
         ("capacity", "Balance capacity"),
         ("date", "Compounded at (YYYY-MM-DDTHH:MM)"),
         ("storage", "Storage"),
+        (
+            "bud_limit",
+            "Shorter BUD set by the pharmacist, e.g. 8d (optional)",
+        ),
         ("method", "Method (solutions)"),
         ("stock", "Stock product (solutions)"),
     ] {
