@@ -315,7 +315,7 @@ fn verify_lot(
         })
         .map_err(reg)?;
     output::emit(&out, batch.output.as_deref(), batch.force)?;
-    verify::outcome(&v).map_err(|e| recorded_failure(&lot_number, e))
+    verify::outcome(&v, verify::Next::Registered(&lot_number))
 }
 
 /// `lot verify` of a solution lot: the stored batch worked out again (refused if it differs
@@ -353,21 +353,7 @@ fn verify_solution_lot(
         })
         .map_err(reg)?;
     output::emit(&out, batch.output.as_deref(), batch.force)?;
-    verify::solution_outcome(&v).map_err(|e| recorded_failure(&lot_number, e))
-}
-
-/// The error of a failed `lot verify`: the register holds one verification per lot, so a lot
-/// recorded as failed is not "corrected and verified again" but rejected; a batch that may need
-/// a correction is checked with `stscalc verify` first, and `lot verify` records the final
-/// measurements (with an ointment's additions).
-fn recorded_failure(lot: &str, e: Error) -> Error {
-    let said = e.to_string();
-    let said = said
-        .strip_suffix(": do not release it unless corrected and verified again")
-        .unwrap_or(&said);
-    Error::Refused(format!(
-        "{said}: lot `{lot}` is recorded as failed and can only be rejected (`stscalc lot reject`); check a batch that may need a correction with `stscalc verify` before `lot verify`"
-    ))
+    verify::solution_outcome(&v, verify::Next::Registered(&lot_number))
 }
 
 /// Prints an audit event: one line of text, or the event as JSON.

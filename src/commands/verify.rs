@@ -58,7 +58,7 @@ pub fn run(catalog: &Catalog, args: VerifyArgs, templates: Option<&Path>) -> Res
         let out = printed(entry, &v, &batch, templates)?;
         crate::output::emit(&out, batch.output.as_deref(), batch.force)?;
         // The full report is out; the exit code tells a pharmacy system the batch failed.
-        outcome(&v)
+        outcome(&v, Next::Correct)
     })()
     .map_err(|e| keys.name_keys(e))
 }
@@ -122,7 +122,7 @@ fn verify_solution(
     let v = solution_verification(entry, batch, extras, args, None)?;
     let out = solution_printed(entry, &v, batch, templates)?;
     crate::output::emit(&out, batch.output.as_deref(), batch.force)?;
-    solution_outcome(&v)
+    solution_outcome(&v, Next::Correct)
 }
 
 /// Plans the solution batch of `batch` and verifies it from what was measured; refused when
@@ -182,18 +182,52 @@ pub(crate) fn solution_printed(
 
 /// The exit status of a solution's verification: an error (exit 1) when it failed or must be
 /// made again.
-pub(crate) fn solution_outcome(v: &verify_solution::SolutionVerification) -> Result<()> {
+pub(crate) fn solution_outcome(
+    v: &verify_solution::SolutionVerification,
+    next: Next<'_>,
+) -> Result<()> {
     match v.result.as_str() {
-        "reject" => Err(Error::Refused(format!(
-            "verification: REJECT, discard the batch and make it again: {} of the target; {}",
-            v.of_target,
-            v.rejection.as_deref().unwrap_or_default()
-        ))),
-        "fail" => Err(Error::Refused(format!(
-            "verification failed: {} of the target is outside the tolerance {} to {}: do not release it unless corrected and verified again",
-            v.of_target, v.tolerance.low, v.tolerance.high
-        ))),
+        "reject" => Err(next.after(
+            format!(
+                "verification: REJECT, discard the batch and make it again: {} of the target; {}",
+                v.of_target,
+                v.rejection.as_deref().unwrap_or_default()
+            ),
+            true,
+        )),
+        "fail" => Err(next.after(
+            format!(
+                "verification failed: {} of the target is outside the tolerance {} to {}",
+                v.of_target, v.tolerance.low, v.tolerance.high
+            ),
+            false,
+        )),
         _ => Ok(()),
+    }
+}
+
+/// What a failed verification tells the pharmacist to do next.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Next<'a> {
+    /// `verify`: correct the batch and verify it again (a rejected one is made again).
+    Correct,
+    /// `lot verify`: the register verifies a lot once, so the lot recorded as failed can only
+    /// be rejected; a batch that may need a correction is checked with `verify` first.
+    Registered(&'a str),
+}
+
+impl Next<'_> {
+    /// The refusal: what failed (`said`), then what to do next.
+    fn after(self, said: String, rejected: bool) -> Error {
+        Error::Refused(match self {
+            Next::Correct if rejected => said,
+            Next::Correct => {
+                format!("{said}: do not release it unless corrected and verified again")
+            }
+            Next::Registered(lot) => format!(
+                "{said}: lot `{lot}` is recorded as failed and can only be rejected (`stscalc lot reject`); check a batch that may need a correction with `stscalc verify` before `lot verify`"
+            ),
+        })
     }
 }
 
@@ -218,18 +252,24 @@ pub(crate) fn printed(
 
 /// The exit status of a verification: an error (exit 1) when the batch failed or must be
 /// made again.
-pub(crate) fn outcome(v: &verify::Verification) -> Result<()> {
+pub(crate) fn outcome(v: &verify::Verification, next: Next<'_>) -> Result<()> {
     if let Some(r) = &v.rejection {
-        return Err(Error::Refused(format!(
-            "verification: REJECT, discard the batch and make it again: {}, with additions (made and needed) of {} of the batch first weighed, past the rescue limit {}",
-            v.of_label, r.share_text, v.rescue.max_addition
-        )));
+        return Err(next.after(
+            format!(
+                "verification: REJECT, discard the batch and make it again: {}, with additions (made and needed) of {} of the batch first weighed, past the rescue limit {}",
+                v.of_label, r.share_text, v.rescue.max_addition
+            ),
+            true,
+        ));
     }
     if !v.pass {
-        return Err(Error::Refused(format!(
-            "verification failed: {} of label is outside the tolerance {} to {} of label: do not release it unless corrected and verified again",
-            v.of_label, v.tolerance.low, v.tolerance.high
-        )));
+        return Err(next.after(
+            format!(
+                "verification failed: {} of label is outside the tolerance {} to {} of label",
+                v.of_label, v.tolerance.low, v.tolerance.high
+            ),
+            false,
+        ));
     }
     Ok(())
 }

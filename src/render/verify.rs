@@ -8,22 +8,12 @@ use crate::plan::verify::Verification;
 /// The verification sheet.
 pub fn text(v: &Verification) -> String {
     let p = &v.plan;
-    let mut o = String::new();
-    let title = &p.title;
-    let _ = writeln!(
-        o,
-        "Verification — {title} (formula {} version {})",
-        p.formula.id, p.formula.version
+    let mut o = header(
+        &p.title,
+        &p.formula,
+        p.record.as_ref(),
+        (&p.strength, p.basis),
     );
-    if let Some(r) = &p.record {
-        let _ = writeln!(
-            o,
-            "Lot: {}; compounded {}; beyond-use date {}",
-            r.lot.number, r.compounded_at, r.bud.text
-        );
-    }
-    let _ = writeln!(o, "Target: {} ({} basis)", p.strength, p.basis);
-    o.push('\n');
     let added = !v.additions.is_empty();
     let mut rows: Vec<Vec<String>> = v
         .actual
@@ -132,21 +122,12 @@ pub fn text(v: &Verification) -> String {
 /// percentage of the target, the result and the correction.
 pub fn solution_text(v: &crate::plan::verify_solution::SolutionVerification) -> String {
     let p = &v.plan;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "Verification — {} (formula {} version {})",
-        p.title, p.formula.id, p.formula.version
+    let mut o = header(
+        &p.title,
+        &p.formula,
+        p.record.as_ref(),
+        (&p.strength, p.basis),
     );
-    if let Some(r) = &p.record {
-        let _ = writeln!(
-            o,
-            "Lot: {}; compounded {}; beyond-use date {}",
-            r.lot.number, r.compounded_at, r.bud.text
-        );
-    }
-    let _ = writeln!(o, "Target: {} ({} basis)", p.strength, p.basis);
-    o.push('\n');
     let rows: Vec<Vec<String>> = v
         .measured
         .iter()
@@ -163,12 +144,11 @@ pub fn solution_text(v: &crate::plan::verify_solution::SolutionVerification) -> 
         "Tolerance: {} to {} of the target ({})",
         v.tolerance.low, v.tolerance.high, v.tolerance.source
     );
-    let result = match v.result.as_str() {
-        "pass" => "PASS",
-        "reject" => "REJECT — DISCARD AND REMAKE",
-        _ => "FAIL — DO NOT RELEASE",
-    };
-    let _ = writeln!(o, "Result: {result}");
+    let _ = writeln!(
+        o,
+        "Result: {}",
+        crate::view::verification::solution_result_text(v)
+    );
     if let Some(r) = &v.rejection {
         let _ = writeln!(o, "Why: {r}");
     }
@@ -186,5 +166,31 @@ pub fn solution_text(v: &crate::plan::verify_solution::SolutionVerification) -> 
     for w in &v.warnings {
         let _ = writeln!(o, "! {w}");
     }
+    o
+}
+
+/// The head of a verification sheet, ointment or solution: the preparation and formula, the
+/// lot with its dates, and the target strength on its basis.
+fn header(
+    title: &str,
+    formula: &crate::plan::ointment::FormulaRef,
+    record: Option<&crate::plan::record::BatchRecord>,
+    (strength, basis): (&dyn std::fmt::Display, crate::substance::Form),
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Verification — {title} (formula {} version {})",
+        formula.id, formula.version
+    );
+    if let Some(r) = record {
+        let _ = writeln!(
+            o,
+            "Lot: {}; compounded {}; beyond-use date {}",
+            r.lot.number, r.compounded_at, r.bud.text
+        );
+    }
+    let _ = writeln!(o, "Target: {strength} ({basis} basis)");
+    o.push('\n');
     o
 }

@@ -486,11 +486,7 @@ impl<'a> RecordView<'a> {
         view.actual_total = Some(v.volume.to_string());
         view.verification = Some(VerificationView::of_solution(v));
         if v.result != "pass" {
-            let head = if v.result == "reject" {
-                "REJECT — DISCARD AND REMAKE"
-            } else {
-                "FAIL — DO NOT RELEASE"
-            };
+            let head = super::verification::solution_result_text(v);
             view.page_header.push_str(&format!(" — {head}"));
             view.label_withheld = Some(format!(
                 "No label: the batch failed verification ({} of the target against {} to {}). {head}.",

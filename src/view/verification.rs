@@ -129,12 +129,7 @@ impl VerificationView {
         let p = &v.plan;
         VerificationView {
             pass: v.pass,
-            result: match v.result.as_str() {
-                "pass" => "PASS",
-                "reject" => "REJECT — DISCARD AND REMAKE",
-                _ => "FAIL — DO NOT RELEASE",
-            }
-            .into(),
+            result: solution_result_text(v).into(),
             rejection: v.rejection.clone(),
             first: None,
             additions: Vec::new(),
@@ -174,7 +169,19 @@ impl VerificationView {
 /// The result as the sheets write it: `PASS`, `FAIL — DO NOT RELEASE` or
 /// `REJECT — DISCARD AND REMAKE`.
 pub fn result_text(v: &Verification) -> &'static str {
-    match (v.rejection.is_some(), v.pass) {
+    result_words(v.rejection.is_some(), v.pass)
+}
+
+/// The result of a verified solution as the sheets write it, in the same words.
+pub fn solution_result_text(
+    v: &crate::plan::verify_solution::SolutionVerification,
+) -> &'static str {
+    result_words(v.result == "reject", v.result == "pass")
+}
+
+/// The words of a result, ointment's or solution's: a rejection first, then pass or fail.
+fn result_words(rejected: bool, pass: bool) -> &'static str {
+    match (rejected, pass) {
         (true, _) => "REJECT — DISCARD AND REMAKE",
         (false, true) => "PASS",
         (false, false) => "FAIL — DO NOT RELEASE",
